@@ -1,0 +1,1 @@
+//! Expressions bound to a schema and evaluated on rows, with Spark semantics.

@@ -1,0 +1,361 @@
+//! Unresolved expressions: what SQL text and the DataFrame API both build.
+//!
+//! An `Expr` names columns by text; `Expr::bind` (in `eval`) resolves it against a schema
+//! into a `BoundExpr` that evaluates rows by column index.
+
+use crate::types::{DataType, Value};
+use serde::{Deserialize, Serialize};
+
+/// Binary operators, with Spark's semantics (see `eval`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BinaryOp {
+    /// `+`
+    Plus,
+    /// `-`
+    Minus,
+    /// `*`
+    Multiply,
+    /// `/` (always double, as in Spark)
+    Divide,
+    /// `%`
+    Modulo,
+    /// `div` (integral division)
+    IntDivide,
+    /// `=`
+    Eq,
+    /// `<=>` (null-safe equality)
+    EqNullSafe,
+    /// `!=` / `<>`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+    /// `AND` (three-valued)
+    And,
+    /// `OR` (three-valued)
+    Or,
+    /// `||` string concatenation
+    Concat,
+}
+
+/// An expression over the columns of one input, as written by the user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expr {
+    /// A column reference; qualified names keep every part (`t.col` is `["t", "col"]`).
+    Column(Vec<String>),
+    /// A literal value.
+    Literal(Value),
+    /// `*`, optionally qualified (`t.*`).
+    Star(Option<String>),
+    /// `expr AS name`.
+    Alias(Box<Expr>, String),
+    /// `left op right`.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+    },
+    /// `NOT expr`.
+    Not(Box<Expr>),
+    /// `-expr`.
+    Negate(Box<Expr>),
+    /// `expr IS NULL`.
+    IsNull(Box<Expr>),
+    /// `expr IS NOT NULL`.
+    IsNotNull(Box<Expr>),
+    /// `expr [NOT] LIKE/ILIKE pattern`.
+    Like {
+        /// The string tested.
+        expr: Box<Expr>,
+        /// The SQL pattern (`%`, `_`, escape `\`).
+        pattern: Box<Expr>,
+        /// `NOT LIKE`.
+        negated: bool,
+        /// `ILIKE`.
+        case_insensitive: bool,
+    },
+    /// `expr [NOT] RLIKE regex`.
+    RLike {
+        /// The string tested.
+        expr: Box<Expr>,
+        /// The Java-style regular expression (found anywhere in the string).
+        pattern: Box<Expr>,
+        /// `NOT RLIKE`.
+        negated: bool,
+    },
+    /// `expr [NOT] IN (list)`.
+    InList {
+        /// The value tested.
+        expr: Box<Expr>,
+        /// The candidates.
+        list: Vec<Expr>,
+        /// `NOT IN`.
+        negated: bool,
+    },
+    /// `expr [NOT] BETWEEN low AND high`.
+    Between {
+        /// The value tested.
+        expr: Box<Expr>,
+        /// Lower bound (inclusive).
+        low: Box<Expr>,
+        /// Upper bound (inclusive).
+        high: Box<Expr>,
+        /// `NOT BETWEEN`.
+        negated: bool,
+    },
+    /// `CASE [operand] WHEN .. THEN .. [ELSE ..] END`.
+    Case {
+        /// The simple-case operand, compared to each `WHEN` value.
+        operand: Option<Box<Expr>>,
+        /// `(WHEN, THEN)` pairs in order.
+        branches: Vec<(Expr, Expr)>,
+        /// The `ELSE` result (null when absent).
+        else_expr: Option<Box<Expr>>,
+    },
+    /// `CAST(expr AS type)`.
+    Cast(Box<Expr>, DataType),
+    /// A function call, scalar (`lower(x)`) or aggregate (`avg(x)`), by lower-case name.
+    Function {
+        /// Lower-case function name.
+        name: String,
+        /// Arguments (`count(*)` has a single `Star`).
+        args: Vec<Expr>,
+        /// `count(DISTINCT x)`.
+        distinct: bool,
+    },
+    /// An expression that failed to build (bad SQL text in `expr(..)`, unknown type in
+    /// `cast(..)`): DataFrame calls stay infallible, and analysis reports this message.
+    Invalid(String),
+}
+
+/// The aggregate functions Sluice computes incrementally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AggFunc {
+    /// `count(*)` / `count(x)` (non-null x).
+    Count,
+    /// `sum(x)`.
+    Sum,
+    /// `avg(x)` / `mean(x)`.
+    Avg,
+    /// `min(x)`.
+    Min,
+    /// `max(x)`.
+    Max,
+    /// `stddev_pop(x)`.
+    StddevPop,
+    /// `stddev_samp(x)` / `stddev(x)` / `std(x)`.
+    StddevSamp,
+    /// `var_pop(x)`.
+    VarPop,
+    /// `var_samp(x)` / `variance(x)`.
+    VarSamp,
+    /// `first(x)`: the first non-null value seen in arrival order is not deterministic in Spark either.
+    First,
+    /// `last(x)`.
+    Last,
+}
+
+impl AggFunc {
+    /// The aggregate a lower-case function name denotes, if any.
+    pub fn from_name(name: &str) -> Option<AggFunc> {
+        Some(match name {
+            "count" => AggFunc::Count,
+            "sum" => AggFunc::Sum,
+            "avg" | "mean" => AggFunc::Avg,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            "stddev_pop" => AggFunc::StddevPop,
+            "stddev_samp" | "stddev" | "std" => AggFunc::StddevSamp,
+            "var_pop" => AggFunc::VarPop,
+            "var_samp" | "variance" => AggFunc::VarSamp,
+            "first" | "first_value" => AggFunc::First,
+            "last" | "last_value" => AggFunc::Last,
+            _ => return None,
+        })
+    }
+}
+
+impl Expr {
+    /// A column reference by (possibly dotted) name; backticks quote a part.
+    pub fn col(name: &str) -> Expr {
+        Expr::Column(split_column_name(name))
+    }
+
+    /// A literal.
+    pub fn lit(v: impl Into<Value>) -> Expr {
+        Expr::Literal(v.into())
+    }
+
+    /// `self AS name`.
+    pub fn alias(self, name: &str) -> Expr {
+        match self {
+            Expr::Alias(inner, _) => Expr::Alias(inner, name.to_string()),
+            other => Expr::Alias(Box::new(other), name.to_string()),
+        }
+    }
+
+    /// The expression under any alias.
+    pub fn unaliased(&self) -> &Expr {
+        match self {
+            Expr::Alias(inner, _) => inner.unaliased(),
+            other => other,
+        }
+    }
+
+    /// True if the expression contains an aggregate function call.
+    pub fn contains_aggregate(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |e| {
+            if let Expr::Function { name, .. } = e {
+                if AggFunc::from_name(name).is_some() {
+                    found = true;
+                }
+            }
+        });
+        found
+    }
+
+    /// Calls `f` on this expression and every sub-expression, parents first.
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Column(_) | Expr::Literal(_) | Expr::Star(_) | Expr::Invalid(_) => {}
+            Expr::Alias(e, _)
+            | Expr::Not(e)
+            | Expr::Negate(e)
+            | Expr::IsNull(e)
+            | Expr::IsNotNull(e)
+            | Expr::Cast(e, _) => e.visit(f),
+            Expr::Binary { left, right, .. } => {
+                left.visit(f);
+                right.visit(f);
+            }
+            Expr::Like { expr, pattern, .. } | Expr::RLike { expr, pattern, .. } => {
+                expr.visit(f);
+                pattern.visit(f);
+            }
+            Expr::InList { expr, list, .. } => {
+                expr.visit(f);
+                list.iter().for_each(|e| e.visit(f));
+            }
+            Expr::Between { expr, low, high, .. } => {
+                expr.visit(f);
+                low.visit(f);
+                high.visit(f);
+            }
+            Expr::Case { operand, branches, else_expr } => {
+                if let Some(o) = operand {
+                    o.visit(f);
+                }
+                for (w, t) in branches {
+                    w.visit(f);
+                    t.visit(f);
+                }
+                if let Some(e) = else_expr {
+                    e.visit(f);
+                }
+            }
+            Expr::Function { args, .. } => args.iter().for_each(|e| e.visit(f)),
+        }
+    }
+
+    /// Rebuilds the expression bottom-up, letting `f` replace any node (children first).
+    pub fn transform(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
+        let b = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Expr| Box::new(e.transform(f));
+        let node = match self {
+            e @ (Expr::Column(_) | Expr::Literal(_) | Expr::Star(_) | Expr::Invalid(_)) => e,
+            Expr::Alias(e, n) => Expr::Alias(b(e, f), n),
+            Expr::Not(e) => Expr::Not(b(e, f)),
+            Expr::Negate(e) => Expr::Negate(b(e, f)),
+            Expr::IsNull(e) => Expr::IsNull(b(e, f)),
+            Expr::IsNotNull(e) => Expr::IsNotNull(b(e, f)),
+            Expr::Cast(e, t) => Expr::Cast(b(e, f), t),
+            Expr::Binary { op, left, right } => Expr::Binary { op, left: b(left, f), right: b(right, f) },
+            Expr::Like { expr, pattern, negated, case_insensitive } => {
+                Expr::Like { expr: b(expr, f), pattern: b(pattern, f), negated, case_insensitive }
+            }
+            Expr::RLike { expr, pattern, negated } => {
+                Expr::RLike { expr: b(expr, f), pattern: b(pattern, f), negated }
+            }
+            Expr::InList { expr, list, negated } => Expr::InList {
+                expr: b(expr, f),
+                list: list.into_iter().map(|e| e.transform(f)).collect(),
+                negated,
+            },
+            Expr::Between { expr, low, high, negated } => {
+                Expr::Between { expr: b(expr, f), low: b(low, f), high: b(high, f), negated }
+            }
+            Expr::Case { operand, branches, else_expr } => Expr::Case {
+                operand: operand.map(|o| b(o, f)),
+                branches: branches.into_iter().map(|(w, t)| (w.transform(f), t.transform(f))).collect(),
+                else_expr: else_expr.map(|e| b(e, f)),
+            },
+            Expr::Function { name, args, distinct } => Expr::Function {
+                name,
+                args: args.into_iter().map(|e| e.transform(f)).collect(),
+                distinct,
+            },
+        };
+        f(node)
+    }
+}
+
+/// Splits `a.b` / `` `a.b`.c `` into parts, honouring backticks.
+pub fn split_column_name(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut in_tick = false;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' if in_tick && chars.peek() == Some(&'`') => {
+                chars.next();
+                cur.push('`');
+            }
+            '`' => in_tick = !in_tick,
+            '.' if !in_tick => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    parts
+}
+
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Long(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::double(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Boolean(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::string(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::String(v.into())
+    }
+}

@@ -1,0 +1,1 @@
+//! The DataFrame API's column helpers: `col`, `lit`, `expr`, aggregates, operators.

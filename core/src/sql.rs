@@ -1,0 +1,1 @@
+//! SQL text to `Expr`, through the `sqlparser` crate.

@@ -1,0 +1,242 @@
+//! Data types, values and rows: the typed cells every operator moves.
+//!
+//! `Value` has a total order and a hash that agree with Spark's grouping semantics
+//! (`-0.0 == 0.0`, all NaNs equal), so rows can be keys of differential arrangements.
+
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A column type, as Spark SQL names them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DataType {
+    /// The type of an untyped `NULL` literal.
+    Null,
+    /// `BOOLEAN`.
+    Boolean,
+    /// `INT` (32-bit).
+    Int,
+    /// `BIGINT` (64-bit).
+    Long,
+    /// `DOUBLE` (also used for `FLOAT`).
+    Double,
+    /// `STRING`.
+    String,
+    /// `BINARY`.
+    Binary,
+    /// `TIMESTAMP`: microseconds since the epoch, UTC.
+    Timestamp,
+    /// `DATE`: days since the epoch.
+    Date,
+    /// `STRUCT<...>` with named fields.
+    Struct(Vec<Field>),
+}
+
+impl DataType {
+    /// True for the numeric types (int, bigint, double).
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, DataType::Int | DataType::Long | DataType::Double)
+    }
+
+    /// Spark's SQL name of the type (`bigint`, `string`, ...), used in errors and `printSchema`.
+    pub fn sql_name(&self) -> String {
+        match self {
+            DataType::Null => "void".into(),
+            DataType::Boolean => "boolean".into(),
+            DataType::Int => "int".into(),
+            DataType::Long => "bigint".into(),
+            DataType::Double => "double".into(),
+            DataType::String => "string".into(),
+            DataType::Binary => "binary".into(),
+            DataType::Timestamp => "timestamp".into(),
+            DataType::Date => "date".into(),
+            DataType::Struct(fields) => {
+                let inner: Vec<String> =
+                    fields.iter().map(|f| format!("{}:{}", f.name, f.data_type.sql_name())).collect();
+                format!("struct<{}>", inner.join(","))
+            }
+        }
+    }
+
+    /// Parses a type name as written in DDL or `CAST(.. AS type)` (case-insensitive).
+    pub fn parse(name: &str) -> Option<DataType> {
+        let lower = name.trim().to_ascii_lowercase();
+        let base = lower.split('(').next().unwrap_or("").trim();
+        Some(match base {
+            "boolean" | "bool" => DataType::Boolean,
+            "tinyint" | "byte" | "smallint" | "short" | "int" | "integer" => DataType::Int,
+            "bigint" | "long" => DataType::Long,
+            "double" | "float" | "real" | "decimal" | "dec" | "numeric" => DataType::Double,
+            "string" | "varchar" | "char" | "text" => DataType::String,
+            "binary" => DataType::Binary,
+            "timestamp" | "timestamp_ltz" | "timestamp_ntz" => DataType::Timestamp,
+            "date" => DataType::Date,
+            "void" | "null" => DataType::Null,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql_name())
+    }
+}
+
+/// A named, typed column of a schema.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Field {
+    /// Column name, with the case the user gave it.
+    pub name: String,
+    /// Column type.
+    pub data_type: DataType,
+    /// Whether the column may hold nulls.
+    pub nullable: bool,
+}
+
+impl Field {
+    /// A nullable field.
+    pub fn new(name: impl Into<String>, data_type: DataType) -> Self {
+        Field { name: name.into(), data_type, nullable: true }
+    }
+}
+
+/// A `f64` wrapper with Spark's grouping semantics: a total order where NaN equals NaN
+/// (and sorts above every number) and `-0.0` equals `0.0`.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct OrderedF64(pub f64);
+
+impl OrderedF64 {
+    fn canonical(self) -> f64 {
+        if self.0.is_nan() {
+            f64::NAN
+        } else if self.0 == 0.0 {
+            0.0
+        } else {
+            self.0
+        }
+    }
+}
+
+impl PartialEq for OrderedF64 {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for OrderedF64 {}
+impl PartialOrd for OrderedF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrderedF64 {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.canonical(), other.canonical());
+        match (a.is_nan(), b.is_nan()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => a.partial_cmp(&b).expect("non-NaN floats compare"),
+        }
+    }
+}
+impl Hash for OrderedF64 {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.canonical().to_bits().hash(state)
+    }
+}
+
+/// One cell of a row.
+///
+/// Strings and binaries are reference-counted so rows clone cheaply as they fan out
+/// through the dataflow.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub enum Value {
+    /// SQL `NULL` (sorts first).
+    #[default]
+    Null,
+    /// `BOOLEAN`.
+    Boolean(bool),
+    /// `INT`.
+    Int(i32),
+    /// `BIGINT`.
+    Long(i64),
+    /// `DOUBLE`.
+    Double(OrderedF64),
+    /// `STRING`.
+    String(Arc<str>),
+    /// `BINARY`.
+    Binary(Arc<[u8]>),
+    /// `TIMESTAMP` in microseconds since the epoch (UTC).
+    Timestamp(i64),
+    /// `DATE` in days since the epoch.
+    Date(i32),
+    /// `STRUCT` values, in field order.
+    Struct(Arc<[Value]>),
+}
+
+impl Value {
+    /// A double value.
+    pub fn double(v: f64) -> Value {
+        Value::Double(OrderedF64(v))
+    }
+    /// A string value.
+    pub fn string(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+    /// True for `NULL`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    /// The value's type (`Null` for `NULL`).
+    pub fn data_type(&self) -> DataType {
+        match self {
+            Value::Null => DataType::Null,
+            Value::Boolean(_) => DataType::Boolean,
+            Value::Int(_) => DataType::Int,
+            Value::Long(_) => DataType::Long,
+            Value::Double(_) => DataType::Double,
+            Value::String(_) => DataType::String,
+            Value::Binary(_) => DataType::Binary,
+            Value::Timestamp(_) => DataType::Timestamp,
+            Value::Date(_) => DataType::Date,
+            Value::Struct(_) => DataType::Struct(Vec::new()),
+        }
+    }
+    /// The value as an `f64`, for numeric values.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(v) => Some(*v as f64),
+            Value::Long(v) => Some(*v as f64),
+            Value::Double(v) => Some(v.0),
+            _ => None,
+        }
+    }
+    /// The value as an `i64`, for integral values.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v as i64),
+            Value::Long(v) => Some(*v),
+            _ => None,
+        }
+    }
+    /// The value as a `&str`, for strings.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The value as a bool, for booleans.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Boolean(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// A row: one value per column of its schema, in order.
+pub type Row = Vec<Value>;
