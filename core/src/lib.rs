@@ -15,6 +15,7 @@ pub mod functions;
 pub mod options;
 pub mod schema;
 pub mod sql;
+pub mod time;
 pub mod types;
 
 pub use error::{Result, SluiceError};
