@@ -6,7 +6,7 @@ use std::path::PathBuf;
 pub type Result<T, E = SluiceError> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in Sluice, each variant naming what a user must fix.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum SluiceError {
     /// A query, mode or option that cannot work, found before any data moves (Spark's `AnalysisException`).
     #[error("analysis error: {0}")]
@@ -29,7 +29,7 @@ pub enum SluiceError {
         path: PathBuf,
         /// The underlying error.
         #[source]
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
     },
     /// A malformed input record under `mode = FAILFAST`.
     #[error("malformed record in {} line {line}: {reason}", path.display())]
@@ -69,6 +69,6 @@ impl SluiceError {
     }
     /// Shorthand for an I/O error on a path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        SluiceError::Io { path: path.into(), source }
+        SluiceError::Io { path: path.into(), source: std::sync::Arc::new(source) }
     }
 }

@@ -269,42 +269,81 @@ impl Expr {
 
     /// Rebuilds the expression bottom-up, letting `f` replace any node (children first).
     pub fn transform(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
-        let b = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Expr| Box::new(e.transform(f));
-        let node = match self {
-            e @ (Expr::Column(_) | Expr::Literal(_) | Expr::Star(_) | Expr::Invalid(_)) => e,
-            Expr::Alias(e, n) => Expr::Alias(b(e, f), n),
-            Expr::Not(e) => Expr::Not(b(e, f)),
-            Expr::Negate(e) => Expr::Negate(b(e, f)),
-            Expr::IsNull(e) => Expr::IsNull(b(e, f)),
-            Expr::IsNotNull(e) => Expr::IsNotNull(b(e, f)),
-            Expr::Cast(e, t) => Expr::Cast(b(e, f), t),
-            Expr::Binary { op, left, right } => Expr::Binary { op, left: b(left, f), right: b(right, f) },
-            Expr::Like { expr, pattern, negated, case_insensitive } => {
-                Expr::Like { expr: b(expr, f), pattern: b(pattern, f), negated, case_insensitive }
-            }
-            Expr::RLike { expr, pattern, negated } => {
-                Expr::RLike { expr: b(expr, f), pattern: b(pattern, f), negated }
-            }
-            Expr::InList { expr, list, negated } => Expr::InList {
-                expr: b(expr, f),
-                list: list.into_iter().map(|e| e.transform(f)).collect(),
-                negated,
-            },
-            Expr::Between { expr, low, high, negated } => {
-                Expr::Between { expr: b(expr, f), low: b(low, f), high: b(high, f), negated }
-            }
-            Expr::Case { operand, branches, else_expr } => Expr::Case {
-                operand: operand.map(|o| b(o, f)),
-                branches: branches.into_iter().map(|(w, t)| (w.transform(f), t.transform(f))).collect(),
-                else_expr: else_expr.map(|e| b(e, f)),
-            },
-            Expr::Function { name, args, distinct } => Expr::Function {
-                name,
-                args: args.into_iter().map(|e| e.transform(f)).collect(),
-                distinct,
-            },
-        };
+        let node = self.map_children(&mut |c| c.transform(f));
         f(node)
+    }
+
+    /// Rebuilds the expression top-down: where `f` returns a replacement the node is
+    /// replaced and not descended into; elsewhere the children are rewritten.
+    pub fn transform_down(self, f: &mut dyn FnMut(&Expr) -> Option<Expr>) -> Expr {
+        match f(&self) {
+            Some(replacement) => replacement,
+            None => self.map_children(&mut |c| c.transform_down(f)),
+        }
+    }
+
+    /// Applies `f` to each direct child, keeping this node.
+    pub fn map_children(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
+        let mut b = |e: Box<Expr>| Box::new(f(*e));
+        match self {
+            e @ (Expr::Column(_) | Expr::Literal(_) | Expr::Star(_) | Expr::Invalid(_)) => e,
+            Expr::Alias(e, n) => Expr::Alias(b(e), n),
+            Expr::Not(e) => Expr::Not(b(e)),
+            Expr::Negate(e) => Expr::Negate(b(e)),
+            Expr::IsNull(e) => Expr::IsNull(b(e)),
+            Expr::IsNotNull(e) => Expr::IsNotNull(b(e)),
+            Expr::Cast(e, t) => Expr::Cast(b(e), t),
+            Expr::Binary { op, left, right } => Expr::Binary { op, left: b(left), right: b(right) },
+            Expr::Like { expr, pattern, negated, case_insensitive } => {
+                Expr::Like { expr: b(expr), pattern: b(pattern), negated, case_insensitive }
+            }
+            Expr::RLike { expr, pattern, negated } => Expr::RLike { expr: b(expr), pattern: b(pattern), negated },
+            Expr::InList { expr, list, negated } => {
+                let expr = b(expr);
+                Expr::InList { expr, list: list.into_iter().map(&mut *f).collect(), negated }
+            }
+            Expr::Between { expr, low, high, negated } => {
+                Expr::Between { expr: b(expr), low: b(low), high: b(high), negated }
+            }
+            Expr::Case { operand, branches, else_expr } => {
+                let operand = operand.map(&mut b);
+                let branches = branches.into_iter().map(|(w, t)| (f(w), f(t))).collect();
+                Expr::Case { operand, branches, else_expr: else_expr.map(|e| Box::new(f(*e))) }
+            }
+            Expr::Function { name, args, distinct } => {
+                Expr::Function { name, args: args.into_iter().map(f).collect(), distinct }
+            }
+        }
+    }
+
+    /// Column names this expression reads (first part of each reference, lower-cased),
+    /// or `None` when it reads every column (`*`).
+    pub fn referenced_columns(&self) -> Option<Vec<String>> {
+        let mut cols = Vec::new();
+        let mut star = false;
+        // `count(*)` counts rows: it reads no column.
+        let without_count_star = self.clone().transform(&mut |e| match e {
+            Expr::Function { name, args, distinct } if name == "count" && matches!(args.as_slice(), [Expr::Star(_)]) => {
+                Expr::Function { name, args: vec![Expr::Literal(Value::Int(1))], distinct }
+            }
+            other => other,
+        });
+        without_count_star.visit(&mut |e| match e {
+            Expr::Column(parts) => cols.push(parts.first().cloned().unwrap_or_default().to_ascii_lowercase()),
+            Expr::Star(_) => star = true,
+            _ => {}
+        });
+        (!star).then_some(cols)
+    }
+
+    /// The same expression with aliases removed and column names lower-cased, for
+    /// comparing expressions as Spark's resolver does (case-insensitively).
+    pub fn normalized(&self) -> Expr {
+        self.clone().transform(&mut |e| match e {
+            Expr::Alias(inner, _) => *inner,
+            Expr::Column(parts) => Expr::Column(parts.into_iter().map(|p| p.to_ascii_lowercase()).collect()),
+            other => other,
+        })
     }
 }
 

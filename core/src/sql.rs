@@ -1,1 +1,490 @@
 //! SQL text to `Expr`, through the `sqlparser` crate.
+//!
+//! Parsing uses [`SparkDialect`]: Hive's grammar (which, unlike the generic one, accepts
+//! `struct(*)` and `window(...)`), plus the Spark spellings Hive lacks: `a DIV b`,
+//! double-quoted string literals and backslash escapes in strings.
+
+use crate::error::{Result, SluiceError};
+use crate::expr::{BinaryOp, Expr};
+use crate::types::{DataType, Value};
+use sqlparser::ast;
+use sqlparser::dialect::{Dialect, HiveDialect};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+use std::any::TypeId;
+
+/// The SQL dialect Sluice parses: Hive's, adjusted to read as Spark SQL does.
+///
+/// It reports itself as `HiveDialect` to the parser, so every Hive-specific rule applies.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SparkDialect {
+    hive: HiveDialect,
+}
+
+impl Dialect for SparkDialect {
+    fn dialect(&self) -> TypeId {
+        self.hive.dialect()
+    }
+    // Spark reads "text" as a string literal, not an identifier; only backticks quote names.
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        ch == '`'
+    }
+    fn supports_hash_comment(&self) -> bool {
+        self.hive.supports_hash_comment()
+    }
+    fn supports_string_literal_column_alias(&self, explicit: bool) -> bool {
+        self.hive.supports_string_literal_column_alias(explicit)
+    }
+    fn supports_string_literal_table_alias(&self, explicit: bool) -> bool {
+        self.hive.supports_string_literal_table_alias(explicit)
+    }
+    fn identifier_quote_style(&self, identifier: &str) -> Option<char> {
+        self.hive.identifier_quote_style(identifier)
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        self.hive.is_identifier_start(ch) || ch == '_'
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        self.hive.is_identifier_part(ch)
+    }
+    fn is_table_factor(&self, kw: &Keyword, parser: &mut Parser) -> bool {
+        self.hive.is_table_factor(kw, parser)
+    }
+    fn supports_filter_during_aggregation(&self) -> bool {
+        true
+    }
+    fn supports_numeric_prefix(&self) -> bool {
+        self.hive.supports_numeric_prefix()
+    }
+    fn require_interval_qualifier(&self) -> bool {
+        true
+    }
+    fn supports_bang_not_operator(&self) -> bool {
+        true
+    }
+    fn supports_load_data(&self) -> bool {
+        self.hive.supports_load_data()
+    }
+    fn supports_table_sample_before_alias(&self) -> bool {
+        self.hive.supports_table_sample_before_alias()
+    }
+    fn supports_group_by_with_modifier(&self) -> bool {
+        self.hive.supports_group_by_with_modifier()
+    }
+    fn supports_from_first_insert(&self) -> bool {
+        self.hive.supports_from_first_insert()
+    }
+    fn supports_map_literal_with_angle_brackets(&self) -> bool {
+        self.hive.supports_map_literal_with_angle_brackets()
+    }
+    // Spark unescapes `\t`, `\'`, `\\` in literals but keeps `\%` and `\_` for LIKE.
+    fn supports_string_literal_backslash_escape(&self) -> bool {
+        true
+    }
+    fn ignores_wildcard_escapes(&self) -> bool {
+        true
+    }
+    fn parse_infix(&self, parser: &mut Parser, expr: &ast::Expr, precedence: u8) -> Option<Result<ast::Expr, ParserError>> {
+        if !parser.parse_keyword(Keyword::DIV) {
+            return None;
+        }
+        Some(parser.parse_subexpr(precedence).map(|right| ast::Expr::BinaryOp {
+            left: Box::new(expr.clone()),
+            op: ast::BinaryOperator::MyIntegerDivide,
+            right: Box::new(right),
+        }))
+    }
+}
+
+/// The dialect to hand `sqlparser::parser::Parser` for any Sluice SQL (statements too).
+pub fn dialect() -> SparkDialect {
+    SparkDialect::default()
+}
+
+/// Parses one SQL expression (`a + 1`, `count(DISTINCT x)`, `CAST(t AS DOUBLE)`), rejecting trailing text.
+pub fn parse_expr(text: &str) -> Result<Expr> {
+    let d = dialect();
+    let bad = |problem: String| SluiceError::Parse(format!("cannot parse expression \"{text}\": {problem}"));
+    let mut parser = Parser::new(&d).try_with_sql(text).map_err(|e| bad(e.to_string()))?;
+    let ast = parser.parse_expr().map_err(|e| bad(e.to_string()))?;
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(bad(format!("unexpected `{}` after the expression (aliases belong in a SELECT list)", next.token)));
+    }
+    convert_expr(&ast).map_err(|e| match e {
+        SluiceError::Parse(msg) => bad(msg),
+        other => other,
+    })
+}
+
+fn unsupported(what: &str, ast: &impl std::fmt::Display) -> SluiceError {
+    SluiceError::Parse(format!("{what} are not supported (in `{ast}`)"))
+}
+
+fn boxed(ast: &ast::Expr) -> Result<Box<Expr>> {
+    convert_expr(ast).map(Box::new)
+}
+
+fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
+    Expr::Binary { op, left: Box::new(left), right: Box::new(right) }
+}
+
+fn func(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function { name: name.to_string(), args, distinct: false }
+}
+
+/// Converts a `sqlparser` expression into a Sluice `Expr` (used for every expression of a SELECT).
+pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
+    use ast::Expr as A;
+    Ok(match ast {
+        A::Identifier(ident) => identifier(ident),
+        A::CompoundIdentifier(parts) => Expr::Column(parts.iter().map(|p| p.value.clone()).collect()),
+        A::Value(v) => Expr::Literal(literal(&v.value, false)?),
+        A::Nested(inner) => convert_expr(inner)?,
+        A::IsNull(e) => Expr::IsNull(boxed(e)?),
+        A::IsNotNull(e) => Expr::IsNotNull(boxed(e)?),
+        // Spark parses `x IS TRUE` as `x <=> true`, so it is never null.
+        A::IsTrue(e) => binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(true))),
+        A::IsFalse(e) => binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(false))),
+        A::IsNotTrue(e) => {
+            Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(true)))))
+        }
+        A::IsNotFalse(e) => {
+            Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(false)))))
+        }
+        A::IsUnknown(e) => Expr::IsNull(boxed(e)?),
+        A::IsNotUnknown(e) => Expr::IsNotNull(boxed(e)?),
+        A::IsDistinctFrom(a, b) => Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(a)?, convert_expr(b)?))),
+        A::IsNotDistinctFrom(a, b) => binary(BinaryOp::EqNullSafe, convert_expr(a)?, convert_expr(b)?),
+        A::In { expr, target, negated, .. } => match target {
+            ast::InTarget::List(list) => Expr::InList {
+                expr: boxed(expr)?,
+                list: list.iter().map(convert_expr).collect::<Result<_>>()?,
+                negated: *negated,
+            },
+            _ => return Err(unsupported("IN subqueries", ast)),
+        },
+        A::Between { expr, negated, low, high } => {
+            Expr::Between { expr: boxed(expr)?, low: boxed(low)?, high: boxed(high)?, negated: *negated }
+        }
+        A::BinaryOp { left, op, right } => {
+            use ast::BinaryOperator as B;
+            let op = match op {
+                B::Plus => BinaryOp::Plus,
+                B::Minus => BinaryOp::Minus,
+                B::Multiply => BinaryOp::Multiply,
+                B::Divide => BinaryOp::Divide,
+                B::Modulo => BinaryOp::Modulo,
+                B::MyIntegerDivide | B::DuckIntegerDivide => BinaryOp::IntDivide,
+                B::StringConcat => BinaryOp::Concat,
+                B::Gt => BinaryOp::Gt,
+                B::Lt => BinaryOp::Lt,
+                B::GtEq => BinaryOp::GtEq,
+                B::LtEq => BinaryOp::LtEq,
+                B::Eq => BinaryOp::Eq,
+                B::Spaceship => BinaryOp::EqNullSafe,
+                B::NotEq => BinaryOp::NotEq,
+                B::And => BinaryOp::And,
+                B::Or => BinaryOp::Or,
+                B::Regexp => {
+                    return Ok(Expr::RLike { expr: boxed(left)?, pattern: boxed(right)?, negated: false });
+                }
+                other => return Err(SluiceError::Parse(format!("operator `{other}` is not supported (in `{ast}`)"))),
+            };
+            binary(op, convert_expr(left)?, convert_expr(right)?)
+        }
+        A::Like { negated, any, expr, pattern, escape_char } | A::ILike { negated, any, expr, pattern, escape_char } => {
+            if *any {
+                return Err(unsupported("LIKE ANY patterns", ast));
+            }
+            if escape_char.is_some() {
+                return Err(unsupported("LIKE ... ESCAPE clauses (the escape is always `\\`)", ast));
+            }
+            Expr::Like {
+                expr: boxed(expr)?,
+                pattern: boxed(pattern)?,
+                negated: *negated,
+                case_insensitive: matches!(ast, A::ILike { .. }),
+            }
+        }
+        A::RLike { negated, expr, pattern, .. } => {
+            Expr::RLike { expr: boxed(expr)?, pattern: boxed(pattern)?, negated: *negated }
+        }
+        A::UnaryOp { op, expr } => match op {
+            ast::UnaryOperator::Minus => match expr.as_ref() {
+                // `-1` is the literal -1 in Spark (so `-2147483648` is still an INT).
+                A::Value(v) if matches!(v.value, ast::Value::Number(..)) => Expr::Literal(literal(&v.value, true)?),
+                _ => Expr::Negate(boxed(expr)?),
+            },
+            ast::UnaryOperator::Plus => convert_expr(expr)?,
+            ast::UnaryOperator::Not | ast::UnaryOperator::BangNot => Expr::Not(boxed(expr)?),
+            other => return Err(SluiceError::Parse(format!("operator `{other}` is not supported (in `{ast}`)"))),
+        },
+        A::Cast { kind, expr, data_type, format } => {
+            if format.is_some() {
+                return Err(unsupported("CAST ... FORMAT clauses", ast));
+            }
+            let ty = sql_type(data_type)?;
+            match kind {
+                ast::CastKind::Cast | ast::CastKind::DoubleColon => Expr::Cast(boxed(expr)?, ty),
+                ast::CastKind::TryCast | ast::CastKind::SafeCast => {
+                    func("try_cast", vec![convert_expr(expr)?, Expr::Literal(Value::string(&ty.sql_name()))])
+                }
+            }
+        }
+        A::TypedString(ts) => {
+            let ty = sql_type(&ts.data_type)?;
+            Expr::Cast(Box::new(Expr::Literal(literal(&ts.value.value, false)?)), ty)
+        }
+        A::Ceil { expr, field } | A::Floor { expr, field } => {
+            let name = if matches!(ast, A::Ceil { .. }) { "ceil" } else { "floor" };
+            match field {
+                ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => func(name, vec![convert_expr(expr)?]),
+                ast::CeilFloorKind::Scale(scale) => func(name, vec![convert_expr(expr)?, Expr::Literal(literal(&scale.value, false)?)]),
+                _ => return Err(unsupported("CEIL/FLOOR to date-time fields", ast)),
+            }
+        }
+        A::Position { expr, r#in } => func("position", vec![convert_expr(expr)?, convert_expr(r#in)?]),
+        A::Substring { expr, substring_from, substring_for, .. } => {
+            let mut args = vec![convert_expr(expr)?];
+            match substring_from {
+                Some(from) => args.push(convert_expr(from)?),
+                None => args.push(Expr::Literal(Value::Int(1))),
+            }
+            if let Some(len) = substring_for {
+                args.push(convert_expr(len)?);
+            }
+            func("substring", args)
+        }
+        A::Trim { trim_where, trim_what, expr, trim_characters } => {
+            let name = match trim_where {
+                None | Some(ast::TrimWhereField::Both) => "trim",
+                Some(ast::TrimWhereField::Leading) => "ltrim",
+                Some(ast::TrimWhereField::Trailing) => "rtrim",
+            };
+            let mut args = vec![convert_expr(expr)?];
+            if let Some(what) = trim_what {
+                args.push(convert_expr(what)?);
+            } else if let Some(chars) = trim_characters {
+                for c in chars {
+                    args.push(convert_expr(c)?);
+                }
+            }
+            func(name, args)
+        }
+        A::Function(f) => function(f, ast)?,
+        A::Case { operand, conditions, else_result, .. } => Expr::Case {
+            operand: operand.as_deref().map(boxed).transpose()?,
+            branches: conditions
+                .iter()
+                .map(|w| Ok((convert_expr(&w.condition)?, convert_expr(&w.result)?)))
+                .collect::<Result<_>>()?,
+            else_expr: else_result.as_deref().map(boxed).transpose()?,
+        },
+        A::Wildcard(_) => Expr::Star(None),
+        A::QualifiedWildcard(name, _) => Expr::Star(Some(name.to_string())),
+        A::Interval(_) => {
+            return Err(SluiceError::Parse(format!(
+                "INTERVAL literals are not supported yet (in `{ast}`); write durations as strings, e.g. window(t, '10 minutes')"
+            )))
+        }
+        A::Subquery(_) | A::Exists { .. } => return Err(unsupported("subqueries", ast)),
+        A::Tuple(_) => return Err(unsupported("tuples", ast)),
+        _ => return Err(unsupported("expressions of this kind", ast)),
+    })
+}
+
+/// An unquoted identifier may be a Spark typed numeric literal (`10L`, `2S`, `1Y`, `1.5D`);
+/// Hive's tokenizer reads those as names because identifiers may start with digits.
+fn identifier(ident: &ast::Ident) -> Expr {
+    if ident.quote_style == Some('"') {
+        return Expr::Literal(Value::string(&ident.value));
+    }
+    if ident.quote_style.is_none() {
+        if let Some(v) = typed_number(&ident.value) {
+            return Expr::Literal(v);
+        }
+    }
+    Expr::Column(vec![ident.value.clone()])
+}
+
+fn typed_number(text: &str) -> Option<Value> {
+    let upper = text.to_ascii_uppercase();
+    let (digits, suffix) = upper.split_at(upper.find(|c: char| c.is_ascii_alphabetic())?);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    match suffix {
+        "L" => digits.parse::<i64>().ok().map(Value::Long),
+        "S" | "Y" => digits.parse::<i32>().ok().map(Value::Int),
+        "D" | "F" | "BD" => digits.parse::<f64>().ok().map(Value::double),
+        _ => None,
+    }
+}
+
+fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
+    Ok(match v {
+        ast::Value::Number(text, long) => {
+            let text = if negate { format!("-{text}") } else { text.clone() };
+            let is_integral = !text.contains(['.', 'e', 'E']);
+            if *long {
+                Value::Long(text.parse().map_err(|_| SluiceError::Parse(format!("bad BIGINT literal `{text}L`")))?)
+            } else if is_integral {
+                match text.parse::<i64>() {
+                    Ok(n) => i32::try_from(n).map(Value::Int).unwrap_or(Value::Long(n)),
+                    // Spark would use DECIMAL(38,0) here; Sluice has only DOUBLE.
+                    Err(_) => Value::double(text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?),
+                }
+            } else {
+                Value::double(text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?)
+            }
+        }
+        ast::Value::Boolean(b) => Value::Boolean(*b),
+        ast::Value::Null => Value::Null,
+        other => match other.clone().into_string() {
+            Some(s) => Value::String(s.into()),
+            None => return Err(SluiceError::Parse(format!("unsupported literal `{other}`"))),
+        },
+    })
+}
+
+fn sql_type(dt: &ast::DataType) -> Result<DataType> {
+    let text = dt.to_string();
+    DataType::parse(&text).ok_or_else(|| SluiceError::Parse(format!("[UNSUPPORTED_DATATYPE] Unsupported data type \"{text}\"")))
+}
+
+fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
+    if f.over.is_some() {
+        return Err(unsupported("window functions (OVER)", ast));
+    }
+    if f.filter.is_some() || !f.within_group.is_empty() {
+        return Err(unsupported("aggregate FILTER / WITHIN GROUP clauses", ast));
+    }
+    let name = match f.name.0.last() {
+        Some(ast::ObjectNamePart::Identifier(id)) => id.value.to_ascii_lowercase(),
+        _ => return Err(unsupported("function names of this form", ast)),
+    };
+    let (args, distinct) = match &f.args {
+        ast::FunctionArguments::None => (Vec::new(), false),
+        ast::FunctionArguments::Subquery(_) => return Err(unsupported("subqueries", ast)),
+        ast::FunctionArguments::List(list) => {
+            if !list.clauses.is_empty() {
+                return Err(unsupported("clauses inside function arguments", ast));
+            }
+            let distinct = matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct));
+            let mut args = Vec::with_capacity(list.args.len());
+            for arg in &list.args {
+                args.push(match arg {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => convert_expr(e)?,
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => Expr::Star(None),
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(q)) => Expr::Star(Some(q.to_string())),
+                    _ => return Err(unsupported("named function arguments", ast)),
+                });
+            }
+            (args, distinct)
+        }
+    };
+    Ok(Expr::Function { name, args, distinct })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(name: &str) -> Expr {
+        Expr::Column(vec![name.to_string()])
+    }
+    fn l(v: impl Into<Value>) -> Expr {
+        Expr::Literal(v.into())
+    }
+    fn b(op: BinaryOp, left: Expr, right: Expr) -> Expr {
+        binary(op, left, right)
+    }
+
+    #[test]
+    fn sql_text_converts_to_the_expected_tree() {
+        let cases: Vec<(&str, Expr)> = vec![
+            ("a", c("a")),
+            ("`my col`", c("my col")),
+            ("t.a", Expr::Column(vec!["t".into(), "a".into()])),
+            ("window.start", Expr::Column(vec!["window".into(), "start".into()])),
+            ("1", l(1)),
+            ("3000000000", l(3_000_000_000i64)),
+            ("-2147483648", l(i32::MIN)),
+            ("1.5", l(1.5)),
+            ("1e9", l(1e9)),
+            ("10L", l(10i64)),
+            ("'it''s'", l("it's")),
+            ("\"dq\"", l("dq")),
+            ("'a\\tb'", l("a\tb")),
+            ("'a\\_b'", l("a\\_b")),
+            ("TRUE", l(true)),
+            ("NULL", Expr::Literal(Value::Null)),
+            ("a + 1 * 2", b(BinaryOp::Plus, c("a"), b(BinaryOp::Multiply, l(1), l(2)))),
+            ("(a + 1) * 2", b(BinaryOp::Multiply, b(BinaryOp::Plus, c("a"), l(1)), l(2))),
+            ("7 div 2", b(BinaryOp::IntDivide, l(7), l(2))),
+            ("a % 2", b(BinaryOp::Modulo, c("a"), l(2))),
+            ("-a", Expr::Negate(Box::new(c("a")))),
+            ("a == 1", b(BinaryOp::Eq, c("a"), l(1))),
+            ("a <=> b", b(BinaryOp::EqNullSafe, c("a"), c("b"))),
+            ("a <> 1", b(BinaryOp::NotEq, c("a"), l(1))),
+            ("a != 1", b(BinaryOp::NotEq, c("a"), l(1))),
+            ("a AND NOT b OR c", b(BinaryOp::Or, b(BinaryOp::And, c("a"), Expr::Not(Box::new(c("b")))), c("c"))),
+            ("a || 'x'", b(BinaryOp::Concat, c("a"), l("x"))),
+            ("x IS NULL", Expr::IsNull(Box::new(c("x")))),
+            ("x IS NOT NULL", Expr::IsNotNull(Box::new(c("x")))),
+            ("x IS TRUE", b(BinaryOp::EqNullSafe, c("x"), l(true))),
+            (
+                "gt NOT LIKE '%s%'",
+                Expr::Like { expr: Box::new(c("gt")), pattern: Box::new(l("%s%")), negated: true, case_insensitive: false },
+            ),
+            (
+                "gt ILIKE 'S%'",
+                Expr::Like { expr: Box::new(c("gt")), pattern: Box::new(l("S%")), negated: false, case_insensitive: true },
+            ),
+            ("gt RLIKE 'a+'", Expr::RLike { expr: Box::new(c("gt")), pattern: Box::new(l("a+")), negated: false }),
+            ("gt REGEXP 'a+'", Expr::RLike { expr: Box::new(c("gt")), pattern: Box::new(l("a+")), negated: false }),
+            ("x IN (1, 2)", Expr::InList { expr: Box::new(c("x")), list: vec![l(1), l(2)], negated: false }),
+            (
+                "x NOT BETWEEN 1 AND 2",
+                Expr::Between { expr: Box::new(c("x")), low: Box::new(l(1)), high: Box::new(l(2)), negated: true },
+            ),
+            (
+                "CASE x WHEN 1 THEN 'a' ELSE 'b' END",
+                Expr::Case {
+                    operand: Some(Box::new(c("x"))),
+                    branches: vec![(l(1), l("a"))],
+                    else_expr: Some(Box::new(l("b"))),
+                },
+            ),
+            ("CAST(x AS BIGINT)", Expr::Cast(Box::new(c("x")), DataType::Long)),
+            ("x::double", Expr::Cast(Box::new(c("x")), DataType::Double)),
+            ("try_cast(x AS INT)", func("try_cast", vec![c("x"), l("int")])),
+            ("count(*)", func("count", vec![Expr::Star(None)])),
+            ("COUNT(DISTINCT x)", Expr::Function { name: "count".into(), args: vec![c("x")], distinct: true }),
+            ("struct(*)", func("struct", vec![Expr::Star(None)])),
+            ("window(t, '10 minutes')", func("window", vec![c("t"), l("10 minutes")])),
+            ("Lower(gt)", func("lower", vec![c("gt")])),
+            ("substring(s, 2, 3)", func("substring", vec![c("s"), l(2), l(3)])),
+            ("trim(s)", func("trim", vec![c("s")])),
+            ("ceil(x)", func("ceil", vec![c("x")])),
+        ];
+        for (text, want) in cases {
+            match parse_expr(text) {
+                Ok(got) => assert_eq!(got, want, "parsing {text}"),
+                Err(e) => panic!("parsing {text}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn bad_sql_is_a_parse_error_naming_the_text() {
+        for text in ["a +", "a b", "x IN (SELECT 1)", "INTERVAL 10 MINUTES", "CAST(x AS wibble)", "sum(x) OVER ()"] {
+            match parse_expr(text) {
+                Err(SluiceError::Parse(msg)) => assert!(msg.contains(text), "{text}: {msg}"),
+                other => panic!("{text}: expected a parse error, got {other:?}"),
+            }
+        }
+    }
+}

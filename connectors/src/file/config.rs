@@ -1,0 +1,359 @@
+//! What a file source reads and how: the format, the schema, rate limits and the parser
+//! options, validated once from Spark's option keys.
+
+use super::infer;
+use sluice_core::{DataType, Options, Result, Schema, SluiceError};
+use std::path::{Path, PathBuf};
+
+/// The text formats the file source can parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileFormat {
+    /// One JSON object per line (Spark's `json` without `multiLine`).
+    Json,
+    /// Delimited text, one record per line (Spark's `csv` without `multiLine`).
+    Csv,
+    /// Each line is one row of a single `value STRING` column.
+    Text,
+}
+
+impl FileFormat {
+    /// The format named by `format("json"|"csv"|"text")` (case-insensitive).
+    pub fn parse(name: &str) -> Result<FileFormat> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(FileFormat::Json),
+            "csv" => Ok(FileFormat::Csv),
+            "text" => Ok(FileFormat::Text),
+            other => Err(SluiceError::option(
+                "format",
+                format!("unknown file format '{other}'; expected json, csv or text"),
+            )),
+        }
+    }
+
+    /// The format's name as Spark spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Json => "json",
+            FileFormat::Csv => "csv",
+            FileFormat::Text => "text",
+        }
+    }
+}
+
+/// What to do with a record that does not parse or does not fit the schema (Spark's `mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ParseMode {
+    /// Keep the row: nulls where values cannot be parsed, the raw line in the corrupt-record column.
+    #[default]
+    Permissive,
+    /// Drop the whole row and count it.
+    DropMalformed,
+    /// Stop the query with an error naming the file and line.
+    FailFast,
+}
+
+impl ParseMode {
+    fn parse(value: &str) -> Result<ParseMode> {
+        match value.trim().to_ascii_uppercase().as_str() {
+            "PERMISSIVE" => Ok(ParseMode::Permissive),
+            "DROPMALFORMED" => Ok(ParseMode::DropMalformed),
+            "FAILFAST" => Ok(ParseMode::FailFast),
+            _ => Err(SluiceError::option(
+                "mode",
+                format!("unknown parse mode '{value}'; expected PERMISSIVE, DROPMALFORMED or FAILFAST"),
+            )),
+        }
+    }
+}
+
+/// CSV dialect and value options, with Spark's defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// The first line of every file is a header and is skipped (`header`, default false).
+    pub header: bool,
+    /// Field separator (`sep` or `delimiter`, default `,`).
+    pub sep: u8,
+    /// Quote character, or `None` when quoting is off (`quote`, default `"`; empty turns it off).
+    pub quote: Option<u8>,
+    /// Character escaping a quote inside a quoted value (`escape`, default `\`).
+    pub escape: Option<u8>,
+    /// Lines starting with this character are skipped (`comment`, default off).
+    pub comment: Option<u8>,
+    /// The text that reads as null (`nullValue`, default empty).
+    pub null_value: String,
+    /// Text read as NaN in double columns (`nanValue`, default `NaN`).
+    pub nan_value: String,
+    /// Text read as +infinity in double columns (`positiveInf`, default `Inf`).
+    pub positive_inf: String,
+    /// Text read as -infinity in double columns (`negativeInf`, default `-Inf`).
+    pub negative_inf: String,
+    /// Trim leading spaces of values (`ignoreLeadingWhiteSpace`, default false when reading).
+    pub trim_leading: bool,
+    /// Trim trailing spaces of values (`ignoreTrailingWhiteSpace`, default false when reading).
+    pub trim_trailing: bool,
+    /// Infer column types when inferring a schema (`inferSchema`, default false: all strings).
+    pub infer_types: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            header: false,
+            sep: b',',
+            quote: Some(b'"'),
+            escape: Some(b'\\'),
+            comment: None,
+            null_value: String::new(),
+            nan_value: "NaN".into(),
+            positive_inf: "Inf".into(),
+            negative_inf: "-Inf".into(),
+            trim_leading: false,
+            trim_trailing: false,
+            infer_types: false,
+        }
+    }
+}
+
+impl CsvOptions {
+    fn from_options(options: &Options) -> Result<CsvOptions> {
+        let d = CsvOptions::default();
+        let sep_key = if options.contains("sep") { "sep" } else { "delimiter" };
+        Ok(CsvOptions {
+            header: options.get_bool("header", d.header)?,
+            sep: ascii_char(options, sep_key, d.sep)?.unwrap_or(d.sep),
+            quote: ascii_char(options, "quote", b'"')?,
+            escape: ascii_char(options, "escape", b'\\')?,
+            comment: match options.get("comment") {
+                None | Some("") => None,
+                Some(_) => ascii_char(options, "comment", b'#')?,
+            },
+            null_value: options.get("nullValue").unwrap_or("").to_string(),
+            nan_value: options.get("nanValue").unwrap_or("NaN").to_string(),
+            positive_inf: options.get("positiveInf").unwrap_or("Inf").to_string(),
+            negative_inf: options.get("negativeInf").unwrap_or("-Inf").to_string(),
+            trim_leading: options.get_bool("ignoreLeadingWhiteSpace", false)?,
+            trim_trailing: options.get_bool("ignoreTrailingWhiteSpace", false)?,
+            infer_types: options.get_bool("inferSchema", false)?,
+        })
+    }
+}
+
+/// A single ASCII character option; an empty value means "off" (`None`), as Spark's `quote=""`.
+fn ascii_char(options: &Options, key: &str, default: u8) -> Result<Option<u8>> {
+    match options.get(key) {
+        None => Ok(Some(default)),
+        Some("") => Ok(None),
+        Some(_) => {
+            let c = options.get_char(key, default as char)?;
+            if c.is_ascii() {
+                Ok(Some(c as u8))
+            } else {
+                Err(SluiceError::option(key, format!("'{c}' is not an ASCII character; only ASCII is supported")))
+            }
+        }
+    }
+}
+
+/// Everything the file source needs to list and parse one directory, validated.
+#[derive(Clone, Debug)]
+pub struct FileSourceConfig {
+    /// Format of the files.
+    pub format: FileFormat,
+    /// Directory (or, for batch reads, single file) to read.
+    pub path: PathBuf,
+    /// Columns of the rows produced, including the corrupt-record column if any.
+    pub schema: Schema,
+    /// At most this many new files per micro-batch (`maxFilesPerTrigger`).
+    pub max_files_per_trigger: Option<u64>,
+    /// At most about this many bytes of new files per micro-batch (`maxBytesPerTrigger`).
+    pub max_bytes_per_trigger: Option<u64>,
+    /// Handling of malformed records (`mode`).
+    pub mode: ParseMode,
+    /// Index in `schema` of the column receiving malformed lines (`columnNameOfCorruptRecord`).
+    pub corrupt_column: Option<usize>,
+    /// Name of the corrupt-record column, whether or not the schema has it.
+    pub corrupt_column_name: String,
+    /// Take the newest files first (`latestFirst`, default false).
+    pub latest_first: bool,
+    /// CSV options (ignored by other formats).
+    pub csv: CsvOptions,
+}
+
+/// Spark's message when a streaming file source has no schema and inference is off.
+pub const SCHEMA_REQUIRED: &str = "Schema must be specified when creating a streaming source DataFrame. If some files already exist in the directory, then depending on the file format you may be able to create a static DataFrame on that directory with 'spark.read.load(directory)' and infer schema from it.";
+
+impl FileSourceConfig {
+    /// Validates options (Spark's keys, case-insensitive), naming any bad option or value.
+    ///
+    /// Without a schema, `infer = false` is Spark's analysis error for streaming sources, and
+    /// `infer = true` infers one from the files present now (json: union of keys sorted by
+    /// name; csv: header names, strings unless `inferSchema`; text: `value STRING`).
+    pub fn new(
+        format: FileFormat,
+        path: impl AsRef<Path>,
+        schema: Option<Schema>,
+        options: &Options,
+        infer: bool,
+    ) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let max_files_per_trigger = options.get_positive("maxFilesPerTrigger")?;
+        let max_bytes_per_trigger = options.get_positive("maxBytesPerTrigger")?;
+        if max_files_per_trigger.is_some() && max_bytes_per_trigger.is_some() {
+            return Err(SluiceError::option(
+                "maxFilesPerTrigger, maxBytesPerTrigger",
+                "Options 'maxFilesPerTrigger' and 'maxBytesPerTrigger' can't be both set at the same time",
+            ));
+        }
+        let mode = match options.get("mode") {
+            Some(v) => ParseMode::parse(v)?,
+            None => ParseMode::Permissive,
+        };
+        if format != FileFormat::Text && options.get_bool("multiLine", false)? {
+            return Err(SluiceError::option("multiLine", "multiLine=true is not supported; files are read one record per line"));
+        }
+        if let Some(enc) = options.get("encoding").or_else(|| options.get("charset")) {
+            let e = enc.to_ascii_lowercase().replace(['-', '_'], "");
+            if e != "utf8" {
+                return Err(SluiceError::option("encoding", format!("'{enc}' is not supported; only UTF-8 is")));
+            }
+        }
+        let corrupt_column_name = options.get("columnNameOfCorruptRecord").unwrap_or("_corrupt_record").to_string();
+        let csv = if format == FileFormat::Csv { CsvOptions::from_options(options)? } else { CsvOptions::default() };
+        let mut cfg = FileSourceConfig {
+            format,
+            path,
+            schema: Schema::default(),
+            max_files_per_trigger,
+            max_bytes_per_trigger,
+            mode,
+            corrupt_column: None,
+            corrupt_column_name,
+            latest_first: options.get_bool("latestFirst", false)?,
+            csv,
+        };
+        cfg.schema = match (schema, format) {
+            (Some(s), _) => s,
+            (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
+            (None, _) if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
+            (None, _) => infer::infer_schema(&cfg)?,
+        };
+        cfg.validate_schema()?;
+        Ok(cfg)
+    }
+
+    fn validate_schema(&mut self) -> Result<()> {
+        let schema = &self.schema;
+        if self.format == FileFormat::Text {
+            if schema.len() != 1 {
+                return Err(SluiceError::analysis(format!(
+                    "Text data source supports only a single column, and you have {} columns.",
+                    schema.len()
+                )));
+            }
+            if schema.fields[0].data_type != DataType::String {
+                return Err(SluiceError::analysis(format!(
+                    "Text data source does not support {} data type.",
+                    schema.fields[0].data_type.sql_name()
+                )));
+            }
+            return Ok(());
+        }
+        if let Some(i) = schema.fields.iter().position(|f| f.name == self.corrupt_column_name) {
+            if schema.fields[i].data_type != DataType::String || !schema.fields[i].nullable {
+                return Err(SluiceError::analysis(format!(
+                    "The field for corrupt records must be string type and nullable (column `{}`).",
+                    self.corrupt_column_name
+                )));
+            }
+            self.corrupt_column = Some(i);
+        }
+        if self.format == FileFormat::Csv {
+            if let Some(f) = schema.fields.iter().find(|f| matches!(f.data_type, DataType::Struct(_))) {
+                return Err(SluiceError::analysis(format!(
+                    "CSV data source does not support {} data type (column `{}`).",
+                    f.data_type.sql_name(),
+                    f.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Indices of the schema's data columns: every column but the corrupt-record one.
+    pub(crate) fn data_columns(&self) -> Vec<usize> {
+        (0..self.schema.len()).filter(|i| Some(*i) != self.corrupt_column).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, &str)]) -> Options {
+        pairs.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    fn schema() -> Option<Schema> {
+        Some(Schema::parse_ddl("a BIGINT, b STRING").unwrap())
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        let cases: &[(FileFormat, &[(&str, &str)], &str)] = &[
+            (FileFormat::Json, &[("maxFilesPerTrigger", "0")], "maxFilesPerTrigger"),
+            (FileFormat::Json, &[("MAXFILESPERTRIGGER", "x")], "maxFilesPerTrigger"),
+            (FileFormat::Json, &[("maxFilesPerTrigger", "1"), ("maxBytesPerTrigger", "10")], "maxBytesPerTrigger"),
+            (FileFormat::Json, &[("mode", "lenient")], "mode"),
+            (FileFormat::Json, &[("multiLine", "true")], "multiLine"),
+            (FileFormat::Json, &[("multiLine", "maybe")], "multiLine"),
+            (FileFormat::Csv, &[("header", "yes")], "header"),
+            (FileFormat::Csv, &[("sep", "ab")], "sep"),
+            (FileFormat::Csv, &[("delimiter", "é")], "delimiter"),
+            (FileFormat::Csv, &[("encoding", "latin1")], "encoding"),
+        ];
+        for (format, pairs, named) in cases {
+            let err = FileSourceConfig::new(*format, "/tmp", schema(), &opts(pairs), false).unwrap_err().to_string();
+            assert!(err.contains(named), "{pairs:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn options_are_case_insensitive_and_defaulted() {
+        let o = opts(&[("MODE", "dropmalformed"), ("Sep", "\\t"), ("HEADER", "TRUE"), ("quote", "")]);
+        let cfg = FileSourceConfig::new(FileFormat::Csv, "/tmp", schema(), &o, false).unwrap();
+        assert_eq!(cfg.mode, ParseMode::DropMalformed);
+        assert_eq!(cfg.csv.sep, b'\t');
+        assert!(cfg.csv.header);
+        assert_eq!(cfg.csv.quote, None);
+        assert_eq!(cfg.csv.escape, Some(b'\\'));
+        let cfg = FileSourceConfig::new(FileFormat::Json, "/tmp", schema(), &Options::new(), false).unwrap();
+        assert_eq!(cfg.mode, ParseMode::Permissive);
+        assert_eq!(cfg.max_files_per_trigger, None);
+    }
+
+    #[test]
+    fn missing_schema_is_sparks_analysis_error() {
+        let err = FileSourceConfig::new(FileFormat::Json, "/tmp", None, &Options::new(), false).unwrap_err();
+        assert!(matches!(err, SluiceError::Analysis(ref m) if m == SCHEMA_REQUIRED), "{err}");
+        let text = FileSourceConfig::new(FileFormat::Text, "/tmp", None, &Options::new(), false).unwrap();
+        assert_eq!(text.schema.names(), vec!["value"]);
+    }
+
+    #[test]
+    fn corrupt_column_is_found_and_must_be_string() {
+        let s = Schema::parse_ddl("a BIGINT, bad STRING").unwrap();
+        let o = opts(&[("columnNameOfCorruptRecord", "bad")]);
+        let cfg = FileSourceConfig::new(FileFormat::Json, "/tmp", Some(s), &o, false).unwrap();
+        assert_eq!(cfg.corrupt_column, Some(1));
+        assert_eq!(cfg.data_columns(), vec![0]);
+        let s = Schema::parse_ddl("a BIGINT, _corrupt_record BIGINT").unwrap();
+        let err = FileSourceConfig::new(FileFormat::Json, "/tmp", Some(s), &Options::new(), false).unwrap_err();
+        assert!(err.to_string().contains("corrupt records must be string"), "{err}");
+    }
+
+    #[test]
+    fn text_schema_must_be_one_string_column() {
+        let err = FileSourceConfig::new(FileFormat::Text, "/tmp", schema(), &Options::new(), false).unwrap_err();
+        assert!(err.to_string().contains("only a single column"), "{err}");
+    }
+}

@@ -1,0 +1,782 @@
+//! JSON lines: a single-pass scanner over one line's bytes that converts only the fields a
+//! query needs and skips (while still validating) the rest, as Spark's Jackson parser does
+//! with a pruned schema.
+//!
+//! Spark's defaults are followed: single-quoted strings and `NaN`/`Infinity` are allowed,
+//! comments, unquoted names and leading zeros are not; a blank line is no record; a top-level
+//! array of objects is one row per object; text after the first value is ignored.
+
+use super::intern::Interner;
+use super::values::{cannot_parse, parse_f64_ascii, parse_i64};
+use sluice_core::time::{parse_date, parse_timestamp};
+use sluice_core::{DataType, Field, Row, Value};
+use std::sync::Arc;
+
+/// Deeper nesting is a malformed record rather than a stack overflow (Jackson's limit).
+const MAX_DEPTH: u32 = 1000;
+
+/// How the keys of one JSON object map to output slots.
+#[derive(Clone, Debug)]
+pub(crate) struct ObjectLayout {
+    fields: Vec<JsonField>,
+    width: usize,
+}
+
+#[derive(Clone, Debug)]
+struct JsonField {
+    name: Box<[u8]>,
+    data_type: DataType,
+    /// Where the value goes in the output, or `None` to skip it.
+    slot: Option<usize>,
+    nested: Option<ObjectLayout>,
+}
+
+impl ObjectLayout {
+    /// The root layout: every data column, with projected ones mapped to their output position.
+    pub fn root(columns: &[Field], slots: &[Option<usize>], width: usize) -> ObjectLayout {
+        let fields = columns.iter().zip(slots).map(|(f, s)| JsonField::new(f, *s)).collect();
+        ObjectLayout { fields, width }
+    }
+
+    fn of_struct(fields: &[Field]) -> ObjectLayout {
+        let fields: Vec<JsonField> = fields.iter().enumerate().map(|(i, f)| JsonField::new(f, Some(i))).collect();
+        ObjectLayout { width: fields.len(), fields }
+    }
+
+    /// The field for `key`: exact name first (trying the field after the last match first,
+    /// since lines usually repeat one key order), else case-insensitive.
+    #[inline]
+    fn find(&self, key: &[u8], hint: &mut usize) -> Option<usize> {
+        let n = self.fields.len();
+        if *hint < n && &*self.fields[*hint].name == key {
+            *hint += 1;
+            return Some(*hint - 1);
+        }
+        let found = self
+            .fields
+            .iter()
+            .position(|f| &*f.name == key)
+            .or_else(|| self.fields.iter().position(|f| f.name.eq_ignore_ascii_case(key)))?;
+        *hint = found + 1;
+        Some(found)
+    }
+}
+
+impl JsonField {
+    fn new(f: &Field, slot: Option<usize>) -> JsonField {
+        let nested = match &f.data_type {
+            DataType::Struct(fields) => Some(ObjectLayout::of_struct(fields)),
+            _ => None,
+        };
+        JsonField { name: f.name.as_bytes().into(), data_type: f.data_type.clone(), slot, nested }
+    }
+}
+
+/// Reusable buffers of one reader call.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub interner: Interner,
+    unescaped: Vec<u8>,
+    key: Vec<u8>,
+}
+
+/// One parsed row and, if some value did not fit its column, why.
+pub(crate) type Parsed = (Row, Option<String>);
+
+/// Parses one line into `out` (cleared first): nothing for a blank line, one row per object.
+/// `Err` is a syntax error, which makes the whole line malformed.
+pub(crate) fn parse_line(
+    layout: &ObjectLayout,
+    line: &[u8],
+    scratch: &mut Scratch,
+    out: &mut Vec<Parsed>,
+) -> Result<(), String> {
+    out.clear();
+    let mut c = Cur { b: line, i: 0 };
+    c.ws();
+    match c.peek() {
+        None => Ok(()),
+        Some(b'{') => {
+            let mut row = vec![Value::Null; layout.width];
+            let mut bad = None;
+            c.object(layout, &mut row, scratch, 0, &mut bad)?;
+            out.push((row, bad));
+            Ok(())
+        }
+        Some(b'[') => {
+            c.i += 1;
+            c.ws();
+            if c.peek() == Some(b']') {
+                return Ok(());
+            }
+            loop {
+                c.ws();
+                if c.peek() != Some(b'{') {
+                    return Err(c.unexpected("a JSON object as array element"));
+                }
+                let mut row = vec![Value::Null; layout.width];
+                let mut bad = None;
+                c.object(layout, &mut row, scratch, 1, &mut bad)?;
+                out.push((row, bad));
+                c.ws();
+                match c.next() {
+                    Some(b',') => continue,
+                    Some(b']') => return Ok(()),
+                    _ => return Err(c.unexpected_prev("',' or ']'")),
+                }
+            }
+        }
+        Some(_) => Err(c.unexpected("a JSON object")),
+    }
+}
+
+/// A string token: its bytes between the quotes, still escaped if `escaped`.
+struct Str<'a> {
+    raw: &'a [u8],
+    escaped: bool,
+}
+
+/// A number token's kind.
+enum Num {
+    Int,
+    Float,
+    NonFinite(f64),
+}
+
+struct Cur<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cur<'a> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek();
+        self.i += 1;
+        c
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\r' | b'\n') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn unexpected(&self, wanted: &str) -> String {
+        match self.b.get(self.i) {
+            None => format!("unexpected end of record, expected {wanted}"),
+            Some(&c) => {
+                format!("unexpected character '{}' at column {}, expected {wanted}", c.escape_ascii(), self.i + 1)
+            }
+        }
+    }
+
+    /// As `unexpected`, for the character just consumed by `next`.
+    fn unexpected_prev(&mut self, wanted: &str) -> String {
+        self.i -= 1;
+        self.unexpected(wanted)
+    }
+
+    fn string(&mut self) -> Result<Str<'a>, String> {
+        let q = self.b[self.i];
+        self.i += 1;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            let Some(p) = memchr::memchr2(q, b'\\', &self.b[self.i..]) else {
+                self.i = self.b.len();
+                return Err("unterminated string".into());
+            };
+            let at = self.i + p;
+            if self.b[at] == q {
+                self.i = at + 1;
+                return Ok(Str { raw: &self.b[start..at], escaped });
+            }
+            escaped = true;
+            match self.b.get(at + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'\'') => self.i = at + 2,
+                Some(b'u') if self.b.len() >= at + 6 && self.b[at + 2..at + 6].iter().all(u8::is_ascii_hexdigit) => {
+                    self.i = at + 6
+                }
+                _ => {
+                    self.i = at;
+                    return Err(format!("invalid escape sequence at column {}", at + 1));
+                }
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), String> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(self.unexpected("a JSON value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<(Num, &'a [u8]), String> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = start;
+        let sign = matches!(b[i], b'-' | b'+');
+        if sign {
+            i += 1;
+        }
+        let non_finite = |i: usize, word: &[u8]| b[i..].starts_with(word);
+        match b.get(i) {
+            Some(b'0'..=b'9') if b[start] != b'+' => {}
+            Some(b'I') => {
+                let len = if non_finite(i, b"Infinity") {
+                    8
+                } else if non_finite(i, b"INF") {
+                    3
+                } else {
+                    return Err(self.unexpected("a JSON value"));
+                };
+                self.i = i + len;
+                let v = if b[start] == b'-' { f64::NEG_INFINITY } else { f64::INFINITY };
+                return Ok((Num::NonFinite(v), &b[start..self.i]));
+            }
+            Some(b'N') if !sign && non_finite(i, b"NaN") => {
+                self.i = i + 3;
+                return Ok((Num::NonFinite(f64::NAN), &b[start..self.i]));
+            }
+            _ => return Err(self.unexpected("a JSON value")),
+        }
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        if b[i] == b'0' {
+            i += 1;
+            if digit(i) {
+                self.i = i;
+                return Err(format!("leading zeros are not allowed at column {}", i + 1));
+            }
+        } else {
+            while digit(i) {
+                i += 1;
+            }
+        }
+        let mut kind = Num::Int;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !digit(i) {
+                self.i = i;
+                return Err(self.unexpected("a digit after the decimal point"));
+            }
+            while digit(i) {
+                i += 1;
+            }
+            kind = Num::Float;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digit(i) {
+                self.i = i;
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+            while digit(i) {
+                i += 1;
+            }
+            kind = Num::Float;
+        }
+        self.i = i;
+        Ok((kind, &b[start..i]))
+    }
+
+    /// Skips one value, checking its syntax.
+    fn skip(&mut self, depth: u32) -> Result<(), String> {
+        match self.peek() {
+            Some(b'"' | b'\'') => self.string().map(drop),
+            Some(b'{') => {
+                self.enter(depth)?;
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    self.key_token()?;
+                    self.colon()?;
+                    self.skip(depth + 1)?;
+                    self.ws();
+                    match self.next() {
+                        Some(b',') => {}
+                        Some(b'}') => return Ok(()),
+                        _ => return Err(self.unexpected_prev("',' or '}'")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.enter(depth)?;
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    self.skip(depth + 1)?;
+                    self.ws();
+                    match self.next() {
+                        Some(b',') => {}
+                        Some(b']') => return Ok(()),
+                        _ => return Err(self.unexpected_prev("',' or ']'")),
+                    }
+                }
+            }
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            None => Err(self.unexpected("a JSON value")),
+            Some(_) => self.number().map(drop),
+        }
+    }
+
+    fn enter(&mut self, depth: u32) -> Result<(), String> {
+        if depth >= MAX_DEPTH {
+            return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    fn key_token(&mut self) -> Result<Str<'a>, String> {
+        match self.peek() {
+            Some(b'"' | b'\'') => self.string(),
+            _ => Err(self.unexpected("a field name in quotes")),
+        }
+    }
+
+    #[inline]
+    fn colon(&mut self) -> Result<(), String> {
+        self.ws();
+        if self.next() != Some(b':') {
+            return Err(self.unexpected_prev("':' after a field name"));
+        }
+        self.ws();
+        Ok(())
+    }
+
+    /// Parses an object into `row` through `layout`. A value that does not fit its column
+    /// leaves null there and its reason in `bad` (Spark's partial results).
+    fn object(
+        &mut self,
+        layout: &ObjectLayout,
+        row: &mut [Value],
+        sc: &mut Scratch,
+        depth: u32,
+        bad: &mut Option<String>,
+    ) -> Result<(), String> {
+        self.enter(depth)?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        let mut hint = 0;
+        loop {
+            self.ws();
+            let key = self.key_token()?;
+            let field = if key.escaped {
+                let mut k = std::mem::take(&mut sc.key);
+                unescape(key.raw, &mut k);
+                let f = layout.find(&k, &mut hint);
+                sc.key = k;
+                f
+            } else {
+                layout.find(key.raw, &mut hint)
+            };
+            self.colon()?;
+            match field.and_then(|f| Some((&layout.fields[f], layout.fields[f].slot?))) {
+                Some((f, slot)) => {
+                    row[slot] = self.value(f, sc, depth + 1, bad)?;
+                }
+                None => self.skip(depth + 1)?,
+            }
+            self.ws();
+            match self.next() {
+                Some(b',') => {}
+                Some(b'}') => return Ok(()),
+                _ => return Err(self.unexpected_prev("',' or '}'")),
+            }
+        }
+    }
+
+    /// Reads one value for field `f`, converting it to the field's type.
+    fn value(&mut self, f: &JsonField, sc: &mut Scratch, depth: u32, bad: &mut Option<String>) -> Result<Value, String> {
+        let start = self.i;
+        let ty = &f.data_type;
+        let v = match self.peek() {
+            Some(b'"' | b'\'') => {
+                let s = self.string()?;
+                match ty {
+                    DataType::String => Some(Value::String(string_value(&s, sc)?)),
+                    DataType::Double => match s.raw {
+                        b"NaN" => Some(Value::double(f64::NAN)),
+                        b"Infinity" | b"+Infinity" | b"INF" | b"+INF" => Some(Value::double(f64::INFINITY)),
+                        b"-Infinity" | b"-INF" => Some(Value::double(f64::NEG_INFINITY)),
+                        _ => None,
+                    },
+                    DataType::Timestamp => parse_timestamp(str_of(&s, sc)?).map(Value::Timestamp),
+                    DataType::Date => parse_date(str_of(&s, sc)?).map(Value::Date),
+                    DataType::Binary => Some(Value::Binary(Arc::from(str_of(&s, sc)?.as_bytes()))),
+                    _ => None,
+                }
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Some(Value::Null)
+            }
+            Some(b't' | b'f') => {
+                let t = self.peek() == Some(b't');
+                self.literal(if t { b"true" } else { b"false" })?;
+                match ty {
+                    DataType::Boolean => Some(Value::Boolean(t)),
+                    DataType::String => Some(Value::String(sc.interner.lossy(&self.b[start..self.i]))),
+                    _ => None,
+                }
+            }
+            Some(b'{') if f.nested.is_some() => {
+                let layout = f.nested.as_ref().expect("checked above");
+                let mut inner = vec![Value::Null; layout.width];
+                self.object(layout, &mut inner, sc, depth, bad)?;
+                Some(Value::Struct(inner.into()))
+            }
+            Some(b'{' | b'[') => {
+                self.skip(depth)?;
+                match ty {
+                    DataType::String => Some(Value::String(sc.interner.lossy(&self.b[start..self.i]))),
+                    _ => None,
+                }
+            }
+            None => return Err(self.unexpected("a JSON value")),
+            Some(_) => {
+                let (kind, text) = self.number()?;
+                match (ty, kind) {
+                    (DataType::Long, Num::Int) => parse_i64(text).map(Value::Long),
+                    (DataType::Int, Num::Int) => parse_i64(text).and_then(|v| i32::try_from(v).ok()).map(Value::Int),
+                    (DataType::Double, Num::Int | Num::Float) => parse_f64_ascii(text).map(Value::double),
+                    (DataType::Double, Num::NonFinite(v)) => Some(Value::double(v)),
+                    (DataType::String, _) => Some(Value::String(sc.interner.lossy(text))),
+                    (DataType::Timestamp, Num::Int) => {
+                        parse_i64(text).and_then(|s| s.checked_mul(1_000_000)).map(Value::Timestamp)
+                    }
+                    _ => None,
+                }
+            }
+        };
+        Ok(v.unwrap_or_else(|| {
+            if bad.is_none() {
+                *bad = Some(cannot_parse(&self.b[start..self.i], ty, &String::from_utf8_lossy(&f.name)));
+            }
+            Value::Null
+        }))
+    }
+}
+
+/// Rejects raw control characters inside a string, as Jackson does by default.
+#[inline]
+fn check_controls(raw: &[u8]) -> Result<(), String> {
+    match raw.iter().position(|&c| c < 0x20) {
+        None => Ok(()),
+        Some(_) => Err("illegal unquoted control character in string".into()),
+    }
+}
+
+fn string_value(s: &Str, sc: &mut Scratch) -> Result<Arc<str>, String> {
+    if !s.escaped {
+        if let Some(a) = sc.interner.get(s.raw) {
+            return Ok(a);
+        }
+        check_controls(s.raw)?;
+        let text = std::str::from_utf8(s.raw).map_err(|_| "invalid UTF-8 in string".to_string())?;
+        return Ok(sc.interner.make(text));
+    }
+    let text = str_of(s, sc)?.to_owned();
+    Ok(sc.interner.make(&text))
+}
+
+/// The text of a string token, unescaped into the scratch buffer if needed.
+fn str_of<'s>(s: &'s Str, sc: &'s mut Scratch) -> Result<&'s str, String> {
+    check_controls(s.raw)?;
+    let bytes: &[u8] = if s.escaped {
+        unescape(s.raw, &mut sc.unescaped);
+        &sc.unescaped
+    } else {
+        s.raw
+    };
+    std::str::from_utf8(bytes).map_err(|_| "invalid UTF-8 in string".to_string())
+}
+
+/// Decodes JSON escapes of a string already checked by the scanner; lone surrogates
+/// become U+FFFD.
+fn unescape(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = raw.get(i + 1).copied().unwrap_or(b'\\');
+        i += 2;
+        let simple = match e {
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => 0,
+            other => other,
+        };
+        if e != b'u' {
+            out.push(simple);
+            continue;
+        }
+        let hex = |at: usize| {
+            raw.get(at..at + 4)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+        };
+        let Some(hi) = hex(i) else {
+            out.extend_from_slice("\u{fffd}".as_bytes());
+            continue;
+        };
+        i += 4;
+        let mut code = hi;
+        if (0xd800..0xdc00).contains(&hi) && raw.get(i..i + 2) == Some(b"\\u") {
+            if let Some(lo) = hex(i + 2).filter(|lo| (0xdc00..0xe000).contains(lo)) {
+                code = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+                i += 6;
+            }
+        }
+        let ch = char::from_u32(code).unwrap_or('\u{fffd}');
+        let mut utf8 = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+    }
+}
+
+/// The JSON type of one value, for schema inference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonKind {
+    Null,
+    Boolean,
+    Long,
+    Double,
+    String,
+}
+
+/// Reports each top-level key of a line's objects with the kind of its value; `Err` for a
+/// malformed line. Blank lines report nothing.
+pub(crate) fn scan_keys(line: &[u8], scratch: &mut Scratch, seen: &mut dyn FnMut(&str, JsonKind)) -> Result<(), String> {
+    let mut c = Cur { b: line, i: 0 };
+    c.ws();
+    let array = match c.peek() {
+        None => return Ok(()),
+        Some(b'{') => false,
+        Some(b'[') => {
+            c.i += 1;
+            c.ws();
+            if c.peek() == Some(b']') {
+                return Ok(());
+            }
+            true
+        }
+        Some(_) => return Err(c.unexpected("a JSON object")),
+    };
+    let mut found: Vec<(String, JsonKind)> = Vec::new();
+    loop {
+        c.ws();
+        if c.peek() != Some(b'{') {
+            return Err(c.unexpected("a JSON object"));
+        }
+        c.i += 1;
+        c.ws();
+        if c.peek() == Some(b'}') {
+            c.i += 1;
+        } else {
+            loop {
+                c.ws();
+                let key = c.key_token()?;
+                let name = str_of(&key, scratch)?.to_owned();
+                c.colon()?;
+                let kind = match c.peek() {
+                    Some(b'n') => JsonKind::Null,
+                    Some(b't' | b'f') => JsonKind::Boolean,
+                    Some(b'"' | b'\'' | b'{' | b'[') => JsonKind::String,
+                    _ => JsonKind::Long,
+                };
+                let kind = if kind == JsonKind::Long {
+                    match c.number()? {
+                        (Num::Int, t) if parse_i64(t).is_some() => JsonKind::Long,
+                        _ => JsonKind::Double,
+                    }
+                } else {
+                    c.skip(1)?;
+                    kind
+                };
+                found.push((name, kind));
+                c.ws();
+                match c.next() {
+                    Some(b',') => {}
+                    Some(b'}') => break,
+                    _ => return Err(c.unexpected_prev("',' or '}'")),
+                }
+            }
+        }
+        if !array {
+            break;
+        }
+        c.ws();
+        match c.next() {
+            Some(b',') => {}
+            Some(b']') => break,
+            _ => return Err(c.unexpected_prev("',' or ']'")),
+        }
+    }
+    for (name, kind) in found {
+        seen(&name, kind);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_core::Schema;
+
+    fn parse(ddl: &str, proj: &[usize], line: &str) -> Result<Vec<Parsed>, String> {
+        let schema = Schema::parse_ddl(ddl).unwrap();
+        let mut slots = vec![None; schema.len()];
+        for (out, &i) in proj.iter().enumerate() {
+            slots[i] = Some(out);
+        }
+        let layout = ObjectLayout::root(&schema.fields, &slots, proj.len());
+        let mut out = Vec::new();
+        parse_line(&layout, line.as_bytes(), &mut Scratch::default(), &mut out)?;
+        Ok(out)
+    }
+
+    fn s(v: &str) -> Value {
+        Value::string(v)
+    }
+
+    #[test]
+    fn values_convert_by_column_type() {
+        let ddl = "a BIGINT, b DOUBLE, c STRING, d BOOLEAN, e INT";
+        let all = [0, 1, 2, 3, 4];
+        let cases: &[(&str, Row)] = &[
+            (
+                r#"{"a":1,"b":2.5,"c":"x","d":true,"e":-3}"#,
+                vec![Value::Long(1), Value::double(2.5), s("x"), Value::Boolean(true), Value::Int(-3)],
+            ),
+            (r#"{"c":"x"}"#, vec![Value::Null, Value::Null, s("x"), Value::Null, Value::Null]),
+            (r#" { "b" : 7 , "a" : null } "#, vec![Value::Null, Value::double(7.0), Value::Null, Value::Null, Value::Null]),
+            (r#"{"c":12.50}"#, vec![Value::Null, Value::Null, s("12.50"), Value::Null, Value::Null]),
+            (r#"{"c":{"k": [1, 2]}}"#, vec![Value::Null, Value::Null, s(r#"{"k": [1, 2]}"#), Value::Null, Value::Null]),
+            (r#"{"c":"a\"b\u00e9\n"}"#, vec![Value::Null, Value::Null, s("a\"b\u{e9}\n"), Value::Null, Value::Null]),
+            (r#"{'c':'single'}"#, vec![Value::Null, Value::Null, s("single"), Value::Null, Value::Null]),
+            (r#"{"B":NaN,"A":5}"#, vec![Value::Long(5), Value::double(f64::NAN), Value::Null, Value::Null, Value::Null]),
+            (r#"{"b":"-Infinity"}"#, vec![Value::Null, Value::double(f64::NEG_INFINITY), Value::Null, Value::Null, Value::Null]),
+            (r#"{"x":{"deep":[{"y":"}"}]},"a":2} trailing"#, vec![Value::Long(2), Value::Null, Value::Null, Value::Null, Value::Null]),
+            (r#"{"a":1,"a":2}"#, vec![Value::Long(2), Value::Null, Value::Null, Value::Null, Value::Null]),
+        ];
+        for (line, want) in cases {
+            let got = parse(ddl, &all, line).unwrap();
+            assert_eq!(got, vec![(want.clone(), None)], "{line}");
+        }
+    }
+
+    #[test]
+    fn projection_emits_only_needed_columns_in_order() {
+        let got = parse("a BIGINT, b DOUBLE, c STRING", &[2, 0], r#"{"a":1,"b":"not a double","c":"x"}"#).unwrap();
+        assert_eq!(got, vec![(vec![s("x"), Value::Long(1)], None)]);
+        assert_eq!(parse("a BIGINT", &[], r#"{"a":1}"#).unwrap(), vec![(vec![], None)]);
+    }
+
+    #[test]
+    fn wrong_types_give_partial_rows_with_a_reason() {
+        let cases: &[(&str, &str)] = &[
+            (r#"{"a":1.5,"c":"x"}"#, "cannot parse '1.5' as bigint for column `a`"),
+            (r#"{"a":"12","c":"x"}"#, "cannot parse '\"12\"' as bigint for column `a`"),
+            (r#"{"a":99999999999999999999,"c":"x"}"#, "as bigint"),
+            (r#"{"a":true,"c":"x"}"#, "cannot parse 'true' as bigint"),
+            (r#"{"a":[1],"c":"x"}"#, "cannot parse '[1]' as bigint"),
+        ];
+        for (line, reason) in cases {
+            let got = parse("a BIGINT, c STRING", &[0, 1], line).unwrap();
+            assert_eq!(got.len(), 1);
+            assert_eq!(got[0].0, vec![Value::Null, s("x")], "{line}");
+            let why = got[0].1.as_deref().unwrap_or_default();
+            assert!(why.contains(reason), "{line}: {why}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_reported() {
+        for line in [
+            r#"{"a":1"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":tru}"#,
+            r#"{"c":"x\q"}"#,
+            r#"{"c":"unterminated}"#,
+            r#"{"z":[1,2}"#,
+            "{\"c\":\"tab\there\"}",
+            "5",
+            r#""str""#,
+            "[1,2]",
+            "not json",
+        ] {
+            assert!(parse("a BIGINT, c STRING", &[0, 1], line).is_err(), "{line}");
+        }
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(5000), "]".repeat(5000));
+        assert!(parse("a STRING", &[0], &deep).unwrap_err().contains("nesting"));
+    }
+
+    #[test]
+    fn blank_lines_and_arrays() {
+        assert!(parse("a BIGINT", &[0], "   ").unwrap().is_empty());
+        let rows = parse("a BIGINT", &[0], r#"[{"a":1},{"a":2}]"#).unwrap();
+        assert_eq!(rows, vec![(vec![Value::Long(1)], None), (vec![Value::Long(2)], None)]);
+    }
+
+    #[test]
+    fn nested_structs_parse() {
+        let schema = Schema::new(vec![Field::new(
+            "s",
+            DataType::Struct(vec![Field::new("x", DataType::Long), Field::new("y", DataType::String)]),
+        )]);
+        let layout = ObjectLayout::root(&schema.fields, &[Some(0)], 1);
+        let mut out = Vec::new();
+        parse_line(&layout, br#"{"s":{"y":"q","x":3}}"#, &mut Scratch::default(), &mut out).unwrap();
+        assert_eq!(out[0].0, vec![Value::Struct(vec![Value::Long(3), s("q")].into())]);
+    }
+
+    #[test]
+    fn keys_are_scanned_for_inference() {
+        let mut seen = Vec::new();
+        scan_keys(br#"{"b":1,"a":2.5,"c":"x","d":null,"e":[1],"f":false,"g":123456789012345678901}"#, &mut Scratch::default(), &mut |k, t| {
+            seen.push((k.to_string(), t))
+        })
+        .unwrap();
+        use JsonKind::*;
+        let want = [("b", Long), ("a", Double), ("c", String), ("d", Null), ("e", String), ("f", Boolean), ("g", Double)];
+        assert_eq!(seen, want.iter().map(|(k, t)| (k.to_string(), *t)).collect::<Vec<_>>());
+    }
+}

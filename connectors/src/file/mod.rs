@@ -1,0 +1,37 @@
+//! The file source: directories of JSON-lines, CSV or text files read as a stream (or a
+//! batch), as Spark Structured Streaming's `FileStreamSource` does.
+//!
+//! - [`config`]: [`FileSourceConfig`], validated from Spark's option keys, with inference.
+//! - [`listing`]: which files each micro-batch takes ([`FileSourceState`], [`list_all`]).
+//! - [`split`]: byte-range [`FileSplit`]s so workers share even one big file.
+//! - [`reader`]: [`RecordReader`] turns a split into rows with the malformed-record modes,
+//!   using the `json` and `csv` parsers.
+//!
+//! ```no_run
+//! use sluice_connectors::file::*;
+//! use sluice_core::{Options, Schema};
+//! let schema = Schema::parse_ddl("gt STRING, x DOUBLE").unwrap();
+//! let cfg = FileSourceConfig::new(FileFormat::Json, "/data/activity", Some(schema), &Options::new(), false).unwrap();
+//! let mut state = FileSourceState::new();
+//! let reader = RecordReader::new(&cfg, &[0]).unwrap();
+//! for share in plan_splits(&state.next_batch(&cfg).unwrap(), 4) {
+//!     for split in &share {
+//!         reader.read(split, &mut |row| println!("{row:?}")).unwrap();
+//!     }
+//! }
+//! ```
+
+pub mod config;
+mod csv;
+mod infer;
+mod intern;
+mod json;
+pub mod listing;
+pub mod reader;
+pub mod split;
+mod values;
+
+pub use config::{CsvOptions, FileFormat, FileSourceConfig, ParseMode};
+pub use listing::{list_all, FileEntry, FileSourceState};
+pub use reader::{ReadStats, RecordReader};
+pub use split::{plan_splits, FileSplit};

@@ -1,0 +1,399 @@
+//! Reading one split into rows: line iteration over the split's bytes, the format's
+//! parser, and Spark's malformed-record modes.
+
+use super::config::{FileFormat, FileSourceConfig, ParseMode};
+use super::csv::{CsvLayout, Splitter};
+use super::json::{self, ObjectLayout, Parsed, Scratch};
+use super::split::{self, FileSplit, SplitBuffer};
+use sluice_core::{Result, Row, SluiceError, Value};
+use std::sync::Arc;
+
+/// Counts from reading one split.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Rows emitted.
+    pub rows: u64,
+    /// Malformed records met (dropped under DROPMALFORMED, kept under PERMISSIVE).
+    pub malformed: u64,
+    /// Bytes of the records that belong to the split.
+    pub bytes: u64,
+}
+
+#[derive(Debug)]
+enum Parser {
+    Json(ObjectLayout),
+    Csv { layout: CsvLayout, header: bool },
+    Text { slot: Option<usize> },
+}
+
+#[derive(Debug)]
+struct Plan {
+    parser: Parser,
+    mode: ParseMode,
+    width: usize,
+    /// Output slot of the corrupt-record column, when the query reads it.
+    corrupt_slot: Option<usize>,
+    csv: super::config::CsvOptions,
+}
+
+/// Parses splits of one source into rows of the projected columns; cheap to clone and send
+/// to every worker.
+#[derive(Clone, Debug)]
+pub struct RecordReader {
+    plan: Arc<Plan>,
+}
+
+impl RecordReader {
+    /// A reader emitting, per record, the values of `projection` (indices into
+    /// `cfg.schema`) in that order; unneeded JSON fields are skipped without building values.
+    pub fn new(cfg: &FileSourceConfig, projection: &[usize]) -> Result<Self> {
+        if let Some(&bad) = projection.iter().find(|&&i| i >= cfg.schema.len()) {
+            return Err(SluiceError::exec(format!(
+                "projection index {bad} is out of range for the {} columns of {}",
+                cfg.schema.len(),
+                cfg.schema
+            )));
+        }
+        let slot_of = |col: usize| projection.iter().position(|&p| p == col);
+        let data = cfg.data_columns();
+        let fields: Vec<_> = data.iter().map(|&i| cfg.schema.fields[i].clone()).collect();
+        let slots: Vec<Option<usize>> = data.iter().map(|&i| slot_of(i)).collect();
+        let corrupt_slot = cfg.corrupt_column.and_then(slot_of);
+        let parser = match cfg.format {
+            FileFormat::Json => Parser::Json(ObjectLayout::root(&fields, &slots, projection.len())),
+            FileFormat::Csv => Parser::Csv {
+                layout: CsvLayout::new(&fields, &slots, &cfg.csv, corrupt_slot.is_some()),
+                header: cfg.csv.header,
+            },
+            FileFormat::Text => Parser::Text { slot: slot_of(0) },
+        };
+        Ok(RecordReader {
+            plan: Arc::new(Plan { parser, mode: cfg.mode, width: projection.len(), corrupt_slot, csv: cfg.csv.clone() }),
+        })
+    }
+
+    /// Reads one split, calling `emit` per row. Malformed records follow the mode: FAILFAST
+    /// returns [`SluiceError::Malformed`] naming the file and line, DROPMALFORMED skips and
+    /// counts them, PERMISSIVE keeps what parsed (nulls elsewhere) with the raw line in the
+    /// corrupt-record column. An unreadable file is [`SluiceError::Io`].
+    pub fn read(&self, split: &FileSplit, emit: &mut dyn FnMut(Row)) -> Result<ReadStats> {
+        let sb = split::load(split)?;
+        let plan = &*self.plan;
+        let mut stats = ReadStats::default();
+        let mut scratch = Scratch::default();
+        let mut parsed: Vec<Parsed> = Vec::new();
+        let mut splitter = Splitter::new(&plan.csv);
+        let mut header_pending = split.start == 0 && matches!(plan.parser, Parser::Csv { header: true, .. });
+        let buf = &sb.buf;
+        let mut pos = sb.first;
+        while pos < sb.limit && pos < buf.len() {
+            let (mut line, next) = match memchr::memchr(b'\n', &buf[pos..]) {
+                Some(p) => (&buf[pos..pos + p], pos + p + 1),
+                None => (&buf[pos..], buf.len()),
+            };
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            stats.bytes += (next - pos) as u64;
+            match &plan.parser {
+                Parser::Text { slot } => {
+                    let mut row = vec![Value::Null; plan.width];
+                    if let Some(s) = slot {
+                        row[*s] = Value::String(Arc::from(String::from_utf8_lossy(line).as_ref()));
+                    }
+                    stats.rows += 1;
+                    emit(row);
+                }
+                Parser::Json(layout) => match json::parse_line(layout, line, &mut scratch, &mut parsed) {
+                    Ok(()) => {
+                        for (row, bad) in parsed.drain(..) {
+                            match bad {
+                                None => {
+                                    stats.rows += 1;
+                                    emit(row);
+                                }
+                                Some(reason) => self.malformed(split, &sb, pos, line, Some(row), reason, &mut stats, emit)?,
+                            }
+                        }
+                    }
+                    Err(reason) => self.malformed(split, &sb, pos, line, None, reason, &mut stats, emit)?,
+                },
+                Parser::Csv { layout, .. } => {
+                    if !layout.skips(line) {
+                        if header_pending {
+                            header_pending = false;
+                        } else {
+                            let mut row = vec![Value::Null; plan.width];
+                            match layout.parse_line(line, &mut splitter, &mut scratch.interner, &mut row) {
+                                None => {
+                                    stats.rows += 1;
+                                    emit(row);
+                                }
+                                Some(reason) => {
+                                    self.malformed(split, &sb, pos, line, Some(row), reason, &mut stats, emit)?
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            pos = next;
+        }
+        Ok(stats)
+    }
+
+    /// Applies the parse mode to a malformed record; `partial` is what parsed of it.
+    #[allow(clippy::too_many_arguments)]
+    fn malformed(
+        &self,
+        split: &FileSplit,
+        sb: &SplitBuffer,
+        offset: usize,
+        line: &[u8],
+        partial: Option<Row>,
+        reason: String,
+        stats: &mut ReadStats,
+        emit: &mut dyn FnMut(Row),
+    ) -> Result<()> {
+        let plan = &*self.plan;
+        stats.malformed += 1;
+        match plan.mode {
+            ParseMode::DropMalformed => Ok(()),
+            ParseMode::FailFast => Err(SluiceError::Malformed {
+                path: split.path.clone(),
+                line: split::line_number(&split.path, sb, offset)?,
+                reason: format!("{reason} (mode FAILFAST; set mode to PERMISSIVE or DROPMALFORMED to read past it)"),
+            }),
+            ParseMode::Permissive => {
+                let mut row = partial.unwrap_or_else(|| vec![Value::Null; plan.width]);
+                if let Some(slot) = plan.corrupt_slot {
+                    row[slot] = Value::String(Arc::from(String::from_utf8_lossy(line).as_ref()));
+                }
+                stats.rows += 1;
+                emit(row);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::listing::{list_all, FileEntry};
+    use crate::file::split::plan_splits;
+    use sluice_core::{Options, Schema};
+    use std::path::Path;
+
+    const ACTIVITY: &str = "/work/shared/data/activity-data-synth";
+    const ACTIVITY_SCHEMA: &str = "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE";
+
+    fn config(format: FileFormat, path: &Path, ddl: &str, opts: &[(&str, &str)]) -> FileSourceConfig {
+        let o: Options = opts.iter().map(|(k, v)| (*k, *v)).collect();
+        FileSourceConfig::new(format, path, Some(Schema::parse_ddl(ddl).unwrap()), &o, false).unwrap()
+    }
+
+    /// Reads every file split into `parts` shares; returns rows and summed stats.
+    fn read_all(cfg: &FileSourceConfig, projection: &[usize], parts: usize) -> Result<(Vec<Row>, ReadStats)> {
+        let files = list_all(cfg)?;
+        let reader = RecordReader::new(cfg, projection)?;
+        let mut rows = Vec::new();
+        let mut total = ReadStats::default();
+        for share in plan_splits(&files, parts) {
+            for split in &share {
+                let s = reader.read(split, &mut |r| rows.push(r))?;
+                total.rows += s.rows;
+                total.malformed += s.malformed;
+                total.bytes += s.bytes;
+            }
+        }
+        Ok((rows, total))
+    }
+
+    #[test]
+    fn activity_data_reads_every_row_once_for_any_number_of_splits() {
+        let cfg = config(FileFormat::Json, Path::new(ACTIVITY), ACTIVITY_SCHEMA, &[("mode", "FAILFAST")]);
+        let size: u64 = list_all(&cfg).unwrap().iter().map(|f| f.size).sum();
+        for parts in [1, 3, 8] {
+            let (rows, stats) = read_all(&cfg, &[6], parts).unwrap();
+            assert_eq!(stats, ReadStats { rows: 529_288, malformed: 0, bytes: size }, "{parts} parts");
+            assert_eq!(rows.iter().filter(|r| !r[0].is_null()).count(), 425_230);
+        }
+        let (rows, _) = read_all(&cfg, &[9, 0, 2], 2).unwrap();
+        assert_eq!(rows.len(), 529_288);
+        assert!(rows.iter().all(|r| matches!(r[..], [Value::Double(_), Value::Long(_), Value::String(_)])));
+    }
+
+    #[test]
+    fn hhar_sample_reads_all_columns() {
+        let cfg = config(FileFormat::Json, Path::new("/work/shared/data/hhar-real-sample"), ACTIVITY_SCHEMA, &[]);
+        let all: Vec<usize> = (0..10).collect();
+        let (rows, stats) = read_all(&cfg, &all, 4).unwrap();
+        assert_eq!((stats.rows, stats.malformed), (20_000, 0));
+        assert!(rows.iter().all(|r| r[6] == Value::string("stand") && r.iter().all(|v| !v.is_null())));
+        assert_eq!(rows[0][1], Value::Long(1424696631913248572));
+    }
+
+    #[test]
+    fn retail_csv_skips_each_files_header() {
+        let ddl = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, InvoiceDate STRING, UnitPrice DOUBLE, CustomerID DOUBLE, Country STRING";
+        let cfg = config(FileFormat::Csv, Path::new("/work/shared/data/retail-data/by-day"), ddl, &[("header", "true")]);
+        let (rows, stats) = read_all(&cfg, &[0, 3, 7], 5).unwrap();
+        assert_eq!(stats.rows, 542_214 - 305);
+        assert_eq!(stats.malformed, 0);
+        assert_eq!(rows[0], vec![Value::string("536365"), Value::Int(6), Value::string("United Kingdom")]);
+        assert!(!rows.iter().any(|r| r[0] == Value::string("InvoiceNo")));
+    }
+
+    fn s(v: &str) -> Value {
+        Value::string(v)
+    }
+
+    /// Writes `text` as the one file of a fresh directory.
+    fn one_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn malformed_records_follow_the_mode() {
+        let json = "{\"a\":1,\"b\":\"x\"}\n{\"a\":\"one\",\"b\":\"y\"}\n\n{\"a\":3,\"b\"\n{\"a\":4}\n";
+        let csv = "a,b\n1,x\none,y\n3\n4,z,extra\n5,w\n";
+        let bad_json_1 = "{\"a\":\"one\",\"b\":\"y\"}";
+        type Case<'a> = (FileFormat, &'a str, &'a str, &'a [(&'a str, &'a str)], Result<Vec<Row>, (u64, &'a str)>);
+        let cases: &[Case] = &[
+            (FileFormat::Json, json, "a BIGINT, b STRING", &[], Ok(vec![
+                vec![Value::Long(1), s("x")],
+                vec![Value::Null, s("y")],
+                vec![Value::Null, Value::Null],
+                vec![Value::Long(4), Value::Null],
+            ])),
+            (FileFormat::Json, json, "a BIGINT, b STRING, _corrupt_record STRING", &[], Ok(vec![
+                vec![Value::Long(1), s("x"), Value::Null],
+                vec![Value::Null, s("y"), s(bad_json_1)],
+                vec![Value::Null, Value::Null, s("{\"a\":3,\"b\"")],
+                vec![Value::Long(4), Value::Null, Value::Null],
+            ])),
+            (FileFormat::Json, json, "a BIGINT, b STRING, bad STRING", &[("columnNameOfCorruptRecord", "bad"), ("mode", "PERMISSIVE")], Ok(vec![
+                vec![Value::Long(1), s("x"), Value::Null],
+                vec![Value::Null, s("y"), s(bad_json_1)],
+                vec![Value::Null, Value::Null, s("{\"a\":3,\"b\"")],
+                vec![Value::Long(4), Value::Null, Value::Null],
+            ])),
+            (FileFormat::Json, json, "a BIGINT, b STRING", &[("mode", "DROPMALFORMED")], Ok(vec![
+                vec![Value::Long(1), s("x")],
+                vec![Value::Long(4), Value::Null],
+            ])),
+            (FileFormat::Json, json, "a BIGINT, b STRING", &[("mode", "FAILFAST")], Err((2, "cannot parse '\"one\"' as bigint for column `a`"))),
+            (FileFormat::Json, json, "a STRING, b STRING", &[("mode", "FAILFAST")], Err((4, "unexpected end of record"))),
+            (FileFormat::Csv, csv, "a BIGINT, b STRING, _corrupt_record STRING", &[("header", "true")], Ok(vec![
+                vec![Value::Long(1), s("x"), Value::Null],
+                vec![Value::Null, s("y"), s("one,y")],
+                vec![Value::Long(3), Value::Null, s("3")],
+                vec![Value::Long(4), s("z"), s("4,z,extra")],
+                vec![Value::Long(5), s("w"), Value::Null],
+            ])),
+            (FileFormat::Csv, csv, "a BIGINT, b STRING", &[("header", "true"), ("mode", "DROPMALFORMED")], Ok(vec![
+                vec![Value::Long(1), s("x")],
+                vec![Value::Long(5), s("w")],
+            ])),
+            (FileFormat::Csv, csv, "a BIGINT, b STRING", &[("header", "true"), ("mode", "FAILFAST")], Err((3, "cannot parse 'one' as bigint for column `a`"))),
+            (FileFormat::Csv, csv, "a STRING, b STRING", &[("header", "true"), ("mode", "failfast")], Err((4, "expected 2 fields but found 1"))),
+        ];
+        for (format, text, ddl, opts, want) in cases {
+            let (dir, path) = one_file("data", text);
+            let cfg = config(*format, dir.path(), ddl, opts);
+            let all: Vec<usize> = (0..cfg.schema.len()).collect();
+            match (read_all(&cfg, &all, 1), want) {
+                (Ok((rows, stats)), Ok(want)) => {
+                    assert_eq!(&rows, want, "{format:?} {ddl} {opts:?}");
+                    assert_eq!(stats.rows, want.len() as u64);
+                }
+                (Err(SluiceError::Malformed { path: p, line, reason }), Err((want_line, why))) => {
+                    assert_eq!((&p, line), (&path, *want_line), "{format:?} {opts:?}");
+                    assert!(reason.contains(why), "{reason}");
+                }
+                (got, _) => panic!("{format:?} {ddl} {opts:?}: unexpected {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn dropmalformed_counts_what_it_drops() {
+        let (dir, _) = one_file("d.json", "{\"a\":1}\nbad\n{\"a\":true}\n");
+        let cfg = config(FileFormat::Json, dir.path(), "a BIGINT", &[("mode", "DROPMALFORMED")]);
+        let (_, stats) = read_all(&cfg, &[0], 1).unwrap();
+        assert_eq!((stats.rows, stats.malformed), (1, 2));
+    }
+
+    #[test]
+    fn failfast_names_the_right_line_in_a_later_split() {
+        let mut text = String::new();
+        for i in 0..50_000 {
+            text.push_str(&format!("{{\"a\":{i},\"pad\":\"{}\"}}\n", "p".repeat(i % 13)));
+        }
+        text.push_str("{\"a\":oops}\n{\"a\":1}\n");
+        let (dir, path) = one_file("big.json", &text);
+        let cfg = config(FileFormat::Json, dir.path(), "a BIGINT", &[("mode", "FAILFAST")]);
+        let reader = RecordReader::new(&cfg, &[0]).unwrap();
+        let files = vec![FileEntry { path: path.clone(), size: text.len() as u64, mtime_ms: 0 }];
+        let plan = plan_splits(&files, 4);
+        let last = plan.iter().flatten().last().unwrap();
+        assert!(last.start > 0);
+        match reader.read(last, &mut |_| {}) {
+            Err(SluiceError::Malformed { path: p, line, reason }) => {
+                assert_eq!((p, line), (path, 50_001));
+                assert!(reason.contains("column 6"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_lines_become_values_and_crlf_is_stripped() {
+        let (dir, _) = one_file("t.txt", "a\r\n\nlast without newline");
+        let cfg = config(FileFormat::Text, dir.path(), "value STRING", &[]);
+        let (rows, _) = read_all(&cfg, &[0], 1).unwrap();
+        assert_eq!(rows, vec![vec![s("a")], vec![s("")], vec![s("last without newline")]]);
+        let (rows, _) = read_all(&cfg, &[], 1).unwrap();
+        assert_eq!(rows.len(), 3);
+    }
+
+    #[test]
+    fn unreadable_file_and_bad_projection_are_errors() {
+        let cfg = config(FileFormat::Json, Path::new("/nonexistent"), "a BIGINT", &[]);
+        let reader = RecordReader::new(&cfg, &[0]).unwrap();
+        let split = FileSplit { path: "/nonexistent/f.json".into(), start: 0, end: 10 };
+        let err = reader.read(&split, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, SluiceError::Io { .. }) && err.to_string().contains("/nonexistent/f.json"), "{err}");
+        assert!(RecordReader::new(&cfg, &[1]).is_err());
+    }
+}
+#[cfg(test)]
+mod bench_tmp {
+    use super::*;
+    use sluice_core::{Options, Schema};
+    #[test]
+    #[ignore]
+    fn bench_tmp() {
+        let schema = Schema::parse_ddl("Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE").unwrap();
+        let cfg = FileSourceConfig::new(FileFormat::Json, "/work/shared/data/activity-data-synth", Some(schema), &Options::new(), false).unwrap();
+        let files = crate::file::list_all(&cfg).unwrap();
+        let splits: Vec<_> = crate::file::plan_splits(&files, 1).into_iter().flatten().collect();
+        for (name, proj) in [("gt", vec![6]), ("all", (0..10).collect::<Vec<_>>()), ("none", vec![])] {
+            let reader = RecordReader::new(&cfg, &proj).unwrap();
+            for _ in 0..3 {
+                let t = std::time::Instant::now();
+                let (mut rows, mut bytes) = (0u64, 0u64);
+                for s in &splits {
+                    let st = reader.read(s, &mut |r| { std::hint::black_box(r); }).unwrap();
+                    rows += st.rows; bytes += st.bytes;
+                }
+                let secs = t.elapsed().as_secs_f64();
+                println!("{name}: {rows} rows {:.1} MB in {:.3}s = {:.0} MB/s", bytes as f64 / 1e6, secs, bytes as f64 / 1e6 / secs);
+            }
+        }
+    }
+}

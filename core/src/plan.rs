@@ -1,0 +1,666 @@
+//! Logical plans (what DataFrame calls and SQL build) and their analysis into bound plans
+//! (what the operators crate compiles), with Spark's streaming rules on output modes.
+
+use crate::error::{Result, SluiceError};
+use crate::eval::BoundExpr;
+use crate::expr::{AggFunc, Expr};
+use crate::mode::OutputMode;
+use crate::options::Options;
+use crate::schema::Schema;
+use crate::types::{DataType, Field, Row, Value};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Where a source's rows come from; the runtime turns it into a connector.
+#[derive(Clone, Debug)]
+pub enum SourceKind {
+    /// A directory (or file) of json / csv / text files.
+    File {
+        /// `json`, `csv` or `text`.
+        format: String,
+        /// Directory or file path.
+        path: String,
+    },
+    /// Rows already in memory (a memory-sink table or a test's data), read as one batch.
+    Rows(Arc<Vec<Row>>),
+}
+
+/// A source leaf of a plan: what to read, with which schema and options.
+#[derive(Clone, Debug)]
+pub struct SourceSpec {
+    /// Human-readable description (`FileStreamSource[dir]`, a table name), used in progress.
+    pub description: String,
+    /// What to read.
+    pub kind: SourceKind,
+    /// The full schema of the rows the source yields.
+    pub schema: Schema,
+    /// The user's options, verbatim.
+    pub options: Options,
+    /// True for `read_stream()`, false for `read()`.
+    pub streaming: bool,
+}
+
+/// A sort key of `ORDER BY` / `sort`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortOrder {
+    /// What to sort by.
+    pub expr: Expr,
+    /// Ascending (the default) or descending.
+    pub ascending: bool,
+    /// Where nulls go (Spark: first for ascending, last for descending).
+    pub nulls_first: bool,
+}
+
+impl SortOrder {
+    /// Ascending with nulls first, as Spark defaults.
+    pub fn asc(expr: Expr) -> Self {
+        SortOrder { expr, ascending: true, nulls_first: true }
+    }
+    /// Descending with nulls last, as Spark defaults.
+    pub fn desc(expr: Expr) -> Self {
+        SortOrder { expr, ascending: false, nulls_first: false }
+    }
+}
+
+/// A query as the user wrote it: a tree of unresolved operators over source leaves.
+#[derive(Clone, Debug)]
+pub enum LogicalPlan {
+    /// Rows from a source.
+    Source(Arc<SourceSpec>),
+    /// `select`: one output column per expression.
+    Project {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Output expressions (may contain `*`).
+        exprs: Vec<Expr>,
+    },
+    /// `where` / `filter`.
+    Filter {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Rows where this is true are kept.
+        predicate: Expr,
+    },
+    /// `group_by(..).agg(..)` / `GROUP BY`: output expressions over group keys and aggregates.
+    Aggregate {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Grouping expressions.
+        group: Vec<Expr>,
+        /// Output expressions: group expressions, aggregates, and expressions of them.
+        output: Vec<Expr>,
+        /// `HAVING` predicate over the same.
+        having: Option<Expr>,
+    },
+    /// `ORDER BY` / `sort`.
+    Sort {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Sort keys, major first.
+        order: Vec<SortOrder>,
+    },
+    /// `LIMIT n`.
+    Limit {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Maximum number of rows.
+        n: usize,
+    },
+}
+
+impl LogicalPlan {
+    /// True if any source is a stream.
+    pub fn is_streaming(&self) -> bool {
+        match self {
+            LogicalPlan::Source(s) => s.streaming,
+            LogicalPlan::Project { input, .. }
+            | LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::Limit { input, .. } => input.is_streaming(),
+        }
+    }
+
+    /// Spark-like indented plan text for `explain`.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        self.explain_into(0, &mut out);
+        out
+    }
+
+    fn explain_into(&self, depth: usize, out: &mut String) {
+        let pad = if depth == 0 { String::new() } else { format!("{}+- ", "   ".repeat(depth - 1)) };
+        let names = |es: &[Expr]| es.iter().map(|e| e.output_name()).collect::<Vec<_>>().join(", ");
+        let line = match self {
+            LogicalPlan::Source(s) => {
+                format!("{} [{}]{}", s.description, s.schema.names().join(", "), if s.streaming { " (streaming)" } else { "" })
+            }
+            LogicalPlan::Project { exprs, .. } => format!("Project [{}]", names(exprs)),
+            LogicalPlan::Filter { predicate, .. } => format!("Filter {}", predicate.output_name()),
+            LogicalPlan::Aggregate { group, output, having, .. } => {
+                let h = having.as_ref().map(|h| format!(" having {}", h.output_name())).unwrap_or_default();
+                format!("Aggregate [{}], [{}]{h}", names(group), names(output))
+            }
+            LogicalPlan::Sort { order, .. } => {
+                let keys: Vec<String> = order
+                    .iter()
+                    .map(|o| format!("{} {}", o.expr.output_name(), if o.ascending { "ASC" } else { "DESC" }))
+                    .collect();
+                format!("Sort [{}]", keys.join(", "))
+            }
+            LogicalPlan::Limit { n, .. } => format!("Limit {n}"),
+        };
+        out.push_str(&pad);
+        out.push_str(&line);
+        out.push('\n');
+        match self {
+            LogicalPlan::Source(_) => {}
+            LogicalPlan::Project { input, .. }
+            | LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::Limit { input, .. } => input.explain_into(depth + 1, out),
+        }
+    }
+}
+
+/// One aggregate to compute per group, bound to the aggregate's input schema.
+#[derive(Clone, Debug)]
+pub struct BoundAgg {
+    /// Which aggregate.
+    pub func: AggFunc,
+    /// Its argument (`None` for `count(*)`).
+    pub arg: Option<BoundExpr>,
+    /// The argument's type (`Long` for `count(*)`).
+    pub input_type: DataType,
+    /// The result type.
+    pub output_type: DataType,
+}
+
+/// A grouped aggregation, bound: keys and aggregate inputs over the input rows, then
+/// `output` and `having` over the intermediate row `[keys.., aggregate results..]`.
+#[derive(Clone, Debug)]
+pub struct AggregateNode {
+    /// Grouping key expressions.
+    pub keys: Vec<BoundExpr>,
+    /// Aggregates per group.
+    pub aggs: Vec<BoundAgg>,
+    /// Output columns over the intermediate row.
+    pub output: Vec<BoundExpr>,
+    /// Group filter over the intermediate row.
+    pub having: Option<BoundExpr>,
+}
+
+/// A bound operator tree: every expression resolved to column indices and types.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// Rows of `Analyzed::sources[index]`.
+    Source {
+        /// Index into the analysed plan's sources.
+        index: usize,
+    },
+    /// One output value per expression.
+    Map {
+        /// Input.
+        input: Box<Node>,
+        /// Output expressions.
+        exprs: Vec<BoundExpr>,
+    },
+    /// Keeps rows where the predicate is true.
+    Filter {
+        /// Input.
+        input: Box<Node>,
+        /// The predicate.
+        predicate: BoundExpr,
+    },
+    /// Grouped aggregation.
+    Aggregate {
+        /// Input.
+        input: Box<Node>,
+        /// What to compute.
+        agg: AggregateNode,
+    },
+}
+
+/// A source as the executed plan reads it: only the columns the query needs.
+#[derive(Clone, Debug)]
+pub struct SourceInput {
+    /// The source.
+    pub spec: Arc<SourceSpec>,
+    /// Indices into `spec.schema` of the columns read, in order.
+    pub projection: Vec<usize>,
+}
+
+/// Row order and limit applied to a query's result table (ORDER BY / LIMIT).
+#[derive(Clone, Debug, Default)]
+pub struct ResultOrder {
+    /// `(column index, ascending, nulls first)`, major first.
+    pub keys: Vec<(usize, bool, bool)>,
+    /// Maximum number of rows.
+    pub limit: Option<usize>,
+}
+
+impl ResultOrder {
+    /// Sorts and truncates `rows` in place.
+    pub fn apply(&self, rows: &mut Vec<Row>) {
+        if !self.keys.is_empty() {
+            rows.sort_by(|a, b| self.compare(a, b));
+        }
+        if let Some(n) = self.limit {
+            rows.truncate(n);
+        }
+    }
+
+    /// Compares two rows by the sort keys.
+    pub fn compare(&self, a: &[Value], b: &[Value]) -> Ordering {
+        for &(i, asc, nulls_first) in &self.keys {
+            let (x, y) = (&a[i], &b[i]);
+            let ord = match (x.is_null(), y.is_null()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => if nulls_first { Ordering::Less } else { Ordering::Greater },
+                (false, true) => if nulls_first { Ordering::Greater } else { Ordering::Less },
+                (false, false) => {
+                    let o = compare_values(x, y);
+                    if asc { o } else { o.reverse() }
+                }
+            };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+/// Orders two non-null values of one column; numbers of different widths compare by value.
+pub fn compare_values(x: &Value, y: &Value) -> Ordering {
+    match (x, y) {
+        (Value::Double(_), _) | (_, Value::Double(_)) => match (x.as_f64(), y.as_f64()) {
+            (Some(a), Some(b)) => crate::types::OrderedF64(a).cmp(&crate::types::OrderedF64(b)),
+            _ => x.cmp(y),
+        },
+        (Value::Int(_) | Value::Long(_), Value::Int(_) | Value::Long(_)) => x.as_i64().cmp(&y.as_i64()),
+        _ => x.cmp(y),
+    }
+}
+
+/// A plan after analysis: bound operators, the sources they read, and the result's shape.
+#[derive(Clone, Debug)]
+pub struct Analyzed {
+    /// The bound operator tree.
+    pub root: Node,
+    /// The result's schema.
+    pub schema: Schema,
+    /// The sources, indexed by `Node::Source::index`.
+    pub sources: Vec<SourceInput>,
+    /// ORDER BY / LIMIT of the result.
+    pub order: ResultOrder,
+    /// Number of aggregations in the plan.
+    pub aggregations: usize,
+    /// True if some source is a stream.
+    pub streaming: bool,
+    /// True if the plan has a sort.
+    pub has_sort: bool,
+}
+
+/// Analyses a plan: resolves and types every expression, and, with `prune`, reads from
+/// each source only the columns some operator needs (projection pushdown).
+pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
+    let mut a = Analyzer { sources: Vec::new(), aggregations: 0, prune };
+    let (top, order_plan, limit) = split_order(plan)?;
+    let (root, schema) = a.resolve(top, None)?;
+    let mut order = ResultOrder { keys: Vec::new(), limit };
+    if let Some(keys) = order_plan {
+        for k in keys {
+            order.keys.push((resolve_sort_key(&k.expr, &schema)?, k.ascending, k.nulls_first));
+        }
+    }
+    Ok(Analyzed {
+        root,
+        schema,
+        streaming: plan.is_streaming(),
+        has_sort: order_plan.is_some(),
+        sources: a.sources,
+        order,
+        aggregations: a.aggregations,
+    })
+}
+
+/// Peels `Limit` and `Sort` off the top of the plan: they apply to the result table.
+fn split_order(plan: &LogicalPlan) -> Result<(&LogicalPlan, Option<&Vec<SortOrder>>, Option<usize>)> {
+    let mut node = plan;
+    let mut limit = None;
+    let mut order = None;
+    loop {
+        match node {
+            LogicalPlan::Limit { input, n } if order.is_none() => {
+                limit = Some(limit.map_or(*n, |l: usize| l.min(*n)));
+                node = input;
+            }
+            LogicalPlan::Sort { input, order: keys } if order.is_none() => {
+                order = Some(keys);
+                node = input;
+            }
+            _ => break,
+        }
+    }
+    if contains_order(node) {
+        return Err(SluiceError::analysis(
+            "ORDER BY / sort and LIMIT are supported only as the last operations of a query",
+        ));
+    }
+    Ok((node, order, limit))
+}
+
+fn contains_order(plan: &LogicalPlan) -> bool {
+    match plan {
+        LogicalPlan::Source(_) => false,
+        LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => true,
+        LogicalPlan::Project { input, .. } | LogicalPlan::Filter { input, .. } | LogicalPlan::Aggregate { input, .. } => {
+            contains_order(input)
+        }
+    }
+}
+
+/// Resolves a sort key against the result columns: by name, or by an expression equal to a column's.
+fn resolve_sort_key(expr: &Expr, schema: &Schema) -> Result<usize> {
+    if let Expr::Column(parts) = expr.unaliased() {
+        if parts.len() == 1 {
+            if let Some(i) = schema.index_of(&parts[0]) {
+                return Ok(i);
+            }
+        }
+    }
+    if let Expr::Literal(Value::Int(n)) = expr {
+        // ORDER BY 2: ordinal position, as in Spark SQL.
+        if *n >= 1 && (*n as usize) <= schema.len() {
+            return Ok(*n as usize - 1);
+        }
+    }
+    let name = expr.output_name();
+    schema.index_of(&name).ok_or_else(|| {
+        SluiceError::analysis(format!(
+            "cannot sort by `{name}`: sort keys must be result columns [{}]",
+            schema.names().join(", ")
+        ))
+    })
+}
+
+struct Analyzer {
+    sources: Vec<SourceInput>,
+    aggregations: usize,
+    prune: bool,
+}
+
+type Required = Option<HashSet<String>>;
+
+fn refs_of<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Required {
+    let mut set = HashSet::new();
+    for e in exprs {
+        set.extend(e.referenced_columns()?);
+    }
+    Some(set)
+}
+
+impl Analyzer {
+    fn resolve(&mut self, plan: &LogicalPlan, required: Required) -> Result<(Node, Schema)> {
+        let required = if self.prune { required } else { None };
+        match plan {
+            LogicalPlan::Source(spec) => {
+                let projection: Vec<usize> = (0..spec.schema.len())
+                    .filter(|&i| {
+                        required.as_ref().is_none_or(|r| r.contains(&spec.schema.fields[i].name.to_ascii_lowercase()))
+                    })
+                    .collect();
+                let schema = Schema::new(projection.iter().map(|&i| spec.schema.fields[i].clone()).collect());
+                self.sources.push(SourceInput { spec: spec.clone(), projection });
+                Ok((Node::Source { index: self.sources.len() - 1 }, schema))
+            }
+            LogicalPlan::Filter { input, predicate } => {
+                let child_req = match (required, predicate.referenced_columns()) {
+                    (Some(mut r), Some(p)) => {
+                        r.extend(p);
+                        Some(r)
+                    }
+                    _ => None,
+                };
+                let (child, schema) = self.resolve(input, child_req)?;
+                let bound = predicate.bind(&schema)?;
+                if !matches!(bound.data_type(), DataType::Boolean | DataType::Null) {
+                    return Err(SluiceError::analysis(format!(
+                        "[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve \"{}\": filter expression of type \"{}\" is not a boolean.",
+                        predicate.output_name(),
+                        bound.data_type().sql_name().to_ascii_uppercase()
+                    )));
+                }
+                Ok((Node::Filter { input: Box::new(child), predicate: bound }, schema))
+            }
+            LogicalPlan::Project { input, exprs } => {
+                let kept: Vec<&Expr> = match &required {
+                    Some(r) if !exprs.iter().any(|e| matches!(e, Expr::Star(_))) => {
+                        exprs.iter().filter(|e| r.contains(&e.output_name().to_ascii_lowercase())).collect()
+                    }
+                    _ => exprs.iter().collect(),
+                };
+                let (child, schema) = self.resolve(input, refs_of(kept.iter().copied()))?;
+                let mut bound = Vec::new();
+                let mut fields = Vec::new();
+                for e in kept {
+                    if let Expr::Star(_) = e {
+                        for (i, f) in schema.fields.iter().enumerate() {
+                            let _ = i;
+                            bound.push(Expr::Column(vec![f.name.clone()]).bind(&schema)?);
+                            fields.push(f.clone());
+                        }
+                        continue;
+                    }
+                    let b = e.bind(&schema)?;
+                    fields.push(Field::new(e.output_name(), b.data_type().clone()));
+                    bound.push(b);
+                }
+                Ok((Node::Map { input: Box::new(child), exprs: bound }, Schema::new(fields)))
+            }
+            LogicalPlan::Aggregate { input, group, output, having } => {
+                self.aggregations += 1;
+                let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
+                let (child, schema) = self.resolve(input, child_req)?;
+                let (agg, out_schema) = resolve_aggregate(&schema, group, output, having.as_ref())?;
+                Ok((Node::Aggregate { input: Box::new(child), agg }, out_schema))
+            }
+            LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => Err(SluiceError::analysis(
+                "ORDER BY / sort and LIMIT are supported only as the last operations of a query",
+            )),
+        }
+    }
+}
+
+/// The aggregate call at the top of `e`, if it is one: `(function, argument, distinct)`.
+fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<&Expr>, bool)> {
+    if let Expr::Function { name, args, distinct } = e {
+        let func = AggFunc::from_name(name)?;
+        let arg = match args.as_slice() {
+            [Expr::Star(_)] | [] => None,
+            [Expr::Literal(v)] if func == AggFunc::Count && !v.is_null() => None,
+            [a, ..] => Some(a),
+        };
+        return Some((func, arg, *distinct));
+    }
+    None
+}
+
+fn resolve_aggregate(
+    input: &Schema,
+    group: &[Expr],
+    output: &[Expr],
+    having: Option<&Expr>,
+) -> Result<(AggregateNode, Schema)> {
+    let mut keys = Vec::new();
+    let mut inter = Schema::default();
+    for (i, g) in group.iter().enumerate() {
+        let b = g.bind(input)?;
+        inter.fields.push(Field::new(format!("_g{i}"), b.data_type().clone()));
+        keys.push(b);
+    }
+    let group_norm: Vec<Expr> = group.iter().map(|g| g.normalized()).collect();
+
+    // HAVING may name output aliases: substitute the aliased expressions.
+    let having = having.map(|h| {
+        h.clone().transform_down(&mut |e| match e {
+            Expr::Column(parts) if parts.len() == 1 => output.iter().find_map(|o| match o {
+                Expr::Alias(inner, name) if name.eq_ignore_ascii_case(&parts[0]) && input.index_of(name).is_none() => {
+                    Some((**inner).clone())
+                }
+                _ => None,
+            }),
+            _ => None,
+        })
+    });
+
+    let mut agg_exprs: Vec<Expr> = Vec::new();
+    let mut aggs: Vec<BoundAgg> = Vec::new();
+    let mut rewrite = |e: &Expr, inter: &mut Schema| -> Result<Expr> {
+        let mut err = None;
+        let out = e.clone().transform_down(&mut |node| {
+            if let Some((func, arg, distinct)) = as_aggregate(node) {
+                let norm = node.normalized();
+                let j = match agg_exprs.iter().position(|a| *a == norm) {
+                    Some(j) => j,
+                    None => {
+                        match bind_agg(input, func, arg, distinct, node) {
+                            Ok(b) => {
+                                inter.fields.push(Field::new(format!("_a{}", aggs.len()), b.output_type.clone()));
+                                aggs.push(b);
+                                agg_exprs.push(norm);
+                            }
+                            Err(e) => err = err.take().or(Some(e)),
+                        }
+                        agg_exprs.len().saturating_sub(1)
+                    }
+                };
+                return Some(Expr::Column(vec![format!("_a{j}")]));
+            }
+            let norm = node.normalized();
+            if let Some(i) = group_norm.iter().position(|g| *g == norm) {
+                return Some(Expr::Column(vec![format!("_g{i}")]));
+            }
+            None
+        });
+        match err {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    };
+    let mut rewritten = Vec::new();
+    for o in output {
+        rewritten.push((o, rewrite(o, &mut inter)?));
+    }
+    let having_rewritten = match &having {
+        Some(h) => Some((h, rewrite(h, &mut inter)?)),
+        None => None,
+    };
+    let bind_inter = |orig: &Expr, e: &Expr| -> Result<BoundExpr> {
+        e.bind(&inter).map_err(|err| match err {
+            SluiceError::Analysis(m) if m.contains("UNRESOLVED_COLUMN") => {
+                let name = orig.unaliased().output_name();
+                SluiceError::analysis(format!(
+                    "[MISSING_AGGREGATION] The non-aggregating expression \"{name}\" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, aggregate the expression, or use \"any_value({name})\" if you do not care which of the values within a group is returned."
+                ))
+            }
+            other => other,
+        })
+    };
+    let mut out_bound = Vec::new();
+    let mut out_schema = Schema::default();
+    for (orig, e) in &rewritten {
+        let b = bind_inter(orig, e)?;
+        out_schema.fields.push(Field::new(orig.output_name(), b.data_type().clone()));
+        out_bound.push(b);
+    }
+    let having = match having_rewritten {
+        Some((orig, e)) => Some(bind_inter(orig, &e)?),
+        None => None,
+    };
+    Ok((AggregateNode { keys, aggs, output: out_bound, having }, out_schema))
+}
+
+fn bind_agg(input: &Schema, func: AggFunc, arg: Option<&Expr>, distinct: bool, call: &Expr) -> Result<BoundAgg> {
+    if distinct {
+        return Err(SluiceError::analysis(format!(
+            "distinct aggregates such as {} are not supported yet",
+            call.output_name()
+        )));
+    }
+    let (arg, input_type) = match arg {
+        Some(a) => {
+            if a.contains_aggregate() {
+                return Err(SluiceError::analysis(format!(
+                    "[NESTED_AGGREGATE_FUNCTION] It is not allowed to use an aggregate function in the argument of another aggregate function: {}",
+                    call.output_name()
+                )));
+            }
+            let b = a.bind(input)?;
+            let t = b.data_type().clone();
+            (Some(b), t)
+        }
+        None => (None, DataType::Long),
+    };
+    let numeric_only = matches!(
+        func,
+        AggFunc::Sum | AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp
+    );
+    if numeric_only && !(input_type.is_numeric() || input_type == DataType::Null) {
+        return Err(SluiceError::analysis(format!(
+            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the parameter requires the \"NUMERIC\" type, however it has the type \"{}\".",
+            call.output_name(),
+            input_type.sql_name().to_ascii_uppercase()
+        )));
+    }
+    let output_type = match func {
+        AggFunc::Count => DataType::Long,
+        AggFunc::Sum => match input_type {
+            DataType::Int | DataType::Long => DataType::Long,
+            _ => DataType::Double,
+        },
+        AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
+            DataType::Double
+        }
+        AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input_type.clone(),
+    };
+    Ok(BoundAgg { func, arg, input_type, output_type })
+}
+
+/// Spark's checks of a streaming query against its output mode, made at `start()` before
+/// any data moves (`UnsupportedOperationChecker`); the messages are Spark's.
+pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode, has_watermark: bool) -> Result<()> {
+    let has_agg = a.aggregations > 0;
+    if a.aggregations > 1 && mode != OutputMode::Append {
+        return Err(SluiceError::analysis(
+            "Multiple streaming aggregations are not supported with streaming DataFrames/Datasets",
+        ));
+    }
+    match mode {
+        OutputMode::Complete if !has_agg => {
+            return Err(SluiceError::analysis(
+                "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets",
+            ))
+        }
+        OutputMode::Append if has_agg && !has_watermark => {
+            return Err(SluiceError::analysis(
+                "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
+            ))
+        }
+        _ => {}
+    }
+    if a.has_sort && !(has_agg && mode == OutputMode::Complete) {
+        return Err(SluiceError::analysis(
+            "Sorting is not supported on streaming DataFrames/Datasets, unless it is on aggregated DataFrame/Dataset in Complete output mode",
+        ));
+    }
+    if a.order.limit.is_some() && mode == OutputMode::Update {
+        return Err(SluiceError::analysis(
+            "Limits are not supported on streaming DataFrames/Datasets in Update output mode",
+        ));
+    }
+    Ok(())
+}

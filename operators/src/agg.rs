@@ -1,0 +1,268 @@
+//! Aggregate states as differential differences: a group's state is the sum of the
+//! states of its rows, so `count()` over `(key, AggState)` keeps every aggregate of a
+//! group up to date with work proportional to the rows that changed.
+//!
+//! Aggregation inputs are insert-only (Spark's streaming rules allow no aggregation
+//! downstream of another outside append mode), which is what lets min and max live in
+//! a semigroup.
+
+use differential_dataflow::difference::{IsZero, Semigroup};
+use serde::{Deserialize, Serialize};
+use sluice_core::plan::BoundAgg;
+use sluice_core::{AggFunc, DataType, OrderedF64, Result, SluiceError, Value};
+
+/// The running state of one aggregate of one group.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Acc {
+    /// Rows (or non-null values) counted.
+    Count(i64),
+    /// Exact sum of integral values (checked against bigint overflow when read) and how many.
+    SumLong(i128, i64),
+    /// Sum of double values and how many (also the state of `avg`).
+    SumDouble(OrderedF64, i64),
+    /// Smallest non-null value seen.
+    Min(Value),
+    /// Largest non-null value seen.
+    Max(Value),
+    /// Count, mean and sum of squared deviations (Chan et al.'s mergeable moments, as Spark's `CentralMomentAgg`).
+    Moments(i64, OrderedF64, OrderedF64),
+    /// First non-null value seen.
+    First(Value),
+    /// Last non-null value seen.
+    Last(Value),
+}
+
+/// The states of all aggregates of a group, plus how many rows it holds.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct AggState {
+    /// Rows merged into this state; zero means "no change" to differential.
+    pub rows: i64,
+    /// One state per aggregate, in the plan's order.
+    pub accs: Vec<Acc>,
+}
+
+impl IsZero for AggState {
+    fn is_zero(&self) -> bool {
+        self.rows == 0
+    }
+}
+
+impl Semigroup for AggState {
+    fn plus_equals(&mut self, rhs: &Self) {
+        if self.rows == 0 {
+            *self = rhs.clone();
+            return;
+        }
+        self.rows += rhs.rows;
+        for (a, b) in self.accs.iter_mut().zip(&rhs.accs) {
+            a.merge(b);
+        }
+    }
+}
+
+impl Acc {
+    /// The empty state of `agg`.
+    pub fn empty(agg: &BoundAgg) -> Acc {
+        match agg.func {
+            AggFunc::Count => Acc::Count(0),
+            AggFunc::Sum if matches!(agg.input_type, DataType::Int | DataType::Long) => Acc::SumLong(0, 0),
+            AggFunc::Sum | AggFunc::Avg => Acc::SumDouble(OrderedF64(0.0), 0),
+            AggFunc::Min => Acc::Min(Value::Null),
+            AggFunc::Max => Acc::Max(Value::Null),
+            AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
+                Acc::Moments(0, OrderedF64(0.0), OrderedF64(0.0))
+            }
+            AggFunc::First => Acc::First(Value::Null),
+            AggFunc::Last => Acc::Last(Value::Null),
+        }
+    }
+
+    /// Adds one input value (`None` for `count(*)`) seen `times` times.
+    pub fn update(&mut self, v: Option<&Value>, times: i64) {
+        let v = match v {
+            None => {
+                if let Acc::Count(n) = self {
+                    *n += times;
+                }
+                return;
+            }
+            Some(Value::Null) => return,
+            Some(v) => v,
+        };
+        match self {
+            Acc::Count(n) => *n += times,
+            Acc::SumLong(s, n) => {
+                *s += v.as_i64().unwrap_or(0) as i128 * times as i128;
+                *n += times;
+            }
+            Acc::SumDouble(s, n) => {
+                s.0 += v.as_f64().unwrap_or(0.0) * times as f64;
+                *n += times;
+            }
+            Acc::Min(m) => {
+                if m.is_null() || sluice_core::plan::compare_values(v, m).is_lt() {
+                    *m = v.clone();
+                }
+            }
+            Acc::Max(m) => {
+                if m.is_null() || sluice_core::plan::compare_values(v, m).is_gt() {
+                    *m = v.clone();
+                }
+            }
+            Acc::Moments(..) => {
+                let x = v.as_f64().unwrap_or(0.0);
+                for _ in 0..times.max(0) {
+                    self.merge(&Acc::Moments(1, OrderedF64(x), OrderedF64(0.0)));
+                }
+            }
+            Acc::First(f) => {
+                if f.is_null() {
+                    *f = v.clone();
+                }
+            }
+            Acc::Last(l) => *l = v.clone(),
+        }
+    }
+
+    /// Merges another state of the same aggregate into this one.
+    pub fn merge(&mut self, other: &Acc) {
+        match (self, other) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::SumLong(s, n), Acc::SumLong(s2, n2)) => {
+                *s += s2;
+                *n += n2;
+            }
+            (Acc::SumDouble(s, n), Acc::SumDouble(s2, n2)) => {
+                s.0 += s2.0;
+                *n += n2;
+            }
+            (Acc::Min(a), Acc::Min(b)) => {
+                if !b.is_null() && (a.is_null() || sluice_core::plan::compare_values(b, a).is_lt()) {
+                    *a = b.clone();
+                }
+            }
+            (Acc::Max(a), Acc::Max(b)) => {
+                if !b.is_null() && (a.is_null() || sluice_core::plan::compare_values(b, a).is_gt()) {
+                    *a = b.clone();
+                }
+            }
+            (Acc::Moments(n1, mean1, m2_1), Acc::Moments(n2, mean2, m2_2)) => {
+                if *n2 == 0 {
+                    return;
+                }
+                if *n1 == 0 {
+                    (*n1, *mean1, *m2_1) = (*n2, *mean2, *m2_2);
+                    return;
+                }
+                let (a, b) = (*n1 as f64, *n2 as f64);
+                let n = a + b;
+                let delta = mean2.0 - mean1.0;
+                let delta_n = delta / n;
+                mean1.0 += delta_n * b;
+                m2_1.0 += m2_2.0 + delta * delta_n * a * b;
+                *n1 += n2;
+            }
+            (Acc::First(a), Acc::First(b)) => {
+                if a.is_null() {
+                    *a = b.clone();
+                }
+            }
+            (Acc::Last(a), Acc::Last(b)) => {
+                if !b.is_null() {
+                    *a = b.clone();
+                }
+            }
+            _ => debug_assert!(false, "merging states of different aggregates"),
+        }
+    }
+
+    /// The aggregate's value, as Spark computes it from this state.
+    pub fn finish(&self, agg: &BoundAgg) -> Result<Value> {
+        Ok(match self {
+            Acc::Count(n) => Value::Long(*n),
+            Acc::SumLong(_, 0) | Acc::SumDouble(_, 0) | Acc::Moments(0, ..) => Value::Null,
+            Acc::SumLong(s, _) => Value::Long(i64::try_from(*s).map_err(|_| {
+                SluiceError::exec("[ARITHMETIC_OVERFLOW] long overflow in sum. Use 'try_sum' to tolerate overflow and return NULL instead.")
+            })?),
+            Acc::SumDouble(s, n) => match agg.func {
+                AggFunc::Avg => Value::double(s.0 / *n as f64),
+                _ => Value::double(s.0),
+            },
+            Acc::Min(v) | Acc::Max(v) | Acc::First(v) | Acc::Last(v) => v.clone(),
+            Acc::Moments(n, _, m2) => {
+                let n = *n as f64;
+                let var = match agg.func {
+                    AggFunc::VarPop | AggFunc::StddevPop => m2.0 / n,
+                    _ if n <= 1.0 => return Ok(Value::Null),
+                    _ => m2.0 / (n - 1.0),
+                };
+                match agg.func {
+                    AggFunc::StddevPop | AggFunc::StddevSamp => Value::double(var.sqrt()),
+                    _ => Value::double(var),
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agg(func: AggFunc, t: DataType) -> BoundAgg {
+        BoundAgg { func, arg: None, input_type: t.clone(), output_type: t }
+    }
+
+    #[test]
+    fn merged_moments_match_two_pass_formulas() {
+        let xs = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let a = agg(AggFunc::StddevPop, DataType::Double);
+        // fold half one way, half another, then merge: as two workers would
+        let (mut left, mut right) = (Acc::empty(&a), Acc::empty(&a));
+        for x in &xs[..3] {
+            left.update(Some(&Value::double(*x)), 1);
+        }
+        for x in &xs[3..] {
+            right.update(Some(&Value::double(*x)), 1);
+        }
+        left.merge(&right);
+        assert_eq!(left.finish(&a).unwrap(), Value::double(2.0));
+        let s = agg(AggFunc::VarSamp, DataType::Double);
+        assert_eq!(left.finish(&s).unwrap(), Value::double(32.0 / 7.0));
+    }
+
+    #[test]
+    fn spark_nulls_for_empty_and_single_row_samples() {
+        let s = agg(AggFunc::StddevSamp, DataType::Double);
+        let mut acc = Acc::empty(&s);
+        assert_eq!(acc.finish(&s).unwrap(), Value::Null);
+        acc.update(Some(&Value::double(3.0)), 1);
+        assert_eq!(acc.finish(&s).unwrap(), Value::Null, "stddev_samp of one row is NULL in Spark 3.1+");
+        let sum = agg(AggFunc::Sum, DataType::Long);
+        let mut acc = Acc::empty(&sum);
+        acc.update(Some(&Value::Null), 1);
+        assert_eq!(acc.finish(&sum).unwrap(), Value::Null, "sum of only nulls is NULL");
+    }
+
+    #[test]
+    fn long_sum_overflow_is_an_ansi_error() {
+        let sum = agg(AggFunc::Sum, DataType::Long);
+        let mut acc = Acc::empty(&sum);
+        acc.update(Some(&Value::Long(i64::MAX)), 1);
+        acc.update(Some(&Value::Long(1)), 1);
+        assert!(acc.finish(&sum).unwrap_err().to_string().contains("ARITHMETIC_OVERFLOW"));
+    }
+
+    #[test]
+    fn min_max_ignore_nulls_and_merge() {
+        let mn = agg(AggFunc::Min, DataType::Long);
+        let mut a = Acc::empty(&mn);
+        for v in [Value::Null, Value::Long(5), Value::Long(3), Value::Null] {
+            a.update(Some(&v), 1);
+        }
+        let mut b = Acc::empty(&mn);
+        b.update(Some(&Value::Long(4)), 1);
+        b.merge(&a);
+        assert_eq!(b.finish(&mn).unwrap(), Value::Long(3));
+    }
+}

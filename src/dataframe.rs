@@ -1,0 +1,378 @@
+//! `DataFrame`: a query under construction. Transformations only grow the plan and are
+//! analysed eagerly; an analysis error is kept and returned by the next action (`collect`,
+//! `show`, `schema`, `write_stream().start()`), so calls chain as in Spark.
+
+use crate::batch::collect_plan;
+use crate::session::{CatalogEntry, Session};
+use crate::writer::DataStreamWriter;
+use sluice_core::expr::Expr;
+use sluice_core::format::{row_to_json, show_string};
+use sluice_core::functions::col;
+use sluice_core::plan::{analyze, LogicalPlan, SortOrder};
+use sluice_core::sql::parse_expr;
+use sluice_core::{Result, Row, Schema, SluiceError};
+use std::sync::Arc;
+
+/// Something usable as a column in `select`, `group_by`, `sort`: a column name or an `Expr`.
+pub trait IntoColumn {
+    /// The expression (a name becomes a column reference; `"*"` all columns).
+    fn into_column(self) -> Expr;
+}
+impl IntoColumn for Expr {
+    fn into_column(self) -> Expr {
+        self
+    }
+}
+impl IntoColumn for &Expr {
+    fn into_column(self) -> Expr {
+        self.clone()
+    }
+}
+impl IntoColumn for &str {
+    fn into_column(self) -> Expr {
+        if self == "*" {
+            Expr::Star(None)
+        } else {
+            col(self)
+        }
+    }
+}
+impl IntoColumn for String {
+    fn into_column(self) -> Expr {
+        self.as_str().into_column()
+    }
+}
+impl IntoColumn for &String {
+    fn into_column(self) -> Expr {
+        self.as_str().into_column()
+    }
+}
+
+/// A filter condition: an `Expr`, or SQL text as in Spark's `filter("x > 1")`.
+pub trait IntoCondition {
+    /// The predicate.
+    fn into_condition(self) -> Expr;
+}
+impl IntoCondition for Expr {
+    fn into_condition(self) -> Expr {
+        self
+    }
+}
+impl IntoCondition for &str {
+    fn into_condition(self) -> Expr {
+        parse_expr(self).unwrap_or_else(|e| Expr::Invalid(e.to_string()))
+    }
+}
+impl IntoCondition for String {
+    fn into_condition(self) -> Expr {
+        self.as_str().into_condition()
+    }
+}
+
+/// A distributed collection of rows with a schema, bounded or streaming (Spark's `DataFrame`).
+#[derive(Clone)]
+pub struct DataFrame {
+    pub(crate) session: Session,
+    pub(crate) plan: Arc<LogicalPlan>,
+    analysis: Result<Schema>,
+}
+
+impl std::fmt::Debug for DataFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataFrame").field("plan", &self.plan.explain()).finish()
+    }
+}
+
+impl DataFrame {
+    pub(crate) fn from_plan(session: Session, plan: LogicalPlan) -> Result<DataFrame> {
+        let df = Self::lazy(session, plan);
+        df.analysis.clone()?;
+        Ok(df)
+    }
+
+    fn lazy(session: Session, plan: LogicalPlan) -> DataFrame {
+        let analysis = analyze(&plan, false).map(|a| a.schema);
+        DataFrame { session, plan: Arc::new(plan), analysis }
+    }
+
+    /// A new DataFrame over this one's plan; keeps an earlier analysis error.
+    fn derive(&self, make: impl FnOnce(Arc<LogicalPlan>, &Schema) -> LogicalPlan) -> DataFrame {
+        match &self.analysis {
+            Err(_) => self.clone(),
+            Ok(schema) => Self::lazy(self.session.clone(), make(self.plan.clone(), schema)),
+        }
+    }
+
+    /// The result's schema, or the analysis error of the plan.
+    pub fn schema(&self) -> Result<Schema> {
+        self.analysis.clone()
+    }
+
+    /// Column names.
+    pub fn columns(&self) -> Result<Vec<String>> {
+        Ok(self.schema()?.names())
+    }
+
+    /// True if some source is a stream.
+    pub fn is_streaming(&self) -> bool {
+        self.plan.is_streaming()
+    }
+
+    /// Prints the schema as Spark's `printSchema`.
+    pub fn print_schema(&self) -> Result<()> {
+        print!("{}", self.schema()?.tree_string());
+        Ok(())
+    }
+
+    /// The plan as text.
+    pub fn explain_string(&self) -> String {
+        self.plan.explain()
+    }
+
+    /// Prints the plan.
+    pub fn explain(&self) {
+        print!("== Logical Plan ==\n{}", self.plan.explain());
+    }
+
+    /// Selects columns or expressions.
+    pub fn select<I>(&self, cols: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: IntoColumn,
+    {
+        let exprs: Vec<Expr> = cols.into_iter().map(IntoColumn::into_column).collect();
+        self.derive(|input, _| LogicalPlan::Project { input, exprs })
+    }
+
+    /// Selects SQL expressions (`select_expr(["gt", "x * 2 AS x2"])`).
+    pub fn select_expr<I>(&self, exprs: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let exprs: Vec<Expr> = exprs
+            .into_iter()
+            .map(|s| crate::sql::parse_select_item(s.as_ref()).unwrap_or_else(|e| Expr::Invalid(e.to_string())))
+            .collect();
+        self.derive(|input, _| LogicalPlan::Project { input, exprs })
+    }
+
+    /// Keeps rows where the condition is true (an `Expr` or SQL text).
+    pub fn filter(&self, condition: impl IntoCondition) -> DataFrame {
+        let predicate = condition.into_condition();
+        self.derive(|input, _| LogicalPlan::Filter { input, predicate })
+    }
+
+    /// Alias of `filter` (Spark's `where`).
+    pub fn where_(&self, condition: impl IntoCondition) -> DataFrame {
+        self.filter(condition)
+    }
+
+    /// Adds a column, or replaces the one with the same name (case-insensitive).
+    pub fn with_column(&self, name: &str, value: Expr) -> DataFrame {
+        self.derive(|input, schema| {
+            let mut exprs: Vec<Expr> = Vec::new();
+            let mut replaced = false;
+            for f in &schema.fields {
+                if f.name.eq_ignore_ascii_case(name) {
+                    exprs.push(value.clone().alias(name));
+                    replaced = true;
+                } else {
+                    exprs.push(Expr::Column(vec![f.name.clone()]));
+                }
+            }
+            if !replaced {
+                exprs.push(value.alias(name));
+            }
+            LogicalPlan::Project { input, exprs }
+        })
+    }
+
+    /// Renames a column; a name that does not exist is ignored, as in Spark.
+    pub fn with_column_renamed(&self, existing: &str, new: &str) -> DataFrame {
+        self.derive(|input, schema| LogicalPlan::Project {
+            input,
+            exprs: schema
+                .fields
+                .iter()
+                .map(|f| {
+                    let c = Expr::Column(vec![f.name.clone()]);
+                    if f.name.eq_ignore_ascii_case(existing) {
+                        c.alias(new)
+                    } else {
+                        c
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// Drops columns by name; names that do not exist are ignored, as in Spark.
+    pub fn drop<I>(&self, cols: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let gone: Vec<String> = cols.into_iter().map(|c| c.as_ref().to_ascii_lowercase()).collect();
+        self.derive(|input, schema| LogicalPlan::Project {
+            input,
+            exprs: schema
+                .fields
+                .iter()
+                .filter(|f| !gone.contains(&f.name.to_ascii_lowercase()))
+                .map(|f| Expr::Column(vec![f.name.clone()]))
+                .collect(),
+        })
+    }
+
+    /// Groups rows for aggregation.
+    pub fn group_by<I>(&self, cols: I) -> GroupedData
+    where
+        I: IntoIterator,
+        I::Item: IntoColumn,
+    {
+        GroupedData { df: self.clone(), keys: cols.into_iter().map(IntoColumn::into_column).collect() }
+    }
+
+    /// Aggregates over all rows (no grouping).
+    pub fn agg<I>(&self, aggs: I) -> DataFrame
+    where
+        I: IntoIterator<Item = Expr>,
+    {
+        self.group_by(Vec::<Expr>::new()).agg(aggs)
+    }
+
+    /// Sorts by columns, ascending (use `sort_by` for directions).
+    pub fn sort<I>(&self, cols: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: IntoColumn,
+    {
+        self.sort_by(cols.into_iter().map(|c| SortOrder::asc(c.into_column())).collect())
+    }
+
+    /// Alias of `sort` (Spark's `orderBy`).
+    pub fn order_by<I>(&self, cols: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: IntoColumn,
+    {
+        self.sort(cols)
+    }
+
+    /// Sorts by keys with explicit directions (`SortOrder::desc(col("count"))`).
+    pub fn sort_by(&self, order: Vec<SortOrder>) -> DataFrame {
+        self.derive(|input, _| LogicalPlan::Sort { input, order })
+    }
+
+    /// Keeps the first `n` rows.
+    pub fn limit(&self, n: usize) -> DataFrame {
+        self.derive(|input, _| LogicalPlan::Limit { input, n })
+    }
+
+    /// Registers this DataFrame as a view for `session.sql`.
+    pub fn create_or_replace_temp_view(&self, name: &str) -> Result<()> {
+        self.schema()?;
+        self.session.register(name, CatalogEntry::View(self.plan.clone()));
+        Ok(())
+    }
+
+    /// Runs the (bounded) query and returns its rows.
+    pub fn collect(&self) -> Result<Vec<Row>> {
+        self.schema()?;
+        if self.is_streaming() {
+            return Err(SluiceError::analysis(
+                "Queries with streaming sources must be executed with writeStream.start();",
+            ));
+        }
+        collect_plan(&self.session, &self.plan)
+    }
+
+    /// Number of rows.
+    pub fn count(&self) -> Result<usize> {
+        Ok(self.collect()?.len())
+    }
+
+    /// The rows as JSON objects, one per row, keys in column order.
+    pub fn to_json_lines(&self) -> Result<Vec<String>> {
+        let schema = self.schema()?;
+        Ok(self.collect()?.iter().map(|r| row_to_json(&schema, r)).collect())
+    }
+
+    /// Spark's `show()` text for the first `n` rows (cells cut at `truncate` characters, 0 = never).
+    pub fn show_string(&self, n: usize, truncate: usize) -> Result<String> {
+        let schema = self.schema()?;
+        let rows = self.limit(n + 1).collect()?;
+        Ok(show_string(&schema, &rows, n, truncate))
+    }
+
+    /// Prints the first 20 rows as Spark's `show()`.
+    pub fn show(&self) -> Result<()> {
+        self.show_n(20, true)
+    }
+
+    /// Prints the first `n` rows; `truncate` cuts cells at 20 characters.
+    pub fn show_n(&self, n: usize, truncate: bool) -> Result<()> {
+        print!("{}", self.show_string(n, if truncate { 20 } else { 0 })?);
+        Ok(())
+    }
+
+    /// Starts describing a streaming query's output (Spark's `writeStream`).
+    pub fn write_stream(&self) -> DataStreamWriter {
+        DataStreamWriter::new(self.clone())
+    }
+}
+
+/// A DataFrame grouped by keys, waiting for its aggregates (Spark's `RelationalGroupedDataset`).
+#[derive(Clone, Debug)]
+pub struct GroupedData {
+    df: DataFrame,
+    keys: Vec<Expr>,
+}
+
+impl GroupedData {
+    /// Computes the aggregates per group; the result has the keys, then the aggregates.
+    pub fn agg<I>(&self, aggs: I) -> DataFrame
+    where
+        I: IntoIterator<Item = Expr>,
+    {
+        let group = self.keys.clone();
+        let mut output = group.clone();
+        output.extend(aggs);
+        self.df.derive(|input, _| LogicalPlan::Aggregate { input, group, output, having: None })
+    }
+
+    /// Rows per group, in a column `count`.
+    pub fn count(&self) -> DataFrame {
+        self.agg([sluice_core::functions::count_star().alias("count")])
+    }
+
+    fn each(&self, func: fn(Expr) -> Expr, cols: &[&str]) -> DataFrame {
+        self.agg(cols.iter().map(|c| func(col(c))))
+    }
+
+    /// `avg` of each named column.
+    pub fn avg(&self, cols: &[&str]) -> DataFrame {
+        self.each(sluice_core::functions::avg, cols)
+    }
+
+    /// Alias of `avg`.
+    pub fn mean(&self, cols: &[&str]) -> DataFrame {
+        self.avg(cols)
+    }
+
+    /// `sum` of each named column.
+    pub fn sum(&self, cols: &[&str]) -> DataFrame {
+        self.each(sluice_core::functions::sum, cols)
+    }
+
+    /// `min` of each named column.
+    pub fn min(&self, cols: &[&str]) -> DataFrame {
+        self.each(sluice_core::functions::min, cols)
+    }
+
+    /// `max` of each named column.
+    pub fn max(&self, cols: &[&str]) -> DataFrame {
+        self.each(sluice_core::functions::max, cols)
+    }
+}

@@ -1,0 +1,124 @@
+//! `read()` and `read_stream()`: describe a source (format, schema, options) and load it
+//! as a DataFrame (Spark's `DataFrameReader` / `DataStreamReader`).
+
+use crate::dataframe::DataFrame;
+use crate::session::Session;
+use sluice_connectors::file::{FileFormat, FileSourceConfig};
+use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
+use sluice_core::{Options, Result, Schema, SluiceError};
+use std::sync::Arc;
+
+/// What both readers hold.
+#[derive(Clone)]
+struct ReaderState {
+    session: Session,
+    format: Option<String>,
+    schema: Option<std::result::Result<Schema, SluiceError>>,
+    options: Options,
+}
+
+impl ReaderState {
+    fn load(&self, path: &str, streaming: bool) -> Result<DataFrame> {
+        let format = self.format.clone().unwrap_or_else(|| "parquet".into());
+        let file_format = FileFormat::parse(&format).map_err(|_| {
+            SluiceError::analysis(format!(
+                "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: {format}. Supported here: json, csv, text."
+            ))
+        })?;
+        let schema = self.schema.clone().transpose()?;
+        let infer = !streaming
+            || self
+                .session
+                .conf("spark.sql.streaming.schemaInference")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let cfg = FileSourceConfig::new(file_format, path, schema, &self.options, infer)?;
+        let description =
+            if streaming { format!("FileStreamSource[{path}]") } else { format!("Relation[{format} {path}]") };
+        let spec = SourceSpec {
+            description,
+            kind: SourceKind::File { format, path: path.to_string() },
+            schema: cfg.schema.clone(),
+            options: self.options.clone(),
+            streaming,
+        };
+        DataFrame::from_plan(self.session.clone(), LogicalPlan::Source(Arc::new(spec)))
+    }
+}
+
+macro_rules! reader_methods {
+    ($streaming:expr) => {
+        /// The source format: `json`, `csv` or `text`.
+        pub fn format(mut self, format: &str) -> Self {
+            self.0.format = Some(format.to_ascii_lowercase());
+            self
+        }
+
+        /// The schema as a DDL string (`"a BIGINT, b STRING"`); an invalid one is reported by `load`.
+        pub fn schema(mut self, ddl: &str) -> Self {
+            self.0.schema = Some(Schema::parse_ddl(ddl));
+            self
+        }
+
+        /// The schema as a `Schema`.
+        pub fn schema_struct(mut self, schema: Schema) -> Self {
+            self.0.schema = Some(Ok(schema));
+            self
+        }
+
+        /// Sets an option (Spark's keys, case-insensitive).
+        pub fn option(mut self, key: &str, value: impl ToString) -> Self {
+            self.0.options.set(key, value.to_string());
+            self
+        }
+
+        /// Sets several options.
+        pub fn options<K: AsRef<str>, V: ToString>(mut self, opts: impl IntoIterator<Item = (K, V)>) -> Self {
+            for (k, v) in opts {
+                self.0.options.set(k.as_ref(), v.to_string());
+            }
+            self
+        }
+
+        /// Loads `path` in the chosen format.
+        pub fn load(self, path: &str) -> Result<DataFrame> {
+            self.0.load(path, $streaming)
+        }
+
+        /// Loads JSON lines from `path` (a directory or a file).
+        pub fn json(self, path: &str) -> Result<DataFrame> {
+            self.format("json").load(path)
+        }
+
+        /// Loads CSV from `path`.
+        pub fn csv(self, path: &str) -> Result<DataFrame> {
+            self.format("csv").load(path)
+        }
+
+        /// Loads text lines from `path` as a `value` column.
+        pub fn text(self, path: &str) -> Result<DataFrame> {
+            self.format("text").load(path)
+        }
+    };
+}
+
+/// Describes a bounded source (Spark's `DataFrameReader`).
+#[derive(Clone)]
+pub struct DataFrameReader(ReaderState);
+
+/// Describes a streaming source (Spark's `DataStreamReader`).
+#[derive(Clone)]
+pub struct DataStreamReader(ReaderState);
+
+impl DataFrameReader {
+    pub(crate) fn new(session: Session) -> Self {
+        DataFrameReader(ReaderState { session, format: None, schema: None, options: Options::new() })
+    }
+    reader_methods!(false);
+}
+
+impl DataStreamReader {
+    pub(crate) fn new(session: Session) -> Self {
+        DataStreamReader(ReaderState { session, format: None, schema: None, options: Options::new() })
+    }
+    reader_methods!(true);
+}

@@ -1,0 +1,167 @@
+//! The entry point: a `Session` holds the configuration, the workers' count, the catalog
+//! of tables (memory-sink tables and temp views) and the streaming queries.
+
+use crate::dataframe::DataFrame;
+use crate::query::StreamingQueryManager;
+use crate::reader::{DataFrameReader, DataStreamReader};
+use sluice_connectors::sink::MemoryTable;
+use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
+use sluice_core::{Options, Result, Row, Schema, SluiceError};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// A table the session knows by name.
+#[derive(Clone)]
+pub(crate) enum CatalogEntry {
+    /// Written by a memory sink.
+    Memory(MemoryTable),
+    /// A DataFrame registered with `create_or_replace_temp_view` (or a CLI source table).
+    View(Arc<LogicalPlan>),
+}
+
+pub(crate) struct SessionInner {
+    pub workers: usize,
+    pub conf: RwLock<Options>,
+    pub catalog: RwLock<HashMap<String, CatalogEntry>>,
+    pub streams: StreamingQueryManager,
+}
+
+/// A Sluice session (Spark's `SparkSession`): create DataFrames, run SQL, start queries.
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) inner: Arc<SessionInner>,
+}
+
+/// Builds a `Session` (Spark's `SparkSession.builder`).
+#[derive(Default)]
+pub struct SessionBuilder {
+    workers: Option<usize>,
+    conf: Options,
+}
+
+impl SessionBuilder {
+    /// Timely worker threads that run every query (default 1).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n);
+        self
+    }
+
+    /// Sets a configuration key, e.g. `spark.sql.streaming.schemaInference`.
+    pub fn config(mut self, key: &str, value: impl ToString) -> Self {
+        self.conf.set(key, value.to_string());
+        self
+    }
+
+    /// Accepted for Spark familiarity; the name is not used.
+    pub fn app_name(self, _name: &str) -> Self {
+        self
+    }
+
+    /// Creates the session.
+    pub fn build(self) -> Result<Session> {
+        let workers = self.workers.unwrap_or(1);
+        if workers == 0 {
+            return Err(SluiceError::option("workers", "a session needs at least one worker"));
+        }
+        Ok(Session {
+            inner: Arc::new(SessionInner {
+                workers,
+                conf: RwLock::new(self.conf),
+                catalog: RwLock::new(HashMap::new()),
+                streams: StreamingQueryManager::default(),
+            }),
+        })
+    }
+}
+
+impl Session {
+    /// A builder for a new session.
+    pub fn builder() -> SessionBuilder {
+        SessionBuilder::default()
+    }
+
+    /// Number of worker threads queries run on.
+    pub fn workers(&self) -> usize {
+        self.inner.workers
+    }
+
+    /// Reads bounded data (Spark's `spark.read`).
+    pub fn read(&self) -> DataFrameReader {
+        DataFrameReader::new(self.clone())
+    }
+
+    /// Reads a stream (Spark's `spark.readStream`).
+    pub fn read_stream(&self) -> DataStreamReader {
+        DataStreamReader::new(self.clone())
+    }
+
+    /// The session's streaming queries (Spark's `spark.streams`).
+    pub fn streams(&self) -> StreamingQueryManager {
+        self.inner.streams.clone()
+    }
+
+    /// Sets a configuration key at runtime (Spark's `spark.conf.set`).
+    pub fn set_conf(&self, key: &str, value: impl ToString) {
+        self.inner.conf.write().unwrap_or_else(|p| p.into_inner()).set(key, value.to_string());
+    }
+
+    /// A configuration value (Spark's `spark.conf.get`).
+    pub fn conf(&self, key: &str) -> Option<String> {
+        self.inner.conf.read().unwrap_or_else(|p| p.into_inner()).get(key).map(str::to_string)
+    }
+
+    /// Runs a SQL query (`SELECT ...`) over memory tables, temp views and source tables.
+    pub fn sql(&self, text: &str) -> Result<DataFrame> {
+        let plan = crate::sql::plan_query(self, text)?;
+        DataFrame::from_plan(self.clone(), plan)
+    }
+
+    /// A table or view by name (case-insensitive).
+    pub fn table(&self, name: &str) -> Result<DataFrame> {
+        let plan = self.table_plan(name)?;
+        DataFrame::from_plan(self.clone(), plan)
+    }
+
+    /// A bounded DataFrame of the given rows.
+    pub fn create_dataframe(&self, rows: Vec<Row>, schema: Schema) -> Result<DataFrame> {
+        if let Some(bad) = rows.iter().find(|r| r.len() != schema.len()) {
+            return Err(SluiceError::analysis(format!(
+                "row {bad:?} has {} values but the schema has {} columns",
+                bad.len(),
+                schema.len()
+            )));
+        }
+        let spec = SourceSpec {
+            description: "LocalRelation".into(),
+            kind: SourceKind::Rows(Arc::new(rows)),
+            schema,
+            options: Options::new(),
+            streaming: false,
+        };
+        DataFrame::from_plan(self.clone(), LogicalPlan::Source(Arc::new(spec)))
+    }
+
+    pub(crate) fn table_plan(&self, name: &str) -> Result<LogicalPlan> {
+        let entry = self.inner.catalog.read().unwrap_or_else(|p| p.into_inner()).get(&name.to_ascii_lowercase()).cloned();
+        match entry {
+            Some(CatalogEntry::Memory(table)) => {
+                let (schema, rows) = table.snapshot();
+                Ok(LogicalPlan::Source(Arc::new(SourceSpec {
+                    description: format!("MemoryTable[{name}]"),
+                    kind: SourceKind::Rows(rows),
+                    schema,
+                    options: Options::new(),
+                    streaming: false,
+                })))
+            }
+            Some(CatalogEntry::View(plan)) => Ok((*plan).clone()),
+            None => Err(SluiceError::analysis(format!(
+                "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the spelling and correctness of the schema and catalog."
+            ))),
+        }
+    }
+
+    pub(crate) fn register(&self, name: &str, entry: CatalogEntry) {
+        self.inner.catalog.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_ascii_lowercase(), entry);
+    }
+}

@@ -1,0 +1,156 @@
+//! Sources as the runtime sees them: a planner on the driver decides what each
+//! micro-batch reads (which files, which rows), and a reader on every worker reads its
+//! share of it.
+
+use sluice_connectors::file::{
+    plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
+};
+use sluice_core::plan::{SourceInput, SourceKind};
+use sluice_core::{Result, Row};
+use std::sync::Arc;
+
+/// What one source contributes to one micro-batch.
+#[derive(Clone, Debug)]
+pub(crate) enum BatchInput {
+    /// Nothing new.
+    Empty,
+    /// Byte ranges of files, one list per worker.
+    Files(Arc<Vec<Vec<FileSplit>>>),
+    /// Rows held in memory; worker `i` takes every `peers`-th row from `i`.
+    Rows(Arc<Vec<Row>>),
+}
+
+impl BatchInput {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            BatchInput::Empty => true,
+            BatchInput::Files(f) => f.iter().all(|w| w.is_empty()),
+            BatchInput::Rows(r) => r.is_empty(),
+        }
+    }
+}
+
+/// Reads a worker's share of a batch input, projected to the columns the query needs.
+pub(crate) enum SourceReader {
+    File(RecordReader),
+    Rows(Vec<usize>),
+}
+
+impl SourceReader {
+    pub fn new(input: &SourceInput) -> Result<SourceReader> {
+        Ok(match &input.spec.kind {
+            SourceKind::File { .. } => SourceReader::File(RecordReader::new(&file_config(input)?, &input.projection)?),
+            SourceKind::Rows(_) => SourceReader::Rows(input.projection.clone()),
+        })
+    }
+
+    pub fn read(&self, part: &BatchInput, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
+        match (self, part) {
+            (_, BatchInput::Empty) => Ok(()),
+            (SourceReader::File(reader), BatchInput::Files(splits)) => {
+                for split in splits.get(index).into_iter().flatten() {
+                    reader.read(split, emit)?;
+                }
+                Ok(())
+            }
+            (SourceReader::Rows(projection), BatchInput::Rows(rows)) => {
+                let full = projection.len() == rows.first().map_or(0, |r| r.len())
+                    && projection.iter().enumerate().all(|(i, &p)| i == p);
+                for row in rows.iter().skip(index).step_by(peers.max(1)) {
+                    if full {
+                        emit(row.clone());
+                    } else {
+                        emit(projection.iter().map(|&i| row[i].clone()).collect());
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
+    match &input.spec.kind {
+        SourceKind::File { format, path } => FileSourceConfig::new(
+            FileFormat::parse(format)?,
+            path,
+            Some(input.spec.schema.clone()),
+            &input.spec.options,
+            false,
+        ),
+        SourceKind::Rows(_) => unreachable!("file_config is only called for file sources"),
+    }
+}
+
+/// Decides, on the driver, what each micro-batch of one source reads.
+pub(crate) enum SourcePlanner {
+    File { cfg: FileSourceConfig, state: FileSourceState, batches: u64 },
+    Rows { rows: Arc<Vec<Row>>, done: bool },
+}
+
+/// The offsets a batch covers, for progress reports.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BatchOffsets {
+    pub start: Option<serde_json::Value>,
+    pub end: Option<serde_json::Value>,
+}
+
+impl SourcePlanner {
+    pub fn new(input: &SourceInput) -> Result<SourcePlanner> {
+        Ok(match &input.spec.kind {
+            SourceKind::File { .. } => {
+                SourcePlanner::File { cfg: file_config(input)?, state: FileSourceState::new(), batches: 0 }
+            }
+            SourceKind::Rows(rows) => SourcePlanner::Rows { rows: rows.clone(), done: false },
+        })
+    }
+
+    /// For `Trigger.AvailableNow`: only what is available now will be read.
+    pub fn bound_to_available(&mut self) -> Result<()> {
+        match self {
+            SourcePlanner::File { cfg, state, .. } => state.bound_to_available(cfg),
+            SourcePlanner::Rows { .. } => Ok(()),
+        }
+    }
+
+    /// For `Trigger.Once`: read everything available in one batch, ignoring rate limits.
+    pub fn lift_rate_limits(&mut self) {
+        if let SourcePlanner::File { cfg, .. } = self {
+            cfg.max_files_per_trigger = None;
+            cfg.max_bytes_per_trigger = None;
+        }
+    }
+
+    /// What the next batch reads, split for `workers` workers.
+    pub fn next_batch(&mut self, workers: usize) -> Result<(BatchInput, BatchOffsets)> {
+        match self {
+            SourcePlanner::File { cfg, state, batches } => {
+                let files = state.next_batch(cfg)?;
+                if files.is_empty() {
+                    return Ok((BatchInput::Empty, BatchOffsets::default()));
+                }
+                let start = batches.checked_sub(1).map(|b| serde_json::json!({ "logOffset": b }));
+                let end = Some(serde_json::json!({ "logOffset": *batches }));
+                *batches += 1;
+                Ok((BatchInput::Files(Arc::new(plan_splits(&files, workers))), BatchOffsets { start, end }))
+            }
+            SourcePlanner::Rows { rows, done } => {
+                if *done {
+                    return Ok((BatchInput::Empty, BatchOffsets::default()));
+                }
+                *done = true;
+                let end = Some(serde_json::json!(rows.len()));
+                Ok((BatchInput::Rows(rows.clone()), BatchOffsets { start: None, end }))
+            }
+        }
+    }
+
+    /// Spark's description of the source for progress reports.
+    pub fn description(&self) -> String {
+        match self {
+            SourcePlanner::File { cfg, .. } => format!("FileStreamSource[file:{}]", cfg.path.display()),
+            SourcePlanner::Rows { .. } => "MemoryStream".into(),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! `write_stream()`: describe a streaming query's sink, mode and trigger, then `start()`
+//! it (Spark's `DataStreamWriter`). All of Spark's analysis happens in `start()`, before
+//! any data moves.
+
+use crate::dataframe::DataFrame;
+use crate::driver::{self, QueryRun};
+use crate::exec::Executor;
+use crate::query::{QueryShared, QueryState, StreamingQuery};
+use crate::progress::StreamingQueryStatus;
+use crate::session::CatalogEntry;
+use crate::source::{SourcePlanner, SourceReader};
+use sluice_connectors::sink::{ConsoleSink, MemorySink, MemoryTable};
+use sluice_core::mode::{OutputMode, Trigger};
+use sluice_core::plan::{analyze, check_streaming_mode};
+use sluice_core::sink::Sink;
+use sluice_core::{Options, Result, SluiceError};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex};
+use uuid::Uuid;
+
+/// Describes where and how a streaming DataFrame's results are written.
+pub struct DataStreamWriter {
+    df: DataFrame,
+    format: String,
+    mode: std::result::Result<OutputMode, SluiceError>,
+    name: Option<String>,
+    trigger: Trigger,
+    options: Options,
+}
+
+impl DataStreamWriter {
+    pub(crate) fn new(df: DataFrame) -> Self {
+        DataStreamWriter {
+            df,
+            format: "console".into(),
+            mode: Ok(OutputMode::Append),
+            name: None,
+            trigger: Trigger::Default,
+            options: Options::new(),
+        }
+    }
+
+    /// The sink: `memory` or `console` (the default).
+    pub fn format(mut self, format: &str) -> Self {
+        self.format = format.to_ascii_lowercase();
+        self
+    }
+
+    /// `append` (the default), `complete` or `update`; an unknown mode is reported by `start`.
+    pub fn output_mode(mut self, mode: &str) -> Self {
+        self.mode = OutputMode::parse(mode);
+        self
+    }
+
+    /// The query's name; for the memory sink also the table's name.
+    pub fn query_name(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self
+    }
+
+    /// When batches run.
+    pub fn trigger(mut self, trigger: Trigger) -> Self {
+        self.trigger = trigger;
+        self
+    }
+
+    /// Sets a sink option (e.g. `numRows`, `truncate` for the console).
+    pub fn option(mut self, key: &str, value: impl ToString) -> Self {
+        self.options.set(key, value.to_string());
+        self
+    }
+
+    /// Analyses the query against its mode and sink, then starts it in the background.
+    pub fn start(self) -> Result<StreamingQuery> {
+        let df = self.df;
+        df.schema()?;
+        if !df.is_streaming() {
+            return Err(SluiceError::analysis("'writeStream' can be called only on streaming Dataset/DataFrame"));
+        }
+        let mode = self.mode?;
+        let analyzed = Arc::new(analyze(&df.plan, true)?);
+        check_streaming_mode(&analyzed, mode, false)?;
+        let session = df.session.clone();
+        let schema = analyzed.schema.clone();
+        let sink: Box<dyn Sink> = match self.format.as_str() {
+            "memory" => {
+                let name = self
+                    .name
+                    .clone()
+                    .ok_or_else(|| SluiceError::analysis("queryName must be specified for memory sink"))?;
+                if mode == OutputMode::Update {
+                    return Err(SluiceError::analysis("Data source memory does not support Update output mode."));
+                }
+                let table = MemoryTable::new(schema.clone());
+                session.register(&name, CatalogEntry::Memory(table.clone()));
+                Box::new(MemorySink::new(table))
+            }
+            "console" => Box::new(ConsoleSink::from_options(&self.options)?),
+            other => {
+                return Err(SluiceError::analysis(format!("Data source {other} does not support streamed writing")))
+            }
+        };
+        let sources = analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?;
+        let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
+        let workers = session.workers();
+        let shared = Arc::new(QueryShared {
+            id: Uuid::new_v4(),
+            run_id: Uuid::new_v4(),
+            name: self.name.clone(),
+            state: Mutex::new(QueryState {
+                active: true,
+                exception: None,
+                progress: VecDeque::new(),
+                status: StreamingQueryStatus {
+                    message: "Initializing sources".into(),
+                    is_data_available: false,
+                    is_trigger_active: false,
+                },
+                idle_checks: 0,
+                stop_requested: false,
+            }),
+            changed: Condvar::new(),
+            thread: Mutex::new(None),
+            manager: session.streams(),
+            explain: df.explain_string(),
+        });
+        let query = StreamingQuery { shared: shared.clone() };
+        session.streams().register(&query)?;
+        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), workers) {
+            Ok(e) => e,
+            Err(e) => {
+                shared.terminate(Err(e.clone()));
+                return Err(e);
+            }
+        };
+        let run = QueryRun {
+            executor,
+            sources,
+            sink,
+            mode,
+            trigger: self.trigger,
+            schema,
+            order: analyzed.order.clone(),
+            aggregating: analyzed.aggregations > 0,
+            workers,
+        };
+        let thread_shared = shared.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("sluice-query-{}", self.name.as_deref().unwrap_or("unnamed")))
+            .spawn(move || driver::run(thread_shared, run))
+            .map_err(|e| SluiceError::exec(format!("cannot start the query thread: {e}")))?;
+        *shared.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+        Ok(query)
+    }
+}
