@@ -10,11 +10,8 @@ fn main() {
     let (dir, workers) = common::args("activity_counts");
     common::run(|| {
         let spark = Session::builder().workers(workers).build()?;
-        let streaming = spark
-            .read_stream()
-            .schema(common::ACTIVITY_SCHEMA)
-            .option("maxFilesPerTrigger", 1)
-            .json(&dir)?;
+        let streaming =
+            spark.read_stream().schema(common::ACTIVITY_SCHEMA).option("maxFilesPerTrigger", 1).json(&dir)?;
         let activity_counts = streaming.group_by(["gt"]).count();
         let query = activity_counts
             .write_stream()

@@ -11,11 +11,8 @@ fn main() {
     let (dir, workers) = common::args("stairs");
     common::run(|| {
         let spark = Session::builder().workers(workers).build()?;
-        let streaming = spark
-            .read_stream()
-            .schema(common::ACTIVITY_SCHEMA)
-            .option("maxFilesPerTrigger", 1)
-            .json(&dir)?;
+        let streaming =
+            spark.read_stream().schema(common::ACTIVITY_SCHEMA).option("maxFilesPerTrigger", 1).json(&dir)?;
         let simple = streaming
             .with_column("stairs", expr("gt like '%stairs%'"))
             .filter("stairs")

@@ -152,7 +152,9 @@ impl DataFrame {
     {
         let exprs: Vec<Expr> = exprs
             .into_iter()
-            .map(|s| crate::sql::parse_select_item(s.as_ref()).unwrap_or_else(|e| Expr::Invalid(e.to_string())))
+            .map(|s| {
+                crate::sql::parse_select_item(s.as_ref()).unwrap_or_else(|e| Expr::Invalid(e.to_string()))
+            })
             .collect();
         self.derive(|input, _| LogicalPlan::Project { input, exprs })
     }

@@ -3,7 +3,9 @@
 //! mode emits, writes the sink and reports progress.
 
 use crate::exec::Executor;
-use crate::progress::{iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress};
+use crate::progress::{
+    iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress,
+};
 use crate::query::QueryShared;
 use crate::source::{BatchInput, SourcePlanner};
 use sluice_core::mode::{OutputMode, Trigger};

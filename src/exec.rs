@@ -50,7 +50,11 @@ pub(crate) struct Executor {
 
 impl Executor {
     /// Builds the query's dataflow on `workers` threads.
-    pub fn start(analyzed: Arc<Analyzed>, readers: Arc<Vec<SourceReader>>, workers: usize) -> Result<Executor> {
+    pub fn start(
+        analyzed: Arc<Analyzed>,
+        readers: Arc<Vec<SourceReader>>,
+        workers: usize,
+    ) -> Result<Executor> {
         let workers = workers.max(1);
         let mut commands = Vec::new();
         let mut receivers = Vec::new();
@@ -153,10 +157,9 @@ impl Executor {
         let mut rows_in: Vec<u64> = vec![0; inputs.len()];
         let mut first_error = None;
         for _ in 0..self.commands.len() {
-            let report = self
-                .reports
-                .recv()
-                .map_err(|_| SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)"))?;
+            let report = self.reports.recv().map_err(|_| {
+                SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)")
+            })?;
             for (total, n) in rows_in.iter_mut().zip(&report.rows_in) {
                 *total += n;
             }

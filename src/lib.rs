@@ -47,10 +47,10 @@ pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
 pub use query::{StreamingQuery, StreamingQueryManager};
 pub use reader::{DataFrameReader, DataStreamReader};
 pub use session::{Session, SessionBuilder};
-pub use sluice_core::{self as core, DataType, Expr, Field, Result, Row, Schema, SluiceError, Value};
 pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;
+pub use sluice_core::{self as core, DataType, Expr, Field, Result, Row, Schema, SluiceError, Value};
 pub use writer::DataStreamWriter;
 
 /// Everything a typical program needs: `use sluice::prelude::*;`.

@@ -2,7 +2,7 @@
 //! as a DataFrame (Spark's `DataFrameReader` / `DataStreamReader`).
 
 use crate::dataframe::DataFrame;
-use crate::session::Session;
+use crate::session::{CatalogEntry, Session};
 use sluice_connectors::file::{FileFormat, FileSourceConfig};
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
 use sluice_core::{Options, Result, Schema, SluiceError};
@@ -19,6 +19,11 @@ struct ReaderState {
 
 impl ReaderState {
     fn load(&self, path: &str, streaming: bool) -> Result<DataFrame> {
+        let spec = self.spec(path, streaming)?;
+        DataFrame::from_plan(self.session.clone(), LogicalPlan::Source(Arc::new(spec)))
+    }
+
+    fn spec(&self, path: &str, streaming: bool) -> Result<SourceSpec> {
         let format = self.format.clone().unwrap_or_else(|| "parquet".into());
         let file_format = FileFormat::parse(&format).map_err(|_| {
             SluiceError::analysis(format!(
@@ -32,16 +37,18 @@ impl ReaderState {
                 .conf("spark.sql.streaming.schemaInference")
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let cfg = FileSourceConfig::new(file_format, path, schema, &self.options, infer)?;
-        let description =
-            if streaming { format!("FileStreamSource[{path}]") } else { format!("Relation[{format} {path}]") };
-        let spec = SourceSpec {
+        let description = if streaming {
+            format!("FileStreamSource[{path}]")
+        } else {
+            format!("Relation[{format} {path}]")
+        };
+        Ok(SourceSpec {
             description,
             kind: SourceKind::File { format, path: path.to_string() },
             schema: cfg.schema.clone(),
             options: self.options.clone(),
             streaming,
-        };
-        DataFrame::from_plan(self.session.clone(), LogicalPlan::Source(Arc::new(spec)))
+        })
     }
 }
 
@@ -114,6 +121,14 @@ impl DataFrameReader {
         DataFrameReader(ReaderState { session, format: None, schema: None, options: Options::new() })
     }
     reader_methods!(false);
+
+    /// Registers the files at `path` as a table named `name`: `session.table(name)` and
+    /// SQL read it as a batch, `read_stream().table(name)` as a stream.
+    pub fn create_table(self, name: &str, path: &str) -> Result<()> {
+        let spec = self.0.spec(path, false)?;
+        self.0.session.register(name, CatalogEntry::Source(Arc::new(spec)));
+        Ok(())
+    }
 }
 
 impl DataStreamReader {
@@ -121,4 +136,15 @@ impl DataStreamReader {
         DataStreamReader(ReaderState { session, format: None, schema: None, options: Options::new() })
     }
     reader_methods!(true);
+
+    /// Reads a table created with `read().create_table(..)` as a stream.
+    pub fn table(self, name: &str) -> Result<DataFrame> {
+        let plan = self.0.session.table_plan(name, true)?;
+        if !plan.is_streaming() {
+            return Err(SluiceError::analysis(format!(
+                "table `{name}` is not a file source table and cannot be read as a stream"
+            )));
+        }
+        DataFrame::from_plan(self.0.session.clone(), plan)
+    }
 }

@@ -15,8 +15,11 @@ use std::sync::{Arc, RwLock};
 pub(crate) enum CatalogEntry {
     /// Written by a memory sink.
     Memory(MemoryTable),
-    /// A DataFrame registered with `create_or_replace_temp_view` (or a CLI source table).
+    /// A DataFrame registered with `create_or_replace_temp_view`.
     View(Arc<LogicalPlan>),
+    /// A table over files (`CREATE TABLE .. WITH (connector = 'file')`): read as a batch by
+    /// `table`/`sql`, as a stream by `read_stream().table` and `sql_stream`.
+    Source(Arc<SourceSpec>),
 }
 
 pub(crate) struct SessionInner {
@@ -112,13 +115,20 @@ impl Session {
 
     /// Runs a SQL query (`SELECT ...`) over memory tables, temp views and source tables.
     pub fn sql(&self, text: &str) -> Result<DataFrame> {
-        let plan = crate::sql::plan_query(self, text)?;
+        let plan = crate::sql::plan_query(self, text, false)?;
+        DataFrame::from_plan(self.clone(), plan)
+    }
+
+    /// Runs a SQL query with its source tables read as streams: the result is a
+    /// streaming DataFrame to `write_stream()` (the CLI's `INSERT INTO sink SELECT ..`).
+    pub fn sql_stream(&self, text: &str) -> Result<DataFrame> {
+        let plan = crate::sql::plan_query(self, text, true)?;
         DataFrame::from_plan(self.clone(), plan)
     }
 
     /// A table or view by name (case-insensitive).
     pub fn table(&self, name: &str) -> Result<DataFrame> {
-        let plan = self.table_plan(name)?;
+        let plan = self.table_plan(name, false)?;
         DataFrame::from_plan(self.clone(), plan)
     }
 
@@ -141,8 +151,14 @@ impl Session {
         DataFrame::from_plan(self.clone(), LogicalPlan::Source(Arc::new(spec)))
     }
 
-    pub(crate) fn table_plan(&self, name: &str) -> Result<LogicalPlan> {
-        let entry = self.inner.catalog.read().unwrap_or_else(|p| p.into_inner()).get(&name.to_ascii_lowercase()).cloned();
+    pub(crate) fn table_plan(&self, name: &str, streaming: bool) -> Result<LogicalPlan> {
+        let entry = self
+            .inner
+            .catalog
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&name.to_ascii_lowercase())
+            .cloned();
         match entry {
             Some(CatalogEntry::Memory(table)) => {
                 let (schema, rows) = table.snapshot();
@@ -155,6 +171,11 @@ impl Session {
                 })))
             }
             Some(CatalogEntry::View(plan)) => Ok((*plan).clone()),
+            Some(CatalogEntry::Source(spec)) => {
+                let mut spec = (*spec).clone();
+                spec.streaming = streaming;
+                Ok(LogicalPlan::Source(Arc::new(spec)))
+            }
             None => Err(SluiceError::analysis(format!(
                 "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the spelling and correctness of the schema and catalog."
             ))),
@@ -162,6 +183,10 @@ impl Session {
     }
 
     pub(crate) fn register(&self, name: &str, entry: CatalogEntry) {
-        self.inner.catalog.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_ascii_lowercase(), entry);
+        self.inner
+            .catalog
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_ascii_lowercase(), entry);
     }
 }

@@ -39,12 +39,20 @@ pub(crate) enum SourceReader {
 impl SourceReader {
     pub fn new(input: &SourceInput) -> Result<SourceReader> {
         Ok(match &input.spec.kind {
-            SourceKind::File { .. } => SourceReader::File(RecordReader::new(&file_config(input)?, &input.projection)?),
+            SourceKind::File { .. } => {
+                SourceReader::File(RecordReader::new(&file_config(input)?, &input.projection)?)
+            }
             SourceKind::Rows(_) => SourceReader::Rows(input.projection.clone()),
         })
     }
 
-    pub fn read(&self, part: &BatchInput, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
+    pub fn read(
+        &self,
+        part: &BatchInput,
+        index: usize,
+        peers: usize,
+        emit: &mut dyn FnMut(Row),
+    ) -> Result<()> {
         match (self, part) {
             (_, BatchInput::Empty) => Ok(()),
             (SourceReader::File(reader), BatchInput::Files(splits)) => {
@@ -85,7 +93,7 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
 
 /// Decides, on the driver, what each micro-batch of one source reads.
 pub(crate) enum SourcePlanner {
-    File { cfg: FileSourceConfig, state: FileSourceState, batches: u64 },
+    File { cfg: Box<FileSourceConfig>, state: FileSourceState, batches: u64 },
     Rows { rows: Arc<Vec<Row>>, done: bool },
 }
 
@@ -99,9 +107,11 @@ pub(crate) struct BatchOffsets {
 impl SourcePlanner {
     pub fn new(input: &SourceInput) -> Result<SourcePlanner> {
         Ok(match &input.spec.kind {
-            SourceKind::File { .. } => {
-                SourcePlanner::File { cfg: file_config(input)?, state: FileSourceState::new(), batches: 0 }
-            }
+            SourceKind::File { .. } => SourcePlanner::File {
+                cfg: Box::new(file_config(input)?),
+                state: FileSourceState::new(),
+                batches: 0,
+            },
             SourceKind::Rows(rows) => SourcePlanner::Rows { rows: rows.clone(), done: false },
         })
     }

@@ -12,12 +12,16 @@ use sqlparser::parser::Parser;
 use std::sync::Arc;
 
 /// Parses one `SELECT` statement and plans it against the session's tables.
-pub(crate) fn plan_query(session: &Session, text: &str) -> Result<LogicalPlan> {
-    let statements = Parser::parse_sql(&dialect(), text).map_err(|e| SluiceError::Parse(format!("{e} in: {text}")))?;
+pub(crate) fn plan_query(session: &Session, text: &str, streaming: bool) -> Result<LogicalPlan> {
+    let statements =
+        Parser::parse_sql(&dialect(), text).map_err(|e| SluiceError::Parse(format!("{e} in: {text}")))?;
     match statements.as_slice() {
-        [Statement::Query(q)] => plan_select(session, q),
+        [Statement::Query(q)] => plan_select(session, q, streaming),
         [_] => Err(SluiceError::Parse(format!("only SELECT queries can be run with sql(), got: {text}"))),
-        _ => Err(SluiceError::Parse(format!("expected exactly one statement, got {}: {text}", statements.len()))),
+        _ => Err(SluiceError::Parse(format!(
+            "expected exactly one statement, got {}: {text}",
+            statements.len()
+        ))),
     }
 }
 
@@ -42,10 +46,10 @@ fn select_item(item: &SelectItem) -> Result<Expr> {
 }
 
 /// Plans a parsed query (also used for `INSERT INTO .. SELECT`).
-pub(crate) fn plan_select(session: &Session, q: &ast::Query) -> Result<LogicalPlan> {
+pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) -> Result<LogicalPlan> {
     let select = match q.body.as_ref() {
         SetExpr::Select(s) => s,
-        SetExpr::Query(inner) => return plan_select(session, inner),
+        SetExpr::Query(inner) => return plan_select(session, inner, streaming),
         other => return Err(SluiceError::Parse(format!("unsupported query form: {other}"))),
     };
     let mut plan = match select.from.as_slice() {
@@ -55,9 +59,9 @@ pub(crate) fn plan_select(session: &Session, q: &ast::Query) -> Result<LogicalPl
                 let parts: Vec<String> =
                     name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.clone())).collect();
                 let table = parts.last().cloned().unwrap_or_default();
-                session.table_plan(&table)?
+                session.table_plan(&table, streaming)?
             }
-            TableFactor::Derived { subquery, .. } => plan_select(session, subquery)?,
+            TableFactor::Derived { subquery, .. } => plan_select(session, subquery, streaming)?,
             other => return Err(SluiceError::Parse(format!("unsupported FROM item: {other}"))),
         },
         _ => return Err(SluiceError::Parse("joins are not supported yet".into())),

@@ -5,8 +5,8 @@
 use crate::dataframe::DataFrame;
 use crate::driver::{self, QueryRun};
 use crate::exec::Executor;
-use crate::query::{QueryShared, QueryState, StreamingQuery};
 use crate::progress::StreamingQueryStatus;
+use crate::query::{QueryShared, QueryState, StreamingQuery};
 use crate::session::CatalogEntry;
 use crate::source::{SourcePlanner, SourceReader};
 use sluice_connectors::sink::{ConsoleSink, MemorySink, MemoryTable};
@@ -75,7 +75,9 @@ impl DataStreamWriter {
         let df = self.df;
         df.schema()?;
         if !df.is_streaming() {
-            return Err(SluiceError::analysis("'writeStream' can be called only on streaming Dataset/DataFrame"));
+            return Err(SluiceError::analysis(
+                "'writeStream' can be called only on streaming Dataset/DataFrame",
+            ));
         }
         let mode = self.mode?;
         let analyzed = Arc::new(analyze(&df.plan, true)?);
@@ -89,7 +91,9 @@ impl DataStreamWriter {
                     .clone()
                     .ok_or_else(|| SluiceError::analysis("queryName must be specified for memory sink"))?;
                 if mode == OutputMode::Update {
-                    return Err(SluiceError::analysis("Data source memory does not support Update output mode."));
+                    return Err(SluiceError::analysis(
+                        "Data source memory does not support Update output mode.",
+                    ));
                 }
                 let table = MemoryTable::new(schema.clone());
                 session.register(&name, CatalogEntry::Memory(table.clone()));
@@ -97,7 +101,9 @@ impl DataStreamWriter {
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
             other => {
-                return Err(SluiceError::analysis(format!("Data source {other} does not support streamed writing")))
+                return Err(SluiceError::analysis(format!(
+                    "Data source {other} does not support streamed writing"
+                )))
             }
         };
         let sources = analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?;

@@ -18,11 +18,7 @@ fn row(v: Value) -> JsonRow {
 #[test]
 fn shared_paths_point_at_the_golden_and_data_directories() {
     for dataset in DATASETS {
-        assert!(
-            data_dir(dataset).is_dir(),
-            "{}",
-            data_dir(dataset).display()
-        );
+        assert!(data_dir(dataset).is_dir(), "{}", data_dir(dataset).display());
         assert!(
             golden_path(dataset, "meta.json").is_file(),
             "{}",
@@ -47,16 +43,10 @@ fn perturbed_stairs_rows_fail_with_named_checks() {
     let mut dropped = rows.clone();
     dropped.pop();
     let problems = stairs_append_mismatches(dataset, &dropped).join("\n");
-    for needle in [
-        "count: expected 137104, got 137103",
-        "count_by_gt_model",
-        "sha256",
-        "1 expected rows missing",
-    ] {
-        assert!(
-            problems.contains(needle),
-            "missing {needle:?} in:\n{problems}"
-        );
+    for needle in
+        ["count: expected 137104, got 137103", "count_by_gt_model", "sha256", "1 expected rows missing"]
+    {
+        assert!(problems.contains(needle), "missing {needle:?} in:\n{problems}");
     }
 
     let mut shifted = rows.clone();
@@ -73,8 +63,8 @@ fn perturbed_stairs_rows_fail_with_named_checks() {
     let problems = stairs_append_mismatches(dataset, &relabelled).join("\n");
     assert!(problems.contains("count_by_gt_model"), "{problems}");
 
-    let err = std::panic::catch_unwind(|| check_stairs_append("hhar-real-sample", &dropped[..1]))
-        .unwrap_err();
+    let err =
+        std::panic::catch_unwind(|| check_stairs_append("hhar-real-sample", &dropped[..1])).unwrap_err();
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("count: expected 0, got 1"), "{msg}");
 }
@@ -85,24 +75,12 @@ fn canonical_text_reproduces_the_golden_sha256_of_every_query() {
         let meta = read_golden_json(dataset, "meta.json");
         for query in ["a_activity_counts", "c1_window10m_complete"] {
             let q = &meta["queries"][query];
-            let columns: Vec<String> = q["columns"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c.as_str().unwrap().to_string())
-                .collect();
+            let columns: Vec<String> =
+                q["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
             let rows = read_golden_rows(dataset, &format!("{query}.jsonl"));
-            assert_eq!(
-                rows.len() as u64,
-                q["rows"].as_u64().unwrap(),
-                "{dataset} {query}"
-            );
+            assert_eq!(rows.len() as u64, q["rows"].as_u64().unwrap(), "{dataset} {query}");
             let text = canonical_jsonl(&rows, &columns);
-            assert_eq!(
-                sha256_hex(&text),
-                q["sha256_sorted_jsonl"].as_str().unwrap(),
-                "{dataset} {query}"
-            );
+            assert_eq!(sha256_hex(&text), q["sha256_sorted_jsonl"].as_str().unwrap(), "{dataset} {query}");
         }
     }
 }
@@ -124,14 +102,8 @@ fn windowed_rows_with_nested_structs_and_short_timestamps_match_golden() {
     let count = sluice[0]["count"].as_i64().unwrap();
     sluice[0].insert("count".into(), json!(count + 1));
     let diff = diff_rows(&golden, &sluice).expect("a changed count must be reported");
-    assert!(
-        diff.contains("1 expected rows missing, 1 unexpected rows"),
-        "{diff}"
-    );
-    assert!(
-        diff.contains("missing (in golden, not in actual)") && diff.contains("window_start"),
-        "{diff}"
-    );
+    assert!(diff.contains("1 expected rows missing, 1 unexpected rows"), "{diff}");
+    assert!(diff.contains("missing (in golden, not in actual)") && diff.contains("window_start"), "{diff}");
 }
 
 #[test]
@@ -152,32 +124,19 @@ fn doubles_compare_within_relative_tolerance_and_integers_exactly() {
 
     let mut far = close.clone();
     far[3].insert("avg(x)".into(), json!(-2.5e-7 * (1.0 + 1e-6)));
-    assert!(
-        diff_rows(&expected, &far).is_some(),
-        "a 1e-6 relative error must fail"
-    );
+    assert!(diff_rows(&expected, &far).is_some(), "a 1e-6 relative error must fail");
 
     let mut off_by_one = close.clone();
     off_by_one[0].insert("n".into(), json!(5));
-    assert!(
-        diff_rows(&expected, &off_by_one).is_some(),
-        "integers compare exactly"
-    );
+    assert!(diff_rows(&expected, &off_by_one).is_some(), "integers compare exactly");
 
     let big = |n: u64| vec![row(json!({ "t": n }))];
-    assert!(diff_rows(
-        &big(1_424_687_527_172_001_404),
-        &big(1_424_687_527_172_001_405)
-    )
-    .is_some());
+    assert!(diff_rows(&big(1_424_687_527_172_001_404), &big(1_424_687_527_172_001_405)).is_some());
 
     let mut duplicated = close.clone();
     duplicated.push(close[0].clone());
     let diff = diff_rows(&expected, &duplicated).expect("multiplicity matters");
-    assert!(
-        diff.contains("0 expected rows missing, 1 unexpected rows"),
-        "{diff}"
-    );
+    assert!(diff.contains("0 expected rows missing, 1 unexpected rows"), "{diff}");
 
     let mut renamed = close;
     for r in &mut renamed {
@@ -193,25 +152,14 @@ fn golden_microsecond_twins_are_ignored_only_when_actual_lacks_them() {
     let golden = vec![row(
         json!({"window_start": "2015-02-23 10:10:00.000000", "window_start_us": 1_424_686_200_000_000u64}),
     )];
+    assert_same_rows(&golden, &[row(json!({"window_start": "2015-02-23 10:10:00"}))], "without twin");
     assert_same_rows(
         &golden,
-        &[row(json!({"window_start": "2015-02-23 10:10:00"}))],
-        "without twin",
-    );
-    assert_same_rows(
-        &golden,
-        &[row(
-            json!({"window_start": "2015-02-23T10:10:00", "window_start_us": 1_424_686_200_000_000u64}),
-        )],
+        &[row(json!({"window_start": "2015-02-23T10:10:00", "window_start_us": 1_424_686_200_000_000u64}))],
         "with twin",
     );
-    let wrong = [row(
-        json!({"window_start": "2015-02-23 10:10:00", "window_start_us": 1u64}),
-    )];
-    assert!(
-        diff_rows(&golden, &wrong).is_some(),
-        "a present twin is compared"
-    );
+    let wrong = [row(json!({"window_start": "2015-02-23 10:10:00", "window_start_us": 1u64}))];
+    assert!(diff_rows(&golden, &wrong).is_some(), "a present twin is compared");
 }
 
 #[test]

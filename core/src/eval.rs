@@ -110,11 +110,31 @@ enum Kind {
     Negate(Box<BoundExpr>),
     IsNull(Box<BoundExpr>),
     IsNotNull(Box<BoundExpr>),
-    Like { expr: Box<BoundExpr>, pattern: Pattern, negated: bool, case_insensitive: bool },
-    RLike { expr: Box<BoundExpr>, pattern: Pattern, negated: bool },
-    InList { expr: Box<BoundExpr>, list: Vec<BoundExpr>, negated: bool },
-    Case { branches: Vec<(BoundExpr, BoundExpr)>, else_expr: Option<Box<BoundExpr>> },
-    Cast { expr: Box<BoundExpr>, to: DataType, ansi: bool },
+    Like {
+        expr: Box<BoundExpr>,
+        pattern: Pattern,
+        negated: bool,
+        case_insensitive: bool,
+    },
+    RLike {
+        expr: Box<BoundExpr>,
+        pattern: Pattern,
+        negated: bool,
+    },
+    InList {
+        expr: Box<BoundExpr>,
+        list: Vec<BoundExpr>,
+        negated: bool,
+    },
+    Case {
+        branches: Vec<(BoundExpr, BoundExpr)>,
+        else_expr: Option<Box<BoundExpr>>,
+    },
+    Cast {
+        expr: Box<BoundExpr>,
+        to: DataType,
+        ansi: bool,
+    },
     Func(Func, Vec<BoundExpr>),
     /// Stands for an aggregate call when only its type is wanted (`Expr::data_type`).
     Aggregate(String),
@@ -138,7 +158,8 @@ fn divide_by_zero() -> SluiceError {
 fn type_sql(t: &DataType) -> String {
     match t {
         DataType::Struct(fields) => {
-            let inner: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.name, type_sql(&f.data_type))).collect();
+            let inner: Vec<String> =
+                fields.iter().map(|f| format!("{}: {}", f.name, type_sql(&f.data_type))).collect();
             format!("STRUCT<{}>", inner.join(", "))
         }
         other => other.sql_name().to_ascii_uppercase(),
@@ -285,7 +306,9 @@ impl Expr {
             Expr::Binary { op: BinaryOp::Concat, left, right } => {
                 format!("concat({}, {})", left.sql_name(), right.sql_name())
             }
-            Expr::Binary { op, left, right } => format!("({} {} {})", left.sql_name(), op_symbol(*op), right.sql_name()),
+            Expr::Binary { op, left, right } => {
+                format!("({} {} {})", left.sql_name(), op_symbol(*op), right.sql_name())
+            }
             Expr::Not(e) => format!("(NOT {})", e.sql_name()),
             Expr::Negate(e) => format!("(- {})", e.sql_name()),
             Expr::IsNull(e) => format!("({} IS NULL)", e.sql_name()),
@@ -410,7 +433,9 @@ fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         (Null, t) | (t, Null) => t.clone(),
         _ if a.is_numeric() && b.is_numeric() => wider_numeric(a, b),
         // ANSI: a string meets another type by being cast to that type.
-        (String, t) | (t, String) if t.is_numeric() || matches!(t, Boolean | Timestamp | Date | Binary) => t.clone(),
+        (String, t) | (t, String) if t.is_numeric() || matches!(t, Boolean | Timestamp | Date | Binary) => {
+            t.clone()
+        }
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
         _ => return None,
     })
@@ -617,7 +642,10 @@ impl Binder<'_> {
         };
         if let Some(cmp) = cmp {
             let t = common_type(&l.data_type, &r.data_type).ok_or_else(incompatible)?;
-            return Ok(node(Kind::Cmp(cmp, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))), DataType::Boolean));
+            return Ok(node(
+                Kind::Cmp(cmp, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))),
+                DataType::Boolean,
+            ));
         }
         // Arithmetic: a string operand counts as bigint beside an integer, double otherwise.
         let numeric = |t: &DataType, other: &DataType| -> Option<DataType> {
@@ -650,20 +678,34 @@ impl Binder<'_> {
         Ok(node(Kind::Arith(arith, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))), t))
     }
 
-    fn case(&self, e: &Expr, operand: Option<&Expr>, branches: &[(Expr, Expr)], else_expr: Option<&Expr>) -> Result<BoundExpr> {
+    fn case(
+        &self,
+        e: &Expr,
+        operand: Option<&Expr>,
+        branches: &[(Expr, Expr)],
+        else_expr: Option<&Expr>,
+    ) -> Result<BoundExpr> {
         let mut conds = Vec::with_capacity(branches.len());
         let mut results = Vec::with_capacity(branches.len() + 1);
         for (w, t) in branches {
             let cond = match operand {
-                Some(o) => Expr::Binary { op: BinaryOp::Eq, left: Box::new(o.clone()), right: Box::new(w.clone()) },
+                Some(o) => {
+                    Expr::Binary { op: BinaryOp::Eq, left: Box::new(o.clone()), right: Box::new(w.clone()) }
+                }
                 None => w.clone(),
             };
             conds.push(self.boolean(e, &cond)?);
             results.push(self.bind(t)?);
         }
         let else_bound = else_expr.map(|x| self.bind(x)).transpose()?;
-        let t = common_of(results.iter().chain(else_bound.iter()).map(|b| &b.data_type))
-            .ok_or_else(|| mismatch(e, "the THEN and ELSE expressions should all be the same type or coercible to a common type".into()))?;
+        let t =
+            common_of(results.iter().chain(else_bound.iter()).map(|b| &b.data_type)).ok_or_else(|| {
+                mismatch(
+                    e,
+                    "the THEN and ELSE expressions should all be the same type or coercible to a common type"
+                        .into(),
+                )
+            })?;
         Ok(node(
             Kind::Case {
                 branches: conds.into_iter().zip(results).map(|(c, r)| (c, coerce(r, &t))).collect(),
@@ -773,15 +815,26 @@ impl Binder<'_> {
             }
         };
         let (min, max) = match func {
-            Func::Lower | Func::Upper | Func::Length | Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt => (1, 1),
+            Func::Lower | Func::Upper | Func::Length | Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt => {
+                (1, 1)
+            }
             Func::Exp | Func::Ln | Func::Log10 | Func::Log2 | Func::Signum => (1, 1),
             Func::Trim(_) | Func::Round { .. } => (1, 2),
             Func::Substring | Func::Replace | Func::Locate => (2, 3),
             Func::Concat => (0, usize::MAX),
-            Func::ConcatWs | Func::Greatest | Func::Least => (if func == Func::ConcatWs { 1 } else { 2 }, usize::MAX),
+            Func::ConcatWs | Func::Greatest | Func::Least => {
+                (if func == Func::ConcatWs { 1 } else { 2 }, usize::MAX)
+            }
             Func::Coalesce => (1, usize::MAX),
-            Func::Instr | Func::StartsWith | Func::EndsWith | Func::Contains | Func::LogBase | Func::Pow => (2, 2),
-            Func::NanVl | Func::NullIf | Func::TryDivide | Func::TryAdd | Func::TrySubtract | Func::TryMultiply => (2, 2),
+            Func::Instr | Func::StartsWith | Func::EndsWith | Func::Contains | Func::LogBase | Func::Pow => {
+                (2, 2)
+            }
+            Func::NanVl
+            | Func::NullIf
+            | Func::TryDivide
+            | Func::TryAdd
+            | Func::TrySubtract
+            | Func::TryMultiply => (2, 2),
             Func::If => (3, 3),
         };
         arity(min, max)?;
@@ -793,7 +846,13 @@ impl Binder<'_> {
             match &b.data_type {
                 t if t.is_numeric() => Ok(b),
                 DataType::Null | DataType::String => Ok(coerce(b, &DataType::Double)),
-                t => Err(mismatch(e, format!("the {what} argument requires a numeric type, however it has type \"{}\"", type_sql(t)))),
+                t => Err(mismatch(
+                    e,
+                    format!(
+                        "the {what} argument requires a numeric type, however it has type \"{}\"",
+                        type_sql(t)
+                    ),
+                )),
             }
         };
         let double_args = |bound: Vec<BoundExpr>| -> Result<Vec<BoundExpr>> {
@@ -803,7 +862,10 @@ impl Binder<'_> {
             match &b.data_type {
                 DataType::Int | DataType::Null | DataType::String => Ok(coerce(b, &DataType::Int)),
                 DataType::Long => Ok(coerce(b, &DataType::Int)),
-                t => Err(mismatch(e, format!("an integer argument is required, however it has type \"{}\"", type_sql(t)))),
+                t => Err(mismatch(
+                    e,
+                    format!("an integer argument is required, however it has type \"{}\"", type_sql(t)),
+                )),
             }
         };
         let (args, t): (Vec<BoundExpr>, DataType) = match func {
@@ -845,13 +907,22 @@ impl Binder<'_> {
                 let x = numeric_arg(bound.into_iter().next().expect("arity"), "first")?;
                 (vec![coerce(x, &DataType::Double)], DataType::Long)
             }
-            Func::Sqrt | Func::Exp | Func::Ln | Func::Log10 | Func::Log2 | Func::Signum | Func::LogBase | Func::Pow => {
-                (double_args(bound)?, DataType::Double)
-            }
+            Func::Sqrt
+            | Func::Exp
+            | Func::Ln
+            | Func::Log10
+            | Func::Log2
+            | Func::Signum
+            | Func::LogBase
+            | Func::Pow => (double_args(bound)?, DataType::Double),
             Func::NanVl => (double_args(bound)?, DataType::Double),
             Func::Greatest | Func::Least | Func::Coalesce | Func::NullIf => {
-                let t = common_of(bound.iter().map(|b| &b.data_type))
-                    .ok_or_else(|| mismatch(e, "the arguments should all have the same type or be coercible to a common type".into()))?;
+                let t = common_of(bound.iter().map(|b| &b.data_type)).ok_or_else(|| {
+                    mismatch(
+                        e,
+                        "the arguments should all have the same type or be coercible to a common type".into(),
+                    )
+                })?;
                 if matches!(func, Func::Greatest | Func::Least) && matches!(t, DataType::Struct(_)) {
                     return Err(mismatch(e, "the arguments must be of orderable types".into()));
                 }
@@ -863,11 +934,17 @@ impl Binder<'_> {
                 let c = match c.data_type {
                     DataType::Boolean => c,
                     DataType::Null | DataType::String => coerce(c, &DataType::Boolean),
-                    ref t => return Err(mismatch(e, format!("the first argument must be \"BOOLEAN\", not \"{}\"", type_sql(t)))),
+                    ref t => {
+                        return Err(mismatch(
+                            e,
+                            format!("the first argument must be \"BOOLEAN\", not \"{}\"", type_sql(t)),
+                        ))
+                    }
                 };
                 let (a, b) = (it.next().expect("arity"), it.next().expect("arity"));
-                let t = common_type(&a.data_type, &b.data_type)
-                    .ok_or_else(|| mismatch(e, "the THEN and ELSE expressions should be coercible to a common type".into()))?;
+                let t = common_type(&a.data_type, &b.data_type).ok_or_else(|| {
+                    mismatch(e, "the THEN and ELSE expressions should be coercible to a common type".into())
+                })?;
                 (vec![c, coerce(a, &t), coerce(b, &t)], t)
             }
             Func::TryDivide => (double_args(bound)?, DataType::Double),
@@ -880,7 +957,14 @@ impl Binder<'_> {
         Ok(node(Kind::Func(func, args), t))
     }
 
-    fn aggregate(&self, e: &Expr, name: &str, agg: AggFunc, args: &[Expr], distinct: bool) -> Result<BoundExpr> {
+    fn aggregate(
+        &self,
+        e: &Expr,
+        name: &str,
+        agg: AggFunc,
+        args: &[Expr],
+        distinct: bool,
+    ) -> Result<BoundExpr> {
         if !self.allow_aggregates {
             return Err(SluiceError::analysis(format!(
                 "aggregate function `{name}` cannot be evaluated row by row (in \"{}\"): it may appear only in the SELECT list or HAVING of a grouped query",
@@ -907,11 +991,25 @@ impl Binder<'_> {
             AggFunc::Sum => match input {
                 DataType::Int | DataType::Long => DataType::Long,
                 DataType::Double | DataType::Null | DataType::String => DataType::Double,
-                t => return Err(mismatch(e, format!("the argument requires a numeric type, however it has type \"{}\"", type_sql(&t)))),
+                t => {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the argument requires a numeric type, however it has type \"{}\"",
+                            type_sql(&t)
+                        ),
+                    ))
+                }
             },
             AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
                 if !(input.is_numeric() || matches!(input, DataType::Null | DataType::String)) {
-                    return Err(mismatch(e, format!("the argument requires a numeric type, however it has type \"{}\"", type_sql(&input))));
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the argument requires a numeric type, however it has type \"{}\"",
+                            type_sql(&input)
+                        ),
+                    ));
                 }
                 DataType::Double
             }
@@ -1036,7 +1134,9 @@ impl BoundExpr {
                 let ci = *case_insensitive;
                 matches_pattern(expr, pattern, *negated, row, |p| like_regex(p, ci))
             }
-            Kind::RLike { expr, pattern, negated } => matches_pattern(expr, pattern, *negated, row, rlike_regex),
+            Kind::RLike { expr, pattern, negated } => {
+                matches_pattern(expr, pattern, *negated, row, rlike_regex)
+            }
             Kind::InList { expr, list, negated } => {
                 let v = expr.eval(row)?;
                 if v.is_null() {
@@ -1280,7 +1380,13 @@ fn eval_func(f: Func, args: &[BoundExpr], row: &[Value]) -> Result<Value> {
             }
         }
         Func::Pow => Value::double(d(0).powf(d(1))),
-        Func::Signum => Value::double(if d(0).is_nan() { f64::NAN } else if d(0) == 0.0 { 0.0 } else { d(0).signum() }),
+        Func::Signum => Value::double(if d(0).is_nan() {
+            f64::NAN
+        } else if d(0) == 0.0 {
+            0.0
+        } else {
+            d(0).signum()
+        }),
         Func::NanVl => {
             if d(0).is_nan() {
                 vals[1].clone()
@@ -1362,11 +1468,17 @@ fn round(v: &Value, scale: i64, half_even: bool) -> Result<Value> {
             let n = v.as_i64().unwrap_or(0) as i128;
             let factor = 10i128.checked_pow((-scale) as u32).unwrap_or(i128::MAX);
             let (q, twice_r) = (n / factor, (n % factor).abs() * 2);
-            let up = if half_even { twice_r > factor || (twice_r == factor && q % 2 != 0) } else { twice_r >= factor };
+            let up = if half_even {
+                twice_r > factor || (twice_r == factor && q % 2 != 0)
+            } else {
+                twice_r >= factor
+            };
             let q = if up { q + n.signum() } else { q };
             let rounded = q.saturating_mul(factor);
             Ok(match v {
-                Value::Int(_) => Value::Int(i32::try_from(rounded).map_err(|_| overflow("integer", "round"))?),
+                Value::Int(_) => {
+                    Value::Int(i32::try_from(rounded).map_err(|_| overflow("integer", "round"))?)
+                }
                 _ => Value::Long(i64::try_from(rounded).map_err(|_| overflow("long", "round"))?),
             })
         }
@@ -1443,7 +1555,9 @@ pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
         (Value::String(s), T::Long) => Value::Long(parse_integral(s).ok_or_else(bad)?),
         (Value::String(s), T::Double) => Value::double(parse_double(s).ok_or_else(bad)?),
         (Value::String(s), T::Binary) => Value::Binary(Arc::from(s.as_bytes())),
-        (Value::String(s), T::Timestamp) => Value::Timestamp(crate::time::parse_timestamp(s.trim()).ok_or_else(bad)?),
+        (Value::String(s), T::Timestamp) => {
+            Value::Timestamp(crate::time::parse_timestamp(s.trim()).ok_or_else(bad)?)
+        }
         (Value::String(s), T::Date) => Value::Date(crate::time::parse_date(s.trim()).ok_or_else(bad)?),
         (Value::Boolean(b), T::Int) => Value::Int(*b as i32),
         (Value::Boolean(b), T::Long) => Value::Long(*b as i64),
@@ -1482,7 +1596,9 @@ pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
             Value::Timestamp(micros as i64)
         }
         (Value::Timestamp(t), T::Long) => Value::Long(t.div_euclid(1_000_000)),
-        (Value::Timestamp(t), T::Int) => Value::Int(i32::try_from(t.div_euclid(1_000_000)).map_err(|_| ovf())?),
+        (Value::Timestamp(t), T::Int) => {
+            Value::Int(i32::try_from(t.div_euclid(1_000_000)).map_err(|_| ovf())?)
+        }
         (Value::Timestamp(t), T::Double) => Value::double(*t as f64 / 1e6),
         (Value::Timestamp(t), T::Date) => Value::Date(t.div_euclid(86_400_000_000) as i32),
         (Value::Date(d), T::Timestamp) => Value::Timestamp(*d as i64 * 86_400_000_000),
@@ -1552,7 +1668,10 @@ mod tests {
             Field::new("Model", DataType::String),
             Field::new(
                 "window",
-                DataType::Struct(vec![Field::new("start", DataType::Long), Field::new("end", DataType::Long)]),
+                DataType::Struct(vec![
+                    Field::new("start", DataType::Long),
+                    Field::new("end", DataType::Long),
+                ]),
             ),
             Field::new("nb", DataType::Boolean),
         ])
@@ -1790,10 +1909,16 @@ mod tests {
             ("l * l", "[ARITHMETIC_OVERFLOW] long overflow"),
             ("-(-2147483648)", "[ARITHMETIC_OVERFLOW]"),
             ("abs(-2147483648)", "[ARITHMETIC_OVERFLOW]"),
-            ("CAST('abc' AS INT)", "[CAST_INVALID_INPUT] The value 'abc' of the type \"STRING\" cannot be cast to \"INT\""),
+            (
+                "CAST('abc' AS INT)",
+                "[CAST_INVALID_INPUT] The value 'abc' of the type \"STRING\" cannot be cast to \"INT\"",
+            ),
             ("CAST('maybe' AS BOOLEAN)", "[CAST_INVALID_INPUT]"),
             ("CAST('1x' AS DOUBLE)", "[CAST_INVALID_INPUT]"),
-            ("CAST(l AS INT)", "[CAST_OVERFLOW] The value 10000000000L of the type \"BIGINT\" cannot be cast to \"INT\""),
+            (
+                "CAST(l AS INT)",
+                "[CAST_OVERFLOW] The value 10000000000L of the type \"BIGINT\" cannot be cast to \"INT\"",
+            ),
             ("CAST(1e20 AS BIGINT)", "[CAST_OVERFLOW]"),
             ("s = 1", "[CAST_INVALID_INPUT]"),
             ("s LIKE 'a\\\\b'", "ESC_IN_THE_MIDDLE"),
@@ -1809,7 +1934,10 @@ mod tests {
     #[test]
     fn analysis_errors_are_raised_at_bind_time() {
         let cases = [
-            ("nope + 1", "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nope`"),
+            (
+                "nope + 1",
+                "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nope`",
+            ),
             ("window.nope", "[FIELD_NOT_FOUND]"),
             ("i.x", "[INVALID_EXTRACT_BASE_FIELD_TYPE]"),
             ("foo(i)", "[UNRESOLVED_ROUTINE] Cannot resolve routine `foo`"),

@@ -297,7 +297,9 @@ impl Expr {
             Expr::Like { expr, pattern, negated, case_insensitive } => {
                 Expr::Like { expr: b(expr), pattern: b(pattern), negated, case_insensitive }
             }
-            Expr::RLike { expr, pattern, negated } => Expr::RLike { expr: b(expr), pattern: b(pattern), negated },
+            Expr::RLike { expr, pattern, negated } => {
+                Expr::RLike { expr: b(expr), pattern: b(pattern), negated }
+            }
             Expr::InList { expr, list, negated } => {
                 let expr = b(expr);
                 Expr::InList { expr, list: list.into_iter().map(&mut *f).collect(), negated }
@@ -323,7 +325,9 @@ impl Expr {
         let mut star = false;
         // `count(*)` counts rows: it reads no column.
         let without_count_star = self.clone().transform(&mut |e| match e {
-            Expr::Function { name, args, distinct } if name == "count" && matches!(args.as_slice(), [Expr::Star(_)]) => {
+            Expr::Function { name, args, distinct }
+                if name == "count" && matches!(args.as_slice(), [Expr::Star(_)]) =>
+            {
                 Expr::Function { name, args: vec![Expr::Literal(Value::Int(1))], distinct }
             }
             other => other,

@@ -25,11 +25,7 @@ pub fn java_double_to_string(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
+        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
     let sign = if x.is_sign_negative() { "-" } else { "" };
     if x == 0.0 {
@@ -41,9 +37,7 @@ pub fn java_double_to_string(x: f64) -> String {
     }
     // `{:e}` gives the shortest round-trip digits as `d[.ddd]e[-]n`.
     let sci = format!("{abs:e}");
-    let (mantissa, exp) = sci
-        .split_once('e')
-        .expect("`{:e}` output always has an exponent");
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` output always has an exponent");
     let exp: i32 = exp.parse().expect("`{:e}` exponent is an integer");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let mut out = String::from(sign);
@@ -112,12 +106,7 @@ pub fn value_to_string(v: &Value) -> String {
 /// Escapes control characters that would break the table layout, as Spark's
 /// `SchemaUtils.escapeMetaCharacters` does (a newline becomes the two characters `\n`).
 fn escape_meta_characters(s: &str) -> String {
-    if !s.chars().any(|c| {
-        matches!(
-            c,
-            '\n' | '\r' | '\t' | '\u{c}' | '\u{8}' | '\u{b}' | '\u{7}'
-        )
-    }) {
+    if !s.chars().any(|c| matches!(c, '\n' | '\r' | '\t' | '\u{c}' | '\u{8}' | '\u{b}' | '\u{7}')) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -152,9 +141,7 @@ fn is_full_width(c: char) -> bool {
 
 /// Display width of a cell in half-width columns (Spark's `Utils.stringHalfWidth`).
 fn half_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if is_full_width(c) { 2 } else { 1 })
-        .sum()
+    s.chars().map(|c| if is_full_width(c) { 2 } else { 1 }).sum()
 }
 
 /// Shortens a cell to `truncate` characters as Spark's `getRows` does: the first
@@ -185,18 +172,11 @@ fn truncate_cell(s: String, truncate: usize) -> String {
 pub fn show_string(schema: &Schema, rows: &[Row], num_rows: usize, truncate: usize) -> String {
     let has_more = rows.len() > num_rows;
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len().min(num_rows) + 1);
-    cells.push(
-        schema
-            .fields
-            .iter()
-            .map(|f| escape_meta_characters(&f.name))
-            .collect(),
-    );
+    cells.push(schema.fields.iter().map(|f| escape_meta_characters(&f.name)).collect());
     for row in rows.iter().take(num_rows) {
         let line = (0..schema.len())
             .map(|i| {
-                let text =
-                    escape_meta_characters(&value_to_string(row.get(i).unwrap_or(&Value::Null)));
+                let text = escape_meta_characters(&value_to_string(row.get(i).unwrap_or(&Value::Null)));
                 truncate_cell(text, truncate)
             })
             .collect();
@@ -267,11 +247,7 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -328,11 +304,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
 
 /// Appends a JSON object of `values`, naming each by its field (Spark's `col{i+1}` when
 /// the type gives no name).
-fn push_json_object<'a>(
-    out: &mut String,
-    values: &[Value],
-    field: impl Fn(usize) -> Option<&'a Field>,
-) {
+fn push_json_object<'a>(out: &mut String, values: &[Value], field: impl Fn(usize) -> Option<&'a Field>) {
     out.push('{');
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
@@ -363,9 +335,7 @@ fn push_json_object<'a>(
 /// objects named by the struct type's fields.
 pub fn row_to_json(schema: &Schema, row: &[Value]) -> String {
     let mut out = String::with_capacity(16 * row.len() + 2);
-    let values: Vec<Value> = (0..schema.len())
-        .map(|i| row.get(i).cloned().unwrap_or(Value::Null))
-        .collect();
+    let values: Vec<Value> = (0..schema.len()).map(|i| row.get(i).cloned().unwrap_or(Value::Null)).collect();
     push_json_object(&mut out, &values, |i| schema.fields.get(i));
     out
 }
@@ -426,16 +396,10 @@ mod tests {
             (Value::Timestamp(ts + 500_000), "2015-02-23 10:10:00.5"),
             (Value::Date(16_489), "2015-02-23"),
             (
-                Value::Struct(Arc::from(vec![
-                    Value::Timestamp(ts),
-                    Value::Timestamp(ts + 600_000_000),
-                ])),
+                Value::Struct(Arc::from(vec![Value::Timestamp(ts), Value::Timestamp(ts + 600_000_000)])),
                 "{2015-02-23 10:10:00, 2015-02-23 10:20:00}",
             ),
-            (
-                Value::Struct(Arc::from(vec![Value::Null, Value::Int(1), Value::Null])),
-                "{NULL, 1, NULL}",
-            ),
+            (Value::Struct(Arc::from(vec![Value::Null, Value::Int(1), Value::Null])), "{NULL, 1, NULL}"),
         ];
         for (v, text) in cases {
             assert_eq!(value_to_string(&v), text, "{v:?}");
@@ -443,16 +407,11 @@ mod tests {
     }
 
     fn people() -> (Schema, Vec<Row>) {
-        let schema = Schema::default()
-            .with("id", DataType::Long)
-            .with("name", DataType::String);
+        let schema = Schema::default().with("id", DataType::Long).with("name", DataType::String);
         let rows = vec![
             vec![Value::Long(1), Value::string("a")],
             vec![Value::Long(2), Value::Null],
-            vec![
-                Value::Long(300),
-                Value::string("abcdefghijklmnopqrstuvwxyz"),
-            ],
+            vec![Value::Long(300), Value::string("abcdefghijklmnopqrstuvwxyz")],
         ];
         (schema, rows)
     }
@@ -519,11 +478,7 @@ mod tests {
             ),
         ];
         for (n, truncate, rows, want) in cases {
-            assert_eq!(
-                show_string(&schema, rows, n, truncate),
-                want,
-                "n={n} truncate={truncate}"
-            );
+            assert_eq!(show_string(&schema, rows, n, truncate), want, "n={n} truncate={truncate}");
         }
     }
 
@@ -542,13 +497,9 @@ mod tests {
 
     #[test]
     fn console_batch_prints_banner_then_table() {
-        let schema = Schema::default()
-            .with("gt", DataType::String)
-            .with("count", DataType::Long);
-        let rows = vec![
-            vec![Value::string("bike"), Value::Long(74_246)],
-            vec![Value::Null, Value::Long(104_058)],
-        ];
+        let schema = Schema::default().with("gt", DataType::String).with("count", DataType::Long);
+        let rows =
+            vec![vec![Value::string("bike"), Value::Long(74_246)], vec![Value::Null, Value::Long(104_058)]];
         let want = "-------------------------------------------\n\
                     Batch: 3\n\
                     -------------------------------------------\n\
@@ -577,10 +528,7 @@ mod tests {
             .with("d", DataType::Date);
         let ts = 1_424_686_200_000_000i64;
         let row = vec![
-            Value::Struct(Arc::from(vec![
-                Value::Timestamp(ts),
-                Value::Timestamp(ts + 600_000_000),
-            ])),
+            Value::Struct(Arc::from(vec![Value::Timestamp(ts), Value::Timestamp(ts + 600_000_000)])),
             Value::string("say \"hi\"\n"),
             Value::Long(1057),
             Value::double(-0.5),
@@ -598,21 +546,14 @@ mod tests {
             .with("c", DataType::Int);
         let cases: Vec<(Row, &str)> = vec![
             (
-                vec![
-                    Value::double(f64::NAN),
-                    Value::double(f64::INFINITY),
-                    Value::Null,
-                ],
+                vec![Value::double(f64::NAN), Value::double(f64::INFINITY), Value::Null],
                 r#"{"a":"NaN","b":"Infinity","c":null}"#,
             ),
             (
                 vec![Value::double(1e-4), Value::double(1e7), Value::Int(-3)],
                 r#"{"a":1.0E-4,"b":1.0E7,"c":-3}"#,
             ),
-            (
-                vec![Value::double(f64::NEG_INFINITY)],
-                r#"{"a":"-Infinity","b":null,"c":null}"#,
-            ),
+            (vec![Value::double(f64::NEG_INFINITY)], r#"{"a":"-Infinity","b":null,"c":null}"#),
         ];
         for (row, want) in cases {
             let text = row_to_json(&small, &row);

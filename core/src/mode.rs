@@ -74,7 +74,8 @@ impl Trigger {
                             format!("unknown trigger '{s}': use available-now, once, default or 'processing-time 2 seconds'"),
                         )
                     })?;
-                let rest = rest.trim().trim_start_matches('(').trim_end_matches(')').trim_matches(['\'', '"', ' ']);
+                let rest =
+                    rest.trim().trim_start_matches('(').trim_end_matches(')').trim_matches(['\'', '"', ' ']);
                 Ok(Trigger::ProcessingTime(parse_duration(rest)?))
             }
         }

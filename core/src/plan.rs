@@ -134,7 +134,12 @@ impl LogicalPlan {
         let names = |es: &[Expr]| es.iter().map(|e| e.output_name()).collect::<Vec<_>>().join(", ");
         let line = match self {
             LogicalPlan::Source(s) => {
-                format!("{} [{}]{}", s.description, s.schema.names().join(", "), if s.streaming { " (streaming)" } else { "" })
+                format!(
+                    "{} [{}]{}",
+                    s.description,
+                    s.schema.names().join(", "),
+                    if s.streaming { " (streaming)" } else { "" }
+                )
             }
             LogicalPlan::Project { exprs, .. } => format!("Project [{}]", names(exprs)),
             LogicalPlan::Filter { predicate, .. } => format!("Filter {}", predicate.output_name()),
@@ -258,11 +263,27 @@ impl ResultOrder {
             let (x, y) = (&a[i], &b[i]);
             let ord = match (x.is_null(), y.is_null()) {
                 (true, true) => Ordering::Equal,
-                (true, false) => if nulls_first { Ordering::Less } else { Ordering::Greater },
-                (false, true) => if nulls_first { Ordering::Greater } else { Ordering::Less },
+                (true, false) => {
+                    if nulls_first {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
+                    }
+                }
+                (false, true) => {
+                    if nulls_first {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    }
+                }
                 (false, false) => {
                     let o = compare_values(x, y);
-                    if asc { o } else { o.reverse() }
+                    if asc {
+                        o
+                    } else {
+                        o.reverse()
+                    }
                 }
             };
             if ord != Ordering::Equal {
@@ -327,8 +348,11 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
     })
 }
 
+/// The plan under its top `Sort`/`Limit`, with those.
+type Peeled<'a> = (&'a LogicalPlan, Option<&'a Vec<SortOrder>>, Option<usize>);
+
 /// Peels `Limit` and `Sort` off the top of the plan: they apply to the result table.
-fn split_order(plan: &LogicalPlan) -> Result<(&LogicalPlan, Option<&Vec<SortOrder>>, Option<usize>)> {
+fn split_order(plan: &LogicalPlan) -> Result<Peeled<'_>> {
     let mut node = plan;
     let mut limit = None;
     let mut order = None;
@@ -357,9 +381,9 @@ fn contains_order(plan: &LogicalPlan) -> bool {
     match plan {
         LogicalPlan::Source(_) => false,
         LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => true,
-        LogicalPlan::Project { input, .. } | LogicalPlan::Filter { input, .. } | LogicalPlan::Aggregate { input, .. } => {
-            contains_order(input)
-        }
+        LogicalPlan::Project { input, .. }
+        | LogicalPlan::Filter { input, .. }
+        | LogicalPlan::Aggregate { input, .. } => contains_order(input),
     }
 }
 
@@ -410,7 +434,9 @@ impl Analyzer {
             LogicalPlan::Source(spec) => {
                 let projection: Vec<usize> = (0..spec.schema.len())
                     .filter(|&i| {
-                        required.as_ref().is_none_or(|r| r.contains(&spec.schema.fields[i].name.to_ascii_lowercase()))
+                        required
+                            .as_ref()
+                            .is_none_or(|r| r.contains(&spec.schema.fields[i].name.to_ascii_lowercase()))
                     })
                     .collect();
                 let schema = Schema::new(projection.iter().map(|&i| spec.schema.fields[i].clone()).collect());
@@ -508,7 +534,9 @@ fn resolve_aggregate(
     let having = having.map(|h| {
         h.clone().transform_down(&mut |e| match e {
             Expr::Column(parts) if parts.len() == 1 => output.iter().find_map(|o| match o {
-                Expr::Alias(inner, name) if name.eq_ignore_ascii_case(&parts[0]) && input.index_of(name).is_none() => {
+                Expr::Alias(inner, name)
+                    if name.eq_ignore_ascii_case(&parts[0]) && input.index_of(name).is_none() =>
+                {
                     Some((**inner).clone())
                 }
                 _ => None,
@@ -529,7 +557,9 @@ fn resolve_aggregate(
                     None => {
                         match bind_agg(input, func, arg, distinct, node) {
                             Ok(b) => {
-                                inter.fields.push(Field::new(format!("_a{}", aggs.len()), b.output_type.clone()));
+                                inter
+                                    .fields
+                                    .push(Field::new(format!("_a{}", aggs.len()), b.output_type.clone()));
                                 aggs.push(b);
                                 agg_exprs.push(norm);
                             }
@@ -584,7 +614,13 @@ fn resolve_aggregate(
     Ok((AggregateNode { keys, aggs, output: out_bound, having }, out_schema))
 }
 
-fn bind_agg(input: &Schema, func: AggFunc, arg: Option<&Expr>, distinct: bool, call: &Expr) -> Result<BoundAgg> {
+fn bind_agg(
+    input: &Schema,
+    func: AggFunc,
+    arg: Option<&Expr>,
+    distinct: bool,
+    call: &Expr,
+) -> Result<BoundAgg> {
     if distinct {
         return Err(SluiceError::analysis(format!(
             "distinct aggregates such as {} are not supported yet",
@@ -607,7 +643,12 @@ fn bind_agg(input: &Schema, func: AggFunc, arg: Option<&Expr>, distinct: bool, c
     };
     let numeric_only = matches!(
         func,
-        AggFunc::Sum | AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp
+        AggFunc::Sum
+            | AggFunc::Avg
+            | AggFunc::StddevPop
+            | AggFunc::StddevSamp
+            | AggFunc::VarPop
+            | AggFunc::VarSamp
     );
     if numeric_only && !(input_type.is_numeric() || input_type == DataType::Null) {
         return Err(SluiceError::analysis(format!(

@@ -34,9 +34,9 @@ impl Schema {
                 continue;
             }
             let (name, rest) = if let Some(stripped) = part.strip_prefix('`') {
-                let end = stripped
-                    .find('`')
-                    .ok_or_else(|| SluiceError::Parse(format!("unclosed backtick in column definition `{part}`")))?;
+                let end = stripped.find('`').ok_or_else(|| {
+                    SluiceError::Parse(format!("unclosed backtick in column definition `{part}`"))
+                })?;
                 (stripped[..end].to_string(), stripped[end + 1..].trim())
             } else {
                 let mut it = part.splitn(2, char::is_whitespace);
@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn ddl_parses_types_names_and_not_null() {
-        let s = Schema::parse_ddl("Arrival_Time BIGINT, `my col` STRING NOT NULL, x DOUBLE, d decimal(10,2)").unwrap();
+        let s = Schema::parse_ddl("Arrival_Time BIGINT, `my col` STRING NOT NULL, x DOUBLE, d decimal(10,2)")
+            .unwrap();
         assert_eq!(s.names(), vec!["Arrival_Time", "my col", "x", "d"]);
         assert_eq!(s.fields[0].data_type, DataType::Long);
         assert!(!s.fields[1].nullable);

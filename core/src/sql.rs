@@ -85,7 +85,12 @@ impl Dialect for SparkDialect {
     fn ignores_wildcard_escapes(&self) -> bool {
         true
     }
-    fn parse_infix(&self, parser: &mut Parser, expr: &ast::Expr, precedence: u8) -> Option<Result<ast::Expr, ParserError>> {
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &ast::Expr,
+        precedence: u8,
+    ) -> Option<Result<ast::Expr, ParserError>> {
         if !parser.parse_keyword(Keyword::DIV) {
             return None;
         }
@@ -110,7 +115,10 @@ pub fn parse_expr(text: &str) -> Result<Expr> {
     let ast = parser.parse_expr().map_err(|e| bad(e.to_string()))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
-        return Err(bad(format!("unexpected `{}` after the expression (aliases belong in a SELECT list)", next.token)));
+        return Err(bad(format!(
+            "unexpected `{}` after the expression (aliases belong in a SELECT list)",
+            next.token
+        )));
     }
     convert_expr(&ast).map_err(|e| match e {
         SluiceError::Parse(msg) => bad(msg),
@@ -329,12 +337,16 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
             let text = if negate { format!("-{text}") } else { text.clone() };
             let is_integral = !text.contains(['.', 'e', 'E']);
             if *long {
-                Value::Long(text.parse().map_err(|_| SluiceError::Parse(format!("bad BIGINT literal `{text}L`")))?)
+                Value::Long(
+                    text.parse().map_err(|_| SluiceError::Parse(format!("bad BIGINT literal `{text}L`")))?,
+                )
             } else if is_integral {
                 match text.parse::<i64>() {
                     Ok(n) => i32::try_from(n).map(Value::Int).unwrap_or(Value::Long(n)),
                     // Spark would use DECIMAL(38,0) here; Sluice has only DOUBLE.
-                    Err(_) => Value::double(text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?),
+                    Err(_) => Value::double(
+                        text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?,
+                    ),
                 }
             } else {
                 Value::double(text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?)
@@ -351,7 +363,8 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
 
 fn sql_type(dt: &ast::DataType) -> Result<DataType> {
     let text = dt.to_string();
-    DataType::parse(&text).ok_or_else(|| SluiceError::Parse(format!("[UNSUPPORTED_DATATYPE] Unsupported data type \"{text}\"")))
+    DataType::parse(&text)
+        .ok_or_else(|| SluiceError::Parse(format!("[UNSUPPORTED_DATATYPE] Unsupported data type \"{text}\"")))
 }
 
 fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
@@ -378,7 +391,9 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
                 args.push(match arg {
                     ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => convert_expr(e)?,
                     ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => Expr::Star(None),
-                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(q)) => Expr::Star(Some(q.to_string())),
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(q)) => {
+                        Expr::Star(Some(q.to_string()))
+                    }
                     _ => return Err(unsupported("named function arguments", ast)),
                 });
             }
@@ -430,25 +445,49 @@ mod tests {
             ("a <=> b", b(BinaryOp::EqNullSafe, c("a"), c("b"))),
             ("a <> 1", b(BinaryOp::NotEq, c("a"), l(1))),
             ("a != 1", b(BinaryOp::NotEq, c("a"), l(1))),
-            ("a AND NOT b OR c", b(BinaryOp::Or, b(BinaryOp::And, c("a"), Expr::Not(Box::new(c("b")))), c("c"))),
+            (
+                "a AND NOT b OR c",
+                b(BinaryOp::Or, b(BinaryOp::And, c("a"), Expr::Not(Box::new(c("b")))), c("c")),
+            ),
             ("a || 'x'", b(BinaryOp::Concat, c("a"), l("x"))),
             ("x IS NULL", Expr::IsNull(Box::new(c("x")))),
             ("x IS NOT NULL", Expr::IsNotNull(Box::new(c("x")))),
             ("x IS TRUE", b(BinaryOp::EqNullSafe, c("x"), l(true))),
             (
                 "gt NOT LIKE '%s%'",
-                Expr::Like { expr: Box::new(c("gt")), pattern: Box::new(l("%s%")), negated: true, case_insensitive: false },
+                Expr::Like {
+                    expr: Box::new(c("gt")),
+                    pattern: Box::new(l("%s%")),
+                    negated: true,
+                    case_insensitive: false,
+                },
             ),
             (
                 "gt ILIKE 'S%'",
-                Expr::Like { expr: Box::new(c("gt")), pattern: Box::new(l("S%")), negated: false, case_insensitive: true },
+                Expr::Like {
+                    expr: Box::new(c("gt")),
+                    pattern: Box::new(l("S%")),
+                    negated: false,
+                    case_insensitive: true,
+                },
             ),
-            ("gt RLIKE 'a+'", Expr::RLike { expr: Box::new(c("gt")), pattern: Box::new(l("a+")), negated: false }),
-            ("gt REGEXP 'a+'", Expr::RLike { expr: Box::new(c("gt")), pattern: Box::new(l("a+")), negated: false }),
+            (
+                "gt RLIKE 'a+'",
+                Expr::RLike { expr: Box::new(c("gt")), pattern: Box::new(l("a+")), negated: false },
+            ),
+            (
+                "gt REGEXP 'a+'",
+                Expr::RLike { expr: Box::new(c("gt")), pattern: Box::new(l("a+")), negated: false },
+            ),
             ("x IN (1, 2)", Expr::InList { expr: Box::new(c("x")), list: vec![l(1), l(2)], negated: false }),
             (
                 "x NOT BETWEEN 1 AND 2",
-                Expr::Between { expr: Box::new(c("x")), low: Box::new(l(1)), high: Box::new(l(2)), negated: true },
+                Expr::Between {
+                    expr: Box::new(c("x")),
+                    low: Box::new(l(1)),
+                    high: Box::new(l(2)),
+                    negated: true,
+                },
             ),
             (
                 "CASE x WHEN 1 THEN 'a' ELSE 'b' END",
@@ -462,7 +501,10 @@ mod tests {
             ("x::double", Expr::Cast(Box::new(c("x")), DataType::Double)),
             ("try_cast(x AS INT)", func("try_cast", vec![c("x"), l("int")])),
             ("count(*)", func("count", vec![Expr::Star(None)])),
-            ("COUNT(DISTINCT x)", Expr::Function { name: "count".into(), args: vec![c("x")], distinct: true }),
+            (
+                "COUNT(DISTINCT x)",
+                Expr::Function { name: "count".into(), args: vec![c("x")], distinct: true },
+            ),
             ("struct(*)", func("struct", vec![Expr::Star(None)])),
             ("window(t, '10 minutes')", func("window", vec![c("t"), l("10 minutes")])),
             ("Lower(gt)", func("lower", vec![c("gt")])),
@@ -480,7 +522,9 @@ mod tests {
 
     #[test]
     fn bad_sql_is_a_parse_error_naming_the_text() {
-        for text in ["a +", "a b", "x IN (SELECT 1)", "INTERVAL 10 MINUTES", "CAST(x AS wibble)", "sum(x) OVER ()"] {
+        for text in
+            ["a +", "a b", "x IN (SELECT 1)", "INTERVAL 10 MINUTES", "CAST(x AS wibble)", "sum(x) OVER ()"]
+        {
             match parse_expr(text) {
                 Err(SluiceError::Parse(msg)) => assert!(msg.contains(text), "{text}: {msg}"),
                 other => panic!("{text}: expected a parse error, got {other:?}"),

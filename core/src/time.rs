@@ -86,13 +86,7 @@ pub fn format_timestamp(micros: i64) -> String {
     let frac = in_day % MICROS_PER_SECOND;
     let mut out = String::with_capacity(26);
     push_year(&mut out, year);
-    let _ = write!(
-        out,
-        "-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    let _ = write!(out, "-{month:02}-{day:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
     if frac != 0 {
         let digits = format!("{frac:06}");
         out.push('.');
@@ -119,10 +113,7 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(s: &'a str) -> Self {
-        Cursor {
-            bytes: s.as_bytes(),
-            pos: 0,
-        }
+        Cursor { bytes: s.as_bytes(), pos: 0 }
     }
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
@@ -189,10 +180,7 @@ fn parse_zone(text: &[u8]) -> Option<i64> {
         return Some(0);
     }
     let upper = s.to_ascii_uppercase();
-    let offset = ["UTC", "GMT", "UT"]
-        .iter()
-        .find_map(|p| upper.strip_prefix(p))
-        .unwrap_or(&upper);
+    let offset = ["UTC", "GMT", "UT"].iter().find_map(|p| upper.strip_prefix(p)).unwrap_or(&upper);
     if offset.is_empty() {
         return Some(0);
     }
@@ -271,9 +259,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return None;
     }
     let secs_of_day = h * 3600 + m * 60 + sec;
-    let secs = days
-        .checked_mul(86_400)?
-        .checked_add(secs_of_day - offset)?;
+    let secs = days.checked_mul(86_400)?.checked_add(secs_of_day - offset)?;
     secs.checked_mul(MICROS_PER_SECOND)?.checked_add(micros)
 }
 
@@ -305,10 +291,7 @@ mod tests {
             (0, "1970-01-01 00:00:00"),
             (1_424_686_200 * SECOND, "2015-02-23 10:10:00"),
             (1_424_686_200 * SECOND + 500_000, "2015-02-23 10:10:00.5"),
-            (
-                1_424_686_200 * SECOND + 123_456,
-                "2015-02-23 10:10:00.123456",
-            ),
+            (1_424_686_200 * SECOND + 123_456, "2015-02-23 10:10:00.123456"),
             (1_424_686_200 * SECOND + 120, "2015-02-23 10:10:00.00012"),
             (-1, "1969-12-31 23:59:59.999999"),
             (-SECOND, "1969-12-31 23:59:59"),
@@ -403,20 +386,11 @@ mod tests {
 
     #[test]
     fn leap_years_follow_gregorian_rules() {
-        for (year, leap) in [
-            (1900, false),
-            (2000, true),
-            (2015, false),
-            (2016, true),
-            (2100, false),
-            (2400, true),
-        ] {
+        for (year, leap) in
+            [(1900, false), (2000, true), (2015, false), (2016, true), (2100, false), (2400, true)]
+        {
             assert_eq!(is_leap_year(year), leap, "{year}");
-            assert_eq!(
-                checked_days_from_civil(year, 2, 29).is_some(),
-                leap,
-                "{year}"
-            );
+            assert_eq!(checked_days_from_civil(year, 2, 29).is_some(), leap, "{year}");
         }
     }
 

@@ -147,9 +147,9 @@ fn aggregate<'s>(input: Rows<'s>, steps: Vec<Step>, agg: &AggregateNode, errors:
                                     errors.record(e);
                                     continue;
                                 }
-                                let slot = pending
-                                    .entry(t)
-                                    .or_insert_with(|| (cap.delayed(&t, output.output_index()), HashMap::new()));
+                                let slot = pending.entry(t).or_insert_with(|| {
+                                    (cap.delayed(&t, output.output_index()), HashMap::new())
+                                });
                                 let state = match slot.1.get_mut(key.as_slice()) {
                                     Some(s) => s,
                                     None => slot

@@ -41,8 +41,7 @@ pub fn golden_path(dataset: &str, file: &str) -> PathBuf {
 
 /// Reads a text file, un-gzipping it when its name ends in `.gz`; panics naming the path.
 pub fn read_text(path: &Path) -> String {
-    let bytes =
-        std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     if path.extension().is_some_and(|e| e == "gz") {
         let mut text = String::new();
         flate2::read::GzDecoder::new(&bytes[..])
@@ -111,11 +110,7 @@ pub fn normalize_value(v: &Value) -> Value {
             "inf" | "Infinity" => Value::String("Infinity".into()),
             "-inf" | "-Infinity" => Value::String("-Infinity".into()),
             _ if looks_like_timestamp(s) => {
-                let t = if s.contains('.') {
-                    s.trim_end_matches('0').trim_end_matches('.')
-                } else {
-                    s
-                };
+                let t = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s };
                 Value::String(t.replacen('T', " ", 1))
             }
             _ => v.clone(),
@@ -150,10 +145,7 @@ fn looks_like_timestamp(s: &str) -> bool {
 
 /// Flattens structs and normalises every cell (see [`normalize_value`]).
 pub fn normalize_row(row: &JsonRow) -> JsonRow {
-    flatten_struct_columns(row)
-        .iter()
-        .map(|(k, v)| (k.clone(), normalize_value(v)))
-        .collect()
+    flatten_struct_columns(row).iter().map(|(k, v)| (k.clone(), normalize_value(v))).collect()
 }
 
 /// True when two numbers are equal: integers exactly, anything involving a double within
@@ -163,17 +155,13 @@ fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
         return x == y;
     }
     match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => {
-            x == y || (x - y).abs() <= DOUBLE_REL_TOLERANCE * x.abs().max(y.abs())
-        }
+        (Some(x), Some(y)) => x == y || (x - y).abs() <= DOUBLE_REL_TOLERANCE * x.abs().max(y.abs()),
         _ => false,
     }
 }
 
 fn as_i128(n: &serde_json::Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
 }
 
 /// Cell equality with the double tolerance (recursing into arrays and objects).
@@ -184,28 +172,21 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
         }
         _ => a == b,
     }
 }
 
 fn rows_equal(a: &JsonRow, b: &JsonRow) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .all(|(k, v)| b.get(k).is_some_and(|w| values_equal(v, w)))
+    a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| values_equal(v, w)))
 }
 
 /// Orders numbers by value (integers exactly), for sorting rows before matching.
 fn cmp_numbers(a: &serde_json::Number, b: &serde_json::Number) -> Ordering {
     match (as_i128(a), as_i128(b)) {
         (Some(x), Some(y)) => x.cmp(&y),
-        _ => a
-            .as_f64()
-            .unwrap_or(f64::NAN)
-            .total_cmp(&b.as_f64().unwrap_or(f64::NAN)),
+        _ => a.as_f64().unwrap_or(f64::NAN).total_cmp(&b.as_f64().unwrap_or(f64::NAN)),
     }
 }
 
@@ -307,15 +288,8 @@ pub fn diff_rows(expected: &[JsonRow], actual: &[JsonRow]) -> Option<String> {
         return None;
     }
     let show = |rows: &[&JsonRow]| -> String {
-        rows.iter()
-            .take(5)
-            .map(|r| format!("    {}\n", Value::Object((*r).clone())))
-            .collect::<String>()
-            + &if rows.len() > 5 {
-                format!("    ... and {} more\n", rows.len() - 5)
-            } else {
-                String::new()
-            }
+        rows.iter().take(5).map(|r| format!("    {}\n", Value::Object((*r).clone()))).collect::<String>()
+            + &if rows.len() > 5 { format!("    ... and {} more\n", rows.len() - 5) } else { String::new() }
     };
     let mut msg = format!(
         "row multisets differ: expected {} rows, got {}; {} expected rows missing, {} unexpected rows\n",
@@ -326,9 +300,7 @@ pub fn diff_rows(expected: &[JsonRow], actual: &[JsonRow]) -> Option<String> {
     );
     let expected_keys: BTreeSet<&String> = expected.iter().flat_map(|r| r.keys()).collect();
     if expected_keys != actual_keys {
-        msg.push_str(&format!(
-            "  columns differ: expected {expected_keys:?}, got {actual_keys:?}\n"
-        ));
+        msg.push_str(&format!("  columns differ: expected {expected_keys:?}, got {actual_keys:?}\n"));
     }
     if !missing.is_empty() {
         msg.push_str("  missing (in golden, not in actual):\n");
@@ -355,11 +327,7 @@ fn python_float(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
+        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
     let sci = format!("{x:e}");
     let (mantissa, exp) = sci.split_once('e').expect("`{:e}` output has an exponent");
@@ -372,11 +340,7 @@ fn python_float(x: f64) -> String {
             format!("{s}.0")
         }
     } else {
-        format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        )
+        format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
     }
 }
 
@@ -444,12 +408,7 @@ pub fn canonical_jsonl(rows: &[JsonRow], columns: &[String]) -> String {
     sorted.sort_by(|a, b| {
         columns
             .iter()
-            .map(|c| {
-                cmp_values(
-                    a.get(c).unwrap_or(&Value::Null),
-                    b.get(c).unwrap_or(&Value::Null),
-                )
-            })
+            .map(|c| cmp_values(a.get(c).unwrap_or(&Value::Null), b.get(c).unwrap_or(&Value::Null)))
             .find(|o| *o != Ordering::Equal)
             .unwrap_or(Ordering::Equal)
     });
@@ -471,18 +430,13 @@ pub fn canonical_jsonl(rows: &[JsonRow], columns: &[String]) -> String {
 
 /// Lower-case hex SHA-256 of a text.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An integer cell of a row, or a description of why it is not one.
 fn int_cell(row: &JsonRow, column: &str) -> Result<i128, String> {
     match row.get(column) {
-        Some(Value::Number(n)) => {
-            as_i128(n).ok_or_else(|| format!("column {column} is not an integer: {n}"))
-        }
+        Some(Value::Number(n)) => as_i128(n).ok_or_else(|| format!("column {column} is not an integer: {n}")),
         other => Err(format!("column {column} is not an integer: {other:?}")),
     }
 }
@@ -516,12 +470,7 @@ pub fn stairs_append_mismatches(dataset: &str, actual: &[JsonRow]) -> Vec<String
         Some(other) => other.to_string(),
     };
     for r in actual {
-        *per.entry(format!(
-            "{}|{}",
-            python_str(r.get(gt)),
-            python_str(r.get(model))
-        ))
-        .or_default() += 1;
+        *per.entry(format!("{}|{}", python_str(r.get(gt)), python_str(r.get(model)))).or_default() += 1;
     }
     let expected_per: BTreeMap<String, u64> = summary["count_by_gt_model"]
         .as_object()
@@ -530,9 +479,7 @@ pub fn stairs_append_mismatches(dataset: &str, actual: &[JsonRow]) -> Vec<String
         .map(|(k, v)| (k.clone(), v.as_u64().expect("counts are integers")))
         .collect();
     if per != expected_per {
-        problems.push(format!(
-            "count_by_gt_model: expected {expected_per:?}, got {per:?}"
-        ));
+        problems.push(format!("count_by_gt_model: expected {expected_per:?}, got {per:?}"));
     }
 
     let mut sums = [0i128; 2];
@@ -551,22 +498,16 @@ pub fn stairs_append_mismatches(dataset: &str, actual: &[JsonRow]) -> Vec<String
         min_arrival = Some(min_arrival.map_or(a, |m| m.min(a)));
         max_arrival = Some(max_arrival.map_or(a, |m| m.max(a)));
     }
-    for (sum, (key, column)) in sums.iter().zip([
-        ("sum_arrival_time", arrival),
-        ("sum_creation_time", creation),
-    ]) {
-        let want: i128 = summary[key]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .expect("summary sums are integer strings");
+    for (sum, (key, column)) in
+        sums.iter().zip([("sum_arrival_time", arrival), ("sum_creation_time", creation)])
+    {
+        let want: i128 =
+            summary[key].as_str().and_then(|s| s.parse().ok()).expect("summary sums are integer strings");
         if *sum != want {
             problems.push(format!("sum of {column}: expected {want}, got {sum}"));
         }
     }
-    for (got, key) in [
-        (min_arrival, "min_arrival_time"),
-        (max_arrival, "max_arrival_time"),
-    ] {
+    for (got, key) in [(min_arrival, "min_arrival_time"), (max_arrival, "max_arrival_time")] {
         let want = summary[key].as_number().and_then(as_i128);
         if got != want {
             problems.push(format!("{key}: expected {want:?}, got {got:?}"));
@@ -575,9 +516,7 @@ pub fn stairs_append_mismatches(dataset: &str, actual: &[JsonRow]) -> Vec<String
 
     let canonical = canonical_jsonl(actual, &columns);
     let sha = sha256_hex(&canonical);
-    let want_sha = summary["sha256_sorted_jsonl"]
-        .as_str()
-        .expect("summary sha256");
+    let want_sha = summary["sha256_sorted_jsonl"].as_str().expect("summary sha256");
     if sha != want_sha {
         let first: Vec<&str> = canonical.lines().take(3).collect();
         problems.push(format!(
@@ -600,9 +539,6 @@ pub fn stairs_append_mismatches(dataset: &str, actual: &[JsonRow]) -> Vec<String
 pub fn check_stairs_append(dataset: &str, actual: &[JsonRow]) {
     let problems = stairs_append_mismatches(dataset, actual);
     if !problems.is_empty() {
-        panic!(
-            "{dataset} b_stairs_append differs from Spark:\n- {}",
-            problems.join("\n- ")
-        );
+        panic!("{dataset} b_stairs_append differs from Spark:\n- {}", problems.join("\n- "));
     }
 }

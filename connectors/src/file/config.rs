@@ -148,7 +148,10 @@ fn ascii_char(options: &Options, key: &str, default: u8) -> Result<Option<u8>> {
             if c.is_ascii() {
                 Ok(Some(c as u8))
             } else {
-                Err(SluiceError::option(key, format!("'{c}' is not an ASCII character; only ASCII is supported")))
+                Err(SluiceError::option(
+                    key,
+                    format!("'{c}' is not an ASCII character; only ASCII is supported"),
+                ))
             }
         }
     }
@@ -209,16 +212,27 @@ impl FileSourceConfig {
             None => ParseMode::Permissive,
         };
         if format != FileFormat::Text && options.get_bool("multiLine", false)? {
-            return Err(SluiceError::option("multiLine", "multiLine=true is not supported; files are read one record per line"));
+            return Err(SluiceError::option(
+                "multiLine",
+                "multiLine=true is not supported; files are read one record per line",
+            ));
         }
         if let Some(enc) = options.get("encoding").or_else(|| options.get("charset")) {
             let e = enc.to_ascii_lowercase().replace(['-', '_'], "");
             if e != "utf8" {
-                return Err(SluiceError::option("encoding", format!("'{enc}' is not supported; only UTF-8 is")));
+                return Err(SluiceError::option(
+                    "encoding",
+                    format!("'{enc}' is not supported; only UTF-8 is"),
+                ));
             }
         }
-        let corrupt_column_name = options.get("columnNameOfCorruptRecord").unwrap_or("_corrupt_record").to_string();
-        let csv = if format == FileFormat::Csv { CsvOptions::from_options(options)? } else { CsvOptions::default() };
+        let corrupt_column_name =
+            options.get("columnNameOfCorruptRecord").unwrap_or("_corrupt_record").to_string();
+        let csv = if format == FileFormat::Csv {
+            CsvOptions::from_options(options)?
+        } else {
+            CsvOptions::default()
+        };
         let mut cfg = FileSourceConfig {
             format,
             path,
@@ -299,10 +313,15 @@ mod tests {
 
     #[test]
     fn bad_options_are_named() {
-        let cases: &[(FileFormat, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (FileFormat, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case] = &[
             (FileFormat::Json, &[("maxFilesPerTrigger", "0")], "maxFilesPerTrigger"),
             (FileFormat::Json, &[("MAXFILESPERTRIGGER", "x")], "maxFilesPerTrigger"),
-            (FileFormat::Json, &[("maxFilesPerTrigger", "1"), ("maxBytesPerTrigger", "10")], "maxBytesPerTrigger"),
+            (
+                FileFormat::Json,
+                &[("maxFilesPerTrigger", "1"), ("maxBytesPerTrigger", "10")],
+                "maxBytesPerTrigger",
+            ),
             (FileFormat::Json, &[("mode", "lenient")], "mode"),
             (FileFormat::Json, &[("multiLine", "true")], "multiLine"),
             (FileFormat::Json, &[("multiLine", "maybe")], "multiLine"),
@@ -312,7 +331,9 @@ mod tests {
             (FileFormat::Csv, &[("encoding", "latin1")], "encoding"),
         ];
         for (format, pairs, named) in cases {
-            let err = FileSourceConfig::new(*format, "/tmp", schema(), &opts(pairs), false).unwrap_err().to_string();
+            let err = FileSourceConfig::new(*format, "/tmp", schema(), &opts(pairs), false)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(named), "{pairs:?}: {err}");
         }
     }
@@ -347,13 +368,15 @@ mod tests {
         assert_eq!(cfg.corrupt_column, Some(1));
         assert_eq!(cfg.data_columns(), vec![0]);
         let s = Schema::parse_ddl("a BIGINT, _corrupt_record BIGINT").unwrap();
-        let err = FileSourceConfig::new(FileFormat::Json, "/tmp", Some(s), &Options::new(), false).unwrap_err();
+        let err =
+            FileSourceConfig::new(FileFormat::Json, "/tmp", Some(s), &Options::new(), false).unwrap_err();
         assert!(err.to_string().contains("corrupt records must be string"), "{err}");
     }
 
     #[test]
     fn text_schema_must_be_one_string_column() {
-        let err = FileSourceConfig::new(FileFormat::Text, "/tmp", schema(), &Options::new(), false).unwrap_err();
+        let err =
+            FileSourceConfig::new(FileFormat::Text, "/tmp", schema(), &Options::new(), false).unwrap_err();
         assert!(err.to_string().contains("only a single column"), "{err}");
     }
 }

@@ -40,7 +40,10 @@ impl Splitter {
     /// A splitter for the dialect in `opts`.
     pub fn new(opts: &CsvOptions) -> Splitter {
         let mut b = csv_core::ReaderBuilder::new();
-        b.delimiter(opts.sep).escape(opts.escape).double_quote(true).terminator(csv_core::Terminator::Any(b'\n'));
+        b.delimiter(opts.sep)
+            .escape(opts.escape)
+            .double_quote(true)
+            .terminator(csv_core::Terminator::Any(b'\n'));
         match opts.quote {
             Some(q) => b.quote(q),
             None => b.quoting(false),
@@ -105,7 +108,8 @@ impl CsvLayout {
 
     /// True for lines Spark skips: blank ones and comments.
     pub fn skips(&self, line: &[u8]) -> bool {
-        line.iter().all(u8::is_ascii_whitespace) || self.opts.comment.is_some_and(|c| line.first() == Some(&c))
+        line.iter().all(u8::is_ascii_whitespace)
+            || self.opts.comment.is_some_and(|c| line.first() == Some(&c))
     }
 
     /// Fills `row` from one line; returns why the record is malformed, if it is.
@@ -120,7 +124,9 @@ impl CsvLayout {
         let mut count = 0;
         for (i, raw) in splitter.split(line).enumerate() {
             count = i + 1;
-            let Some(col) = self.columns.get(i) else { continue };
+            let Some(col) = self.columns.get(i) else {
+                continue;
+            };
             if col.slot.is_none() && !self.check_all {
                 continue;
             }
@@ -190,7 +196,8 @@ mod tests {
         let slots: Vec<Option<usize>> = (0..schema.len()).map(Some).collect();
         let layout = CsvLayout::new(&schema.fields, &slots, opts, false);
         let mut row = vec![Value::Null; schema.len()];
-        let bad = layout.parse_line(line.as_bytes(), &mut Splitter::new(opts), &mut Interner::default(), &mut row);
+        let bad =
+            layout.parse_line(line.as_bytes(), &mut Splitter::new(opts), &mut Interner::default(), &mut row);
         (row, bad)
     }
 
@@ -204,9 +211,15 @@ mod tests {
         let ddl = "a BIGINT, b DOUBLE, c STRING, d BOOLEAN";
         let cases: &[(&str, Row)] = &[
             ("1,2.5,x,true", vec![Value::Long(1), Value::double(2.5), s("x"), Value::Boolean(true)]),
-            ("1,,\"q, \"\"r\"\"\",FALSE", vec![Value::Long(1), Value::Null, s("q, \"r\""), Value::Boolean(false)]),
+            (
+                "1,,\"q, \"\"r\"\"\",FALSE",
+                vec![Value::Long(1), Value::Null, s("q, \"r\""), Value::Boolean(false)],
+            ),
             ("1,NaN,\"a\\\"b\",", vec![Value::Long(1), Value::double(f64::NAN), s("a\"b"), Value::Null]),
-            ("-2,-Inf,x\ry,true", vec![Value::Long(-2), Value::double(f64::NEG_INFINITY), s("x\ry"), Value::Boolean(true)]),
+            (
+                "-2,-Inf,x\ry,true",
+                vec![Value::Long(-2), Value::double(f64::NEG_INFINITY), s("x\ry"), Value::Boolean(true)],
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(parse(ddl, &d, line), (want.clone(), None), "{line}");
@@ -241,7 +254,8 @@ mod tests {
         };
         let (row, bad) = parse("a BIGINT, b STRING, c STRING", &opts, " 7 ;'x;y' ;NA");
         assert_eq!((row, bad), (vec![Value::Long(7), s("x;y"), Value::Null], None));
-        let layout = CsvLayout::new(&[], &[], &CsvOptions { comment: Some(b'#'), ..CsvOptions::default() }, false);
+        let layout =
+            CsvLayout::new(&[], &[], &CsvOptions { comment: Some(b'#'), ..CsvOptions::default() }, false);
         assert!(layout.skips(b"# note") && layout.skips(b"  ") && !layout.skips(b"a,b"));
     }
 }

@@ -25,7 +25,10 @@ fn unable(format: &str) -> SluiceError {
 }
 
 /// Calls `each(path, line_number, line)` for every line of every file, in name order.
-fn each_line(cfg: &FileSourceConfig, each: &mut dyn FnMut(&std::path::Path, u64, &[u8]) -> Result<()>) -> Result<()> {
+/// A visitor of `(file, 1-based line number, line)`.
+type LineVisitor<'v> = dyn FnMut(&std::path::Path, u64, &[u8]) -> Result<()> + 'v;
+
+fn each_line(cfg: &FileSourceConfig, each: &mut LineVisitor) -> Result<()> {
     for f in list_all(cfg)? {
         let bytes = std::fs::read(&f.path).map_err(|e| SluiceError::io(&f.path, e))?;
         let mut rest: &[u8] = &bytes;
@@ -129,7 +132,8 @@ fn infer_csv(cfg: &FileSourceConfig) -> Result<Schema> {
     let mut types: Vec<Option<DataType>> = Vec::new();
     let mut last_path = None;
     each_line(cfg, &mut |path, _, line| {
-        if line.iter().all(u8::is_ascii_whitespace) || opts.comment.is_some_and(|c| line.first() == Some(&c)) {
+        if line.iter().all(u8::is_ascii_whitespace) || opts.comment.is_some_and(|c| line.first() == Some(&c))
+        {
             return Ok(());
         }
         let first_of_file = last_path.as_deref() != Some(path);
@@ -155,11 +159,8 @@ fn infer_csv(cfg: &FileSourceConfig) -> Result<Schema> {
         Ok(())
     })?;
     let names = names.ok_or_else(|| unable("CSV"))?;
-    let fields = names
-        .into_iter()
-        .zip(types)
-        .map(|(n, t)| Field::new(n, t.unwrap_or(DataType::String)))
-        .collect();
+    let fields =
+        names.into_iter().zip(types).map(|(n, t)| Field::new(n, t.unwrap_or(DataType::String))).collect();
     Ok(Schema::new(fields))
 }
 
@@ -195,7 +196,11 @@ mod tests {
     }
 
     fn ddl(s: &Schema) -> String {
-        s.fields.iter().map(|f| format!("{} {}", f.name, f.data_type.sql_name())).collect::<Vec<_>>().join(", ")
+        s.fields
+            .iter()
+            .map(|f| format!("{} {}", f.name, f.data_type.sql_name()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     #[test]
@@ -208,9 +213,11 @@ mod tests {
         assert_eq!(ddl(&s), "Up string, b string, m bigint, n string, o string, z double");
         let s = infer(FileFormat::Json, &[("a.json", "{\"a\":1}\nnot json\n")], &[]).unwrap();
         assert_eq!(ddl(&s), "_corrupt_record string, a bigint");
-        let s = infer(FileFormat::Json, &[("a.json", "{\"a\":1}\nnot json\n")], &[("mode", "DROPMALFORMED")]).unwrap();
+        let s = infer(FileFormat::Json, &[("a.json", "{\"a\":1}\nnot json\n")], &[("mode", "DROPMALFORMED")])
+            .unwrap();
         assert_eq!(ddl(&s), "a bigint");
-        let err = infer(FileFormat::Json, &[("a.json", "{\"a\":1}\nnot json\n")], &[("mode", "FAILFAST")]).unwrap_err();
+        let err = infer(FileFormat::Json, &[("a.json", "{\"a\":1}\nnot json\n")], &[("mode", "FAILFAST")])
+            .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
         let err = infer(FileFormat::Json, &[], &[]).unwrap_err();
         assert!(err.to_string().contains("Unable to infer schema for JSON"), "{err}");
@@ -218,14 +225,22 @@ mod tests {
 
     #[test]
     fn csv_uses_header_names_and_optionally_infers_types() {
-        let files = [("a.csv", "id,price,name,ok,\n1,2.5,x,true,\n3000000000,3,y,false,\n"), ("b.csv", "id,price,name,ok,\n7,,z,maybe,q\n")];
+        let files = [
+            ("a.csv", "id,price,name,ok,\n1,2.5,x,true,\n3000000000,3,y,false,\n"),
+            ("b.csv", "id,price,name,ok,\n7,,z,maybe,q\n"),
+        ];
         let s = infer(FileFormat::Csv, &files, &[("header", "true")]).unwrap();
         assert_eq!(ddl(&s), "id string, price string, name string, ok string, _c4 string");
         let s = infer(FileFormat::Csv, &files, &[("header", "true"), ("inferSchema", "true")]).unwrap();
         assert_eq!(ddl(&s), "id bigint, price double, name string, ok string, _c4 string");
         let s = infer(FileFormat::Csv, &files, &[]).unwrap();
         assert_eq!(ddl(&s), "_c0 string, _c1 string, _c2 string, _c3 string, _c4 string");
-        let s = infer(FileFormat::Csv, &[("a.csv", "a,A,b\n1,2,3\n")], &[("header", "true"), ("inferSchema", "true")]).unwrap();
+        let s = infer(
+            FileFormat::Csv,
+            &[("a.csv", "a,A,b\n1,2,3\n")],
+            &[("header", "true"), ("inferSchema", "true")],
+        )
+        .unwrap();
         assert_eq!(ddl(&s), "a0 int, A1 int, b int");
     }
 }

@@ -39,7 +39,8 @@ impl ObjectLayout {
     }
 
     fn of_struct(fields: &[Field]) -> ObjectLayout {
-        let fields: Vec<JsonField> = fields.iter().enumerate().map(|(i, f)| JsonField::new(f, Some(i))).collect();
+        let fields: Vec<JsonField> =
+            fields.iter().enumerate().map(|(i, f)| JsonField::new(f, Some(i))).collect();
         ObjectLayout { width: fields.len(), fields }
     }
 
@@ -48,18 +49,24 @@ impl ObjectLayout {
     #[inline]
     fn find(&self, key: &[u8], hint: &mut usize) -> Option<usize> {
         let n = self.fields.len();
-        if *hint < n && &*self.fields[*hint].name == key {
+        if *hint < n && same(&self.fields[*hint].name, key) {
             *hint += 1;
             return Some(*hint - 1);
         }
         let found = self
             .fields
             .iter()
-            .position(|f| &*f.name == key)
+            .position(|f| same(&f.name, key))
             .or_else(|| self.fields.iter().position(|f| f.name.eq_ignore_ascii_case(key)))?;
         *hint = found + 1;
         Some(found)
     }
+}
+
+/// Byte equality inlined for short keys (a `memcmp` call costs more than the compare).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 impl JsonField {
@@ -172,7 +179,11 @@ impl<'a> Cur<'a> {
         match self.b.get(self.i) {
             None => format!("unexpected end of record, expected {wanted}"),
             Some(&c) => {
-                format!("unexpected character '{}' at column {}, expected {wanted}", c.escape_ascii(), self.i + 1)
+                format!(
+                    "unexpected character '{}' at column {}, expected {wanted}",
+                    c.escape_ascii(),
+                    self.i + 1
+                )
             }
         }
     }
@@ -189,7 +200,21 @@ impl<'a> Cur<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            let Some(p) = memchr::memchr2(q, b'\\', &self.b[self.i..]) else {
+            // Most strings are short: a plain loop beats memchr's setup; long ones go to memchr.
+            let rest = &self.b[self.i..];
+            let head = rest.len().min(24);
+            let mut j = 0;
+            while j < head && rest[j] != q && rest[j] != b'\\' {
+                j += 1;
+            }
+            let found = if j < head {
+                Some(j)
+            } else if rest.len() <= 24 {
+                None
+            } else {
+                memchr::memchr2(q, b'\\', &rest[24..]).map(|p| p + 24)
+            };
+            let Some(p) = found else {
                 self.i = self.b.len();
                 return Err("unterminated string".into());
             };
@@ -201,7 +226,9 @@ impl<'a> Cur<'a> {
             escaped = true;
             match self.b.get(at + 1) {
                 Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'\'') => self.i = at + 2,
-                Some(b'u') if self.b.len() >= at + 6 && self.b[at + 2..at + 6].iter().all(u8::is_ascii_hexdigit) => {
+                Some(b'u')
+                    if self.b.len() >= at + 6 && self.b[at + 2..at + 6].iter().all(u8::is_ascii_hexdigit) =>
+                {
                     self.i = at + 6
                 }
                 _ => {
@@ -413,7 +440,13 @@ impl<'a> Cur<'a> {
     }
 
     /// Reads one value for field `f`, converting it to the field's type.
-    fn value(&mut self, f: &JsonField, sc: &mut Scratch, depth: u32, bad: &mut Option<String>) -> Result<Value, String> {
+    fn value(
+        &mut self,
+        f: &JsonField,
+        sc: &mut Scratch,
+        depth: u32,
+        bad: &mut Option<String>,
+    ) -> Result<Value, String> {
         let start = self.i;
         let ty = &f.data_type;
         let v = match self.peek() {
@@ -464,7 +497,9 @@ impl<'a> Cur<'a> {
                 let (kind, text) = self.number()?;
                 match (ty, kind) {
                     (DataType::Long, Num::Int) => parse_i64(text).map(Value::Long),
-                    (DataType::Int, Num::Int) => parse_i64(text).and_then(|v| i32::try_from(v).ok()).map(Value::Int),
+                    (DataType::Int, Num::Int) => {
+                        parse_i64(text).and_then(|v| i32::try_from(v).ok()).map(Value::Int)
+                    }
                     (DataType::Double, Num::Int | Num::Float) => parse_f64_ascii(text).map(Value::double),
                     (DataType::Double, Num::NonFinite(v)) => Some(Value::double(v)),
                     (DataType::String, _) => Some(Value::String(sc.interner.lossy(text))),
@@ -580,7 +615,11 @@ pub(crate) enum JsonKind {
 
 /// Reports each top-level key of a line's objects with the kind of its value; `Err` for a
 /// malformed line. Blank lines report nothing.
-pub(crate) fn scan_keys(line: &[u8], scratch: &mut Scratch, seen: &mut dyn FnMut(&str, JsonKind)) -> Result<(), String> {
+pub(crate) fn scan_keys(
+    line: &[u8],
+    scratch: &mut Scratch,
+    seen: &mut dyn FnMut(&str, JsonKind),
+) -> Result<(), String> {
     let mut c = Cur { b: line, i: 0 };
     c.ws();
     let array = match c.peek() {
@@ -683,14 +722,32 @@ mod tests {
                 vec![Value::Long(1), Value::double(2.5), s("x"), Value::Boolean(true), Value::Int(-3)],
             ),
             (r#"{"c":"x"}"#, vec![Value::Null, Value::Null, s("x"), Value::Null, Value::Null]),
-            (r#" { "b" : 7 , "a" : null } "#, vec![Value::Null, Value::double(7.0), Value::Null, Value::Null, Value::Null]),
+            (
+                r#" { "b" : 7 , "a" : null } "#,
+                vec![Value::Null, Value::double(7.0), Value::Null, Value::Null, Value::Null],
+            ),
             (r#"{"c":12.50}"#, vec![Value::Null, Value::Null, s("12.50"), Value::Null, Value::Null]),
-            (r#"{"c":{"k": [1, 2]}}"#, vec![Value::Null, Value::Null, s(r#"{"k": [1, 2]}"#), Value::Null, Value::Null]),
-            (r#"{"c":"a\"b\u00e9\n"}"#, vec![Value::Null, Value::Null, s("a\"b\u{e9}\n"), Value::Null, Value::Null]),
+            (
+                r#"{"c":{"k": [1, 2]}}"#,
+                vec![Value::Null, Value::Null, s(r#"{"k": [1, 2]}"#), Value::Null, Value::Null],
+            ),
+            (
+                r#"{"c":"a\"b\u00e9\n"}"#,
+                vec![Value::Null, Value::Null, s("a\"b\u{e9}\n"), Value::Null, Value::Null],
+            ),
             (r#"{'c':'single'}"#, vec![Value::Null, Value::Null, s("single"), Value::Null, Value::Null]),
-            (r#"{"B":NaN,"A":5}"#, vec![Value::Long(5), Value::double(f64::NAN), Value::Null, Value::Null, Value::Null]),
-            (r#"{"b":"-Infinity"}"#, vec![Value::Null, Value::double(f64::NEG_INFINITY), Value::Null, Value::Null, Value::Null]),
-            (r#"{"x":{"deep":[{"y":"}"}]},"a":2} trailing"#, vec![Value::Long(2), Value::Null, Value::Null, Value::Null, Value::Null]),
+            (
+                r#"{"B":NaN,"A":5}"#,
+                vec![Value::Long(5), Value::double(f64::NAN), Value::Null, Value::Null, Value::Null],
+            ),
+            (
+                r#"{"b":"-Infinity"}"#,
+                vec![Value::Null, Value::double(f64::NEG_INFINITY), Value::Null, Value::Null, Value::Null],
+            ),
+            (
+                r#"{"x":{"deep":[{"y":"}"}]},"a":2} trailing"#,
+                vec![Value::Long(2), Value::Null, Value::Null, Value::Null, Value::Null],
+            ),
             (r#"{"a":1,"a":2}"#, vec![Value::Long(2), Value::Null, Value::Null, Value::Null, Value::Null]),
         ];
         for (line, want) in cases {
@@ -701,7 +758,8 @@ mod tests {
 
     #[test]
     fn projection_emits_only_needed_columns_in_order() {
-        let got = parse("a BIGINT, b DOUBLE, c STRING", &[2, 0], r#"{"a":1,"b":"not a double","c":"x"}"#).unwrap();
+        let got =
+            parse("a BIGINT, b DOUBLE, c STRING", &[2, 0], r#"{"a":1,"b":"not a double","c":"x"}"#).unwrap();
         assert_eq!(got, vec![(vec![s("x"), Value::Long(1)], None)]);
         assert_eq!(parse("a BIGINT", &[], r#"{"a":1}"#).unwrap(), vec![(vec![], None)]);
     }
@@ -771,12 +829,22 @@ mod tests {
     #[test]
     fn keys_are_scanned_for_inference() {
         let mut seen = Vec::new();
-        scan_keys(br#"{"b":1,"a":2.5,"c":"x","d":null,"e":[1],"f":false,"g":123456789012345678901}"#, &mut Scratch::default(), &mut |k, t| {
-            seen.push((k.to_string(), t))
-        })
+        scan_keys(
+            br#"{"b":1,"a":2.5,"c":"x","d":null,"e":[1],"f":false,"g":123456789012345678901}"#,
+            &mut Scratch::default(),
+            &mut |k, t| seen.push((k.to_string(), t)),
+        )
         .unwrap();
         use JsonKind::*;
-        let want = [("b", Long), ("a", Double), ("c", String), ("d", Null), ("e", String), ("f", Boolean), ("g", Double)];
+        let want = [
+            ("b", Long),
+            ("a", Double),
+            ("c", String),
+            ("d", Null),
+            ("e", String),
+            ("f", Boolean),
+            ("g", Double),
+        ];
         assert_eq!(seen, want.iter().map(|(k, t)| (k.to_string(), *t)).collect::<Vec<_>>());
     }
 }

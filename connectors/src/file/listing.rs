@@ -45,7 +45,9 @@ fn list_dir(dir: &Path) -> Result<Vec<FileEntry>> {
         }
         let path = entry.path();
         // A file deleted between listing and stat is simply not there any more.
-        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
         if meta.is_file() {
             files.push(entry_of(path, &meta));
         }
@@ -162,8 +164,14 @@ mod tests {
 
     fn cfg(dir: &Path, opts: &[(&str, &str)]) -> FileSourceConfig {
         let o: Options = opts.iter().map(|(k, v)| (*k, *v)).collect();
-        FileSourceConfig::new(FileFormat::Text, dir, Some(Schema::parse_ddl("value STRING").unwrap()), &o, false)
-            .unwrap()
+        FileSourceConfig::new(
+            FileFormat::Text,
+            dir,
+            Some(Schema::parse_ddl("value STRING").unwrap()),
+            &o,
+            false,
+        )
+        .unwrap()
     }
 
     fn names(files: &[FileEntry]) -> Vec<String> {
@@ -185,7 +193,8 @@ mod tests {
     #[test]
     fn batches_follow_mtime_then_name_within_limits() {
         let dir = fixture();
-        let cases: &[(&[(&str, &str)], &[&[&str]])] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a [&'a str]]);
+        let cases: &[Case] = &[
             (&[], &[&["c", "a", "b", "d"]]),
             (&[("maxFilesPerTrigger", "3")], &[&["c", "a", "b"], &["d"]]),
             (&[("maxFilesPerTrigger", "1")], &[&["c"], &["a"], &["b"], &["d"]]),

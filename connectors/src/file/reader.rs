@@ -68,7 +68,13 @@ impl RecordReader {
             FileFormat::Text => Parser::Text { slot: slot_of(0) },
         };
         Ok(RecordReader {
-            plan: Arc::new(Plan { parser, mode: cfg.mode, width: projection.len(), corrupt_slot, csv: cfg.csv.clone() }),
+            plan: Arc::new(Plan {
+                parser,
+                mode: cfg.mode,
+                width: projection.len(),
+                corrupt_slot,
+                csv: cfg.csv.clone(),
+            }),
         })
     }
 
@@ -112,7 +118,16 @@ impl RecordReader {
                                     stats.rows += 1;
                                     emit(row);
                                 }
-                                Some(reason) => self.malformed(split, &sb, pos, line, Some(row), reason, &mut stats, emit)?,
+                                Some(reason) => self.malformed(
+                                    split,
+                                    &sb,
+                                    pos,
+                                    line,
+                                    Some(row),
+                                    reason,
+                                    &mut stats,
+                                    emit,
+                                )?,
                             }
                         }
                     }
@@ -129,9 +144,16 @@ impl RecordReader {
                                     stats.rows += 1;
                                     emit(row);
                                 }
-                                Some(reason) => {
-                                    self.malformed(split, &sb, pos, line, Some(row), reason, &mut stats, emit)?
-                                }
+                                Some(reason) => self.malformed(
+                                    split,
+                                    &sb,
+                                    pos,
+                                    line,
+                                    Some(row),
+                                    reason,
+                                    &mut stats,
+                                    emit,
+                                )?,
                             }
                         }
                     }
@@ -162,7 +184,9 @@ impl RecordReader {
             ParseMode::FailFast => Err(SluiceError::Malformed {
                 path: split.path.clone(),
                 line: split::line_number(&split.path, sb, offset)?,
-                reason: format!("{reason} (mode FAILFAST; set mode to PERMISSIVE or DROPMALFORMED to read past it)"),
+                reason: format!(
+                    "{reason} (mode FAILFAST; set mode to PERMISSIVE or DROPMALFORMED to read past it)"
+                ),
             }),
             ParseMode::Permissive => {
                 let mut row = partial.unwrap_or_else(|| vec![Value::Null; plan.width]);
@@ -226,7 +250,8 @@ mod tests {
 
     #[test]
     fn hhar_sample_reads_all_columns() {
-        let cfg = config(FileFormat::Json, Path::new("/work/shared/data/hhar-real-sample"), ACTIVITY_SCHEMA, &[]);
+        let cfg =
+            config(FileFormat::Json, Path::new("/work/shared/data/hhar-real-sample"), ACTIVITY_SCHEMA, &[]);
         let all: Vec<usize> = (0..10).collect();
         let (rows, stats) = read_all(&cfg, &all, 4).unwrap();
         assert_eq!((stats.rows, stats.malformed), (20_000, 0));
@@ -237,7 +262,12 @@ mod tests {
     #[test]
     fn retail_csv_skips_each_files_header() {
         let ddl = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, InvoiceDate STRING, UnitPrice DOUBLE, CustomerID DOUBLE, Country STRING";
-        let cfg = config(FileFormat::Csv, Path::new("/work/shared/data/retail-data/by-day"), ddl, &[("header", "true")]);
+        let cfg = config(
+            FileFormat::Csv,
+            Path::new("/work/shared/data/retail-data/by-day"),
+            ddl,
+            &[("header", "true")],
+        );
         let (rows, stats) = read_all(&cfg, &[0, 3, 7], 5).unwrap();
         assert_eq!(stats.rows, 542_214 - 305);
         assert_eq!(stats.malformed, 0);
@@ -262,45 +292,100 @@ mod tests {
         let json = "{\"a\":1,\"b\":\"x\"}\n{\"a\":\"one\",\"b\":\"y\"}\n\n{\"a\":3,\"b\"\n{\"a\":4}\n";
         let csv = "a,b\n1,x\none,y\n3\n4,z,extra\n5,w\n";
         let bad_json_1 = "{\"a\":\"one\",\"b\":\"y\"}";
-        type Case<'a> = (FileFormat, &'a str, &'a str, &'a [(&'a str, &'a str)], Result<Vec<Row>, (u64, &'a str)>);
+        type Case<'a> =
+            (FileFormat, &'a str, &'a str, &'a [(&'a str, &'a str)], Result<Vec<Row>, (u64, &'a str)>);
         let cases: &[Case] = &[
-            (FileFormat::Json, json, "a BIGINT, b STRING", &[], Ok(vec![
-                vec![Value::Long(1), s("x")],
-                vec![Value::Null, s("y")],
-                vec![Value::Null, Value::Null],
-                vec![Value::Long(4), Value::Null],
-            ])),
-            (FileFormat::Json, json, "a BIGINT, b STRING, _corrupt_record STRING", &[], Ok(vec![
-                vec![Value::Long(1), s("x"), Value::Null],
-                vec![Value::Null, s("y"), s(bad_json_1)],
-                vec![Value::Null, Value::Null, s("{\"a\":3,\"b\"")],
-                vec![Value::Long(4), Value::Null, Value::Null],
-            ])),
-            (FileFormat::Json, json, "a BIGINT, b STRING, bad STRING", &[("columnNameOfCorruptRecord", "bad"), ("mode", "PERMISSIVE")], Ok(vec![
-                vec![Value::Long(1), s("x"), Value::Null],
-                vec![Value::Null, s("y"), s(bad_json_1)],
-                vec![Value::Null, Value::Null, s("{\"a\":3,\"b\"")],
-                vec![Value::Long(4), Value::Null, Value::Null],
-            ])),
-            (FileFormat::Json, json, "a BIGINT, b STRING", &[("mode", "DROPMALFORMED")], Ok(vec![
-                vec![Value::Long(1), s("x")],
-                vec![Value::Long(4), Value::Null],
-            ])),
-            (FileFormat::Json, json, "a BIGINT, b STRING", &[("mode", "FAILFAST")], Err((2, "cannot parse '\"one\"' as bigint for column `a`"))),
-            (FileFormat::Json, json, "a STRING, b STRING", &[("mode", "FAILFAST")], Err((4, "unexpected end of record"))),
-            (FileFormat::Csv, csv, "a BIGINT, b STRING, _corrupt_record STRING", &[("header", "true")], Ok(vec![
-                vec![Value::Long(1), s("x"), Value::Null],
-                vec![Value::Null, s("y"), s("one,y")],
-                vec![Value::Long(3), Value::Null, s("3")],
-                vec![Value::Long(4), s("z"), s("4,z,extra")],
-                vec![Value::Long(5), s("w"), Value::Null],
-            ])),
-            (FileFormat::Csv, csv, "a BIGINT, b STRING", &[("header", "true"), ("mode", "DROPMALFORMED")], Ok(vec![
-                vec![Value::Long(1), s("x")],
-                vec![Value::Long(5), s("w")],
-            ])),
-            (FileFormat::Csv, csv, "a BIGINT, b STRING", &[("header", "true"), ("mode", "FAILFAST")], Err((3, "cannot parse 'one' as bigint for column `a`"))),
-            (FileFormat::Csv, csv, "a STRING, b STRING", &[("header", "true"), ("mode", "failfast")], Err((4, "expected 2 fields but found 1"))),
+            (
+                FileFormat::Json,
+                json,
+                "a BIGINT, b STRING",
+                &[],
+                Ok(vec![
+                    vec![Value::Long(1), s("x")],
+                    vec![Value::Null, s("y")],
+                    vec![Value::Null, Value::Null],
+                    vec![Value::Long(4), Value::Null],
+                ]),
+            ),
+            (
+                FileFormat::Json,
+                json,
+                "a BIGINT, b STRING, _corrupt_record STRING",
+                &[],
+                Ok(vec![
+                    vec![Value::Long(1), s("x"), Value::Null],
+                    vec![Value::Null, s("y"), s(bad_json_1)],
+                    vec![Value::Null, Value::Null, s("{\"a\":3,\"b\"")],
+                    vec![Value::Long(4), Value::Null, Value::Null],
+                ]),
+            ),
+            (
+                FileFormat::Json,
+                json,
+                "a BIGINT, b STRING, bad STRING",
+                &[("columnNameOfCorruptRecord", "bad"), ("mode", "PERMISSIVE")],
+                Ok(vec![
+                    vec![Value::Long(1), s("x"), Value::Null],
+                    vec![Value::Null, s("y"), s(bad_json_1)],
+                    vec![Value::Null, Value::Null, s("{\"a\":3,\"b\"")],
+                    vec![Value::Long(4), Value::Null, Value::Null],
+                ]),
+            ),
+            (
+                FileFormat::Json,
+                json,
+                "a BIGINT, b STRING",
+                &[("mode", "DROPMALFORMED")],
+                Ok(vec![vec![Value::Long(1), s("x")], vec![Value::Long(4), Value::Null]]),
+            ),
+            (
+                FileFormat::Json,
+                json,
+                "a BIGINT, b STRING",
+                &[("mode", "FAILFAST")],
+                Err((2, "cannot parse '\"one\"' as bigint for column `a`")),
+            ),
+            (
+                FileFormat::Json,
+                json,
+                "a STRING, b STRING",
+                &[("mode", "FAILFAST")],
+                Err((4, "unexpected end of record")),
+            ),
+            (
+                FileFormat::Csv,
+                csv,
+                "a BIGINT, b STRING, _corrupt_record STRING",
+                &[("header", "true")],
+                Ok(vec![
+                    vec![Value::Long(1), s("x"), Value::Null],
+                    vec![Value::Null, s("y"), s("one,y")],
+                    vec![Value::Long(3), Value::Null, s("3")],
+                    vec![Value::Long(4), s("z"), s("4,z,extra")],
+                    vec![Value::Long(5), s("w"), Value::Null],
+                ]),
+            ),
+            (
+                FileFormat::Csv,
+                csv,
+                "a BIGINT, b STRING",
+                &[("header", "true"), ("mode", "DROPMALFORMED")],
+                Ok(vec![vec![Value::Long(1), s("x")], vec![Value::Long(5), s("w")]]),
+            ),
+            (
+                FileFormat::Csv,
+                csv,
+                "a BIGINT, b STRING",
+                &[("header", "true"), ("mode", "FAILFAST")],
+                Err((3, "cannot parse 'one' as bigint for column `a`")),
+            ),
+            (
+                FileFormat::Csv,
+                csv,
+                "a STRING, b STRING",
+                &[("header", "true"), ("mode", "failfast")],
+                Err((4, "expected 2 fields but found 1")),
+            ),
         ];
         for (format, text, ddl, opts, want) in cases {
             let (dir, path) = one_file("data", text);
@@ -367,33 +452,10 @@ mod tests {
         let reader = RecordReader::new(&cfg, &[0]).unwrap();
         let split = FileSplit { path: "/nonexistent/f.json".into(), start: 0, end: 10 };
         let err = reader.read(&split, &mut |_| {}).unwrap_err();
-        assert!(matches!(err, SluiceError::Io { .. }) && err.to_string().contains("/nonexistent/f.json"), "{err}");
+        assert!(
+            matches!(err, SluiceError::Io { .. }) && err.to_string().contains("/nonexistent/f.json"),
+            "{err}"
+        );
         assert!(RecordReader::new(&cfg, &[1]).is_err());
-    }
-}
-#[cfg(test)]
-mod bench_tmp {
-    use super::*;
-    use sluice_core::{Options, Schema};
-    #[test]
-    #[ignore]
-    fn bench_tmp() {
-        let schema = Schema::parse_ddl("Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE").unwrap();
-        let cfg = FileSourceConfig::new(FileFormat::Json, "/work/shared/data/activity-data-synth", Some(schema), &Options::new(), false).unwrap();
-        let files = crate::file::list_all(&cfg).unwrap();
-        let splits: Vec<_> = crate::file::plan_splits(&files, 1).into_iter().flatten().collect();
-        for (name, proj) in [("gt", vec![6]), ("all", (0..10).collect::<Vec<_>>()), ("none", vec![])] {
-            let reader = RecordReader::new(&cfg, &proj).unwrap();
-            for _ in 0..3 {
-                let t = std::time::Instant::now();
-                let (mut rows, mut bytes) = (0u64, 0u64);
-                for s in &splits {
-                    let st = reader.read(s, &mut |r| { std::hint::black_box(r); }).unwrap();
-                    rows += st.rows; bytes += st.bytes;
-                }
-                let secs = t.elapsed().as_secs_f64();
-                println!("{name}: {rows} rows {:.1} MB in {:.3}s = {:.0} MB/s", bytes as f64 / 1e6, secs, bytes as f64 / 1e6 / secs);
-            }
-        }
     }
 }

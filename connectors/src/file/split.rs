@@ -49,7 +49,8 @@ pub fn plan_splits(files: &[FileEntry], parts: usize) -> Vec<Vec<FileSplit>> {
                 filled = 0;
                 continue;
             }
-            let mut take = if f.size < MIN_SPLIT_FILE || part + 1 == parts { rest } else { rest.min(room.max(1)) };
+            let mut take =
+                if f.size < MIN_SPLIT_FILE || part + 1 == parts { rest } else { rest.min(room.max(1)) };
             if rest - take < MIN_PIECE {
                 take = rest;
             }
@@ -157,10 +158,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut files = Vec::new();
         let mut all_starts = Vec::new();
-        for (i, (lines, width, trailing_newline)) in
-            [(40_000usize, 17usize, true), (3, 5, false), (0, 0, true), (25_000, 61, false), (1, 300_000, false)]
-                .into_iter()
-                .enumerate()
+        for (i, (lines, width, trailing_newline)) in [
+            (40_000usize, 17usize, true),
+            (3, 5, false),
+            (0, 0, true),
+            (25_000, 61, false),
+            (1, 300_000, false),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let mut text = Vec::new();
             let mut starts = Vec::new();
@@ -206,7 +212,11 @@ mod tests {
     #[test]
     fn shares_are_about_equal() {
         let files: Vec<FileEntry> = (0..80)
-            .map(|i| FileEntry { path: PathBuf::from(format!("f{i}")), size: 1_200_000 + i * 10, mtime_ms: 0 })
+            .map(|i| FileEntry {
+                path: PathBuf::from(format!("f{i}")),
+                size: 1_200_000 + i * 10,
+                mtime_ms: 0,
+            })
             .collect();
         let total: u64 = files.iter().map(|f| f.size).sum();
         for parts in [1, 3, 8] {

@@ -11,10 +11,15 @@ pub fn args(example: &str) -> (String, usize) {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--workers" | "-w" => {
-                workers = it.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0).unwrap_or_else(|| usage(example))
+                workers = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .unwrap_or_else(|| usage(example))
             }
             s if s.starts_with("--workers=") => {
-                workers = s["--workers=".len()..].parse().ok().filter(|n| *n > 0).unwrap_or_else(|| usage(example))
+                workers =
+                    s["--workers=".len()..].parse().ok().filter(|n| *n > 0).unwrap_or_else(|| usage(example))
             }
             s if !s.starts_with('-') && dir.is_none() => dir = Some(s.to_string()),
             _ => usage(example),

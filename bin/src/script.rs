@@ -1,0 +1,258 @@
+//! Runs a SQL script statement by statement: `CREATE TABLE` declares sources (with
+//! columns and `connector = 'file'`) and sinks (without columns), `INSERT INTO sink
+//! SELECT ..` starts a streaming query, and a plain `SELECT` prints its result.
+
+use crate::OutputFormat;
+use sluice::core::sql::dialect;
+use sluice::format::{row_to_json, show_string};
+use sluice::{Schema, Session, StreamingQuery, Trigger};
+use sqlparser::ast::{
+    CreateTableOptions, Expr as SqlExpr, SqlOption, Statement, TableObject, Value as SqlValue,
+};
+use sqlparser::parser::Parser;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A sink declared with `CREATE TABLE name WITH (connector = 'memory' | 'console', ..)`.
+struct SinkDecl {
+    connector: String,
+    options: Vec<(String, String)>,
+}
+
+/// One statement of a script and the line it starts on.
+struct Stmt {
+    line: usize,
+    text: String,
+}
+
+/// Runs the script; the error is the message to print (file, line, reason).
+pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFormat) -> Result<(), String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read script: {e}", path.display()))?;
+    let trigger = trigger.map(Trigger::parse).transpose().map_err(|e| format!("--trigger: {e}"))?;
+    let session = Session::builder().workers(workers).build().map_err(|e| format!("-w: {e}"))?;
+    let mut sinks: HashMap<String, SinkDecl> = HashMap::new();
+    let mut running: Vec<StreamingQuery> = Vec::new();
+    for stmt in split_statements(&text) {
+        let at = |msg: String| format!("{}:{}: {msg}", path.display(), stmt.line);
+        let parsed =
+            Parser::parse_sql(&dialect(), &stmt.text).map_err(|e| at(format!("parse error: {e}")))?;
+        for statement in parsed {
+            run_statement(&session, statement, &mut sinks, &mut running, trigger, format).map_err(at)?;
+        }
+    }
+    // Queries still running (default or processing-time trigger) run until they end.
+    for q in running {
+        q.await_termination().map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn run_statement(
+    session: &Session,
+    statement: Statement,
+    sinks: &mut HashMap<String, SinkDecl>,
+    running: &mut Vec<StreamingQuery>,
+    trigger: Option<Trigger>,
+    format: OutputFormat,
+) -> Result<(), String> {
+    match statement {
+        Statement::CreateTable(ct) => {
+            let name = object_name(&ct.name);
+            let mut options = match &ct.table_options {
+                CreateTableOptions::With(opts) | CreateTableOptions::Options(opts) => with_options(opts)?,
+                CreateTableOptions::None => Vec::new(),
+                other => {
+                    return Err(format!("table `{name}`: expected WITH (key = 'value', ..), got {other}"))
+                }
+            };
+            let connector = take(&mut options, "connector")
+                .ok_or_else(|| format!("table `{name}`: WITH (connector = '...') is required"))?
+                .to_ascii_lowercase();
+            match connector.as_str() {
+                "file" => {
+                    let format = take(&mut options, "format").ok_or_else(|| {
+                        format!("table `{name}`: a file source needs format = 'json' | 'csv' | 'text'")
+                    })?;
+                    let path = take(&mut options, "path")
+                        .ok_or_else(|| format!("table `{name}`: a file source needs path = '...'"))?;
+                    let mut reader = session.read().format(&format).options(options);
+                    if !ct.columns.is_empty() {
+                        let ddl: Vec<String> = ct
+                            .columns
+                            .iter()
+                            .map(|c| format!("`{}` {}", c.name.value, c.data_type))
+                            .collect();
+                        let schema =
+                            Schema::parse_ddl(&ddl.join(", ")).map_err(|e| format!("table `{name}`: {e}"))?;
+                        reader = reader.schema_struct(schema);
+                    }
+                    reader.create_table(&name, &path).map_err(|e| format!("table `{name}`: {e}"))
+                }
+                "memory" | "console" => {
+                    if !ct.columns.is_empty() {
+                        return Err(format!(
+                            "sink table `{name}`: its schema comes from the query; declare no columns"
+                        ));
+                    }
+                    sinks.insert(name.to_ascii_lowercase(), SinkDecl { connector, options });
+                    Ok(())
+                }
+                other => Err(format!("table `{name}`: unknown connector '{other}' (file, memory, console)")),
+            }
+        }
+        Statement::Insert(insert) => {
+            let name = match &insert.table {
+                TableObject::TableName(n) => object_name(n),
+                other => return Err(format!("INSERT INTO {other}: expected a sink table name")),
+            };
+            let sink = sinks
+                .get(&name.to_ascii_lowercase())
+                .ok_or_else(|| format!("INSERT INTO `{name}`: no sink table `{name}` was declared with CREATE TABLE .. WITH (connector = ..)"))?;
+            let query =
+                insert.source.as_ref().ok_or_else(|| format!("INSERT INTO `{name}`: expected a SELECT"))?;
+            let df = session.sql_stream(&query.to_string()).map_err(|e| e.to_string())?;
+            let mut writer = df.write_stream().format(&sink.connector).query_name(&name);
+            for (k, v) in &sink.options {
+                writer = if k.eq_ignore_ascii_case("outputMode") {
+                    writer.output_mode(v)
+                } else {
+                    writer.option(k, v)
+                };
+            }
+            if let Some(t) = trigger {
+                writer = writer.trigger(t);
+            }
+            let q = writer.start().map_err(|e| e.to_string())?;
+            if matches!(trigger, Some(Trigger::Once | Trigger::AvailableNow)) {
+                q.await_termination().map_err(|e| e.to_string())
+            } else {
+                running.push(q);
+                Ok(())
+            }
+        }
+        Statement::Query(q) => {
+            let df = session.sql(&q.to_string()).map_err(|e| e.to_string())?;
+            let schema = df.schema().map_err(|e| e.to_string())?;
+            let rows = df.collect().map_err(|e| e.to_string())?;
+            match format {
+                OutputFormat::Json => {
+                    for r in &rows {
+                        println!("{}", row_to_json(&schema, r));
+                    }
+                }
+                OutputFormat::Table => print!("{}", show_string(&schema, &rows, rows.len(), 0)),
+            }
+            Ok(())
+        }
+        other => Err(format!("unsupported statement: {other}")),
+    }
+}
+
+fn object_name(name: &sqlparser::ast::ObjectName) -> String {
+    name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.clone())).collect::<Vec<_>>().join(".")
+}
+
+fn take(options: &mut Vec<(String, String)>, key: &str) -> Option<String> {
+    let i = options.iter().position(|(k, _)| k.eq_ignore_ascii_case(key))?;
+    Some(options.remove(i).1)
+}
+
+/// `WITH (k = 'v', 'k.2' = 'v', `k` = 1)` as key/value strings.
+fn with_options(opts: &[SqlOption]) -> Result<Vec<(String, String)>, String> {
+    opts.iter()
+        .map(|o| match o {
+            SqlOption::KeyValue { key, value } => {
+                let key = object_name(key);
+                let value = match value {
+                    SqlExpr::Value(v) => match &v.value {
+                        SqlValue::SingleQuotedString(s) | SqlValue::DoubleQuotedString(s) => s.clone(),
+                        SqlValue::Number(n, _) => n.to_string(),
+                        SqlValue::Boolean(b) => b.to_string(),
+                        other => other.to_string(),
+                    },
+                    SqlExpr::Identifier(i) => i.value.clone(),
+                    other => other.to_string(),
+                };
+                Ok((key, value))
+            }
+            other => Err(format!("unsupported table option {other}: use key = 'value'")),
+        })
+        .collect()
+}
+
+/// Splits a script at semicolons outside quotes and comments, remembering each
+/// statement's first line so errors can point at it.
+fn split_statements(text: &str) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut line = 1usize;
+    let mut start_line: Option<usize> = None;
+    let mut chars = text.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
+        if let Some(q) = quote {
+            cur.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => {
+                quote = Some(c);
+                start_line.get_or_insert(line);
+                cur.push(c);
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        line += 1;
+                        cur.push('\n');
+                        break;
+                    }
+                }
+            }
+            ';' => {
+                if let Some(l) = start_line.take() {
+                    out.push(Stmt { line: l, text: std::mem::take(&mut cur) });
+                }
+                cur.clear();
+            }
+            c => {
+                if !c.is_whitespace() {
+                    start_line.get_or_insert(line);
+                }
+                cur.push(c);
+            }
+        }
+    }
+    if let Some(l) = start_line {
+        out.push(Stmt { line: l, text: cur });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_at_semicolons_outside_quotes_with_their_lines() {
+        let s = split_statements(
+            "-- a comment; not a split\nCREATE TABLE a WITH (x = 'p;q');\n\n  SELECT 1;\nSELECT 2",
+        );
+        let got: Vec<(usize, String)> = s.iter().map(|s| (s.line, s.text.trim().to_string())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "CREATE TABLE a WITH (x = 'p;q')".to_string()),
+                (4, "SELECT 1".to_string()),
+                (5, "SELECT 2".to_string())
+            ]
+        );
+    }
+}
