@@ -808,6 +808,17 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_and_dates_take_strings_and_epoch_seconds() {
+        let got =
+            parse("t TIMESTAMP, d DATE", &[0, 1], r#"{"t":"2015-02-23 10:10:00","d":"2015-02-23"}"#).unwrap();
+        assert_eq!(got, vec![(vec![Value::Timestamp(1_424_686_200_000_000), Value::Date(16_489)], None)]);
+        let got = parse("t TIMESTAMP", &[0], r#"{"t":1424686200}"#).unwrap();
+        assert_eq!(got, vec![(vec![Value::Timestamp(1_424_686_200_000_000)], None)]);
+        let got = parse("t TIMESTAMP", &[0], r#"{"t":"yesterday"}"#).unwrap();
+        assert!(got[0].1.as_deref().unwrap_or_default().contains("as timestamp"));
+    }
+
+    #[test]
     fn blank_lines_and_arrays() {
         assert!(parse("a BIGINT", &[0], "   ").unwrap().is_empty());
         let rows = parse("a BIGINT", &[0], r#"[{"a":1},{"a":2}]"#).unwrap();

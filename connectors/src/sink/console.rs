@@ -24,10 +24,9 @@ impl ConsoleSink {
     pub fn with_writer(options: &Options, out: Box<dyn Write + Send>) -> Result<Self> {
         let num_rows = match options.get("numRows") {
             None => 20,
-            Some(v) => v
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| SluiceError::option("numRows", format!("expected a number of rows, got '{v}'")))?,
+            Some(v) => v.trim().parse::<usize>().map_err(|_| {
+                SluiceError::option("numRows", format!("expected a number of rows, got '{v}'"))
+            })?,
         };
         let truncate = if options.get_bool("truncate", true)? { 20 } else { 0 };
         Ok(ConsoleSink { num_rows, truncate, out })

@@ -50,7 +50,13 @@ impl MemorySink {
 }
 
 impl Sink for MemorySink {
-    fn add_batch(&mut self, _batch_id: u64, _schema: &Schema, rows: Vec<Row>, mode: OutputMode) -> Result<()> {
+    fn add_batch(
+        &mut self,
+        _batch_id: u64,
+        _schema: &Schema,
+        rows: Vec<Row>,
+        mode: OutputMode,
+    ) -> Result<()> {
         match mode {
             OutputMode::Complete => self.table.replace(rows),
             OutputMode::Append | OutputMode::Update => self.table.append(rows),
