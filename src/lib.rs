@@ -59,3 +59,8 @@ pub mod prelude {
     pub use sluice_core::functions::*;
     pub use sluice_core::{DataType, Expr, Row, Schema, SluiceError, Value};
 }
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README and CI run it. Installs (when missing) and starts
+# what the tests need, then runs formatting, lint and every test of the workspace.
+# Tests read the shared data sets from ../shared (override with SLUICE_SHARED).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+shared="${SLUICE_SHARED:-../shared}"
+if [ ! -d "$shared/data/activity-data-synth" ]; then
+  echo "error: the shared data sets are not at $shared (set SLUICE_SHARED)" >&2
+  exit 1
+fi
+
+# Rust components the checks use (present with rustup's default profile; added if not).
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  rustup component add rustfmt clippy
+fi
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
