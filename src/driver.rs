@@ -98,10 +98,9 @@ pub(crate) fn run(shared: Arc<QueryShared>, mut run: QueryRun) {
 }
 
 fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
-    match run.trigger {
-        Trigger::AvailableNow => run.sources.iter_mut().try_for_each(|s| s.bound_to_available())?,
-        Trigger::Once => run.sources.iter_mut().for_each(|s| s.lift_rate_limits()),
-        _ => {}
+    // AvailableNow's sources were bounded by `start()`.
+    if run.trigger == Trigger::Once {
+        run.sources.iter_mut().for_each(|s| s.lift_rate_limits());
     }
     let mut adapter = ModeAdapter::new(run.mode, run.order.clone());
     let mut batch_id = 0u64;

@@ -84,6 +84,7 @@ impl DataStreamWriter {
         check_streaming_mode(&analyzed, mode, false)?;
         let session = df.session.clone();
         let schema = analyzed.schema.clone();
+        let mut memory_table = None;
         let sink: Box<dyn Sink> = match self.format.as_str() {
             "memory" => {
                 let name = self
@@ -96,7 +97,9 @@ impl DataStreamWriter {
                     ));
                 }
                 let table = MemoryTable::new(schema.clone());
-                session.register(&name, CatalogEntry::Memory(table.clone()));
+                // The table is registered only once the query's name is known to be free:
+                // a refused duplicate must not replace the running query's table.
+                memory_table = Some((name, table.clone()));
                 Box::new(MemorySink::new(table))
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
@@ -106,7 +109,12 @@ impl DataStreamWriter {
                 )))
             }
         };
-        let sources = analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?;
+        let mut sources = analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?;
+        if self.trigger == Trigger::AvailableNow {
+            // "Available now" means available when `start()` returns, not whenever the
+            // driver thread first lists the sources: a file written after is left for later.
+            sources.iter_mut().try_for_each(SourcePlanner::bound_to_available)?;
+        }
         let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
         let workers = session.workers();
         let shared = Arc::new(QueryShared {
@@ -132,6 +140,9 @@ impl DataStreamWriter {
         });
         let query = StreamingQuery { shared: shared.clone() };
         session.streams().register(&query)?;
+        if let Some((name, table)) = memory_table {
+            session.register(&name, CatalogEntry::Memory(table));
+        }
         let executor = match Executor::start(analyzed.clone(), Arc::new(readers), workers) {
             Ok(e) => e,
             Err(e) => {

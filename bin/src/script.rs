@@ -35,8 +35,10 @@ pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFor
     let mut running: Vec<StreamingQuery> = Vec::new();
     for stmt in split_statements(&text) {
         let at = |msg: String| format!("{}:{}: {msg}", path.display(), stmt.line);
-        let parsed =
-            Parser::parse_sql(&dialect(), &stmt.text).map_err(|e| at(format!("parse error: {e}")))?;
+        let parsed = Parser::parse_sql(&dialect(), &stmt.text).map_err(|e| {
+            let (line, msg) = parse_error_at(stmt.line, &e.to_string());
+            format!("{}:{line}: parse error: {msg}", path.display())
+        })?;
         for statement in parsed {
             run_statement(&session, statement, &mut sinks, &mut running, trigger, format).map_err(at)?;
         }
@@ -149,6 +151,17 @@ fn run_statement(
     }
 }
 
+/// The script line of a parser error and its message: sqlparser counts lines from the
+/// statement's first line, so `at Line: L, Column: C` becomes script line `first + L - 1`.
+fn parse_error_at(first: usize, msg: &str) -> (usize, String) {
+    let located = msg.rfind(" at Line: ").and_then(|i| {
+        let (line, column) = msg[i + " at Line: ".len()..].split_once(", Column: ")?;
+        let line: usize = line.parse().ok()?;
+        Some((first + line.max(1) - 1, format!("{}, column {column}", &msg[..i])))
+    });
+    located.unwrap_or_else(|| (first, msg.to_string()))
+}
+
 fn object_name(name: &sqlparser::ast::ObjectName) -> String {
     name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.clone())).collect::<Vec<_>>().join(".")
 }
@@ -211,7 +224,9 @@ fn split_statements(text: &str) -> Vec<Stmt> {
                 for n in chars.by_ref() {
                     if n == '\n' {
                         line += 1;
-                        cur.push('\n');
+                        if start_line.is_some() {
+                            cur.push('\n');
+                        }
                         break;
                     }
                 }
@@ -226,7 +241,11 @@ fn split_statements(text: &str) -> Vec<Stmt> {
                 if !c.is_whitespace() {
                     start_line.get_or_insert(line);
                 }
-                cur.push(c);
+                // Text starts at the statement's first character, so the parser's line
+                // numbers count from `start_line`.
+                if start_line.is_some() {
+                    cur.push(c);
+                }
             }
         }
     }
@@ -254,5 +273,16 @@ mod tests {
                 (5, "SELECT 2".to_string())
             ]
         );
+        assert!(s.iter().all(|s| !s.text.starts_with(char::is_whitespace)), "text starts at the statement");
+    }
+
+    #[test]
+    fn parse_errors_point_at_the_script_line() {
+        let msg = "sql parser error: Expected: an expression, found: ; at Line: 2, Column: 27";
+        assert_eq!(
+            parse_error_at(7, msg),
+            (8, "sql parser error: Expected: an expression, found: ;, column 27".to_string())
+        );
+        assert_eq!(parse_error_at(3, "no location"), (3, "no location".to_string()));
     }
 }

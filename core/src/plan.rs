@@ -244,6 +244,8 @@ pub struct ResultOrder {
     pub keys: Vec<(usize, bool, bool)>,
     /// Maximum number of rows.
     pub limit: Option<usize>,
+    /// Columns the result keeps after sorting, when sort keys ride along as hidden columns.
+    pub width: Option<usize>,
 }
 
 impl ResultOrder {
@@ -254,6 +256,9 @@ impl ResultOrder {
         }
         if let Some(n) = self.limit {
             rows.truncate(n);
+        }
+        if let Some(w) = self.width {
+            rows.iter_mut().for_each(|r| r.truncate(w));
         }
     }
 
@@ -330,11 +335,48 @@ pub struct Analyzed {
 pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
     let mut a = Analyzer { sources: Vec::new(), aggregations: 0, prune };
     let (top, order_plan, limit) = split_order(plan)?;
-    let (root, schema) = a.resolve(top, None)?;
-    let mut order = ResultOrder { keys: Vec::new(), limit };
+    let (mut root, mut schema) = a.resolve(top, None)?;
+    let mut order = ResultOrder { keys: Vec::new(), limit, width: None };
     if let Some(keys) = order_plan {
-        for k in keys {
-            order.keys.push((resolve_sort_key(&k.expr, &schema)?, k.ascending, k.nulls_first));
+        let resolved: Vec<Result<usize>> = keys.iter().map(|k| resolve_sort_key(&k.expr, &schema)).collect();
+        let hidden = match top {
+            // As Spark does, a projection may be sorted by input columns it does not keep:
+            // they ride along as hidden columns, dropped once the rows are sorted.
+            LogicalPlan::Project { input, exprs } if resolved.iter().any(Result::is_err) => {
+                let mut exprs = exprs.clone();
+                let visible = schema.len();
+                let mut indices = Vec::new();
+                for (k, r) in keys.iter().zip(&resolved) {
+                    indices.push(match r {
+                        Ok(i) => *i,
+                        Err(_) => {
+                            exprs.push(k.expr.clone().alias(&format!("__sort_key_{}", exprs.len())));
+                            exprs.len() - 1
+                        }
+                    });
+                }
+                let extended = LogicalPlan::Project { input: input.clone(), exprs };
+                a = Analyzer { sources: Vec::new(), aggregations: 0, prune };
+                match a.resolve(&extended, None) {
+                    Ok((r, mut s)) => {
+                        root = r;
+                        s.fields.truncate(visible);
+                        schema = s;
+                        order.width = Some(visible);
+                        Some(indices)
+                    }
+                    // A key that does not resolve below either: report it against the result.
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        let indices = match hidden {
+            Some(indices) => indices,
+            None => resolved.into_iter().collect::<Result<_>>()?,
+        };
+        for (k, i) in keys.iter().zip(indices) {
+            order.keys.push((i, k.ascending, k.nulls_first));
         }
     }
     Ok(Analyzed {

@@ -1,0 +1,277 @@
+//! End-to-end tests of the `sluice` command: SQL scripts that declare file sources and
+//! memory/console sinks, start queries with `INSERT INTO`, print `SELECT` results as a
+//! table or JSON lines; triggers; and errors that name the script's file and line.
+//!
+//! The binary belongs to the `sluice-cli` workspace member, so Cargo does not build it
+//! for the root package's tests: it is built once per test run (a no-op when fresh).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The `sluice` binary next to this test's profile directory, built once.
+fn sluice_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        // target/<profile>/deps/cli-<hash>
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+        let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("profile name").to_string();
+        let target_dir = profile_dir.parent().expect("target dir");
+        let mut build = Command::new(env!("CARGO"));
+        build
+            .args(["build", "-q", "-p", "sluice-cli", "--bin", "sluice"])
+            .arg("--target-dir")
+            .arg(target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        match profile.as_str() {
+            "debug" => {}
+            "release" => {
+                build.arg("--release");
+            }
+            other => {
+                build.args(["--profile", other]);
+            }
+        }
+        let status = build.status().expect("run cargo build -p sluice-cli");
+        assert!(status.success(), "cargo build -p sluice-cli failed");
+        let bin = profile_dir.join(format!("sluice{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "{} was not built", bin.display());
+        bin
+    })
+}
+
+/// A temp dir holding an `activity` directory of two small JSON files.
+struct Fixture {
+    tmp: tempfile::TempDir,
+}
+
+/// `(gt, model, x)`; expected results below are worked out from these by hand.
+const FILE_1: &[(&str, &str, f64)] = &[("sit", "nexus4", 1.0), ("bike", "s3", 2.0), ("sit", "s3", 3.0)];
+const FILE_2: &[(&str, &str, f64)] = &[("stairsup", "nexus4", 4.0), ("sit", "nexus4", 5.0)];
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("activity");
+        std::fs::create_dir(&dir).expect("mkdir");
+        for (name, rows) in [("1.json", FILE_1), ("2.json", FILE_2)] {
+            let text: String = rows
+                .iter()
+                .map(|(gt, m, x)| format!("{{\"gt\":\"{gt}\",\"Model\":\"{m}\",\"x\":{x}}}\n"))
+                .collect();
+            std::fs::write(dir.join(name), text).expect("write data");
+        }
+        Fixture { tmp }
+    }
+
+    fn data(&self) -> String {
+        self.tmp.path().join("activity").to_str().expect("UTF-8 path").to_string()
+    }
+
+    /// Writes `script` (with `{DATA}` replaced by the data directory) and returns its path.
+    fn script(&self, name: &str, script: &str) -> PathBuf {
+        let path = self.tmp.path().join(name);
+        std::fs::write(&path, script.replace("{DATA}", &self.data())).expect("write script");
+        path
+    }
+}
+
+fn run(script: &Path, args: &[&str]) -> Output {
+    Command::new(sluice_bin()).arg("run").arg(script).args(args).output().expect("run sluice")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_success(o: &Output, context: &str) {
+    assert!(
+        o.status.success(),
+        "{context}: exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    );
+}
+
+const SOURCE: &str = "CREATE TABLE activity (gt STRING, `Model` STRING, x DOUBLE)\n\
+                      WITH (connector = 'file', format = 'json', path = '{DATA}', maxFilesPerTrigger = '1');\n";
+
+fn counts_script() -> String {
+    format!(
+        "{SOURCE}\
+         CREATE TABLE counts WITH (connector = 'memory', outputMode = 'complete');\n\
+         INSERT INTO counts SELECT gt, count(*) AS count FROM activity GROUP BY gt;\n\
+         SELECT * FROM counts ORDER BY gt;\n"
+    )
+}
+
+const COUNTS_JSON: &str = "{\"gt\":\"bike\",\"count\":1}\n\
+                           {\"gt\":\"sit\",\"count\":3}\n\
+                           {\"gt\":\"stairsup\",\"count\":1}\n";
+
+#[test]
+fn a_script_streams_into_a_memory_table_and_prints_json_lines_for_each_trigger_and_worker_count() {
+    let f = Fixture::new();
+    let script = f.script("counts.sql", &counts_script());
+    for trigger in ["available-now", "once"] {
+        for workers in ["1", "2"] {
+            let o = run(&script, &["--trigger", trigger, "-w", workers, "--format", "json"]);
+            let context = format!("--trigger {trigger} -w {workers}");
+            assert_success(&o, &context);
+            assert_eq!(stdout(&o), COUNTS_JSON, "{context}");
+        }
+    }
+}
+
+#[test]
+fn select_prints_sparks_table_by_default() {
+    let f = Fixture::new();
+    let script = f.script("counts.sql", &counts_script());
+    let o = run(&script, &["--trigger", "available-now"]);
+    assert_success(&o, "table output");
+    // show(truncate = false): cells padded on the right.
+    let want = "+--------+-----+\n\
+                |gt      |count|\n\
+                +--------+-----+\n\
+                |bike    |1    |\n\
+                |sit     |3    |\n\
+                |stairsup|1    |\n\
+                +--------+-----+\n";
+    assert_eq!(stdout(&o).trim_end(), want.trim_end());
+}
+
+#[test]
+fn a_plain_select_reads_a_source_table_as_a_batch_with_backticked_names() {
+    let f = Fixture::new();
+    let script = f.script(
+        "select.sql",
+        &format!(
+            "{SOURCE}\
+             SELECT `model`, count(*), sum(x) AS `total x` FROM activity WHERE x > 1.5 GROUP BY model ORDER BY `Model` DESC;\n"
+        ),
+    );
+    let o = run(&script, &["--format", "json"]);
+    assert_success(&o, "batch select");
+    // x > 1.5: (bike,s3,2) (sit,s3,3) (stairsup,nexus4,4) (sit,nexus4,5).
+    let want = "{\"model\":\"s3\",\"count(1)\":2,\"total x\":5.0}\n\
+                {\"model\":\"nexus4\",\"count(1)\":2,\"total x\":9.0}\n";
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn an_append_query_into_a_console_sink_prints_each_batch() {
+    let f = Fixture::new();
+    let script = f.script(
+        "console.sql",
+        &format!(
+            "{SOURCE}\
+             CREATE TABLE out WITH (connector = 'console', outputMode = 'append');\n\
+             INSERT INTO out SELECT gt, x * 2 AS x2 FROM activity WHERE gt <> 'bike';\n"
+        ),
+    );
+    let o = run(&script, &["--trigger", "available-now"]);
+    assert_success(&o, "console sink");
+    let rule = "-------------------------------------------";
+    let want = format!(
+        "{rule}\nBatch: 0\n{rule}\n\
+         +---+---+\n| gt| x2|\n+---+---+\n|sit|2.0|\n|sit|6.0|\n+---+---+\n\n\
+         {rule}\nBatch: 1\n{rule}\n\
+         +--------+----+\n|      gt|  x2|\n+--------+----+\n|stairsup| 8.0|\n|     sit|10.0|\n+--------+----+\n\n"
+    );
+    // Rows within a batch come in no particular order (as in Spark).
+    assert_eq!(sort_table_rows(&stdout(&o)), sort_table_rows(&want));
+}
+
+/// The text with the data rows of each printed table sorted (borders, headers and
+/// banners stay in place).
+fn sort_table_rows(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rows: Vec<String> = Vec::new();
+    let mut borders = 0;
+    for line in text.lines() {
+        if line.starts_with("+-") {
+            borders += 1;
+            if borders % 3 == 0 {
+                rows.sort();
+                out.append(&mut rows);
+            }
+            out.push(line.to_string());
+        } else if line.starts_with('|') && borders % 3 == 2 {
+            rows.push(line.to_string());
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn invalid_triggers_are_rejected_before_running() {
+    let f = Fixture::new();
+    let script = f.script("counts.sql", &counts_script());
+    for bad in ["sometimes", "processing-time 2 fortnights"] {
+        let o = run(&script, &["--trigger", bad]);
+        assert!(!o.status.success(), "--trigger {bad} must fail");
+        let err = stderr(&o);
+        assert!(err.contains("trigger"), "--trigger {bad}: {err}");
+        assert!(stdout(&o).is_empty(), "--trigger {bad}: nothing runs: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn errors_print_file_line_and_reason_and_exit_non_zero() {
+    let f = Fixture::new();
+    let sink = "CREATE TABLE counts WITH (connector = 'memory', outputMode = 'complete');\n";
+    // (case, script, line of the failing statement, text the reason must contain)
+    let cases: Vec<(&str, String, usize, &str)> = vec![
+        ("misspelt keyword", format!("{SOURCE}\n{sink}SELEC gt FROM counts;\n"), 5, "parse error"),
+        (
+            "parse error inside a statement",
+            format!("{SOURCE}{sink}INSERT INTO counts\n  SELECT gt FROM activity WHERE x = = 1;\n"),
+            5,
+            "parse error",
+        ),
+        (
+            "unknown column",
+            format!("{SOURCE}{sink}INSERT INTO counts\n  SELECT nope, count(*) FROM activity GROUP BY nope;\n"),
+            4,
+            "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nope` cannot be resolved",
+        ),
+        (
+            "unknown sink table",
+            format!("{SOURCE}{sink}INSERT INTO nowhere SELECT gt FROM activity;\n"),
+            4,
+            "nowhere",
+        ),
+        (
+            "unknown source table",
+            format!("{sink}INSERT INTO counts SELECT gt, count(*) FROM missing GROUP BY gt;\n"),
+            2,
+            "[TABLE_OR_VIEW_NOT_FOUND]",
+        ),
+        (
+            "rejected output mode",
+            format!(
+                "{SOURCE}CREATE TABLE plain WITH (connector = 'memory', outputMode = 'complete');\n\
+                 INSERT INTO plain SELECT gt FROM activity;\n"
+            ),
+            4,
+            "Complete output mode not supported when there are no streaming aggregations",
+        ),
+    ];
+    for (case, text, line, reason) in cases {
+        let script = f.script("broken.sql", &text);
+        let o = run(&script, &["--trigger", "available-now"]);
+        assert!(!o.status.success(), "{case}: must exit non-zero");
+        let err = stderr(&o);
+        let prefix = format!("{}:{line}: ", script.display());
+        assert!(err.starts_with(&prefix), "{case}: stderr should start with `{prefix}`: {err}");
+        assert!(err.contains(reason), "{case}: stderr lacks `{reason}`: {err}");
+    }
+}
