@@ -24,10 +24,11 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
                 BatchInput::Files(Arc::new(plan_splits(&files, workers)))
             }
             SourceKind::Rows(rows) => BatchInput::Rows(rows.clone()),
+            SourceKind::Rate { .. } => BatchInput::Empty,
         });
     }
-    let mut exec = Executor::start(analyzed.clone(), Arc::new(readers), workers)?;
-    let out = exec.run_batch(0, inputs)?;
+    let mut exec = Executor::start(analyzed.clone(), Arc::new(readers), workers, OutputMode::Complete)?;
+    let out = exec.run_batch(0, inputs, Default::default())?;
     let mut adapter = ModeAdapter::new(OutputMode::Complete, analyzed.order.clone());
-    Ok(adapter.rows_for_batch(out.changes).0)
+    Ok(adapter.rows_for_batch(out.changes))
 }

@@ -190,6 +190,14 @@ impl DataFrame {
         })
     }
 
+    /// Declares `column` (a timestamp) as the event time, with rows later than the
+    /// watermark (max event time seen - `delay`, e.g. `"30 minutes"`) dropped by stateful
+    /// operators and their state evicted. Does nothing on a batch DataFrame.
+    pub fn with_watermark(&self, column: &str, delay: &str) -> DataFrame {
+        let (column, delay) = (column.to_string(), delay.to_string());
+        self.derive(|input, _| LogicalPlan::Watermark { input, column, delay })
+    }
+
     /// Renames a column; a name that does not exist is ignored, as in Spark.
     pub fn with_column_renamed(&self, existing: &str, new: &str) -> DataFrame {
         self.derive(|input, schema| LogicalPlan::Project {

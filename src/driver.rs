@@ -12,7 +12,7 @@ use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::ResultOrder;
 use sluice_core::sink::Sink;
 use sluice_core::{Result, Row, Schema};
-use sluice_operators::Diff;
+use sluice_operators::{BatchWatermarks, Diff};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +31,59 @@ pub(crate) struct QueryRun {
     pub order: ResultOrder,
     pub aggregating: bool,
     pub workers: usize,
+    /// Delay in ms of each `with_watermark`, in plan order.
+    pub watermark_delays: Vec<i64>,
+    /// True when a stateful operator drops state as the watermark passes (append/update
+    /// with an event-time aggregate): a watermark move then warrants a no-data batch.
+    pub evicts_state: bool,
+    /// `spark.sql.streaming.multipleWatermarkPolicy=max` (default min).
+    pub max_watermark_policy: bool,
+}
+
+/// The global event-time watermark, as Spark's `WatermarkTracker`: each `with_watermark`
+/// proposes (max event time seen) - delay once it has seen data (0 before), the global
+/// watermark is the minimum (or maximum) of those, and it never moves back.
+pub(crate) struct WatermarkTracker {
+    delays_ms: Vec<i64>,
+    per_operator: Vec<Option<i64>>,
+    max_policy: bool,
+    /// The watermark in milliseconds (0 until data moves it).
+    pub current_ms: i64,
+}
+
+impl WatermarkTracker {
+    pub fn new(delays_us: &[i64], max_policy: bool) -> Self {
+        WatermarkTracker {
+            delays_ms: delays_us.iter().map(|d| d / 1000).collect(),
+            per_operator: vec![None; delays_us.len()],
+            max_policy,
+            current_ms: 0,
+        }
+    }
+
+    pub fn is_used(&self) -> bool {
+        !self.delays_ms.is_empty()
+    }
+
+    /// Folds in one batch's event-time statistics.
+    pub fn update(&mut self, stats: &[sluice_operators::EventTimeStats]) {
+        for (i, s) in stats.iter().enumerate().take(self.delays_ms.len()) {
+            let slot = &mut self.per_operator[i];
+            if s.count > 0 {
+                let proposed = s.max - self.delays_ms[i];
+                if slot.is_none_or(|w| proposed > w) {
+                    *slot = Some(proposed);
+                }
+            } else if slot.is_none() {
+                *slot = Some(0);
+            }
+        }
+        let values = self.per_operator.iter().flatten().copied();
+        let chosen = if self.max_policy { values.max() } else { values.min() };
+        if let Some(w) = chosen {
+            self.current_ms = self.current_ms.max(w);
+        }
+    }
 }
 
 /// Turns each batch's changes into the rows an output mode emits.
@@ -39,25 +92,18 @@ pub(crate) struct ModeAdapter {
     order: ResultOrder,
     /// The whole result (complete mode), as row multiplicities.
     table: BTreeMap<Row, i64>,
-    /// Rows in the result table (for state progress).
-    pub total_rows: i64,
     emitted: usize,
 }
 
 impl ModeAdapter {
     pub fn new(mode: OutputMode, order: ResultOrder) -> Self {
-        ModeAdapter { mode, order, table: BTreeMap::new(), total_rows: 0, emitted: 0 }
+        ModeAdapter { mode, order, table: BTreeMap::new(), emitted: 0 }
     }
 
-    /// The rows to write for one batch, and how many result rows changed.
-    pub fn rows_for_batch(&mut self, changes: Vec<(Row, Diff)>) -> (Vec<Row>, i64) {
-        let mut updated = 0i64;
+    /// The rows to write for one batch.
+    pub fn rows_for_batch(&mut self, changes: Vec<(Row, Diff)>) -> Vec<Row> {
         let mut inserted = Vec::new();
         for (row, d) in changes {
-            self.total_rows += d as i64;
-            if d > 0 {
-                updated += d as i64;
-            }
             match self.mode {
                 OutputMode::Complete => {
                     let n = self.table.entry(row).or_insert(0);
@@ -79,14 +125,14 @@ impl ModeAdapter {
                 }
             }
             self.order.apply(&mut rows);
-            return (rows, updated);
+            return rows;
         }
         if let Some(limit) = self.order.limit {
             let room = limit.saturating_sub(self.emitted);
             inserted.truncate(room);
         }
         self.emitted += inserted.len();
-        (inserted, updated)
+        inserted
     }
 }
 
@@ -105,6 +151,9 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     let mut adapter = ModeAdapter::new(run.mode, run.order.clone());
     let mut batch_id = 0u64;
     let mut last_trigger = Instant::now();
+    let mut tracker = WatermarkTracker::new(&run.watermark_delays, run.max_watermark_policy);
+    // The watermark the previous batch ran under (Spark drops late rows against it).
+    let mut last_batch_watermark_ms = 0i64;
     loop {
         if shared.stop_requested() {
             return Ok(());
@@ -120,7 +169,10 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             offsets.push(off);
         }
         let latest_offset_ms = trigger_start.elapsed().as_millis() as u64;
-        if inputs.iter().all(BatchInput::is_empty) {
+        let no_data = inputs.iter().all(BatchInput::is_empty);
+        // A moved watermark may close results: run a batch without data to emit or evict them.
+        let no_data_batch = no_data && run.evicts_state && tracker.current_ms > last_batch_watermark_ms;
+        if no_data && !no_data_batch {
             shared.set_status("Waiting for data to arrive", false, false);
             shared.mark_idle();
             if matches!(run.trigger, Trigger::Once | Trigger::AvailableNow) {
@@ -137,8 +189,17 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         }
         shared.set_status("Processing new data", true, true);
         let exec_start = Instant::now();
-        let out = run.executor.run_batch(batch_id, inputs)?;
-        let (rows, updated) = adapter.rows_for_batch(out.changes);
+        let watermarks = if tracker.is_used() {
+            let late = if batch_id == 0 { tracker.current_ms } else { last_batch_watermark_ms };
+            BatchWatermarks { late: Some(late * 1000), evict: Some(tracker.current_ms * 1000) }
+        } else {
+            BatchWatermarks::default()
+        };
+        let batch_watermark_ms = tracker.current_ms;
+        let out = run.executor.run_batch(batch_id, inputs, watermarks)?;
+        tracker.update(&out.stats.event_time);
+        last_batch_watermark_ms = batch_watermark_ms;
+        let rows = adapter.rows_for_batch(out.changes);
         let num_output = rows.len() as i64;
         run.sink.add_batch(batch_id, &run.schema, rows, run.mode)?;
         let add_batch_ms = exec_start.elapsed().as_millis() as u64;
@@ -170,14 +231,25 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let state_operators = if run.aggregating {
             vec![StateOperatorProgress {
                 operator_name: "stateStoreSave".into(),
-                num_rows_total: adapter.total_rows,
-                num_rows_updated: updated,
-                num_rows_dropped_by_watermark: 0,
-                memory_used_bytes: 0,
+                num_rows_total: out.stats.state_rows,
+                num_rows_updated: out.stats.state_updated,
+                num_rows_dropped_by_watermark: out.stats.dropped_by_watermark,
+                memory_used_bytes: out.stats.state_bytes,
             }]
         } else {
             Vec::new()
         };
+        let mut event_time = BTreeMap::new();
+        if tracker.is_used() {
+            let mut all = sluice_operators::EventTimeStats::default();
+            out.stats.event_time.iter().for_each(|s| all.merge(s));
+            if all.count > 0 {
+                event_time.insert("min".to_string(), iso_millis(all.min));
+                event_time.insert("max".to_string(), iso_millis(all.max));
+                event_time.insert("avg".to_string(), iso_millis((all.sum / all.count as i128) as i64));
+            }
+            event_time.insert("watermark".to_string(), iso_millis(batch_watermark_ms));
+        }
         shared.push_progress(StreamingQueryProgress {
             id: shared.id.to_string(),
             run_id: shared.run_id.to_string(),
@@ -189,7 +261,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             input_rows_per_second: if batch_id == 0 { 0.0 } else { rate(num_input, since_last) },
             processed_rows_per_second: rate(num_input, processed_secs),
             duration_ms,
-            event_time: BTreeMap::new(),
+            event_time,
             state_operators,
             sources,
             sink: SinkProgress { description: run.sink.description(), num_output_rows: num_output },

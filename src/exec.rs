@@ -4,9 +4,10 @@
 //! probe's frontier passes the batch; worker 0 gathers the result's changes.
 
 use crate::source::{BatchInput, SourceReader};
+use sluice_core::mode::OutputMode;
 use sluice_core::plan::Analyzed;
 use sluice_core::{Result, Row, SluiceError};
-use sluice_operators::{build, Diff, ErrorSlot, Time};
+use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -23,12 +24,13 @@ use timely::WorkerConfig;
 const STEP_EVERY_ROWS: usize = 64 * 1024;
 
 enum Command {
-    Batch { id: Time, inputs: Arc<Vec<BatchInput>> },
+    Batch { id: Time, inputs: Arc<Vec<BatchInput>>, watermarks: BatchWatermarks },
 }
 
 struct Report {
     rows_in: Vec<u64>,
     output: Vec<(Row, Diff)>,
+    stats: BatchStats,
     error: Option<SluiceError>,
 }
 
@@ -38,6 +40,8 @@ pub(crate) struct BatchOutput {
     pub changes: Vec<(Row, Diff)>,
     /// Rows read from each source.
     pub rows_in: Vec<u64>,
+    /// What the operators observed (event times, state sizes), summed over workers.
+    pub stats: BatchStats,
 }
 
 /// A running dataflow for one query on the session's workers.
@@ -54,6 +58,7 @@ impl Executor {
         analyzed: Arc<Analyzed>,
         readers: Arc<Vec<SourceReader>>,
         workers: usize,
+        mode: OutputMode,
     ) -> Result<Executor> {
         let workers = workers.max(1);
         let mut commands = Vec::new();
@@ -82,12 +87,12 @@ impl Executor {
                 .take()
                 .expect("each worker takes its own command channel once");
             let reports = report_tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let errors = worker_errors.clone();
+            let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len());
             let captured: Rc<RefCell<Vec<(Row, Time, Diff)>>> = Rc::new(RefCell::new(Vec::new()));
             let probe = ProbeHandle::new();
             let capture = captured.clone();
             let mut inputs = worker.dataflow::<Time, _, _>(|scope| {
-                let (inputs, output) = build(scope, &analyzed, &errors);
+                let (inputs, output) = build(scope, &analyzed, &ctx);
                 output
                     .inner
                     .exchange(|_| 0)
@@ -99,7 +104,8 @@ impl Executor {
                     .probe_with(&probe);
                 inputs
             });
-            while let Ok(Command::Batch { id, inputs: batch }) = rx.recv() {
+            while let Ok(Command::Batch { id, inputs: batch, watermarks }) = rx.recv() {
+                ctx.watermarks.borrow_mut().insert(id, watermarks);
                 let mut error = None;
                 let mut rows_in = vec![0u64; inputs.len()];
                 for input in inputs.iter_mut() {
@@ -137,7 +143,8 @@ impl Executor {
                 } else {
                     Vec::new()
                 };
-                if reports.send(Report { rows_in, output, error }).is_err() {
+                let stats = ctx.take_stats();
+                if reports.send(Report { rows_in, output, stats, error }).is_err() {
                     break;
                 }
             }
@@ -146,16 +153,22 @@ impl Executor {
         Ok(Executor { commands, reports, guards: Some(guards), errors })
     }
 
-    /// Runs one micro-batch to completion and returns the result's changes.
-    pub fn run_batch(&mut self, id: Time, inputs: Vec<BatchInput>) -> Result<BatchOutput> {
+    /// Runs one micro-batch to completion under `watermarks` and returns the result's changes.
+    pub fn run_batch(
+        &mut self,
+        id: Time,
+        inputs: Vec<BatchInput>,
+        watermarks: BatchWatermarks,
+    ) -> Result<BatchOutput> {
         let inputs = Arc::new(inputs);
         for tx in &self.commands {
-            tx.send(Command::Batch { id, inputs: inputs.clone() })
+            tx.send(Command::Batch { id, inputs: inputs.clone(), watermarks })
                 .map_err(|_| SluiceError::exec("a worker thread stopped unexpectedly"))?;
         }
         let mut changes = Vec::new();
         let mut rows_in: Vec<u64> = vec![0; inputs.len()];
         let mut first_error = None;
+        let mut stats = BatchStats::default();
         for _ in 0..self.commands.len() {
             let report = self.reports.recv().map_err(|_| {
                 SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)")
@@ -164,6 +177,7 @@ impl Executor {
                 *total += n;
             }
             changes.extend(report.output);
+            stats.merge(&report.stats);
             if let Some(e) = report.error {
                 first_error.get_or_insert(e);
             }
@@ -171,7 +185,7 @@ impl Executor {
         if let Some(e) = first_error.or_else(|| self.errors.take()) {
             return Err(e);
         }
-        Ok(BatchOutput { changes, rows_in })
+        Ok(BatchOutput { changes, rows_in, stats })
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::dataframe::DataFrame;
 use crate::session::{CatalogEntry, Session};
 use sluice_connectors::file::{FileFormat, FileSourceConfig};
+use sluice_connectors::rate::{rate_schema, RateConfig};
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
 use sluice_core::{Options, Result, Schema, SluiceError};
 use std::sync::Arc;
@@ -18,9 +19,36 @@ struct ReaderState {
 }
 
 impl ReaderState {
-    fn load(&self, path: &str, streaming: bool) -> Result<DataFrame> {
-        let spec = self.spec(path, streaming)?;
+    fn load(&self, path: Option<&str>, streaming: bool) -> Result<DataFrame> {
+        let spec = match (self.format.as_deref(), path) {
+            (Some(f @ ("rate" | "rate-micro-batch")), _) => self.rate_spec(f, streaming)?,
+            (_, Some(path)) => self.spec(path, streaming)?,
+            (_, None) => {
+                return Err(SluiceError::analysis(
+                    "'path' is not specified: file sources need a path (load(\"dir\"))",
+                ))
+            }
+        };
         DataFrame::from_plan(self.session.clone(), LogicalPlan::Source(Arc::new(spec)))
+    }
+
+    fn rate_spec(&self, format: &str, streaming: bool) -> Result<SourceSpec> {
+        if !streaming {
+            return Err(SluiceError::analysis(format!("Data source {format} does not support batch reads")));
+        }
+        if self.schema.is_some() {
+            return Err(SluiceError::analysis(format!(
+                "The {format} source does not support a user-specified schema."
+            )));
+        }
+        RateConfig::from_options(format, &self.options)?;
+        Ok(SourceSpec {
+            description: format!("{}Stream", if format == "rate" { "Rate" } else { "RatePerMicroBatch" }),
+            kind: SourceKind::Rate { format: format.to_string() },
+            schema: rate_schema(),
+            options: self.options.clone(),
+            streaming,
+        })
     }
 
     fn spec(&self, path: &str, streaming: bool) -> Result<SourceSpec> {
@@ -86,9 +114,10 @@ macro_rules! reader_methods {
             self
         }
 
-        /// Loads `path` in the chosen format.
-        pub fn load(self, path: &str) -> Result<DataFrame> {
-            self.0.load(path, $streaming)
+        /// Loads `path` in the chosen format; `load(None)` for sources without a path
+        /// (`rate`, `rate-micro-batch`), as Spark's `load()`.
+        pub fn load<'p>(self, path: impl Into<Option<&'p str>>) -> Result<DataFrame> {
+            self.0.load(path.into(), $streaming)
         }
 
         /// Loads JSON lines from `path` (a directory or a file).

@@ -5,6 +5,7 @@
 use sluice_connectors::file::{
     plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
 };
+use sluice_connectors::rate::{RateConfig, RateRange, RateState};
 use sluice_core::plan::{SourceInput, SourceKind};
 use sluice_core::{Result, Row};
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub(crate) enum BatchInput {
     Files(Arc<Vec<Vec<FileSplit>>>),
     /// Rows held in memory; worker `i` takes every `peers`-th row from `i`.
     Rows(Arc<Vec<Row>>),
+    /// Generated values; each worker makes its share.
+    Range(RateRange),
 }
 
 impl BatchInput {
@@ -26,6 +29,7 @@ impl BatchInput {
             BatchInput::Empty => true,
             BatchInput::Files(f) => f.iter().all(|w| w.is_empty()),
             BatchInput::Rows(r) => r.is_empty(),
+            BatchInput::Range(r) => r.count == 0,
         }
     }
 }
@@ -33,6 +37,7 @@ impl BatchInput {
 /// Reads a worker's share of a batch input, projected to the columns the query needs.
 pub(crate) enum SourceReader {
     File(RecordReader),
+    /// In-memory rows and generated rows, projected to these columns.
     Rows(Vec<usize>),
 }
 
@@ -42,7 +47,7 @@ impl SourceReader {
             SourceKind::File { .. } => {
                 SourceReader::File(RecordReader::new(&file_config(input)?, &input.projection)?)
             }
-            SourceKind::Rows(_) => SourceReader::Rows(input.projection.clone()),
+            SourceKind::Rows(_) | SourceKind::Rate { .. } => SourceReader::Rows(input.projection.clone()),
         })
     }
 
@@ -73,6 +78,12 @@ impl SourceReader {
                 }
                 Ok(())
             }
+            (SourceReader::Rows(projection), BatchInput::Range(range)) => {
+                range.generate(index, peers, &mut |row| {
+                    emit(projection.iter().map(|&i| row[i].clone()).collect())
+                });
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -87,7 +98,9 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
             &input.spec.options,
             false,
         ),
-        SourceKind::Rows(_) => unreachable!("file_config is only called for file sources"),
+        SourceKind::Rows(_) | SourceKind::Rate { .. } => {
+            unreachable!("file_config is only called for file sources")
+        }
     }
 }
 
@@ -95,6 +108,7 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
 pub(crate) enum SourcePlanner {
     File { cfg: Box<FileSourceConfig>, state: FileSourceState, batches: u64 },
     Rows { rows: Arc<Vec<Row>>, done: bool },
+    Rate { state: RateState, description: String },
 }
 
 /// The offsets a batch covers, for progress reports.
@@ -113,6 +127,10 @@ impl SourcePlanner {
                 batches: 0,
             },
             SourceKind::Rows(rows) => SourcePlanner::Rows { rows: rows.clone(), done: false },
+            SourceKind::Rate { format } => SourcePlanner::Rate {
+                state: RateState::new(RateConfig::from_options(format, &input.spec.options)?),
+                description: input.spec.description.clone(),
+            },
         })
     }
 
@@ -120,7 +138,7 @@ impl SourcePlanner {
     pub fn bound_to_available(&mut self) -> Result<()> {
         match self {
             SourcePlanner::File { cfg, state, .. } => state.bound_to_available(cfg),
-            SourcePlanner::Rows { .. } => Ok(()),
+            SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } => Ok(()),
         }
     }
 
@@ -153,6 +171,19 @@ impl SourcePlanner {
                 let end = Some(serde_json::json!(rows.len()));
                 Ok((BatchInput::Rows(rows.clone()), BatchOffsets { start: None, end }))
             }
+            SourcePlanner::Rate { state, .. } => {
+                let start = state.offset();
+                match state.next_batch() {
+                    None => Ok((BatchInput::Empty, BatchOffsets::default())),
+                    Some(range) => Ok((
+                        BatchInput::Range(range),
+                        BatchOffsets {
+                            start: Some(serde_json::json!(start)),
+                            end: Some(serde_json::json!(state.offset())),
+                        },
+                    )),
+                }
+            }
         }
     }
 
@@ -161,6 +192,7 @@ impl SourcePlanner {
         match self {
             SourcePlanner::File { cfg, .. } => format!("FileStreamSource[file:{}]", cfg.path.display()),
             SourcePlanner::Rows { .. } => "MemoryStream".into(),
+            SourcePlanner::Rate { description, .. } => description.clone(),
         }
     }
 }

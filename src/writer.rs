@@ -81,7 +81,7 @@ impl DataStreamWriter {
         }
         let mode = self.mode?;
         let analyzed = Arc::new(analyze(&df.plan, true)?);
-        check_streaming_mode(&analyzed, mode, false)?;
+        check_streaming_mode(&analyzed, mode)?;
         let session = df.session.clone();
         let schema = analyzed.schema.clone();
         let mut memory_table = None;
@@ -143,7 +143,7 @@ impl DataStreamWriter {
         if let Some((name, table)) = memory_table {
             session.register(&name, CatalogEntry::Memory(table));
         }
-        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), workers) {
+        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), workers, mode) {
             Ok(e) => e,
             Err(e) => {
                 shared.terminate(Err(e.clone()));
@@ -159,6 +159,11 @@ impl DataStreamWriter {
             schema,
             order: analyzed.order.clone(),
             aggregating: analyzed.aggregations > 0,
+            watermark_delays: analyzed.watermarks.clone(),
+            max_watermark_policy: session
+                .conf("spark.sql.streaming.multipleWatermarkPolicy")
+                .is_some_and(|p| p.eq_ignore_ascii_case("max")),
+            evicts_state: analyzed.has_event_time_aggregate && mode != OutputMode::Complete,
             workers,
         };
         let thread_shared = shared.clone();

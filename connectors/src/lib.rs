@@ -8,4 +8,5 @@
 #![forbid(missing_docs)]
 
 pub mod file;
+pub mod rate;
 pub mod sink;

@@ -8,7 +8,8 @@
 use crate::error::{Result, SluiceError};
 use crate::expr::{AggFunc, BinaryOp, Expr};
 use crate::schema::Schema;
-use crate::types::{DataType, Value};
+use crate::time::{DateTimePattern, MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::types::{DataType, Field, Value};
 use regex::Regex;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
@@ -95,6 +96,93 @@ enum Func {
     TryMultiply,
 }
 
+/// Arithmetic on timestamps, dates and day-time intervals (Spark's `TimeAdd`,
+/// `SubtractTimestamps`, `DateAdd`, `MultiplyDTInterval`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Temporal {
+    /// timestamp + interval
+    TsPlusIv,
+    /// timestamp - interval
+    TsMinusIv,
+    /// interval + interval
+    IvPlusIv,
+    /// interval - interval
+    IvMinusIv,
+    /// timestamp - timestamp, an interval
+    TsMinusTs,
+    /// date + int days
+    DatePlusDays,
+    /// date - int days
+    DateMinusDays,
+    /// date - date, an interval of whole days
+    DateMinusDate,
+    /// interval * number (bigint or double), rounded half up
+    IvTimes,
+    /// interval / number (bigint or double), rounded half up
+    IvDiv,
+}
+
+/// Which field a date-part function extracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DatePart {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    DayOfWeek,
+    WeekDay,
+    DayOfYear,
+    WeekOfYear,
+    Hour,
+    Minute,
+    Second,
+}
+
+/// The pattern of a formatting or parsing function: the function's default, compiled once
+/// from a literal, or read from the last argument on each row.
+#[derive(Clone, Debug)]
+enum Fmt {
+    Default,
+    Fixed(Arc<DateTimePattern>),
+    Dynamic,
+}
+
+#[derive(Clone, Debug)]
+enum TimeFunc {
+    /// `year(d)`, `hour(ts)`, ...: the argument is a date (date parts) or a timestamp (time parts).
+    Part(DatePart),
+    /// `date_format(ts, fmt)`.
+    DateFormat(Fmt),
+    /// `to_timestamp(s, fmt)` / `try_to_timestamp`: the string parsed with a pattern.
+    ParseTimestamp { fmt: Fmt, fail: bool },
+    /// `to_date(s, fmt)` / `try_to_date`.
+    ParseDate { fmt: Fmt, fail: bool },
+    /// `unix_timestamp(s, fmt)` on a string.
+    UnixTimestampOfString(Fmt),
+    /// `unix_timestamp(ts)` on a timestamp, `unix_seconds`.
+    UnixSeconds,
+    /// `unix_millis(ts)`.
+    UnixMillis,
+    /// `unix_micros(ts)`.
+    UnixMicros,
+    /// `from_unixtime(secs, fmt)`.
+    FromUnixTime(Fmt),
+    /// `timestamp_seconds(n)` (double or bigint).
+    TimestampSeconds,
+    /// `timestamp_millis(n)`.
+    TimestampMillis,
+    /// `timestamp_micros(n)`.
+    TimestampMicros,
+    /// `date_trunc(unit, ts)`.
+    DateTrunc,
+    /// `trunc(date, unit)`.
+    Trunc,
+    /// `datediff(end, start)`.
+    DateDiff,
+    /// A tumbling `window(ts, size[, size[, start]])`: `{start, end}` of the window holding ts.
+    Window { size: i64, slide: i64, offset: i64 },
+}
+
 #[derive(Clone, Debug)]
 enum Kind {
     Column(usize),
@@ -136,6 +224,13 @@ enum Kind {
         ansi: bool,
     },
     Func(Func, Vec<BoundExpr>),
+    /// Timestamp, date and interval arithmetic; operands already cast to what `op` expects.
+    Temporal(Temporal, Box<BoundExpr>, Box<BoundExpr>),
+    /// A date-time function (`hour`, `date_format`, `to_timestamp`, tumbling `window`, ...).
+    Time(TimeFunc, Vec<BoundExpr>),
+    /// A sliding or session window, typed for `Expr::data_type` but only computable by the
+    /// planner's GROUP BY expansion.
+    GroupingOnly(&'static str),
     /// Stands for an aggregate call when only its type is wanted (`Expr::data_type`).
     Aggregate(String),
 }
@@ -242,6 +337,7 @@ pub fn display_value(v: &Value) -> String {
         Value::Binary(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Timestamp(t) => crate::time::format_timestamp(*t),
         Value::Date(d) => crate::time::format_date(*d),
+        Value::Interval(us) => crate::time::format_interval(*us),
         Value::Struct(vals) => {
             let inner: Vec<String> = vals.iter().map(display_value).collect();
             format!("{{{}}}", inner.join(", "))
@@ -287,6 +383,8 @@ impl Expr {
         match self {
             Expr::Column(parts) => parts.last().cloned().unwrap_or_default(),
             Expr::Alias(_, name) => name.clone(),
+            // Spark aliases its time-window structs to fixed names.
+            Expr::Function { name, .. } if name == "window" || name == "session_window" => name.clone(),
             other => other.sql_name(),
         }
     }
@@ -469,6 +567,7 @@ fn can_cast(from: &DataType, to: &DataType) -> bool {
         _ if from == to => true,
         (Null, _) | (_, String) => true,
         (String, _) => !matches!(to, Struct(_)),
+        (Interval, _) | (_, Interval) => false,
         (Boolean, t) | (t, Boolean) => t.is_numeric(),
         (Binary, _) | (_, Binary) => false,
         (Date, Timestamp) | (Timestamp, Date) => true,
@@ -505,7 +604,7 @@ impl Binder<'_> {
                 let b = self.bind(inner)?;
                 let t = match &b.data_type {
                     DataType::Null | DataType::String => DataType::Double,
-                    t if t.is_numeric() => t.clone(),
+                    t if t.is_numeric() || *t == DataType::Interval => t.clone(),
                     t => return Err(mismatch(e, format!("the operand of unary minus must be numeric, not \"{}\"", type_sql(t)))),
                 };
                 Ok(node(Kind::Negate(Box::new(coerce(b, &t))), t))
@@ -647,6 +746,15 @@ impl Binder<'_> {
                 DataType::Boolean,
             ));
         }
+        if let Some((op, lt, rt, t)) = temporal_op(op, &l.data_type, &r.data_type) {
+            return Ok(node(Kind::Temporal(op, Box::new(coerce(l, &lt)), Box::new(coerce(r, &rt))), t));
+        }
+        if matches!(op, BinaryOp::Plus | BinaryOp::Multiply) {
+            // `interval + ts`, `n * interval`, `1 + date`: the same operations, swapped.
+            if let Some((op, rt, lt, t)) = temporal_op(op, &r.data_type, &l.data_type) {
+                return Ok(node(Kind::Temporal(op, Box::new(coerce(r, &rt)), Box::new(coerce(l, &lt))), t));
+            }
+        }
         // Arithmetic: a string operand counts as bigint beside an integer, double otherwise.
         let numeric = |t: &DataType, other: &DataType| -> Option<DataType> {
             match t {
@@ -734,6 +842,9 @@ impl Binder<'_> {
     fn function(&self, e: &Expr, name: &str, args: &[Expr], distinct: bool) -> Result<BoundExpr> {
         if let Some(agg) = AggFunc::from_name(name) {
             return self.aggregate(e, name, agg, args, distinct);
+        }
+        if let Some(bound) = self.time_function(e, name, args)? {
+            return Ok(bound);
         }
         let arity = |min: usize, max: usize| -> Result<()> {
             if args.len() < min || args.len() > max {
@@ -1126,6 +1237,9 @@ impl BoundExpr {
                 Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?),
                 Value::Long(n) => Value::Long(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?),
                 Value::Double(d) => Value::double(-d.0),
+                Value::Interval(n) => {
+                    Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
+                }
                 _ => Value::Null,
             }),
             Kind::IsNull(e) => Ok(Value::Boolean(e.eval(row)?.is_null())),
@@ -1173,6 +1287,21 @@ impl BoundExpr {
                 }
             }
             Kind::Func(f, args) => eval_func(*f, args, row),
+            Kind::Temporal(op, l, r) => {
+                let a = l.eval(row)?;
+                if a.is_null() {
+                    return Ok(Value::Null);
+                }
+                let b = r.eval(row)?;
+                if b.is_null() {
+                    return Ok(Value::Null);
+                }
+                temporal(*op, &a, &b)
+            }
+            Kind::Time(f, args) => eval_time(f, args, row),
+            Kind::GroupingOnly(name) => Err(SluiceError::exec(format!(
+                "{name}(...) here is a sliding or session window, which only a GROUP BY can compute"
+            ))),
             Kind::Aggregate(name) => Err(SluiceError::exec(format!(
                 "aggregate function `{name}` cannot be evaluated row by row; the planner must compute it"
             ))),
@@ -1527,6 +1656,641 @@ fn round_double(x: f64, scale: i64, half_even: bool) -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------
+// Event time: timestamp arithmetic, date-time functions and time windows.
+
+/// The temporal operation `left op right` denotes, with the types its operands are cast to
+/// and its result type; `None` when neither side makes it temporal.
+fn temporal_op(op: BinaryOp, l: &DataType, r: &DataType) -> Option<(Temporal, DataType, DataType, DataType)> {
+    use DataType::*;
+    let instant = |t: &DataType| matches!(t, Timestamp | Date | String);
+    Some(match (op, l, r) {
+        (BinaryOp::Plus, Interval, Interval | Null) | (BinaryOp::Plus, Null, Interval) => {
+            (Temporal::IvPlusIv, Interval, Interval, Interval)
+        }
+        (BinaryOp::Minus, Interval, Interval | Null) | (BinaryOp::Minus, Null, Interval) => {
+            (Temporal::IvMinusIv, Interval, Interval, Interval)
+        }
+        (BinaryOp::Plus, a, Interval) if instant(a) => (Temporal::TsPlusIv, Timestamp, Interval, Timestamp),
+        (BinaryOp::Minus, a, Interval) if instant(a) => (Temporal::TsMinusIv, Timestamp, Interval, Timestamp),
+        (BinaryOp::Minus, Date, Date) => (Temporal::DateMinusDate, Date, Date, Interval),
+        (BinaryOp::Minus, Timestamp, Timestamp | Date) | (BinaryOp::Minus, Date, Timestamp) => {
+            (Temporal::TsMinusTs, Timestamp, Timestamp, Interval)
+        }
+        (BinaryOp::Plus, Date, Int) => (Temporal::DatePlusDays, Date, Int, Date),
+        (BinaryOp::Minus, Date, Int) => (Temporal::DateMinusDays, Date, Int, Date),
+        (BinaryOp::Multiply, Interval, n) if n.is_numeric() || *n == Null => {
+            let nt = if *n == Double { Double } else { Long };
+            (Temporal::IvTimes, Interval, nt, Interval)
+        }
+        (BinaryOp::Divide, Interval, n) if n.is_numeric() || *n == Null => {
+            let nt = if *n == Double { Double } else { Long };
+            (Temporal::IvDiv, Interval, nt, Interval)
+        }
+        _ => return None,
+    })
+}
+
+fn interval_divided_by_zero() -> SluiceError {
+    SluiceError::exec(
+        "[INTERVAL_DIVIDED_BY_ZERO] Divide by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. SQLSTATE: 22012",
+    )
+}
+
+/// Rounds half away from zero (Java's `RoundingMode.HALF_UP`) into a long.
+fn round_half_up(x: f64) -> Result<i64> {
+    let r = x.round();
+    if r.is_finite() && r >= i64::MIN as f64 && r < i64::MAX as f64 {
+        Ok(r as i64)
+    } else {
+        Err(overflow("long", "multiply"))
+    }
+}
+
+fn temporal(op: Temporal, a: &Value, b: &Value) -> Result<Value> {
+    let add = |x: i64, y: i64| x.checked_add(y).ok_or_else(|| overflow("long", "add"));
+    let sub = |x: i64, y: i64| x.checked_sub(y).ok_or_else(|| overflow("long", "subtract"));
+    Ok(match (op, a, b) {
+        (Temporal::TsPlusIv, Value::Timestamp(t), Value::Interval(i)) => Value::Timestamp(add(*t, *i)?),
+        (Temporal::TsMinusIv, Value::Timestamp(t), Value::Interval(i)) => Value::Timestamp(sub(*t, *i)?),
+        (Temporal::IvPlusIv, Value::Interval(x), Value::Interval(y)) => Value::Interval(add(*x, *y)?),
+        (Temporal::IvMinusIv, Value::Interval(x), Value::Interval(y)) => Value::Interval(sub(*x, *y)?),
+        (Temporal::TsMinusTs, Value::Timestamp(x), Value::Timestamp(y)) => Value::Interval(sub(*x, *y)?),
+        (Temporal::DatePlusDays, Value::Date(d), Value::Int(n)) => {
+            Value::Date(d.checked_add(*n).ok_or_else(|| overflow("integer", "add"))?)
+        }
+        (Temporal::DateMinusDays, Value::Date(d), Value::Int(n)) => {
+            Value::Date(d.checked_sub(*n).ok_or_else(|| overflow("integer", "subtract"))?)
+        }
+        (Temporal::DateMinusDate, Value::Date(x), Value::Date(y)) => {
+            Value::Interval((*x as i64 - *y as i64) * MICROS_PER_DAY)
+        }
+        (Temporal::IvTimes, Value::Interval(i), Value::Long(n)) => {
+            Value::Interval(i.checked_mul(*n).ok_or_else(|| overflow("long", "multiply"))?)
+        }
+        (Temporal::IvTimes, Value::Interval(i), Value::Double(d)) => {
+            Value::Interval(round_half_up(*i as f64 * d.0)?)
+        }
+        (Temporal::IvDiv, Value::Interval(i), Value::Long(n)) => {
+            if *n == 0 {
+                return Err(interval_divided_by_zero());
+            }
+            let (x, y) = (*i as i128, *n as i128);
+            let (q, r) = (x / y, x % y);
+            let q = if 2 * r.abs() >= y.abs() { q + x.signum() * y.signum() } else { q };
+            Value::Interval(i64::try_from(q).map_err(|_| overflow("long", "divide"))?)
+        }
+        (Temporal::IvDiv, Value::Interval(i), Value::Double(d)) => {
+            if d.0 == 0.0 {
+                return Err(interval_divided_by_zero());
+            }
+            Value::Interval(round_half_up(*i as f64 / d.0)?)
+        }
+        _ => return Err(SluiceError::exec(format!("internal: {op:?} on {a:?} and {b:?}"))),
+    })
+}
+
+/// The type of a time-window column: `struct<start: timestamp, end: timestamp>`.
+pub fn window_struct_type() -> DataType {
+    DataType::Struct(vec![Field::new("start", DataType::Timestamp), Field::new("end", DataType::Timestamp)])
+}
+
+/// A `window(time, size[, slide[, start]])` call with its durations resolved to microseconds,
+/// for the planner: a tumbling window (`slide == size`) evaluates as a scalar, a sliding one
+/// puts each row in every window [`WindowSpec::windows_containing`] returns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowSpec {
+    /// The event-time expression (a timestamp; strings and dates are cast when bound).
+    pub time: Expr,
+    /// Window length, > 0.
+    pub size_us: i64,
+    /// Distance between window starts, in `(0, size_us]`; equal to `size_us` when not given.
+    pub slide_us: i64,
+    /// Offset of window starts from the epoch, `|start_us| < slide_us`; 0 when not given.
+    pub start_us: i64,
+}
+
+impl WindowSpec {
+    /// Reads and validates the arguments of `window(...)` as Spark's `TimeWindow` does:
+    /// durations are string literals (`'10 minutes'`), interval literals, or integer
+    /// literals in microseconds; non-positive sizes or slides, a slide longer than the
+    /// window and `|start| >= slide` are analysis errors with Spark's messages.
+    pub fn from_args(args: &[Expr]) -> Result<WindowSpec> {
+        if !(2..=4).contains(&args.len()) {
+            return Err(SluiceError::analysis(format!(
+                "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `window` requires [2, 4] parameters but the actual number is {}.",
+                args.len()
+            )));
+        }
+        let size_us = window_duration(&args[1])?;
+        let slide_us = args.get(2).map(window_duration).transpose()?.unwrap_or(size_us);
+        let start_us = args.get(3).map(window_duration).transpose()?.unwrap_or(0);
+        let whole = Expr::Function { name: "window".into(), args: args.to_vec(), distinct: false };
+        let fail = |class: &str, why: String| {
+            Err(SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.{class}] Cannot resolve \"{}\" due to data type mismatch: {why}",
+                whole.sql_name()
+            )))
+        };
+        if size_us <= 0 {
+            return fail(
+                "VALUE_OUT_OF_RANGE",
+                format!(
+                    "The `windowDuration` must be between (0, {}] (current value = {size_us}L).",
+                    i64::MAX
+                ),
+            );
+        }
+        if slide_us <= 0 {
+            return fail(
+                "VALUE_OUT_OF_RANGE",
+                format!(
+                    "The `slideDuration` must be between (0, {}] (current value = {slide_us}L).",
+                    i64::MAX
+                ),
+            );
+        }
+        if slide_us > size_us {
+            return fail(
+                "PARAMETER_CONSTRAINT_VIOLATION",
+                format!("The `slide_duration`({slide_us}L) must be <= the `window_duration`({size_us}L)."),
+            );
+        }
+        if start_us.unsigned_abs() >= slide_us as u64 {
+            return fail(
+                "PARAMETER_CONSTRAINT_VIOLATION",
+                format!(
+                    "The `abs(start_time)`({}L) must be < the `slide_duration`({slide_us}L).",
+                    start_us.unsigned_abs()
+                ),
+            );
+        }
+        Ok(WindowSpec { time: args[0].clone(), size_us, slide_us, start_us })
+    }
+
+    /// True when each row falls in exactly one window (`slide == size`).
+    pub fn is_tumbling(&self) -> bool {
+        self.slide_us == self.size_us
+    }
+
+    /// The `(start, end)` of every window holding the instant `ts`, latest first, as Spark's
+    /// expansion emits them (one for a tumbling window).
+    pub fn windows_containing(&self, ts: i64) -> Vec<(i64, i64)> {
+        crate::time::sliding_windows(ts, self.size_us, self.slide_us, self.start_us)
+    }
+}
+
+/// A `session_window(time, gap)` call with a constant gap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionWindowSpec {
+    /// The event-time expression.
+    pub time: Expr,
+    /// The gap in microseconds: a session closes once no row arrives within it. Spark keeps
+    /// no row when the gap is not positive (its session would end before it starts).
+    pub gap_us: i64,
+}
+
+impl SessionWindowSpec {
+    /// Reads the arguments of `session_window(time, gap)`; the gap is a string, interval or
+    /// integer (microseconds) literal.
+    pub fn from_args(args: &[Expr]) -> Result<SessionWindowSpec> {
+        if args.len() != 2 {
+            return Err(SluiceError::analysis(format!(
+                "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `session_window` requires 2 parameters but the actual number is {}.",
+                args.len()
+            )));
+        }
+        Ok(SessionWindowSpec { time: args[0].clone(), gap_us: window_duration(&args[1])? })
+    }
+}
+
+/// The `WindowSpec` of `e` when it is (an alias of) a `window(...)` call, validated.
+pub fn window_spec(e: &Expr) -> Result<Option<WindowSpec>> {
+    match e.unaliased() {
+        Expr::Function { name, args, .. } if name == "window" => WindowSpec::from_args(args).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The `SessionWindowSpec` of `e` when it is (an alias of) a `session_window(...)` call.
+pub fn session_window_spec(e: &Expr) -> Result<Option<SessionWindowSpec>> {
+    match e.unaliased() {
+        Expr::Function { name, args, .. } if name == "session_window" => {
+            SessionWindowSpec::from_args(args).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A window duration argument, as Spark's `TimeWindow.parseExpression` reads it.
+fn window_duration(e: &Expr) -> Result<i64> {
+    match e.unaliased() {
+        Expr::Literal(Value::String(s)) => crate::time::parse_interval_micros(s),
+        Expr::Literal(Value::Interval(us)) => Ok(*us),
+        Expr::Literal(Value::Int(n)) => Ok(*n as i64),
+        Expr::Literal(Value::Long(n)) => Ok(*n),
+        Expr::Negate(inner) => match inner.unaliased() {
+            Expr::Literal(Value::Interval(us)) => Ok(-*us),
+            _ => Err(window_literal_error()),
+        },
+        Expr::Cast(inner, DataType::Interval) => match inner.unaliased() {
+            Expr::Literal(Value::String(s)) => crate::time::parse_interval_micros(s),
+            _ => Err(window_literal_error()),
+        },
+        Expr::Invalid(msg) => Err(SluiceError::Analysis(msg.clone())),
+        _ => Err(window_literal_error()),
+    }
+}
+
+fn window_literal_error() -> SluiceError {
+    SluiceError::analysis(
+        "The duration and time inputs to window must be an integer, long or string literal (such as '10 minutes').",
+    )
+}
+
+const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
+
+fn ordinal(i: usize) -> &'static str {
+    ["first", "second", "third", "fourth"].get(i).copied().unwrap_or("next")
+}
+
+fn cannot_parse_timestamp(text: &str, err: &crate::time::PatternParseError, try_fn: &str) -> SluiceError {
+    SluiceError::exec(format!(
+        "[CANNOT_PARSE_TIMESTAMP] {}. Use `{try_fn}` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007",
+        err.message(text)
+    ))
+}
+
+fn compile_pattern(p: &str) -> std::result::Result<DateTimePattern, SluiceError> {
+    DateTimePattern::new(p).map_err(|why| SluiceError::exec(format!("[INVALID_DATETIME_PATTERN] {why}")))
+}
+
+impl Binder<'_> {
+    /// Binds a date-time or window function, or returns `None` for any other name.
+    fn time_function(&self, e: &Expr, name: &str, args: &[Expr]) -> Result<Option<BoundExpr>> {
+        let arity = |min: usize, max: usize| -> Result<()> {
+            if args.len() < min || args.len() > max {
+                let expected = if min == max { min.to_string() } else { format!("[{min}, {max}]") };
+                return Err(SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {expected} parameters but the actual number is {}.",
+                    args.len()
+                )));
+            }
+            Ok(())
+        };
+        let expect = |i: usize, b: BoundExpr, to: DataType, accepts: &[DataType]| -> Result<BoundExpr> {
+            if b.data_type == to || matches!(b.data_type, DataType::Null) || accepts.contains(&b.data_type) {
+                return Ok(coerce(b, &to));
+            }
+            Err(mismatch(
+                e,
+                format!(
+                    "the {} parameter requires the \"{}\" type, however \"{}\" has the type \"{}\"",
+                    ordinal(i),
+                    type_sql(&to),
+                    args[i].output_name(),
+                    type_sql(&b.data_type)
+                ),
+            ))
+        };
+        use DataType as T;
+        let timestamp_arg = |i: usize| -> Result<BoundExpr> {
+            expect(i, self.bind(&args[i])?, T::Timestamp, &[T::Date, T::String])
+        };
+        let date_arg = |i: usize| -> Result<BoundExpr> {
+            expect(i, self.bind(&args[i])?, T::Date, &[T::Timestamp, T::String])
+        };
+        let string_at = |i: usize| -> Result<BoundExpr> { Ok(string_arg(self.bind(&args[i])?)) };
+        // The pattern argument at `i`, compiled now when it is a literal.
+        let fmt_at = |i: usize| -> Result<(Fmt, Option<BoundExpr>)> {
+            if i >= args.len() {
+                return Ok((Fmt::Default, None));
+            }
+            let b = string_at(i)?;
+            match &b.kind {
+                Kind::Literal(Value::String(p)) => {
+                    let pattern = DateTimePattern::new(p)
+                        .map_err(|why| SluiceError::analysis(format!("[INVALID_DATETIME_PATTERN] {why}")))?;
+                    Ok((Fmt::Fixed(Arc::new(pattern)), None))
+                }
+                _ => Ok((Fmt::Dynamic, Some(b))),
+            }
+        };
+        let time = |f: TimeFunc, args: Vec<BoundExpr>, t: DataType| Ok(Some(node(Kind::Time(f, args), t)));
+        let part = |p: DatePart| -> Result<Option<BoundExpr>> {
+            arity(1, 1)?;
+            let arg = if matches!(p, DatePart::Hour | DatePart::Minute | DatePart::Second) {
+                timestamp_arg(0)?
+            } else {
+                date_arg(0)?
+            };
+            time(TimeFunc::Part(p), vec![arg], T::Int)
+        };
+        match name {
+            "window" => self.window(e, args).map(Some),
+            "session_window" => {
+                let spec = SessionWindowSpec::from_args(args)?;
+                expect(0, self.bind(&spec.time)?, T::Timestamp, &[T::Date, T::String])?;
+                if self.allow_aggregates {
+                    return Ok(Some(node(Kind::GroupingOnly("session_window"), window_struct_type())));
+                }
+                Err(SluiceError::analysis(format!(
+                    "session_window(...) (in \"{}\") groups rows into sessions, so it may appear only as a GROUP BY key (group by it and select `session_window`)",
+                    e.sql_name()
+                )))
+            }
+            "current_timestamp" | "now" | "localtimestamp" => {
+                arity(0, 0)?;
+                Ok(Some(node(Kind::Literal(Value::Timestamp(now_micros())), T::Timestamp)))
+            }
+            "current_date" | "curdate" => {
+                arity(0, 0)?;
+                let days = now_micros().div_euclid(MICROS_PER_DAY) as i32;
+                Ok(Some(node(Kind::Literal(Value::Date(days)), T::Date)))
+            }
+            "year" => part(DatePart::Year),
+            "quarter" => part(DatePart::Quarter),
+            "month" => part(DatePart::Month),
+            "day" | "dayofmonth" => part(DatePart::Day),
+            "dayofweek" => part(DatePart::DayOfWeek),
+            "weekday" => part(DatePart::WeekDay),
+            "dayofyear" => part(DatePart::DayOfYear),
+            "weekofyear" => part(DatePart::WeekOfYear),
+            "hour" => part(DatePart::Hour),
+            "minute" => part(DatePart::Minute),
+            "second" => part(DatePart::Second),
+            "date_format" => {
+                arity(2, 2)?;
+                let ts = timestamp_arg(0)?;
+                let (fmt, dynamic) = fmt_at(1)?;
+                time(TimeFunc::DateFormat(fmt), std::iter::once(ts).chain(dynamic).collect(), T::String)
+            }
+            "to_timestamp" | "try_to_timestamp" => {
+                arity(1, 2)?;
+                let fail = name == "to_timestamp";
+                let b = self.bind(&args[0])?;
+                if args.len() == 1 || !matches!(b.data_type, T::String | T::Null) {
+                    // Without a pattern (or on a non-string) this is a cast, as in Spark.
+                    let b = expect(0, b, T::Timestamp, &[T::Date, T::String, T::Int, T::Long, T::Double])?;
+                    return Ok(Some(match (fail, b.kind) {
+                        (false, Kind::Cast { expr, to, .. }) => {
+                            node(Kind::Cast { expr, to, ansi: false }, T::Timestamp)
+                        }
+                        (_, kind) => node(kind, T::Timestamp),
+                    }));
+                }
+                let (fmt, dynamic) = fmt_at(1)?;
+                let s = string_arg(b);
+                time(
+                    TimeFunc::ParseTimestamp { fmt, fail },
+                    std::iter::once(s).chain(dynamic).collect(),
+                    T::Timestamp,
+                )
+            }
+            "to_date" | "try_to_date" => {
+                arity(1, 2)?;
+                let fail = name == "to_date";
+                let b = self.bind(&args[0])?;
+                if args.len() == 1 || !matches!(b.data_type, T::String | T::Null) {
+                    let b = expect(0, b, T::Date, &[T::Timestamp, T::String])?;
+                    return Ok(Some(match (fail, b.kind) {
+                        (false, Kind::Cast { expr, to, .. }) => {
+                            node(Kind::Cast { expr, to, ansi: false }, T::Date)
+                        }
+                        (_, kind) => node(kind, T::Date),
+                    }));
+                }
+                let (fmt, dynamic) = fmt_at(1)?;
+                let s = string_arg(b);
+                time(TimeFunc::ParseDate { fmt, fail }, std::iter::once(s).chain(dynamic).collect(), T::Date)
+            }
+            "unix_timestamp" | "to_unix_timestamp" => {
+                arity(if name == "unix_timestamp" { 0 } else { 1 }, 2)?;
+                if args.is_empty() {
+                    let secs = now_micros().div_euclid(MICROS_PER_SECOND);
+                    return Ok(Some(node(Kind::Literal(Value::Long(secs)), T::Long)));
+                }
+                let b = self.bind(&args[0])?;
+                if matches!(b.data_type, T::String | T::Null) {
+                    let (fmt, dynamic) = fmt_at(1)?;
+                    let s = string_arg(b);
+                    return time(
+                        TimeFunc::UnixTimestampOfString(fmt),
+                        std::iter::once(s).chain(dynamic).collect(),
+                        T::Long,
+                    );
+                }
+                let ts = expect(0, b, T::Timestamp, &[T::Date])?;
+                time(TimeFunc::UnixSeconds, vec![ts], T::Long)
+            }
+            "unix_seconds" | "unix_millis" | "unix_micros" => {
+                arity(1, 1)?;
+                let f = match name {
+                    "unix_seconds" => TimeFunc::UnixSeconds,
+                    "unix_millis" => TimeFunc::UnixMillis,
+                    _ => TimeFunc::UnixMicros,
+                };
+                time(f, vec![expect(0, self.bind(&args[0])?, T::Timestamp, &[])?], T::Long)
+            }
+            "from_unixtime" => {
+                arity(1, 2)?;
+                let secs = expect(0, self.bind(&args[0])?, T::Long, &[T::Int, T::String])?;
+                let (fmt, dynamic) = fmt_at(1)?;
+                time(TimeFunc::FromUnixTime(fmt), std::iter::once(secs).chain(dynamic).collect(), T::String)
+            }
+            "timestamp_seconds" => {
+                arity(1, 1)?;
+                let b = self.bind(&args[0])?;
+                let to = if b.data_type == T::Double { T::Double } else { T::Long };
+                time(TimeFunc::TimestampSeconds, vec![expect(0, b, to, &[T::Int, T::Long])?], T::Timestamp)
+            }
+            "timestamp_millis" | "timestamp_micros" => {
+                arity(1, 1)?;
+                let f = if name == "timestamp_millis" {
+                    TimeFunc::TimestampMillis
+                } else {
+                    TimeFunc::TimestampMicros
+                };
+                time(f, vec![expect(0, self.bind(&args[0])?, T::Long, &[T::Int])?], T::Timestamp)
+            }
+            "date_trunc" => {
+                arity(2, 2)?;
+                time(TimeFunc::DateTrunc, vec![string_at(0)?, timestamp_arg(1)?], T::Timestamp)
+            }
+            "trunc" => {
+                arity(2, 2)?;
+                time(TimeFunc::Trunc, vec![date_arg(0)?, string_at(1)?], T::Date)
+            }
+            "datediff" => {
+                arity(2, 2)?;
+                time(TimeFunc::DateDiff, vec![date_arg(0)?, date_arg(1)?], T::Int)
+            }
+            "date_add" | "date_sub" => {
+                arity(2, 2)?;
+                let op = if name == "date_add" { Temporal::DatePlusDays } else { Temporal::DateMinusDays };
+                let d = date_arg(0)?;
+                let n = expect(1, self.bind(&args[1])?, T::Int, &[T::String])?;
+                Ok(Some(node(Kind::Temporal(op, Box::new(d), Box::new(n)), T::Date)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `window(ts, size[, slide[, start]])`: a scalar when tumbling; a sliding window only
+    /// has a type, since a row can fall in several windows.
+    fn window(&self, e: &Expr, args: &[Expr]) -> Result<BoundExpr> {
+        let spec = WindowSpec::from_args(args)?;
+        let ts = self.bind(&spec.time)?;
+        let ts = match ts.data_type {
+            DataType::Timestamp | DataType::Null | DataType::String | DataType::Date => {
+                coerce(ts, &DataType::Timestamp)
+            }
+            ref t => {
+                return Err(SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: The first parameter requires the (\"TIMESTAMP\" or \"TIMESTAMP_NTZ\") type, however \"{}\" has the type \"{}\".",
+                    e.sql_name(),
+                    spec.time.output_name(),
+                    type_sql(t)
+                )))
+            }
+        };
+        if spec.is_tumbling() {
+            let f = TimeFunc::Window { size: spec.size_us, slide: spec.slide_us, offset: spec.start_us };
+            return Ok(node(Kind::Time(f, vec![ts]), window_struct_type()));
+        }
+        if self.allow_aggregates {
+            return Ok(node(Kind::GroupingOnly("window"), window_struct_type()));
+        }
+        Err(SluiceError::analysis(format!(
+            "\"{}\" is a sliding window (slide shorter than the window), which puts a row in several windows; Sluice supports sliding windows only as a GROUP BY key: group by it, or use a tumbling window here",
+            e.sql_name()
+        )))
+    }
+}
+
+/// The current instant in microseconds. Functions like `current_timestamp()` read it once when
+/// the expression is bound, so every row of one evaluation sees the same instant (as Spark
+/// fixes it once per query execution).
+fn now_micros() -> i64 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_micros() as i64,
+        Err(before) => -(before.duration().as_micros() as i64),
+    }
+}
+
+fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Result<Value> {
+    let mut vals = Vec::with_capacity(args.len());
+    for a in args {
+        let v = a.eval(row)?;
+        if v.is_null() {
+            return Ok(Value::Null);
+        }
+        vals.push(v);
+    }
+    let ts = |i: usize| match vals[i] {
+        Value::Timestamp(t) => t,
+        _ => 0,
+    };
+    let days = |i: usize| match vals[i] {
+        Value::Date(d) => d as i64,
+        _ => 0,
+    };
+    let text = |i: usize| vals[i].as_str().unwrap_or_default();
+    // The pattern of a function whose value is argument 0 and whose dynamic pattern is argument 1.
+    let pattern = |fmt: &Fmt| -> Result<Arc<DateTimePattern>> {
+        Ok(match fmt {
+            Fmt::Fixed(p) => p.clone(),
+            Fmt::Default => Arc::new(compile_pattern(DEFAULT_TIMESTAMP_PATTERN)?),
+            Fmt::Dynamic => Arc::new(compile_pattern(vals[1].as_str().unwrap_or_default())?),
+        })
+    };
+    let parse = |fmt: &Fmt, fail: bool, try_fn: &str| -> Result<Option<i64>> {
+        let p = pattern(fmt)?;
+        match p.parse(text(0)) {
+            Ok(t) => Ok(Some(t)),
+            Err(err) if fail => Err(cannot_parse_timestamp(text(0), &err, try_fn)),
+            Err(_) => Ok(None),
+        }
+    };
+    Ok(match f {
+        TimeFunc::Part(p) => {
+            use crate::time as t;
+            let micros = ts(0);
+            let d = days(0);
+            let (year, month, day) = t::civil_from_days(d);
+            Value::Int(match p {
+                DatePart::Year => year as i32,
+                DatePart::Quarter => (month as i32 - 1) / 3 + 1,
+                DatePart::Month => month as i32,
+                DatePart::Day => day as i32,
+                DatePart::DayOfWeek => t::day_of_week(d),
+                DatePart::WeekDay => t::weekday(d),
+                DatePart::DayOfYear => t::day_of_year(d),
+                DatePart::WeekOfYear => t::iso_week_of_year(d),
+                DatePart::Hour => (micros.rem_euclid(MICROS_PER_DAY) / 3_600_000_000) as i32,
+                DatePart::Minute => (micros.rem_euclid(3_600_000_000) / 60_000_000) as i32,
+                DatePart::Second => (micros.rem_euclid(60_000_000) / MICROS_PER_SECOND) as i32,
+            })
+        }
+        TimeFunc::DateFormat(fmt) => Value::String(pattern(fmt)?.format(ts(0)).into()),
+        TimeFunc::ParseTimestamp { fmt, fail } => match parse(fmt, *fail, "try_to_timestamp")? {
+            Some(t) => Value::Timestamp(t),
+            None => Value::Null,
+        },
+        TimeFunc::ParseDate { fmt, fail } => match parse(fmt, *fail, "try_to_date")? {
+            Some(t) => Value::Date(t.div_euclid(MICROS_PER_DAY) as i32),
+            None => Value::Null,
+        },
+        TimeFunc::UnixTimestampOfString(fmt) => match parse(fmt, true, "try_to_timestamp")? {
+            Some(t) => Value::Long(t.div_euclid(MICROS_PER_SECOND)),
+            None => Value::Null,
+        },
+        TimeFunc::UnixSeconds => Value::Long(ts(0).div_euclid(MICROS_PER_SECOND)),
+        TimeFunc::UnixMillis => Value::Long(ts(0).div_euclid(1_000)),
+        TimeFunc::UnixMicros => Value::Long(ts(0)),
+        TimeFunc::FromUnixTime(fmt) => {
+            let secs = vals[0].as_i64().unwrap_or(0);
+            let micros = secs.checked_mul(MICROS_PER_SECOND).ok_or_else(|| overflow("long", "multiply"))?;
+            Value::String(pattern(fmt)?.format(micros).into())
+        }
+        TimeFunc::TimestampSeconds => match &vals[0] {
+            Value::Double(d) => {
+                let micros = d.0 * 1e6;
+                if !micros.is_finite() || micros >= i64::MAX as f64 || micros < i64::MIN as f64 {
+                    return Err(overflow("long", "multiply"));
+                }
+                Value::Timestamp(micros as i64)
+            }
+            v => Value::Timestamp(
+                v.as_i64()
+                    .unwrap_or(0)
+                    .checked_mul(MICROS_PER_SECOND)
+                    .ok_or_else(|| overflow("long", "multiply"))?,
+            ),
+        },
+        TimeFunc::TimestampMillis => Value::Timestamp(
+            vals[0].as_i64().unwrap_or(0).checked_mul(1_000).ok_or_else(|| overflow("long", "multiply"))?,
+        ),
+        TimeFunc::TimestampMicros => Value::Timestamp(vals[0].as_i64().unwrap_or(0)),
+        TimeFunc::DateTrunc => match crate::time::truncate_timestamp(ts(1), text(0)) {
+            Some(t) => Value::Timestamp(t),
+            None => Value::Null,
+        },
+        TimeFunc::Trunc => match crate::time::truncate_days(days(0), text(1)) {
+            Some(d) => Value::Date(d as i32),
+            None => Value::Null,
+        },
+        TimeFunc::DateDiff => Value::Int((days(0) - days(1)) as i32),
+        TimeFunc::Window { size, slide, offset } => {
+            let t = ts(0);
+            let start =
+                crate::time::window_start(t, *slide, *offset).ok_or_else(|| overflow("long", "subtract"))?;
+            let end = start.checked_add(*size).ok_or_else(|| overflow("long", "add"))?;
+            Value::Struct(Arc::from(vec![Value::Timestamp(start), Value::Timestamp(end)]))
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // Casts.
 
 /// Casts a value as Spark's ANSI `CAST(v AS to)` does: malformed strings and overflows are
@@ -1559,6 +2323,10 @@ pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
             Value::Timestamp(crate::time::parse_timestamp(s.trim()).ok_or_else(bad)?)
         }
         (Value::String(s), T::Date) => Value::Date(crate::time::parse_date(s.trim()).ok_or_else(bad)?),
+        (Value::String(s), T::Interval) => match crate::time::parse_interval_parts(s) {
+            Ok((0, micros)) => Value::Interval(micros),
+            _ => return Err(bad()),
+        },
         (Value::Boolean(b), T::Int) => Value::Int(*b as i32),
         (Value::Boolean(b), T::Long) => Value::Long(*b as i64),
         (Value::Boolean(b), T::Double) => Value::double(if *b { 1.0 } else { 0.0 }),
@@ -2065,5 +2833,258 @@ mod tests {
         ] {
             assert_eq!(format_double(v), want);
         }
+    }
+
+    /// 2015-02-23 10:18:55.09 UTC, an activity-data Creation_Time.
+    const TS: i64 = 1_424_686_735_090_000;
+    const MIN: i64 = 60_000_000;
+
+    fn time_schema() -> Schema {
+        Schema::new(vec![
+            Field::new("t", DataType::Timestamp),
+            Field::new("nt", DataType::Timestamp),
+            Field::new("ct", DataType::Long),
+            Field::new("s", DataType::String),
+            Field::new("dt", DataType::Date),
+            Field::new("window", window_struct_type()),
+            Field::new("i", DataType::Int),
+        ])
+    }
+
+    fn time_row() -> Vec<Value> {
+        vec![
+            Value::Timestamp(TS),
+            Value::Null,
+            Value::Long(1_424_686_735_090_000_000),
+            Value::string("2015-02-23 10:18:55"),
+            Value::Date(16_489),
+            Value::Struct(Arc::from(vec![Value::Timestamp(TS - 55 * 1_000_000), Value::Timestamp(TS + MIN)])),
+            Value::Int(7),
+        ]
+    }
+
+    fn time_eval(text: &str) -> Result<Value> {
+        parse_expr(text)?.bind(&time_schema())?.eval(&time_row())
+    }
+
+    #[test]
+    fn event_time_expressions_evaluate_as_spark() {
+        let ts = |text: &str| Value::Timestamp(crate::time::parse_timestamp(text).expect(text));
+        let win = |start: &str, end: &str| Value::Struct(Arc::from(vec![ts(start), ts(end)]));
+        let cases: Vec<(&str, Value)> = vec![
+            // casts from seconds and strings
+            ("CAST(CAST(ct AS DOUBLE) / 1e9 AS TIMESTAMP)", Value::Timestamp(TS)),
+            ("CAST(cast(1424686735090000000 AS double) / 1e9 AS timestamp)", Value::Timestamp(TS)),
+            ("CAST(CAST(CAST(ct AS DOUBLE) / 1e9 AS TIMESTAMP) AS STRING)", s("2015-02-23 10:18:55.09")),
+            ("CAST(1424686735 AS TIMESTAMP)", ts("2015-02-23 10:18:55")),
+            ("CAST(s AS TIMESTAMP)", ts("2015-02-23 10:18:55")),
+            ("CAST(-1.5 AS TIMESTAMP)", Value::Timestamp(-1_500_000)),
+            ("to_timestamp(s)", ts("2015-02-23 10:18:55")),
+            ("to_timestamp('23/02/2015 10:18', 'dd/MM/yyyy HH:mm')", ts("2015-02-23 10:18:00")),
+            ("try_to_timestamp('nonsense', 'yyyy')", NULL),
+            ("try_to_timestamp('nonsense')", NULL),
+            ("to_timestamp(1424686735)", ts("2015-02-23 10:18:55")),
+            ("to_date(s)", Value::Date(16_489)),
+            ("to_date('02/23/2015', 'MM/dd/yyyy')", Value::Date(16_489)),
+            ("from_unixtime(1424686735)", s("2015-02-23 10:18:55")),
+            ("from_unixtime(0, 'yyyy-MM-dd')", s("1970-01-01")),
+            ("from_unixtime(NULL)", NULL),
+            ("unix_timestamp(t)", Value::Long(1_424_686_735)),
+            ("unix_timestamp(s)", Value::Long(1_424_686_735)),
+            ("unix_timestamp('2015/02/23', 'yyyy/MM/dd')", Value::Long(1_424_649_600)),
+            ("unix_timestamp(CAST(-0.5 AS TIMESTAMP))", Value::Long(-1)),
+            ("unix_millis(t)", Value::Long(1_424_686_735_090)),
+            ("timestamp_seconds(1.5)", Value::Timestamp(1_500_000)),
+            ("timestamp_millis(1500)", Value::Timestamp(1_500_000)),
+            // date parts
+            ("year(t)", Value::Int(2015)),
+            ("quarter(t)", Value::Int(1)),
+            ("month(t)", Value::Int(2)),
+            ("day(t)", Value::Int(23)),
+            ("dayofmonth(dt)", Value::Int(23)),
+            ("hour(t)", Value::Int(10)),
+            ("minute(t)", Value::Int(18)),
+            ("second(t)", Value::Int(55)),
+            ("dayofweek(t)", Value::Int(2)),
+            ("weekday(t)", Value::Int(0)),
+            ("dayofyear(t)", Value::Int(54)),
+            ("weekofyear(t)", Value::Int(9)),
+            ("hour(s)", Value::Int(10)),
+            ("year(s)", Value::Int(2015)),
+            ("hour(dt)", Value::Int(0)),
+            ("hour(nt)", NULL),
+            ("hour(CAST(-1 AS TIMESTAMP))", Value::Int(23)),
+            ("date_format(t, 'yyyy-MM-dd HH:mm:ss.SSS')", s("2015-02-23 10:18:55.090")),
+            ("date_format(t, 'MMM d')", s("Feb 23")),
+            ("date_trunc('HOUR', t)", ts("2015-02-23 10:00:00")),
+            ("date_trunc('week', t)", ts("2015-02-23 00:00:00")),
+            ("date_trunc('nonsense', t)", NULL),
+            ("trunc(dt, 'MM')", Value::Date(16_467)),
+            ("datediff(dt, CAST('2015-01-01' AS DATE))", Value::Int(53)),
+            ("date_add(dt, 7)", Value::Date(16_496)),
+            ("dt - 1", Value::Date(16_488)),
+            // intervals and arithmetic
+            ("INTERVAL 30 MINUTES", Value::Interval(30 * MIN)),
+            ("INTERVAL '30' MINUTE", Value::Interval(30 * MIN)),
+            ("INTERVAL '10 minutes'", Value::Interval(10 * MIN)),
+            ("INTERVAL 1 HOUR 30 MINUTES", Value::Interval(90 * MIN)),
+            ("INTERVAL '1 10:30:00' DAY TO SECOND", Value::Interval(1_440 * MIN + 630 * MIN)),
+            ("INTERVAL -5 SECONDS", Value::Interval(-5_000_000)),
+            ("CAST(INTERVAL 30 MINUTES AS STRING)", s("INTERVAL '0 00:30:00' DAY TO SECOND")),
+            ("CAST('INTERVAL \\'0 00:30:00\\' DAY TO SECOND' AS INTERVAL)", Value::Interval(30 * MIN)),
+            ("t + INTERVAL 30 MINUTES", ts("2015-02-23 10:48:55.09")),
+            ("INTERVAL 30 MINUTES + t", ts("2015-02-23 10:48:55.09")),
+            ("t - INTERVAL '30' MINUTE", ts("2015-02-23 09:48:55.09")),
+            ("t - INTERVAL 1 DAY", ts("2015-02-22 10:18:55.09")),
+            ("dt + INTERVAL 1 HOUR", ts("2015-02-23 01:00:00")),
+            ("s + INTERVAL 5 SECONDS", ts("2015-02-23 10:19:00")),
+            ("nt + INTERVAL 1 HOUR", NULL),
+            ("t - CAST('2015-02-23 10:00:00' AS TIMESTAMP)", Value::Interval(18 * MIN + 55_090_000)),
+            ("t - t", Value::Interval(0)),
+            ("dt - CAST('2015-02-20' AS DATE)", Value::Interval(3 * 1_440 * MIN)),
+            ("INTERVAL 1 HOUR - INTERVAL 10 MINUTES", Value::Interval(50 * MIN)),
+            ("INTERVAL 10 MINUTES * 3", Value::Interval(30 * MIN)),
+            ("2 * INTERVAL 10 MINUTES", Value::Interval(20 * MIN)),
+            ("INTERVAL 1 MINUTE * 1.5", Value::Interval(90_000_000)),
+            ("INTERVAL 1 SECOND / 3", Value::Interval(333_333)),
+            ("INTERVAL 2 SECONDS / 3", Value::Interval(666_667)),
+            ("- INTERVAL 1 SECOND", Value::Interval(-1_000_000)),
+            ("INTERVAL 1 HOUR > INTERVAL 59 MINUTES", Value::Boolean(true)),
+            ("t > '2015-02-23 10:00:00'", Value::Boolean(true)),
+            // windows: tumbling, offset, before the epoch, struct fields
+            ("window(t, '10 minutes')", win("2015-02-23 10:10:00", "2015-02-23 10:20:00")),
+            ("window(t, '10 minutes', '10 minutes')", win("2015-02-23 10:10:00", "2015-02-23 10:20:00")),
+            (
+                "window(t, '10 minutes', '10 minutes', '2 minutes')",
+                win("2015-02-23 10:12:00", "2015-02-23 10:22:00"),
+            ),
+            (
+                "window(t, '10 minutes', '10 minutes', '-2 minutes')",
+                win("2015-02-23 10:18:00", "2015-02-23 10:28:00"),
+            ),
+            ("window(t, INTERVAL 1 HOUR)", win("2015-02-23 10:00:00", "2015-02-23 11:00:00")),
+            ("window(t, 600000000)", win("2015-02-23 10:10:00", "2015-02-23 10:20:00")),
+            ("window(s, '1 day')", win("2015-02-23 00:00:00", "2015-02-24 00:00:00")),
+            ("window(CAST(-1 AS TIMESTAMP), '1 hour')", win("1969-12-31 23:00:00", "1970-01-01 00:00:00")),
+            ("window(CAST(-3600 AS TIMESTAMP), '1 hour')", win("1969-12-31 23:00:00", "1970-01-01 00:00:00")),
+            ("window(nt, '10 minutes')", NULL),
+            ("window.start", ts("2015-02-23 10:18:00.09")),
+            ("window.END", ts("2015-02-23 10:19:55.09")),
+            ("window.end - window.start", Value::Interval(MIN + 55_000_000)),
+        ];
+        let mut failures = Vec::new();
+        for (text, want) in cases {
+            match time_eval(text) {
+                Ok(got) if got == want => {}
+                other => failures.push(format!("{text}: want {want:?}, got {other:?}")),
+            }
+        }
+        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn event_time_types_and_names_follow_spark() {
+        let cases: &[(&str, DataType, &str)] = &[
+            ("window(t, '10 minutes')", window_struct_type(), "window"),
+            ("window(t, '10 minutes', '5 minutes')", window_struct_type(), "window"),
+            ("session_window(t, '5 minutes')", window_struct_type(), "session_window"),
+            ("window.start", DataType::Timestamp, "start"),
+            ("t + INTERVAL 30 MINUTES", DataType::Timestamp, "(t + INTERVAL '0 00:30:00' DAY TO SECOND)"),
+            ("t - t", DataType::Interval, "(t - t)"),
+            ("INTERVAL 30 MINUTES", DataType::Interval, "INTERVAL '0 00:30:00' DAY TO SECOND"),
+            ("hour(t)", DataType::Int, "hour(t)"),
+            ("to_timestamp(s)", DataType::Timestamp, "to_timestamp(s)"),
+            ("from_unixtime(ct)", DataType::String, "from_unixtime(ct)"),
+            ("unix_timestamp()", DataType::Long, "unix_timestamp()"),
+            ("current_timestamp()", DataType::Timestamp, "current_timestamp()"),
+            ("now()", DataType::Timestamp, "now()"),
+            ("current_date()", DataType::Date, "current_date()"),
+            ("date_format(t, 'yyyy')", DataType::String, "date_format(t, yyyy)"),
+        ];
+        for (text, want_type, want_name) in cases {
+            let e = parse_expr(text).expect(text);
+            assert_eq!(e.data_type(&time_schema()).ok().as_ref(), Some(want_type), "{text}");
+            assert_eq!(e.output_name(), *want_name, "{text}");
+        }
+        // current_timestamp() is one instant per binding, close to now.
+        let now = now_micros();
+        match time_eval("current_timestamp()") {
+            Ok(Value::Timestamp(t)) => assert!((t - now).abs() < 60_000_000),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn event_time_mistakes_are_analysis_errors() {
+        let cases = [
+            ("window(t, '10 minutes', '5 minutes')", "sliding window"),
+            ("session_window(t, '5 minutes')", "only as a GROUP BY key"),
+            ("window(ct, '10 minutes')", "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE]"),
+            ("window(ct, '10 minutes')", "requires the (\"TIMESTAMP\" or \"TIMESTAMP_NTZ\") type, however \"ct\" has the type \"BIGINT\""),
+            ("window(t, '5 minutes', '10 minutes')", "The `slide_duration`(600000000L) must be <= the `window_duration`(300000000L)."),
+            ("window(t, '0 minutes')", "The `windowDuration` must be between (0, 9223372036854775807] (current value = 0L)"),
+            ("window(t, '-10 minutes')", "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE]"),
+            ("window(t, '10 minutes', '-5 minutes')", "`slideDuration`"),
+            ("window(t, '10 minutes', '10 minutes', '10 minutes')", "The `abs(start_time)`(600000000L) must be < the `slide_duration`(600000000L)."),
+            ("window(t, '1 month')", "Intervals greater than a month is not supported (1 month)."),
+            ("window(t, '10 fortnights')", "[INVALID_INTERVAL_FORMAT.INVALID_UNIT]"),
+            ("window(t, s)", "must be an integer, long or string literal"),
+            ("window(t)", "[WRONG_NUM_ARGS"),
+            ("hour(ct)", "the first parameter requires the \"TIMESTAMP\" type, however \"ct\" has the type \"BIGINT\""),
+            ("year(i)", "requires the \"DATE\" type"),
+            ("from_unixtime(1.5)", "requires the \"BIGINT\" type"),
+            ("date_format(t, 'YYYY')", "DATETIME_WEEK_BASED_PATTERN"),
+            ("t + 1", "[DATATYPE_MISMATCH]"),
+            ("t + t", "incompatible types"),
+            ("INTERVAL 1 HOUR + 1", "incompatible types"),
+            ("CAST(INTERVAL 1 HOUR AS BIGINT)", "cannot cast"),
+            ("current_timestamp(1)", "[WRONG_NUM_ARGS"),
+        ];
+        for (text, want) in cases {
+            let e = parse_expr(text).expect(text);
+            match e.bind(&time_schema()) {
+                Err(SluiceError::Analysis(msg)) => assert!(msg.contains(want), "{text}: {msg}"),
+                other => panic!("{text}: expected analysis error {want}, got {other:?}"),
+            }
+        }
+        let runtime = [
+            ("to_timestamp('2015-02-23', 'yyyy/MM/dd')", "[CANNOT_PARSE_TIMESTAMP] Text '2015-02-23' could not be parsed at index 4. Use `try_to_timestamp`"),
+            ("to_timestamp('nonsense')", "[CAST_INVALID_INPUT]"),
+            ("unix_timestamp('2015-02-23')", "Text '2015-02-23' could not be parsed at index 10"),
+            ("unix_timestamp('2015-02-23 10:10:00.5')", "unparsed text found at index 19"),
+            ("INTERVAL 1 HOUR / 0", "[INTERVAL_DIVIDED_BY_ZERO]"),
+            ("CAST('10 fortnights' AS INTERVAL)", "[CAST_INVALID_INPUT]"),
+        ];
+        for (text, want) in runtime {
+            match time_eval(text) {
+                Err(SluiceError::Execution(msg)) => assert!(msg.contains(want), "{text}: {msg}"),
+                other => panic!("{text}: expected execution error {want}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn window_specs_expose_durations_for_the_planner() {
+        let spec = window_spec(&parse_expr("window(t, '10 minutes', '5 minutes', '1 minute')").unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!((spec.size_us, spec.slide_us, spec.start_us), (10 * MIN, 5 * MIN, MIN));
+        assert_eq!(spec.time, Expr::col("t"));
+        assert!(!spec.is_tumbling());
+        let start = 1_424_686_200_000_000 + 6 * MIN;
+        assert_eq!(
+            spec.windows_containing(TS),
+            vec![(start, start + 10 * MIN), (start - 5 * MIN, start + 5 * MIN)]
+        );
+        let aliased = parse_expr("window(t, '10 minutes')").unwrap().alias("w");
+        let spec = window_spec(&aliased).unwrap().unwrap();
+        assert!(spec.is_tumbling());
+        assert_eq!(spec.windows_containing(TS), vec![(TS - 535_090_000, TS + 64_910_000)]);
+        assert_eq!(window_spec(&Expr::col("t")).unwrap(), None);
+        assert!(window_spec(&parse_expr("window(t, '10 minutes', '20 minutes')").unwrap()).is_err());
+        let session =
+            session_window_spec(&parse_expr("session_window(t, '5 minutes')").unwrap()).unwrap().unwrap();
+        assert_eq!(session, SessionWindowSpec { time: Expr::col("t"), gap_us: 5 * MIN });
+        assert_eq!(session_window_spec(&parse_expr("window(t, '5 minutes')").unwrap()).unwrap(), None);
     }
 }

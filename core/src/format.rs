@@ -6,7 +6,7 @@
 //! `Dataset.showString` (`sql/core/.../classic/Dataset.scala`).
 
 use crate::schema::Schema;
-use crate::time::{format_date, format_timestamp};
+use crate::time::{format_date, format_interval, format_timestamp};
 use crate::types::{DataType, Field, Row, Value};
 use std::fmt::Write;
 
@@ -96,6 +96,7 @@ pub fn value_to_string(v: &Value) -> String {
         Value::Binary(b) => hex_bytes(b),
         Value::Timestamp(t) => format_timestamp(*t),
         Value::Date(d) => format_date(*d),
+        Value::Interval(us) => format_interval(*us),
         Value::Struct(fields) => {
             let inner: Vec<String> = fields.iter().map(value_to_string).collect();
             format!("{{{}}}", inner.join(", "))
@@ -292,6 +293,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
         }
         Value::Timestamp(t) => push_json_string(out, &format_timestamp(*t)),
         Value::Date(d) => push_json_string(out, &format_date(*d)),
+        Value::Interval(us) => push_json_string(out, &format_interval(*us)),
         Value::Struct(values) => {
             let fields: &[Field] = match data_type {
                 DataType::Struct(fields) => fields,
@@ -540,6 +542,12 @@ mod tests {
             row_to_json(&schema, &row),
             r#"{"window":{"start":"2015-02-23 10:10:00","end":"2015-02-23 10:20:00"},"gt":"say \"hi\"\n","count":1057,"x":-0.5,"ok":true,"b":"TWFu","d":"2015-02-23"}"#
         );
+        let iv = Schema::default().with("delay", DataType::Interval);
+        assert_eq!(
+            row_to_json(&iv, &[Value::Interval(1_800_000_000)]),
+            r#"{"delay":"INTERVAL '0 00:30:00' DAY TO SECOND"}"#
+        );
+        assert_eq!(value_to_string(&Value::Interval(-500_000)), "INTERVAL '-0 00:00:00.5' DAY TO SECOND");
         let small = Schema::default()
             .with("a", DataType::Double)
             .with("b", DataType::Double)

@@ -119,6 +119,50 @@ pub fn upper(e: Expr) -> Expr {
     call("upper", vec![e])
 }
 
+/// `window(time, duration)`: the tumbling event-time window holding each row, a struct
+/// column `window` of `start` and `end` timestamps (`window(col("t"), "10 minutes")`).
+pub fn window(time: Expr, duration: &str) -> Expr {
+    call("window", vec![time, lit(duration)])
+}
+
+/// `window(time, duration, slide)`: sliding windows (a row falls in every window covering it;
+/// allowed as a GROUP BY key).
+pub fn window_sliding(time: Expr, duration: &str, slide: &str) -> Expr {
+    call("window", vec![time, lit(duration), lit(slide)])
+}
+
+/// `window(time, duration, slide, start)`: windows whose starts are offset from the epoch by
+/// `start` (`"0 seconds"` for none).
+pub fn window_with_start(time: Expr, duration: &str, slide: &str, start: &str) -> Expr {
+    call("window", vec![time, lit(duration), lit(slide), lit(start)])
+}
+
+/// `session_window(time, gap)`: sessions of rows less than `gap` apart (a GROUP BY key),
+/// the struct column `session_window`.
+pub fn session_window(time: Expr, gap: &str) -> Expr {
+    call("session_window", vec![time, lit(gap)])
+}
+
+/// `current_timestamp()`: the instant the query (batch) runs, the same for every row.
+pub fn current_timestamp() -> Expr {
+    call("current_timestamp", vec![])
+}
+
+/// `to_timestamp(e)`: a string (or number of seconds) as a timestamp, as a cast does.
+pub fn to_timestamp(e: Expr) -> Expr {
+    call("to_timestamp", vec![e])
+}
+
+/// `to_timestamp(e, format)`: a string parsed with a datetime pattern (`yyyy-MM-dd HH:mm`).
+pub fn to_timestamp_with_format(e: Expr, format: &str) -> Expr {
+    call("to_timestamp", vec![e, lit(format)])
+}
+
+/// `date_format(e, format)`: a timestamp as text in a datetime pattern.
+pub fn date_format(e: Expr, format: &str) -> Expr {
+    call("date_format", vec![e, lit(format)])
+}
+
 /// `CASE WHEN cond THEN value`: chain `.when(..)` and finish with `.otherwise(..)` (else null).
 pub fn when(cond: Expr, value: impl Into<Expr>) -> Expr {
     Expr::Case { operand: None, branches: vec![(cond, value.into())], else_expr: None }
@@ -388,6 +432,17 @@ mod tests {
                 "CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END",
             ),
             (expr("a + 1"), "a + 1"),
+            (window(col("t"), "10 minutes"), "window(t, '10 minutes')"),
+            (window_sliding(col("t"), "10 minutes", "5 minutes"), "window(t, '10 minutes', '5 minutes')"),
+            (
+                window_with_start(col("t"), "10 minutes", "5 minutes", "1 minute"),
+                "window(t, '10 minutes', '5 minutes', '1 minute')",
+            ),
+            (session_window(col("t"), "5 minutes"), "session_window(t, '5 minutes')"),
+            (current_timestamp(), "current_timestamp()"),
+            (to_timestamp(col("s")), "to_timestamp(s)"),
+            (to_timestamp_with_format(col("s"), "yyyy"), "to_timestamp(s, 'yyyy')"),
+            (date_format(col("t"), "HH:mm"), "date_format(t, 'HH:mm')"),
             (col("window.start"), "window.start"),
         ];
         for (built, sql) in cases {
@@ -418,6 +473,24 @@ mod tests {
         let row = vec![Value::Long(1_500_000_000_000_000_000), Value::string("stairsup")];
         let e = (col("creation_time").cast("double") / 1e9).cast("timestamp");
         assert_eq!(e.bind(&schema).unwrap().eval(&row).unwrap(), Value::Timestamp(1_500_000_000_000_000));
+        // The activity data's Creation_Time (nanoseconds) as an event time, windowed.
+        let row = vec![Value::Long(1_424_686_735_090_000_000), Value::string("stairsup")];
+        let t = (col("Creation_Time").cast("double") / 1e9).cast("timestamp");
+        let e = window(t.clone(), "10 minutes");
+        assert_eq!(e.output_name(), "window");
+        let got = e.bind(&schema).unwrap().eval(&row).unwrap();
+        let start = 1_424_686_200_000_000;
+        assert_eq!(
+            got,
+            Value::Struct(std::sync::Arc::from(vec![
+                Value::Timestamp(start),
+                Value::Timestamp(start + 600_000_000)
+            ]))
+        );
+        assert_eq!(
+            crate::eval::display_value(&t.bind(&schema).unwrap().eval(&row).unwrap()),
+            "2015-02-23 10:18:55.09"
+        );
         let e = when(col("gt").like("stairs%"), 1).otherwise(0) + 1;
         assert_eq!(e.bind(&schema).unwrap().eval(&row).unwrap(), Value::Int(2));
     }

@@ -24,6 +24,11 @@ pub enum SourceKind {
     },
     /// Rows already in memory (a memory-sink table or a test's data), read as one batch.
     Rows(Arc<Vec<Row>>),
+    /// Generated rows: `rate` or `rate-micro-batch` (options in the spec).
+    Rate {
+        /// `rate` or `rate-micro-batch`.
+        format: String,
+    },
 }
 
 /// A source leaf of a plan: what to read, with which schema and options.
@@ -107,6 +112,16 @@ pub enum LogicalPlan {
         /// Maximum number of rows.
         n: usize,
     },
+    /// `with_watermark(column, delay)`: `column` is the event time; rows later than
+    /// (max event time seen) - `delay` are dropped by stateful operators.
+    Watermark {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// The event-time column.
+        column: String,
+        /// The delay as Spark writes it (`"30 minutes"`).
+        delay: String,
+    },
 }
 
 impl LogicalPlan {
@@ -118,7 +133,8 @@ impl LogicalPlan {
             | LogicalPlan::Filter { input, .. }
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
-            | LogicalPlan::Limit { input, .. } => input.is_streaming(),
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Watermark { input, .. } => input.is_streaming(),
         }
     }
 
@@ -155,6 +171,7 @@ impl LogicalPlan {
                 format!("Sort [{}]", keys.join(", "))
             }
             LogicalPlan::Limit { n, .. } => format!("Limit {n}"),
+            LogicalPlan::Watermark { column, delay, .. } => format!("EventTimeWatermark {column}, {delay}"),
         };
         out.push_str(&pad);
         out.push_str(&line);
@@ -165,7 +182,8 @@ impl LogicalPlan {
             | LogicalPlan::Filter { input, .. }
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
-            | LogicalPlan::Limit { input, .. } => input.explain_into(depth + 1, out),
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Watermark { input, .. } => input.explain_into(depth + 1, out),
         }
     }
 }
@@ -195,6 +213,55 @@ pub struct AggregateNode {
     pub output: Vec<BoundExpr>,
     /// Group filter over the intermediate row.
     pub having: Option<BoundExpr>,
+    /// A `window(..)` grouping key: each row joins every window that covers its time.
+    pub window: Option<WindowGen>,
+    /// Which key is the event time (a window or a watermarked timestamp column), for
+    /// dropping late rows and evicting state once the watermark passes.
+    pub event_time_key: Option<usize>,
+}
+
+/// The time windows of a `window(time, size, slide, start)` grouping key.
+#[derive(Clone, Debug)]
+pub struct WindowGen {
+    /// Index of the window among the grouping keys.
+    pub key: usize,
+    /// The row's event time.
+    pub time: BoundExpr,
+    /// Window length in microseconds.
+    pub size: i64,
+    /// Distance between window starts (equal to `size` for tumbling windows).
+    pub slide: i64,
+    /// Offset of window starts from the epoch.
+    pub start: i64,
+}
+
+impl WindowGen {
+    /// Calls `f(start, end)` for every window that covers `ts`, earliest first (Spark's
+    /// `TimeWindowing`: the last start is `ts - (ts - offset) mod slide`).
+    pub fn for_each_window(&self, ts: i64, mut f: impl FnMut(i64, i64)) {
+        let Some(last_start) = crate::time::window_start(ts, self.slide, self.start) else { return };
+        let overlapping = (self.size + self.slide - 1) / self.slide;
+        for i in (0..overlapping).rev() {
+            let start = last_start - i * self.slide;
+            let end = start + self.size;
+            if start <= ts && ts < end {
+                f(start, end);
+            }
+        }
+    }
+}
+
+/// The end of an event-time key's value in microseconds (a window's end, or the
+/// timestamp itself), which the watermark is compared with.
+pub fn event_time_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Timestamp(t) => Some(*t),
+        Value::Struct(fields) => match fields.get(1) {
+            Some(Value::Timestamp(end)) => Some(*end),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A bound operator tree: every expression resolved to column indices and types.
@@ -218,6 +285,15 @@ pub enum Node {
         input: Box<Node>,
         /// The predicate.
         predicate: BoundExpr,
+    },
+    /// Tracks the event time of the rows passing through (for the watermark).
+    Watermark {
+        /// Input.
+        input: Box<Node>,
+        /// Index of the event-time column.
+        column: usize,
+        /// Which of the plan's watermarks this is (index into `Analyzed::watermarks`).
+        id: usize,
     },
     /// Grouped aggregation.
     Aggregate {
@@ -328,12 +404,18 @@ pub struct Analyzed {
     pub streaming: bool,
     /// True if the plan has a sort.
     pub has_sort: bool,
+    /// Delay in microseconds of each `with_watermark` (indexed by `Node::Watermark::id`).
+    pub watermarks: Vec<i64>,
+    /// True if some aggregation has an event-time key under a watermark, so its state can
+    /// be dropped once the watermark passes (and append mode is allowed).
+    pub has_event_time_aggregate: bool,
 }
 
 /// Analyses a plan: resolves and types every expression, and, with `prune`, reads from
 /// each source only the columns some operator needs (projection pushdown).
 pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
-    let mut a = Analyzer { sources: Vec::new(), aggregations: 0, prune };
+    let streaming = plan.is_streaming();
+    let mut a = Analyzer::new(prune, streaming);
     let (top, order_plan, limit) = split_order(plan)?;
     let (mut root, mut schema) = a.resolve(top, None)?;
     let mut order = ResultOrder { keys: Vec::new(), limit, width: None };
@@ -356,7 +438,7 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
                     });
                 }
                 let extended = LogicalPlan::Project { input: input.clone(), exprs };
-                a = Analyzer { sources: Vec::new(), aggregations: 0, prune };
+                a = Analyzer::new(prune, streaming);
                 match a.resolve(&extended, None) {
                     Ok((r, mut s)) => {
                         root = r;
@@ -382,11 +464,13 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
     Ok(Analyzed {
         root,
         schema,
-        streaming: plan.is_streaming(),
+        streaming,
         has_sort: order_plan.is_some(),
         sources: a.sources,
         order,
         aggregations: a.aggregations,
+        watermarks: a.watermarks,
+        has_event_time_aggregate: a.event_time_aggregate,
     })
 }
 
@@ -425,7 +509,8 @@ fn contains_order(plan: &LogicalPlan) -> bool {
         LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => true,
         LogicalPlan::Project { input, .. }
         | LogicalPlan::Filter { input, .. }
-        | LogicalPlan::Aggregate { input, .. } => contains_order(input),
+        | LogicalPlan::Aggregate { input, .. }
+        | LogicalPlan::Watermark { input, .. } => contains_order(input),
     }
 }
 
@@ -457,6 +542,12 @@ struct Analyzer {
     sources: Vec<SourceInput>,
     aggregations: usize,
     prune: bool,
+    /// Watermarks apply to streams only: a batch query ignores `with_watermark`.
+    streaming: bool,
+    watermarks: Vec<i64>,
+    /// Index of the event-time column in the output of the node resolved last.
+    event_time: Option<usize>,
+    event_time_aggregate: bool,
 }
 
 type Required = Option<HashSet<String>>;
@@ -470,6 +561,18 @@ fn refs_of<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Required {
 }
 
 impl Analyzer {
+    fn new(prune: bool, streaming: bool) -> Self {
+        Analyzer {
+            sources: Vec::new(),
+            aggregations: 0,
+            prune,
+            streaming,
+            watermarks: Vec::new(),
+            event_time: None,
+            event_time_aggregate: false,
+        }
+    }
+
     fn resolve(&mut self, plan: &LogicalPlan, required: Required) -> Result<(Node, Schema)> {
         let required = if self.prune { required } else { None };
         match plan {
@@ -483,6 +586,7 @@ impl Analyzer {
                     .collect();
                 let schema = Schema::new(projection.iter().map(|&i| spec.schema.fields[i].clone()).collect());
                 self.sources.push(SourceInput { spec: spec.clone(), projection });
+                self.event_time = None;
                 Ok((Node::Source { index: self.sources.len() - 1 }, schema))
             }
             LogicalPlan::Filter { input, predicate } => {
@@ -512,16 +616,28 @@ impl Analyzer {
                     _ => exprs.iter().collect(),
                 };
                 let (child, schema) = self.resolve(input, refs_of(kept.iter().copied()))?;
+                let child_event_time = self.event_time.take();
                 let mut bound = Vec::new();
                 let mut fields = Vec::new();
                 for e in kept {
                     if let Expr::Star(_) = e {
                         for (i, f) in schema.fields.iter().enumerate() {
-                            let _ = i;
+                            if child_event_time == Some(i) {
+                                self.event_time = Some(fields.len());
+                            }
                             bound.push(Expr::Column(vec![f.name.clone()]).bind(&schema)?);
                             fields.push(f.clone());
                         }
                         continue;
+                    }
+                    // The event-time column keeps its role when passed through (renamed or not).
+                    if let Expr::Column(parts) = e.unaliased() {
+                        if parts.len() == 1
+                            && child_event_time.is_some()
+                            && schema.index_of(&parts[0]) == child_event_time
+                        {
+                            self.event_time = Some(fields.len());
+                        }
                     }
                     let b = e.bind(&schema)?;
                     fields.push(Field::new(e.output_name(), b.data_type().clone()));
@@ -533,8 +649,39 @@ impl Analyzer {
                 self.aggregations += 1;
                 let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
                 let (child, schema) = self.resolve(input, child_req)?;
-                let (agg, out_schema) = resolve_aggregate(&schema, group, output, having.as_ref())?;
+                let event_time = self.event_time.take();
+                let (agg, out_schema) =
+                    resolve_aggregate(&schema, group, output, having.as_ref(), event_time)?;
+                self.event_time_aggregate |= agg.event_time_key.is_some();
                 Ok((Node::Aggregate { input: Box::new(child), agg }, out_schema))
+            }
+            LogicalPlan::Watermark { input, column, delay } => {
+                let child_req = required.map(|mut r| {
+                    r.insert(column.to_ascii_lowercase());
+                    r
+                });
+                let (child, schema) = self.resolve(input, child_req)?;
+                let index = schema.resolve(column)?;
+                let field = &schema.fields[index];
+                if field.data_type != DataType::Timestamp {
+                    return Err(SluiceError::analysis(format!(
+                        "Event time must be defined on a window or a timestamp, but {} is of type {}",
+                        field.name,
+                        field.data_type.sql_name()
+                    )));
+                }
+                let delay_us = crate::time::parse_interval_micros(delay)
+                    .ok()
+                    .filter(|d| *d >= 0)
+                    .ok_or_else(|| SluiceError::analysis(format!("Unable to parse time delay '{delay}'")))?;
+                if !self.streaming {
+                    // `with_watermark` on a batch DataFrame does nothing, as in Spark.
+                    return Ok((child, schema));
+                }
+                self.watermarks.push(delay_us);
+                self.event_time = Some(index);
+                let id = self.watermarks.len() - 1;
+                Ok((Node::Watermark { input: Box::new(child), column: index, id }, schema))
             }
             LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => Err(SluiceError::analysis(
                 "ORDER BY / sort and LIMIT are supported only as the last operations of a query",
@@ -562,10 +709,36 @@ fn resolve_aggregate(
     group: &[Expr],
     output: &[Expr],
     having: Option<&Expr>,
+    event_time: Option<usize>,
 ) -> Result<(AggregateNode, Schema)> {
     let mut keys = Vec::new();
     let mut inter = Schema::default();
+    let mut window = None;
+    let mut event_time_key = None;
+    let is_event_time = |e: &Expr| match e.unaliased() {
+        Expr::Column(parts) if parts.len() == 1 => {
+            event_time.is_some() && input.index_of(&parts[0]) == event_time
+        }
+        _ => false,
+    };
     for (i, g) in group.iter().enumerate() {
+        if let Some(gen) = window_key(input, g.unaliased(), i)? {
+            if window.is_some() {
+                return Err(SluiceError::analysis("Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported."));
+            }
+            if let Expr::Function { args, .. } = g.unaliased() {
+                if is_event_time(&args[0]) {
+                    event_time_key = Some(i);
+                }
+            }
+            inter.fields.push(Field::new(format!("_g{i}"), crate::eval::window_struct_type()));
+            keys.push(Expr::Literal(Value::Null).bind(input)?);
+            window = Some(gen);
+            continue;
+        }
+        if is_event_time(g) {
+            event_time_key = Some(i);
+        }
         let b = g.bind(input)?;
         inter.fields.push(Field::new(format!("_g{i}"), b.data_type().clone()));
         keys.push(b);
@@ -653,7 +826,25 @@ fn resolve_aggregate(
         Some((orig, e)) => Some(bind_inter(orig, &e)?),
         None => None,
     };
-    Ok((AggregateNode { keys, aggs, output: out_bound, having }, out_schema))
+    Ok((AggregateNode { keys, aggs, output: out_bound, having, window, event_time_key }, out_schema))
+}
+
+/// A `window(time, size[, slide[, start]])` grouping key, bound; `None` for other keys.
+fn window_key(input: &Schema, e: &Expr, key: usize) -> Result<Option<WindowGen>> {
+    if crate::eval::session_window_spec(e)?.is_some() {
+        return Err(SluiceError::analysis("session_window is not supported yet"));
+    }
+    let Some(spec) = crate::eval::window_spec(e)? else { return Ok(None) };
+    let time = spec.time.bind(input)?;
+    if *time.data_type() != DataType::Timestamp {
+        return Err(SluiceError::analysis(format!(
+            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the first parameter requires the \"TIMESTAMP\" type, however \"{}\" has the type \"{}\".",
+            e.output_name(),
+            spec.time.output_name(),
+            time.data_type().sql_name().to_ascii_uppercase()
+        )));
+    }
+    Ok(Some(WindowGen { key, time, size: spec.size_us, slide: spec.slide_us, start: spec.start_us }))
 }
 
 fn bind_agg(
@@ -715,8 +906,9 @@ fn bind_agg(
 
 /// Spark's checks of a streaming query against its output mode, made at `start()` before
 /// any data moves (`UnsupportedOperationChecker`); the messages are Spark's.
-pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode, has_watermark: bool) -> Result<()> {
+pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
     let has_agg = a.aggregations > 0;
+    let has_watermark = a.has_event_time_aggregate;
     if a.aggregations > 1 && mode != OutputMode::Append {
         return Err(SluiceError::analysis(
             "Multiple streaming aggregations are not supported with streaming DataFrames/Datasets",

@@ -6,6 +6,7 @@
 
 use crate::error::{Result, SluiceError};
 use crate::expr::{BinaryOp, Expr};
+use crate::time::{parse_ansi_day_time, parse_interval_parts, IntervalUnit};
 use crate::types::{DataType, Value};
 use sqlparser::ast;
 use sqlparser::dialect::{Dialect, HiveDialect};
@@ -85,6 +86,14 @@ impl Dialect for SparkDialect {
     fn ignores_wildcard_escapes(&self) -> bool {
         true
     }
+    // Spark's interval literals (`INTERVAL 1 HOUR 30 MINUTES`, `INTERVAL '10 minutes'`,
+    // `INTERVAL '1 10:00:00' DAY TO SECOND`), which sqlparser's grammar only partly covers.
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<ast::Expr, ParserError>> {
+        if !parser.parse_keyword(Keyword::INTERVAL) {
+            return None;
+        }
+        Some(parse_spark_interval(parser))
+    }
     fn parse_infix(
         &self,
         parser: &mut Parser,
@@ -100,6 +109,107 @@ impl Dialect for SparkDialect {
             right: Box::new(right),
         }))
     }
+}
+
+/// The text of an interval value token (a number or a quoted string).
+fn interval_value(token: &Token) -> Option<(String, bool)> {
+    match token {
+        Token::Number(n, _) => Some((n.clone(), false)),
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => Some((s.clone(), true)),
+        _ => None,
+    }
+}
+
+fn interval_unit(token: &Token) -> Option<IntervalUnit> {
+    match token {
+        Token::Word(w) if w.quote_style.is_none() => IntervalUnit::parse(&w.value),
+        _ => None,
+    }
+}
+
+fn date_time_field(unit: IntervalUnit) -> ast::DateTimeField {
+    match unit {
+        IntervalUnit::Year => ast::DateTimeField::Year,
+        IntervalUnit::Month => ast::DateTimeField::Month,
+        IntervalUnit::Week => ast::DateTimeField::Week(None),
+        IntervalUnit::Day => ast::DateTimeField::Day,
+        IntervalUnit::Hour => ast::DateTimeField::Hour,
+        IntervalUnit::Minute => ast::DateTimeField::Minute,
+        IntervalUnit::Second => ast::DateTimeField::Second,
+        IntervalUnit::Millisecond => ast::DateTimeField::Millisecond,
+        IntervalUnit::Microsecond => ast::DateTimeField::Microsecond,
+    }
+}
+
+/// Parses what follows `INTERVAL` in Spark's grammar into an `ast::Interval` whose value is
+/// the interval's text: `[+|-]value unit ...` (units singular or plural; values numbers or
+/// strings) becomes `'1 hour 30 minutes'`; `'1 10:00' DAY TO MINUTE` keeps its fields; a
+/// lone string (`INTERVAL '10 minutes'`) is kept as is.
+fn parse_spark_interval(parser: &mut Parser) -> Result<ast::Expr, ParserError> {
+    let peek = |parser: &Parser, n: usize| parser.peek_nth_token(n).token;
+    let piece_at = |parser: &Parser| -> Option<(usize, String, bool, Option<IntervalUnit>)> {
+        let (sign, skip) = match peek(parser, 0) {
+            Token::Minus => ("-", 1),
+            Token::Plus => ("", 1),
+            _ => ("", 0),
+        };
+        let (value, quoted) = interval_value(&peek(parser, skip))?;
+        Some((skip + 1, format!("{sign}{value}"), quoted, interval_unit(&peek(parser, skip + 1))))
+    };
+    let interval = |text: String, leading: Option<IntervalUnit>, last: Option<IntervalUnit>| {
+        ast::Expr::Interval(ast::Interval {
+            value: Box::new(ast::Expr::Value(ast::Value::SingleQuotedString(text).into())),
+            leading_field: leading.map(date_time_field),
+            leading_precision: None,
+            last_field: last.map(date_time_field),
+            fractional_seconds_precision: None,
+        })
+    };
+    let Some((len, first, quoted, unit)) = piece_at(parser) else {
+        return Err(ParserError::ParserError(format!(
+            "expected an interval such as INTERVAL 30 MINUTES or INTERVAL '10 minutes' after INTERVAL, found {}",
+            parser.peek_token().token
+        )));
+    };
+    match unit {
+        None if quoted => {
+            // `INTERVAL '10 minutes'` or `INTERVAL '...' DAY TO SECOND` spelled with the fields inside.
+            for _ in 0..len {
+                parser.next_token();
+            }
+            return Ok(interval(first, None, None));
+        }
+        None => {
+            return Err(ParserError::ParserError(format!(
+                "expected a unit (DAY, HOUR, MINUTE, SECOND, ...) after INTERVAL {first}, found {}",
+                parser.peek_nth_token(len).token
+            )))
+        }
+        Some(from)
+            if quoted && matches!(&peek(parser, len + 1), Token::Word(w) if w.keyword == Keyword::TO) =>
+        {
+            let to = interval_unit(&peek(parser, len + 2)).ok_or_else(|| {
+                ParserError::ParserError(format!(
+                    "expected a unit after TO in INTERVAL, found {}",
+                    parser.peek_nth_token(len + 2).token
+                ))
+            })?;
+            for _ in 0..len + 3 {
+                parser.next_token();
+            }
+            return Ok(interval(first, Some(from), Some(to)));
+        }
+        Some(_) => {}
+    }
+    let mut text = Vec::new();
+    while let Some((len, value, _, Some(_))) = piece_at(parser) {
+        let word = parser.peek_nth_token(len).token.to_string();
+        text.push(format!("{value} {word}"));
+        for _ in 0..=len {
+            parser.next_token();
+        }
+    }
+    Ok(interval(text.join(" "), None, None))
 }
 
 /// The dialect to hand `sqlparser::parser::Parser` for any Sluice SQL (statements too).
@@ -155,15 +265,21 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         // Spark parses `x IS TRUE` as `x <=> true`, so it is never null.
         A::IsTrue(e) => binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(true))),
         A::IsFalse(e) => binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(false))),
-        A::IsNotTrue(e) => {
-            Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(true)))))
-        }
-        A::IsNotFalse(e) => {
-            Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(e)?, Expr::Literal(Value::Boolean(false)))))
-        }
+        A::IsNotTrue(e) => Expr::Not(Box::new(binary(
+            BinaryOp::EqNullSafe,
+            convert_expr(e)?,
+            Expr::Literal(Value::Boolean(true)),
+        ))),
+        A::IsNotFalse(e) => Expr::Not(Box::new(binary(
+            BinaryOp::EqNullSafe,
+            convert_expr(e)?,
+            Expr::Literal(Value::Boolean(false)),
+        ))),
         A::IsUnknown(e) => Expr::IsNull(boxed(e)?),
         A::IsNotUnknown(e) => Expr::IsNotNull(boxed(e)?),
-        A::IsDistinctFrom(a, b) => Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(a)?, convert_expr(b)?))),
+        A::IsDistinctFrom(a, b) => {
+            Expr::Not(Box::new(binary(BinaryOp::EqNullSafe, convert_expr(a)?, convert_expr(b)?)))
+        }
         A::IsNotDistinctFrom(a, b) => binary(BinaryOp::EqNullSafe, convert_expr(a)?, convert_expr(b)?),
         A::In { expr, target, negated, .. } => match target {
             ast::InTarget::List(list) => Expr::InList {
@@ -198,11 +314,16 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
                 B::Regexp => {
                     return Ok(Expr::RLike { expr: boxed(left)?, pattern: boxed(right)?, negated: false });
                 }
-                other => return Err(SluiceError::Parse(format!("operator `{other}` is not supported (in `{ast}`)"))),
+                other => {
+                    return Err(SluiceError::Parse(format!(
+                        "operator `{other}` is not supported (in `{ast}`)"
+                    )))
+                }
             };
             binary(op, convert_expr(left)?, convert_expr(right)?)
         }
-        A::Like { negated, any, expr, pattern, escape_char } | A::ILike { negated, any, expr, pattern, escape_char } => {
+        A::Like { negated, any, expr, pattern, escape_char }
+        | A::ILike { negated, any, expr, pattern, escape_char } => {
             if *any {
                 return Err(unsupported("LIKE ANY patterns", ast));
             }
@@ -222,12 +343,16 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         A::UnaryOp { op, expr } => match op {
             ast::UnaryOperator::Minus => match expr.as_ref() {
                 // `-1` is the literal -1 in Spark (so `-2147483648` is still an INT).
-                A::Value(v) if matches!(v.value, ast::Value::Number(..)) => Expr::Literal(literal(&v.value, true)?),
+                A::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                    Expr::Literal(literal(&v.value, true)?)
+                }
                 _ => Expr::Negate(boxed(expr)?),
             },
             ast::UnaryOperator::Plus => convert_expr(expr)?,
             ast::UnaryOperator::Not | ast::UnaryOperator::BangNot => Expr::Not(boxed(expr)?),
-            other => return Err(SluiceError::Parse(format!("operator `{other}` is not supported (in `{ast}`)"))),
+            other => {
+                return Err(SluiceError::Parse(format!("operator `{other}` is not supported (in `{ast}`)")))
+            }
         },
         A::Cast { kind, expr, data_type, format } => {
             if format.is_some() {
@@ -248,8 +373,12 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         A::Ceil { expr, field } | A::Floor { expr, field } => {
             let name = if matches!(ast, A::Ceil { .. }) { "ceil" } else { "floor" };
             match field {
-                ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => func(name, vec![convert_expr(expr)?]),
-                ast::CeilFloorKind::Scale(scale) => func(name, vec![convert_expr(expr)?, Expr::Literal(literal(&scale.value, false)?)]),
+                ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => {
+                    func(name, vec![convert_expr(expr)?])
+                }
+                ast::CeilFloorKind::Scale(scale) => {
+                    func(name, vec![convert_expr(expr)?, Expr::Literal(literal(&scale.value, false)?)])
+                }
                 _ => return Err(unsupported("CEIL/FLOOR to date-time fields", ast)),
             }
         }
@@ -292,15 +421,59 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         },
         A::Wildcard(_) => Expr::Star(None),
         A::QualifiedWildcard(name, _) => Expr::Star(Some(name.to_string())),
-        A::Interval(_) => {
-            return Err(SluiceError::Parse(format!(
-                "INTERVAL literals are not supported yet (in `{ast}`); write durations as strings, e.g. window(t, '10 minutes')"
-            )))
-        }
+        A::Interval(iv) => interval_literal(iv, ast)?,
         A::Subquery(_) | A::Exists { .. } => return Err(unsupported("subqueries", ast)),
         A::Tuple(_) => return Err(unsupported("tuples", ast)),
         _ => return Err(unsupported("expressions of this kind", ast)),
     })
+}
+
+fn unit_of_field(field: &ast::DateTimeField) -> Option<IntervalUnit> {
+    IntervalUnit::parse(&field.to_string())
+}
+
+/// An interval literal as a day-time interval value (microseconds).
+fn interval_literal(iv: &ast::Interval, ast: &ast::Expr) -> Result<Expr> {
+    let text = match iv.value.as_ref() {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => Some(n.clone()),
+            other => other.clone().into_string(),
+        },
+        _ => None,
+    }
+    .ok_or_else(|| unsupported("INTERVAL values other than literals", ast))?;
+    let year_month = || {
+        SluiceError::Parse(format!(
+            "year-month intervals are not supported (in `{ast}`); write day-time intervals in weeks, days, hours, minutes or seconds"
+        ))
+    };
+    let bad = |why: String| SluiceError::Parse(format!("invalid interval `{ast}`: {why}"));
+    let micros = match (&iv.leading_field, &iv.last_field) {
+        (None, _) => match parse_interval_parts(&text).map_err(bad)? {
+            (0, micros) => micros,
+            _ => return Err(year_month()),
+        },
+        (Some(from), last) => {
+            let from = unit_of_field(from).ok_or_else(|| unsupported("interval fields of this kind", ast))?;
+            let to = match last {
+                Some(f) => {
+                    unit_of_field(f).ok_or_else(|| unsupported("interval fields of this kind", ast))?
+                }
+                None => from,
+            };
+            if from.micros().is_none() || to.micros().is_none() {
+                return Err(year_month());
+            }
+            if last.is_none() {
+                // A single field: `'30' MINUTE` is `30 minutes`.
+                parse_interval_parts(&format!("{text} {from:?}")).map_err(bad)?.1
+            } else {
+                parse_ansi_day_time(&text, from, to)
+                    .ok_or_else(|| bad(format!("'{text}' does not match the form of {from:?} TO {to:?}")))?
+            }
+        }
+    };
+    Ok(Expr::Literal(Value::Interval(micros)))
 }
 
 /// An unquoted identifier may be a Spark typed numeric literal (`10L`, `2S`, `1Y`, `1.5D`);
@@ -521,10 +694,42 @@ mod tests {
     }
 
     #[test]
+    fn spark_interval_literals_parse_to_day_time_intervals() {
+        let minute = 60_000_000i64;
+        let cases: &[(&str, i64)] = &[
+            ("INTERVAL 30 MINUTES", 30 * minute),
+            ("INTERVAL 30 minute", 30 * minute),
+            ("INTERVAL '30' MINUTE", 30 * minute),
+            ("INTERVAL '10 minutes'", 10 * minute),
+            ("INTERVAL 1 HOUR 30 MINUTES", 90 * minute),
+            ("INTERVAL 1 DAY 2 HOURS", 26 * 60 * minute),
+            ("INTERVAL -5 SECONDS", -5_000_000),
+            ("INTERVAL 1.5 SECONDS", 1_500_000),
+            ("INTERVAL 100 MILLISECONDS", 100_000),
+            ("INTERVAL 2 WEEKS", 14 * 24 * 60 * minute),
+            ("INTERVAL '1 10:30:00' DAY TO SECOND", (24 + 10) * 60 * minute + 30 * minute),
+            ("INTERVAL '10:30' HOUR TO MINUTE", 630 * minute),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_expr(text).ok(), Some(l(Value::Interval(*want))), "{text}");
+        }
+        let got = parse_expr("event_time - INTERVAL 30 MINUTES").unwrap();
+        assert_eq!(got, b(BinaryOp::Minus, c("event_time"), l(Value::Interval(30 * minute))));
+        let got = parse_expr("t + INTERVAL 1 HOUR - 5").unwrap();
+        assert_eq!(got, b(BinaryOp::Minus, b(BinaryOp::Plus, c("t"), l(Value::Interval(60 * minute))), l(5)));
+    }
+
+    #[test]
     fn bad_sql_is_a_parse_error_naming_the_text() {
-        for text in
-            ["a +", "a b", "x IN (SELECT 1)", "INTERVAL 10 MINUTES", "CAST(x AS wibble)", "sum(x) OVER ()"]
-        {
+        for text in [
+            "a +",
+            "a b",
+            "x IN (SELECT 1)",
+            "INTERVAL 1 MONTH",
+            "INTERVAL 10 fortnights",
+            "CAST(x AS wibble)",
+            "sum(x) OVER ()",
+        ] {
             match parse_expr(text) {
                 Err(SluiceError::Parse(msg)) => assert!(msg.contains(text), "{text}: {msg}"),
                 other => panic!("{text}: expected a parse error, got {other:?}"),

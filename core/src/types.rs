@@ -32,6 +32,9 @@ pub enum DataType {
     Date,
     /// `STRUCT<...>` with named fields.
     Struct(Vec<Field>),
+    /// `INTERVAL DAY TO SECOND`: a day-time interval in microseconds (`ts - ts`,
+    /// `INTERVAL 30 MINUTES`). Year-month intervals are not supported.
+    Interval,
 }
 
 impl DataType {
@@ -57,6 +60,7 @@ impl DataType {
                     fields.iter().map(|f| format!("{}:{}", f.name, f.data_type.sql_name())).collect();
                 format!("struct<{}>", inner.join(","))
             }
+            DataType::Interval => "interval day to second".into(),
         }
     }
 
@@ -74,6 +78,10 @@ impl DataType {
             "timestamp" | "timestamp_ltz" | "timestamp_ntz" => DataType::Timestamp,
             "date" => DataType::Date,
             "void" | "null" => DataType::Null,
+            // Every day-time interval type (`interval`, `interval day to second`, `interval minute`).
+            b if b.starts_with("interval") && !b.contains("year") && !b.contains("month") => {
+                DataType::Interval
+            }
             _ => return None,
         })
     }
@@ -175,6 +183,8 @@ pub enum Value {
     Date(i32),
     /// `STRUCT` values, in field order.
     Struct(Arc<[Value]>),
+    /// `INTERVAL DAY TO SECOND` in microseconds (may be negative).
+    Interval(i64),
 }
 
 impl Value {
@@ -203,6 +213,7 @@ impl Value {
             Value::Timestamp(_) => DataType::Timestamp,
             Value::Date(_) => DataType::Date,
             Value::Struct(_) => DataType::Struct(Vec::new()),
+            Value::Interval(_) => DataType::Interval,
         }
     }
     /// The value as an `f64`, for numeric values.

@@ -1,13 +1,16 @@
 //! Compiles an analysed plan into differential collections inside one timely dataflow.
 //!
-//! Consecutive maps and filters fuse into one `flat_map`; an aggregation pre-aggregates
-//! each worker's rows per batch before the exchange, then keeps per-group states as the
-//! differences of a `count()`, so each batch costs work in proportion to what changed.
+//! Consecutive maps and filters fuse into one `flat_map`. An aggregation folds each
+//! worker's rows per batch into per-group states before anything crosses workers
+//! (`partial_aggregate`), then a keyed state operator (`state`) merges them into the
+//! groups' running states and emits the result's changes; see `state.rs` for why that
+//! operator, and not an arrangement, holds the state.
 
 use crate::agg::{Acc, AggState};
-use crate::errors::ErrorSlot;
+use crate::context::DataflowContext;
+use crate::state::state_store;
 use differential_dataflow::input::{Input, InputSession};
-use differential_dataflow::{AsCollection, VecCollection};
+use differential_dataflow::VecCollection;
 use sluice_core::eval::BoundExpr;
 use sluice_core::plan::{AggregateNode, Analyzed, Node};
 use sluice_core::{Result, Row, Value};
@@ -17,7 +20,7 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
-use timely::dataflow::Scope;
+use timely::dataflow::{Scope, Stream};
 
 /// Timely timestamps are micro-batch ids.
 pub type Time = u64;
@@ -25,20 +28,24 @@ pub type Time = u64;
 pub type Diff = isize;
 /// A collection of rows at batch-id times.
 pub type Rows<'s> = VecCollection<'s, Time, Row, Diff>;
+/// Per-group partial states of one batch.
+pub(crate) type Partials<'s> = Stream<'s, Time, Vec<(Row, Time, AggState)>>;
 
 /// One row-at-a-time step of a fused pipeline.
 #[derive(Clone, Debug)]
 enum Step {
     Map(Vec<BoundExpr>),
     Filter(BoundExpr),
+    /// Records the event time in column `.0` for watermark `.1`.
+    EventTime(usize, usize),
 }
 
 /// Builds the plan in `scope`: one input session per source (in `analyzed.sources` order)
-/// and the collection of result rows. Row-level errors go to `errors`.
+/// and the collection of result rows.
 pub fn build<'s>(
     scope: Scope<'s, Time>,
     analyzed: &Analyzed,
-    errors: &ErrorSlot,
+    ctx: &DataflowContext,
 ) -> (Vec<InputSession<Time, Row, Diff>>, Rows<'s>) {
     let mut inputs = Vec::new();
     let mut collections = Vec::new();
@@ -47,14 +54,14 @@ pub fn build<'s>(
         inputs.push(input);
         collections.push(Some(coll));
     }
-    let (coll, steps) = build_node(&analyzed.root, &mut collections, errors);
-    (inputs, apply_steps(coll, steps, errors))
+    let (coll, steps) = build_node(&analyzed.root, &mut collections, ctx);
+    (inputs, apply_steps(coll, steps, ctx))
 }
 
 fn build_node<'s>(
     node: &Node,
     sources: &mut [Option<Rows<'s>>],
-    errors: &ErrorSlot,
+    ctx: &DataflowContext,
 ) -> (Rows<'s>, Vec<Step>) {
     match node {
         Node::Source { index } => {
@@ -62,24 +69,31 @@ fn build_node<'s>(
             (coll, Vec::new())
         }
         Node::Map { input, exprs } => {
-            let (coll, mut steps) = build_node(input, sources, errors);
+            let (coll, mut steps) = build_node(input, sources, ctx);
             steps.push(Step::Map(exprs.clone()));
             (coll, steps)
         }
         Node::Filter { input, predicate } => {
-            let (coll, mut steps) = build_node(input, sources, errors);
+            let (coll, mut steps) = build_node(input, sources, ctx);
             steps.push(Step::Filter(predicate.clone()));
             (coll, steps)
         }
+        Node::Watermark { input, column, id } => {
+            let (coll, mut steps) = build_node(input, sources, ctx);
+            steps.push(Step::EventTime(*column, *id));
+            (coll, steps)
+        }
         Node::Aggregate { input, agg } => {
-            let (coll, steps) = build_node(input, sources, errors);
-            (aggregate(coll, steps, agg, errors), Vec::new())
+            let (coll, steps) = build_node(input, sources, ctx);
+            let spec = Arc::new(agg.clone());
+            let partials = partial_aggregate(coll, steps, spec.clone(), ctx);
+            (state_store(partials, spec, ctx), Vec::new())
         }
     }
 }
 
 /// Runs fused steps on one row; `Ok(None)` when a filter drops it.
-fn run_steps(steps: &[Step], mut row: Row) -> Result<Option<Row>> {
+fn run_steps(steps: &[Step], mut row: Row, ctx: &DataflowContext) -> Result<Option<Row>> {
     for step in steps {
         match step {
             Step::Filter(p) => {
@@ -94,99 +108,110 @@ fn run_steps(steps: &[Step], mut row: Row) -> Result<Option<Row>> {
                 }
                 row = out;
             }
+            Step::EventTime(column, id) => {
+                if let Value::Timestamp(us) = row[*column] {
+                    // Spark keeps event-time statistics in milliseconds.
+                    ctx.stats.borrow_mut().event_time[*id].add(us.div_euclid(1000));
+                }
+            }
         }
     }
     Ok(Some(row))
 }
 
-fn apply_steps<'s>(coll: Rows<'s>, steps: Vec<Step>, errors: &ErrorSlot) -> Rows<'s> {
+fn apply_steps<'s>(coll: Rows<'s>, steps: Vec<Step>, ctx: &DataflowContext) -> Rows<'s> {
     if steps.is_empty() {
         return coll;
     }
-    let errors = errors.clone();
-    coll.flat_map(move |row| match run_steps(&steps, row) {
+    let ctx = ctx.clone();
+    coll.flat_map(move |row| match run_steps(&steps, row, &ctx) {
         Ok(r) => r,
         Err(e) => {
-            errors.record(e);
+            ctx.errors.record(e);
             None
         }
     })
 }
 
-/// Per batch and worker, folds rows into one state per group before anything crosses
-/// workers; then `count()` sums the states per group across batches and workers.
-fn aggregate<'s>(input: Rows<'s>, steps: Vec<Step>, agg: &AggregateNode, errors: &ErrorSlot) -> Rows<'s> {
-    let spec = Arc::new(agg.clone());
-    let fold_spec = spec.clone();
-    let fold_errors = errors.clone();
-    let partial = input
-        .inner
-        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, AggState)>>, _, _, _>(
-            Pipeline,
-            "PartialAggregate",
-            move |_cap, _info| {
-                let spec = fold_spec;
-                let errors = fold_errors;
-                let empty: Vec<Acc> = spec.aggs.iter().map(Acc::empty).collect();
-                let mut pending: BTreeMap<Time, (Capability<Time>, HashMap<Row, AggState>)> = BTreeMap::new();
-                let mut key: Row = Vec::with_capacity(spec.keys.len());
-                let mut args: Vec<Value> = Vec::with_capacity(spec.aggs.len());
-                move |(input, frontier), output| {
-                    input.for_each_stamp(|cap, batches| {
-                        for batch in batches {
-                            for (row, t, d) in batch.drain(..) {
-                                let row = match run_steps(&steps, row) {
-                                    Ok(Some(r)) => r,
-                                    Ok(None) => continue,
-                                    Err(e) => {
-                                        errors.record(e);
-                                        continue;
-                                    }
-                                };
-                                if let Err(e) = fold_row(&spec, &row, &mut key, &mut args) {
-                                    errors.record(e);
+/// Per batch and worker, folds rows into one state per group (per window, for windowed
+/// keys) before anything crosses workers.
+fn partial_aggregate<'s>(
+    input: Rows<'s>,
+    steps: Vec<Step>,
+    spec: Arc<AggregateNode>,
+    ctx: &DataflowContext,
+) -> Partials<'s> {
+    let ctx = ctx.clone();
+    input.inner.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, AggState)>>, _, _, _>(
+        Pipeline,
+        "PartialAggregate",
+        move |_cap, _info| {
+            let empty: Vec<Acc> = spec.aggs.iter().map(Acc::empty).collect();
+            let mut pending: BTreeMap<Time, (Capability<Time>, HashMap<Row, AggState>)> = BTreeMap::new();
+            let mut key: Row = Vec::with_capacity(spec.keys.len());
+            let mut args: Vec<Value> = Vec::with_capacity(spec.aggs.len());
+            move |(input, frontier), output| {
+                input.for_each_stamp(|cap, batches| {
+                    for batch in batches {
+                        for (row, t, d) in batch.drain(..) {
+                            let row = match run_steps(&steps, row, &ctx) {
+                                Ok(Some(r)) => r,
+                                Ok(None) => continue,
+                                Err(e) => {
+                                    ctx.errors.record(e);
                                     continue;
                                 }
-                                let slot = pending.entry(t).or_insert_with(|| {
-                                    (cap.delayed(&t, output.output_index()), HashMap::new())
-                                });
-                                let state = match slot.1.get_mut(key.as_slice()) {
+                            };
+                            if let Err(e) = fold_row(&spec, &row, &mut key, &mut args) {
+                                ctx.errors.record(e);
+                                continue;
+                            }
+                            let groups = &mut pending
+                                .entry(t)
+                                .or_insert_with(|| (cap.delayed(&t, output.output_index()), HashMap::new()))
+                                .1;
+                            let mut fold = |key: &Row| {
+                                let state = match groups.get_mut(key.as_slice()) {
                                     Some(s) => s,
-                                    None => slot
-                                        .1
+                                    None => groups
                                         .entry(key.clone())
                                         .or_insert_with(|| AggState { rows: 0, accs: empty.clone() }),
                                 };
                                 state.rows += d as i64;
-                                for (acc, (i, a)) in state.accs.iter_mut().zip(spec.aggs.iter().enumerate()) {
+                                for (i, (acc, a)) in state.accs.iter_mut().zip(spec.aggs.iter()).enumerate() {
                                     acc.update(a.arg.as_ref().map(|_| &args[i]), d as i64);
                                 }
+                            };
+                            match &spec.window {
+                                None => fold(&key),
+                                Some(w) => match w.time.eval(&row) {
+                                    // Rows without an event time belong to no window.
+                                    Ok(Value::Timestamp(ts)) => w.for_each_window(ts, |start, end| {
+                                        key[w.key] = Value::Struct(
+                                            vec![Value::Timestamp(start), Value::Timestamp(end)].into(),
+                                        );
+                                        fold(&key);
+                                    }),
+                                    Ok(_) => {}
+                                    Err(e) => ctx.errors.record(e),
+                                },
                             }
                         }
-                    });
-                    while let Some((&t, _)) = pending.first_key_value() {
-                        if frontier.less_equal(&t) {
-                            break;
-                        }
-                        let (cap, groups) = pending.remove(&t).expect("key just seen");
-                        let mut session = output.session(&cap);
-                        for (k, state) in groups {
-                            session.give((k, t, state));
-                        }
+                    }
+                });
+                while let Some((&t, _)) = pending.first_key_value() {
+                    if frontier.less_equal(&t) {
+                        break;
+                    }
+                    let (cap, groups) = pending.remove(&t).expect("key just seen");
+                    let mut session = output.session(&cap);
+                    for (k, state) in groups {
+                        session.give((k, t, state));
                     }
                 }
-            },
-        )
-        .as_collection();
-
-    let finish_errors = errors.clone();
-    partial.count().flat_map(move |(key, state)| match finish_group(&spec, key, &state) {
-        Ok(r) => r,
-        Err(e) => {
-            finish_errors.record(e);
-            None
-        }
-    })
+            }
+        },
+    )
 }
 
 /// Evaluates a row's group key into `key` and its aggregate arguments into `args`.
@@ -206,7 +231,7 @@ fn fold_row(spec: &AggregateNode, row: &[Value], key: &mut Row, args: &mut Vec<V
 }
 
 /// Turns a group's key and state into its output row, or `None` if `HAVING` drops it.
-fn finish_group(spec: &AggregateNode, mut key: Row, state: &AggState) -> Result<Option<Row>> {
+pub(crate) fn finish_group(spec: &AggregateNode, mut key: Row, state: &AggState) -> Result<Option<Row>> {
     for (acc, a) in state.accs.iter().zip(&spec.aggs) {
         key.push(acc.finish(a)?);
     }

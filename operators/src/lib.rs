@@ -1,12 +1,17 @@
 //! `sluice-operators`: how a Sluice query *runs*. An analysed plan from `sluice-core`
-//! becomes differential collections in a timely dataflow (`compile`), with aggregate
-//! states kept as differences (`agg`) and row-level failures collected in an
-//! `ErrorSlot` (`errors`). Nothing here does I/O.
+//! becomes differential collections in a timely dataflow (`compile`): fused row steps,
+//! per-batch partial aggregation, and a keyed state operator (`state`) holding each
+//! group's running aggregate (`agg`) and evicting it once the watermark passes. The
+//! worker loop and the operators share a `DataflowContext` (watermarks in, statistics
+//! out); row-level failures are collected in an `ErrorSlot`. Nothing here does I/O.
 #![forbid(missing_docs)]
 
 pub mod agg;
 pub mod compile;
+pub mod context;
 pub mod errors;
+mod state;
 
 pub use compile::{build, Diff, Rows, Time};
+pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats};
 pub use errors::ErrorSlot;

@@ -1,0 +1,133 @@
+//! What a worker's dataflow shares with the worker loop that drives it: the output mode,
+//! each batch's watermarks (set before the batch's rows go in), and the statistics the
+//! operators gather for progress reports (read after the batch completes).
+
+use crate::errors::ErrorSlot;
+use sluice_core::mode::OutputMode;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The watermarks in force for one batch, in microseconds (Spark keeps milliseconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchWatermarks {
+    /// Rows whose event-time key is at or before this are late and dropped (the previous
+    /// batch's watermark, as Spark's `eventTimeWatermarkForLateEvents`).
+    pub late: Option<i64>,
+    /// State whose event-time key is at or before this is evicted (this batch's watermark,
+    /// Spark's `eventTimeWatermarkForEviction`).
+    pub evict: Option<i64>,
+}
+
+/// Event times seen by one `with_watermark` in one batch, in milliseconds as Spark reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EventTimeStats {
+    /// Earliest.
+    pub min: i64,
+    /// Latest.
+    pub max: i64,
+    /// Sum (for the average).
+    pub sum: i128,
+    /// How many rows had an event time.
+    pub count: u64,
+}
+
+impl EventTimeStats {
+    /// Adds one event time in milliseconds.
+    pub fn add(&mut self, ms: i64) {
+        if self.count == 0 {
+            self.min = ms;
+            self.max = ms;
+        } else {
+            self.min = self.min.min(ms);
+            self.max = self.max.max(ms);
+        }
+        self.sum += ms as i128;
+        self.count += 1;
+    }
+
+    /// Merges another worker's statistics.
+    pub fn merge(&mut self, other: &EventTimeStats) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = *other;
+            return;
+        }
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.sum += other.sum;
+        self.count += other.count;
+    }
+}
+
+/// What one worker's operators observed in one batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchStats {
+    /// Per `with_watermark`, the event times that passed through it.
+    pub event_time: Vec<EventTimeStats>,
+    /// Groups held in aggregation state after the batch.
+    pub state_rows: i64,
+    /// Groups written by the batch.
+    pub state_updated: i64,
+    /// Groups dropped because they were behind the watermark.
+    pub dropped_by_watermark: i64,
+    /// Estimated bytes of aggregation state.
+    pub state_bytes: i64,
+}
+
+impl BatchStats {
+    /// Adds another worker's statistics.
+    pub fn merge(&mut self, other: &BatchStats) {
+        if self.event_time.len() < other.event_time.len() {
+            self.event_time.resize(other.event_time.len(), EventTimeStats::default());
+        }
+        for (a, b) in self.event_time.iter_mut().zip(&other.event_time) {
+            a.merge(b);
+        }
+        self.state_rows += other.state_rows;
+        self.state_updated += other.state_updated;
+        self.dropped_by_watermark += other.dropped_by_watermark;
+        self.state_bytes += other.state_bytes;
+    }
+}
+
+/// Shared between a worker's dataflow and its loop.
+#[derive(Clone)]
+pub struct DataflowContext {
+    /// The query's output mode (decides what the aggregation emits and evicts).
+    pub mode: OutputMode,
+    /// Where row-level errors go.
+    pub errors: ErrorSlot,
+    /// Watermarks per batch id, set by the worker loop before the batch's rows.
+    pub watermarks: Rc<RefCell<BTreeMap<u64, BatchWatermarks>>>,
+    /// Statistics of the current batch, reset by the worker loop before it.
+    pub stats: Rc<RefCell<BatchStats>>,
+}
+
+impl DataflowContext {
+    /// A context for a query in `mode` with `watermarks` watermark operators.
+    pub fn new(mode: OutputMode, errors: ErrorSlot, watermarks: usize) -> Self {
+        let stats =
+            BatchStats { event_time: vec![EventTimeStats::default(); watermarks], ..Default::default() };
+        DataflowContext {
+            mode,
+            errors,
+            watermarks: Rc::new(RefCell::new(BTreeMap::new())),
+            stats: Rc::new(RefCell::new(stats)),
+        }
+    }
+
+    /// Takes this batch's statistics, leaving empty ones (the state size carries over).
+    pub fn take_stats(&self) -> BatchStats {
+        let mut stats = self.stats.borrow_mut();
+        let fresh = BatchStats {
+            event_time: vec![EventTimeStats::default(); stats.event_time.len()],
+            state_rows: stats.state_rows,
+            state_bytes: stats.state_bytes,
+            ..Default::default()
+        };
+        std::mem::replace(&mut *stats, fresh)
+    }
+}

@@ -1,0 +1,152 @@
+//! The keyed state of an aggregation (Spark's state store), as a timely operator.
+//!
+//! Each worker owns the groups whose key hashes to it. When a batch completes, the
+//! batch's partial states are merged into the groups' states and the result's changes
+//! are emitted as differences: `(old row, -1)` and `(new row, +1)` for each changed
+//! group in complete and update modes; in append mode a group's row is emitted once,
+//! when the watermark passes its event time and its state is evicted.
+//!
+//! Why not differential's `reduce`/`count` over an arrangement: eviction by watermark
+//! would have to retract each evicted group's accumulated input, which only the owner of
+//! the group's total knows, through a feedback edge into the arrangement's own input.
+//! Holding the state here keeps per-batch work proportional to the groups the batch
+//! touches (plus those it evicts, found through an index by event time), and the state
+//! bounded by the watermark.
+
+use crate::agg::AggState;
+use crate::compile::{finish_group, Diff, Partials, Rows, Time};
+use crate::context::{BatchWatermarks, DataflowContext};
+use differential_dataflow::difference::Semigroup;
+use differential_dataflow::{AsCollection, Hashable};
+use sluice_core::mode::OutputMode;
+use sluice_core::plan::{event_time_of, AggregateNode};
+use sluice_core::Row;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+
+/// Rough bytes per value of a state row, for `memoryUsedBytes`.
+const BYTES_PER_VALUE: usize = 32;
+
+/// Merges partial states into per-group state and emits the result's changes.
+pub(crate) fn state_store<'s>(
+    partials: Partials<'s>,
+    spec: Arc<AggregateNode>,
+    ctx: &DataflowContext,
+) -> Rows<'s> {
+    let ctx = ctx.clone();
+    let exchange = Exchange::new(|(key, _t, _s): &(Row, Time, AggState)| key.hashed());
+    partials
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, Diff)>>, _, _, _>(
+            exchange,
+            "StateStore",
+            move |cap, _info| {
+                let mut cap = Some(cap);
+                let mut pending: BTreeMap<Time, HashMap<Row, AggState>> = BTreeMap::new();
+                let mut state: HashMap<Row, AggState> = HashMap::new();
+                // Keys by event time, to find what a watermark evicts without a scan.
+                let mut by_time: BTreeMap<i64, Vec<Row>> = BTreeMap::new();
+                let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
+                move |(input, frontier), output| {
+                    input.for_each(|_cap, data| {
+                        for (key, t, partial) in data.drain(..) {
+                            match pending.entry(t).or_default().entry(key) {
+                                std::collections::hash_map::Entry::Occupied(mut e) => {
+                                    e.get_mut().plus_equals(&partial)
+                                }
+                                std::collections::hash_map::Entry::Vacant(e) => {
+                                    e.insert(partial);
+                                }
+                            }
+                        }
+                    });
+                    let Some(c) = cap.as_mut() else { return };
+                    // Every batch before the frontier is complete: apply them in order.
+                    let done = frontier.frontier().first().copied();
+                    let complete = |t: Time| done.is_none_or(|d| t < d);
+                    let mut times: Vec<Time> = pending.keys().copied().take_while(|&t| complete(t)).collect();
+                    let marks: Vec<(Time, BatchWatermarks)> = {
+                        let mut w = ctx.watermarks.borrow_mut();
+                        let ready: Vec<Time> = w.keys().copied().take_while(|&t| complete(t)).collect();
+                        ready.into_iter().filter_map(|t| w.remove(&t).map(|m| (t, m))).collect()
+                    };
+                    times.extend(marks.iter().map(|(t, _)| *t));
+                    times.sort_unstable();
+                    times.dedup();
+                    for t in times {
+                        if *c.time() < t {
+                            c.downgrade(&t);
+                        }
+                        let marks = marks.iter().find(|(m, _)| *m == t).map(|(_, m)| *m).unwrap_or_default();
+                        let mut session = output.session(&*c);
+                        let mut emit = |row: Row, d: Diff| session.give((row, t, d));
+                        let mut stats = ctx.stats.borrow_mut();
+                        let with_event_time =
+                            spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete);
+                        for (key, partial) in pending.remove(&t).unwrap_or_default() {
+                            let key_time = with_event_time.and_then(|i| event_time_of(&key[i]));
+                            if let (Some(kt), Some(late)) = (key_time, marks.late) {
+                                if kt <= late {
+                                    stats.dropped_by_watermark += 1;
+                                    continue;
+                                }
+                            }
+                            stats.state_updated += 1;
+                            let old = state.get(&key).cloned();
+                            let mut new =
+                                old.clone().unwrap_or_else(|| AggState { rows: 0, accs: Vec::new() });
+                            new.plus_equals(&partial);
+                            if ctx.mode != OutputMode::Append {
+                                if let Some(old) = &old {
+                                    finish(&spec, &ctx, &key, old, -1, &mut emit);
+                                }
+                                finish(&spec, &ctx, &key, &new, 1, &mut emit);
+                            }
+                            if old.is_none() {
+                                if let Some(kt) = key_time {
+                                    by_time.entry(kt).or_default().push(key.clone());
+                                }
+                            }
+                            state.insert(key, new);
+                        }
+                        if let (Some(evict), true) = (marks.evict, with_event_time.is_some()) {
+                            let kept = by_time.split_off(&(evict + 1));
+                            for key in std::mem::replace(&mut by_time, kept).into_values().flatten() {
+                                if let Some(s) = state.remove(&key) {
+                                    if ctx.mode == OutputMode::Append {
+                                        finish(&spec, &ctx, &key, &s, 1, &mut emit);
+                                    }
+                                }
+                            }
+                        }
+                        stats.state_rows = state.len() as i64;
+                        stats.state_bytes = (state.len() * row_bytes) as i64;
+                    }
+                    match done {
+                        Some(d) if *c.time() < d => c.downgrade(&d),
+                        Some(_) => {}
+                        None => cap = None,
+                    }
+                }
+            },
+        )
+        .as_collection()
+}
+
+/// Emits a group's output row with difference `d` (nothing if `HAVING` drops it).
+fn finish(
+    spec: &AggregateNode,
+    ctx: &DataflowContext,
+    key: &Row,
+    state: &AggState,
+    d: Diff,
+    emit: &mut impl FnMut(Row, Diff),
+) {
+    match finish_group(spec, key.clone(), state) {
+        Ok(Some(row)) => emit(row, d),
+        Ok(None) => {}
+        Err(e) => ctx.errors.record(e),
+    }
+}

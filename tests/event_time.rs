@@ -1,0 +1,251 @@
+//! Event time: windows over a timestamp carried in the data, watermarks, late rows and
+//! state eviction, pinned batch by batch on small hand-made inputs, and Spark's answers
+//! for 10-minute windows on the shared data sets.
+
+mod common;
+
+use common::{
+    assert_same_rows, data_dir, flatten_struct_columns, parse_json_lines, read_golden_rows, JsonRow,
+};
+use sluice::prelude::*;
+
+const SCHEMA: &str = "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE";
+
+fn json_rows(df: &DataFrame) -> Vec<JsonRow> {
+    let rows = parse_json_lines(&df.to_json_lines().expect("the table reads").join("\n"));
+    rows.iter().map(flatten_struct_columns).collect()
+}
+
+#[test]
+fn ten_minute_windows_in_complete_mode_match_spark() {
+    for dataset in ["activity-data-synth", "hhar-real-sample"] {
+        let expected = read_golden_rows(dataset, "c1_window10m_complete.jsonl");
+        for workers in [1, 2] {
+            let spark = Session::builder().workers(workers).build().unwrap();
+            let query = spark
+                .read_stream()
+                .schema(SCHEMA)
+                .option("maxFilesPerTrigger", 1)
+                .json(data_dir(dataset).to_str().unwrap())
+                .unwrap()
+                .with_column("event_time", (col("Creation_Time").cast("double") / 1e9).cast("timestamp"))
+                .group_by([window(col("event_time"), "10 minutes")])
+                .count()
+                .write_stream()
+                .query_name("windows")
+                .format("memory")
+                .output_mode("complete")
+                .start()
+                .unwrap();
+            query.process_all_available().unwrap();
+            query.stop().unwrap();
+            let actual = json_rows(&spark.table("windows").unwrap());
+            assert_same_rows(&expected, &actual, &format!("c1 {dataset} workers={workers}"));
+        }
+    }
+}
+
+/// A directory that receives one file of `(t, k)` events per step.
+struct Feed {
+    dir: tempfile::TempDir,
+    files: usize,
+}
+
+impl Feed {
+    fn new() -> Self {
+        Feed { dir: tempfile::tempdir().unwrap(), files: 0 }
+    }
+    fn path(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+    fn push(&mut self, events: &[(&str, &str)]) {
+        let text: String =
+            events.iter().map(|(t, k)| format!("{{\"t\":\"2026-01-01 {t}\",\"k\":\"{k}\"}}\n")).collect();
+        let tmp = self.dir.path().join(format!(".part-{:03}.json", self.files));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, self.dir.path().join(format!("part-{:03}.json", self.files))).unwrap();
+        self.files += 1;
+    }
+}
+
+fn window_rows(spark: &Session, table: &str) -> Vec<(String, String, i64)> {
+    let mut rows: Vec<(String, String, i64)> = json_rows(&spark.table(table).unwrap())
+        .into_iter()
+        .map(|r| {
+            let start = r["window_start"].as_str().unwrap()[11..16].to_string();
+            (start, r["k"].as_str().unwrap().to_string(), r["count"].as_i64().unwrap())
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn start_windowed(spark: &Session, feed: &Feed, mode: &str, name: &str) -> StreamingQuery {
+    spark
+        .read_stream()
+        .schema("t TIMESTAMP, k STRING")
+        .json(feed.path())
+        .unwrap()
+        .with_watermark("t", "5 minutes")
+        .group_by([window(col("t"), "10 minutes"), col("k")])
+        .count()
+        .write_stream()
+        .query_name(name)
+        .format("memory")
+        .output_mode(mode)
+        .start()
+        .unwrap()
+}
+
+fn dropped(q: &StreamingQuery) -> i64 {
+    q.recent_progress().iter().map(|p| p.state_operators[0].num_rows_dropped_by_watermark).sum()
+}
+
+#[test]
+fn append_mode_emits_a_window_once_the_watermark_passes_its_end_and_drops_late_rows() {
+    for workers in [1, 2] {
+        let spark = Session::builder().workers(workers).build().unwrap();
+        let mut feed = Feed::new();
+        feed.push(&[("10:02:00", "a"), ("10:07:00", "a"), ("10:08:00", "b")]);
+        let q = start_windowed(&spark, &feed, "append", "appended");
+        q.process_all_available().unwrap();
+        // Watermark now 10:08 - 5 min = 10:03: window [10:00, 10:10) is still open.
+        assert_eq!(window_rows(&spark, "appended"), vec![]);
+        let p = q.last_progress().unwrap();
+        assert_eq!(p.event_time["watermark"], "2026-01-01T10:03:00.000Z", "{}", p.json());
+
+        // 09:58 falls in [09:50, 10:00), which ended before the watermark 10:03: late.
+        feed.push(&[("10:16:00", "a"), ("09:58:00", "b")]);
+        q.process_all_available().unwrap();
+        // Watermark 10:11 passes 10:10: [10:00, 10:10) is final, written once, by a no-data batch.
+        assert_eq!(
+            window_rows(&spark, "appended"),
+            vec![("10:00".into(), "a".into(), 2), ("10:00".into(), "b".into(), 1)]
+        );
+        assert_eq!(dropped(&q), 1, "the late row's group is counted as dropped");
+        let last = q.last_progress().unwrap();
+        assert_eq!(last.num_input_rows, 0, "the window was closed by a batch without data");
+
+        // A row for the closed window is late; [10:10, 10:20) is still open.
+        feed.push(&[("10:05:00", "a"), ("10:12:00", "a")]);
+        q.process_all_available().unwrap();
+        assert_eq!(window_rows(&spark, "appended").len(), 2, "no window closed, nothing appended");
+        assert_eq!(dropped(&q), 2);
+        q.stop().unwrap();
+        let states: Vec<i64> =
+            q.recent_progress().iter().map(|p| p.state_operators[0].num_rows_total).collect();
+        assert_eq!(*states.last().unwrap(), 1, "only [10:10, 10:20) x a is left in state: {states:?}");
+    }
+}
+
+#[test]
+fn update_mode_emits_changed_windows_each_batch_and_evicts_closed_ones() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    let mut feed = Feed::new();
+    feed.push(&[("10:02:00", "a")]);
+    // The memory sink takes no update mode: the console sink does, and progress counts its rows.
+    let q = spark
+        .read_stream()
+        .schema("t TIMESTAMP, k STRING")
+        .json(feed.path())
+        .unwrap()
+        .with_watermark("t", "5 minutes")
+        .group_by([window(col("t"), "10 minutes"), col("k")])
+        .count()
+        .write_stream()
+        .format("console")
+        .output_mode("update")
+        .start()
+        .unwrap();
+    q.process_all_available().unwrap();
+    feed.push(&[("10:03:00", "a"), ("10:31:00", "b")]);
+    q.process_all_available().unwrap();
+    // The watermark is now 10:26: the [10:00, 10:10) state is gone, so a row for it is late.
+    feed.push(&[("10:04:00", "a")]);
+    q.process_all_available().unwrap();
+    q.stop().unwrap();
+    let progress = q.recent_progress();
+    let outputs: Vec<i64> = progress.iter().map(|p| p.sink.num_output_rows).collect();
+    let inputs: Vec<u64> = progress.iter().map(|p| p.num_input_rows).collect();
+    // 0: a=1; 1: no data (watermark 09:57); 2: a=2 and b=1; 3: no data, evicts [10:00, 10:10); 4: late row.
+    assert_eq!(inputs, vec![1, 0, 2, 0, 1]);
+    assert_eq!(outputs, vec![1, 0, 2, 0, 0]);
+    let totals: Vec<i64> = progress.iter().map(|p| p.state_operators[0].num_rows_total).collect();
+    assert_eq!(totals, vec![1, 1, 2, 1, 1], "state holds only open windows");
+    assert_eq!(dropped(&q), 1);
+}
+
+#[test]
+fn complete_mode_keeps_every_window_and_drops_nothing() {
+    let spark = Session::builder().workers(1).build().unwrap();
+    let mut feed = Feed::new();
+    feed.push(&[("10:02:00", "a"), ("11:40:00", "a")]);
+    let q = start_windowed(&spark, &feed, "complete", "completed");
+    q.process_all_available().unwrap();
+    feed.push(&[("10:03:00", "a")]);
+    q.process_all_available().unwrap();
+    q.stop().unwrap();
+    assert_eq!(
+        window_rows(&spark, "completed"),
+        vec![("10:00".into(), "a".into(), 2), ("11:40".into(), "a".into(), 1),]
+    );
+    assert_eq!(dropped(&q), 0);
+}
+
+#[test]
+fn sliding_windows_put_a_row_in_every_window_that_covers_it() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    let rows = ["10:02:00", "10:07:00", "10:12:00"]
+        .iter()
+        .map(|t| vec![Value::string(&format!("2026-01-01 {t}")), Value::string("a")])
+        .collect();
+    let df = spark.create_dataframe(rows, Schema::parse_ddl("t STRING, k STRING").unwrap()).unwrap();
+    let out = df
+        .with_column("t", col("t").cast("timestamp"))
+        .group_by([window_sliding(col("t"), "10 minutes", "5 minutes")])
+        .count()
+        .sort(["window"]);
+    let got: Vec<(String, i64)> = json_rows(&out)
+        .into_iter()
+        .map(|r| (r["window_start"].as_str().unwrap()[11..16].to_string(), r["count"].as_i64().unwrap()))
+        .collect();
+    let want: Vec<(String, i64)> = [("09:55", 1), ("10:00", 2), ("10:05", 2), ("10:10", 1)]
+        .iter()
+        .map(|(s, n)| (s.to_string(), *n))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn append_on_an_aggregation_without_watermark_is_rejected_with_sparks_reason() {
+    let spark = Session::builder().build().unwrap();
+    let feed = Feed::new();
+    let err = spark
+        .read_stream()
+        .schema("t TIMESTAMP, k STRING")
+        .json(feed.path())
+        .unwrap()
+        .group_by([window(col("t"), "10 minutes")])
+        .count()
+        .write_stream()
+        .format("memory")
+        .query_name("nope")
+        .output_mode("append")
+        .start()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn with_watermark_on_a_batch_dataframe_does_nothing() {
+    let spark = Session::builder().build().unwrap();
+    let rows = vec![vec![Value::string("2026-01-01 10:00:00")], vec![Value::string("2020-01-01 10:00:00")]];
+    let df = spark.create_dataframe(rows, Schema::parse_ddl("t STRING").unwrap()).unwrap();
+    let n = df.with_column("t", col("t").cast("timestamp")).with_watermark("t", "1 minute").count().unwrap();
+    assert_eq!(n, 2);
+}
