@@ -45,6 +45,60 @@ fn ten_minute_windows_in_complete_mode_match_spark() {
     }
 }
 
+/// Spark's answer for 10-minute windows per user with a 30-minute watermark in append mode
+/// is kept back as a checksum (`meta.json`): the canonical sorted rows must hash to it.
+#[test]
+fn windows_per_user_with_a_watermark_in_append_mode_match_sparks_checksum() {
+    for dataset in ["activity-data-synth", "hhar-real-sample"] {
+        let meta = common::read_golden_json(dataset, "meta.json");
+        let expected =
+            meta["queries"]["c2_window10m_user_wm30m_append"]["sha256_sorted_jsonl"].as_str().unwrap();
+        for workers in [1, 2] {
+            let spark = Session::builder().workers(workers).build().unwrap();
+            let query = spark
+                .read_stream()
+                .schema(SCHEMA)
+                .option("maxFilesPerTrigger", 1)
+                .json(data_dir(dataset).to_str().unwrap())
+                .unwrap()
+                .with_column("event_time", (col("Creation_Time").cast("double") / 1e9).cast("timestamp"))
+                .with_watermark("event_time", "30 minutes")
+                .group_by([window(col("event_time"), "10 minutes"), col("User")])
+                .count()
+                .write_stream()
+                .query_name("user_windows")
+                .format("memory")
+                .output_mode("append")
+                .start()
+                .unwrap();
+            query.process_all_available().unwrap();
+            query.stop().unwrap();
+            let rows: Vec<JsonRow> = json_rows(&spark.table("user_windows").unwrap())
+                .into_iter()
+                .map(|r| {
+                    let mut out = JsonRow::new();
+                    for edge in ["window_start", "window_end"] {
+                        let text = r[edge].as_str().unwrap();
+                        let us = sluice::core::time::parse_timestamp(text).unwrap();
+                        out.insert(edge.into(), format!("{text}.000000").into());
+                        out.insert(format!("{edge}_us"), us.into());
+                    }
+                    out.insert("User".into(), r["User"].clone());
+                    out.insert("count".into(), r["count"].clone());
+                    out
+                })
+                .collect();
+            let columns: Vec<String> =
+                ["window_start", "window_start_us", "window_end", "window_end_us", "User", "count"]
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect();
+            let actual = common::sha256_hex(&common::canonical_jsonl(&rows, &columns));
+            assert_eq!(actual, expected, "c2 {dataset} workers={workers}: {} rows", rows.len());
+        }
+    }
+}
+
 /// A directory that receives one file of `(t, k)` events per step.
 struct Feed {
     dir: tempfile::TempDir,
@@ -248,4 +302,58 @@ fn with_watermark_on_a_batch_dataframe_does_nothing() {
     let df = spark.create_dataframe(rows, Schema::parse_ddl("t STRING").unwrap()).unwrap();
     let n = df.with_column("t", col("t").cast("timestamp")).with_watermark("t", "1 minute").count().unwrap();
     assert_eq!(n, 2);
+}
+
+/// Batch by batch, the progress Spark reported for the counts per `gt` and per 10-minute
+/// window: rows in, state rows total and updated, rows dropped, rows written.
+#[test]
+fn progress_matches_spark_batch_by_batch() {
+    let dataset = "activity-data-synth";
+    let spark = Session::builder().workers(2).build().unwrap();
+    let source = || {
+        spark
+            .read_stream()
+            .schema(SCHEMA)
+            .option("maxFilesPerTrigger", 1)
+            .json(data_dir(dataset).to_str().unwrap())
+            .unwrap()
+    };
+    let by_gt = source().group_by(["gt"]).count();
+    let by_window = source()
+        .with_column("event_time", (col("Creation_Time").cast("double") / 1e9).cast("timestamp"))
+        .group_by([window(col("event_time"), "10 minutes")])
+        .count();
+    for (name, df) in [("a_activity_counts", by_gt), ("c1_window10m_complete", by_window)] {
+        let q = df.write_stream().query_name(name).format("memory").output_mode("complete").start().unwrap();
+        q.process_all_available().unwrap();
+        q.stop().unwrap();
+        let golden = common::read_text(&common::golden_path(dataset, &format!("{name}.progress.jsonl")));
+        let expected = parse_json_lines(&golden);
+        let actual: Vec<JsonRow> = q
+            .recent_progress()
+            .iter()
+            .map(|p| {
+                let s = &p.state_operators[0];
+                let mut r = JsonRow::new();
+                r.insert("batchId".into(), p.batch_id.into());
+                r.insert("numInputRows".into(), p.num_input_rows.into());
+                r.insert("stateRowsTotal".into(), s.num_rows_total.into());
+                r.insert("stateRowsUpdated".into(), s.num_rows_updated.into());
+                r.insert("droppedByWatermark".into(), s.num_rows_dropped_by_watermark.into());
+                r.insert("sinkRowsOut".into(), p.sink.num_output_rows.into());
+                r
+            })
+            .collect();
+        let keys = [
+            "batchId",
+            "numInputRows",
+            "stateRowsTotal",
+            "stateRowsUpdated",
+            "droppedByWatermark",
+            "sinkRowsOut",
+        ];
+        let expected: Vec<JsonRow> =
+            expected.iter().map(|e| keys.iter().map(|k| (k.to_string(), e[*k].clone())).collect()).collect();
+        assert_eq!(actual, expected, "{name}");
+    }
 }
