@@ -9,7 +9,7 @@ use crate::progress::StreamingQueryStatus;
 use crate::query::{QueryShared, QueryState, StreamingQuery};
 use crate::session::CatalogEntry;
 use crate::source::{SourcePlanner, SourceReader};
-use sluice_connectors::sink::{ConsoleSink, MemorySink, MemoryTable};
+use sluice_connectors::sink::{ConsoleSink, MemorySink, MemoryTable, NoopSink};
 use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::{analyze, check_streaming_mode};
 use sluice_core::sink::Sink;
@@ -40,7 +40,7 @@ impl DataStreamWriter {
         }
     }
 
-    /// The sink: `memory` or `console` (the default).
+    /// The sink: `memory`, `console` (the default) or `noop` (discards output, for benchmarks).
     pub fn format(mut self, format: &str) -> Self {
         self.format = format.to_ascii_lowercase();
         self
@@ -103,6 +103,7 @@ impl DataStreamWriter {
                 Box::new(MemorySink::new(table))
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
+            "noop" => Box::new(NoopSink),
             other => {
                 return Err(SluiceError::analysis(format!(
                     "Data source {other} does not support streamed writing"
