@@ -46,7 +46,7 @@ mod writer;
 pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
 pub use query::{StreamingQuery, StreamingQueryManager};
 pub use reader::{DataFrameReader, DataStreamReader};
-pub use session::{Session, SessionBuilder};
+pub use session::{Session, SessionBuilder, TableDefinition};
 pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;

@@ -2,7 +2,7 @@
 //! as a DataFrame (Spark's `DataFrameReader` / `DataStreamReader`).
 
 use crate::dataframe::DataFrame;
-use crate::session::{CatalogEntry, Session};
+use crate::session::{CatalogEntry, Session, TableDefinition};
 use sluice_connectors::file::{FileFormat, FileSourceConfig};
 use sluice_connectors::rate::{rate_schema, RateConfig};
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
@@ -154,8 +154,31 @@ impl DataFrameReader {
     /// Registers the files at `path` as a table named `name`: `session.table(name)` and
     /// SQL read it as a batch, `read_stream().table(name)` as a stream.
     pub fn create_table(self, name: &str, path: &str) -> Result<()> {
+        self.create_table_with(name, path, TableDefinition::default())
+    }
+
+    /// As `create_table`, with computed columns and a watermark; both are checked now.
+    pub fn create_table_with(self, name: &str, path: &str, definition: TableDefinition) -> Result<()> {
         let spec = self.0.spec(path, false)?;
-        self.0.session.register(name, CatalogEntry::Source(Arc::new(spec)));
+        let session = self.0.session.clone();
+        let entry = CatalogEntry::Source(Arc::new(spec), Arc::new(definition));
+        let previous = session
+            .inner
+            .catalog
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&name.to_ascii_lowercase())
+            .cloned();
+        session.register(name, entry);
+        // Analyse the stream form once so a bad computed column or watermark fails here.
+        if let Err(e) = session.table_plan(name, true).and_then(|p| DataFrame::from_plan(session.clone(), p))
+        {
+            match previous {
+                Some(p) => session.register(name, p),
+                None => session.unregister(name),
+            }
+            return Err(e);
+        }
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use crate::query::StreamingQueryManager;
 use crate::reader::{DataFrameReader, DataStreamReader};
 use sluice_connectors::sink::MemoryTable;
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
-use sluice_core::{Options, Result, Row, Schema, SluiceError};
+use sluice_core::{Expr, Options, Result, Row, Schema, SluiceError};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -19,7 +19,17 @@ pub(crate) enum CatalogEntry {
     View(Arc<LogicalPlan>),
     /// A table over files (`CREATE TABLE .. WITH (connector = 'file')`): read as a batch by
     /// `table`/`sql`, as a stream by `read_stream().table` and `sql_stream`.
-    Source(Arc<SourceSpec>),
+    Source(Arc<SourceSpec>, Arc<TableDefinition>),
+}
+
+/// What a source table adds to its files' columns: computed columns and a watermark
+/// (the CLI's `col TYPE GENERATED ALWAYS AS (expr)` and `WATERMARK FOR col AS col - INTERVAL ..`).
+#[derive(Clone, Debug, Default)]
+pub struct TableDefinition {
+    /// Columns computed from the others, appended in order.
+    pub computed_columns: Vec<(String, Expr)>,
+    /// `(event-time column, delay)`, applied when the table is read as a stream.
+    pub watermark: Option<(String, String)>,
 }
 
 pub(crate) struct SessionInner {
@@ -171,15 +181,29 @@ impl Session {
                 })))
             }
             Some(CatalogEntry::View(plan)) => Ok((*plan).clone()),
-            Some(CatalogEntry::Source(spec)) => {
+            Some(CatalogEntry::Source(spec, def)) => {
                 let mut spec = (*spec).clone();
                 spec.streaming = streaming;
-                Ok(LogicalPlan::Source(Arc::new(spec)))
+                let mut plan = LogicalPlan::Source(Arc::new(spec));
+                if !def.computed_columns.is_empty() {
+                    let mut exprs = vec![Expr::Star(None)];
+                    exprs.extend(def.computed_columns.iter().map(|(n, e)| e.clone().alias(n)));
+                    plan = LogicalPlan::Project { input: Arc::new(plan), exprs };
+                }
+                if let Some((column, delay)) = &def.watermark {
+                    let (column, delay) = (column.clone(), delay.clone());
+                    plan = LogicalPlan::Watermark { input: Arc::new(plan), column, delay };
+                }
+                Ok(plan)
             }
             None => Err(SluiceError::analysis(format!(
                 "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the spelling and correctness of the schema and catalog."
             ))),
         }
+    }
+
+    pub(crate) fn unregister(&self, name: &str) {
+        self.inner.catalog.write().unwrap_or_else(|p| p.into_inner()).remove(&name.to_ascii_lowercase());
     }
 
     pub(crate) fn register(&self, name: &str, entry: CatalogEntry) {

@@ -5,41 +5,11 @@
 //! The binary belongs to the `sluice-cli` workspace member, so Cargo does not build it
 //! for the root package's tests: it is built once per test run (a no-op when fresh).
 
+mod common;
+
+use common::sluice_bin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
-
-/// The `sluice` binary next to this test's profile directory, built once.
-fn sluice_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable path");
-        // target/<profile>/deps/cli-<hash>
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
-        let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("profile name").to_string();
-        let target_dir = profile_dir.parent().expect("target dir");
-        let mut build = Command::new(env!("CARGO"));
-        build
-            .args(["build", "-q", "-p", "sluice-cli", "--bin", "sluice"])
-            .arg("--target-dir")
-            .arg(target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        match profile.as_str() {
-            "debug" => {}
-            "release" => {
-                build.arg("--release");
-            }
-            other => {
-                build.args(["--profile", other]);
-            }
-        }
-        let status = build.status().expect("run cargo build -p sluice-cli");
-        assert!(status.success(), "cargo build -p sluice-cli failed");
-        let bin = profile_dir.join(format!("sluice{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.is_file(), "{} was not built", bin.display());
-        bin
-    })
-}
 
 /// A temp dir holding an `activity` directory of two small JSON files.
 struct Fixture {

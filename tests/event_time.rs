@@ -73,30 +73,75 @@ fn windows_per_user_with_a_watermark_in_append_mode_match_sparks_checksum() {
                 .unwrap();
             query.process_all_available().unwrap();
             query.stop().unwrap();
-            let rows: Vec<JsonRow> = json_rows(&spark.table("user_windows").unwrap())
-                .into_iter()
-                .map(|r| {
-                    let mut out = JsonRow::new();
-                    for edge in ["window_start", "window_end"] {
-                        let text = r[edge].as_str().unwrap();
-                        let us = sluice::core::time::parse_timestamp(text).unwrap();
-                        out.insert(edge.into(), format!("{text}.000000").into());
-                        out.insert(format!("{edge}_us"), us.into());
-                    }
-                    out.insert("User".into(), r["User"].clone());
-                    out.insert("count".into(), r["count"].clone());
-                    out
-                })
-                .collect();
-            let columns: Vec<String> =
-                ["window_start", "window_start_us", "window_end", "window_end_us", "User", "count"]
-                    .iter()
-                    .map(|c| c.to_string())
-                    .collect();
-            let actual = common::sha256_hex(&common::canonical_jsonl(&rows, &columns));
+            let rows = json_rows(&spark.table("user_windows").unwrap());
+            let actual = c2_checksum(&rows);
             assert_eq!(actual, expected, "c2 {dataset} workers={workers}: {} rows", rows.len());
         }
     }
+}
+
+/// The same query as a SQL script through the CLI: a computed event-time column and a
+/// `WATERMARK FOR` clause on the source table.
+#[test]
+fn windows_per_user_with_a_watermark_match_sparks_checksum_through_the_cli() {
+    let dataset = "activity-data-synth";
+    let meta = common::read_golden_json(dataset, "meta.json");
+    let expected = meta["queries"]["c2_window10m_user_wm30m_append"]["sha256_sorted_jsonl"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("c2.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "CREATE TABLE activity (
+                Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, Model STRING,
+                `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
+                event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
+                WATERMARK FOR event_time AS event_time - INTERVAL '30' MINUTE
+             ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1');
+             CREATE TABLE user_windows WITH (connector = 'memory', outputMode = 'append');
+             INSERT INTO user_windows SELECT window(event_time, '10 minutes') AS window, `User`, count(*) AS count
+               FROM activity GROUP BY window(event_time, '10 minutes'), `User`;
+             SELECT * FROM user_windows;",
+            data_dir(dataset).display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(common::sluice_bin())
+        .args(["run", script.to_str().unwrap(), "-w", "2", "--trigger", "available-now", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<JsonRow> = parse_json_lines(&String::from_utf8(out.stdout).unwrap())
+        .iter()
+        .map(flatten_struct_columns)
+        .collect();
+    assert_eq!(c2_checksum(&rows), expected);
+}
+
+/// The sha256 of Spark's canonical form of windowed rows (`window_start`, `window_start_us`,
+/// `window_end`, `window_end_us`, `User`, `count`; timestamps with 6 fraction digits).
+fn c2_checksum(rows: &[JsonRow]) -> String {
+    let rows: Vec<JsonRow> = rows
+        .iter()
+        .map(|r| {
+            let mut out = JsonRow::new();
+            for edge in ["window_start", "window_end"] {
+                let text = r[edge].as_str().unwrap();
+                let us = sluice::core::time::parse_timestamp(text).unwrap();
+                out.insert(edge.into(), format!("{text}.000000").into());
+                out.insert(format!("{edge}_us"), us.into());
+            }
+            out.insert("User".into(), r["User"].clone());
+            out.insert("count".into(), r["count"].clone());
+            out
+        })
+        .collect();
+    let columns: Vec<String> =
+        ["window_start", "window_start_us", "window_end", "window_end_us", "User", "count"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+    common::sha256_hex(&common::canonical_jsonl(&rows, &columns))
 }
 
 /// A directory that receives one file of `(t, k)` events per step.

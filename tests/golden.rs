@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::{assert_same_rows, check_stairs_append, data_dir, parse_json_lines, read_golden_rows, JsonRow};
+use common::{
+    assert_same_rows, check_stairs_append, data_dir, parse_json_lines, read_golden_rows, sluice_bin, JsonRow,
+};
 use sluice::prelude::*;
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 const SCHEMA: &str = "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE";
 const DATASETS: [&str; 2] = ["activity-data-synth", "hhar-real-sample"];
@@ -61,28 +61,6 @@ fn api_stairs(dataset: &str, workers: usize) -> Vec<JsonRow> {
     query.process_all_available().unwrap();
     query.stop().unwrap();
     json_rows(&spark.table("simple_transform").unwrap())
-}
-
-/// The `sluice` binary of this build: `cargo build` once per test process, so the tests
-/// never run a stale binary (a no-op when it is up to date).
-fn sluice_bin() -> &'static PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable path");
-        let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
-        let bin = profile_dir.join("sluice");
-        {
-            let release = profile_dir.file_name().is_some_and(|n| n == "release");
-            let status = Command::new(env!("CARGO"))
-                .args(["build", "-q", "-p", "sluice-cli"])
-                .args(release.then_some("--release"))
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .status()
-                .expect("cargo runs");
-            assert!(status.success(), "building the sluice CLI failed");
-        }
-        bin
-    })
 }
 
 fn cli(dataset: &str, workers: usize, sink_query: &str, mode: &str) -> Vec<JsonRow> {

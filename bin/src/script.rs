@@ -4,10 +4,12 @@
 
 use crate::OutputFormat;
 use sluice::core::sql::dialect;
+use sluice::core::sql::{convert_expr, parse_expr};
+use sluice::core::BinaryOp;
 use sluice::format::{row_to_json, show_string};
-use sluice::{Schema, Session, StreamingQuery, Trigger};
+use sluice::{Expr, Schema, Session, StreamingQuery, TableDefinition, Trigger, Value};
 use sqlparser::ast::{
-    CreateTableOptions, Expr as SqlExpr, SqlOption, Statement, TableObject, Value as SqlValue,
+    ColumnOption, CreateTableOptions, Expr as SqlExpr, SqlOption, Statement, TableObject, Value as SqlValue,
 };
 use sqlparser::parser::Parser;
 use std::collections::HashMap;
@@ -35,12 +37,14 @@ pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFor
     let mut running: Vec<StreamingQuery> = Vec::new();
     for stmt in split_statements(&text) {
         let at = |msg: String| format!("{}:{}: {msg}", path.display(), stmt.line);
-        let parsed = Parser::parse_sql(&dialect(), &stmt.text).map_err(|e| {
+        let (text, watermark) = extract_watermark(&stmt.text).map_err(at)?;
+        let parsed = Parser::parse_sql(&dialect(), &text).map_err(|e| {
             let (line, msg) = parse_error_at(stmt.line, &e.to_string());
             format!("{}:{line}: parse error: {msg}", path.display())
         })?;
         for statement in parsed {
-            run_statement(&session, statement, &mut sinks, &mut running, trigger, format).map_err(at)?;
+            run_statement(&session, statement, watermark.clone(), &mut sinks, &mut running, trigger, format)
+                .map_err(at)?;
         }
     }
     // Queries still running (default or processing-time trigger) run until they end.
@@ -53,6 +57,7 @@ pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFor
 fn run_statement(
     session: &Session,
     statement: Statement,
+    watermark: Option<(String, String)>,
     sinks: &mut HashMap<String, SinkDecl>,
     running: &mut Vec<StreamingQuery>,
     trigger: Option<Trigger>,
@@ -79,17 +84,31 @@ fn run_statement(
                     let path = take(&mut options, "path")
                         .ok_or_else(|| format!("table `{name}`: a file source needs path = '...'"))?;
                     let mut reader = session.read().format(&format).options(options);
-                    if !ct.columns.is_empty() {
-                        let ddl: Vec<String> = ct
-                            .columns
-                            .iter()
-                            .map(|c| format!("`{}` {}", c.name.value, c.data_type))
-                            .collect();
+                    let mut definition = TableDefinition { watermark, ..Default::default() };
+                    let mut ddl = Vec::new();
+                    for c in &ct.columns {
+                        let generated = c.options.iter().find_map(|o| match &o.option {
+                            ColumnOption::Generated { generation_expr: Some(e), .. } => Some(e),
+                            _ => None,
+                        });
+                        match generated {
+                            Some(e) => {
+                                let expr =
+                                    convert_expr(e).map_err(|e| format!("column `{}`: {e}", c.name.value))?;
+                                let ty = c.data_type.to_string();
+                                definition.computed_columns.push((c.name.value.clone(), expr.cast(&ty)));
+                            }
+                            None => ddl.push(format!("`{}` {}", c.name.value, c.data_type)),
+                        }
+                    }
+                    if !ddl.is_empty() {
                         let schema =
                             Schema::parse_ddl(&ddl.join(", ")).map_err(|e| format!("table `{name}`: {e}"))?;
                         reader = reader.schema_struct(schema);
                     }
-                    reader.create_table(&name, &path).map_err(|e| format!("table `{name}`: {e}"))
+                    reader
+                        .create_table_with(&name, &path, definition)
+                        .map_err(|e| format!("table `{name}`: {e}"))
                 }
                 "memory" | "console" => {
                     if !ct.columns.is_empty() {
@@ -160,6 +179,53 @@ fn parse_error_at(first: usize, msg: &str) -> (usize, String) {
         Some((first + line.max(1) - 1, format!("{}, column {column}", &msg[..i])))
     });
     located.unwrap_or_else(|| (first, msg.to_string()))
+}
+
+/// Takes a `WATERMARK FOR col AS col - INTERVAL ..` clause out of a `CREATE TABLE` column
+/// list (sqlparser does not know it): the statement without it, and `(column, delay)`.
+fn extract_watermark(text: &str) -> Result<(String, Option<(String, String)>), String> {
+    let upper = text.to_ascii_uppercase();
+    let Some(at) = upper.find("WATERMARK FOR") else { return Ok((text.to_string(), None)) };
+    // The clause runs to the next comma or closing parenthesis at its own depth.
+    let mut depth = 0i32;
+    let mut quote = None;
+    let mut end = text.len();
+    for (i, c) in text[at..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') if depth == 0 => {
+                end = at + i;
+                break;
+            }
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                end = at + i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let clause = text[at + "WATERMARK FOR".len()..end].trim();
+    let usage = "expected WATERMARK FOR column AS column - INTERVAL '30' MINUTE";
+    let as_at = clause.to_ascii_uppercase().find(" AS ").ok_or(usage)?;
+    let column = clause[..as_at].trim().trim_matches('`').to_string();
+    let bound = parse_expr(&clause[as_at + 4..]).map_err(|e| format!("{usage}: {e}"))?;
+    let delay = match bound {
+        Expr::Binary { op: BinaryOp::Minus, left, right } if matches!(&*left, Expr::Column(p) if p.last().is_some_and(|c| c.eq_ignore_ascii_case(&column))) => {
+            match right.bind(&Schema::default()).and_then(|b| b.eval(&[])) {
+                Ok(Value::Interval(us)) if us >= 0 => format!("{us} microseconds"),
+                _ => return Err(format!("{usage}: the delay must be a non-negative interval")),
+            }
+        }
+        _ => return Err(usage.to_string()),
+    };
+    // Drop the clause and the comma before it.
+    let before = text[..at].trim_end();
+    let before = before.strip_suffix(',').unwrap_or(before);
+    Ok((format!("{before}{}", &text[end..]), Some((column, delay))))
 }
 
 fn object_name(name: &sqlparser::ast::ObjectName) -> String {

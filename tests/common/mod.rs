@@ -542,3 +542,38 @@ pub fn check_stairs_append(dataset: &str, actual: &[JsonRow]) {
         panic!("{dataset} b_stairs_append differs from Spark:\n- {}", problems.join("\n- "));
     }
 }
+
+/// The `sluice` binary next to this test's profile directory, built once per test run
+/// (a no-op when fresh): it belongs to the `sluice-cli` member, which Cargo does not
+/// build for the root package's tests.
+pub fn sluice_bin() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        // target/<profile>/deps/cli-<hash>
+        let profile_dir =
+            exe.parent().and_then(std::path::Path::parent).expect("target/<profile>").to_path_buf();
+        let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("profile name").to_string();
+        let target_dir = profile_dir.parent().expect("target dir");
+        let mut build = std::process::Command::new(env!("CARGO"));
+        build
+            .args(["build", "-q", "-p", "sluice-cli", "--bin", "sluice"])
+            .arg("--target-dir")
+            .arg(target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        match profile.as_str() {
+            "debug" => {}
+            "release" => {
+                build.arg("--release");
+            }
+            other => {
+                build.args(["--profile", other]);
+            }
+        }
+        let status = build.status().expect("run cargo build -p sluice-cli");
+        assert!(status.success(), "cargo build -p sluice-cli failed");
+        let bin = profile_dir.join(format!("sluice{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "{} was not built", bin.display());
+        bin
+    })
+}
