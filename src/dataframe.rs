@@ -190,6 +190,17 @@ impl DataFrame {
         })
     }
 
+    /// The rows of this DataFrame and `other`, columns matched by position (Spark's `union`,
+    /// which keeps duplicates). Streams and batches may be mixed; each stream's watermark
+    /// counts, combined by `spark.sql.streaming.multipleWatermarkPolicy` (min or max).
+    pub fn union(&self, other: &DataFrame) -> DataFrame {
+        if other.analysis.is_err() {
+            return other.clone();
+        }
+        let other = other.plan.clone();
+        self.derive(|input, _| LogicalPlan::Union { inputs: vec![input, other] })
+    }
+
     /// Declares `column` (a timestamp) as the event time, with rows later than the
     /// watermark (max event time seen - `delay`, e.g. `"30 minutes"`) dropped by stateful
     /// operators and their state evicted. Does nothing on a batch DataFrame.

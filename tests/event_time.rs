@@ -402,3 +402,61 @@ fn progress_matches_spark_batch_by_batch() {
         assert_eq!(actual, expected, "{name}");
     }
 }
+
+/// Two streams, each with its own watermark, unioned: the global watermark is the
+/// minimum of theirs by default and the maximum with `multipleWatermarkPolicy=max`.
+#[test]
+fn two_inputs_combine_their_watermarks_by_the_min_or_max_policy() {
+    for (policy, watermark, closed, dropped_later) in
+        [("min", "2026-01-01T09:57:00.000Z", 0, 0), ("max", "2026-01-01T10:15:00.000Z", 1, 1)]
+    {
+        let spark = Session::builder()
+            .workers(2)
+            .config("spark.sql.streaming.multipleWatermarkPolicy", policy)
+            .build()
+            .unwrap();
+        let (mut fast, mut slow) = (Feed::new(), Feed::new());
+        fast.push(&[("10:20:00", "fast")]);
+        slow.push(&[("10:02:00", "slow")]);
+        let read = |feed: &Feed| {
+            spark
+                .read_stream()
+                .schema("t TIMESTAMP, k STRING")
+                .json(feed.path())
+                .unwrap()
+                .with_watermark("t", "5 minutes")
+        };
+        let q = read(&fast)
+            .union(&read(&slow))
+            .group_by([window(col("t"), "10 minutes"), col("k")])
+            .count()
+            .write_stream()
+            .format("memory")
+            .query_name("both")
+            .output_mode("append")
+            .start()
+            .unwrap();
+        q.process_all_available().unwrap();
+        // The fast stream proposes 10:15, the slow one 09:57.
+        assert_eq!(q.last_progress().unwrap().event_time["watermark"], watermark, "policy {policy}");
+        assert_eq!(window_rows(&spark, "both").len(), closed, "policy {policy}: [10:00, 10:10) closed?");
+        // Under max, a slow row for [10:00, 10:10) is now late.
+        slow.push(&[("10:05:00", "slow")]);
+        q.process_all_available().unwrap();
+        q.stop().unwrap();
+        assert_eq!(dropped(&q), dropped_later, "policy {policy}");
+    }
+}
+
+#[test]
+fn union_matches_columns_by_position_and_checks_them() {
+    let spark = Session::builder().build().unwrap();
+    let a =
+        spark.create_dataframe(vec![vec![Value::Long(1)]], Schema::parse_ddl("x BIGINT").unwrap()).unwrap();
+    let b =
+        spark.create_dataframe(vec![vec![Value::Long(2)]], Schema::parse_ddl("y BIGINT").unwrap()).unwrap();
+    assert_eq!(a.union(&b).sort(["x"]).collect().unwrap(), vec![vec![Value::Long(1)], vec![Value::Long(2)]]);
+    let c = spark.create_dataframe(vec![], Schema::parse_ddl("x BIGINT, z STRING").unwrap()).unwrap();
+    let err = a.union(&c).collect().unwrap_err().to_string();
+    assert!(err.contains("NUM_COLUMNS_MISMATCH"), "{err}");
+}

@@ -112,6 +112,11 @@ pub enum LogicalPlan {
         /// Maximum number of rows.
         n: usize,
     },
+    /// `union`: the rows of every input, matched by column position (Spark's `union`).
+    Union {
+        /// The inputs; all have the same number of columns.
+        inputs: Vec<Arc<LogicalPlan>>,
+    },
     /// `with_watermark(column, delay)`: `column` is the event time; rows later than
     /// (max event time seen) - `delay` are dropped by stateful operators.
     Watermark {
@@ -135,6 +140,7 @@ impl LogicalPlan {
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Watermark { input, .. } => input.is_streaming(),
+            LogicalPlan::Union { inputs } => inputs.iter().any(|i| i.is_streaming()),
         }
     }
 
@@ -172,6 +178,7 @@ impl LogicalPlan {
             }
             LogicalPlan::Limit { n, .. } => format!("Limit {n}"),
             LogicalPlan::Watermark { column, delay, .. } => format!("EventTimeWatermark {column}, {delay}"),
+            LogicalPlan::Union { .. } => "Union".to_string(),
         };
         out.push_str(&pad);
         out.push_str(&line);
@@ -184,6 +191,7 @@ impl LogicalPlan {
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Watermark { input, .. } => input.explain_into(depth + 1, out),
+            LogicalPlan::Union { inputs } => inputs.iter().for_each(|i| i.explain_into(depth + 1, out)),
         }
     }
 }
@@ -285,6 +293,11 @@ pub enum Node {
         input: Box<Node>,
         /// The predicate.
         predicate: BoundExpr,
+    },
+    /// The rows of every input.
+    Union {
+        /// Inputs with the same column count and types.
+        inputs: Vec<Node>,
     },
     /// Tracks the event time of the rows passing through (for the watermark).
     Watermark {
@@ -511,6 +524,7 @@ fn contains_order(plan: &LogicalPlan) -> bool {
         | LogicalPlan::Filter { input, .. }
         | LogicalPlan::Aggregate { input, .. }
         | LogicalPlan::Watermark { input, .. } => contains_order(input),
+        LogicalPlan::Union { inputs } => inputs.iter().any(|i| contains_order(i)),
     }
 }
 
@@ -654,6 +668,45 @@ impl Analyzer {
                     resolve_aggregate(&schema, group, output, having.as_ref(), event_time)?;
                 self.event_time_aggregate |= agg.event_time_key.is_some();
                 Ok((Node::Aggregate { input: Box::new(child), agg }, out_schema))
+            }
+            LogicalPlan::Union { inputs } => {
+                // Columns match by position, so every input keeps all of its columns.
+                let mut nodes = Vec::new();
+                let mut first: Option<(Schema, Option<usize>)> = None;
+                for input in inputs {
+                    let (node, schema) = self.resolve(input, None)?;
+                    let event_time = self.event_time.take();
+                    match &first {
+                        None => first = Some((schema, event_time)),
+                        Some((s0, _)) => {
+                            if s0.len() != schema.len() {
+                                return Err(SluiceError::analysis(format!(
+                                    "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but the first input has {} columns and another input has {} columns.",
+                                    s0.len(),
+                                    schema.len()
+                                )));
+                            }
+                            if let Some((i, (a, b))) =
+                                s0.fields.iter().zip(&schema.fields).enumerate().find(|(_, (a, b))| {
+                                    a.data_type != b.data_type && b.data_type != DataType::Null
+                                })
+                            {
+                                return Err(SluiceError::analysis(format!(
+                                    "[INCOMPATIBLE_COLUMN_TYPE] UNION can only be performed on inputs with compatible column types. Column {} (`{}`) is {} in the first input and {} in another.",
+                                    i + 1,
+                                    a.name,
+                                    a.data_type.sql_name(),
+                                    b.data_type.sql_name()
+                                )));
+                            }
+                        }
+                    }
+                    nodes.push(node);
+                }
+                let (schema, event_time) =
+                    first.ok_or_else(|| SluiceError::analysis("UNION needs inputs"))?;
+                self.event_time = event_time;
+                Ok((Node::Union { inputs: nodes }, schema))
             }
             LogicalPlan::Watermark { input, column, delay } => {
                 let child_req = required.map(|mut r| {

@@ -78,6 +78,14 @@ fn build_node<'s>(
             steps.push(Step::Filter(predicate.clone()));
             (coll, steps)
         }
+        Node::Union { inputs } => {
+            let mut branches = inputs.iter().map(|i| {
+                let (coll, steps) = build_node(i, sources, ctx);
+                apply_steps(coll, steps, ctx)
+            });
+            let first = branches.next().expect("a union has inputs");
+            (branches.fold(first, |all, b| all.concat(b)), Vec::new())
+        }
         Node::Watermark { input, column, id } => {
             let (coll, mut steps) = build_node(input, sources, ctx);
             steps.push(Step::EventTime(*column, *id));
