@@ -460,3 +460,86 @@ fn union_matches_columns_by_position_and_checks_them() {
     let err = a.union(&c).collect().unwrap_err().to_string();
     assert!(err.contains("NUM_COLUMNS_MISMATCH"), "{err}");
 }
+
+fn session_rows(spark: &Session, table: &str) -> Vec<(String, String, String, i64)> {
+    let mut rows: Vec<(String, String, String, i64)> = json_rows(&spark.table(table).unwrap())
+        .into_iter()
+        .map(|r| {
+            let hm = |c: &str| r[c].as_str().unwrap()[11..16].to_string();
+            (
+                r["k"].as_str().unwrap().to_string(),
+                hm("session_window_start"),
+                hm("session_window_end"),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn session_windows_merge_rows_within_the_gap_and_close_when_the_watermark_passes() {
+    for workers in [1, 2] {
+        let spark = Session::builder().workers(workers).build().unwrap();
+        let mut feed = Feed::new();
+        feed.push(&[("10:00:00", "a"), ("10:03:00", "a"), ("10:01:00", "b")]);
+        let q = spark
+            .read_stream()
+            .schema("t TIMESTAMP, k STRING")
+            .json(feed.path())
+            .unwrap()
+            .with_watermark("t", "1 minute")
+            .group_by([session_window(col("t"), "5 minutes"), col("k")])
+            .count()
+            .write_stream()
+            .format("memory")
+            .query_name("sessions")
+            .output_mode("append")
+            .start()
+            .unwrap();
+        q.process_all_available().unwrap();
+        assert_eq!(session_rows(&spark, "sessions"), vec![], "watermark 10:02 closes nothing");
+        // 10:07 extends a's session [10:00, 10:08) to 10:12; b opens a new session at 10:20.
+        feed.push(&[("10:07:00", "a"), ("10:20:00", "b")]);
+        q.process_all_available().unwrap();
+        assert_eq!(
+            session_rows(&spark, "sessions"),
+            vec![
+                ("a".into(), "10:00".into(), "10:12".into(), 3),
+                ("b".into(), "10:01".into(), "10:06".into(), 1),
+            ],
+            "watermark 10:19 closes both first sessions, each written once"
+        );
+        // A row whose session [10:10, 10:15) ended before the watermark is late.
+        feed.push(&[("10:10:00", "a")]);
+        q.process_all_available().unwrap();
+        q.stop().unwrap();
+        assert_eq!(session_rows(&spark, "sessions").len(), 2);
+        assert_eq!(dropped(&q), 1);
+        assert_eq!(q.last_progress().unwrap().state_operators[0].num_rows_total, 1, "b's open session");
+    }
+}
+
+#[test]
+fn session_windows_in_a_batch_query_merge_each_group_s_rows() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    let rows = [("10:00:00", "a"), ("10:04:00", "a"), ("10:20:00", "a"), ("10:02:00", "b")]
+        .iter()
+        .map(|(t, k)| vec![Value::string(&format!("2026-01-01 {t}")), Value::string(k)])
+        .collect();
+    let df = spark.create_dataframe(rows, Schema::parse_ddl("t STRING, k STRING").unwrap()).unwrap();
+    let out = df
+        .with_column("t", col("t").cast("timestamp"))
+        .group_by([session_window(col("t"), "5 minutes"), col("k")])
+        .count();
+    out.create_or_replace_temp_view("batch_sessions").unwrap();
+    assert_eq!(
+        session_rows(&spark, "batch_sessions"),
+        vec![
+            ("a".into(), "10:00".into(), "10:09".into(), 2),
+            ("a".into(), "10:20".into(), "10:25".into(), 1),
+            ("b".into(), "10:02".into(), "10:07".into(), 1),
+        ]
+    );
+}

@@ -239,6 +239,8 @@ pub struct WindowGen {
     pub size: i64,
     /// Distance between window starts (equal to `size` for tumbling windows).
     pub slide: i64,
+    /// For `session_window(time, gap)`: the gap; `size`/`slide`/`start` are unused.
+    pub session_gap: Option<i64>,
     /// Offset of window starts from the epoch.
     pub start: i64,
 }
@@ -247,6 +249,14 @@ impl WindowGen {
     /// Calls `f(start, end)` for every window that covers `ts`, earliest first (Spark's
     /// `TimeWindowing`: the last start is `ts - (ts - offset) mod slide`).
     pub fn for_each_window(&self, ts: i64, mut f: impl FnMut(i64, i64)) {
+        if let Some(gap) = self.session_gap {
+            // A row opens the session [ts, ts + gap); sessions that touch merge later.
+            // Spark keeps no row when the gap is not positive.
+            if gap > 0 {
+                f(ts, ts.saturating_add(gap));
+            }
+            return;
+        }
         let Some(last_start) = crate::time::window_start(ts, self.slide, self.start) else { return };
         let overlapping = (self.size + self.slide - 1) / self.slide;
         for i in (0..overlapping).rev() {
@@ -313,7 +323,7 @@ pub enum Node {
         /// Input.
         input: Box<Node>,
         /// What to compute.
-        agg: AggregateNode,
+        agg: Box<AggregateNode>,
     },
 }
 
@@ -667,7 +677,7 @@ impl Analyzer {
                 let (agg, out_schema) =
                     resolve_aggregate(&schema, group, output, having.as_ref(), event_time)?;
                 self.event_time_aggregate |= agg.event_time_key.is_some();
-                Ok((Node::Aggregate { input: Box::new(child), agg }, out_schema))
+                Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
             }
             LogicalPlan::Union { inputs } => {
                 // Columns match by position, so every input keeps all of its columns.
@@ -884,20 +894,40 @@ fn resolve_aggregate(
 
 /// A `window(time, size[, slide[, start]])` grouping key, bound; `None` for other keys.
 fn window_key(input: &Schema, e: &Expr, key: usize) -> Result<Option<WindowGen>> {
-    if crate::eval::session_window_spec(e)?.is_some() {
-        return Err(SluiceError::analysis("session_window is not supported yet"));
+    let check_time = |time: &BoundExpr, arg: &Expr| -> Result<()> {
+        if *time.data_type() != DataType::Timestamp {
+            return Err(SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the first parameter requires the \"TIMESTAMP\" type, however \"{}\" has the type \"{}\".",
+                e.output_name(),
+                arg.output_name(),
+                time.data_type().sql_name().to_ascii_uppercase()
+            )));
+        }
+        Ok(())
+    };
+    if let Some(spec) = crate::eval::session_window_spec(e)? {
+        let time = spec.time.bind(input)?;
+        check_time(&time, &spec.time)?;
+        return Ok(Some(WindowGen {
+            key,
+            time,
+            size: 0,
+            slide: 0,
+            start: 0,
+            session_gap: Some(spec.gap_us),
+        }));
     }
     let Some(spec) = crate::eval::window_spec(e)? else { return Ok(None) };
     let time = spec.time.bind(input)?;
-    if *time.data_type() != DataType::Timestamp {
-        return Err(SluiceError::analysis(format!(
-            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the first parameter requires the \"TIMESTAMP\" type, however \"{}\" has the type \"{}\".",
-            e.output_name(),
-            spec.time.output_name(),
-            time.data_type().sql_name().to_ascii_uppercase()
-        )));
-    }
-    Ok(Some(WindowGen { key, time, size: spec.size_us, slide: spec.slide_us, start: spec.start_us }))
+    check_time(&time, &spec.time)?;
+    Ok(Some(WindowGen {
+        key,
+        time,
+        size: spec.size_us,
+        slide: spec.slide_us,
+        start: spec.start_us,
+        session_gap: None,
+    }))
 }
 
 fn bind_agg(

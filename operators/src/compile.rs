@@ -93,7 +93,7 @@ fn build_node<'s>(
         }
         Node::Aggregate { input, agg } => {
             let (coll, steps) = build_node(input, sources, ctx);
-            let spec = Arc::new(agg.clone());
+            let spec = Arc::new((**agg).clone());
             let partials = partial_aggregate(coll, steps, spec.clone(), ctx);
             (state_store(partials, spec, ctx), Vec::new())
         }

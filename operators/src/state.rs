@@ -37,7 +37,17 @@ pub(crate) fn state_store<'s>(
     ctx: &DataflowContext,
 ) -> Rows<'s> {
     let ctx = ctx.clone();
-    let exchange = Exchange::new(|(key, _t, _s): &(Row, Time, AggState)| key.hashed());
+    // Sessions of one group must meet to merge: route them by the group, not the session.
+    let session_key = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| w.key);
+    let exchange = Exchange::new(move |(key, _t, _s): &(Row, Time, AggState)| match session_key {
+        None => key.hashed(),
+        Some(skip) => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            key.iter().enumerate().filter(|(i, _)| *i != skip).for_each(|(_, v)| v.hash(&mut h));
+            h.finish()
+        }
+    });
     partials
         .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, Diff)>>, _, _, _>(
             exchange,
@@ -49,6 +59,11 @@ pub(crate) fn state_store<'s>(
                 // Keys by event time, to find what a watermark evicts without a scan.
                 let mut by_time: BTreeMap<i64, Vec<Row>> = BTreeMap::new();
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
+                let mut sessions = spec
+                    .window
+                    .as_ref()
+                    .filter(|w| w.session_gap.is_some())
+                    .map(|w| SessionState { key: w.key, ..Default::default() });
                 move |(input, frontier), output| {
                     input.for_each(|_cap, data| {
                         for (key, t, partial) in data.drain(..) {
@@ -85,6 +100,18 @@ pub(crate) fn state_store<'s>(
                         let mut stats = ctx.stats.borrow_mut();
                         let with_event_time =
                             spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete);
+                        if let Some(sessions) = sessions.as_mut() {
+                            let late = marks.late.filter(|_| with_event_time.is_some());
+                            for (key, partial) in pending.remove(&t).unwrap_or_default() {
+                                sessions.apply(&spec, &ctx, key, partial, late, &mut stats, &mut emit);
+                            }
+                            if let (Some(evict), true) = (marks.evict, with_event_time.is_some()) {
+                                sessions.evict(&spec, &ctx, evict, &mut emit);
+                            }
+                            stats.state_rows = sessions.len as i64;
+                            stats.state_bytes = (sessions.len * row_bytes) as i64;
+                            continue;
+                        }
                         for (key, partial) in pending.remove(&t).unwrap_or_default() {
                             let key_time = with_event_time.and_then(|i| event_time_of(&key[i]));
                             if let (Some(kt), Some(late)) = (key_time, marks.late) {
@@ -148,5 +175,108 @@ fn finish(
         Ok(Some(row)) => emit(row, d),
         Ok(None) => {}
         Err(e) => ctx.errors.record(e),
+    }
+}
+
+/// Session windows of every group: a row opens `[t, t + gap)`, and sessions of a group
+/// that touch or overlap merge into one (Spark's `session_window`). Sessions of a group
+/// never overlap, so those a new one touches are found by a range scan.
+#[derive(Default)]
+struct SessionState {
+    /// Index of the session among the grouping keys.
+    key: usize,
+    /// Per group (the key with a null session), sessions by start: `(end, state)`.
+    groups: HashMap<Row, BTreeMap<i64, (i64, AggState)>>,
+    /// `(group, start)` of sessions by end, for eviction (stale entries are skipped).
+    by_end: BTreeMap<i64, Vec<(Row, i64)>>,
+    len: usize,
+}
+
+impl SessionState {
+    fn row(index: usize, group: &Row, start: i64, end: i64) -> Row {
+        let mut key = group.clone();
+        key[index] = sluice_core::Value::Struct(
+            vec![sluice_core::Value::Timestamp(start), sluice_core::Value::Timestamp(end)].into(),
+        );
+        key
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &mut self,
+        spec: &AggregateNode,
+        ctx: &DataflowContext,
+        mut key: Row,
+        partial: AggState,
+        late: Option<i64>,
+        stats: &mut crate::context::BatchStats,
+        emit: &mut impl FnMut(Row, Diff),
+    ) {
+        let Some((mut start, mut end)) = session_bounds(&key[self.key]) else { return };
+        if late.is_some_and(|l| end <= l) {
+            stats.dropped_by_watermark += 1;
+            return;
+        }
+        stats.state_updated += 1;
+        key[self.key] = sluice_core::Value::Null;
+        let emit_changes = ctx.mode != OutputMode::Append;
+        let sessions = self.groups.entry(key.clone()).or_default();
+        let touching: Vec<i64> =
+            sessions.range(..=end).rev().take_while(|(_, (e, _))| *e >= start).map(|(s, _)| *s).collect();
+        let mut merged = partial;
+        for s in touching {
+            let (e, state) = sessions.remove(&s).expect("session just found");
+            self.len -= 1;
+            if emit_changes {
+                let old = Self::row(self.key, &key, s, e);
+                finish(spec, ctx, &old, &state, -1, emit);
+            }
+            start = start.min(s);
+            end = end.max(e);
+            merged.plus_equals(&state);
+        }
+        if emit_changes {
+            finish(spec, ctx, &Self::row(self.key, &key, start, end), &merged, 1, emit);
+        }
+        self.groups.entry(key.clone()).or_default().insert(start, (end, merged));
+        self.by_end.entry(end).or_default().push((key, start));
+        self.len += 1;
+    }
+
+    fn evict(
+        &mut self,
+        spec: &AggregateNode,
+        ctx: &DataflowContext,
+        watermark: i64,
+        emit: &mut impl FnMut(Row, Diff),
+    ) {
+        let kept = self.by_end.split_off(&(watermark + 1));
+        for (end, entries) in std::mem::replace(&mut self.by_end, kept) {
+            for (group, start) in entries {
+                let Some(sessions) = self.groups.get_mut(&group) else { continue };
+                if sessions.get(&start).is_some_and(|(e, _)| *e == end) {
+                    let (_, state) = sessions.remove(&start).expect("session just found");
+                    self.len -= 1;
+                    if ctx.mode == OutputMode::Append {
+                        finish(spec, ctx, &Self::row(self.key, &group, start, end), &state, 1, emit);
+                    }
+                    if sessions.is_empty() {
+                        self.groups.remove(&group);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn session_bounds(v: &sluice_core::Value) -> Option<(i64, i64)> {
+    match v {
+        sluice_core::Value::Struct(f) => match (f.first(), f.get(1)) {
+            (Some(sluice_core::Value::Timestamp(s)), Some(sluice_core::Value::Timestamp(e))) => {
+                Some((*s, *e))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
