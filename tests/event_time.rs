@@ -59,6 +59,7 @@ fn windows_per_user_with_a_watermark_in_append_mode_match_sparks_checksum() {
                 .read_stream()
                 .schema(SCHEMA)
                 .option("maxFilesPerTrigger", 1)
+                .option("fileOrder", "name")
                 .json(data_dir(dataset).to_str().unwrap())
                 .unwrap()
                 .with_column("event_time", (col("Creation_Time").cast("double") / 1e9).cast("timestamp"))
@@ -97,7 +98,8 @@ fn windows_per_user_with_a_watermark_match_sparks_checksum_through_the_cli() {
                 `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
                 event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
                 WATERMARK FOR event_time AS event_time - INTERVAL '30' MINUTE
-             ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1');
+             ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1',
+                    fileOrder = 'name');
              CREATE TABLE user_windows WITH (connector = 'memory', outputMode = 'append');
              INSERT INTO user_windows SELECT window(event_time, '10 minutes') AS window, `User`, count(*) AS count
                FROM activity GROUP BY window(event_time, '10 minutes'), `User`;
@@ -360,6 +362,7 @@ fn progress_matches_spark_batch_by_batch() {
             .read_stream()
             .schema(SCHEMA)
             .option("maxFilesPerTrigger", 1)
+            .option("fileOrder", "name")
             .json(data_dir(dataset).to_str().unwrap())
             .unwrap()
     };

@@ -178,6 +178,10 @@ pub struct FileSourceConfig {
     pub corrupt_column_name: String,
     /// Take the newest files first (`latestFirst`, default false).
     pub latest_first: bool,
+    /// Order new files by name instead of modification time (`fileOrder = 'name'`, a
+    /// Sluice option): copies lose modification times, so replays of a directory whose
+    /// files are named in order (`part-00000`, ...) stay reproducible.
+    pub order_by_name: bool,
     /// CSV options (ignored by other formats).
     pub csv: CsvOptions,
 }
@@ -243,6 +247,17 @@ impl FileSourceConfig {
             corrupt_column: None,
             corrupt_column_name,
             latest_first: options.get_bool("latestFirst", false)?,
+            order_by_name: match options.get("fileOrder") {
+                None => false,
+                Some(v) if v.eq_ignore_ascii_case("name") => true,
+                Some(v) if v.eq_ignore_ascii_case("modificationTime") => false,
+                Some(v) => {
+                    return Err(SluiceError::option(
+                        "fileOrder",
+                        format!("expected 'modificationTime' or 'name', got '{v}'"),
+                    ))
+                }
+            },
             csv,
         };
         cfg.schema = match (schema, format) {

@@ -92,7 +92,14 @@ impl FileSourceState {
     fn new_files(&self, cfg: &FileSourceConfig) -> Result<Vec<FileEntry>> {
         let mut files = list_dir(&cfg.path)?;
         files.retain(|f| !self.taken.contains(&f.path));
-        sort_by_time(&mut files, cfg.latest_first);
+        if cfg.order_by_name {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            if cfg.latest_first {
+                files.reverse();
+            }
+        } else {
+            sort_by_time(&mut files, cfg.latest_first);
+        }
         Ok(files)
     }
 
@@ -202,6 +209,7 @@ mod tests {
             // A file larger than the limit still goes alone.
             (&[("maxBytesPerTrigger", "5")], &[&["c"], &["a"], &["b"], &["d"]]),
             (&[("latestFirst", "true"), ("maxFilesPerTrigger", "2")], &[&["d", "b"], &["a", "c"]]),
+            (&[("fileOrder", "name"), ("maxFilesPerTrigger", "3")], &[&["a", "b", "c"], &["d"]]),
         ];
         for (opts, expected) in cases {
             let cfg = cfg(dir.path(), opts);
