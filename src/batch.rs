@@ -24,7 +24,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
                 BatchInput::Files(Arc::new(plan_splits(&files, workers)))
             }
             SourceKind::Rows(rows) => BatchInput::Rows(rows.clone()),
-            SourceKind::Rate { .. } => BatchInput::Empty,
+            SourceKind::Rate { .. } | SourceKind::Socket => BatchInput::Empty,
         });
     }
     let mut exec = Executor::start(analyzed.clone(), Arc::new(readers), workers, OutputMode::Complete)?;

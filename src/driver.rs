@@ -175,7 +175,8 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         if no_data && !no_data_batch {
             shared.set_status("Waiting for data to arrive", false, false);
             shared.mark_idle();
-            if matches!(run.trigger, Trigger::Once | Trigger::AvailableNow) {
+            let ended = run.sources.iter().all(SourcePlanner::is_exhausted);
+            if ended || matches!(run.trigger, Trigger::Once | Trigger::AvailableNow) {
                 return Ok(());
             }
             let wait = match run.trigger {

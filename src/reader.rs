@@ -5,6 +5,7 @@ use crate::dataframe::DataFrame;
 use crate::session::{CatalogEntry, Session, TableDefinition};
 use sluice_connectors::file::{FileFormat, FileSourceConfig};
 use sluice_connectors::rate::{rate_schema, RateConfig};
+use sluice_connectors::socket::{socket_schema, SocketConfig};
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
 use sluice_core::{Options, Result, Schema, SluiceError};
 use std::sync::Arc;
@@ -22,6 +23,7 @@ impl ReaderState {
     fn load(&self, path: Option<&str>, streaming: bool) -> Result<DataFrame> {
         let spec = match (self.format.as_deref(), path) {
             (Some(f @ ("rate" | "rate-micro-batch")), _) => self.rate_spec(f, streaming)?,
+            (Some("socket"), _) => self.socket_spec(streaming)?,
             (_, Some(path)) => self.spec(path, streaming)?,
             (_, None) => {
                 return Err(SluiceError::analysis(
@@ -30,6 +32,23 @@ impl ReaderState {
             }
         };
         DataFrame::from_plan(self.session.clone(), LogicalPlan::Source(Arc::new(spec)))
+    }
+
+    fn socket_spec(&self, streaming: bool) -> Result<SourceSpec> {
+        if !streaming {
+            return Err(SluiceError::analysis("Data source socket does not support batch reads"));
+        }
+        if self.schema.is_some() {
+            return Err(SluiceError::analysis("The socket source does not support a user-specified schema."));
+        }
+        let config = SocketConfig::from_options(&self.options)?;
+        Ok(SourceSpec {
+            description: format!("TextSocketV2[host: {}, port: {}]", config.host, config.port),
+            kind: SourceKind::Socket,
+            schema: socket_schema(config.include_timestamp),
+            options: self.options.clone(),
+            streaming,
+        })
     }
 
     fn rate_spec(&self, format: &str, streaming: bool) -> Result<SourceSpec> {

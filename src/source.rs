@@ -6,6 +6,7 @@ use sluice_connectors::file::{
     plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
 };
 use sluice_connectors::rate::{RateConfig, RateRange, RateState};
+use sluice_connectors::socket::{SocketConfig, SocketSource};
 use sluice_core::plan::{SourceInput, SourceKind};
 use sluice_core::{Result, Row};
 use std::sync::Arc;
@@ -47,7 +48,9 @@ impl SourceReader {
             SourceKind::File { .. } => {
                 SourceReader::File(RecordReader::new(&file_config(input)?, &input.projection)?)
             }
-            SourceKind::Rows(_) | SourceKind::Rate { .. } => SourceReader::Rows(input.projection.clone()),
+            SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket => {
+                SourceReader::Rows(input.projection.clone())
+            }
         })
     }
 
@@ -98,7 +101,7 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
             &input.spec.options,
             false,
         ),
-        SourceKind::Rows(_) | SourceKind::Rate { .. } => {
+        SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket => {
             unreachable!("file_config is only called for file sources")
         }
     }
@@ -109,6 +112,7 @@ pub(crate) enum SourcePlanner {
     File { cfg: Box<FileSourceConfig>, state: FileSourceState, batches: u64 },
     Rows { rows: Arc<Vec<Row>>, done: bool },
     Rate { state: RateState, description: String },
+    Socket { source: SocketSource, description: String },
 }
 
 /// The offsets a batch covers, for progress reports.
@@ -127,6 +131,10 @@ impl SourcePlanner {
                 batches: 0,
             },
             SourceKind::Rows(rows) => SourcePlanner::Rows { rows: rows.clone(), done: false },
+            SourceKind::Socket => SourcePlanner::Socket {
+                source: SocketSource::connect(&SocketConfig::from_options(&input.spec.options)?)?,
+                description: input.spec.description.clone(),
+            },
             SourceKind::Rate { format } => SourcePlanner::Rate {
                 state: RateState::new(RateConfig::from_options(format, &input.spec.options)?),
                 description: input.spec.description.clone(),
@@ -138,7 +146,7 @@ impl SourcePlanner {
     pub fn bound_to_available(&mut self) -> Result<()> {
         match self {
             SourcePlanner::File { cfg, state, .. } => state.bound_to_available(cfg),
-            SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } => Ok(()),
+            SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } | SourcePlanner::Socket { .. } => Ok(()),
         }
     }
 
@@ -171,6 +179,18 @@ impl SourcePlanner {
                 let end = Some(serde_json::json!(rows.len()));
                 Ok((BatchInput::Rows(rows.clone()), BatchOffsets { start: None, end }))
             }
+            SourcePlanner::Socket { source, .. } => {
+                let start = source.offset();
+                let rows = source.take()?;
+                if rows.is_empty() {
+                    return Ok((BatchInput::Empty, BatchOffsets::default()));
+                }
+                let offsets = BatchOffsets {
+                    start: Some(serde_json::json!(start)),
+                    end: Some(serde_json::json!(source.offset())),
+                };
+                Ok((BatchInput::Rows(Arc::new(rows)), offsets))
+            }
             SourcePlanner::Rate { state, .. } => {
                 let start = state.offset();
                 match state.next_batch() {
@@ -187,12 +207,22 @@ impl SourcePlanner {
         }
     }
 
+    /// True when the source will never have new data (a socket whose server closed).
+    pub fn is_exhausted(&self) -> bool {
+        match self {
+            SourcePlanner::Socket { source, .. } => source.is_exhausted(),
+            _ => false,
+        }
+    }
+
     /// Spark's description of the source for progress reports.
     pub fn description(&self) -> String {
         match self {
             SourcePlanner::File { cfg, .. } => format!("FileStreamSource[file:{}]", cfg.path.display()),
             SourcePlanner::Rows { .. } => "MemoryStream".into(),
-            SourcePlanner::Rate { description, .. } => description.clone(),
+            SourcePlanner::Rate { description, .. } | SourcePlanner::Socket { description, .. } => {
+                description.clone()
+            }
         }
     }
 }

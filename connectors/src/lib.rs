@@ -10,3 +10,4 @@
 pub mod file;
 pub mod rate;
 pub mod sink;
+pub mod socket;

@@ -24,6 +24,8 @@ pub enum SourceKind {
     },
     /// Rows already in memory (a memory-sink table or a test's data), read as one batch.
     Rows(Arc<Vec<Row>>),
+    /// Lines from a TCP server (options `host`, `port`, `includeTimestamp` in the spec).
+    Socket,
     /// Generated rows: `rate` or `rate-micro-batch` (options in the spec).
     Rate {
         /// `rate` or `rate-micro-batch`.
