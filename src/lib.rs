@@ -35,6 +35,7 @@ mod batch;
 mod dataframe;
 mod driver;
 mod exec;
+mod foreach;
 pub mod progress;
 mod query;
 mod reader;
@@ -44,6 +45,7 @@ mod sql;
 mod writer;
 
 pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
+pub use foreach::ForeachWriter;
 pub use query::{StreamingQuery, StreamingQueryManager};
 pub use reader::{DataFrameReader, DataStreamReader};
 pub use session::{Session, SessionBuilder, TableDefinition};
@@ -55,7 +57,7 @@ pub use writer::DataStreamWriter;
 
 /// Everything a typical program needs: `use sluice::prelude::*;`.
 pub mod prelude {
-    pub use crate::{DataFrame, OutputMode, Session, SortOrder, StreamingQuery, Trigger};
+    pub use crate::{DataFrame, ForeachWriter, OutputMode, Session, SortOrder, StreamingQuery, Trigger};
     pub use sluice_core::functions::*;
     pub use sluice_core::{DataType, Expr, Row, Schema, SluiceError, Value};
 }

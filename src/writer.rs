@@ -5,6 +5,7 @@
 use crate::dataframe::DataFrame;
 use crate::driver::{self, QueryRun};
 use crate::exec::Executor;
+use crate::foreach::{BatchFunction, ForeachBatchSink, ForeachSink, ForeachWriter, WriterFactory};
 use crate::progress::StreamingQueryStatus;
 use crate::query::{QueryShared, QueryState, StreamingQuery};
 use crate::session::CatalogEntry;
@@ -26,6 +27,8 @@ pub struct DataStreamWriter {
     name: Option<String>,
     trigger: Trigger,
     options: Options,
+    foreach_writer: Option<WriterFactory>,
+    foreach_batch: Option<BatchFunction>,
 }
 
 impl DataStreamWriter {
@@ -37,10 +40,13 @@ impl DataStreamWriter {
             name: None,
             trigger: Trigger::Default,
             options: Options::new(),
+            foreach_writer: None,
+            foreach_batch: None,
         }
     }
 
-    /// The sink: `memory`, `console` (the default) or `noop` (discards output, for benchmarks).
+    /// The sink: `memory`, `console` (the default) or `noop` (discards output, for
+    /// benchmarks); `foreach` and `foreachBatch` are set by the methods of those names.
     pub fn format(mut self, format: &str) -> Self {
         self.format = format.to_ascii_lowercase();
         self
@@ -70,8 +76,32 @@ impl DataStreamWriter {
         self
     }
 
+    /// Writes the output row by row with `writer` (Spark's `foreach`): each batch's rows
+    /// are split round robin into one partition per session worker, and each partition is
+    /// written by its own clone of `writer`, on the query's driver thread after the batch
+    /// has run. All output modes. Sets the format to `foreach`.
+    pub fn foreach<W: ForeachWriter + Clone + 'static>(mut self, writer: W) -> Self {
+        self.format = "foreach".into();
+        self.foreach_writer = Some(Box::new(move || Box::new(writer.clone())));
+        self
+    }
+
+    /// Calls `f` with each micro-batch's output as a bounded DataFrame and the batch id
+    /// (Spark's `foreachBatch`), on the query's driver thread: the DataFrame can be queried
+    /// and written anywhere, several times. An error from `f` stops the query with that
+    /// error. All output modes; in complete mode each call sees the whole result table.
+    /// Sets the format to `foreachBatch`.
+    pub fn foreach_batch<F>(mut self, f: F) -> Self
+    where
+        F: FnMut(DataFrame, u64) -> Result<()> + Send + 'static,
+    {
+        self.format = "foreachbatch".into();
+        self.foreach_batch = Some(Box::new(f));
+        self
+    }
+
     /// Analyses the query against its mode and sink, then starts it in the background.
-    pub fn start(self) -> Result<StreamingQuery> {
+    pub fn start(mut self) -> Result<StreamingQuery> {
         let df = self.df;
         df.schema()?;
         if !df.is_streaming() {
@@ -104,6 +134,24 @@ impl DataStreamWriter {
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
             "noop" => Box::new(NoopSink),
+            "foreach" => {
+                let factory = self.foreach_writer.take().ok_or_else(|| {
+                    SluiceError::analysis(
+                        "foreach writer has not been set: use write_stream().foreach(writer) \
+                         instead of format(\"foreach\")",
+                    )
+                })?;
+                Box::new(ForeachSink::new(factory, session.workers()))
+            }
+            "foreachbatch" => {
+                let f = self.foreach_batch.take().ok_or_else(|| {
+                    SluiceError::analysis(
+                        "foreachBatch function has not been set: use write_stream().foreach_batch(f) \
+                         instead of format(\"foreachBatch\")",
+                    )
+                })?;
+                Box::new(ForeachBatchSink::new(session.clone(), f))
+            }
             other => {
                 return Err(SluiceError::analysis(format!(
                     "Data source {other} does not support streamed writing"
