@@ -6,12 +6,15 @@
 //!
 //! Expected rows are worked out by hand from the files each test writes.
 
+mod common;
+
+use common::{drop_file, temp_data_dir};
 use sluice::prelude::*;
 use sluice::DataStreamWriter;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 const ACTIVITY: &str = "gt STRING, model STRING, x DOUBLE";
 const WAIT: Duration = Duration::from_secs(20);
@@ -20,24 +23,6 @@ const WAIT: Duration = Duration::from_secs(20);
 
 fn session(workers: usize) -> Session {
     Session::builder().workers(workers).build().expect("session")
-}
-
-/// Writes `name` into `dir` atomically with a modification time `age_s` seconds ago, so
-/// a running query never sees half a file and file order does not depend on the clock.
-fn drop_file(dir: &Path, name: &str, content: &str, age_s: u64) {
-    let staging = dir.parent().expect("data dirs live in a temp dir").join(format!(".{name}.tmp"));
-    std::fs::write(&staging, content).expect("write staging file");
-    let file = std::fs::File::options().write(true).open(&staging).expect("open staging file");
-    file.set_modified(SystemTime::now() - Duration::from_secs(age_s)).expect("set mtime");
-    drop(file);
-    std::fs::rename(&staging, dir.join(name)).expect("rename into place");
-}
-
-fn data_dir() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("data");
-    std::fs::create_dir(&dir).expect("mkdir data");
-    (tmp, dir)
 }
 
 fn activity_lines(rows: &[(&str, f64)]) -> String {
@@ -184,7 +169,7 @@ fn mode_cases() -> Vec<(&'static str, Query, Vec<Vec<Row>>)> {
 
 /// Runs `query` in `mode` into `writer`'s sink over two files dropped one batch apart.
 fn run_two_batches(mode: &str, query: Query, sink: impl FnOnce(DataStreamWriter) -> DataStreamWriter) {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(FIRST), 10);
     let spark = session(2);
     let q =
@@ -222,7 +207,7 @@ fn foreach_and_foreach_batch_see_every_row_once_per_batch_in_each_output_mode() 
 
 #[test]
 fn progress_names_the_foreach_sinks_like_spark() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(FIRST), 10);
     let spark = session(1);
     let df = activity_stream(&spark, &dir);
@@ -242,7 +227,7 @@ fn progress_names_the_foreach_sinks_like_spark() {
 
 #[test]
 fn open_returning_false_skips_the_partitions_rows_and_close_still_follows() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(&[("a", 1.0), ("b", 2.0), ("c", 3.0), ("d", 4.0)]), 10);
     let spark = session(2);
     let recorder = Recorder { refuse: Some(1), ..Recorder::default() };
@@ -271,7 +256,7 @@ fn open_returning_false_skips_the_partitions_rows_and_close_still_follows() {
 
 #[test]
 fn a_panic_in_process_closes_the_partition_with_the_error_and_fails_the_query() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(&[("ok", 1.0), ("bad", 2.0)]), 10);
     let spark = session(1);
     let recorder = Recorder { panic_on: Some(s("bad")), ..Recorder::default() };
@@ -290,7 +275,7 @@ fn a_panic_in_process_closes_the_partition_with_the_error_and_fails_the_query() 
 
 #[test]
 fn an_error_from_the_foreach_batch_function_stops_the_query_with_that_error() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(FIRST), 10);
     let spark = session(2);
     let batches = Arc::new(Mutex::new(Vec::new()));
@@ -313,7 +298,7 @@ fn an_error_from_the_foreach_batch_function_stops_the_query_with_that_error() {
 
 #[test]
 fn foreach_batch_dataframe_can_be_queried_and_written_to_two_places() {
-    let (tmp, dir) = data_dir();
+    let (tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(FIRST), 10);
     let spark = session(2);
     let out_dir = tmp.path().join("out");
@@ -344,7 +329,7 @@ fn foreach_batch_dataframe_can_be_queried_and_written_to_two_places() {
 
 #[test]
 fn foreach_formats_without_their_writer_are_refused_at_start() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     let spark = session(1);
     let df = activity_stream(&spark, &dir);
     for (format, hint) in [("foreach", "foreach(writer)"), ("foreachBatch", "foreach_batch(f)")] {

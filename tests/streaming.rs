@@ -7,9 +7,12 @@
 //! from that data, never copied from Sluice's output.
 
 use serde_json::Value as Json;
+mod common;
+
+use common::{drop_file, temp_data_dir};
 use sluice::prelude::*;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 const ACTIVITY: &str = "gt STRING, model STRING, x DOUBLE";
 const WAIT: Duration = Duration::from_secs(20);
@@ -18,26 +21,6 @@ const WAIT: Duration = Duration::from_secs(20);
 
 fn session(workers: usize) -> Session {
     Session::builder().workers(workers).build().expect("session")
-}
-
-/// Writes `name` into `dir` atomically (written beside, then renamed in) so a running
-/// query never sees half a file, with a modification time `age_s` seconds in the past
-/// (smaller is newer) so file order does not depend on the clock's resolution.
-fn drop_file(dir: &Path, name: &str, content: &str, age_s: u64) {
-    let staging = dir.parent().expect("data dirs live in a temp dir").join(format!(".{name}.tmp"));
-    std::fs::write(&staging, content).expect("write staging file");
-    let file = std::fs::File::options().write(true).open(&staging).expect("open staging file");
-    file.set_modified(SystemTime::now() - Duration::from_secs(age_s)).expect("set mtime");
-    drop(file);
-    std::fs::rename(&staging, dir.join(name)).expect("rename into place");
-}
-
-/// A temp dir with an empty `data` directory inside.
-fn data_dir() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("data");
-    std::fs::create_dir(&dir).expect("mkdir data");
-    (tmp, dir)
 }
 
 /// JSON lines of activity rows `(gt, model, x)`.
@@ -182,7 +165,7 @@ fn rejected_combinations() -> Vec<(&'static str, Attempt, &'static str)> {
 
 #[test]
 fn rejected_output_mode_combinations_fail_at_start_with_sparks_reason() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "a.json", &activity_lines(&[("sit", "m1", 1.0)]), 0);
     let spark = session(1);
     let df = activity_stream(&spark, &dir);
@@ -202,7 +185,7 @@ fn rejected_output_mode_combinations_fail_at_start_with_sparks_reason() {
 
 #[test]
 fn update_mode_without_aggregation_runs_and_emits_only_new_rows_like_append() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(
         &dir,
         "a.json",
@@ -360,7 +343,7 @@ fn assert_names_file_and_line(context: &str, err: &str, file: &str, line: u64) {
 fn malformed_records_in_a_stream_follow_the_parse_mode() {
     for (k, c) in malformed_cases().into_iter().enumerate() {
         let name = case_name(&c);
-        let (_tmp, dir) = data_dir();
+        let (_tmp, dir) = temp_data_dir();
         let file = format!("bad.{}", c.format);
         drop_file(&dir, &file, c.content, 0);
         let spark = session(1);
@@ -394,7 +377,7 @@ fn malformed_records_in_a_batch_read_follow_the_parse_mode() {
     for workers in [1, 2] {
         for c in malformed_cases() {
             let name = format!("{} with {workers} workers", case_name(&c));
-            let (_tmp, dir) = data_dir();
+            let (_tmp, dir) = temp_data_dir();
             let file = format!("bad.{}", c.format);
             drop_file(&dir, &file, c.content, 0);
             let spark = session(workers);
@@ -416,7 +399,7 @@ fn malformed_records_in_a_batch_read_follow_the_parse_mode() {
 
 #[test]
 fn a_file_dropped_while_the_query_runs_is_read_by_a_later_batch_exactly_once() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(
         &dir,
         "1.json",
@@ -451,7 +434,7 @@ fn a_file_dropped_while_the_query_runs_is_read_by_a_later_batch_exactly_once() {
 #[test]
 fn processing_time_runs_no_empty_batches_and_starts_one_when_a_file_arrives() {
     let interval = Duration::from_millis(100);
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(&[("sit", "m", 1.0), ("bike", "m", 2.0)]), 10);
     let spark = session(1);
     let q = activity_stream(&spark, &dir)
@@ -490,7 +473,7 @@ fn five_files(dir: &Path) {
 #[test]
 fn available_now_honours_max_files_per_trigger_reads_only_files_present_at_start_and_stops() {
     for workers in [1, 2] {
-        let (_tmp, dir) = data_dir();
+        let (_tmp, dir) = temp_data_dir();
         five_files(&dir);
         let spark = session(workers);
         let df = spark
@@ -520,7 +503,7 @@ fn available_now_honours_max_files_per_trigger_reads_only_files_present_at_start
 
 #[test]
 fn once_runs_one_batch_with_everything_then_stops() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     five_files(&dir);
     let spark = session(2);
     let df = spark
@@ -559,7 +542,7 @@ fn assert_has_keys(what: &str, v: &Json, want: &[&str]) {
 
 #[test]
 fn query_lifecycle_ids_names_status_and_termination() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(&[("sit", "m", 1.0)]), 0);
     let spark = session(1);
     let q = activity_stream(&spark, &dir)
@@ -602,7 +585,7 @@ fn query_lifecycle_ids_names_status_and_termination() {
 
 #[test]
 fn await_any_termination_wakes_when_a_query_stops() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     let spark = session(1);
     let q =
         activity_stream(&spark, &dir).write_stream().format("memory").query_name("w").start().expect("start");
@@ -621,7 +604,7 @@ fn await_any_termination_wakes_when_a_query_stops() {
 
 #[test]
 fn progress_serialises_to_sparks_json_shape() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(
         &dir,
         "1.json",
@@ -706,7 +689,7 @@ fn progress_serialises_to_sparks_json_shape() {
 
 #[test]
 fn a_second_active_query_with_the_same_name_is_refused_and_the_first_keeps_its_table() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     drop_file(&dir, "1.json", &activity_lines(&[("sit", "m", 1.0), ("bike", "m", 2.0)]), 0);
     let spark = session(1);
     let start = || {
@@ -739,7 +722,7 @@ fn a_second_active_query_with_the_same_name_is_refused_and_the_first_keeps_its_t
 
 #[test]
 fn a_missing_source_directory_is_a_clear_error() {
-    let (_tmp, dir) = data_dir();
+    let (_tmp, dir) = temp_data_dir();
     let missing = dir.join("nope");
     let spark = session(1);
     let result = spark.read_stream().schema(ACTIVITY).json(str_of(&missing)).and_then(|df| {
@@ -767,7 +750,7 @@ fn shared_data(rel: &str) -> PathBuf {
 
 /// A temp copy of the first `n` days of the retail data (sorted by name).
 fn retail_sample(n: usize) -> (tempfile::TempDir, PathBuf) {
-    let (tmp, dir) = data_dir();
+    let (tmp, dir) = temp_data_dir();
     let mut days: Vec<PathBuf> = std::fs::read_dir(shared_data("retail-data/by-day"))
         .expect("retail data")
         .map(|e| e.expect("dir entry").path())

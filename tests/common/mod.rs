@@ -577,3 +577,24 @@ pub fn sluice_bin() -> &'static std::path::Path {
         bin
     })
 }
+
+/// Writes `name` into `dir` atomically (written beside, then renamed in) so a running
+/// query never sees half a file, with a modification time `age_s` seconds in the past
+/// (smaller is newer) so file order does not depend on the clock's resolution.
+pub fn drop_file(dir: &Path, name: &str, content: &str, age_s: u64) {
+    use std::time::{Duration, SystemTime};
+    let staging = dir.parent().expect("data dirs live in a temp dir").join(format!(".{name}.tmp"));
+    std::fs::write(&staging, content).expect("write staging file");
+    let file = std::fs::File::options().write(true).open(&staging).expect("open staging file");
+    file.set_modified(SystemTime::now() - Duration::from_secs(age_s)).expect("set mtime");
+    drop(file);
+    std::fs::rename(&staging, dir.join(name)).expect("rename into place");
+}
+
+/// A temp dir with an empty `data` directory inside.
+pub fn temp_data_dir() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("data");
+    std::fs::create_dir(&dir).expect("mkdir data");
+    (tmp, dir)
+}
