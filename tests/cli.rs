@@ -245,3 +245,45 @@ fn errors_print_file_line_and_reason_and_exit_non_zero() {
         assert!(err.contains(reason), "{case}: stderr lacks `{reason}`: {err}");
     }
 }
+
+#[test]
+fn rate_and_socket_connectors_declare_streaming_sources() {
+    let fx = Fixture::new();
+    let script = fx.script(
+        "rate.sql",
+        "CREATE TABLE r WITH (connector = 'rate', rowsPerSecond = '0', numRows = '1000', rowsPerBatch = '300');\n\
+         CREATE TABLE totals WITH (connector = 'memory', outputMode = 'complete');\n\
+         INSERT INTO totals SELECT count(*) AS n, sum(value) AS s, min(value) AS lo, max(value) AS hi FROM r;\n\
+         SELECT * FROM totals;\n",
+    );
+    for workers in ["1", "2"] {
+        let out = run(&script, &["-w", workers, "--trigger", "available-now", "--format", "json"]);
+        assert_success(&out, "rate");
+        // 0 + 1 + ... + 999 = 499500, each value once across workers.
+        assert_eq!(stdout(&out).trim(), r#"{"n":1000,"s":499500,"lo":0,"hi":999}"#);
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        use std::io::Write;
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(b"a b\nc\n").unwrap();
+    });
+    let script = fx.script(
+        "socket.sql",
+        &format!(
+            "CREATE TABLE lines WITH (connector = 'socket', host = '127.0.0.1', port = '{port}');\n\
+             CREATE TABLE got WITH (connector = 'console', outputMode = 'append');\n\
+             INSERT INTO got SELECT upper(value) AS v FROM lines;\n"
+        ),
+    );
+    // Without a trigger the script waits for the query, which ends when the server closes.
+    let out = run(&script, &[]);
+    server.join().unwrap();
+    assert_success(&out, "socket");
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("Batch: 0") && printed.contains("|A B|") && printed.contains("|  C|"),
+        "{printed}"
+    );
+}

@@ -110,6 +110,18 @@ fn run_statement(
                         .create_table_with(&name, &path, definition)
                         .map_err(|e| format!("table `{name}`: {e}"))
                 }
+                "socket" | "rate" | "rate-micro-batch" => {
+                    if !ct.columns.is_empty() {
+                        return Err(format!("table `{name}`: the {connector} source has a fixed schema; declare no columns"));
+                    }
+                    let df = session
+                        .read_stream()
+                        .format(&connector)
+                        .options(options)
+                        .load(None)
+                        .map_err(|e| format!("table `{name}`: {e}"))?;
+                    df.create_or_replace_temp_view(&name).map_err(|e| format!("table `{name}`: {e}"))
+                }
                 "memory" | "console" => {
                     if !ct.columns.is_empty() {
                         return Err(format!(
@@ -119,7 +131,9 @@ fn run_statement(
                     sinks.insert(name.to_ascii_lowercase(), SinkDecl { connector, options });
                     Ok(())
                 }
-                other => Err(format!("table `{name}`: unknown connector '{other}' (file, memory, console)")),
+                other => Err(format!(
+                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch; sinks: memory, console)"
+                )),
             }
         }
         Statement::Insert(insert) => {
