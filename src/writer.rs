@@ -10,7 +10,7 @@ use crate::progress::StreamingQueryStatus;
 use crate::query::{QueryShared, QueryState, StreamingQuery};
 use crate::session::CatalogEntry;
 use crate::source::{SourcePlanner, SourceReader};
-use sluice_connectors::sink::{ConsoleSink, MemorySink, MemoryTable, NoopSink};
+use sluice_connectors::sink::{ConsoleSink, FileSink, MemorySink, MemoryTable, NoopSink, SinkFormat};
 use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::{analyze, check_streaming_mode};
 use sluice_core::sink::Sink;
@@ -29,6 +29,7 @@ pub struct DataStreamWriter {
     options: Options,
     foreach_writer: Option<WriterFactory>,
     foreach_batch: Option<BatchFunction>,
+    partition_by: Vec<String>,
 }
 
 impl DataStreamWriter {
@@ -42,7 +43,18 @@ impl DataStreamWriter {
             options: Options::new(),
             foreach_writer: None,
             foreach_batch: None,
+            partition_by: Vec::new(),
         }
+    }
+
+    /// For the file sinks: write rows under `column=value/` directories of these columns.
+    pub fn partition_by<I>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.partition_by = columns.into_iter().map(|c| c.as_ref().to_string()).collect();
+        self
     }
 
     /// The sink: `memory`, `console` (the default) or `noop` (discards output, for
@@ -134,6 +146,22 @@ impl DataStreamWriter {
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
             "noop" => Box::new(NoopSink),
+            f @ ("json" | "csv") => {
+                if mode != OutputMode::Append {
+                    return Err(SluiceError::analysis(format!(
+                        "Data source {f} does not support {mode} output mode"
+                    )));
+                }
+                let path = self.options.get("path").ok_or_else(|| {
+                    SluiceError::analysis(
+                        "'path' is not specified: the file sink needs option(\"path\", dir)",
+                    )
+                })?;
+                let partition_by =
+                    self.partition_by.iter().map(|c| schema.resolve(c)).collect::<Result<Vec<usize>>>()?;
+                let format = if f == "json" { SinkFormat::Json } else { SinkFormat::Csv };
+                Box::new(FileSink::new(path, format, partition_by)?)
+            }
             "foreach" => {
                 let factory = self.foreach_writer.take().ok_or_else(|| {
                     SluiceError::analysis(

@@ -33,8 +33,15 @@ fn entry_of(path: PathBuf, meta: &std::fs::Metadata) -> FileEntry {
     FileEntry { path, size: meta.len(), mtime_ms }
 }
 
-/// The visible regular files directly inside `dir`, unordered.
+/// The visible regular files directly inside `dir`, unordered; for the output of a file
+/// sink, exactly the files its log commits (ordered by batch through `mtime_ms`).
 fn list_dir(dir: &Path) -> Result<Vec<FileEntry>> {
+    if let Some(committed) = crate::sink::file::committed_files(dir)? {
+        return Ok(committed
+            .into_iter()
+            .map(|(path, size, batch)| FileEntry { path, size, mtime_ms: batch as i64 })
+            .collect());
+    }
     let read = std::fs::read_dir(dir).map_err(|e| SluiceError::io(dir, e))?;
     let mut files = Vec::new();
     for entry in read {

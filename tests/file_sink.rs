@@ -1,0 +1,151 @@
+//! The file sink writes each batch's rows as JSON or CSV files, partitioned on request,
+//! commits them through its log, and readers of its directory see exactly the committed
+//! rows: a stray file that no batch committed is never read.
+
+mod common;
+
+use common::{drop_file, temp_data_dir};
+use sluice::prelude::*;
+use std::path::Path;
+
+const SCHEMA: &str = "gt STRING, model STRING, x DOUBLE";
+
+fn stream_into(
+    spark: &Session,
+    input: &Path,
+    format: &str,
+    out: &Path,
+    partition_by: &[&str],
+) -> StreamingQuery {
+    spark
+        .read_stream()
+        .schema(SCHEMA)
+        .option("maxFilesPerTrigger", 1)
+        .json(input.to_str().unwrap())
+        .unwrap()
+        .write_stream()
+        .format(format)
+        .option("path", out.to_str().unwrap())
+        .partition_by(partition_by)
+        .start()
+        .unwrap()
+}
+
+fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
+    rows.sort();
+    rows
+}
+
+fn row(gt: &str, model: &str, x: f64) -> Row {
+    vec![Value::string(gt), Value::string(model), Value::double(x)]
+}
+
+#[test]
+fn json_and_csv_output_reads_back_as_the_committed_rows_once() {
+    for format in ["json", "csv"] {
+        let (_tmp, input) = temp_data_dir();
+        let out = tempfile::tempdir().unwrap();
+        let spark = Session::builder().workers(2).build().unwrap();
+        drop_file(
+            &input,
+            "1.json",
+            "{\"gt\":\"sit\",\"model\":\"s3\",\"x\":1.5}\n{\"gt\":\"bike\",\"model\":\"a,b\",\"x\":2}\n",
+            20,
+        );
+        let q = stream_into(&spark, &input, format, out.path(), &[]);
+        q.process_all_available().unwrap();
+        drop_file(&input, "2.json", "{\"gt\":null,\"model\":\"s3\",\"x\":-3}\n", 10);
+        q.process_all_available().unwrap();
+        q.stop().unwrap();
+        // A half-written file no batch committed: readers must not see it.
+        std::fs::write(out.path().join(format!("part-99999-00000.{format}")), "garbage\n").unwrap();
+        let back = spark.read().schema(SCHEMA).format(format).load(out.path().to_str().unwrap()).unwrap();
+        let want = vec![
+            row("bike", "a,b", 2.0),
+            row("sit", "s3", 1.5),
+            vec![Value::Null, Value::string("s3"), Value::double(-3.0)],
+        ];
+        assert_eq!(sorted(back.collect().unwrap()), sorted(want), "{format}");
+        let logs = std::fs::read_dir(out.path().join("_sluice_metadata")).unwrap().count();
+        assert_eq!(logs, 2, "one log entry per batch");
+    }
+}
+
+#[test]
+fn partition_by_writes_column_directories_that_stay_inside_the_path() {
+    let (_tmp, input) = temp_data_dir();
+    let out = tempfile::tempdir().unwrap();
+    let spark = Session::builder().build().unwrap();
+    drop_file(
+        &input,
+        "1.json",
+        "{\"gt\":\"sit\",\"model\":\"s3\",\"x\":1}\n{\"gt\":\"../../escape\",\"model\":\"s3\",\"x\":2}\n{\"gt\":\"a/b\",\"model\":\"n4\",\"x\":3}\n",
+        5,
+    );
+    let q = stream_into(&spark, &input, "json", out.path(), &["gt"]);
+    q.process_all_available().unwrap();
+    q.stop().unwrap();
+    let mut dirs: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('_'))
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs, vec!["gt=..%2F..%2Fescape", "gt=a%2Fb", "gt=sit"]);
+    assert!(!out.path().parent().unwrap().join("escape").exists());
+    // Data files hold the other columns only, as Spark writes them.
+    let file = std::fs::read_dir(out.path().join("gt=sit")).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(std::fs::read_to_string(file).unwrap().trim(), r#"{"model":"s3","x":1.0}"#);
+}
+
+#[test]
+fn a_second_stream_over_the_sink_directory_sees_each_committed_batch_once() {
+    let (_tmp, input) = temp_data_dir();
+    let out = tempfile::tempdir().unwrap();
+    let spark = Session::builder().workers(2).build().unwrap();
+    for i in 0..3 {
+        drop_file(
+            &input,
+            &format!("{i}.json"),
+            &format!("{{\"gt\":\"g{i}\",\"model\":\"m\",\"x\":{i}}}\n"),
+            30 - i,
+        );
+    }
+    let writer = stream_into(&spark, &input, "json", out.path(), &[]);
+    writer.process_all_available().unwrap();
+    writer.stop().unwrap();
+    std::fs::write(out.path().join("part-00007-00000.json"), "{\"gt\":\"stray\"}\n").unwrap();
+    let reader = spark
+        .read_stream()
+        .schema(SCHEMA)
+        .json(out.path().to_str().unwrap())
+        .unwrap()
+        .write_stream()
+        .format("memory")
+        .query_name("copied")
+        .start()
+        .unwrap();
+    reader.process_all_available().unwrap();
+    reader.stop().unwrap();
+    let got = spark.sql("SELECT gt FROM copied ORDER BY gt").unwrap().collect().unwrap();
+    assert_eq!(got, vec![vec![Value::string("g0")], vec![Value::string("g1")], vec![Value::string("g2")]]);
+}
+
+#[test]
+fn the_file_sink_takes_append_mode_only_and_needs_a_path() {
+    let (_tmp, input) = temp_data_dir();
+    let spark = Session::builder().build().unwrap();
+    let df = spark.read_stream().schema(SCHEMA).json(input.to_str().unwrap()).unwrap();
+    let err = df
+        .group_by(["gt"])
+        .count()
+        .write_stream()
+        .format("json")
+        .option("path", "/tmp/x")
+        .output_mode("complete")
+        .start()
+        .unwrap_err();
+    assert!(err.to_string().contains("Data source json does not support Complete output mode"), "{err}");
+    let err = df.write_stream().format("csv").start().unwrap_err();
+    assert!(err.to_string().contains("'path' is not specified"), "{err}");
+}
