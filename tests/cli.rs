@@ -287,3 +287,31 @@ fn rate_and_socket_connectors_declare_streaming_sources() {
         "{printed}"
     );
 }
+
+#[test]
+fn a_file_table_without_columns_is_a_sink_that_a_later_select_reads_back() {
+    let fx = Fixture::new();
+    let out = fx.tmp.path().join("out");
+    let script = fx.script(
+        "file_sink.sql",
+        &format!(
+            "{SOURCE}\
+             CREATE TABLE archive WITH (connector = 'file', format = 'json', path = '{}', partitionBy = 'gt');\n\
+             INSERT INTO archive SELECT gt, `Model` AS model, x FROM activity WHERE x > 1;\n\
+             CREATE TABLE archived (model STRING, x DOUBLE) WITH (connector = 'file', format = 'json', path = '{}/gt=sit');\n\
+             SELECT * FROM archived ORDER BY x;\n",
+            out.display(),
+            out.display()
+        ),
+    );
+    let o = run(&script, &["--trigger", "available-now", "--format", "json"]);
+    assert_success(&o, "file sink");
+    // Rows with x > 1 and gt = sit: (s3, 3.0) and (nexus4, 5.0).
+    assert_eq!(stdout(&o).trim(), "{\"model\":\"s3\",\"x\":3.0}\n{\"model\":\"nexus4\",\"x\":5.0}");
+    let mut dirs: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs, vec!["_sluice_metadata", "gt=bike", "gt=sit", "gt=stairsup"]);
+}

@@ -77,6 +77,16 @@ fn run_statement(
                 .ok_or_else(|| format!("table `{name}`: WITH (connector = '...') is required"))?
                 .to_ascii_lowercase();
             match connector.as_str() {
+                "file" if ct.columns.is_empty() => {
+                    // Without columns a file table is a sink: its schema comes from the query.
+                    let format = take(&mut options, "format")
+                        .ok_or_else(|| format!("table `{name}`: a file sink needs format = 'json' | 'csv'"))?;
+                    if !options.iter().any(|(k, _)| k.eq_ignore_ascii_case("path")) {
+                        return Err(format!("table `{name}`: a file sink needs path = '...'"));
+                    }
+                    sinks.insert(name.to_ascii_lowercase(), SinkDecl { connector: format.to_ascii_lowercase(), options });
+                    Ok(())
+                }
                 "file" => {
                     let format = take(&mut options, "format").ok_or_else(|| {
                         format!("table `{name}`: a file source needs format = 'json' | 'csv' | 'text'")
@@ -151,6 +161,8 @@ fn run_statement(
             for (k, v) in &sink.options {
                 writer = if k.eq_ignore_ascii_case("outputMode") {
                     writer.output_mode(v)
+                } else if k.eq_ignore_ascii_case("partitionBy") {
+                    writer.partition_by(v.split(',').map(str::trim).filter(|c| !c.is_empty()))
                 } else {
                     writer.option(k, v)
                 };
