@@ -74,7 +74,7 @@ impl ReaderState {
         let format = self.format.clone().unwrap_or_else(|| "parquet".into());
         let file_format = FileFormat::parse(&format).map_err(|_| {
             SluiceError::analysis(format!(
-                "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: {format}. Supported here: json, csv, text."
+                "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: {format}. Supported here: json, csv, text, parquet."
             ))
         })?;
         let schema = self.schema.clone().transpose()?;
@@ -101,7 +101,7 @@ impl ReaderState {
 
 macro_rules! reader_methods {
     ($streaming:expr) => {
-        /// The source format: `json`, `csv` or `text`.
+        /// The source format: `json`, `csv`, `text` or `parquet`.
         pub fn format(mut self, format: &str) -> Self {
             self.0.format = Some(format.to_ascii_lowercase());
             self
@@ -147,6 +147,11 @@ macro_rules! reader_methods {
         /// Loads CSV from `path`.
         pub fn csv(self, path: &str) -> Result<DataFrame> {
             self.format("csv").load(path)
+        }
+
+        /// Loads parquet files from `path`, with the schema of the files unless one is given.
+        pub fn parquet(self, path: &str) -> Result<DataFrame> {
+            self.format("parquet").load(path)
         }
 
         /// Loads text lines from `path` as a `value` column.

@@ -146,7 +146,7 @@ impl DataStreamWriter {
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
             "noop" => Box::new(NoopSink),
-            f @ ("json" | "csv") => {
+            f @ ("json" | "csv" | "parquet") => {
                 if mode != OutputMode::Append {
                     return Err(SluiceError::analysis(format!(
                         "Data source {f} does not support {mode} output mode"
@@ -159,7 +159,18 @@ impl DataStreamWriter {
                 })?;
                 let partition_by =
                     self.partition_by.iter().map(|c| schema.resolve(c)).collect::<Result<Vec<usize>>>()?;
-                let format = if f == "json" { SinkFormat::Json } else { SinkFormat::Csv };
+                let format = match f {
+                    "json" => SinkFormat::Json,
+                    "csv" => SinkFormat::Csv,
+                    _ => {
+                        let data: Vec<_> = (0..schema.len())
+                            .filter(|i| !partition_by.contains(i))
+                            .map(|i| schema.fields[i].clone())
+                            .collect();
+                        sluice_connectors::file::parquet::check_writable(&data)?;
+                        SinkFormat::Parquet
+                    }
+                };
                 Box::new(FileSink::new(path, format, partition_by)?)
             }
             "foreach" => {

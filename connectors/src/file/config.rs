@@ -14,18 +14,21 @@ pub enum FileFormat {
     Csv,
     /// Each line is one row of a single `value STRING` column.
     Text,
+    /// Apache Parquet files, read whole (never split by byte ranges).
+    Parquet,
 }
 
 impl FileFormat {
-    /// The format named by `format("json"|"csv"|"text")` (case-insensitive).
+    /// The format named by `format("json"|"csv"|"text"|"parquet")` (case-insensitive).
     pub fn parse(name: &str) -> Result<FileFormat> {
         match name.trim().to_ascii_lowercase().as_str() {
             "json" => Ok(FileFormat::Json),
             "csv" => Ok(FileFormat::Csv),
             "text" => Ok(FileFormat::Text),
+            "parquet" => Ok(FileFormat::Parquet),
             other => Err(SluiceError::option(
                 "format",
-                format!("unknown file format '{other}'; expected json, csv or text"),
+                format!("unknown file format '{other}'; expected json, csv, text or parquet"),
             )),
         }
     }
@@ -36,6 +39,7 @@ impl FileFormat {
             FileFormat::Json => "json",
             FileFormat::Csv => "csv",
             FileFormat::Text => "text",
+            FileFormat::Parquet => "parquet",
         }
     }
 }
@@ -215,7 +219,7 @@ impl FileSourceConfig {
             Some(v) => ParseMode::parse(v)?,
             None => ParseMode::Permissive,
         };
-        if format != FileFormat::Text && options.get_bool("multiLine", false)? {
+        if matches!(format, FileFormat::Json | FileFormat::Csv) && options.get_bool("multiLine", false)? {
             return Err(SluiceError::option(
                 "multiLine",
                 "multiLine=true is not supported; files are read one record per line",
@@ -263,6 +267,16 @@ impl FileSourceConfig {
         cfg.schema = match (schema, format) {
             (Some(s), _) => s,
             (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
+            // Spark reads a parquet schema from the files, for streams too, when there are any.
+            (None, FileFormat::Parquet) => match super::parquet::infer_schema(&cfg)? {
+                Some(s) => s,
+                None if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
+                None => {
+                    return Err(SluiceError::analysis(
+                        "Unable to infer schema for Parquet. It must be specified manually.",
+                    ))
+                }
+            },
             (None, _) if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
             (None, _) => infer::infer_schema(&cfg)?,
         };
@@ -286,6 +300,10 @@ impl FileSourceConfig {
                 )));
             }
             return Ok(());
+        }
+        if self.format == FileFormat::Parquet {
+            // Parquet files are typed: no malformed records, no corrupt-record column.
+            return super::parquet::check_writable(&schema.fields);
         }
         if let Some(i) = schema.fields.iter().position(|f| f.name == self.corrupt_column_name) {
             if schema.fields[i].data_type != DataType::String || !schema.fields[i].nullable {

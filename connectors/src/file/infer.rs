@@ -17,6 +17,7 @@ pub(crate) fn infer_schema(cfg: &FileSourceConfig) -> Result<Schema> {
         FileFormat::Text => Ok(Schema::default().with("value", DataType::String)),
         FileFormat::Json => infer_json(cfg),
         FileFormat::Csv => infer_csv(cfg),
+        FileFormat::Parquet => super::parquet::infer_schema(cfg)?.ok_or_else(|| unable("Parquet")),
     }
 }
 

@@ -1,11 +1,11 @@
-//! The file source: directories of JSON-lines, CSV or text files read as a stream (or a
+//! The file source: directories of JSON-lines, CSV, text or Parquet files read as a stream (or a
 //! batch), as Spark Structured Streaming's `FileStreamSource` does.
 //!
 //! - [`config`]: [`FileSourceConfig`], validated from Spark's option keys, with inference.
 //! - [`listing`]: which files each micro-batch takes ([`FileSourceState`], [`list_all`]).
 //! - [`split`]: byte-range [`FileSplit`]s so workers share even one big file.
 //! - [`reader`]: [`RecordReader`] turns a split into rows with the malformed-record modes,
-//!   using the `json` and `csv` parsers.
+//!   using the `json` and `csv` parsers, or [`parquet`] for whole parquet files.
 //!
 //! ```no_run
 //! use sluice_connectors::file::*;
@@ -27,6 +27,7 @@ mod infer;
 mod intern;
 mod json;
 pub mod listing;
+pub mod parquet;
 pub mod reader;
 pub mod split;
 mod values;

@@ -24,6 +24,7 @@ enum Parser {
     Json(ObjectLayout),
     Csv { layout: CsvLayout, header: bool },
     Text { slot: Option<usize> },
+    Parquet(super::parquet::ParquetLayout),
 }
 
 #[derive(Debug)]
@@ -66,6 +67,12 @@ impl RecordReader {
                 header: cfg.csv.header,
             },
             FileFormat::Text => Parser::Text { slot: slot_of(0) },
+            FileFormat::Parquet => Parser::Parquet(super::parquet::ParquetLayout {
+                slots: projection
+                    .iter()
+                    .map(|&i| (cfg.schema.fields[i].name.clone(), cfg.schema.fields[i].data_type.clone()))
+                    .collect(),
+            }),
         };
         Ok(RecordReader {
             plan: Arc::new(Plan {
@@ -83,8 +90,17 @@ impl RecordReader {
     /// counts them, PERMISSIVE keeps what parsed (nulls elsewhere) with the raw line in the
     /// corrupt-record column. An unreadable file is [`SluiceError::Io`].
     pub fn read(&self, split: &FileSplit, emit: &mut dyn FnMut(Row)) -> Result<ReadStats> {
-        let sb = split::load(split)?;
         let plan = &*self.plan;
+        if let Parser::Parquet(layout) = &plan.parser {
+            // A parquet file is read whole by the split holding its first byte.
+            if split.start != 0 {
+                return Ok(ReadStats::default());
+            }
+            let size = std::fs::metadata(&split.path).map_err(|e| SluiceError::io(&split.path, e))?.len();
+            let rows = super::parquet::read_file(&split.path, layout, emit)?;
+            return Ok(ReadStats { rows, malformed: 0, bytes: size });
+        }
+        let sb = split::load(split)?;
         let mut stats = ReadStats::default();
         let mut scratch = Scratch::default();
         let mut parsed: Vec<Parsed> = Vec::new();
@@ -102,6 +118,7 @@ impl RecordReader {
             }
             stats.bytes += (next - pos) as u64;
             match &plan.parser {
+                Parser::Parquet(_) => {}
                 Parser::Text { slot } => {
                     let mut row = vec![Value::Null; plan.width];
                     if let Some(s) = slot {

@@ -1,4 +1,4 @@
-//! The file sink: each batch's rows as JSON-lines or CSV files under `path`, optionally in
+//! The file sink: each batch's rows as JSON-lines, CSV or Parquet files under `path`, optionally in
 //! `column=value/` directories (`partitionBy`). Append mode only, as in Spark.
 //!
 //! Exactly once: a batch first writes its files (with names fixed by the batch id, so a
@@ -28,6 +28,8 @@ pub enum SinkFormat {
     Json,
     /// Comma-separated values, no header.
     Csv,
+    /// One Apache Parquet file (uncompressed, all columns optional) per partition directory.
+    Parquet,
 }
 
 /// Writes batches as files with a commit log.
@@ -59,6 +61,7 @@ impl FileSink {
                     out.push(b'\n');
                 }
             }
+            SinkFormat::Parquet => out = crate::file::parquet::write_rows(schema, columns, rows)?,
             SinkFormat::Csv => {
                 let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
                 for row in rows {
@@ -115,6 +118,7 @@ impl Sink for FileSink {
         let ext = match self.format {
             SinkFormat::Json => "json",
             SinkFormat::Csv => "csv",
+            SinkFormat::Parquet => "parquet",
         };
         let mut entries = String::new();
         for (n, (dir, group)) in groups.iter().enumerate() {
