@@ -177,6 +177,25 @@ pub fn committed_files(dir: &Path) -> Result<Option<Vec<(PathBuf, u64, u64)>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sluice_core::DataType;
+
+    #[test]
+    fn a_replayed_batch_is_not_written_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = Schema::default().with("n", DataType::Long);
+        let mut sink = FileSink::new(dir.path(), SinkFormat::Json, Vec::new()).unwrap();
+        sink.add_batch(0, &schema, vec![vec![Value::Long(1)]], OutputMode::Append).unwrap();
+        // A restart that replays batch 0 (with whatever rows) must leave it as committed.
+        let mut again = FileSink::new(dir.path(), SinkFormat::Json, Vec::new()).unwrap();
+        again
+            .add_batch(0, &schema, vec![vec![Value::Long(1)], vec![Value::Long(2)]], OutputMode::Append)
+            .unwrap();
+        again.add_batch(1, &schema, vec![vec![Value::Long(3)]], OutputMode::Append).unwrap();
+        let files = committed_files(dir.path()).unwrap().unwrap();
+        let text: String = files.iter().map(|(p, _, _)| std::fs::read_to_string(p).unwrap()).collect();
+        assert_eq!(text, "{\"n\":1}\n{\"n\":3}\n");
+        assert_eq!(files.iter().map(|f| f.2).collect::<Vec<_>>(), vec![0, 1]);
+    }
 
     #[test]
     fn partition_values_cannot_leave_the_sink_path() {
