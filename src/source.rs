@@ -37,7 +37,7 @@ impl BatchInput {
 
 /// Reads a worker's share of a batch input, projected to the columns the query needs.
 pub(crate) enum SourceReader {
-    File(RecordReader),
+    File(RecordReader, PartitionColumns),
     /// In-memory rows and generated rows, projected to these columns.
     Rows(Vec<usize>),
 }
@@ -46,7 +46,23 @@ impl SourceReader {
     pub fn new(input: &SourceInput) -> Result<SourceReader> {
         Ok(match &input.spec.kind {
             SourceKind::File { .. } => {
-                SourceReader::File(RecordReader::new(&file_config(input)?, &input.projection)?)
+                let cfg = file_config(input)?;
+                let partitions = PartitionColumns {
+                    root: cfg.path.clone(),
+                    columns: input
+                        .projection
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &i)| {
+                            (
+                                j,
+                                input.spec.schema.fields[i].name.clone(),
+                                input.spec.schema.fields[i].data_type.clone(),
+                            )
+                        })
+                        .collect(),
+                };
+                SourceReader::File(RecordReader::new(&cfg, &input.projection)?, partitions)
             }
             SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket => {
                 SourceReader::Rows(input.projection.clone())
@@ -63,9 +79,19 @@ impl SourceReader {
     ) -> Result<()> {
         match (self, part) {
             (_, BatchInput::Empty) => Ok(()),
-            (SourceReader::File(reader), BatchInput::Files(splits)) => {
+            (SourceReader::File(reader, partitions), BatchInput::Files(splits)) => {
                 for split in splits.get(index).into_iter().flatten() {
-                    reader.read(split, emit)?;
+                    let values = partitions.values_for(&split.path)?;
+                    if values.is_empty() {
+                        reader.read(split, emit)?;
+                    } else {
+                        reader.read(split, &mut |mut row| {
+                            for (j, v) in &values {
+                                row[*j] = v.clone();
+                            }
+                            emit(row)
+                        })?;
+                    }
                 }
                 Ok(())
             }
@@ -105,6 +131,57 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
             unreachable!("file_config is only called for file sources")
         }
     }
+}
+
+/// Partition discovery, as Spark's: a file under `root/col=value/...` has `value` in the
+/// column `col` (when the schema has it), unescaped and cast to the column's type.
+pub(crate) struct PartitionColumns {
+    root: std::path::PathBuf,
+    /// `(index in the projected row, column name, type)` of every projected column.
+    columns: Vec<(usize, String, sluice_core::DataType)>,
+}
+
+impl PartitionColumns {
+    fn values_for(&self, file: &std::path::Path) -> Result<Vec<(usize, sluice_core::Value)>> {
+        let Ok(relative) = file.strip_prefix(&self.root) else { return Ok(Vec::new()) };
+        let mut values = Vec::new();
+        let dirs = relative.parent().map(|p| p.components().collect::<Vec<_>>()).unwrap_or_default();
+        for component in dirs {
+            let text = component.as_os_str().to_string_lossy();
+            let Some((name, raw)) = text.split_once('=') else { continue };
+            let name = unescape(name);
+            let Some((j, _, ty)) = self.columns.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(&name)) else {
+                continue;
+            };
+            let value = if raw == "__HIVE_DEFAULT_PARTITION__" {
+                sluice_core::Value::Null
+            } else {
+                sluice_core::eval::cast_value(&sluice_core::Value::String(unescape(raw).into()), ty)?
+            };
+            values.push((*j, value));
+        }
+        Ok(values)
+    }
+}
+
+/// Reverses the `%XX` escaping of partition directory names.
+fn unescape(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Decides, on the driver, what each micro-batch of one source reads.

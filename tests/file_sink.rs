@@ -93,6 +93,13 @@ fn partition_by_writes_column_directories_that_stay_inside_the_path() {
     dirs.sort();
     assert_eq!(dirs, vec!["gt=..%2F..%2Fescape", "gt=a%2Fb", "gt=sit"]);
     assert!(!out.path().parent().unwrap().join("escape").exists());
+    // Reading the directory back discovers the partition column from the directory names.
+    let back = spark.read().schema(SCHEMA).json(out.path().to_str().unwrap()).unwrap().collect().unwrap();
+    assert_eq!(
+        sorted(back),
+        sorted(vec![row("sit", "s3", 1.0), row("../../escape", "s3", 2.0), row("a/b", "n4", 3.0)]),
+        "partition values come back unescaped"
+    );
     // Data files hold the other columns only, as Spark writes them.
     let file = std::fs::read_dir(out.path().join("gt=sit")).unwrap().next().unwrap().unwrap().path();
     assert_eq!(std::fs::read_to_string(file).unwrap().trim(), r#"{"model":"s3","x":1.0}"#);
