@@ -248,8 +248,8 @@ pub struct WindowGen {
 }
 
 impl WindowGen {
-    /// Calls `f(start, end)` for every window that covers `ts`, earliest first (Spark's
-    /// `TimeWindowing`: the last start is `ts - (ts - offset) mod slide`).
+    /// Calls `f(start, end)` for every window that covers `ts` (Spark's `TimeWindowing`:
+    /// the last start is `ts - (ts - offset) mod slide`).
     pub fn for_each_window(&self, ts: i64, mut f: impl FnMut(i64, i64)) {
         if let Some(gap) = self.session_gap {
             // A row opens the session [ts, ts + gap); sessions that touch merge later.
@@ -259,15 +259,7 @@ impl WindowGen {
             }
             return;
         }
-        let Some(last_start) = crate::time::window_start(ts, self.slide, self.start) else { return };
-        let overlapping = (self.size + self.slide - 1) / self.slide;
-        for i in (0..overlapping).rev() {
-            let start = last_start - i * self.slide;
-            let end = start + self.size;
-            if start <= ts && ts < end {
-                f(start, end);
-            }
-        }
+        crate::time::for_each_sliding_window(ts, self.size, self.slide, self.start, f);
     }
 }
 
