@@ -109,11 +109,11 @@ impl ModeAdapter {
                     let n = self.table.entry(row).or_insert(0);
                     *n += d as i64;
                 }
-                OutputMode::Append | OutputMode::Update => {
-                    for _ in 0..d.max(0) {
-                        inserted.push(row.clone());
-                    }
+                OutputMode::Append | OutputMode::Update if d > 0 => {
+                    // Most rows come once: move them, clone only repeats.
+                    inserted.extend(std::iter::repeat_n(row, d as usize));
                 }
+                OutputMode::Append | OutputMode::Update => {}
             }
         }
         if self.mode == OutputMode::Complete {
