@@ -224,6 +224,12 @@ enum Kind {
         ansi: bool,
     },
     Func(Func, Vec<BoundExpr>),
+    /// `struct(..)` / `named_struct(..)`: the node's type names the fields.
+    MakeStruct(Vec<BoundExpr>),
+    /// `to_json(struct or array)`.
+    ToJson(Box<BoundExpr>),
+    /// `from_json(string, schema)`: the node's type is the schema's struct.
+    FromJson(Box<BoundExpr>),
     /// Timestamp, date and interval arithmetic; operands already cast to what `op` expects.
     Temporal(Temporal, Box<BoundExpr>, Box<BoundExpr>),
     /// A date-time function (`hour`, `date_format`, `to_timestamp`, tumbling `window`, ...).
@@ -341,6 +347,10 @@ pub fn display_value(v: &Value) -> String {
         Value::Struct(vals) => {
             let inner: Vec<String> = vals.iter().map(display_value).collect();
             format!("{{{}}}", inner.join(", "))
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(display_value).collect();
+            format!("[{}]", inner.join(", "))
         }
     }
 }
@@ -862,6 +872,9 @@ impl Binder<'_> {
             }
             Ok(())
         };
+        if let Some(bound) = self.json_function(e, name, args, &arity)? {
+            return Ok(bound);
+        }
         if name == "try_cast" {
             arity(2, 2)?;
             let to = match &args[1] {
@@ -1066,6 +1079,95 @@ impl Binder<'_> {
             }
         };
         Ok(node(Kind::Func(func, args), t))
+    }
+
+    /// `struct`, `named_struct`, `to_json` and `from_json`.
+    fn json_function(
+        &self,
+        e: &Expr,
+        name: &str,
+        args: &[Expr],
+        arity: &dyn Fn(usize, usize) -> Result<()>,
+    ) -> Result<Option<BoundExpr>> {
+        Ok(Some(match name {
+            "struct" => {
+                let mut fields = Vec::new();
+                let mut values = Vec::new();
+                for arg in args {
+                    if let Expr::Star(_) = arg {
+                        for (i, f) in self.schema.fields.iter().enumerate() {
+                            fields.push(f.clone());
+                            values.push(node(Kind::Column(i), f.data_type.clone()));
+                        }
+                        continue;
+                    }
+                    let b = self.bind(arg)?;
+                    let name = match arg {
+                        Expr::Column(_) | Expr::Alias(..) => arg.output_name(),
+                        _ => format!("col{}", fields.len() + 1),
+                    };
+                    fields.push(Field::new(name, b.data_type.clone()));
+                    values.push(b);
+                }
+                node(Kind::MakeStruct(values), DataType::Struct(fields))
+            }
+            "named_struct" => {
+                if args.len() % 2 != 0 {
+                    return Err(SluiceError::analysis(format!(
+                        "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `named_struct` requires an even number of parameters but the actual number is {}.",
+                        args.len()
+                    )));
+                }
+                let mut fields = Vec::new();
+                let mut values = Vec::new();
+                for pair in args.chunks(2) {
+                    let Expr::Literal(Value::String(name)) = &pair[0] else {
+                        return Err(mismatch(
+                            e,
+                            "Only foldable `STRING` expressions are allowed to appear at odd position".into(),
+                        ));
+                    };
+                    let b = self.bind(&pair[1])?;
+                    fields.push(Field::new(name.to_string(), b.data_type.clone()));
+                    values.push(b);
+                }
+                node(Kind::MakeStruct(values), DataType::Struct(fields))
+            }
+            "to_json" => {
+                arity(1, 2)?;
+                let b = self.bind(&args[0])?;
+                if !matches!(b.data_type, DataType::Struct(_) | DataType::Array(_) | DataType::Null) {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the input of to_json must be a struct or an array, not \"{}\"",
+                            type_sql(&b.data_type)
+                        ),
+                    ));
+                }
+                node(Kind::ToJson(Box::new(b)), DataType::String)
+            }
+            "from_json" => {
+                arity(2, 3)?;
+                let schema = match &args[1] {
+                    Expr::Literal(Value::String(ddl)) => crate::schema::Schema::parse_ddl(ddl)
+                        .or_else(|_| match DataType::parse(ddl) {
+                            Some(DataType::Struct(fields)) => Ok(crate::schema::Schema::new(fields)),
+                            _ => Err(SluiceError::analysis(format!(
+                                "[INVALID_SCHEMA.PARSE_ERROR] The input schema \"{ddl}\" is not a valid schema string."
+                            ))),
+                        })?,
+                    _ => {
+                        return Err(SluiceError::analysis(
+                            "[INVALID_SCHEMA.NON_STRING_LITERAL] The input schema of from_json must be a string literal (a DDL such as 'a INT, b STRING').",
+                        ))
+                    }
+                };
+                let b = string_arg(self.bind(&args[0])?);
+                node(Kind::FromJson(Box::new(b)), DataType::Struct(schema.fields))
+            }
+            _ => return Ok(None),
+        }))
     }
 
     fn aggregate(
@@ -1287,6 +1389,19 @@ impl BoundExpr {
                 }
             }
             Kind::Func(f, args) => eval_func(*f, args, row),
+            Kind::MakeStruct(fields) => {
+                Ok(Value::Struct(fields.iter().map(|f| f.eval(row)).collect::<Result<Vec<_>>>()?.into()))
+            }
+            Kind::ToJson(inner) => match inner.eval(row)? {
+                Value::Null => Ok(Value::Null),
+                v => Ok(Value::String(crate::json_value::to_json(&v, &inner.data_type).into())),
+            },
+            Kind::FromJson(inner) => match (inner.eval(row)?, &self.data_type) {
+                (Value::String(text), DataType::Struct(fields)) => {
+                    Ok(crate::json_value::parse_struct(&text, fields))
+                }
+                _ => Ok(Value::Null),
+            },
             Kind::Temporal(op, l, r) => {
                 let a = l.eval(row)?;
                 if a.is_null() {

@@ -101,6 +101,10 @@ pub fn value_to_string(v: &Value) -> String {
             let inner: Vec<String> = fields.iter().map(value_to_string).collect();
             format!("{{{}}}", inner.join(", "))
         }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(value_to_string).collect();
+            format!("[{}]", inner.join(", "))
+        }
     }
 }
 
@@ -266,6 +270,13 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("serialising a str cannot fail"));
 }
 
+/// One value as JSON text; `data_type` supplies struct field names.
+pub fn value_to_json(v: &Value, data_type: &DataType) -> String {
+    let mut out = String::new();
+    push_json_value(&mut out, v, data_type);
+    out
+}
+
 /// Appends one value as JSON; `data_type` supplies struct field names.
 fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
     match v {
@@ -300,6 +311,24 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
                 _ => &[],
             };
             push_json_object(out, values, |i| fields.get(i));
+        }
+        Value::Array(items) => {
+            let element = match data_type {
+                DataType::Array(element) => element.as_ref().clone(),
+                _ => DataType::Null,
+            };
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if item.is_null() {
+                    out.push_str("null");
+                } else {
+                    push_json_value(out, item, &element);
+                }
+            }
+            out.push(']');
         }
     }
 }

@@ -31,6 +31,8 @@ pub enum SourceKind {
         /// `rate` or `rate-micro-batch`.
         format: String,
     },
+    /// Records of Kafka topics (options in the spec).
+    Kafka,
 }
 
 /// A source leaf of a plan: what to read, with which schema and options.

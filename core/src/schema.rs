@@ -39,7 +39,7 @@ impl Schema {
                 })?;
                 (stripped[..end].to_string(), stripped[end + 1..].trim())
             } else {
-                let mut it = part.splitn(2, char::is_whitespace);
+                let mut it = part.splitn(2, |c: char| c.is_whitespace() || c == ':');
                 let name = it.next().unwrap_or_default().to_string();
                 (name, it.next().unwrap_or("").trim())
             };

@@ -32,6 +32,8 @@ pub enum DataType {
     Date,
     /// `STRUCT<...>` with named fields.
     Struct(Vec<Field>),
+    /// `ARRAY<element>`.
+    Array(Box<DataType>),
     /// `INTERVAL DAY TO SECOND`: a day-time interval in microseconds (`ts - ts`,
     /// `INTERVAL 30 MINUTES`). Year-month intervals are not supported.
     Interval,
@@ -60,13 +62,22 @@ impl DataType {
                     fields.iter().map(|f| format!("{}:{}", f.name, f.data_type.sql_name())).collect();
                 format!("struct<{}>", inner.join(","))
             }
+            DataType::Array(element) => format!("array<{}>", element.sql_name()),
             DataType::Interval => "interval day to second".into(),
         }
     }
 
     /// Parses a type name as written in DDL or `CAST(.. AS type)` (case-insensitive).
     pub fn parse(name: &str) -> Option<DataType> {
-        let lower = name.trim().to_ascii_lowercase();
+        let trimmed = name.trim();
+        if let Some(inner) = generic_argument(trimmed, "array") {
+            return Some(DataType::Array(Box::new(DataType::parse(inner)?)));
+        }
+        if let Some(inner) = generic_argument(trimmed, "struct") {
+            let fields = crate::schema::Schema::parse_ddl(inner).ok()?.fields;
+            return Some(DataType::Struct(fields));
+        }
+        let lower = trimmed.to_ascii_lowercase();
         let base = lower.split('(').next().unwrap_or("").trim();
         Some(match base {
             "boolean" | "bool" => DataType::Boolean,
@@ -85,6 +96,15 @@ impl DataType {
             _ => return None,
         })
     }
+}
+
+/// `inner` of `name<inner>` (case-insensitive name), as in `array<string>`.
+fn generic_argument<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let head = text.get(..name.len())?;
+    if !head.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    text[name.len()..].trim_start().strip_prefix('<')?.strip_suffix('>')
 }
 
 impl fmt::Display for DataType {
@@ -183,6 +203,8 @@ pub enum Value {
     Date(i32),
     /// `STRUCT` values, in field order.
     Struct(Arc<[Value]>),
+    /// `ARRAY` values, in order.
+    Array(Arc<[Value]>),
     /// `INTERVAL DAY TO SECOND` in microseconds (may be negative).
     Interval(i64),
 }
@@ -213,6 +235,9 @@ impl Value {
             Value::Timestamp(_) => DataType::Timestamp,
             Value::Date(_) => DataType::Date,
             Value::Struct(_) => DataType::Struct(Vec::new()),
+            Value::Array(items) => DataType::Array(Box::new(
+                items.iter().find(|v| !v.is_null()).map_or(DataType::Null, Value::data_type),
+            )),
             Value::Interval(_) => DataType::Interval,
         }
     }
