@@ -3,7 +3,7 @@
 use crate::driver::ModeAdapter;
 use crate::exec::Executor;
 use crate::session::Session;
-use crate::source::{file_config, BatchInput, SourceReader};
+use crate::source::{file_config, BatchInput, SourcePlanner, SourceReader};
 use sluice_connectors::file::{list_all, plan_splits};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::{analyze, LogicalPlan, SourceKind};
@@ -24,6 +24,12 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
                 BatchInput::Files(Arc::new(plan_splits(&files, workers)))
             }
             SourceKind::Rows(rows) => BatchInput::Rows(rows.clone()),
+            SourceKind::Kafka => {
+                let mut planner = SourcePlanner::new(s)?;
+                planner.bound_to_available()?;
+                planner.lift_rate_limits();
+                planner.next_batch(workers)?.0
+            }
             SourceKind::Rate { .. } | SourceKind::Socket => BatchInput::Empty,
         });
     }

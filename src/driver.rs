@@ -223,7 +223,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 description: s.description(),
                 start_offset: off.start.unwrap_or(serde_json::Value::Null),
                 end_offset: off.end.clone().unwrap_or(serde_json::Value::Null),
-                latest_offset: off.end.unwrap_or(serde_json::Value::Null),
+                latest_offset: off.latest.or(off.end).unwrap_or(serde_json::Value::Null),
                 num_input_rows: n,
                 input_rows_per_second: if batch_id == 0 { 0.0 } else { rate(n, since_last) },
                 processed_rows_per_second: rate(n, processed_secs),

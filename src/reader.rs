@@ -4,6 +4,7 @@
 use crate::dataframe::DataFrame;
 use crate::session::{CatalogEntry, Session, TableDefinition};
 use sluice_connectors::file::{FileFormat, FileSourceConfig};
+use sluice_connectors::kafka::{kafka_schema, KafkaSourceConfig, Subscription};
 use sluice_connectors::rate::{rate_schema, RateConfig};
 use sluice_connectors::socket::{socket_schema, SocketConfig};
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
@@ -24,6 +25,7 @@ impl ReaderState {
         let spec = match (self.format.as_deref(), path) {
             (Some(f @ ("rate" | "rate-micro-batch")), _) => self.rate_spec(f, streaming)?,
             (Some("socket"), _) => self.socket_spec(streaming)?,
+            (Some("kafka"), _) => self.kafka_spec(streaming)?,
             (_, Some(path)) => self.spec(path, streaming)?,
             (_, None) => {
                 return Err(SluiceError::analysis(
@@ -46,6 +48,22 @@ impl ReaderState {
             description: format!("TextSocketV2[host: {}, port: {}]", config.host, config.port),
             kind: SourceKind::Socket,
             schema: socket_schema(config.include_timestamp),
+            options: self.options.clone(),
+            streaming,
+        })
+    }
+
+    fn kafka_spec(&self, streaming: bool) -> Result<SourceSpec> {
+        if self.schema.is_some() {
+            return Err(SluiceError::analysis(
+                "Kafka source has a fixed schema and cannot be set with a custom one",
+            ));
+        }
+        let config = KafkaSourceConfig::from_options(&self.options, streaming)?;
+        Ok(SourceSpec {
+            description: kafka_description(&config),
+            kind: SourceKind::Kafka,
+            schema: kafka_schema(config.include_headers),
             options: self.options.clone(),
             streaming,
         })
@@ -97,6 +115,26 @@ impl ReaderState {
             streaming,
         })
     }
+}
+
+/// Spark's description of a Kafka source (`KafkaV2[Subscribe[topic]]`).
+fn kafka_description(config: &KafkaSourceConfig) -> String {
+    let what = match &config.subscription {
+        Subscription::Assign(m) => {
+            let parts: Vec<String> =
+                m.iter().flat_map(|(t, ps)| ps.iter().map(move |p| format!("{t}-{p}"))).collect();
+            format!("Assign[{}]", parts.join(", "))
+        }
+        Subscription::Subscribe(topics) => format!("Subscribe[{}]", topics.join(",")),
+        Subscription::Pattern(re) => {
+            let p = re.as_str();
+            format!(
+                "SubscribePattern[{}]",
+                p.strip_prefix("^(?:").and_then(|x| x.strip_suffix(")$")).unwrap_or(p)
+            )
+        }
+    };
+    format!("KafkaV2[{what}]")
 }
 
 macro_rules! reader_methods {

@@ -5,6 +5,7 @@
 use sluice_connectors::file::{
     plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
 };
+use sluice_connectors::kafka::{KafkaPlanner, KafkaRange, KafkaReader, KafkaSourceConfig};
 use sluice_connectors::rate::{RateConfig, RateRange, RateState};
 use sluice_connectors::socket::{SocketConfig, SocketSource};
 use sluice_core::plan::{SourceInput, SourceKind};
@@ -22,6 +23,8 @@ pub(crate) enum BatchInput {
     Rows(Arc<Vec<Row>>),
     /// Generated values; each worker makes its share.
     Range(RateRange),
+    /// Offset ranges of Kafka partitions; each worker reads the partitions of its slots.
+    Kafka(Arc<Vec<KafkaRange>>),
 }
 
 impl BatchInput {
@@ -31,6 +34,7 @@ impl BatchInput {
             BatchInput::Files(f) => f.iter().all(|w| w.is_empty()),
             BatchInput::Rows(r) => r.is_empty(),
             BatchInput::Range(r) => r.count == 0,
+            BatchInput::Kafka(r) => r.is_empty(),
         }
     }
 }
@@ -40,6 +44,8 @@ pub(crate) enum SourceReader {
     File(RecordReader, PartitionColumns),
     /// In-memory rows and generated rows, projected to these columns.
     Rows(Vec<usize>),
+    /// Kafka records, projected to these columns.
+    Kafka(KafkaReader, Vec<usize>),
 }
 
 impl SourceReader {
@@ -67,6 +73,13 @@ impl SourceReader {
             SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket => {
                 SourceReader::Rows(input.projection.clone())
             }
+            SourceKind::Kafka => SourceReader::Kafka(
+                KafkaReader::new(
+                    kafka_config(input)?,
+                    input.spec.options.get("groupIdPrefix").map(String::from),
+                ),
+                input.projection.clone(),
+            ),
         })
     }
 
@@ -107,6 +120,11 @@ impl SourceReader {
                 }
                 Ok(())
             }
+            (SourceReader::Kafka(reader, projection), BatchInput::Kafka(ranges)) => {
+                reader.read(ranges, index, peers, &mut |row| {
+                    emit(projection.iter().map(|&i| row[i].clone()).collect())
+                })
+            }
             (SourceReader::Rows(projection), BatchInput::Range(range)) => {
                 range.generate(index, peers, &mut |row| {
                     emit(projection.iter().map(|&i| row[i].clone()).collect())
@@ -127,10 +145,14 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
             &input.spec.options,
             false,
         ),
-        SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket => {
+        SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket | SourceKind::Kafka => {
             unreachable!("file_config is only called for file sources")
         }
     }
+}
+
+pub(crate) fn kafka_config(input: &SourceInput) -> Result<KafkaSourceConfig> {
+    KafkaSourceConfig::from_options(&input.spec.options, input.spec.streaming)
 }
 
 /// Partition discovery, as Spark's: a file under `root/col=value/...` has `value` in the
@@ -190,6 +212,7 @@ pub(crate) enum SourcePlanner {
     Rows { rows: Arc<Vec<Row>>, done: bool },
     Rate { state: RateState, description: String },
     Socket { source: SocketSource, description: String },
+    Kafka { planner: Box<KafkaPlanner>, description: String },
 }
 
 /// The offsets a batch covers, for progress reports.
@@ -197,6 +220,8 @@ pub(crate) enum SourcePlanner {
 pub(crate) struct BatchOffsets {
     pub start: Option<serde_json::Value>,
     pub end: Option<serde_json::Value>,
+    /// The newest offsets the source had (Spark's `latestOffset`); `end` when unset.
+    pub latest: Option<serde_json::Value>,
 }
 
 impl SourcePlanner {
@@ -212,6 +237,13 @@ impl SourcePlanner {
                 source: SocketSource::connect(&SocketConfig::from_options(&input.spec.options)?)?,
                 description: input.spec.description.clone(),
             },
+            SourceKind::Kafka => SourcePlanner::Kafka {
+                planner: Box::new(KafkaPlanner::new(
+                    kafka_config(input)?,
+                    input.spec.options.get("groupIdPrefix"),
+                )?),
+                description: input.spec.description.clone(),
+            },
             SourceKind::Rate { format } => SourcePlanner::Rate {
                 state: RateState::new(RateConfig::from_options(format, &input.spec.options)?),
                 description: input.spec.description.clone(),
@@ -223,15 +255,20 @@ impl SourcePlanner {
     pub fn bound_to_available(&mut self) -> Result<()> {
         match self {
             SourcePlanner::File { cfg, state, .. } => state.bound_to_available(cfg),
+            SourcePlanner::Kafka { planner, .. } => planner.bound_to_available(),
             SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } | SourcePlanner::Socket { .. } => Ok(()),
         }
     }
 
     /// For `Trigger.Once`: read everything available in one batch, ignoring rate limits.
     pub fn lift_rate_limits(&mut self) {
-        if let SourcePlanner::File { cfg, .. } = self {
-            cfg.max_files_per_trigger = None;
-            cfg.max_bytes_per_trigger = None;
+        match self {
+            SourcePlanner::File { cfg, .. } => {
+                cfg.max_files_per_trigger = None;
+                cfg.max_bytes_per_trigger = None;
+            }
+            SourcePlanner::Kafka { planner, .. } => planner.lift_rate_limit(),
+            _ => {}
         }
     }
 
@@ -246,7 +283,10 @@ impl SourcePlanner {
                 let start = batches.checked_sub(1).map(|b| serde_json::json!({ "logOffset": b }));
                 let end = Some(serde_json::json!({ "logOffset": *batches }));
                 *batches += 1;
-                Ok((BatchInput::Files(Arc::new(plan_splits(&files, workers))), BatchOffsets { start, end }))
+                Ok((
+                    BatchInput::Files(Arc::new(plan_splits(&files, workers))),
+                    BatchOffsets { start, end, latest: None },
+                ))
             }
             SourcePlanner::Rows { rows, done } => {
                 if *done {
@@ -254,7 +294,7 @@ impl SourcePlanner {
                 }
                 *done = true;
                 let end = Some(serde_json::json!(rows.len()));
-                Ok((BatchInput::Rows(rows.clone()), BatchOffsets { start: None, end }))
+                Ok((BatchInput::Rows(rows.clone()), BatchOffsets { start: None, end, latest: None }))
             }
             SourcePlanner::Socket { source, .. } => {
                 let start = source.offset();
@@ -265,8 +305,30 @@ impl SourcePlanner {
                 let offsets = BatchOffsets {
                     start: Some(serde_json::json!(start)),
                     end: Some(serde_json::json!(source.offset())),
+                    latest: None,
                 };
                 Ok((BatchInput::Rows(Arc::new(rows)), offsets))
+            }
+            SourcePlanner::Kafka { planner, .. } => {
+                for w in planner.take_warnings() {
+                    eprintln!("WARN KafkaMicroBatchStream: {w}");
+                }
+                let planned = planner.next_batch();
+                for w in planner.take_warnings() {
+                    eprintln!("WARN KafkaMicroBatchStream: {w}");
+                }
+                let latest = Some(serde_json::json!(planner.latest()));
+                match planned? {
+                    None => Ok((BatchInput::Empty, BatchOffsets { latest, ..Default::default() })),
+                    Some((ranges, start, end)) => Ok((
+                        BatchInput::Kafka(Arc::new(ranges)),
+                        BatchOffsets {
+                            start: Some(serde_json::json!(start)),
+                            end: Some(serde_json::json!(end)),
+                            latest,
+                        },
+                    )),
+                }
             }
             SourcePlanner::Rate { state, .. } => {
                 let start = state.offset();
@@ -277,6 +339,7 @@ impl SourcePlanner {
                         BatchOffsets {
                             start: Some(serde_json::json!(start)),
                             end: Some(serde_json::json!(state.offset())),
+                            latest: None,
                         },
                     )),
                 }
@@ -297,9 +360,9 @@ impl SourcePlanner {
         match self {
             SourcePlanner::File { cfg, .. } => format!("FileStreamSource[file:{}]", cfg.path.display()),
             SourcePlanner::Rows { .. } => "MemoryStream".into(),
-            SourcePlanner::Rate { description, .. } | SourcePlanner::Socket { description, .. } => {
-                description.clone()
-            }
+            SourcePlanner::Rate { description, .. }
+            | SourcePlanner::Socket { description, .. }
+            | SourcePlanner::Kafka { description, .. } => description.clone(),
         }
     }
 }

@@ -146,6 +146,7 @@ impl DataStreamWriter {
             }
             "console" => Box::new(ConsoleSink::from_options(&self.options)?),
             "noop" => Box::new(NoopSink),
+            "kafka" => Box::new(sluice_connectors::kafka::KafkaSink::new(&schema, &self.options)?),
             f @ ("json" | "csv" | "parquet") => {
                 if mode != OutputMode::Append {
                     return Err(SluiceError::analysis(format!(

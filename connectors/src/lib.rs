@@ -8,6 +8,7 @@
 #![forbid(missing_docs)]
 
 pub mod file;
+pub mod kafka;
 pub mod rate;
 pub mod sink;
 pub mod socket;

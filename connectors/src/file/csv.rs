@@ -181,7 +181,7 @@ impl CsvLayout {
             DataType::Date => Value::Date(parse_date(text()?)?),
             DataType::Binary => Value::Binary(Arc::from(t)),
             DataType::Null => Value::Null,
-            DataType::Struct(_) | DataType::Interval => return None,
+            DataType::Struct(_) | DataType::Array(_) | DataType::Interval => return None,
         })
     }
 }

@@ -1,0 +1,255 @@
+//! The Kafka sink: each row becomes one record of an idempotent producer. A batch is
+//! written when every record of it was acknowledged; a failed delivery fails the query
+//! (at-least-once: a restarted query writes the batch again).
+
+use super::options::client_options;
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::{ClientConfig, ClientContext};
+use sluice_core::mode::OutputMode;
+use sluice_core::sink::Sink;
+use sluice_core::{DataType, Options, Result, Row, Schema, SluiceError, Value};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Where each record's parts come from in a result row (Spark's `KafkaWriter` rules).
+#[derive(Clone, Debug)]
+pub struct KafkaSinkLayout {
+    value: usize,
+    key: Option<usize>,
+    topic: Option<usize>,
+    topic_option: Option<String>,
+    partition: Option<usize>,
+    headers: Option<usize>,
+}
+
+impl KafkaSinkLayout {
+    /// Checks the query's schema and the `topic` option, as Spark does at `start()`.
+    pub fn new(schema: &Schema, options: &Options) -> Result<KafkaSinkLayout> {
+        let find = |name: &str| schema.index_of(name);
+        let ty = |i: usize| &schema.fields[i].data_type;
+        let value =
+            find("value").ok_or_else(|| SluiceError::analysis("Required attribute 'value' not found"))?;
+        if !matches!(ty(value), DataType::String | DataType::Binary) {
+            return Err(SluiceError::analysis(format!(
+                "value attribute type must be a string or binary, not {}",
+                ty(value).sql_name()
+            )));
+        }
+        let key = find("key");
+        if let Some(k) = key {
+            if !matches!(ty(k), DataType::String | DataType::Binary | DataType::Null) {
+                return Err(SluiceError::analysis(format!(
+                    "key attribute type must be a string or binary, not {}",
+                    ty(k).sql_name()
+                )));
+            }
+        }
+        let topic_option = options.get("topic").map(str::to_string);
+        let topic = find("topic");
+        if topic_option.is_none() {
+            match topic {
+                None => {
+                    return Err(SluiceError::analysis(
+                        "topic option required when no 'topic' attribute is present. Use the topic option for setting a topic.",
+                    ))
+                }
+                Some(t) if *ty(t) != DataType::String => {
+                    return Err(SluiceError::analysis(format!(
+                        "topic attribute type must be a string, not {}",
+                        ty(t).sql_name()
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        let partition = find("partition");
+        if let Some(p) = partition {
+            if !matches!(ty(p), DataType::Int | DataType::Null) {
+                return Err(SluiceError::analysis(format!(
+                    "partition attribute type must be an int, not {}",
+                    ty(p).sql_name()
+                )));
+            }
+        }
+        let headers = find("headers");
+        if let Some(h) = headers {
+            let ok = match ty(h) {
+                DataType::Array(e) => matches!(e.as_ref(), DataType::Struct(f) if f.len() == 2
+                    && f[0].data_type == DataType::String
+                    && matches!(f[1].data_type, DataType::Binary | DataType::String)),
+                DataType::Null => true,
+                _ => false,
+            };
+            if !ok {
+                return Err(SluiceError::analysis(format!(
+                    "headers attribute type must be array<struct<key:string,value:binary>>, not {}",
+                    ty(h).sql_name()
+                )));
+            }
+        }
+        Ok(KafkaSinkLayout { value, key, topic, topic_option, partition, headers })
+    }
+}
+
+/// Counts acknowledgements and keeps delivery errors.
+#[derive(Default)]
+struct Deliveries {
+    failures: Mutex<Vec<String>>,
+}
+
+impl ClientContext for Deliveries {}
+
+impl ProducerContext for Deliveries {
+    type DeliveryOpaque = ();
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        if let Err((e, m)) = result {
+            use rdkafka::Message;
+            let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+            if f.len() < 5 {
+                f.push(format!("{}-{}: {e}", m.topic(), m.partition()));
+            }
+        }
+    }
+}
+
+/// Writes each batch's rows to Kafka.
+pub struct KafkaSink {
+    layout: KafkaSinkLayout,
+    producer: BaseProducer<Deliveries>,
+    servers: String,
+    flush_timeout: Duration,
+}
+
+impl KafkaSink {
+    /// A producer with idempotence on (`kafka.*` options pass through to librdkafka).
+    pub fn new(schema: &Schema, options: &Options) -> Result<KafkaSink> {
+        let layout = KafkaSinkLayout::new(schema, options)?;
+        let client: BTreeMap<String, String> = client_options(options)?;
+        let servers = client.get("bootstrap.servers").cloned().ok_or_else(|| {
+            SluiceError::analysis(
+                "Option 'kafka.bootstrap.servers' must be specified for configuring Kafka producer",
+            )
+        })?;
+        for key in ["key.serializer", "value.serializer"] {
+            if client.contains_key(key) {
+                return Err(SluiceError::analysis(format!(
+                    "Kafka option 'kafka.{key}' is not supported, as keys and values are serialized as byte arrays (ByteArraySerializer). Use DataFrame operations to serialize them explicitly (cast to string, to_json)."
+                )));
+            }
+        }
+        let mut config = ClientConfig::new();
+        config.set("enable.idempotence", "true");
+        for (k, v) in &client {
+            config.set(k, v);
+        }
+        let message_timeout_ms: u64 =
+            client.get("message.timeout.ms").and_then(|v| v.parse().ok()).unwrap_or(300_000);
+        let producer = config
+            .create_with_context(Deliveries::default())
+            .map_err(|e| SluiceError::exec(format!("Kafka ({servers}): cannot create the producer: {e}")))?;
+        Ok(KafkaSink {
+            layout,
+            producer,
+            servers,
+            flush_timeout: Duration::from_millis(message_timeout_ms + 10_000),
+        })
+    }
+
+    fn send(&self, row: &Row) -> Result<()> {
+        let l = &self.layout;
+        let as_bytes = |v: &Value| -> Option<Vec<u8>> {
+            match v {
+                Value::Null => None,
+                Value::Binary(b) => Some(b.to_vec()),
+                Value::String(s) => Some(s.as_bytes().to_vec()),
+                other => Some(sluice_core::eval::display_value(other).into_bytes()),
+            }
+        };
+        let topic: String = match (&l.topic_option, l.topic) {
+            (Some(t), _) => t.clone(),
+            (None, Some(i)) => match &row[i] {
+                Value::String(s) => s.to_string(),
+                _ => {
+                    return Err(SluiceError::exec(
+                        "null topic present in the data. Use the topic option for setting a topic.",
+                    ))
+                }
+            },
+            (None, None) => unreachable!("the layout requires a topic"),
+        };
+        let payload = as_bytes(&row[l.value]);
+        let key = l.key.and_then(|k| as_bytes(&row[k]));
+        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&topic);
+        if let Some(p) = &payload {
+            record = record.payload(p.as_slice());
+        }
+        if let Some(k) = &key {
+            record = record.key(k.as_slice());
+        }
+        if let Some(Value::Int(p)) = l.partition.map(|p| &row[p]) {
+            record = record.partition(*p);
+        }
+        if let Some(Value::Array(items)) = l.headers.map(|h| &row[h]) {
+            let mut headers = OwnedHeaders::new_with_capacity(items.len());
+            for item in items.iter() {
+                if let Value::Struct(kv) = item {
+                    let key = kv.first().and_then(Value::as_str).unwrap_or_default();
+                    let value = kv.get(1).and_then(as_bytes);
+                    headers = headers.insert(Header { key, value: value.as_deref() });
+                }
+            }
+            record = record.headers(headers);
+        }
+        let mut record = record;
+        loop {
+            match self.producer.send(record) {
+                Ok(()) => return Ok(()),
+                Err((KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull), r)) => {
+                    record = r;
+                    self.producer.poll(Duration::from_millis(50));
+                }
+                Err((e, _)) => {
+                    return Err(SluiceError::exec(format!(
+                        "Kafka ({}): cannot send to {topic}: {e}",
+                        self.servers
+                    )))
+                }
+            }
+        }
+    }
+}
+
+impl Sink for KafkaSink {
+    fn add_batch(
+        &mut self,
+        _batch_id: u64,
+        _schema: &Schema,
+        rows: Vec<Row>,
+        _mode: OutputMode,
+    ) -> Result<()> {
+        for row in &rows {
+            self.send(row)?;
+            self.producer.poll(Duration::ZERO);
+        }
+        self.producer.flush(self.flush_timeout).map_err(|e| {
+            SluiceError::exec(format!("Kafka ({}): records not acknowledged in time: {e}", self.servers))
+        })?;
+        let failures =
+            std::mem::take(&mut *self.producer.context().failures.lock().unwrap_or_else(|p| p.into_inner()));
+        if !failures.is_empty() {
+            return Err(SluiceError::exec(format!(
+                "Kafka ({}): the broker did not acknowledge every record: {}",
+                self.servers,
+                failures.join("; ")
+            )));
+        }
+        Ok(())
+    }
+
+    fn description(&self) -> String {
+        "org.apache.spark.sql.kafka010.KafkaSourceProvider$KafkaTable".into()
+    }
+}
