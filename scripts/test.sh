@@ -16,6 +16,13 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
   rustup component add rustfmt clippy
 fi
 
+# Headless Chromium renders the metrics page in tests/observability.rs (required under CI).
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo_if_needed=""; [ "$(id -u)" -eq 0 ] || sudo_if_needed="sudo"
+  $sudo_if_needed apt-get update
+  $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace

@@ -28,7 +28,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
                 let mut planner = SourcePlanner::new(s)?;
                 planner.bound_to_available()?;
                 planner.lift_rate_limits();
-                planner.next_batch(workers)?.0
+                SourcePlanner::split(planner.plan_next()?.0, workers)
             }
             SourceKind::Rate { .. } | SourceKind::Socket => BatchInput::Empty,
         });

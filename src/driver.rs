@@ -38,6 +38,9 @@ pub(crate) struct QueryRun {
     pub evicts_state: bool,
     /// `spark.sql.streaming.multipleWatermarkPolicy=max` (default min).
     pub max_watermark_policy: bool,
+    /// `spark.sql.streaming.noDataProgressEventInterval`: the least time between two idle
+    /// events, and between a batch and the first idle event after it.
+    pub no_data_event_interval: Duration,
 }
 
 /// The global event-time watermark, as Spark's `WatermarkTracker`: each `with_watermark`
@@ -154,6 +157,9 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     let mut tracker = WatermarkTracker::new(&run.watermark_delays, run.max_watermark_policy);
     // The watermark the previous batch ran under (Spark drops late rows against it).
     let mut last_batch_watermark_ms = 0i64;
+    // As Spark: an idle event at the first idle trigger, then at most one per interval,
+    // counting from the last batch or idle event.
+    let mut last_event: Option<Instant> = None;
     loop {
         if shared.stop_requested() {
             return Ok(());
@@ -161,19 +167,27 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let trigger_start = Instant::now();
         let trigger_ms = now_millis();
         shared.set_status("Getting offsets from sources", false, true);
-        let mut inputs = Vec::with_capacity(run.sources.len());
+        let mut planned = Vec::with_capacity(run.sources.len());
         let mut offsets = Vec::with_capacity(run.sources.len());
         for s in run.sources.iter_mut() {
-            let (input, off) = s.next_batch(run.workers)?;
-            inputs.push(input);
+            let (batch, off) = s.plan_next()?;
+            planned.push(batch);
             offsets.push(off);
         }
         let latest_offset_ms = trigger_start.elapsed().as_millis() as u64;
+        let get_batch_start = Instant::now();
+        let inputs: Vec<BatchInput> =
+            planned.into_iter().map(|p| SourcePlanner::split(p, run.workers)).collect();
+        let get_batch_ms = get_batch_start.elapsed().as_millis() as u64;
         let no_data = inputs.iter().all(BatchInput::is_empty);
         // A moved watermark may close results: run a batch without data to emit or evict them.
         let no_data_batch = no_data && run.evicts_state && tracker.current_ms > last_batch_watermark_ms;
         if no_data && !no_data_batch {
             shared.set_status("Waiting for data to arrive", false, false);
+            if last_event.is_none_or(|t| t.elapsed() >= run.no_data_event_interval) {
+                last_event = Some(Instant::now());
+                shared.post_idle(trigger_ms);
+            }
             shared.mark_idle();
             let ended = run.sources.iter().all(SourcePlanner::is_exhausted);
             if ended || matches!(run.trigger, Trigger::Once | Trigger::AvailableNow) {
@@ -212,6 +226,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let processed_secs = duration.as_secs_f64();
         let mut duration_ms = BTreeMap::new();
         duration_ms.insert("latestOffset".to_string(), latest_offset_ms);
+        duration_ms.insert("getBatch".to_string(), get_batch_ms);
         duration_ms.insert("addBatch".to_string(), add_batch_ms);
         duration_ms.insert("triggerExecution".to_string(), duration.as_millis() as u64);
         let sources = run
@@ -227,6 +242,15 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 num_input_rows: n,
                 input_rows_per_second: if batch_id == 0 { 0.0 } else { rate(n, since_last) },
                 processed_rows_per_second: rate(n, processed_secs),
+                metrics: s
+                    .backlog()
+                    .map(|b| {
+                        BTreeMap::from([
+                            ("numFilesRead".to_string(), b.done.to_string()),
+                            ("numFilesTotal".to_string(), b.total.to_string()),
+                        ])
+                    })
+                    .unwrap_or_default(),
             })
             .collect();
         let state_operators = if run.aggregating {
@@ -234,8 +258,11 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 operator_name: "stateStoreSave".into(),
                 num_rows_total: out.stats.state_rows,
                 num_rows_updated: out.stats.state_updated,
+                num_rows_removed: out.stats.state_removed,
                 num_rows_dropped_by_watermark: out.stats.dropped_by_watermark,
                 memory_used_bytes: out.stats.state_bytes,
+                num_shuffle_partitions: run.workers as i64,
+                num_state_store_instances: run.workers as i64,
             }]
         } else {
             Vec::new()
@@ -266,8 +293,9 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             state_operators,
             sources,
             sink: SinkProgress { description: run.sink.description(), num_output_rows: num_output },
-        });
+        })?;
         last_trigger = trigger_start;
+        last_event = Some(Instant::now());
         batch_id += 1;
         if run.trigger == Trigger::Once {
             shared.mark_idle();

@@ -36,6 +36,8 @@ mod dataframe;
 mod driver;
 mod exec;
 mod foreach;
+pub mod listener;
+mod metrics_http;
 pub mod progress;
 mod query;
 mod reader;
@@ -46,9 +48,14 @@ mod writer;
 
 pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
 pub use foreach::ForeachWriter;
+pub use listener::{
+    QueryIdleEvent, QueryProgressEvent, QueryStartedEvent, QueryTerminatedEvent, StreamingQueryListener,
+};
 pub use query::{StreamingQuery, StreamingQueryManager};
 pub use reader::{DataFrameReader, DataStreamReader};
-pub use session::{Session, SessionBuilder, TableDefinition};
+pub use session::{
+    Session, SessionBuilder, TableDefinition, METRICS_ADDR, NO_DATA_EVENT_INTERVAL, PROGRESS_LOG,
+};
 pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;

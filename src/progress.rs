@@ -47,10 +47,19 @@ pub struct StateOperatorProgress {
     pub num_rows_total: i64,
     /// Rows of state written by the batch.
     pub num_rows_updated: i64,
+    /// Rows of state evicted by the batch because the watermark passed them.
+    #[serde(default)]
+    pub num_rows_removed: i64,
     /// Input rows dropped because they were behind the watermark.
     pub num_rows_dropped_by_watermark: i64,
     /// Estimated bytes of state.
     pub memory_used_bytes: i64,
+    /// Partitions the state is split into (one per worker).
+    #[serde(default)]
+    pub num_shuffle_partitions: i64,
+    /// State store instances (one per worker).
+    #[serde(default)]
+    pub num_state_store_instances: i64,
 }
 
 /// One source's part of a batch (Spark's `SourceProgress`).
@@ -71,6 +80,10 @@ pub struct SourceProgress {
     pub input_rows_per_second: f64,
     /// Rows per second processed.
     pub processed_rows_per_second: f64,
+    /// Source-specific figures (Spark's `metrics`): a file stream bounded by
+    /// `Trigger.AvailableNow`/`Once` reports `numFilesTotal` and `numFilesRead`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, String>,
 }
 
 /// The sink's part of a batch (Spark's `SinkProgress`).
@@ -104,6 +117,34 @@ pub struct StreamingQueryStatus {
     pub is_data_available: bool,
     /// Whether a batch is running.
     pub is_trigger_active: bool,
+}
+
+/// A JSON-lines file that every progress report of the session's queries is appended to
+/// (the session config `sluice.progressLog`, the CLI's `--progress-log FILE`).
+pub(crate) struct ProgressLog {
+    path: std::path::PathBuf,
+    file: std::sync::Mutex<std::fs::File>,
+}
+
+impl ProgressLog {
+    /// Opens (creating it if needed) the file to append to.
+    pub fn open(path: &std::path::Path) -> sluice_core::Result<ProgressLog> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| sluice_core::SluiceError::io(path, e))?;
+        Ok(ProgressLog { path: path.to_path_buf(), file: std::sync::Mutex::new(file) })
+    }
+
+    /// Appends one report as one line, in one write so concurrent queries' lines never interleave.
+    pub fn append(&self, p: &StreamingQueryProgress) -> sluice_core::Result<()> {
+        use std::io::Write;
+        let mut line = p.json();
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write_all(line.as_bytes()).map_err(|e| sluice_core::SluiceError::io(&self.path, e))
+    }
 }
 
 /// Milliseconds since the epoch as Spark prints progress timestamps (`2026-11-25T21:04:05.123Z`).

@@ -1,7 +1,11 @@
 //! Streaming queries: the handle a user holds (`StreamingQuery`), the session's registry
 //! of them (`StreamingQueryManager`), and their lifecycle state.
 
-use crate::progress::{StreamingQueryProgress, StreamingQueryStatus};
+use crate::listener::{
+    ListenerBus, QueryEvent, QueryIdleEvent, QueryProgressEvent, QueryStartedEvent, QueryTerminatedEvent,
+    StreamingQueryListener,
+};
+use crate::progress::{iso_millis, ProgressLog, StreamingQueryProgress, StreamingQueryStatus};
 use sluice_core::{Result, SluiceError};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -20,6 +24,10 @@ pub(crate) struct QueryState {
     /// Incremented each time the driver finds no new data after finishing every batch.
     pub idle_checks: u64,
     pub stop_requested: bool,
+    /// Input rows of every batch of this run (the history keeps only the recent ones).
+    pub input_rows_total: u64,
+    /// Batches completed by this run.
+    pub batches_total: u64,
 }
 
 pub(crate) struct QueryShared {
@@ -31,6 +39,8 @@ pub(crate) struct QueryShared {
     pub thread: Mutex<Option<JoinHandle<()>>>,
     pub manager: StreamingQueryManager,
     pub explain: String,
+    /// Where every progress report is appended as a JSON line (`sluice.progressLog`).
+    pub progress_log: Option<Arc<ProgressLog>>,
 }
 
 impl QueryShared {
@@ -65,14 +75,54 @@ impl QueryShared {
         };
     }
 
-    pub fn push_progress(&self, p: StreamingQueryProgress) {
+    /// Publishes a batch's progress: the progress log first (so it is complete when a
+    /// caller sees the progress), then the query's recent progress, then the listeners.
+    pub fn push_progress(&self, p: StreamingQueryProgress) -> Result<()> {
+        if let Some(log) = &self.progress_log {
+            log.append(&p)?;
+        }
+        self.manager
+            .bus()
+            .post(|| QueryEvent::Progress(Box::new(QueryProgressEvent { progress: p.clone() })));
         let mut st = self.lock();
         if st.progress.len() == RECENT_PROGRESS {
             st.progress.pop_front();
         }
+        st.input_rows_total += p.num_input_rows;
+        st.batches_total += 1;
         st.progress.push_back(p);
         drop(st);
         self.changed.notify_all();
+        Ok(())
+    }
+
+    /// `(input rows, batches)` of this run so far.
+    pub fn totals(&self) -> (u64, u64) {
+        let st = self.lock();
+        (st.input_rows_total, st.batches_total)
+    }
+
+    /// Tells listeners the query started (before its first batch can report progress).
+    pub fn post_started(&self, timestamp_ms: i64) {
+        self.manager.bus().post(|| {
+            QueryEvent::Started(QueryStartedEvent {
+                id: self.id,
+                run_id: self.run_id,
+                name: self.name.clone(),
+                timestamp: iso_millis(timestamp_ms),
+            })
+        });
+    }
+
+    /// Tells listeners a trigger found no new data.
+    pub fn post_idle(&self, timestamp_ms: i64) {
+        self.manager.bus().post(|| {
+            QueryEvent::Idle(QueryIdleEvent {
+                id: self.id,
+                run_id: self.run_id,
+                timestamp: iso_millis(timestamp_ms),
+            })
+        });
     }
 
     pub fn mark_idle(&self) {
@@ -81,6 +131,15 @@ impl QueryShared {
     }
 
     pub fn terminate(&self, result: Result<()>) {
+        // Posted before the query is seen inactive, so that whoever saw it end and then
+        // flushes the listeners knows the terminated event was delivered.
+        self.manager.bus().post(|| {
+            QueryEvent::Terminated(QueryTerminatedEvent {
+                id: self.id,
+                run_id: self.run_id,
+                exception: result.as_ref().err().map(ToString::to_string),
+            })
+        });
         let mut st = self.lock();
         st.active = false;
         st.exception = result.err();
@@ -218,15 +277,43 @@ struct ManagerState {
     terminated: Vec<StreamingQuery>,
 }
 
+#[derive(Default)]
+struct ManagerInner {
+    state: Mutex<ManagerState>,
+    changed: Condvar,
+    bus: ListenerBus,
+}
+
 /// The session's streaming queries (Spark's `spark.streams`).
 #[derive(Clone, Default)]
 pub struct StreamingQueryManager {
-    inner: Arc<(Mutex<ManagerState>, Condvar)>,
+    inner: Arc<ManagerInner>,
 }
 
 impl StreamingQueryManager {
     fn lock(&self) -> MutexGuard<'_, ManagerState> {
-        self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn bus(&self) -> &ListenerBus {
+        &self.inner.bus
+    }
+
+    /// Registers a listener for the events of every query of this session (Spark's
+    /// `addListener`); queries already running report their later events to it too.
+    pub fn add_listener(&self, listener: Arc<dyn StreamingQueryListener>) {
+        self.inner.bus.add(listener);
+    }
+
+    /// Unregisters a listener added with [`add_listener`](Self::add_listener) (the same `Arc`).
+    pub fn remove_listener(&self, listener: &Arc<dyn StreamingQueryListener>) {
+        self.inner.bus.remove(listener);
+    }
+
+    /// Blocks until every event posted so far has been delivered to the listeners
+    /// (listeners run on their own thread, as in Spark). A no-op when called from a listener.
+    pub fn flush_listeners(&self) {
+        self.inner.bus.flush();
     }
 
     /// The queries running now.
@@ -247,7 +334,7 @@ impl StreamingQueryManager {
                 drop(st);
                 return q.await_termination();
             }
-            st = self.inner.1.wait(st).unwrap_or_else(|p| p.into_inner());
+            st = self.inner.changed.wait(st).unwrap_or_else(|p| p.into_inner());
         }
     }
 
@@ -264,7 +351,7 @@ impl StreamingQueryManager {
             if now >= deadline {
                 return Ok(false);
             }
-            st = self.inner.1.wait_timeout(st, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+            st = self.inner.changed.wait_timeout(st, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
         }
     }
 
@@ -293,6 +380,6 @@ impl StreamingQueryManager {
             st.terminated.push(q);
         }
         drop(st);
-        self.inner.1.notify_all();
+        self.inner.changed.notify_all();
     }
 }

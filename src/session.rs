@@ -10,6 +10,17 @@ use sluice_core::{Expr, Options, Result, Row, Schema, SluiceError};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+/// Session config key: a file that every streaming query's progress is appended to, one
+/// JSON object per line (the CLI's `--progress-log`).
+pub const PROGRESS_LOG: &str = "sluice.progressLog";
+/// Session config key: the address of the HTTP metrics endpoint (`/`, `/progress`,
+/// `/history`, `/metrics`), started by `build()`; a bare port means `127.0.0.1:PORT`
+/// (the CLI's `--metrics-addr`). Off when unset.
+pub const METRICS_ADDR: &str = "sluice.metricsAddr";
+/// Session config key (Spark's): the least time between two idle events of a query, in
+/// milliseconds or with a unit (`10s`); default 10 seconds.
+pub const NO_DATA_EVENT_INTERVAL: &str = "spark.sql.streaming.noDataProgressEventInterval";
+
 /// A table the session knows by name.
 #[derive(Clone)]
 pub(crate) enum CatalogEntry {
@@ -37,6 +48,8 @@ pub(crate) struct SessionInner {
     pub conf: RwLock<Options>,
     pub catalog: RwLock<HashMap<String, CatalogEntry>>,
     pub streams: StreamingQueryManager,
+    /// The HTTP metrics endpoint, when `sluice.metricsAddr` is set; stops with the session.
+    pub metrics: Option<crate::metrics_http::MetricsServer>,
 }
 
 /// A Sluice session (Spark's `SparkSession`): create DataFrames, run SQL, start queries.
@@ -76,12 +89,18 @@ impl SessionBuilder {
         if workers == 0 {
             return Err(SluiceError::option("workers", "a session needs at least one worker"));
         }
+        let streams = StreamingQueryManager::default();
+        let metrics = match self.conf.get(METRICS_ADDR) {
+            Some(addr) => Some(crate::metrics_http::MetricsServer::start(addr, streams.clone())?),
+            None => None,
+        };
         Ok(Session {
             inner: Arc::new(SessionInner {
                 workers,
                 conf: RwLock::new(self.conf),
                 catalog: RwLock::new(HashMap::new()),
-                streams: StreamingQueryManager::default(),
+                streams,
+                metrics,
             }),
         })
     }
@@ -96,6 +115,12 @@ impl Session {
     /// Number of worker threads queries run on.
     pub fn workers(&self) -> usize {
         self.inner.workers
+    }
+
+    /// Where the HTTP metrics endpoint listens (`sluice.metricsAddr`), with the port the
+    /// system chose when port 0 was asked for; `None` when it is off.
+    pub fn metrics_address(&self) -> Option<std::net::SocketAddr> {
+        self.inner.metrics.as_ref().map(|m| m.addr())
     }
 
     /// Reads bounded data (Spark's `spark.read`).
@@ -199,6 +224,33 @@ impl Session {
             None => Err(SluiceError::analysis(format!(
                 "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the spelling and correctness of the schema and catalog."
             ))),
+        }
+    }
+
+    /// The progress log every query of the session appends to (`sluice.progressLog`).
+    pub(crate) fn progress_log(&self) -> Result<Option<Arc<crate::progress::ProgressLog>>> {
+        match self.conf(PROGRESS_LOG) {
+            Some(path) if !path.trim().is_empty() => {
+                let log = crate::progress::ProgressLog::open(std::path::Path::new(&path))
+                    .map_err(|e| SluiceError::option(PROGRESS_LOG, e.to_string()))?;
+                Ok(Some(Arc::new(log)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `spark.sql.streaming.noDataProgressEventInterval`: milliseconds (or `10s`), default 10 s.
+    pub(crate) fn no_data_event_interval(&self) -> Result<std::time::Duration> {
+        match self.conf(NO_DATA_EVENT_INTERVAL) {
+            None => Ok(std::time::Duration::from_secs(10)),
+            Some(text) => {
+                let text = text.trim();
+                let parsed = match text.parse::<u64>() {
+                    Ok(ms) => Ok(std::time::Duration::from_millis(ms)),
+                    Err(_) => sluice_core::mode::parse_duration(text),
+                };
+                parsed.map_err(|e| SluiceError::option(NO_DATA_EVENT_INTERVAL, e.to_string()))
+            }
         }
     }
 

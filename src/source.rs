@@ -208,11 +208,29 @@ fn unescape(s: &str) -> String {
 
 /// Decides, on the driver, what each micro-batch of one source reads.
 pub(crate) enum SourcePlanner {
-    File { cfg: Box<FileSourceConfig>, state: FileSourceState, batches: u64 },
-    Rows { rows: Arc<Vec<Row>>, done: bool },
-    Rate { state: RateState, description: String },
-    Socket { source: SocketSource, description: String },
-    Kafka { planner: Box<KafkaPlanner>, description: String },
+    File {
+        cfg: Box<FileSourceConfig>,
+        state: FileSourceState,
+        batches: u64,
+        /// Files in the set fixed by `bound_to_available` (AvailableNow, Once).
+        bounded_total: Option<usize>,
+    },
+    Rows {
+        rows: Arc<Vec<Row>>,
+        done: bool,
+    },
+    Rate {
+        state: RateState,
+        description: String,
+    },
+    Socket {
+        source: SocketSource,
+        description: String,
+    },
+    Kafka {
+        planner: Box<KafkaPlanner>,
+        description: String,
+    },
 }
 
 /// The offsets a batch covers, for progress reports.
@@ -224,6 +242,22 @@ pub(crate) struct BatchOffsets {
     pub latest: Option<serde_json::Value>,
 }
 
+/// What the next batch covers, decided but not yet split into work for the workers
+/// (Spark's `latestOffset` done, `getBatch` to do).
+pub(crate) enum PlannedBatch {
+    /// These files, to split by byte range.
+    Files(Vec<sluice_connectors::file::FileEntry>),
+    /// Input that needs no further planning.
+    Ready(BatchInput),
+}
+
+/// How much of a bounded backlog a source has read (for a progress bar).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Backlog {
+    pub done: usize,
+    pub total: usize,
+}
+
 impl SourcePlanner {
     pub fn new(input: &SourceInput) -> Result<SourcePlanner> {
         Ok(match &input.spec.kind {
@@ -231,6 +265,7 @@ impl SourcePlanner {
                 cfg: Box::new(file_config(input)?),
                 state: FileSourceState::new(),
                 batches: 0,
+                bounded_total: None,
             },
             SourceKind::Rows(rows) => SourcePlanner::Rows { rows: rows.clone(), done: false },
             SourceKind::Socket => SourcePlanner::Socket {
@@ -251,12 +286,27 @@ impl SourcePlanner {
         })
     }
 
-    /// For `Trigger.AvailableNow`: only what is available now will be read.
+    /// For `Trigger.AvailableNow` (and `Once`): only what is available now will be read.
     pub fn bound_to_available(&mut self) -> Result<()> {
         match self {
-            SourcePlanner::File { cfg, state, .. } => state.bound_to_available(cfg),
+            SourcePlanner::File { cfg, state, bounded_total, .. } => {
+                state.bound_to_available(cfg)?;
+                *bounded_total = state.files_left().map(|left| left + state.files_taken());
+                Ok(())
+            }
             SourcePlanner::Kafka { planner, .. } => planner.bound_to_available(),
             SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } | SourcePlanner::Socket { .. } => Ok(()),
+        }
+    }
+
+    /// Files read out of the bounded set, when the source was bounded to what is available.
+    pub fn backlog(&self) -> Option<Backlog> {
+        match self {
+            SourcePlanner::File { state, bounded_total: Some(total), .. } => {
+                let left = state.files_left().unwrap_or(0);
+                Some(Backlog { done: total.saturating_sub(left), total: *total })
+            }
+            _ => None,
         }
     }
 
@@ -272,42 +322,44 @@ impl SourcePlanner {
         }
     }
 
-    /// What the next batch reads, split for `workers` workers.
-    pub fn next_batch(&mut self, workers: usize) -> Result<(BatchInput, BatchOffsets)> {
+    /// What the next batch covers (Spark's `latestOffset`): the files it takes, the rows
+    /// or the generated range.
+    pub fn plan_next(&mut self) -> Result<(PlannedBatch, BatchOffsets)> {
+        let empty = || Ok((PlannedBatch::Ready(BatchInput::Empty), BatchOffsets::default()));
         match self {
-            SourcePlanner::File { cfg, state, batches } => {
+            SourcePlanner::File { cfg, state, batches, .. } => {
                 let files = state.next_batch(cfg)?;
                 if files.is_empty() {
-                    return Ok((BatchInput::Empty, BatchOffsets::default()));
+                    return empty();
                 }
                 let start = batches.checked_sub(1).map(|b| serde_json::json!({ "logOffset": b }));
                 let end = Some(serde_json::json!({ "logOffset": *batches }));
                 *batches += 1;
-                Ok((
-                    BatchInput::Files(Arc::new(plan_splits(&files, workers))),
-                    BatchOffsets { start, end, latest: None },
-                ))
+                Ok((PlannedBatch::Files(files), BatchOffsets { start, end, latest: None }))
             }
             SourcePlanner::Rows { rows, done } => {
                 if *done {
-                    return Ok((BatchInput::Empty, BatchOffsets::default()));
+                    return empty();
                 }
                 *done = true;
                 let end = Some(serde_json::json!(rows.len()));
-                Ok((BatchInput::Rows(rows.clone()), BatchOffsets { start: None, end, latest: None }))
+                Ok((
+                    PlannedBatch::Ready(BatchInput::Rows(rows.clone())),
+                    BatchOffsets { start: None, end, latest: None },
+                ))
             }
             SourcePlanner::Socket { source, .. } => {
                 let start = source.offset();
                 let rows = source.take()?;
                 if rows.is_empty() {
-                    return Ok((BatchInput::Empty, BatchOffsets::default()));
+                    return empty();
                 }
                 let offsets = BatchOffsets {
                     start: Some(serde_json::json!(start)),
                     end: Some(serde_json::json!(source.offset())),
                     latest: None,
                 };
-                Ok((BatchInput::Rows(Arc::new(rows)), offsets))
+                Ok((PlannedBatch::Ready(BatchInput::Rows(Arc::new(rows))), offsets))
             }
             SourcePlanner::Kafka { planner, .. } => {
                 for w in planner.take_warnings() {
@@ -319,9 +371,12 @@ impl SourcePlanner {
                 }
                 let latest = Some(serde_json::json!(planner.latest()));
                 match planned? {
-                    None => Ok((BatchInput::Empty, BatchOffsets { latest, ..Default::default() })),
+                    None => Ok((
+                        PlannedBatch::Ready(BatchInput::Empty),
+                        BatchOffsets { latest, ..Default::default() },
+                    )),
                     Some((ranges, start, end)) => Ok((
-                        BatchInput::Kafka(Arc::new(ranges)),
+                        PlannedBatch::Ready(BatchInput::Kafka(Arc::new(ranges))),
                         BatchOffsets {
                             start: Some(serde_json::json!(start)),
                             end: Some(serde_json::json!(end)),
@@ -333,9 +388,9 @@ impl SourcePlanner {
             SourcePlanner::Rate { state, .. } => {
                 let start = state.offset();
                 match state.next_batch() {
-                    None => Ok((BatchInput::Empty, BatchOffsets::default())),
+                    None => empty(),
                     Some(range) => Ok((
-                        BatchInput::Range(range),
+                        PlannedBatch::Ready(BatchInput::Range(range)),
                         BatchOffsets {
                             start: Some(serde_json::json!(start)),
                             end: Some(serde_json::json!(state.offset())),
@@ -344,6 +399,14 @@ impl SourcePlanner {
                     )),
                 }
             }
+        }
+    }
+
+    /// The work of a planned batch split for `workers` workers (Spark's `getBatch`).
+    pub fn split(planned: PlannedBatch, workers: usize) -> BatchInput {
+        match planned {
+            PlannedBatch::Files(files) => BatchInput::Files(Arc::new(plan_splits(&files, workers))),
+            PlannedBatch::Ready(input) => input,
         }
     }
 

@@ -199,13 +199,16 @@ impl DataStreamWriter {
             }
         };
         let mut sources = analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?;
-        if self.trigger == Trigger::AvailableNow {
+        if matches!(self.trigger, Trigger::AvailableNow | Trigger::Once) {
             // "Available now" means available when `start()` returns, not whenever the
             // driver thread first lists the sources: a file written after is left for later.
+            // (Once reads the same set in one batch; bounding it gives a backlog to report.)
             sources.iter_mut().try_for_each(SourcePlanner::bound_to_available)?;
         }
         let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
         let workers = session.workers();
+        let progress_log = session.progress_log()?;
+        let no_data_event_interval = session.no_data_event_interval()?;
         let shared = Arc::new(QueryShared {
             id: Uuid::new_v4(),
             run_id: Uuid::new_v4(),
@@ -221,14 +224,18 @@ impl DataStreamWriter {
                 },
                 idle_checks: 0,
                 stop_requested: false,
+                input_rows_total: 0,
+                batches_total: 0,
             }),
             changed: Condvar::new(),
             thread: Mutex::new(None),
             manager: session.streams(),
             explain: df.explain_string(),
+            progress_log,
         });
         let query = StreamingQuery { shared: shared.clone() };
         session.streams().register(&query)?;
+        shared.post_started(crate::progress::now_millis());
         if let Some((name, table)) = memory_table {
             session.register(&name, CatalogEntry::Memory(table));
         }
@@ -254,6 +261,7 @@ impl DataStreamWriter {
                 .is_some_and(|p| p.eq_ignore_ascii_case("max")),
             evicts_state: analyzed.has_event_time_aggregate && mode != OutputMode::Complete,
             workers,
+            no_data_event_interval,
         };
         let thread_shared = shared.clone();
         let handle = std::thread::Builder::new()

@@ -315,3 +315,82 @@ fn a_file_table_without_columns_is_a_sink_that_a_later_select_reads_back() {
     dirs.sort();
     assert_eq!(dirs, vec!["_sluice_metadata", "gt=bike", "gt=sit", "gt=stairsup"]);
 }
+
+/// `(batch id, rows)` of each status line on stderr for the query `counts`.
+fn status_lines(text: &str) -> Vec<(u64, u64)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("counts: batch "))
+        .map(|rest| {
+            let (batch, rest) = rest.split_once(": ").expect("batch id then a colon");
+            let rows = rest.split(' ').next().expect("a row count");
+            (batch.parse().expect("batch id"), rows.parse().expect("row count"))
+        })
+        .collect()
+}
+
+#[test]
+fn each_batch_prints_a_status_line_on_stderr_only_and_quiet_turns_it_off() {
+    let f = Fixture::new();
+    let script = f.script("counts.sql", &counts_script());
+    let o = run(&script, &["--trigger", "available-now", "--format", "json"]);
+    assert_success(&o, "available-now");
+    // Not a terminal: indicatif hides the bar, so the lines stand in for it.
+    let expected_rows = [FILE_1.len() as u64, FILE_2.len() as u64];
+    let lines = status_lines(&stderr(&o));
+    assert_eq!(lines, vec![(0, expected_rows[0]), (1, expected_rows[1])], "stderr:\n{}", stderr(&o));
+    assert!(stderr(&o).contains("files 2/2"), "the bounded backlog shows: {}", stderr(&o));
+    for line in stdout(&o).lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("stdout holds only JSON rows, not {line:?}: {e}"));
+    }
+    assert_eq!(stdout(&o).lines().count(), 3, "three groups: {}", stdout(&o));
+
+    let quiet = run(&script, &["--trigger", "available-now", "--format", "json", "--quiet"]);
+    assert_success(&quiet, "--quiet");
+    assert!(status_lines(&stderr(&quiet)).is_empty(), "--quiet: {}", stderr(&quiet));
+    assert_eq!(stdout(&quiet), stdout(&o), "--quiet changes only stderr");
+}
+
+#[test]
+fn progress_log_gets_one_json_line_per_batch() {
+    let f = Fixture::new();
+    let script = f.script("counts.sql", &counts_script());
+    let log = f.tmp.path().join("progress.jsonl");
+    let o = run(&script, &["--trigger", "available-now", "--quiet", "--progress-log", log.to_str().unwrap()]);
+    assert_success(&o, "--progress-log");
+    let text = std::fs::read_to_string(&log).expect("the log was written");
+    let batches: Vec<(u64, u64, String)> = text
+        .lines()
+        .map(|l| {
+            let p: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            (p["batchId"].as_u64().unwrap(), p["numInputRows"].as_u64().unwrap(), p["name"].to_string())
+        })
+        .collect();
+    let want =
+        vec![(0, FILE_1.len() as u64, "\"counts\"".into()), (1, FILE_2.len() as u64, "\"counts\"".into())];
+    assert_eq!(batches, want);
+
+    let bad = run(&script, &["--progress-log", "/nonexistent-dir/p.jsonl"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--progress-log /nonexistent-dir/p.jsonl"), "{}", stderr(&bad));
+}
+
+#[test]
+fn metrics_addr_prints_the_bound_address_and_rejects_a_bad_one_naming_the_flag() {
+    let f = Fixture::new();
+    let script = f.script("counts.sql", &counts_script());
+    let o = run(&script, &["--trigger", "available-now", "--quiet", "--metrics-addr", "0"]);
+    assert_success(&o, "--metrics-addr 0");
+    let err = stderr(&o);
+    let addr = err
+        .lines()
+        .find_map(|l| l.strip_prefix("sluice: metrics on http://"))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no bound address on stderr: {err}"));
+    let addr: std::net::SocketAddr = addr.parse().expect("a socket address");
+    assert!(addr.ip().is_loopback() && addr.port() != 0, "{addr}");
+
+    let bad = run(&script, &["--metrics-addr", "nowhere"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--metrics-addr 'nowhere'"), "{}", stderr(&bad));
+}

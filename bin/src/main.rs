@@ -6,6 +6,7 @@
 #![forbid(missing_docs)]
 
 mod script;
+mod status;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -38,7 +39,33 @@ enum Command {
         /// How SELECT results print.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Append every batch's progress (Spark's JSON) as one line to this file.
+        #[arg(long, value_name = "FILE")]
+        progress_log: Option<PathBuf>,
+        /// Serve /progress, /metrics (Prometheus) and a live page at this address
+        /// (PORT means 127.0.0.1:PORT; 0 picks a free port, printed on stderr).
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<String>,
+        /// No progress bar and no per-batch status lines on stderr.
+        #[arg(short = 'q', long)]
+        quiet: bool,
     },
+}
+
+/// How the CLI runs a script, besides the script itself.
+pub struct RunOptions {
+    /// Worker threads.
+    pub workers: usize,
+    /// The `--trigger` text.
+    pub trigger: Option<String>,
+    /// How SELECT results print.
+    pub format: OutputFormat,
+    /// `--progress-log`.
+    pub progress_log: Option<PathBuf>,
+    /// `--metrics-addr`.
+    pub metrics_addr: Option<String>,
+    /// `--quiet`.
+    pub quiet: bool,
 }
 
 /// How `SELECT` results are printed.
@@ -53,8 +80,9 @@ pub enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { script, workers, trigger, format } => {
-            match script::run(&script, workers, trigger.as_deref(), format) {
+        Command::Run { script, workers, trigger, format, progress_log, metrics_addr, quiet } => {
+            let options = RunOptions { workers, trigger, format, progress_log, metrics_addr, quiet };
+            match script::run(&script, &options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {
                     eprintln!("{msg}");

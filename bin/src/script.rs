@@ -2,12 +2,13 @@
 //! columns and `connector = 'file'`) and sinks (without columns), `INSERT INTO sink
 //! SELECT ..` starts a streaming query, and a plain `SELECT` prints its result.
 
-use crate::OutputFormat;
+use crate::status::StatusReporter;
+use crate::{OutputFormat, RunOptions};
 use sluice::core::sql::dialect;
 use sluice::core::sql::{convert_expr, parse_expr};
 use sluice::core::BinaryOp;
 use sluice::format::{row_to_json, show_string};
-use sluice::{Expr, Schema, Session, StreamingQuery, TableDefinition, Trigger, Value};
+use sluice::{Expr, Schema, Session, SluiceError, StreamingQuery, TableDefinition, Trigger, Value};
 use sqlparser::ast::{
     ColumnOption, CreateTableOptions, Expr as SqlExpr, SqlOption, Statement, TableObject, Value as SqlValue,
 };
@@ -28,11 +29,13 @@ struct Stmt {
 }
 
 /// Runs the script; the error is the message to print (file, line, reason).
-pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFormat) -> Result<(), String> {
+pub fn run(path: &Path, options: &RunOptions) -> Result<(), String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read script: {e}", path.display()))?;
-    let trigger = trigger.map(Trigger::parse).transpose().map_err(|e| format!("--trigger: {e}"))?;
-    let session = Session::builder().workers(workers).build().map_err(|e| format!("-w: {e}"))?;
+    let trigger =
+        options.trigger.as_deref().map(Trigger::parse).transpose().map_err(|e| format!("--trigger: {e}"))?;
+    let format = options.format;
+    let session = build_session(options)?;
     let mut sinks: HashMap<String, SinkDecl> = HashMap::new();
     let mut running: Vec<StreamingQuery> = Vec::new();
     for stmt in split_statements(&text) {
@@ -51,7 +54,39 @@ pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFor
     for q in running {
         q.await_termination().map_err(|e| format!("{}: {e}", path.display()))?;
     }
+    session.streams().flush_listeners();
     Ok(())
+}
+
+/// The session with the observability the flags ask for: progress log, metrics endpoint
+/// (its address printed on stderr) and, unless `--quiet`, the status on stderr.
+fn build_session(options: &RunOptions) -> Result<Session, String> {
+    let mut builder = Session::builder().workers(options.workers);
+    if let Some(log) = &options.progress_log {
+        // Checked here so a bad path names the flag, before any query starts.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("--progress-log {}: cannot open for appending: {e}", log.display()))?;
+        builder = builder.config(sluice::PROGRESS_LOG, log.display());
+    }
+    if let Some(addr) = &options.metrics_addr {
+        builder = builder.config(sluice::METRICS_ADDR, addr);
+    }
+    let session = builder.build().map_err(|e| match e {
+        SluiceError::Option { option, reason } if option == sluice::METRICS_ADDR => {
+            format!("--metrics-addr {reason}")
+        }
+        e => format!("-w: {e}"),
+    })?;
+    if let Some(addr) = session.metrics_address() {
+        eprintln!("sluice: metrics on http://{addr}/ (/progress, /metrics)");
+    }
+    if !options.quiet {
+        session.streams().add_listener(std::sync::Arc::new(StatusReporter::default()));
+    }
+    Ok(session)
 }
 
 fn run_statement(
@@ -172,7 +207,10 @@ fn run_statement(
             }
             let q = writer.start().map_err(|e| e.to_string())?;
             if matches!(trigger, Some(Trigger::Once | Trigger::AvailableNow)) {
-                q.await_termination().map_err(|e| e.to_string())
+                let ended = q.await_termination().map_err(|e| e.to_string());
+                // Its last status line comes before whatever the next statement prints.
+                session.streams().flush_listeners();
+                ended
             } else {
                 running.push(q);
                 Ok(())

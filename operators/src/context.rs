@@ -75,6 +75,8 @@ pub struct BatchStats {
     pub dropped_by_watermark: i64,
     /// Estimated bytes of aggregation state.
     pub state_bytes: i64,
+    /// Groups (or sessions) evicted from state because the watermark passed them.
+    pub state_removed: i64,
 }
 
 impl BatchStats {
@@ -90,6 +92,7 @@ impl BatchStats {
         self.state_updated += other.state_updated;
         self.dropped_by_watermark += other.dropped_by_watermark;
         self.state_bytes += other.state_bytes;
+        self.state_removed += other.state_removed;
     }
 }
 

@@ -106,7 +106,7 @@ pub(crate) fn state_store<'s>(
                                 sessions.apply(&spec, &ctx, key, partial, late, &mut stats, &mut emit);
                             }
                             if let (Some(evict), true) = (marks.evict, with_event_time.is_some()) {
-                                sessions.evict(&spec, &ctx, evict, &mut emit);
+                                stats.state_removed += sessions.evict(&spec, &ctx, evict, &mut emit);
                             }
                             stats.state_rows = sessions.len as i64;
                             stats.state_bytes = (sessions.len * row_bytes) as i64;
@@ -142,6 +142,7 @@ pub(crate) fn state_store<'s>(
                             let kept = by_time.split_off(&(evict + 1));
                             for key in std::mem::replace(&mut by_time, kept).into_values().flatten() {
                                 if let Some(s) = state.remove(&key) {
+                                    stats.state_removed += 1;
                                     if ctx.mode == OutputMode::Append {
                                         finish(&spec, &ctx, &key, &s, 1, &mut emit);
                                     }
@@ -243,13 +244,16 @@ impl SessionState {
         self.len += 1;
     }
 
+    /// Emits (in append mode) and drops the sessions that end at or before `watermark`;
+    /// returns how many it dropped.
     fn evict(
         &mut self,
         spec: &AggregateNode,
         ctx: &DataflowContext,
         watermark: i64,
         emit: &mut impl FnMut(Row, Diff),
-    ) {
+    ) -> i64 {
+        let mut removed = 0;
         let kept = self.by_end.split_off(&(watermark + 1));
         for (end, entries) in std::mem::replace(&mut self.by_end, kept) {
             for (group, start) in entries {
@@ -257,6 +261,7 @@ impl SessionState {
                 if sessions.get(&start).is_some_and(|(e, _)| *e == end) {
                     let (_, state) = sessions.remove(&start).expect("session just found");
                     self.len -= 1;
+                    removed += 1;
                     if ctx.mode == OutputMode::Append {
                         finish(spec, ctx, &Self::row(self.key, &group, start, end), &state, 1, emit);
                     }
@@ -266,6 +271,7 @@ impl SessionState {
                 }
             }
         }
+        removed
     }
 }
 

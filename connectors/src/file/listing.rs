@@ -159,6 +159,12 @@ impl FileSourceState {
     pub fn files_taken(&self) -> usize {
         self.taken.len()
     }
+
+    /// Under `Trigger.AvailableNow`: how many files of the bounded set are still to read
+    /// (`None` when the stream is not bounded).
+    pub fn files_left(&self) -> Option<usize> {
+        self.bound.as_ref().map(Vec::len)
+    }
 }
 
 #[cfg(test)]
