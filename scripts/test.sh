@@ -23,6 +23,16 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 fi
 
+# A Kafka-protocol broker (tansu) for the Kafka tests: installed once, started fresh with
+# an empty data folder for this run on a free port, stopped on exit.
+scripts/kafka-broker.sh install
+kafka_dir=$(mktemp -d /tmp/sluice-kafka.XXXXXX)
+port=9092
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+trap 'scripts/kafka-broker.sh stop "$kafka_dir"; rm -rf "$kafka_dir"' EXIT
+SLUICE_KAFKA=$(scripts/kafka-broker.sh start "$kafka_dir" "$port")
+export SLUICE_KAFKA
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace

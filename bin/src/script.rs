@@ -167,6 +167,30 @@ fn run_statement(
                         .map_err(|e| format!("table `{name}`: {e}"))?;
                     df.create_or_replace_temp_view(&name).map_err(|e| format!("table `{name}`: {e}"))
                 }
+                "kafka" => {
+                    if !ct.columns.is_empty() {
+                        return Err(format!("table `{name}`: the kafka connector has a fixed schema; declare no columns"));
+                    }
+                    let has = |k: &str| options.iter().any(|(o, _)| o.eq_ignore_ascii_case(k));
+                    let source = ["assign", "subscribe", "subscribePattern"].iter().any(|k| has(k));
+                    if !source && !has("topic") {
+                        return Err(format!(
+                            "table `{name}`: a kafka table needs assign, subscribe or subscribePattern to be read, or topic to be written"
+                        ));
+                    }
+                    if source {
+                        let df = session
+                            .read_stream()
+                            .format("kafka")
+                            .options(options.clone())
+                            .load(None)
+                            .map_err(|e| format!("table `{name}`: {e}"))?;
+                        df.create_or_replace_temp_view(&name).map_err(|e| format!("table `{name}`: {e}"))?;
+                    }
+                    // The same table can also be written (INSERT INTO): a Kafka sink.
+                    sinks.insert(name.to_ascii_lowercase(), SinkDecl { connector, options });
+                    Ok(())
+                }
                 "memory" | "console" => {
                     if !ct.columns.is_empty() {
                         return Err(format!(
@@ -177,7 +201,7 @@ fn run_statement(
                     Ok(())
                 }
                 other => Err(format!(
-                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch; sinks: memory, console)"
+                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch, kafka; sinks: memory, console, file, kafka)"
                 )),
             }
         }

@@ -598,3 +598,4 @@ pub fn temp_data_dir() -> (tempfile::TempDir, PathBuf) {
     std::fs::create_dir(&dir).expect("mkdir data");
     (tmp, dir)
 }
+pub mod kafka;

@@ -78,8 +78,7 @@ fn client_config(cfg: &KafkaSourceConfig, group: &str) -> ClientConfig {
     c
 }
 
-fn group_id(cfg: &KafkaSourceConfig, prefix: Option<&str>, role: &str) -> String {
-    let _ = cfg;
+fn group_id(prefix: Option<&str>, role: &str) -> String {
     format!("{}-{}-{role}", prefix.unwrap_or("spark-kafka-source"), uuid::Uuid::new_v4())
 }
 
@@ -115,7 +114,7 @@ impl KafkaPlanner {
     /// Connects to the brokers (lazily: the first request happens at the first batch).
     pub fn new(cfg: KafkaSourceConfig, group_prefix: Option<&str>) -> Result<KafkaPlanner> {
         let servers = cfg.client.get("bootstrap.servers").cloned().unwrap_or_default();
-        let consumer: BaseConsumer = client_config(&cfg, &group_id(&cfg, group_prefix, "driver-0"))
+        let consumer: BaseConsumer = client_config(&cfg, &group_id(group_prefix, "driver-0"))
             .create()
             .map_err(|e| kafka_error("cannot create the driver's consumer", &servers, e))?;
         Ok(KafkaPlanner {
@@ -419,10 +418,8 @@ impl KafkaReader {
             return Ok(c);
         }
         let servers = self.cfg.client.get("bootstrap.servers").cloned().unwrap_or_default();
-        let mut config = client_config(
-            &self.cfg,
-            &group_id(&self.cfg, self.group_prefix.as_deref(), &format!("executor-{index}")),
-        );
+        let mut config =
+            client_config(&self.cfg, &group_id(self.group_prefix.as_deref(), &format!("executor-{index}")));
         config.set("enable.partition.eof", "true");
         config.set("auto.offset.reset", if self.cfg.fail_on_data_loss { "error" } else { "earliest" });
         config.create().map_err(|e| kafka_error("cannot create a consumer", &servers, e))
@@ -442,6 +439,8 @@ impl KafkaReader {
         }
         let consumer = self.consumer(index)?;
         let result = self.read_with(&consumer, &mine, emit);
+        // No fetching between batches: an idle consumer holds no assignment.
+        let _ = consumer.unassign();
         // A consumer that failed may be in a bad state: keep only a healthy one.
         if result.is_ok() {
             self.consumers.lock().unwrap_or_else(|p| p.into_inner()).insert(index, consumer);
@@ -499,14 +498,13 @@ impl KafkaReader {
                 }
                 Some(Err(e)) => {
                     let text = e.to_string();
-                    if text.contains("out of range") || text.contains("OffsetOutOfRange") {
-                        if self.cfg.fail_on_data_loss {
-                            return Err(kafka_error(
-                                "offsets planned for this batch are no longer available (failOnDataLoss is true)",
-                                servers,
-                                e,
-                            ));
-                        }
+                    let lost = text.contains("out of range") || text.contains("OffsetOutOfRange");
+                    if lost && self.cfg.fail_on_data_loss {
+                        return Err(kafka_error(
+                            "offsets planned for this batch are no longer available (failOnDataLoss is true)",
+                            servers,
+                            e,
+                        ));
                     }
                     last_error = Some(text);
                 }
