@@ -56,6 +56,7 @@ pub use reader::{DataFrameReader, DataStreamReader};
 pub use session::{
     Session, SessionBuilder, TableDefinition, METRICS_ADDR, NO_DATA_EVENT_INTERVAL, PROGRESS_LOG,
 };
+pub use sluice_connectors as connectors;
 pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;

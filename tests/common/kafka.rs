@@ -51,16 +51,28 @@ pub fn create_topic(servers: &str, topic: &str, partitions: i32) {
     wait_for_partitions(servers, topic, partitions);
 }
 
-/// Grows `topic` to `total` partitions.
-pub fn add_partitions(servers: &str, topic: &str, total: usize) {
-    let results = futures_executor::block_on(
+/// Grows `topic` to `total` partitions; `false` when the broker does not support
+/// CreatePartitions (tansu 0.6 does not).
+pub fn add_partitions(servers: &str, topic: &str, total: usize) -> bool {
+    let request = futures_executor::block_on(
         admin(servers).create_partitions(&[NewPartitions::new(topic, total)], &AdminOptions::new()),
-    )
-    .expect("create_partitions request");
-    for r in results {
-        r.unwrap_or_else(|(t, e)| panic!("cannot add partitions to {t}: {e}"));
+    );
+    match request {
+        Err(e) if e.to_string().contains("UnsupportedFeature") => return false,
+        Err(e) => panic!("create_partitions request: {e}"),
+        Ok(results) => {
+            for r in results {
+                r.unwrap_or_else(|(t, e)| panic!("cannot add partitions to {t}: {e}"));
+            }
+        }
     }
     wait_for_partitions(servers, topic, total as i32);
+    true
+}
+
+/// Deletes `topic` if it exists, best effort (cleaning up after a test).
+pub fn drop_topic(servers: &str, topic: &str) {
+    let _ = futures_executor::block_on(admin(servers).delete_topics(&[topic], &AdminOptions::new()));
 }
 
 /// Deletes `topic` (one per request: the broker's limit).
