@@ -2,7 +2,11 @@
 //!
 //! ```text
 //! sluice run SCRIPT.sql [-w N] [--trigger available-now|once|'processing-time 2 seconds'] [--format table|json]
+//!                       [-n PROCESSES -p INDEX --hostfile HOSTS]
 //! ```
+//!
+//! With `-n`, every process of the cluster runs the same script with its own `-p`;
+//! process 0 drives the queries and prints results, the others print nothing.
 #![forbid(missing_docs)]
 
 mod script;
@@ -38,6 +42,15 @@ enum Command {
         /// How SELECT results print.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Processes in the cluster (needs --hostfile and -p).
+        #[arg(short = 'n', long = "processes", default_value_t = 1)]
+        processes: usize,
+        /// This process's index in the cluster, 0..N-1 (process 0 drives the queries).
+        #[arg(short = 'p', long = "process", default_value_t = 0)]
+        process: usize,
+        /// A file of one host:port per line, in process order.
+        #[arg(long)]
+        hostfile: Option<PathBuf>,
     },
 }
 
@@ -53,8 +66,15 @@ pub enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { script, workers, trigger, format } => {
-            match script::run(&script, workers, trigger.as_deref(), format) {
+        Command::Run { script, workers, trigger, format, processes, process, hostfile } => {
+            let cluster = match script::cluster_args(processes, process, hostfile.as_deref()) {
+                Ok(c) => c,
+                Err(msg) => {
+                    eprintln!("{msg}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match script::run(&script, workers, cluster, trigger.as_deref(), format) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {
                     eprintln!("{msg}");

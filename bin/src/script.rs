@@ -27,12 +27,58 @@ struct Stmt {
     text: String,
 }
 
+/// The cluster of `-n N -p I --hostfile FILE`: `None` for one process, else every
+/// process's address and this process's index.
+pub fn cluster_args(
+    processes: usize,
+    process: usize,
+    hostfile: Option<&Path>,
+) -> Result<Option<(Vec<String>, usize)>, String> {
+    if processes == 0 {
+        return Err("-n: a cluster needs at least one process".into());
+    }
+    let Some(hostfile) = hostfile else {
+        if processes > 1 {
+            return Err(format!("-n {processes}: a cluster needs --hostfile (one host:port per line)"));
+        }
+        if process != 0 {
+            return Err(format!("-p {process}: a single process is process 0 (-n 1)"));
+        }
+        return Ok(None);
+    };
+    let hosts = sluice::read_hostfile(hostfile).map_err(|e| format!("--hostfile: {e}"))?;
+    if hosts.len() < processes {
+        return Err(format!(
+            "--hostfile {}: lists {} hosts but -n is {processes}",
+            hostfile.display(),
+            hosts.len()
+        ));
+    }
+    if process >= processes {
+        return Err(format!(
+            "-p {process}: out of range for -n {processes} (processes are 0..{})",
+            processes - 1
+        ));
+    }
+    Ok(Some((hosts.into_iter().take(processes).collect(), process)))
+}
+
 /// Runs the script; the error is the message to print (file, line, reason).
-pub fn run(path: &Path, workers: usize, trigger: Option<&str>, format: OutputFormat) -> Result<(), String> {
+pub fn run(
+    path: &Path,
+    workers: usize,
+    cluster: Option<(Vec<String>, usize)>,
+    trigger: Option<&str>,
+    format: OutputFormat,
+) -> Result<(), String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read script: {e}", path.display()))?;
     let trigger = trigger.map(Trigger::parse).transpose().map_err(|e| format!("--trigger: {e}"))?;
-    let session = Session::builder().workers(workers).build().map_err(|e| format!("-w: {e}"))?;
+    let mut builder = Session::builder().workers(workers);
+    if let Some((hosts, index)) = cluster {
+        builder = builder.cluster(hosts, index);
+    }
+    let session = builder.build().map_err(|e| format!("-w/-n/-p: {e}"))?;
     let mut sinks: HashMap<String, SinkDecl> = HashMap::new();
     let mut running: Vec<StreamingQuery> = Vec::new();
     for stmt in split_statements(&text) {
@@ -182,6 +228,10 @@ fn run_statement(
             let df = session.sql(&q.to_string()).map_err(|e| e.to_string())?;
             let schema = df.schema().map_err(|e| e.to_string())?;
             let rows = df.collect().map_err(|e| e.to_string())?;
+            if session.process_index() != 0 {
+                // The other processes of a cluster took part; process 0 prints.
+                return Ok(());
+            }
             match format {
                 OutputFormat::Json => {
                     for r in &rows {
