@@ -74,6 +74,9 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            if cluster.is_some() {
+                quiet_broken_connection_panics();
+            }
             match script::run(&script, workers, cluster, trigger.as_deref(), format) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {
@@ -83,4 +86,26 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// When a process of a cluster dies, timely's communication threads and the workers that
+/// read from them panic; Sluice turns that into one error naming the process, so those
+/// panics' own messages (and backtraces) are noise. Every other panic still prints.
+fn quiet_broken_connection_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        let expected = msg.starts_with("timely communication error")
+            || msg.starts_with("MergeQueue poisoned")
+            || msg.starts_with("Send thread panic")
+            || msg.starts_with("Recv thread panic");
+        if !expected {
+            default(info);
+        }
+    }));
 }
