@@ -213,3 +213,37 @@ fn cluster_arguments_are_checked_with_the_reason() {
         assert!(text(&o.stderr).contains(reason), "{args:?}: stderr lacks `{reason}`:\n{}", text(&o.stderr));
     }
 }
+
+/// Two sessions in threads of this test form a cluster through the builder: process 0
+/// gets the rows one process gets, process 1 takes part and gets none.
+#[test]
+fn sessions_built_with_cluster_run_one_query_together() {
+    const SCHEMA: &str = "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, \
+                          Model STRING, `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE";
+    let data = data_dir("hhar-real-sample").to_str().expect("UTF-8 path").to_string();
+    let query = |session: &sluice::Session| -> sluice::Result<Vec<sluice::Row>> {
+        let df = session.read().schema(SCHEMA).json(&data)?;
+        df.group_by(["Model", "gt"]).count().sort(["Model", "gt"]).collect()
+    };
+    let expected =
+        query(&sluice::Session::builder().workers(2).build().expect("session")).expect("one process");
+    assert!(!expected.is_empty());
+    let fx = Fixture::new();
+    let (_, hosts) = fx.hostfile(2);
+    let results: Vec<Vec<sluice::Row>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let (hosts, query) = (hosts.clone(), &query);
+                s.spawn(move || {
+                    let session =
+                        sluice::Session::builder().workers(1).cluster(hosts, i).build().expect("session");
+                    assert_eq!(session.process_index(), i);
+                    query(&session).expect("cluster query")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("process thread")).collect()
+    });
+    assert_eq!(results[0], expected);
+    assert!(results[1].is_empty(), "process 1 got rows: {:?}", results[1]);
+}
