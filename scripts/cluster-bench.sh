@@ -47,12 +47,22 @@ run() {
     wait "$follower"
   fi
   end=$(date +%s.%N)
+  # Every row must be counted once, or the timing means nothing.
+  local counted
+  counted=$(grep -o '"\(count\|n\)":[0-9]*' "$tmp/out" | cut -d: -f2 | awk '{s += $1} END {print s + 0}')
+  if [ "$counted" != "$(rows_of "$query")" ]; then
+    echo "error: $query on $procs x $workers counted $counted rows, expected $(rows_of "$query")" >&2
+    cat "$tmp/err" >&2
+    exit 1
+  fi
   echo "$end - $start" | bc -l
 }
 
+rows_of() { [ "$1" = seed ] && echo "$seed_rows" || echo "$rate_rows"; }
+
 printf '%-6s %-22s %10s %12s   %s\n' query "processes x workers" rows "rows/s" "seconds (each run)"
 for query in seed rate; do
-  rows=$([ "$query" = seed ] && echo "$seed_rows" || echo "$rate_rows")
+  rows=$(rows_of "$query")
   for shape in "1 1" "1 2" "2 1"; do
     set -- $shape
     times=()
