@@ -339,8 +339,9 @@ fn open_connections(cluster: &Cluster, hello: Hello) -> Result<Vec<Option<TcpStr
                     if peer <= me || peer >= n || streams[peer].is_some() {
                         continue;
                     }
-                    check_peer(cluster, peer, &hello, &theirs)?;
+                    // Answer first, so a mismatched peer can say why it refuses too.
                     hello.write(&mut stream).map_err(|e| net_error(cluster, peer, e))?;
+                    check_peer(cluster, peer, &hello, &theirs)?;
                     streams[peer] = Some(stream);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

@@ -407,8 +407,8 @@ impl Executor {
                 }
             }
         };
-        let ((builders, others), worker_config) = (allocators, WorkerConfig::default());
-        let guards = timely::execute::execute_from(builders, others, worker_config, logic)
+        let (builders, others) = allocators;
+        let guards = timely::execute::execute_from(builders, others, WorkerConfig::default(), logic)
             .map_err(|e| SluiceError::exec(format!("cannot start timely workers: {e}")))?;
         let commands = placement.is_driver().then_some(command_tx);
         Ok(Executor { commands, reports, guards: Some(guards), errors, health })
