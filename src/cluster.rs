@@ -21,6 +21,10 @@ use timely::communication::{AllocatorBuilder, Hooks};
 
 /// How long a process waits for the others to connect before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a process that lost a peer keeps its other connections open: every process
+/// sees a dead peer's connections drop at once, but if this one closed its own right away
+/// a slower process might see this one go first and name the wrong process.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Identifies Sluice's handshake (so a stray connection is refused, not misread).
 const MAGIC: u64 = 0x736c_7569_6365_0001;
 
@@ -144,8 +148,8 @@ pub(crate) fn fingerprint(text: &str) -> u64 {
 /// The state of a cluster's connections as seen by this process.
 pub(crate) struct ClusterHealth {
     addresses: Vec<String>,
-    /// The first peer whose connection broke, and how.
-    lost: Mutex<Option<(usize, String)>>,
+    /// The first peer whose connection broke, how, and when.
+    lost: Mutex<Option<(usize, String, Instant)>>,
     /// Set once this process gives up on the computation: then closing every connection
     /// is what lets the communication threads (and the other processes) finish.
     failed: AtomicBool,
@@ -164,13 +168,13 @@ impl ClusterHealth {
 
     fn record(&self, peer: usize, how: String) {
         let mut lost = self.lost.lock().unwrap_or_else(|p| p.into_inner());
-        lost.get_or_insert((peer, how));
+        lost.get_or_insert((peer, how, Instant::now()));
     }
 
     /// The error naming the first process whose connection broke, if one did.
     pub fn lost(&self) -> Option<SluiceError> {
         let lost = self.lost.lock().unwrap_or_else(|p| p.into_inner());
-        lost.as_ref().map(|(p, how)| {
+        lost.as_ref().map(|(p, how, _)| {
             SluiceError::exec(format!("process {p} ({}) disconnected: {how}", self.addresses[*p]))
         })
     }
@@ -181,6 +185,10 @@ impl ClusterHealth {
     }
 
     fn close_all(&self) {
+        let since = self.lost.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|(_, _, at)| *at);
+        if let Some(at) = since {
+            std::thread::sleep(CLOSE_GRACE.saturating_sub(at.elapsed()));
+        }
         for s in self.sockets.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             let _ = s.shutdown(Shutdown::Both);
         }
