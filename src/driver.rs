@@ -142,7 +142,18 @@ impl ModeAdapter {
 /// The driver thread's body: runs batches until stopped, exhausted or failed.
 pub(crate) fn run(shared: Arc<QueryShared>, mut run: QueryRun) {
     let result = drive(&shared, &mut run);
-    drop(run);
+    let QueryRun { executor, sink, sources, .. } = run;
+    // Every worker (of every process) learns how the query ended.
+    executor.stop(result.as_ref().err());
+    drop((sink, sources));
+    shared.terminate(result);
+}
+
+/// The query thread of a cluster's other processes: their workers take part in every
+/// batch process 0 runs, until it stops the query or a process fails.
+pub(crate) fn follow(shared: Arc<QueryShared>, executor: Executor) {
+    shared.set_status("Following process 0", false, true);
+    let result = executor.follow();
     shared.terminate(result);
 }
 

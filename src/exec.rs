@@ -1,37 +1,116 @@
 //! Runs an analysed plan on timely workers: one dataflow per query, fed one micro-batch
-//! at a time. The driver sends each batch's inputs to every worker; each worker reads
-//! its share, inserts it at time `batch id`, advances its inputs and steps until the
-//! probe's frontier passes the batch; worker 0 gathers the result's changes.
+//! at a time. The driver hands each command (a batch's inputs and watermarks, or stop) to
+//! worker 0, which broadcasts it to every worker through a small control dataflow, so
+//! the same path serves threads of one process and processes of a cluster. Each worker
+//! reads its share, inserts it at time `batch id`, advances its inputs and steps until the
+//! probe's frontier passes the batch; the result's changes are exchanged to worker 0, and
+//! every other worker's report (rows read, statistics, errors) flows back to worker 0
+//! through the control dataflow, which merges them into one report for the driver.
 
+use crate::cluster::{self, Cluster, ClusterHealth, Hello};
 use crate::source::{BatchInput, SourceReader};
+use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::Analyzed;
 use sluice_core::{Result, Row, SluiceError};
 use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::vec::{Broadcast, Input};
 use timely::dataflow::operators::{Exchange, Probe};
-use timely::dataflow::ProbeHandle;
+use timely::dataflow::{InputHandleVec, ProbeHandle};
+use timely::worker::Worker;
 use timely::WorkerConfig;
 
 /// Rows a worker inserts before letting the dataflow run, so a large batch streams
 /// through the operators instead of piling up in the input buffers.
 const STEP_EVERY_ROWS: usize = 64 * 1024;
+/// How often a waiting worker or driver looks at the cluster's connections.
+const HEALTH_POLL: Duration = Duration::from_millis(50);
 
+/// What the driver asks every worker to do; worker 0 broadcasts each one in order.
+/// A new kind of work (e.g. writing a state snapshot) is a new variant here and an arm in
+/// the worker loop.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 enum Command {
-    Batch { id: Time, inputs: Arc<Vec<BatchInput>>, watermarks: BatchWatermarks },
+    /// Run micro-batch `id` on these inputs (one per source) under these watermarks.
+    Batch { id: Time, inputs: Vec<BatchInput>, watermarks: BatchWatermarks },
+    /// Leave the loop: the query ended (with this error, if it failed).
+    Stop { error: Option<WireError> },
 }
 
+/// One worker's account of one batch.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Report {
     rows_in: Vec<u64>,
+    /// The result's changes (worker 0 only: the result is exchanged to it).
     output: Vec<(Row, Diff)>,
     stats: BatchStats,
-    error: Option<SluiceError>,
+    error: Option<WireError>,
+}
+
+impl Report {
+    fn merge(&mut self, other: Report) {
+        if self.rows_in.len() < other.rows_in.len() {
+            self.rows_in.resize(other.rows_in.len(), 0);
+        }
+        for (total, n) in self.rows_in.iter_mut().zip(&other.rows_in) {
+            *total += n;
+        }
+        self.output.extend(other.output);
+        self.stats.merge(&other.stats);
+        if self.error.is_none() {
+            self.error = other.error;
+        }
+    }
+}
+
+/// A `SluiceError` that can cross processes (an I/O error keeps its text, not its kind).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+enum WireError {
+    Analysis(String),
+    Parse(String),
+    Option { option: String, reason: String },
+    Io { path: PathBuf, message: String },
+    Malformed { path: PathBuf, line: u64, reason: String },
+    Execution(String),
+    QueryFailed { name: String, cause: String },
+}
+
+impl From<SluiceError> for WireError {
+    fn from(e: SluiceError) -> Self {
+        match e {
+            SluiceError::Analysis(m) => WireError::Analysis(m),
+            SluiceError::Parse(m) => WireError::Parse(m),
+            SluiceError::Option { option, reason } => WireError::Option { option, reason },
+            SluiceError::Io { path, source } => WireError::Io { path, message: source.to_string() },
+            SluiceError::Malformed { path, line, reason } => WireError::Malformed { path, line, reason },
+            SluiceError::Execution(m) => WireError::Execution(m),
+            SluiceError::QueryFailed { name, cause } => WireError::QueryFailed { name, cause },
+        }
+    }
+}
+
+impl From<WireError> for SluiceError {
+    fn from(e: WireError) -> Self {
+        match e {
+            WireError::Analysis(m) => SluiceError::Analysis(m),
+            WireError::Parse(m) => SluiceError::Parse(m),
+            WireError::Option { option, reason } => SluiceError::Option { option, reason },
+            WireError::Io { path, message } => SluiceError::io(path, std::io::Error::other(message)),
+            WireError::Malformed { path, line, reason } => SluiceError::Malformed { path, line, reason },
+            WireError::Execution(m) => SluiceError::Execution(m),
+            WireError::QueryFailed { name, cause } => SluiceError::QueryFailed { name, cause },
+        }
+    }
 }
 
 /// What one micro-batch produced.
@@ -44,48 +123,198 @@ pub(crate) struct BatchOutput {
     pub stats: BatchStats,
 }
 
-/// A running dataflow for one query on the session's workers.
+/// Where a query's workers run: `threads` in this process and, in cluster mode, the
+/// same number in each other process of the cluster.
+#[derive(Clone, Debug)]
+pub(crate) struct Placement {
+    pub threads: usize,
+    /// The cluster and the how-many-th cluster execution of the session this is (every
+    /// process counts the same, so a process running a different statement is refused).
+    pub cluster: Option<(Cluster, u64)>,
+}
+
+impl Placement {
+    /// Workers over all processes.
+    pub fn total_workers(&self) -> usize {
+        self.threads * self.cluster.as_ref().map_or(1, |(c, _)| c.processes())
+    }
+
+    /// True in the process that runs the driver (process 0, or the only one).
+    pub fn is_driver(&self) -> bool {
+        self.cluster.as_ref().is_none_or(|(c, _)| c.process == 0)
+    }
+}
+
+/// The control dataflow of one worker: commands broadcast from worker 0 and reports
+/// gathered to it.
+struct Control {
+    commands_in: InputHandleVec<Time, (u64, Command)>,
+    reports_in: InputHandleVec<Time, Report>,
+    commands: Rc<RefCell<BTreeMap<u64, Command>>>,
+    reports: Rc<RefCell<Vec<Report>>>,
+    /// Sequence number of the next command (sent by worker 0, awaited by all).
+    next: u64,
+    health: Option<Arc<ClusterHealth>>,
+}
+
+impl Control {
+    fn build(worker: &mut Worker, health: Option<Arc<ClusterHealth>>) -> Control {
+        let commands: Rc<RefCell<BTreeMap<u64, Command>>> = Rc::default();
+        let reports: Rc<RefCell<Vec<Report>>> = Rc::default();
+        let (got_commands, got_reports) = (commands.clone(), reports.clone());
+        let (commands_in, reports_in) = worker.dataflow::<Time, _, _>(move |scope| {
+            let (commands_in, stream) = scope.new_input::<(u64, Command)>();
+            stream.broadcast().unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                Pipeline,
+                "Commands",
+                move |_, _| {
+                    move |input, _output| {
+                        input.for_each(|_cap, data| got_commands.borrow_mut().extend(data.drain(..)))
+                    }
+                },
+            );
+            let (reports_in, stream) = scope.new_input::<Report>();
+            stream.exchange(|_| 0).unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                Pipeline,
+                "Reports",
+                move |_, _| {
+                    move |input, _output| input.for_each(|_cap, data| got_reports.borrow_mut().append(data))
+                },
+            );
+            (commands_in, reports_in)
+        });
+        Control { commands_in, reports_in, commands, reports, next: 0, health }
+    }
+
+    /// Worker 0: sends `command` to every worker (itself included).
+    fn broadcast(&mut self, command: Command) {
+        self.commands_in.send((self.next, command));
+        // Closing the epoch is what pushes the message on and wakes its readers (`flush`
+        // alone leaves it with the input operator).
+        let t = *self.commands_in.time();
+        self.commands_in.advance_to(t + 1);
+    }
+
+    /// Steps until the next command arrives.
+    fn next_command(&mut self, worker: &mut Worker) -> Result<Command> {
+        let seq = self.next;
+        let commands = self.commands.clone();
+        self.wait(worker, || commands.borrow().contains_key(&seq))?;
+        self.next += 1;
+        Ok(self.commands.borrow_mut().remove(&seq).expect("waited for it"))
+    }
+
+    /// A worker other than 0: sends its report to worker 0.
+    fn report(&mut self, report: Report) {
+        self.reports_in.send(report);
+        let t = *self.reports_in.time();
+        self.reports_in.advance_to(t + 1);
+    }
+
+    /// Worker 0: steps until `n` reports arrived, and takes them.
+    fn gather(&mut self, worker: &mut Worker, n: usize) -> Result<Vec<Report>> {
+        let reports = self.reports.clone();
+        self.wait(worker, || reports.borrow().len() >= n)?;
+        Ok(self.reports.borrow_mut().drain(..n).collect())
+    }
+
+    fn wait(&self, worker: &mut Worker, mut done: impl FnMut() -> bool) -> Result<()> {
+        while !done() {
+            match &self.health {
+                // Threads of one process cannot lose each other: park until a message comes.
+                None => {
+                    worker.step_or_park(None);
+                }
+                Some(health) => {
+                    if let Some(e) = health.lost() {
+                        health.fail();
+                        return Err(e);
+                    }
+                    worker.step_or_park(Some(HEALTH_POLL));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Marks the cluster as failed when a worker thread panics (a broken connection makes
+/// timely's queues panic), so the connections are closed instead of awaited.
+struct FailOnPanic(Option<Arc<ClusterHealth>>);
+
+impl Drop for FailOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Some(h) = &self.0 {
+                h.fail();
+            }
+        }
+    }
+}
+
+type Guards = timely::communication::initialize::WorkerGuards<Option<WireError>>;
+
+/// A running dataflow for one query on the session's workers (of every process).
 pub(crate) struct Executor {
-    commands: Vec<Sender<Command>>,
+    /// To worker 0 (the driver's process only).
+    commands: Option<Sender<Command>>,
     reports: Receiver<Report>,
-    guards: Option<timely::communication::initialize::WorkerGuards<()>>,
+    guards: Option<Guards>,
     errors: ErrorSlot,
+    health: Option<Arc<ClusterHealth>>,
 }
 
 impl Executor {
-    /// Builds the query's dataflow on `workers` threads.
+    /// Builds the query's dataflow on every worker of `placement`. In cluster mode this
+    /// connects to the other processes first (they must start the same query).
     pub fn start(
         analyzed: Arc<Analyzed>,
         readers: Arc<Vec<SourceReader>>,
-        workers: usize,
+        placement: &Placement,
         mode: OutputMode,
     ) -> Result<Executor> {
-        let workers = workers.max(1);
-        let mut commands = Vec::new();
-        let mut receivers = Vec::new();
-        for _ in 0..workers {
-            let (tx, rx) = channel();
-            commands.push(tx);
-            receivers.push(Some(rx));
-        }
-        let receivers = Arc::new(Mutex::new(receivers));
+        let threads = placement.threads.max(1);
+        let (command_tx, command_rx) = channel::<Command>();
+        let command_rx = Arc::new(Mutex::new(Some(command_rx)));
         let (report_tx, reports) = channel::<Report>();
         let report_tx = Arc::new(Mutex::new(report_tx));
         let errors = ErrorSlot::new();
         let worker_errors = errors.clone();
-        let config = if workers == 1 {
-            timely::Config::thread()
-        } else {
-            timely::Config {
-                communication: timely::CommunicationConfig::Process(workers),
-                worker: WorkerConfig::default(),
+        let (allocators, health) = match &placement.cluster {
+            None => {
+                let config = if threads == 1 {
+                    timely::CommunicationConfig::Thread
+                } else {
+                    timely::CommunicationConfig::Process(threads)
+                };
+                let (builders, others) = config
+                    .try_build()
+                    .map_err(|e| SluiceError::exec(format!("cannot start timely workers: {e}")))?;
+                ((builders, others), None)
+            }
+            Some((cluster, execution)) => {
+                let hello = Hello {
+                    process: cluster.process as u64,
+                    threads: threads as u64,
+                    execution: *execution,
+                    fingerprint: cluster::fingerprint(&format!(
+                        "{:?}|{}|{mode:?}",
+                        analyzed.schema,
+                        analyzed.sources.len()
+                    )),
+                };
+                let (builders, others, health) = cluster::connect(cluster, threads, hello)?;
+                ((builders, others), Some(health))
             }
         };
-        let guards = timely::execute(config, move |worker| {
+        let worker_health = health.clone();
+        let logic = move |worker: &mut Worker| -> Option<WireError> {
+            let _fail_on_panic = FailOnPanic(worker_health.clone());
             let index = worker.index();
-            let rx = receivers.lock().unwrap_or_else(|p| p.into_inner())[index]
-                .take()
-                .expect("each worker takes its own command channel once");
+            let peers = worker.peers();
+            // Worker 0 (in process 0) takes the driver's commands.
+            let driver =
+                if index == 0 { command_rx.lock().unwrap_or_else(|p| p.into_inner()).take() } else { None };
             let reports = report_tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len());
             let captured: Rc<RefCell<Vec<(Row, Time, Diff)>>> = Rc::new(RefCell::new(Vec::new()));
@@ -104,7 +333,24 @@ impl Executor {
                     .probe_with(&probe);
                 inputs
             });
-            while let Ok(Command::Batch { id, inputs: batch, watermarks }) = rx.recv() {
+            let mut control = Control::build(worker, worker_health.clone());
+            loop {
+                if let Some(rx) = &driver {
+                    // The driver hanging up means stop.
+                    control.broadcast(rx.recv().unwrap_or(Command::Stop { error: None }));
+                }
+                let command = match control.next_command(worker) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let error = WireError::from(e);
+                        let _ = reports.send(Report { error: Some(error.clone()), ..Default::default() });
+                        return Some(error);
+                    }
+                };
+                let (id, batch, watermarks) = match command {
+                    Command::Stop { error } => return error,
+                    Command::Batch { id, inputs, watermarks } => (id, inputs, watermarks),
+                };
                 ctx.watermarks.borrow_mut().insert(id, watermarks);
                 let mut error = None;
                 let mut rows_in = vec![0u64; inputs.len()];
@@ -116,7 +362,7 @@ impl Executor {
                 for (s, part) in batch.iter().enumerate() {
                     let input = &mut inputs[s];
                     let mut pending = 0usize;
-                    let res = readers[s].read(part, worker.index(), worker.peers(), &mut |row| {
+                    let res = readers[s].read(part, index, peers, &mut |row| {
                         input.insert(row);
                         rows_in[s] += 1;
                         pending += 1;
@@ -135,64 +381,116 @@ impl Executor {
                     input.flush();
                 }
                 worker.step_while(|| probe.less_than(&(id + 1)));
-                let output = if index == 0 {
-                    let mut updates: Vec<(Row, Diff)> =
-                        captured.borrow_mut().drain(..).map(|(row, _t, d)| (row, d)).collect();
-                    differential_dataflow::consolidation::consolidate(&mut updates);
-                    updates
-                } else {
-                    Vec::new()
-                };
-                let stats = ctx.take_stats();
-                if reports.send(Report { rows_in, output, stats, error }).is_err() {
-                    break;
+                // Row-level errors land in this process's slot; whichever worker finds one reports it.
+                let error = error.or_else(|| worker_errors.take()).map(WireError::from);
+                let report = Report { rows_in, output: Vec::new(), stats: ctx.take_stats(), error };
+                if index != 0 {
+                    control.report(report);
+                    continue;
+                }
+                let mut merged = report;
+                let mut output: Vec<(Row, Diff)> =
+                    captured.borrow_mut().drain(..).map(|(row, _t, d)| (row, d)).collect();
+                differential_dataflow::consolidation::consolidate(&mut output);
+                merged.output = output;
+                match control.gather(worker, peers - 1) {
+                    Ok(others) => others.into_iter().for_each(|r| merged.merge(r)),
+                    Err(e) => {
+                        let error = WireError::from(e);
+                        merged.error = Some(error.clone());
+                        let _ = reports.send(merged);
+                        return Some(error);
+                    }
+                }
+                if reports.send(merged).is_err() {
+                    return None;
                 }
             }
-        })
-        .map_err(|e| SluiceError::exec(format!("cannot start timely workers: {e}")))?;
-        Ok(Executor { commands, reports, guards: Some(guards), errors })
+        };
+        let (builders, others) = allocators;
+        let guards = timely::execute::execute_from(builders, others, WorkerConfig::default(), logic)
+            .map_err(|e| SluiceError::exec(format!("cannot start timely workers: {e}")))?;
+        let commands = placement.is_driver().then_some(command_tx);
+        Ok(Executor { commands, reports, guards: Some(guards), errors, health })
     }
 
-    /// Runs one micro-batch to completion under `watermarks` and returns the result's changes.
+    /// Runs one micro-batch to completion under `watermarks` and returns the result's
+    /// changes. Process 0 only.
     pub fn run_batch(
         &mut self,
         id: Time,
         inputs: Vec<BatchInput>,
         watermarks: BatchWatermarks,
     ) -> Result<BatchOutput> {
-        let inputs = Arc::new(inputs);
-        for tx in &self.commands {
-            tx.send(Command::Batch { id, inputs: inputs.clone(), watermarks })
-                .map_err(|_| SluiceError::exec("a worker thread stopped unexpectedly"))?;
-        }
-        let mut changes = Vec::new();
-        let mut rows_in: Vec<u64> = vec![0; inputs.len()];
-        let mut first_error = None;
-        let mut stats = BatchStats::default();
-        for _ in 0..self.commands.len() {
-            let report = self.reports.recv().map_err(|_| {
-                SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)")
-            })?;
-            for (total, n) in rows_in.iter_mut().zip(&report.rows_in) {
-                *total += n;
+        let sources = inputs.len();
+        let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
+        let commands = self.commands.as_ref().ok_or_else(|| {
+            SluiceError::exec("only process 0 of a cluster runs batches; the others follow it")
+        })?;
+        commands
+            .send(Command::Batch { id, inputs, watermarks })
+            .map_err(|_| self.lost().unwrap_or_else(stopped))?;
+        let report = loop {
+            match self.reports.recv_timeout(HEALTH_POLL) {
+                Ok(r) => break r,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some(e) = self.lost() {
+                        return Err(e);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Err(self.lost().unwrap_or_else(stopped)),
             }
-            changes.extend(report.output);
-            stats.merge(&report.stats);
-            if let Some(e) = report.error {
-                first_error.get_or_insert(e);
-            }
-        }
-        if let Some(e) = first_error.or_else(|| self.errors.take()) {
+        };
+        if let Some(e) = report.error.map(SluiceError::from).or_else(|| self.errors.take()) {
             return Err(e);
         }
-        Ok(BatchOutput { changes, rows_in, stats })
+        let mut rows_in = report.rows_in;
+        rows_in.resize(sources, 0);
+        Ok(BatchOutput { changes: report.output, rows_in, stats: report.stats })
+    }
+
+    /// The error naming a process whose connection broke, if one did (and marks the
+    /// cluster as failed).
+    fn lost(&self) -> Option<SluiceError> {
+        let health = self.health.as_ref()?;
+        let e = health.lost()?;
+        health.fail();
+        Some(e)
+    }
+
+    /// Process 0: tells every worker of every process that the query ended (with `error`,
+    /// which the other processes then report too), and waits for them.
+    pub fn stop(mut self, error: Option<&SluiceError>) {
+        if let Some(tx) = self.commands.take() {
+            let _ = tx.send(Command::Stop { error: error.cloned().map(WireError::from) });
+        }
+    }
+
+    /// The other processes of a cluster: takes part in the query until process 0 stops it,
+    /// then returns the error it ended with, or the one that broke the cluster.
+    pub fn follow(mut self) -> Result<()> {
+        let Some(guards) = self.guards.take() else { return Ok(()) };
+        let health = self.health.clone();
+        let mut first = None;
+        for result in guards.join() {
+            let error = match result {
+                Ok(None) => continue,
+                Ok(Some(e)) => SluiceError::from(e),
+                Err(panic) => health
+                    .as_ref()
+                    .and_then(|h| h.lost())
+                    .unwrap_or_else(|| SluiceError::exec(format!("a worker thread panicked: {panic}"))),
+            };
+            first.get_or_insert(error);
+        }
+        first.map_or(Ok(()), Err)
     }
 }
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        // Closing the command channels ends every worker's loop; then join them.
-        self.commands.clear();
+        // Closing the command channel makes worker 0 broadcast a stop; then join them.
+        self.commands.take();
         if let Some(guards) = self.guards.take() {
             let _ = guards.join();
         }

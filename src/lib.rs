@@ -32,6 +32,7 @@
 #![forbid(missing_docs)]
 
 mod batch;
+mod cluster;
 mod dataframe;
 mod driver;
 mod exec;
@@ -46,6 +47,7 @@ mod source;
 mod sql;
 mod writer;
 
+pub use cluster::{read_hostfile, Cluster};
 pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
 pub use foreach::ForeachWriter;
 pub use listener::{

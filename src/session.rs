@@ -1,13 +1,16 @@
 //! The entry point: a `Session` holds the configuration, the workers' count, the catalog
 //! of tables (memory-sink tables and temp views) and the streaming queries.
 
+use crate::cluster::Cluster;
 use crate::dataframe::DataFrame;
+use crate::exec::Placement;
 use crate::query::StreamingQueryManager;
 use crate::reader::{DataFrameReader, DataStreamReader};
 use sluice_connectors::sink::MemoryTable;
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
 use sluice_core::{Expr, Options, Result, Row, Schema, SluiceError};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Session config key: a file that every streaming query's progress is appended to, one
@@ -45,6 +48,9 @@ pub struct TableDefinition {
 
 pub(crate) struct SessionInner {
     pub workers: usize,
+    pub cluster: Option<Cluster>,
+    /// Cluster executions started so far (every process counts the same).
+    pub executions: AtomicU64,
     pub conf: RwLock<Options>,
     pub catalog: RwLock<HashMap<String, CatalogEntry>>,
     pub streams: StreamingQueryManager,
@@ -62,6 +68,7 @@ pub struct Session {
 #[derive(Default)]
 pub struct SessionBuilder {
     workers: Option<usize>,
+    cluster: Option<(Vec<String>, usize)>,
     conf: Options,
 }
 
@@ -69,6 +76,16 @@ impl SessionBuilder {
     /// Timely worker threads that run every query (default 1).
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = Some(n);
+        self
+    }
+
+    /// Runs every query over several processes (timely's cluster communication): `hosts`
+    /// holds each process's `host:port` in process order, and this process is number
+    /// `index`. Every process must run the same program with the same `workers`; process 0
+    /// runs the driver (triggers, sources, sinks) and the others follow it: their queries
+    /// write nothing and their `collect()` returns no rows.
+    pub fn cluster<S: ToString>(mut self, hosts: impl IntoIterator<Item = S>, index: usize) -> Self {
+        self.cluster = Some((hosts.into_iter().map(|h| h.to_string()).collect(), index));
         self
     }
 
@@ -94,9 +111,12 @@ impl SessionBuilder {
             Some(addr) => Some(crate::metrics_http::MetricsServer::start(addr, streams.clone())?),
             None => None,
         };
+        let cluster = self.cluster.map(|(hosts, index)| Cluster::new(hosts, index)).transpose()?;
         Ok(Session {
             inner: Arc::new(SessionInner {
                 workers,
+                cluster,
+                executions: AtomicU64::new(0),
                 conf: RwLock::new(self.conf),
                 catalog: RwLock::new(HashMap::new()),
                 streams,
@@ -121,6 +141,35 @@ impl Session {
     /// system chose when port 0 was asked for; `None` when it is off.
     pub fn metrics_address(&self) -> Option<std::net::SocketAddr> {
         self.inner.metrics.as_ref().map(|m| m.addr())
+    }
+
+    /// This process's index in the cluster (0 without one): process 0 runs the driver.
+    pub fn process_index(&self) -> usize {
+        self.inner.cluster.as_ref().map_or(0, |c| c.process)
+    }
+
+    /// Number of processes queries run on (1 without a cluster).
+    pub fn processes(&self) -> usize {
+        self.inner.cluster.as_ref().map_or(1, Cluster::processes)
+    }
+
+    /// Where the next query's workers run; in cluster mode each call is one execution
+    /// that every process must start in the same order.
+    pub(crate) fn placement(&self) -> Placement {
+        Placement {
+            threads: self.inner.workers,
+            cluster: self
+                .inner
+                .cluster
+                .clone()
+                .map(|c| (c, self.inner.executions.fetch_add(1, Ordering::SeqCst))),
+        }
+    }
+
+    /// Where a query that reads only in-memory rows runs: in this process alone, since
+    /// those rows (memory tables, local data) exist only here.
+    pub(crate) fn local_placement(&self) -> Placement {
+        Placement { threads: self.inner.workers, cluster: None }
     }
 
     /// Reads bounded data (Spark's `spark.read`).

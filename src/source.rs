@@ -12,8 +12,9 @@ use sluice_core::plan::{SourceInput, SourceKind};
 use sluice_core::{Result, Row};
 use std::sync::Arc;
 
-/// What one source contributes to one micro-batch.
-#[derive(Clone, Debug)]
+/// What one source contributes to one micro-batch. Serialisable: in cluster mode process 0
+/// decides it and sends it to every process.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum BatchInput {
     /// Nothing new.
     Empty,

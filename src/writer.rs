@@ -198,7 +198,13 @@ impl DataStreamWriter {
                 )))
             }
         };
-        let mut sources = analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?;
+        let placement = crate::batch::placement_for(&session, &analyzed);
+        // Only the driver's process plans what each batch reads (a socket source connects).
+        let mut sources = if placement.is_driver() {
+            analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         if matches!(self.trigger, Trigger::AvailableNow | Trigger::Once) {
             // "Available now" means available when `start()` returns, not whenever the
             // driver thread first lists the sources: a file written after is left for later.
@@ -206,7 +212,7 @@ impl DataStreamWriter {
             sources.iter_mut().try_for_each(SourcePlanner::bound_to_available)?;
         }
         let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
-        let workers = session.workers();
+        let workers = placement.total_workers();
         let progress_log = session.progress_log()?;
         let no_data_event_interval = session.no_data_event_interval()?;
         let shared = Arc::new(QueryShared {
@@ -239,13 +245,22 @@ impl DataStreamWriter {
         if let Some((name, table)) = memory_table {
             session.register(&name, CatalogEntry::Memory(table));
         }
-        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), workers, mode) {
+        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), &placement, mode) {
             Ok(e) => e,
             Err(e) => {
                 shared.terminate(Err(e.clone()));
                 return Err(e);
             }
         };
+        if !placement.is_driver() {
+            let thread_shared = shared.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("sluice-query-{}", self.name.as_deref().unwrap_or("unnamed")))
+                .spawn(move || driver::follow(thread_shared, executor))
+                .map_err(|e| SluiceError::exec(format!("cannot start the query thread: {e}")))?;
+            *shared.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+            return Ok(query);
+        }
         let run = QueryRun {
             executor,
             sources,

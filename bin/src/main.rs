@@ -2,7 +2,11 @@
 //!
 //! ```text
 //! sluice run SCRIPT.sql [-w N] [--trigger available-now|once|'processing-time 2 seconds'] [--format table|json]
+//!                       [-n PROCESSES -p INDEX --hostfile HOSTS]
 //! ```
+//!
+//! With `-n`, every process of the cluster runs the same script with its own `-p`;
+//! process 0 drives the queries and prints results, the others print nothing.
 #![forbid(missing_docs)]
 
 mod script;
@@ -49,6 +53,15 @@ enum Command {
         /// No progress bar and no per-batch status lines on stderr.
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Processes in the cluster (needs --hostfile and -p).
+        #[arg(short = 'n', long = "processes", default_value_t = 1)]
+        processes: usize,
+        /// This process's index in the cluster, 0..N-1 (process 0 drives the queries).
+        #[arg(short = 'p', long = "process", default_value_t = 0)]
+        process: usize,
+        /// A file of one host:port per line, in process order.
+        #[arg(long)]
+        hostfile: Option<PathBuf>,
     },
 }
 
@@ -56,6 +69,8 @@ enum Command {
 pub struct RunOptions {
     /// Worker threads.
     pub workers: usize,
+    /// `-n`/`-p`/`--hostfile`: the cluster's hosts and this process's index.
+    pub cluster: Option<(Vec<String>, usize)>,
     /// The `--trigger` text.
     pub trigger: Option<String>,
     /// How SELECT results print.
@@ -80,8 +95,29 @@ pub enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { script, workers, trigger, format, progress_log, metrics_addr, quiet } => {
-            let options = RunOptions { workers, trigger, format, progress_log, metrics_addr, quiet };
+        Command::Run {
+            script,
+            workers,
+            trigger,
+            format,
+            progress_log,
+            metrics_addr,
+            quiet,
+            processes,
+            process,
+            hostfile,
+        } => {
+            let cluster = match script::cluster_args(processes, process, hostfile.as_deref()) {
+                Ok(c) => c,
+                Err(msg) => {
+                    eprintln!("{msg}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if cluster.is_some() {
+                quiet_broken_connection_panics();
+            }
+            let options = RunOptions { workers, cluster, trigger, format, progress_log, metrics_addr, quiet };
             match script::run(&script, &options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {
@@ -91,4 +127,26 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// When a process of a cluster dies, timely's communication threads and the workers that
+/// read from them panic; Sluice turns that into one error naming the process, so those
+/// panics' own messages (and backtraces) are noise. Every other panic still prints.
+fn quiet_broken_connection_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        let expected = msg.starts_with("timely communication error")
+            || msg.starts_with("MergeQueue poisoned")
+            || msg.starts_with("Send thread panic")
+            || msg.starts_with("Recv thread panic");
+        if !expected {
+            default(info);
+        }
+    }));
 }

@@ -28,6 +28,42 @@ struct Stmt {
     text: String,
 }
 
+/// The cluster of `-n N -p I --hostfile FILE`: `None` for one process, else every
+/// process's address and this process's index.
+pub fn cluster_args(
+    processes: usize,
+    process: usize,
+    hostfile: Option<&Path>,
+) -> Result<Option<(Vec<String>, usize)>, String> {
+    if processes == 0 {
+        return Err("-n: a cluster needs at least one process".into());
+    }
+    let Some(hostfile) = hostfile else {
+        if processes > 1 {
+            return Err(format!("-n {processes}: a cluster needs --hostfile (one host:port per line)"));
+        }
+        if process != 0 {
+            return Err(format!("-p {process}: a single process is process 0 (-n 1)"));
+        }
+        return Ok(None);
+    };
+    let hosts = sluice::read_hostfile(hostfile).map_err(|e| format!("--hostfile: {e}"))?;
+    if hosts.len() < processes {
+        return Err(format!(
+            "--hostfile {}: lists {} hosts but -n is {processes}",
+            hostfile.display(),
+            hosts.len()
+        ));
+    }
+    if process >= processes {
+        return Err(format!(
+            "-p {process}: out of range for -n {processes} (processes are 0..{})",
+            processes - 1
+        ));
+    }
+    Ok(Some((hosts.into_iter().take(processes).collect(), process)))
+}
+
 /// Runs the script; the error is the message to print (file, line, reason).
 pub fn run(path: &Path, options: &RunOptions) -> Result<(), String> {
     let text =
@@ -62,6 +98,9 @@ pub fn run(path: &Path, options: &RunOptions) -> Result<(), String> {
 /// (its address printed on stderr) and, unless `--quiet`, the status on stderr.
 fn build_session(options: &RunOptions) -> Result<Session, String> {
     let mut builder = Session::builder().workers(options.workers);
+    if let Some((hosts, index)) = &options.cluster {
+        builder = builder.cluster(hosts.clone(), *index);
+    }
     if let Some(log) = &options.progress_log {
         // Checked here so a bad path names the flag, before any query starts.
         std::fs::OpenOptions::new()
@@ -78,7 +117,7 @@ fn build_session(options: &RunOptions) -> Result<Session, String> {
         SluiceError::Option { option, reason } if option == sluice::METRICS_ADDR => {
             format!("--metrics-addr {reason}")
         }
-        e => format!("-w: {e}"),
+        e => format!("-w/-n/-p: {e}"),
     })?;
     if let Some(addr) = session.metrics_address() {
         eprintln!("sluice: metrics on http://{addr}/ (/progress, /metrics)");
@@ -244,6 +283,10 @@ fn run_statement(
             let df = session.sql(&q.to_string()).map_err(|e| e.to_string())?;
             let schema = df.schema().map_err(|e| e.to_string())?;
             let rows = df.collect().map_err(|e| e.to_string())?;
+            if session.process_index() != 0 {
+                // The other processes of a cluster took part; process 0 prints.
+                return Ok(());
+            }
             match format {
                 OutputFormat::Json => {
                     for r in &rows {

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 /// The rows one batch of a rate source covers: values `start..start + count`, value
 /// `v` stamped `timestamp_us + (v - start) * step_us`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RateRange {
     /// First value.
     pub start: u64,

@@ -3,13 +3,14 @@
 //! operators gather for progress reports (read after the batch completes).
 
 use crate::errors::ErrorSlot;
+use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The watermarks in force for one batch, in microseconds (Spark keeps milliseconds).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchWatermarks {
     /// Rows whose event-time key is at or before this are late and dropped (the previous
     /// batch's watermark, as Spark's `eventTimeWatermarkForLateEvents`).
@@ -20,7 +21,7 @@ pub struct BatchWatermarks {
 }
 
 /// Event times seen by one `with_watermark` in one batch, in milliseconds as Spark reports them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventTimeStats {
     /// Earliest.
     pub min: i64,
@@ -63,7 +64,7 @@ impl EventTimeStats {
 }
 
 /// What one worker's operators observed in one batch.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchStats {
     /// Per `with_watermark`, the event times that passed through it.
     pub event_time: Vec<EventTimeStats>,

@@ -11,7 +11,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 /// A byte range `[start, end)` of one file; the unit of work of one reader call.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Serialisable: in cluster mode process 0 plans the splits and sends them to every process.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FileSplit {
     /// The file.
     pub path: PathBuf,
