@@ -34,7 +34,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
         });
     }
     let mut exec = Executor::start(analyzed.clone(), Arc::new(readers), workers, OutputMode::Complete)?;
-    let out = exec.run_batch(0, inputs, Default::default())?;
+    let out = exec.run_batch(0, inputs, Default::default(), None)?;
     let mut adapter = ModeAdapter::new(OutputMode::Complete, analyzed.order.clone());
     Ok(adapter.rows_for_batch(out.changes))
 }

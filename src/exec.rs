@@ -9,6 +9,7 @@ use sluice_core::plan::Analyzed;
 use sluice_core::{Result, Row, SluiceError};
 use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
 use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -24,14 +25,25 @@ use timely::WorkerConfig;
 const STEP_EVERY_ROWS: usize = 64 * 1024;
 
 enum Command {
-    Batch { id: Time, inputs: Arc<Vec<BatchInput>>, watermarks: BatchWatermarks },
+    /// Run a batch; with `snapshot`, then save the worker's state into that directory.
+    Batch {
+        id: Time,
+        inputs: Arc<Vec<BatchInput>>,
+        watermarks: BatchWatermarks,
+        snapshot: Option<Arc<PathBuf>>,
+    },
+    /// Load the worker's state from a checkpoint's snapshot directory (before any batch).
+    Restore(Arc<PathBuf>),
 }
 
+#[derive(Default)]
 struct Report {
     rows_in: Vec<u64>,
     output: Vec<(Row, Diff)>,
     stats: BatchStats,
     error: Option<SluiceError>,
+    /// Bytes of the state snapshot written, and how long it took (ms).
+    snapshot: (u64, u64),
 }
 
 /// What one micro-batch produced.
@@ -42,6 +54,8 @@ pub(crate) struct BatchOutput {
     pub rows_in: Vec<u64>,
     /// What the operators observed (event times, state sizes), summed over workers.
     pub stats: BatchStats,
+    /// Bytes of state snapshot written by all workers, and the longest write (ms).
+    pub snapshot: (u64, u64),
 }
 
 /// A running dataflow for one query on the session's workers.
@@ -104,7 +118,20 @@ impl Executor {
                     .probe_with(&probe);
                 inputs
             });
-            while let Ok(Command::Batch { id, inputs: batch, watermarks }) = rx.recv() {
+            loop {
+                let (id, batch, watermarks, snapshot) = match rx.recv() {
+                    Ok(Command::Batch { id, inputs, watermarks, snapshot }) => {
+                        (id, inputs, watermarks, snapshot)
+                    }
+                    Ok(Command::Restore(dir)) => {
+                        let error = restore_worker(&ctx, &dir, index, worker.peers()).err();
+                        if reports.send(Report { error, ..Default::default() }).is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                    Err(_) => break,
+                };
                 ctx.watermarks.borrow_mut().insert(id, watermarks);
                 let mut error = None;
                 let mut rows_in = vec![0u64; inputs.len()];
@@ -144,7 +171,15 @@ impl Executor {
                     Vec::new()
                 };
                 let stats = ctx.take_stats();
-                if reports.send(Report { rows_in, output, stats, error }).is_err() {
+                let mut saved = (0, 0);
+                if let (Some(dir), None) = (&snapshot, &error) {
+                    let started = std::time::Instant::now();
+                    match snapshot_worker(&ctx, dir, index, worker.peers()) {
+                        Ok(bytes) => saved = (bytes, started.elapsed().as_millis() as u64),
+                        Err(e) => error = Some(e),
+                    }
+                }
+                if reports.send(Report { rows_in, output, stats, error, snapshot: saved }).is_err() {
                     break;
                 }
             }
@@ -159,16 +194,19 @@ impl Executor {
         id: Time,
         inputs: Vec<BatchInput>,
         watermarks: BatchWatermarks,
+        snapshot: Option<PathBuf>,
     ) -> Result<BatchOutput> {
         let inputs = Arc::new(inputs);
+        let snapshot = snapshot.map(Arc::new);
         for tx in &self.commands {
-            tx.send(Command::Batch { id, inputs: inputs.clone(), watermarks })
+            tx.send(Command::Batch { id, inputs: inputs.clone(), watermarks, snapshot: snapshot.clone() })
                 .map_err(|_| SluiceError::exec("a worker thread stopped unexpectedly"))?;
         }
         let mut changes = Vec::new();
         let mut rows_in: Vec<u64> = vec![0; inputs.len()];
         let mut first_error = None;
         let mut stats = BatchStats::default();
+        let mut saved = (0, 0);
         for _ in 0..self.commands.len() {
             let report = self.reports.recv().map_err(|_| {
                 SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)")
@@ -178,6 +216,7 @@ impl Executor {
             }
             changes.extend(report.output);
             stats.merge(&report.stats);
+            saved = (saved.0 + report.snapshot.0, saved.1.max(report.snapshot.1));
             if let Some(e) = report.error {
                 first_error.get_or_insert(e);
             }
@@ -185,8 +224,44 @@ impl Executor {
         if let Some(e) = first_error.or_else(|| self.errors.take()) {
             return Err(e);
         }
-        Ok(BatchOutput { changes, rows_in, stats })
+        Ok(BatchOutput { changes, rows_in, stats, snapshot: saved })
     }
+
+    /// Loads every worker's operator state from a checkpoint's snapshot directory.
+    pub fn restore(&mut self, dir: PathBuf) -> Result<()> {
+        let dir = Arc::new(dir);
+        for tx in &self.commands {
+            tx.send(Command::Restore(dir.clone()))
+                .map_err(|_| SluiceError::exec("a worker thread stopped unexpectedly"))?;
+        }
+        let mut first_error = None;
+        for _ in 0..self.commands.len() {
+            let report =
+                self.reports.recv().map_err(|_| SluiceError::exec("a worker thread stopped unexpectedly"))?;
+            if let Some(e) = report.error {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// Writes this worker's operator state (nothing when the query keeps none).
+fn snapshot_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<u64> {
+    if ctx.stores() == 0 {
+        return Ok(0);
+    }
+    crate::checkpoint::state::write_part(dir, index, peers, &ctx.save_state()?)
+}
+
+fn restore_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<()> {
+    if ctx.stores() == 0 {
+        return Ok(());
+    }
+    let bytes = crate::checkpoint::state::read_part(dir, index, peers)?;
+    ctx.load_state(&bytes).map_err(|e| {
+        SluiceError::exec(format!("{}: {e}", crate::checkpoint::state::part_path(dir, index).display()))
+    })
 }
 
 impl Drop for Executor {

@@ -1,7 +1,7 @@
 //! `sluice`: runs SQL scripts of streaming queries.
 //!
 //! ```text
-//! sluice run SCRIPT.sql [-w N] [--trigger available-now|once|'processing-time 2 seconds'] [--format table|json]
+//! sluice run SCRIPT.sql [-w N] [--trigger available-now|once|'processing-time 2 seconds'] [--format table|json] [--checkpoint DIR]
 //! ```
 #![forbid(missing_docs)]
 
@@ -49,6 +49,10 @@ enum Command {
         /// No progress bar and no per-batch status lines on stderr.
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Checkpoint every streaming query under DIR/<sink table> so a restart goes on
+        /// where it stopped (a sink table's `checkpoint = '...'` option overrides it).
+        #[arg(long, value_name = "DIR")]
+        checkpoint: Option<PathBuf>,
     },
 }
 
@@ -66,6 +70,8 @@ pub struct RunOptions {
     pub metrics_addr: Option<String>,
     /// `--quiet`.
     pub quiet: bool,
+    /// `--checkpoint`.
+    pub checkpoint: Option<PathBuf>,
 }
 
 /// How `SELECT` results are printed.
@@ -80,8 +86,9 @@ pub enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { script, workers, trigger, format, progress_log, metrics_addr, quiet } => {
-            let options = RunOptions { workers, trigger, format, progress_log, metrics_addr, quiet };
+        Command::Run { script, workers, trigger, format, progress_log, metrics_addr, quiet, checkpoint } => {
+            let options =
+                RunOptions { workers, trigger, format, progress_log, metrics_addr, quiet, checkpoint };
             match script::run(&script, &options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {

@@ -62,6 +62,10 @@ pub fn run(path: &Path, options: &RunOptions) -> Result<(), String> {
 /// (its address printed on stderr) and, unless `--quiet`, the status on stderr.
 fn build_session(options: &RunOptions) -> Result<Session, String> {
     let mut builder = Session::builder().workers(options.workers);
+    if let Some(dir) = &options.checkpoint {
+        // Each query checkpoints under DIR/<its sink table>, as Spark's root location.
+        builder = builder.config("spark.sql.streaming.checkpointLocation", dir.display());
+    }
     if let Some(log) = &options.progress_log {
         // Checked here so a bad path names the flag, before any query starts.
         std::fs::OpenOptions::new()
@@ -155,7 +159,7 @@ fn run_statement(
                         .create_table_with(&name, &path, definition)
                         .map_err(|e| format!("table `{name}`: {e}"))
                 }
-                "socket" | "rate" | "rate-micro-batch" => {
+                "socket" | "rate" | "rate-micro-batch" | "kafka" => {
                     if !ct.columns.is_empty() {
                         return Err(format!("table `{name}`: the {connector} source has a fixed schema; declare no columns"));
                     }
@@ -177,7 +181,7 @@ fn run_statement(
                     Ok(())
                 }
                 other => Err(format!(
-                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch; sinks: memory, console)"
+                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch, kafka; sinks: memory, console, file)"
                 )),
             }
         }
@@ -196,6 +200,8 @@ fn run_statement(
             for (k, v) in &sink.options {
                 writer = if k.eq_ignore_ascii_case("outputMode") {
                     writer.output_mode(v)
+                } else if k.eq_ignore_ascii_case("checkpoint") {
+                    writer.option("checkpointLocation", v)
                 } else if k.eq_ignore_ascii_case("partitionBy") {
                     writer.partition_by(v.split(',').map(str::trim).filter(|c| !c.is_empty()))
                 } else {

@@ -1,0 +1,187 @@
+//! Crash tests: a streaming query with a checkpoint, run as a child process (the CLI) and
+//! killed with SIGKILL at random instants, restarted each time; in the end the output its
+//! file sink committed equals that of one uninterrupted run, row for row.
+//!
+//! The kill instants come from a seeded generator: the seed is printed, and
+//! `SLUICE_CRASH_SEED=<seed>` replays a failure.
+
+mod common;
+
+use common::{data_dir, sluice_bin};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KILLS: usize = 20;
+
+/// splitmix64: a tiny deterministic generator (the kill schedule must be replayable).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn seed() -> u64 {
+    match std::env::var("SLUICE_CRASH_SEED") {
+        Ok(s) => s.parse().expect("SLUICE_CRASH_SEED is a number"),
+        Err(_) => {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        }
+    }
+}
+
+/// Splits the first `files` files of a data set into `chunks` files each, named in order,
+/// so a query with `maxFilesPerTrigger = 1` runs many small batches.
+fn split_input(dataset: &str, files: usize, chunks: usize, into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    let mut names: Vec<PathBuf> =
+        std::fs::read_dir(data_dir(dataset)).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let mut n = 0;
+    for path in names.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).take(files) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for part in lines.chunks(lines.len().div_ceil(chunks)) {
+            std::fs::write(into.join(format!("in-{n:04}.json")), part.join("\n") + "\n").unwrap();
+            n += 1;
+        }
+    }
+}
+
+/// The rows a file sink committed: every line of every file its log lists, with counts.
+fn committed_rows(out: &Path) -> BTreeMap<String, usize> {
+    let log = out.join("_sluice_metadata");
+    let mut rows = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(&log) else { return rows };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.is_empty()) {
+            let meta: serde_json::Value = serde_json::from_str(line).unwrap();
+            let file = out.join(meta["path"].as_str().unwrap());
+            for row in std::fs::read_to_string(&file).unwrap().lines() {
+                *rows.entry(row.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    rows
+}
+
+fn script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
+    let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
+    let text = format!(
+        "CREATE TABLE activity (
+            Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, Model STRING,
+            `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
+            event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
+            WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+         ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1', fileOrder = 'name');
+         CREATE TABLE windows WITH (connector = 'file', format = 'json', path = '{}'{checkpoint});
+         INSERT INTO windows
+           SELECT window(event_time, '10 seconds') AS window, `User`, count(*) AS n, sum(`Index`) AS s,
+                  min(x) AS min_x, max(y) AS max_y
+           FROM activity GROUP BY window(event_time, '10 seconds'), `User`;",
+        input.display(),
+        out.display()
+    );
+    let path = dir.join(format!("q-{}.sql", out.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run_to_end(script: &Path) {
+    let out = Command::new(sluice_bin())
+        .args(["run", script.to_str().unwrap(), "-w", "2", "-q", "--trigger", "available-now"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn last_entry(dir: &Path) -> Option<u64> {
+    std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).max()
+}
+
+/// Runs `script` under the default trigger (it never ends by itself) and kills it with
+/// SIGKILL after a random delay, `KILLS` times; then lets it finish. Returns how many
+/// kills left a batch planned but not committed, and the last batch committed before the
+/// final run.
+fn kill_repeatedly(
+    script: &Path,
+    checkpoint: &Path,
+    rng: &mut Rng,
+    max_delay_ms: u64,
+) -> (usize, Option<u64>) {
+    let mut mid_batch = 0;
+    for _ in 0..KILLS {
+        let mut child = Command::new(sluice_bin())
+            .args(["run", script.to_str().unwrap(), "-w", "2", "-q"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(max_delay_ms)));
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            panic!("the query failed on restart: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        let (offsets, commits) =
+            (last_entry(&checkpoint.join("offsets")), last_entry(&checkpoint.join("commits")));
+        if offsets > commits {
+            mid_batch += 1;
+        }
+    }
+    let committed = last_entry(&checkpoint.join("commits"));
+    run_to_end(script);
+    (mid_batch, committed)
+}
+
+#[test]
+fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
+    let seed = seed();
+    eprintln!("crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    split_input("activity-data-synth", 4, 8, &input);
+
+    let reference = dir.path().join("reference");
+    let started = Instant::now();
+    run_to_end(&script(dir.path(), &input, &reference, None));
+    let reference_ms = started.elapsed().as_millis() as u64;
+    eprintln!("one uninterrupted run: {reference_ms} ms");
+    let expected = committed_rows(&reference);
+    assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
+
+    let out = dir.path().join("crashed");
+    let checkpoint = dir.path().join("checkpoint");
+    let crashed = script(dir.path(), &input, &out, Some(&checkpoint));
+    let mut rng = Rng(seed);
+    // Kills spread over about twice one run's length: early ones land in startup and
+    // recovery, later ones in batches, snapshots and commits.
+    let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
+    let actual = committed_rows(&out);
+    let duplicates: Vec<_> = actual.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(duplicates.is_empty(), "seed {seed}: duplicate rows: {duplicates:?}");
+    let missing: Vec<_> = expected.keys().filter(|k| !actual.contains_key(*k)).take(5).collect();
+    let extra: Vec<_> = actual.keys().filter(|k| !expected.contains_key(*k)).take(5).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "seed {seed}: missing {missing:?}, unexpected {extra:?}");
+    assert_eq!(actual, expected, "seed {seed}");
+    eprintln!(
+        "{mid_batch} of {KILLS} kills left a batch planned but not committed; batch {committed:?} was the last committed before the final run; {} rows",
+        actual.len()
+    );
+}
