@@ -1112,7 +1112,7 @@ impl Binder<'_> {
                 node(Kind::MakeStruct(values), DataType::Struct(fields))
             }
             "named_struct" => {
-                if args.len() % 2 != 0 {
+                if !args.len().is_multiple_of(2) {
                     return Err(SluiceError::analysis(format!(
                         "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `named_struct` requires an even number of parameters but the actual number is {}.",
                         args.len()

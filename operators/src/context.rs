@@ -106,6 +106,9 @@ pub trait Snapshot {
     fn load(&mut self, bytes: &[u8]) -> Result<()>;
 }
 
+/// A stateful operator's state, shared between the operator and the worker loop.
+pub type SharedStore = Rc<RefCell<dyn Snapshot>>;
+
 /// Shared between a worker's dataflow and its loop.
 #[derive(Clone)]
 pub struct DataflowContext {
@@ -118,7 +121,7 @@ pub struct DataflowContext {
     /// Statistics of the current batch, reset by the worker loop before it.
     pub stats: Rc<RefCell<BatchStats>>,
     /// The stateful operators of this worker's dataflow, in the order they were built.
-    stores: Rc<RefCell<Vec<Rc<RefCell<dyn Snapshot>>>>>,
+    stores: Rc<RefCell<Vec<SharedStore>>>,
 }
 
 impl DataflowContext {
@@ -136,7 +139,7 @@ impl DataflowContext {
     }
 
     /// Called by a stateful operator when it is built.
-    pub fn register_store(&self, store: Rc<RefCell<dyn Snapshot>>) {
+    pub fn register_store(&self, store: SharedStore) {
         self.stores.borrow_mut().push(store);
     }
 

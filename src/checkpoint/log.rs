@@ -24,7 +24,7 @@ pub struct OffsetEntry {
 
 /// What one source reads in one batch, and where it is after it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum SourceOffsets {
     /// A file source: the files of the batch (Spark keeps them in `sources/<i>/<b>`).
     Files {

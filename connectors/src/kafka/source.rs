@@ -499,14 +499,14 @@ impl KafkaReader {
                 }
                 Some(Err(e)) => {
                     let text = e.to_string();
-                    if text.contains("out of range") || text.contains("OffsetOutOfRange") {
-                        if self.cfg.fail_on_data_loss {
-                            return Err(kafka_error(
-                                "offsets planned for this batch are no longer available (failOnDataLoss is true)",
-                                servers,
-                                e,
-                            ));
-                        }
+                    if (text.contains("out of range") || text.contains("OffsetOutOfRange"))
+                        && self.cfg.fail_on_data_loss
+                    {
+                        return Err(kafka_error(
+                            "offsets planned for this batch are no longer available (failOnDataLoss is true)",
+                            servers,
+                            e,
+                        ));
                     }
                     last_error = Some(text);
                 }
