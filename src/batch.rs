@@ -40,7 +40,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
             SourceKind::Rate { .. } | SourceKind::Socket => BatchInput::Empty,
         });
     }
-    let out = exec.run_batch(0, inputs, Default::default());
+    let out = exec.run_batch(0, inputs, Default::default(), None);
     exec.stop(out.as_ref().err());
     let mut adapter = ModeAdapter::new(OutputMode::Complete, analyzed.order.clone());
     Ok(adapter.rows_for_batch(out?.changes))

@@ -2,6 +2,7 @@
 //! new, runs the batch on the workers, turns the result's changes into what the output
 //! mode emits, writes the sink and reports progress.
 
+use crate::checkpoint::{self, Checkpoint, CommitEntry, OffsetEntry, Recovery};
 use crate::exec::Executor;
 use crate::progress::{
     iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress,
@@ -41,6 +42,10 @@ pub(crate) struct QueryRun {
     /// `spark.sql.streaming.noDataProgressEventInterval`: the least time between two idle
     /// events, and between a batch and the first idle event after it.
     pub no_data_event_interval: Duration,
+    /// The query's checkpoint, if `checkpointLocation` is set.
+    pub checkpoint: Option<Checkpoint>,
+    /// Where a restarted query goes on from (sources are already restored by `start()`).
+    pub recovery: Recovery,
 }
 
 /// The global event-time watermark, as Spark's `WatermarkTracker`: each `with_watermark`
@@ -48,7 +53,7 @@ pub(crate) struct QueryRun {
 /// watermark is the minimum (or maximum) of those, and it never moves back.
 pub(crate) struct WatermarkTracker {
     delays_ms: Vec<i64>,
-    per_operator: Vec<Option<i64>>,
+    pub per_operator: Vec<Option<i64>>,
     max_policy: bool,
     /// The watermark in milliseconds (0 until data moves it).
     pub current_ms: i64,
@@ -66,6 +71,14 @@ impl WatermarkTracker {
 
     pub fn is_used(&self) -> bool {
         !self.delays_ms.is_empty()
+    }
+
+    /// Puts the tracker back where a checkpoint recorded it.
+    pub fn restore(&mut self, current_ms: i64, per_operator: &[Option<i64>]) {
+        self.current_ms = current_ms;
+        if per_operator.len() == self.per_operator.len() {
+            self.per_operator = per_operator.to_vec();
+        }
     }
 
     /// Folds in one batch's event-time statistics.
@@ -101,6 +114,27 @@ pub(crate) struct ModeAdapter {
 impl ModeAdapter {
     pub fn new(mode: OutputMode, order: ResultOrder) -> Self {
         ModeAdapter { mode, order, table: BTreeMap::new(), emitted: 0 }
+    }
+
+    /// True when the adapter holds state a checkpoint must save (the complete-mode
+    /// table, or how many rows a LIMIT has let through).
+    pub fn is_stateful(&self) -> bool {
+        self.mode == OutputMode::Complete || self.order.limit.is_some()
+    }
+
+    /// The adapter's state, encoded for a checkpoint.
+    pub fn save(&self) -> Result<Vec<u8>> {
+        bincode::serialize(&(&self.table, self.emitted))
+            .map_err(|e| sluice_core::SluiceError::exec(format!("cannot encode the result table: {e}")))
+    }
+
+    /// Loads what [`save`](Self::save) wrote.
+    pub fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        let (table, emitted): (BTreeMap<Row, i64>, usize) = bincode::deserialize(bytes)
+            .map_err(|e| sluice_core::SluiceError::exec(format!("cannot decode the result table: {e}")))?;
+        self.table = table;
+        self.emitted = emitted;
+        Ok(())
     }
 
     /// The rows to write for one batch.
@@ -171,19 +205,62 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     // As Spark: an idle event at the first idle trigger, then at most one per interval,
     // counting from the last batch or idle event.
     let mut last_event: Option<Instant> = None;
+    let recovery = std::mem::take(&mut run.recovery);
+    let mut replay = recovery.replay;
+    if let Some(cp) = &run.checkpoint {
+        batch_id = recovery.next_batch;
+        if let Some((c, commit)) = &recovery.committed {
+            tracker.restore(commit.next_batch_watermark_ms, &commit.operator_watermarks);
+            if let Some(o) = &recovery.committed_offsets {
+                last_batch_watermark_ms = o.batch_watermark_ms;
+            }
+            let dir = cp.state_dir(*c);
+            if run.aggregating {
+                run.executor.restore(dir.clone())?;
+            }
+            if adapter.is_stateful() {
+                match checkpoint::state::read_result(&dir)? {
+                    Some(bytes) => adapter.load(&bytes)?,
+                    None => {
+                        return Err(sluice_core::SluiceError::exec(format!(
+                            "checkpoint file {}: missing (the result table of batch {c})",
+                            dir.join("result").display()
+                        )))
+                    }
+                }
+            }
+        }
+    }
     loop {
         if shared.stop_requested() {
             return Ok(());
         }
         let trigger_start = Instant::now();
-        let trigger_ms = now_millis();
+        let mut trigger_ms = now_millis();
         shared.set_status("Getting offsets from sources", false, true);
         let mut planned = Vec::with_capacity(run.sources.len());
         let mut offsets = Vec::with_capacity(run.sources.len());
-        for s in run.sources.iter_mut() {
-            let (batch, off) = s.plan_next()?;
-            planned.push(batch);
-            offsets.push(off);
+        let mut records = Vec::with_capacity(run.sources.len());
+        let replaying = replay.take().map(|(_, entry)| entry);
+        if let Some(entry) = &replaying {
+            // Planned before a crash: exactly these offsets, under exactly these watermarks.
+            tracker.restore(entry.batch_watermark_ms, &entry.operator_watermarks);
+            last_batch_watermark_ms = entry.late_watermark_ms;
+            trigger_ms = entry.batch_timestamp_ms;
+            for (s, rec) in run.sources.iter().zip(&entry.sources) {
+                let (batch, off) = s.replay(rec);
+                planned.push(batch);
+                offsets.push(off);
+            }
+        } else {
+            for s in run.sources.iter_mut() {
+                let (batch, off) = s.plan_next()?;
+                if run.checkpoint.is_some() {
+                    records.push(s.record(&batch));
+                }
+                planned.push(batch);
+                offsets.push(off);
+            }
         }
         let latest_offset_ms = trigger_start.elapsed().as_millis() as u64;
         let get_batch_start = Instant::now();
@@ -193,7 +270,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let no_data = inputs.iter().all(BatchInput::is_empty);
         // A moved watermark may close results: run a batch without data to emit or evict them.
         let no_data_batch = no_data && run.evicts_state && tracker.current_ms > last_batch_watermark_ms;
-        if no_data && !no_data_batch {
+        if no_data && !no_data_batch && replaying.is_none() {
             shared.set_status("Waiting for data to arrive", false, false);
             if last_event.is_none_or(|t| t.elapsed() >= run.no_data_event_interval) {
                 last_event = Some(Instant::now());
@@ -215,20 +292,56 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         }
         shared.set_status("Processing new data", true, true);
         let exec_start = Instant::now();
+        // Batch 0 has no previous watermark; a replayed batch restored its own above.
+        let late_ms =
+            if batch_id == 0 && replaying.is_none() { tracker.current_ms } else { last_batch_watermark_ms };
         let watermarks = if tracker.is_used() {
-            let late = if batch_id == 0 { tracker.current_ms } else { last_batch_watermark_ms };
-            BatchWatermarks { late: Some(late * 1000), evict: Some(tracker.current_ms * 1000) }
+            BatchWatermarks { late: Some(late_ms * 1000), evict: Some(tracker.current_ms * 1000) }
         } else {
             BatchWatermarks::default()
         };
         let batch_watermark_ms = tracker.current_ms;
-        let out = run.executor.run_batch(batch_id, inputs, watermarks)?;
+        let mut wal_ms = None;
+        if let (Some(cp), None) = (&run.checkpoint, &replaying) {
+            let started = Instant::now();
+            cp.write_offsets(
+                batch_id,
+                &OffsetEntry {
+                    batch_timestamp_ms: trigger_ms,
+                    batch_watermark_ms,
+                    late_watermark_ms: late_ms,
+                    operator_watermarks: tracker.per_operator.clone(),
+                    sources: std::mem::take(&mut records),
+                },
+            )?;
+            wal_ms = Some(started.elapsed().as_millis() as u64);
+        }
+        let snapshot_dir = run.checkpoint.as_ref().map(|cp| cp.state_dir(batch_id));
+        let out = run.executor.run_batch(batch_id, inputs, watermarks, snapshot_dir.clone())?;
         tracker.update(&out.stats.event_time);
         last_batch_watermark_ms = batch_watermark_ms;
         let rows = adapter.rows_for_batch(out.changes);
         let num_output = rows.len() as i64;
         run.sink.add_batch(batch_id, &run.schema, rows, run.mode)?;
         let add_batch_ms = exec_start.elapsed().as_millis() as u64;
+        let (mut snapshot_bytes, mut snapshot_ms) = out.snapshot;
+        let mut commit_ms = None;
+        if let (Some(cp), Some(dir)) = (&run.checkpoint, &snapshot_dir) {
+            if adapter.is_stateful() {
+                let started = Instant::now();
+                snapshot_bytes += checkpoint::state::write_result(dir, &adapter.save()?)?;
+                snapshot_ms += started.elapsed().as_millis() as u64;
+            }
+            let started = Instant::now();
+            cp.write_commit(
+                batch_id,
+                &CommitEntry {
+                    next_batch_watermark_ms: tracker.current_ms,
+                    operator_watermarks: tracker.per_operator.clone(),
+                },
+            )?;
+            commit_ms = Some(started.elapsed().as_millis() as u64);
+        }
 
         let duration = trigger_start.elapsed();
         let num_input: u64 = out.rows_in.iter().sum();
@@ -240,6 +353,13 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         duration_ms.insert("getBatch".to_string(), get_batch_ms);
         duration_ms.insert("addBatch".to_string(), add_batch_ms);
         duration_ms.insert("triggerExecution".to_string(), duration.as_millis() as u64);
+        if let Some(ms) = wal_ms {
+            duration_ms.insert("walCommit".to_string(), ms);
+        }
+        if let Some(ms) = commit_ms {
+            duration_ms.insert("commitOffsets".to_string(), ms);
+            duration_ms.insert("stateSnapshot".to_string(), snapshot_ms);
+        }
         let sources = run
             .sources
             .iter()
@@ -274,6 +394,11 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 memory_used_bytes: out.stats.state_bytes,
                 num_shuffle_partitions: run.workers as i64,
                 num_state_store_instances: run.workers as i64,
+                custom_metrics: if run.checkpoint.is_some() {
+                    BTreeMap::from([("snapshotSizeBytes".to_string(), snapshot_bytes as i64)])
+                } else {
+                    BTreeMap::new()
+                },
             }]
         } else {
             Vec::new()

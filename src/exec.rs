@@ -16,7 +16,7 @@ use sluice_core::{Result, Row, SluiceError};
 use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -42,7 +42,11 @@ const HEALTH_POLL: Duration = Duration::from_millis(50);
 #[derive(Clone, Debug, Serialize, Deserialize)]
 enum Command {
     /// Run micro-batch `id` on these inputs (one per source) under these watermarks.
-    Batch { id: Time, inputs: Vec<BatchInput>, watermarks: BatchWatermarks },
+    /// With `snapshot`, each worker then saves its operator state into that directory.
+    Batch { id: Time, inputs: Vec<BatchInput>, watermarks: BatchWatermarks, snapshot: Option<PathBuf> },
+    /// Load each worker's operator state from a checkpoint's snapshot directory (before
+    /// any batch).
+    Restore(PathBuf),
     /// Leave the loop: the query ended (with this error, if it failed).
     Stop { error: Option<WireError> },
 }
@@ -55,6 +59,8 @@ struct Report {
     output: Vec<(Row, Diff)>,
     stats: BatchStats,
     error: Option<WireError>,
+    /// Bytes of state snapshot written, and how long the write took (ms).
+    snapshot: (u64, u64),
 }
 
 impl Report {
@@ -67,6 +73,7 @@ impl Report {
         }
         self.output.extend(other.output);
         self.stats.merge(&other.stats);
+        self.snapshot = (self.snapshot.0 + other.snapshot.0, self.snapshot.1.max(other.snapshot.1));
         if self.error.is_none() {
             self.error = other.error;
         }
@@ -121,6 +128,8 @@ pub(crate) struct BatchOutput {
     pub rows_in: Vec<u64>,
     /// What the operators observed (event times, state sizes), summed over workers.
     pub stats: BatchStats,
+    /// Bytes of state snapshot written by all workers, and the longest write (ms).
+    pub snapshot: (u64, u64),
 }
 
 /// Where a query's workers run: `threads` in this process and, in cluster mode, the
@@ -347,9 +356,26 @@ impl Executor {
                         return Some(error);
                     }
                 };
-                let (id, batch, watermarks) = match command {
+                let (id, batch, watermarks, snapshot) = match command {
                     Command::Stop { error } => return error,
-                    Command::Batch { id, inputs, watermarks } => (id, inputs, watermarks),
+                    Command::Batch { id, inputs, watermarks, snapshot } => (id, inputs, watermarks, snapshot),
+                    Command::Restore(dir) => {
+                        let error = restore_worker(&ctx, &dir, index, peers).err().map(WireError::from);
+                        let report = Report { error, ..Default::default() };
+                        if index != 0 {
+                            control.report(report);
+                            continue;
+                        }
+                        let mut merged = report;
+                        match control.gather(worker, peers - 1) {
+                            Ok(others) => others.into_iter().for_each(|r| merged.merge(r)),
+                            Err(e) => merged.error = Some(WireError::from(e)),
+                        }
+                        if reports.send(merged).is_err() {
+                            return None;
+                        }
+                        continue;
+                    }
                 };
                 ctx.watermarks.borrow_mut().insert(id, watermarks);
                 let mut error = None;
@@ -382,8 +408,18 @@ impl Executor {
                 }
                 worker.step_while(|| probe.less_than(&(id + 1)));
                 // Row-level errors land in this process's slot; whichever worker finds one reports it.
-                let error = error.or_else(|| worker_errors.take()).map(WireError::from);
-                let report = Report { rows_in, output: Vec::new(), stats: ctx.take_stats(), error };
+                let mut error = error.or_else(|| worker_errors.take());
+                let stats = ctx.take_stats();
+                let mut saved = (0, 0);
+                if let (Some(dir), None) = (&snapshot, &error) {
+                    let started = std::time::Instant::now();
+                    match snapshot_worker(&ctx, dir, index, peers) {
+                        Ok(bytes) => saved = (bytes, started.elapsed().as_millis() as u64),
+                        Err(e) => error = Some(e),
+                    }
+                }
+                let error = error.map(WireError::from);
+                let report = Report { rows_in, output: Vec::new(), stats, error, snapshot: saved };
                 if index != 0 {
                     control.report(report);
                     continue;
@@ -421,6 +457,7 @@ impl Executor {
         id: Time,
         inputs: Vec<BatchInput>,
         watermarks: BatchWatermarks,
+        snapshot: Option<PathBuf>,
     ) -> Result<BatchOutput> {
         let sources = inputs.len();
         let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
@@ -428,8 +465,33 @@ impl Executor {
             SluiceError::exec("only process 0 of a cluster runs batches; the others follow it")
         })?;
         commands
-            .send(Command::Batch { id, inputs, watermarks })
+            .send(Command::Batch { id, inputs, watermarks, snapshot })
             .map_err(|_| self.lost().unwrap_or_else(stopped))?;
+        let report = self.await_report()?;
+        if let Some(e) = report.error.map(SluiceError::from).or_else(|| self.errors.take()) {
+            return Err(e);
+        }
+        let mut rows_in = report.rows_in;
+        rows_in.resize(sources, 0);
+        Ok(BatchOutput { changes: report.output, rows_in, stats: report.stats, snapshot: report.snapshot })
+    }
+
+    /// Loads every worker's operator state from a checkpoint's snapshot directory.
+    pub fn restore(&mut self, dir: PathBuf) -> Result<()> {
+        let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
+        let commands = self.commands.as_ref().ok_or_else(|| {
+            SluiceError::exec("only process 0 of a cluster restores state; the others follow it")
+        })?;
+        commands.send(Command::Restore(dir)).map_err(|_| self.lost().unwrap_or_else(stopped))?;
+        match self.await_report()?.error {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for worker 0's merged report, watching the cluster's connections.
+    fn await_report(&self) -> Result<Report> {
+        let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
         let report = loop {
             match self.reports.recv_timeout(HEALTH_POLL) {
                 Ok(r) => break r,
@@ -441,12 +503,7 @@ impl Executor {
                 Err(RecvTimeoutError::Disconnected) => return Err(self.lost().unwrap_or_else(stopped)),
             }
         };
-        if let Some(e) = report.error.map(SluiceError::from).or_else(|| self.errors.take()) {
-            return Err(e);
-        }
-        let mut rows_in = report.rows_in;
-        rows_in.resize(sources, 0);
-        Ok(BatchOutput { changes: report.output, rows_in, stats: report.stats })
+        Ok(report)
     }
 
     /// The error naming a process whose connection broke, if one did (and marks the
@@ -485,6 +542,24 @@ impl Executor {
         }
         first.map_or(Ok(()), Err)
     }
+}
+
+/// Writes this worker's operator state (nothing when the query keeps none).
+fn snapshot_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<u64> {
+    if ctx.stores() == 0 {
+        return Ok(0);
+    }
+    crate::checkpoint::state::write_part(dir, index, peers, &ctx.save_state()?)
+}
+
+fn restore_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<()> {
+    if ctx.stores() == 0 {
+        return Ok(());
+    }
+    let bytes = crate::checkpoint::state::read_part(dir, index, peers)?;
+    ctx.load_state(&bytes).map_err(|e| {
+        SluiceError::exec(format!("{}: {e}", crate::checkpoint::state::part_path(dir, index).display()))
+    })
 }
 
 impl Drop for Executor {

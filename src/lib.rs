@@ -32,6 +32,7 @@
 #![forbid(missing_docs)]
 
 mod batch;
+mod checkpoint;
 mod cluster;
 mod dataframe;
 mod driver;

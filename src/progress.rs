@@ -60,6 +60,10 @@ pub struct StateOperatorProgress {
     /// State store instances (one per worker).
     #[serde(default)]
     pub num_state_store_instances: i64,
+    /// Operator-specific metrics (with a checkpoint: `snapshotSizeBytes`, the bytes of the
+    /// state snapshot written after the batch).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_metrics: BTreeMap<String, i64>,
 }
 
 /// One source's part of a batch (Spark's `SourceProgress`).

@@ -2,6 +2,7 @@
 //! micro-batch reads (which files, which rows), and a reader on every worker reads its
 //! share of it.
 
+use crate::checkpoint::SourceOffsets;
 use sluice_connectors::file::{
     plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
 };
@@ -428,5 +429,107 @@ impl SourcePlanner {
             | SourcePlanner::Socket { description, .. }
             | SourcePlanner::Kafka { description, .. } => description.clone(),
         }
+    }
+}
+
+/// Checkpoint support: what a planned batch records in `offsets/<b>`, and how a restarted
+/// query puts its planners back where they were.
+impl SourcePlanner {
+    /// True when the source can re-read a recorded batch (a socket cannot).
+    pub fn replayable(&self) -> bool {
+        !matches!(self, SourcePlanner::Socket { .. })
+    }
+
+    /// What the batch just planned reads, and where the source is after it.
+    pub fn record(&self, planned: &PlannedBatch) -> SourceOffsets {
+        match (self, planned) {
+            (SourcePlanner::File { .. }, PlannedBatch::Files(files)) => {
+                SourceOffsets::Files { files: files.clone() }
+            }
+            (SourcePlanner::File { .. }, _) => SourceOffsets::Files { files: Vec::new() },
+            (SourcePlanner::Rows { .. }, p) => {
+                SourceOffsets::Rows { read: matches!(p, PlannedBatch::Ready(BatchInput::Rows(_))) }
+            }
+            (SourcePlanner::Rate { state, .. }, p) => {
+                let (next, batches, start_us) = state.position();
+                let range = match p {
+                    PlannedBatch::Ready(BatchInput::Range(r)) => Some(*r),
+                    _ => None,
+                };
+                SourceOffsets::Rate { range, next, batches, start_us }
+            }
+            (SourcePlanner::Kafka { planner, .. }, p) => {
+                let ranges = match p {
+                    PlannedBatch::Ready(BatchInput::Kafka(r)) => r.to_vec(),
+                    _ => Vec::new(),
+                };
+                SourceOffsets::Kafka { ranges, next: planner.position().cloned() }
+            }
+            (SourcePlanner::Socket { .. }, _) => SourceOffsets::Rows { read: true },
+        }
+    }
+
+    /// Moves the planner past a recorded batch, as if it had planned it.
+    pub fn apply_recorded(&mut self, recorded: &SourceOffsets) -> Result<()> {
+        match (self, recorded) {
+            (SourcePlanner::File { state, batches, .. }, SourceOffsets::Files { files }) => {
+                if !files.is_empty() {
+                    state.mark_taken(files.iter().map(|f| f.path.as_path()));
+                    *batches += 1;
+                }
+            }
+            (SourcePlanner::Rows { done, .. }, SourceOffsets::Rows { read }) => *done |= *read,
+            (SourcePlanner::Rate { state, .. }, SourceOffsets::Rate { next, batches, start_us, .. }) => {
+                state.restore(*next, *batches, *start_us)
+            }
+            (SourcePlanner::Kafka { planner, .. }, SourceOffsets::Kafka { next, .. }) => {
+                if let Some(next) = next {
+                    planner.restore(next.clone());
+                }
+            }
+            (planner, recorded) => {
+                return Err(sluice_core::SluiceError::exec(format!(
+                    "the checkpoint records a {} source where the query has {}",
+                    recorded_kind(recorded),
+                    planner.description()
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-plans exactly a recorded batch (one planned but not committed before a restart;
+    /// `start()` already moved the planner past it with [`apply_recorded`](Self::apply_recorded)).
+    pub fn replay(&self, recorded: &SourceOffsets) -> (PlannedBatch, BatchOffsets) {
+        let planned = match recorded {
+            SourceOffsets::Files { files } if !files.is_empty() => PlannedBatch::Files(files.clone()),
+            SourceOffsets::Rows { read: true } => match self {
+                SourcePlanner::Rows { rows, .. } => PlannedBatch::Ready(BatchInput::Rows(rows.clone())),
+                _ => PlannedBatch::Ready(BatchInput::Empty),
+            },
+            SourceOffsets::Rate { range: Some(r), .. } => PlannedBatch::Ready(BatchInput::Range(*r)),
+            SourceOffsets::Kafka { ranges, .. } if !ranges.is_empty() => {
+                PlannedBatch::Ready(BatchInput::Kafka(Arc::new(ranges.clone())))
+            }
+            _ => PlannedBatch::Ready(BatchInput::Empty),
+        };
+        let end = serde_json::to_value(recorded).ok();
+        (planned, BatchOffsets { start: None, end, latest: None })
+    }
+
+    /// Marks files taken by batches purged from the offsets log.
+    pub fn apply_compacted(&mut self, files: &[std::path::PathBuf]) {
+        if let SourcePlanner::File { state, .. } = self {
+            state.mark_taken(files.iter().map(|p| p.as_path()));
+        }
+    }
+}
+
+fn recorded_kind(r: &SourceOffsets) -> &'static str {
+    match r {
+        SourceOffsets::Files { .. } => "file",
+        SourceOffsets::Rows { .. } => "memory",
+        SourceOffsets::Rate { .. } => "rate",
+        SourceOffsets::Kafka { .. } => "kafka",
     }
 }

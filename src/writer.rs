@@ -2,6 +2,7 @@
 //! it (Spark's `DataStreamWriter`). All of Spark's analysis happens in `start()`, before
 //! any data moves.
 
+use crate::checkpoint::{query_shape, Checkpoint, Recovery, MIN_BATCHES_TO_RETAIN};
 use crate::dataframe::DataFrame;
 use crate::driver::{self, QueryRun};
 use crate::exec::Executor;
@@ -18,6 +19,23 @@ use sluice_core::{Options, Result, SluiceError};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use uuid::Uuid;
+
+/// Spark's session-wide root of checkpoint locations (`<root>/<queryName>`).
+pub const CHECKPOINT_ROOT: &str = "spark.sql.streaming.checkpointLocation";
+
+/// Puts restored planners where the checkpoint's committed (and planned) batches left them.
+fn restore_sources(sources: &mut [SourcePlanner], recovery: &Recovery) -> Result<()> {
+    for (i, s) in sources.iter_mut().enumerate() {
+        if let Some(c) = recovery.compacted.get(i) {
+            s.apply_compacted(&c.files);
+        }
+        let entries = recovery.history.iter().chain(recovery.replay.as_ref().map(|(_, e)| e));
+        for entry in entries {
+            s.apply_recorded(&entry.sources[i])?;
+        }
+    }
+    Ok(())
+}
 
 /// Describes where and how a streaming DataFrame's results are written.
 pub struct DataStreamWriter {
@@ -110,6 +128,20 @@ impl DataStreamWriter {
         self.format = "foreachbatch".into();
         self.foreach_batch = Some(Box::new(f));
         self
+    }
+
+    /// `option("checkpointLocation", dir)`, else `<spark.sql.streaming.checkpointLocation>/<queryName>`.
+    fn checkpoint_location(
+        options: &Options,
+        name: Option<&str>,
+        session: &crate::Session,
+    ) -> Option<std::path::PathBuf> {
+        if let Some(dir) = options.get("checkpointLocation") {
+            return Some(dir.into());
+        }
+        let root = session.conf(CHECKPOINT_ROOT)?;
+        // As Spark: a root location serves named queries (an unnamed one could never be found again).
+        Some(std::path::Path::new(&root).join(name?))
     }
 
     /// Analyses the query against its mode and sink, then starts it in the background.
@@ -205,6 +237,32 @@ impl DataStreamWriter {
         } else {
             Vec::new()
         };
+        let workers = placement.total_workers();
+        let (checkpoint, query_id, recovery) = match Self::checkpoint_location(
+            &self.options,
+            self.name.as_deref(),
+            &session,
+        ) {
+            // Process 0 keeps the checkpoint; the others follow its commands.
+            _ if !placement.is_driver() => (None, Uuid::new_v4(), Recovery::default()),
+            None => (None, Uuid::new_v4(), Recovery::default()),
+            Some(dir) => {
+                if let Some(s) = sources.iter().find(|s| !s.replayable()) {
+                    return Err(SluiceError::option(
+                        "checkpointLocation",
+                        format!(
+                            "{} cannot re-read a batch after a restart, so a checkpoint cannot make it fault tolerant; run it without checkpointLocation",
+                            s.description()
+                        ),
+                    ));
+                }
+                let shape = query_shape(&analyzed, mode, workers);
+                let retain = session.conf(MIN_BATCHES_TO_RETAIN);
+                let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), retain.as_deref())?;
+                restore_sources(&mut sources, &recovery)?;
+                (Some(cp), id, recovery)
+            }
+        };
         if matches!(self.trigger, Trigger::AvailableNow | Trigger::Once) {
             // "Available now" means available when `start()` returns, not whenever the
             // driver thread first lists the sources: a file written after is left for later.
@@ -212,11 +270,10 @@ impl DataStreamWriter {
             sources.iter_mut().try_for_each(SourcePlanner::bound_to_available)?;
         }
         let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
-        let workers = placement.total_workers();
         let progress_log = session.progress_log()?;
         let no_data_event_interval = session.no_data_event_interval()?;
         let shared = Arc::new(QueryShared {
-            id: Uuid::new_v4(),
+            id: query_id,
             run_id: Uuid::new_v4(),
             name: self.name.clone(),
             state: Mutex::new(QueryState {
@@ -277,6 +334,8 @@ impl DataStreamWriter {
             evicts_state: analyzed.has_event_time_aggregate && mode != OutputMode::Complete,
             workers,
             no_data_event_interval,
+            checkpoint,
+            recovery,
         };
         let thread_shared = shared.clone();
         let handle = std::thread::Builder::new()

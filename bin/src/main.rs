@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sluice run SCRIPT.sql [-w N] [--trigger available-now|once|'processing-time 2 seconds'] [--format table|json]
-//!                       [-n PROCESSES -p INDEX --hostfile HOSTS]
+//!                       [--checkpoint DIR] [-n PROCESSES -p INDEX --hostfile HOSTS]
 //! ```
 //!
 //! With `-n`, every process of the cluster runs the same script with its own `-p`;
@@ -62,6 +62,10 @@ enum Command {
         /// A file of one host:port per line, in process order.
         #[arg(long)]
         hostfile: Option<PathBuf>,
+        /// Checkpoint every streaming query under DIR/<sink table> so a restart goes on
+        /// where it stopped (a sink table's `checkpoint = '...'` option overrides it).
+        #[arg(long, value_name = "DIR")]
+        checkpoint: Option<PathBuf>,
     },
 }
 
@@ -81,6 +85,8 @@ pub struct RunOptions {
     pub metrics_addr: Option<String>,
     /// `--quiet`.
     pub quiet: bool,
+    /// `--checkpoint`.
+    pub checkpoint: Option<PathBuf>,
 }
 
 /// How `SELECT` results are printed.
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
             processes,
             process,
             hostfile,
+            checkpoint,
         } => {
             let cluster = match script::cluster_args(processes, process, hostfile.as_deref()) {
                 Ok(c) => c,
@@ -117,7 +124,16 @@ fn main() -> ExitCode {
             if cluster.is_some() {
                 quiet_broken_connection_panics();
             }
-            let options = RunOptions { workers, cluster, trigger, format, progress_log, metrics_addr, quiet };
+            let options = RunOptions {
+                workers,
+                cluster,
+                trigger,
+                format,
+                progress_log,
+                metrics_addr,
+                quiet,
+                checkpoint,
+            };
             match script::run(&script, &options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {

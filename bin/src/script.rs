@@ -101,6 +101,10 @@ fn build_session(options: &RunOptions) -> Result<Session, String> {
     if let Some((hosts, index)) = &options.cluster {
         builder = builder.cluster(hosts.clone(), *index);
     }
+    if let Some(dir) = &options.checkpoint {
+        // Each query checkpoints under DIR/<its sink table>, as Spark's root location.
+        builder = builder.config("spark.sql.streaming.checkpointLocation", dir.display());
+    }
     if let Some(log) = &options.progress_log {
         // Checked here so a bad path names the flag, before any query starts.
         std::fs::OpenOptions::new()
@@ -259,6 +263,8 @@ fn run_statement(
             for (k, v) in &sink.options {
                 writer = if k.eq_ignore_ascii_case("outputMode") {
                     writer.output_mode(v)
+                } else if k.eq_ignore_ascii_case("checkpoint") {
+                    writer.option("checkpointLocation", v)
                 } else if k.eq_ignore_ascii_case("partitionBy") {
                     writer.partition_by(v.split(',').map(str::trim).filter(|c| !c.is_empty()))
                 } else {

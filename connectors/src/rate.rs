@@ -190,6 +190,25 @@ impl RateState {
     pub fn offset(&self) -> u64 {
         self.next
     }
+
+    /// Where the source is, for a checkpoint: `(next value, batches produced, start time in µs)`.
+    pub fn position(&self) -> (u64, u64, i64) {
+        (self.next, self.batches, self.start_us)
+    }
+
+    /// Restores a [`position`](Self::position) from a checkpoint: the source goes on as if
+    /// it had produced those batches, with its clock started at the recorded time.
+    pub fn restore(&mut self, next: u64, batches: u64, start_us: i64) {
+        let now_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or(0);
+        let running = std::time::Duration::from_micros(now_us.saturating_sub(start_us).max(0) as u64);
+        self.started = Instant::now().checked_sub(running).unwrap_or_else(Instant::now);
+        self.next = next;
+        self.batches = batches;
+        self.start_us = start_us;
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::errors::ErrorSlot;
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
+use sluice_core::{Result, SluiceError};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -97,6 +98,18 @@ impl BatchStats {
     }
 }
 
+/// Operator state a checkpoint saves after a batch and loads before the first batch of a
+/// restarted query (the operator never does I/O: the worker loop writes the bytes).
+pub trait Snapshot {
+    /// The state, encoded.
+    fn save(&self) -> Result<Vec<u8>>;
+    /// Replaces the state by one `save` encoded.
+    fn load(&mut self, bytes: &[u8]) -> Result<()>;
+}
+
+/// A stateful operator's state, shared between the operator and the worker loop.
+pub type SharedStore = Rc<RefCell<dyn Snapshot>>;
+
 /// Shared between a worker's dataflow and its loop.
 #[derive(Clone)]
 pub struct DataflowContext {
@@ -108,6 +121,8 @@ pub struct DataflowContext {
     pub watermarks: Rc<RefCell<BTreeMap<u64, BatchWatermarks>>>,
     /// Statistics of the current batch, reset by the worker loop before it.
     pub stats: Rc<RefCell<BatchStats>>,
+    /// The stateful operators of this worker's dataflow, in the order they were built.
+    stores: Rc<RefCell<Vec<SharedStore>>>,
 }
 
 impl DataflowContext {
@@ -120,7 +135,42 @@ impl DataflowContext {
             errors,
             watermarks: Rc::new(RefCell::new(BTreeMap::new())),
             stats: Rc::new(RefCell::new(stats)),
+            stores: Rc::new(RefCell::new(Vec::new())),
         }
+    }
+
+    /// Called by a stateful operator when it is built.
+    pub fn register_store(&self, store: SharedStore) {
+        self.stores.borrow_mut().push(store);
+    }
+
+    /// How many stateful operators the dataflow has.
+    pub fn stores(&self) -> usize {
+        self.stores.borrow().len()
+    }
+
+    /// The state of every stateful operator of this worker, encoded (between batches).
+    pub fn save_state(&self) -> Result<Vec<u8>> {
+        let parts = self.stores.borrow().iter().map(|s| s.borrow().save()).collect::<Result<Vec<_>>>()?;
+        bincode::serialize(&parts).map_err(|e| SluiceError::exec(format!("cannot encode state: {e}")))
+    }
+
+    /// Loads what [`save_state`](Self::save_state) wrote, before the first batch.
+    pub fn load_state(&self, bytes: &[u8]) -> Result<()> {
+        let parts: Vec<Vec<u8>> = bincode::deserialize(bytes)
+            .map_err(|e| SluiceError::exec(format!("cannot decode state: {e}")))?;
+        let stores = self.stores.borrow();
+        if parts.len() != stores.len() {
+            return Err(SluiceError::exec(format!(
+                "the saved state has {} stateful operators, the query has {}",
+                parts.len(),
+                stores.len()
+            )));
+        }
+        for (store, bytes) in stores.iter().zip(&parts) {
+            store.borrow_mut().load(bytes)?;
+        }
+        Ok(())
     }
 
     /// Takes this batch's statistics, leaving empty ones (the state size carries over).

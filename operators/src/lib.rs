@@ -13,5 +13,5 @@ pub mod errors;
 mod state;
 
 pub use compile::{build, Diff, Rows, Time};
-pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats};
+pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, Snapshot};
 pub use errors::ErrorSlot;

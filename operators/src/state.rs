@@ -15,13 +15,16 @@
 
 use crate::agg::AggState;
 use crate::compile::{finish_group, Diff, Partials, Rows, Time};
-use crate::context::{BatchWatermarks, DataflowContext};
+use crate::context::{BatchWatermarks, DataflowContext, Snapshot};
 use differential_dataflow::difference::Semigroup;
 use differential_dataflow::{AsCollection, Hashable};
+use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::{event_time_of, AggregateNode};
-use sluice_core::Row;
+use sluice_core::{Result, Row, SluiceError};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
@@ -29,6 +32,36 @@ use timely::dataflow::operators::generic::Operator;
 
 /// Rough bytes per value of a state row, for `memoryUsedBytes`.
 const BYTES_PER_VALUE: usize = 32;
+
+/// What one worker's state operator holds between batches: all a checkpoint saves.
+#[derive(Default, Serialize, Deserialize)]
+struct StoreState {
+    /// Running state per group.
+    groups: HashMap<Row, AggState>,
+    /// Keys by event time, to find what a watermark evicts without a scan.
+    by_time: BTreeMap<i64, Vec<Row>>,
+    /// Session windows, for a `session_window` aggregation.
+    sessions: Option<SessionState>,
+}
+
+impl Snapshot for StoreState {
+    fn save(&self) -> Result<Vec<u8>> {
+        bincode::serialize(self)
+            .map_err(|e| SluiceError::exec(format!("cannot encode aggregation state: {e}")))
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        let loaded: StoreState = bincode::deserialize(bytes)
+            .map_err(|e| SluiceError::exec(format!("cannot decode aggregation state: {e}")))?;
+        if loaded.sessions.is_some() != self.sessions.is_some() {
+            return Err(SluiceError::exec(
+                "the saved aggregation state is of another kind (session windows or not)",
+            ));
+        }
+        *self = loaded;
+        Ok(())
+    }
+}
 
 /// Merges partial states into per-group state and emits the result's changes.
 pub(crate) fn state_store<'s>(
@@ -55,15 +88,14 @@ pub(crate) fn state_store<'s>(
             move |cap, _info| {
                 let mut cap = Some(cap);
                 let mut pending: BTreeMap<Time, HashMap<Row, AggState>> = BTreeMap::new();
-                let mut state: HashMap<Row, AggState> = HashMap::new();
-                // Keys by event time, to find what a watermark evicts without a scan.
-                let mut by_time: BTreeMap<i64, Vec<Row>> = BTreeMap::new();
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
-                let mut sessions = spec
+                let sessions = spec
                     .window
                     .as_ref()
                     .filter(|w| w.session_gap.is_some())
                     .map(|w| SessionState { key: w.key, ..Default::default() });
+                let store = Rc::new(RefCell::new(StoreState { sessions, ..Default::default() }));
+                ctx.register_store(store.clone());
                 move |(input, frontier), output| {
                     input.for_each(|_cap, data| {
                         for (key, t, partial) in data.drain(..) {
@@ -78,6 +110,8 @@ pub(crate) fn state_store<'s>(
                         }
                     });
                     let Some(c) = cap.as_mut() else { return };
+                    let mut store = store.borrow_mut();
+                    let StoreState { groups: state, by_time, sessions } = &mut *store;
                     // Every batch before the frontier is complete: apply them in order.
                     let done = frontier.frontier().first().copied();
                     let complete = |t: Time| done.is_none_or(|d| t < d);
@@ -140,7 +174,7 @@ pub(crate) fn state_store<'s>(
                         }
                         if let (Some(evict), true) = (marks.evict, with_event_time.is_some()) {
                             let kept = by_time.split_off(&(evict + 1));
-                            for key in std::mem::replace(&mut by_time, kept).into_values().flatten() {
+                            for key in std::mem::replace(by_time, kept).into_values().flatten() {
                                 if let Some(s) = state.remove(&key) {
                                     stats.state_removed += 1;
                                     if ctx.mode == OutputMode::Append {
@@ -182,7 +216,7 @@ fn finish(
 /// Session windows of every group: a row opens `[t, t + gap)`, and sessions of a group
 /// that touch or overlap merge into one (Spark's `session_window`). Sessions of a group
 /// never overlap, so those a new one touches are found by a range scan.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct SessionState {
     /// Index of the session among the grouping keys.
     key: usize,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// One data file found by a listing.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FileEntry {
     /// Full path of the file.
     pub path: PathBuf,
@@ -153,6 +153,17 @@ impl FileSourceState {
         };
         self.bound = Some(files);
         Ok(())
+    }
+
+    /// Marks files as taken by a batch recorded in a checkpoint (they are not read again),
+    /// and drops them from the bounded set.
+    pub fn mark_taken<'a>(&mut self, files: impl IntoIterator<Item = &'a Path>) {
+        for f in files {
+            self.taken.insert(f.to_path_buf());
+        }
+        if let Some(rest) = &mut self.bound {
+            rest.retain(|f| !self.taken.contains(&f.path));
+        }
     }
 
     /// How many files the stream has taken so far.

@@ -1,0 +1,77 @@
+//! The query's shape, kept in `metadata`: a restart with another shape (other sources,
+//! grouping keys, aggregates, result columns, output mode, or workers holding state) is
+//! refused with what changed. Triggers and rate limits may change, as in Spark.
+
+use sluice_core::mode::OutputMode;
+use sluice_core::plan::{Analyzed, Node, SourceKind};
+use std::collections::BTreeMap;
+
+/// Named parts of a query's shape.
+pub type QueryShape = BTreeMap<String, String>;
+
+/// The shape of an analysed query run by `workers` workers in `mode`.
+pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> QueryShape {
+    let mut shape = QueryShape::new();
+    for (i, s) in analyzed.sources.iter().enumerate() {
+        let o = &s.spec.options;
+        let what = match &s.spec.kind {
+            SourceKind::File { format, path } => format!("{format} files in {path}"),
+            SourceKind::Rows(_) => "rows in memory".into(),
+            SourceKind::Socket => "socket".into(),
+            SourceKind::Rate { format } => format.clone(),
+            SourceKind::Kafka => {
+                let sub = ["subscribe", "subscribePattern", "assign"]
+                    .iter()
+                    .find_map(|k| o.get(k).map(|v| format!("{k}={v}")))
+                    .unwrap_or_default();
+                format!("kafka {sub}")
+            }
+        };
+        shape.insert(format!("source {i}"), what);
+    }
+    let mut aggs = Vec::new();
+    collect_aggregates(&analyzed.root, &mut aggs);
+    for (i, a) in aggs.iter().enumerate() {
+        shape.insert(format!("aggregation {i} grouping keys"), a.0.to_string());
+        shape.insert(format!("aggregation {i} functions"), a.1.clone());
+    }
+    shape.insert("result columns".into(), analyzed.schema.to_string());
+    shape.insert("output mode".into(), mode.to_string());
+    if !aggs.is_empty() {
+        // State is routed to workers by key hash: another count would misplace it.
+        shape.insert("workers (state is split by worker)".into(), workers.to_string());
+    }
+    shape
+}
+
+fn collect_aggregates(node: &Node, out: &mut Vec<(usize, String)>) {
+    match node {
+        Node::Source { .. } => {}
+        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
+            collect_aggregates(input, out)
+        }
+        Node::Union { inputs } => inputs.iter().for_each(|i| collect_aggregates(i, out)),
+        Node::Aggregate { input, agg } => {
+            collect_aggregates(input, out);
+            let funcs: Vec<String> =
+                agg.aggs.iter().map(|a| format!("{:?}({:?})", a.func, a.input_type)).collect();
+            out.push((agg.keys.len(), funcs.join(", ")));
+        }
+    }
+}
+
+/// What differs between the shape a checkpoint was written by and the query now, or `None`.
+pub fn differences(old: &QueryShape, new: &QueryShape) -> Option<String> {
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let diffs: Vec<String> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| {
+            let show = |v: Option<&String>| v.map_or("(none)".to_string(), |v| format!("'{v}'"));
+            format!("{k} was {}, is now {}", show(old.get(k)), show(new.get(k)))
+        })
+        .collect();
+    (!diffs.is_empty()).then(|| diffs.join("; "))
+}

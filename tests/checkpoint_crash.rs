@@ -1,0 +1,397 @@
+//! Crash tests: a streaming query with a checkpoint, run as a child process (the CLI) and
+//! killed with SIGKILL at random instants, restarted each time; in the end the output its
+//! file sink committed equals that of one uninterrupted run, row for row.
+//!
+//! The kill instants come from a seeded generator: the seed is printed, and
+//! `SLUICE_CRASH_SEED=<seed>` replays a failure.
+
+mod common;
+
+use common::{data_dir, sluice_bin};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BROKER_ENV: &str = "SLUICE_KAFKA";
+/// Set in a child process of this test binary: run the Kafka query with these settings.
+const CHILD_ENV: &str = "SLUICE_CRASH_CHILD";
+
+const KILLS: usize = 20;
+
+/// splitmix64: a tiny deterministic generator (the kill schedule must be replayable).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn seed() -> u64 {
+    match std::env::var("SLUICE_CRASH_SEED") {
+        Ok(s) => s.parse().expect("SLUICE_CRASH_SEED is a number"),
+        Err(_) => {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        }
+    }
+}
+
+/// Splits the first `files` files of a data set into `chunks` files each, named in order,
+/// so a query with `maxFilesPerTrigger = 1` runs many small batches.
+fn split_input(dataset: &str, files: usize, chunks: usize, into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    let mut names: Vec<PathBuf> =
+        std::fs::read_dir(data_dir(dataset)).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let mut n = 0;
+    for path in names.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).take(files) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for part in lines.chunks(lines.len().div_ceil(chunks)) {
+            std::fs::write(into.join(format!("in-{n:04}.json")), part.join("\n") + "\n").unwrap();
+            n += 1;
+        }
+    }
+}
+
+/// The rows a file sink committed: every line of every file its log lists, with counts.
+fn committed_rows(out: &Path) -> BTreeMap<String, usize> {
+    let log = out.join("_sluice_metadata");
+    let mut rows = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(&log) else { return rows };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.is_empty()) {
+            let meta: serde_json::Value = serde_json::from_str(line).unwrap();
+            let file = out.join(meta["path"].as_str().unwrap());
+            for row in std::fs::read_to_string(&file).unwrap().lines() {
+                *rows.entry(row.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    rows
+}
+
+fn script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
+    let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
+    let text = format!(
+        "CREATE TABLE activity (
+            Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, Model STRING,
+            `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
+            event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
+            WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+         ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1', fileOrder = 'name');
+         CREATE TABLE windows WITH (connector = 'file', format = 'json', path = '{}'{checkpoint});
+         INSERT INTO windows
+           SELECT window(event_time, '10 seconds') AS window, `User`, count(*) AS n, sum(`Index`) AS s,
+                  min(x) AS min_x, max(y) AS max_y
+           FROM activity GROUP BY window(event_time, '10 seconds'), `User`;",
+        input.display(),
+        out.display()
+    );
+    let path = dir.join(format!("q-{}.sql", out.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run_to_end(script: &Path) {
+    let out = Command::new(sluice_bin())
+        .args(["run", script.to_str().unwrap(), "-w", "2", "-q", "--trigger", "available-now"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// What a crash test runs as a child process, and how to finish its work.
+trait Child {
+    fn start(&self) -> Command;
+    fn run_to_end(&self);
+}
+
+struct Cli(PathBuf);
+
+impl Child for Cli {
+    fn start(&self) -> Command {
+        let mut c = Command::new(sluice_bin());
+        c.args(["run", self.0.to_str().unwrap(), "-w", "2", "-q"]);
+        c
+    }
+
+    fn run_to_end(&self) {
+        run_to_end(&self.0)
+    }
+}
+
+fn last_entry(dir: &Path) -> Option<u64> {
+    std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).max()
+}
+
+/// Runs `script` under the default trigger (it never ends by itself) and kills it with
+/// SIGKILL after a random delay, `KILLS` times; then lets it finish. Returns how many
+/// kills left a batch planned but not committed, and the last batch committed before the
+/// final run.
+fn kill_repeatedly(
+    script: &dyn Child,
+    checkpoint: &Path,
+    rng: &mut Rng,
+    max_delay_ms: u64,
+) -> (usize, Option<u64>) {
+    let mut mid_batch = 0;
+    for _ in 0..KILLS {
+        let mut child = script.start().stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(max_delay_ms)));
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            panic!("the query failed on restart: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        let (offsets, commits) =
+            (last_entry(&checkpoint.join("offsets")), last_entry(&checkpoint.join("commits")));
+        if offsets > commits {
+            mid_batch += 1;
+        }
+    }
+    let committed = last_entry(&checkpoint.join("commits"));
+    script.run_to_end();
+    (mid_batch, committed)
+}
+
+#[test]
+fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
+    let seed = seed();
+    eprintln!("crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    split_input("activity-data-synth", 4, 8, &input);
+
+    let reference = dir.path().join("reference");
+    sluice_bin(); // built (when stale) before the clock starts: the kill delays follow one run's length
+    let started = Instant::now();
+    run_to_end(&script(dir.path(), &input, &reference, None));
+    let reference_ms = started.elapsed().as_millis() as u64;
+    eprintln!("one uninterrupted run: {reference_ms} ms");
+    let expected = committed_rows(&reference);
+    assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
+
+    let out = dir.path().join("crashed");
+    let checkpoint = dir.path().join("checkpoint");
+    let crashed = script(dir.path(), &input, &out, Some(&checkpoint));
+    let mut rng = Rng(seed);
+    // Kills spread over about twice one run's length: early ones land in startup and
+    // recovery, later ones in batches, snapshots and commits.
+    let (mid_batch, committed) =
+        kill_repeatedly(&Cli(crashed), &checkpoint, &mut rng, (reference_ms / 5).max(50));
+    check_same_output(seed, &expected, &out, mid_batch, committed);
+}
+
+fn check_same_output(
+    seed: u64,
+    expected: &BTreeMap<String, usize>,
+    out: &Path,
+    mid_batch: usize,
+    committed: Option<u64>,
+) {
+    let actual = committed_rows(out);
+    let duplicates: Vec<_> = actual.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(duplicates.is_empty(), "seed {seed}: duplicate rows: {duplicates:?}");
+    let missing: Vec<_> = expected.keys().filter(|k| !actual.contains_key(*k)).take(5).collect();
+    let extra: Vec<_> = actual.keys().filter(|k| !expected.contains_key(*k)).take(5).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "seed {seed}: missing {missing:?}, unexpected {extra:?}");
+    assert_eq!(&actual, expected, "seed {seed}");
+    eprintln!(
+        "{mid_batch} of {KILLS} kills left a batch planned but not committed; batch {committed:?} was the last committed before the final run; {} rows",
+        actual.len()
+    );
+}
+
+/// The Kafka query of the crash test, run in a child process of this test binary:
+/// records keyed by user with a number as value and an explicit timestamp, aggregated
+/// per 5-second window and key under a 1-second watermark, to a file sink.
+struct KafkaChild {
+    servers: String,
+    topic: String,
+    out: PathBuf,
+    checkpoint: Option<PathBuf>,
+}
+
+impl KafkaChild {
+    fn command(&self, available_now: bool) -> Command {
+        static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        let exe = EXE.get_or_init(|| std::env::current_exe().expect("the test binary's path"));
+        assert!(exe.exists(), "the test binary {} is gone (rebuilt while the test ran?)", exe.display());
+        let mut c = Command::new(exe);
+        c.args(["--exact", "kafka_crash_child", "--nocapture", "--test-threads", "1"])
+            .env(CHILD_ENV, "1")
+            .env("CHILD_SERVERS", &self.servers)
+            .env("CHILD_TOPIC", &self.topic)
+            .env("CHILD_OUT", &self.out)
+            .env("CHILD_AVAILABLE_NOW", if available_now { "1" } else { "0" });
+        if let Some(cp) = &self.checkpoint {
+            c.env("CHILD_CHECKPOINT", cp);
+        }
+        c
+    }
+}
+
+impl Child for KafkaChild {
+    fn start(&self) -> Command {
+        self.command(false)
+    }
+
+    fn run_to_end(&self) {
+        let out = self.command(true).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Not a test of its own: the body of the child process of the Kafka crash test.
+#[test]
+fn kafka_crash_child() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    use sluice::prelude::*;
+    let var = |k: &str| std::env::var(k).unwrap();
+    let spark = Session::builder().workers(2).build().unwrap();
+    let df = spark
+        .read_stream()
+        .format("kafka")
+        .option("kafka.bootstrap.servers", var("CHILD_SERVERS"))
+        .option("subscribe", var("CHILD_TOPIC"))
+        .option("startingOffsets", "earliest")
+        .option("maxOffsetsPerTrigger", 400)
+        .load(None)
+        .unwrap()
+        .select([
+            col("timestamp"),
+            col("key").cast("string").alias("k"),
+            col("value").cast("string").cast("bigint").alias("v"),
+        ])
+        .with_watermark("timestamp", "1 second")
+        .group_by([window(col("timestamp"), "5 seconds"), col("k")])
+        .agg([
+            count(col("v")).alias("n"),
+            sum(col("v")).alias("s"),
+            min(col("v")).alias("lo"),
+            max(col("v")).alias("hi"),
+        ]);
+    let mut writer = df.write_stream().format("json").option("path", var("CHILD_OUT").as_str());
+    if let Ok(cp) = std::env::var("CHILD_CHECKPOINT") {
+        writer = writer.option("checkpointLocation", cp);
+    }
+    if var("CHILD_AVAILABLE_NOW") == "1" {
+        writer = writer.trigger(Trigger::AvailableNow);
+    }
+    writer.start().unwrap().await_termination().unwrap();
+}
+
+fn fill_topic(servers: &str, topic: &str, records: usize) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+    use rdkafka::ClientConfig;
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", servers);
+    let admin: AdminClient<DefaultClientContext> = config.create().unwrap();
+    let runtime = futures_block_on(admin.create_topics(
+        &[NewTopic::new(topic, 3, TopicReplication::Fixed(1))],
+        &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+    ));
+    for r in runtime.unwrap() {
+        r.unwrap();
+    }
+    let producer: BaseProducer = config.clone().set("enable.idempotence", "true").create().unwrap();
+    let base_ms = 1_424_686_762_000i64;
+    for i in 0..records {
+        let key = format!("user-{}", i % 7);
+        let value = ((i * 7919) % 1000).to_string();
+        let mut record = BaseRecord::to(topic).key(&key).payload(&value).timestamp(base_ms + i as i64 * 50);
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((_, r)) => {
+                    producer.poll(Duration::from_millis(50));
+                    record = r;
+                }
+            }
+        }
+    }
+    producer.flush(Duration::from_secs(30)).unwrap();
+}
+
+/// Drives a future to completion on this thread (the admin client's calls are async).
+fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Thread(std::thread::Thread);
+    impl Wake for Thread {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark()
+        }
+    }
+    let waker = Waker::from(std::sync::Arc::new(Thread(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let Ok(servers) = std::env::var(BROKER_ENV) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{BROKER_ENV} is not set: scripts/test.sh starts a broker and sets it"
+        );
+        eprintln!(
+            "SKIPPED: set {BROKER_ENV}=127.0.0.1:9092 with a Kafka broker running (scripts/test.sh does)"
+        );
+        return;
+    };
+    let seed = seed();
+    eprintln!("kafka crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
+    let topic = format!("sluice-crash-{seed}");
+    fill_topic(&servers, &topic, 8_000);
+    let dir = tempfile::tempdir().unwrap();
+    let child = |name: &str, checkpoint: bool| KafkaChild {
+        servers: servers.clone(),
+        topic: topic.clone(),
+        out: dir.path().join(name),
+        checkpoint: checkpoint.then(|| dir.path().join(format!("{name}-checkpoint"))),
+    };
+    let reference = child("reference", false);
+    let started = Instant::now();
+    reference.run_to_end();
+    let reference_ms = started.elapsed().as_millis() as u64;
+    let expected = committed_rows(&reference.out);
+    assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
+    let crashed = child("crashed", true);
+    let checkpoint = crashed.checkpoint.clone().unwrap();
+    let mut rng = Rng(seed);
+    let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
+    check_same_output(seed, &expected, &crashed.out, mid_batch, committed);
+}
