@@ -672,3 +672,53 @@ fn the_cli_reads_and_writes_kafka_tables() {
         .collect();
     assert_eq!(got, expected);
 }
+
+/// The same through a query: it reads a topic, stops, the topic is deleted, and the query
+/// restarted from its checkpoint fails with the data-loss error (or, with
+/// `failOnDataLoss = false`, goes on).
+#[test]
+fn a_query_restarted_after_its_topic_was_deleted_fails_on_data_loss() {
+    let Some(private) = PrivateBroker::start() else { return };
+    let servers = private.address();
+    for fail in [true, false] {
+        let topic = unique_topic("restart-loss");
+        create_topic(&servers, &topic, 1);
+        produce(&servers, &topic, &[Record::value("x")]);
+        let checkpoint = tempfile::tempdir().unwrap();
+        let run = || {
+            let spark = session(1);
+            let q = kafka_stream(
+                &spark,
+                &servers,
+                &[
+                    ("subscribe", topic.as_str()),
+                    ("startingOffsets", "earliest"),
+                    ("failOnDataLoss", if fail { "true" } else { "false" }),
+                ],
+            )
+            .unwrap()
+            .select_expr(["cast(value AS string) AS v"])
+            .write_stream()
+            .format("memory")
+            .query_name("loss")
+            .option("checkpointLocation", checkpoint.path().to_str().unwrap())
+            .trigger(sluice::Trigger::AvailableNow)
+            .start()
+            .unwrap();
+            let ended = q.await_termination();
+            (ended, spark.table("loss").ok().map(|t| t.collect().unwrap().len()))
+        };
+        let (first, rows) = run();
+        first.unwrap();
+        assert_eq!(rows, Some(1));
+        delete_topic(&servers, &topic);
+        wait_until_gone(&servers, &topic);
+        let (second, _) = run();
+        if fail {
+            let err = second.expect_err("data loss fails the restarted query").to_string();
+            assert!(err.contains(&format!("Partition {topic}-0 is gone")), "{err}");
+        } else {
+            second.expect("the query goes on without the deleted topic");
+        }
+    }
+}
