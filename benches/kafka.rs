@@ -5,6 +5,9 @@
 //! 2. a generated stream (`rate` with `numRows`) through `to_json(struct(*))` to the
 //!    Kafka sink.
 //!
+//! The broker's own produce and fetch rates are printed first, for scale: with tansu on
+//! SQLite they, not Sluice, bound both numbers.
+//!
 //! `SLUICE_KAFKA=127.0.0.1:9092 cargo bench --bench kafka [-- ROWS WORKERS]`; without
 //! `SLUICE_KAFKA` it starts a private broker (tansu must be installed:
 //! `scripts/kafka-broker.sh install`).
@@ -14,7 +17,7 @@
 mod kafka;
 
 use sluice::{Session, Trigger};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 fn activity_lines(n: usize) -> Vec<String> {
     let dir = std::env::var("SLUICE_SHARED").unwrap_or_else(|_| "../shared".into());
@@ -28,6 +31,30 @@ fn activity_lines(n: usize) -> Vec<String> {
         one_pass.extend(text.lines().filter(|l| !l.trim().is_empty()).map(String::from));
     }
     one_pass.iter().cycle().take(n).cloned().collect()
+}
+
+/// Records one plain consumer reads from the start of `topic` within `budget`, and the time taken.
+fn plain_consumer_rate(servers: &str, topic: &str, budget: Duration) -> (u64, f64) {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", servers)
+        .set("group.id", "sluice-bench-plain")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let meta = c.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("metadata");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    for p in meta.topics()[0].partitions() {
+        tpl.add_partition_offset(topic, p.id(), rdkafka::Offset::Beginning).expect("partition");
+    }
+    c.assign(&tpl).expect("assign");
+    let (start, mut n) = (Instant::now(), 0u64);
+    while start.elapsed() < budget {
+        if let Some(Ok(_)) = c.poll(Duration::from_millis(100)) {
+            n += 1;
+        }
+    }
+    (n, start.elapsed().as_secs_f64())
 }
 
 fn main() -> sluice::Result<()> {
@@ -53,6 +80,13 @@ fn main() -> sluice::Result<()> {
     let fill = t.elapsed().as_secs_f64();
     println!("fill (test producer): {rows} records in {fill:.2} s = {:.0} rows/s", rows as f64 / fill);
     drop(records);
+    // The broker's own read rate, for scale: one plain librdkafka consumer of the same
+    // topic, for at most 30 s.
+    let (plain, secs) = plain_consumer_rate(&servers, &topic, Duration::from_secs(30));
+    println!(
+        "plain consumer (one, all partitions): {plain} records in {secs:.2} s = {:.0} rows/s",
+        plain as f64 / secs
+    );
 
     let spark = Session::builder().workers(workers).build()?;
     spark

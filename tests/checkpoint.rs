@@ -34,6 +34,16 @@ fn source(spark: &Session, dir: &Path) -> DataFrame {
 
 /// Every aggregate the issue names, per device, in complete mode with a checkpoint.
 fn aggregates(spark: &Session, input: &Path, checkpoint: &Path) -> StreamingQuery {
+    aggregates_as(spark, input, checkpoint, "aggs", Trigger::AvailableNow)
+}
+
+fn aggregates_as(
+    spark: &Session,
+    input: &Path,
+    checkpoint: &Path,
+    name: &str,
+    trigger: Trigger,
+) -> StreamingQuery {
     source(spark, input)
         .group_by([col("Device")])
         .agg([
@@ -46,10 +56,10 @@ fn aggregates(spark: &Session, input: &Path, checkpoint: &Path) -> StreamingQuer
         ])
         .write_stream()
         .format("memory")
-        .query_name("aggs")
+        .query_name(name)
         .output_mode("complete")
         .option("checkpointLocation", checkpoint.to_str().unwrap())
-        .trigger(Trigger::AvailableNow)
+        .trigger(trigger)
         .start()
         .unwrap()
 }
@@ -140,24 +150,7 @@ fn a_changed_query_is_refused_with_what_changed() {
     assert!(err.contains("different query") && err.contains("grouping keys"), "{err}");
     assert!(err.contains(&checkpoint.display().to_string()), "{err}");
     // A changed rate limit is allowed, as in Spark.
-    let q = source(&spark, &input)
-        .group_by([col("Device")])
-        .agg([
-            count(col("x")).alias("n"),
-            sum(col("Index")).alias("s"),
-            avg(col("x")).alias("avg_x"),
-            min(col("y")).alias("min_y"),
-            max(col("z")).alias("max_z"),
-            stddev(col("x")).alias("sd_x"),
-        ])
-        .write_stream()
-        .format("memory")
-        .query_name("again")
-        .output_mode("complete")
-        .option("checkpointLocation", checkpoint.to_str().unwrap())
-        .trigger(Trigger::Once)
-        .start()
-        .unwrap();
+    let q = aggregates_as(&spark, &input, &checkpoint, "again", Trigger::Once);
     q.await_termination().unwrap();
 }
 
