@@ -44,7 +44,17 @@ fn aggregates_as(
     name: &str,
     trigger: Trigger,
 ) -> StreamingQuery {
-    source(spark, input)
+    try_aggregates(spark, input, checkpoint, name, Some(trigger)).unwrap()
+}
+
+fn try_aggregates(
+    spark: &Session,
+    input: &Path,
+    checkpoint: &Path,
+    name: &str,
+    trigger: Option<Trigger>,
+) -> sluice::Result<StreamingQuery> {
+    let mut writer = source(spark, input)
         .group_by([col("Device")])
         .agg([
             count(col("x")).alias("n"),
@@ -58,10 +68,11 @@ fn aggregates_as(
         .format("memory")
         .query_name(name)
         .output_mode("complete")
-        .option("checkpointLocation", checkpoint.to_str().unwrap())
-        .trigger(trigger)
-        .start()
-        .unwrap()
+        .option("checkpointLocation", checkpoint.to_str().unwrap());
+    if let Some(t) = trigger {
+        writer = writer.trigger(t);
+    }
+    writer.start()
 }
 
 fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
@@ -165,24 +176,7 @@ fn a_truncated_offsets_file_is_reported_by_name() {
     let bytes = std::fs::read(&offsets).unwrap();
     std::fs::write(&offsets, &bytes[..bytes.len() / 2]).unwrap();
     let spark = Session::builder().build().unwrap();
-    let err = source(&spark, &input)
-        .group_by([col("Device")])
-        .agg([
-            count(col("x")).alias("n"),
-            sum(col("Index")).alias("s"),
-            avg(col("x")).alias("avg_x"),
-            min(col("y")).alias("min_y"),
-            max(col("z")).alias("max_z"),
-            stddev(col("x")).alias("sd_x"),
-        ])
-        .write_stream()
-        .format("memory")
-        .query_name("aggs")
-        .output_mode("complete")
-        .option("checkpointLocation", checkpoint.to_str().unwrap())
-        .start()
-        .unwrap_err()
-        .to_string();
+    let err = try_aggregates(&spark, &input, &checkpoint, "aggs", None).unwrap_err().to_string();
     assert!(err.contains(&offsets.display().to_string()) && err.contains("truncated"), "{err}");
 }
 
