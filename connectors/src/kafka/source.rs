@@ -562,6 +562,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_partition_keeps_one_worker_and_workers_share_the_partitions() {
+        let range = |partition: i32, slot: usize| KafkaRange {
+            topic: Arc::from("t"),
+            partition,
+            from: 0,
+            until: 1,
+            slot,
+        };
+        // Three partitions over two workers: worker 0 reads partitions 0 and 2, worker 1 partition 1.
+        let all = [range(0, 0), range(1, 1), range(2, 2)];
+        let workers: Vec<usize> = all.iter().map(|r| r.worker(2)).collect();
+        assert_eq!(workers, [0, 1, 0]);
+        // A batch where partition 1 has nothing new: partition 2 stays with worker 0, since
+        // the slot is the partition's place among all partitions, not among this batch's ranges.
+        assert_eq!(range(2, 2).worker(2), 0);
+        assert_eq!(range(0, 0).worker(1), 0, "one worker reads everything");
+    }
+
+    #[test]
     fn rate_limit_splits_in_proportion_to_backlog() {
         let mut start = PartitionOffsets::new();
         start.insert("t".into(), [(0, 0), (1, 100), (2, 50)].into_iter().collect());
