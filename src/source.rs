@@ -364,9 +364,6 @@ impl SourcePlanner {
                 Ok((PlannedBatch::Ready(BatchInput::Rows(Arc::new(rows))), offsets))
             }
             SourcePlanner::Kafka { planner, .. } => {
-                for w in planner.take_warnings() {
-                    eprintln!("WARN KafkaMicroBatchStream: {w}");
-                }
                 let planned = planner.next_batch();
                 for w in planner.take_warnings() {
                     eprintln!("WARN KafkaMicroBatchStream: {w}");

@@ -161,6 +161,11 @@ impl KafkaSourceConfig {
         })
     }
 
+    /// `kafka.bootstrap.servers`, for error messages.
+    pub fn servers(&self) -> &str {
+        self.client.get("bootstrap.servers").map_or("", String::as_str)
+    }
+
     /// True when `topic` is one the subscription reads.
     pub fn wants_topic(&self, topic: &str) -> bool {
         match &self.subscription {

@@ -113,7 +113,7 @@ struct Watermarks {
 impl KafkaPlanner {
     /// Connects to the brokers (lazily: the first request happens at the first batch).
     pub fn new(cfg: KafkaSourceConfig, group_prefix: Option<&str>) -> Result<KafkaPlanner> {
-        let servers = cfg.client.get("bootstrap.servers").cloned().unwrap_or_default();
+        let servers = cfg.servers().to_string();
         let consumer: BaseConsumer = client_config(&cfg, &group_id(group_prefix, "driver-0"))
             .create()
             .map_err(|e| kafka_error("cannot create the driver's consumer", &servers, e))?;
@@ -417,12 +417,12 @@ impl KafkaReader {
         if let Some(c) = self.consumers.lock().unwrap_or_else(|p| p.into_inner()).remove(&index) {
             return Ok(c);
         }
-        let servers = self.cfg.client.get("bootstrap.servers").cloned().unwrap_or_default();
+        let servers = self.cfg.servers();
         let mut config =
             client_config(&self.cfg, &group_id(self.group_prefix.as_deref(), &format!("executor-{index}")));
         config.set("enable.partition.eof", "true");
         config.set("auto.offset.reset", if self.cfg.fail_on_data_loss { "error" } else { "earliest" });
-        config.create().map_err(|e| kafka_error("cannot create a consumer", &servers, e))
+        config.create().map_err(|e| kafka_error("cannot create a consumer", servers, e))
     }
 
     /// Reads the ranges of worker `index` of `peers`, in offset order per partition.
@@ -454,7 +454,7 @@ impl KafkaReader {
         mine: &[&KafkaRange],
         emit: &mut dyn FnMut(Row),
     ) -> Result<()> {
-        let servers = self.cfg.client.get("bootstrap.servers").map(String::as_str).unwrap_or_default();
+        let servers = self.cfg.servers();
         let mut tpl = TopicPartitionList::new();
         let mut pending: Vec<&KafkaRange> = mine.to_vec();
         for r in mine {
