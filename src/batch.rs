@@ -17,7 +17,8 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
     let analyzed = Arc::new(analyze(plan, true)?);
     let placement = placement_for(session, &analyzed);
     let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
-    let mut exec = Executor::start(analyzed.clone(), Arc::new(readers), &placement, OutputMode::Complete)?;
+    let mut exec =
+        Executor::start(analyzed.clone(), Arc::new(readers), &placement, OutputMode::Complete, None)?;
     if !placement.is_driver() {
         exec.follow()?;
         return Ok(Vec::new());

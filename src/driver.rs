@@ -32,6 +32,9 @@ pub(crate) struct QueryRun {
     pub order: ResultOrder,
     pub aggregating: bool,
     pub workers: usize,
+    /// True when every worker writes its share of each batch to the sink (a sink's
+    /// `part_writers`), and the driver only commits.
+    pub parallel_sink: bool,
     /// Delay in ms of each `with_watermark`, in plan order.
     pub watermark_delays: Vec<i64>,
     /// True when a stateful operator drops state as the watermark passes (append/update
@@ -197,6 +200,8 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         run.sources.iter_mut().for_each(|s| s.lift_rate_limits());
     }
     let mut adapter = ModeAdapter::new(run.mode, run.order.clone());
+    // With a sink the workers write, the workers keep any complete-mode table.
+    let adapter_state = adapter.is_stateful() && !run.parallel_sink;
     let mut batch_id = 0u64;
     let mut last_trigger = Instant::now();
     let mut tracker = WatermarkTracker::new(&run.watermark_delays, run.max_watermark_policy);
@@ -218,7 +223,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             if run.aggregating {
                 run.executor.restore(dir.clone())?;
             }
-            if adapter.is_stateful() {
+            if adapter_state {
                 match checkpoint::state::read_result(&dir)? {
                     Some(bytes) => adapter.load(&bytes)?,
                     None => {
@@ -320,14 +325,21 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let out = run.executor.run_batch(batch_id, inputs, watermarks, snapshot_dir.clone())?;
         tracker.update(&out.stats.event_time);
         last_batch_watermark_ms = batch_watermark_ms;
-        let rows = adapter.rows_for_batch(out.changes);
-        let num_output = rows.len() as i64;
-        run.sink.add_batch(batch_id, &run.schema, rows, run.mode)?;
+        let num_output = if run.parallel_sink {
+            // The workers wrote their shares; the driver commits the batch.
+            run.sink.commit(batch_id, out.commit)?;
+            out.written as i64
+        } else {
+            let rows = adapter.rows_for_batch(out.changes);
+            let num_output = rows.len() as i64;
+            run.sink.add_batch(batch_id, &run.schema, rows, run.mode)?;
+            num_output
+        };
         let add_batch_ms = exec_start.elapsed().as_millis() as u64;
         let (mut snapshot_bytes, mut snapshot_ms) = out.snapshot;
         let mut commit_ms = None;
         if let (Some(cp), Some(dir)) = (&run.checkpoint, &snapshot_dir) {
-            if adapter.is_stateful() {
+            if adapter_state {
                 let started = Instant::now();
                 snapshot_bytes += checkpoint::state::write_result(dir, &adapter.save()?)?;
                 snapshot_ms += started.elapsed().as_millis() as u64;

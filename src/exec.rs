@@ -12,6 +12,7 @@ use crate::source::{BatchInput, SourceReader};
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::Analyzed;
+use sluice_core::sink::PartWriterFactory;
 use sluice_core::{Result, Row, SluiceError};
 use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
 use std::cell::RefCell;
@@ -61,6 +62,10 @@ struct Report {
     error: Option<WireError>,
     /// Bytes of state snapshot written, and how long the write took (ms).
     snapshot: (u64, u64),
+    /// With a sink that every worker writes: the rows this worker wrote, and its commit
+    /// messages for the driver.
+    written: u64,
+    commit: Vec<String>,
 }
 
 impl Report {
@@ -74,6 +79,8 @@ impl Report {
         self.output.extend(other.output);
         self.stats.merge(&other.stats);
         self.snapshot = (self.snapshot.0 + other.snapshot.0, self.snapshot.1.max(other.snapshot.1));
+        self.written += other.written;
+        self.commit.extend(other.commit);
         if self.error.is_none() {
             self.error = other.error;
         }
@@ -130,6 +137,10 @@ pub(crate) struct BatchOutput {
     pub stats: BatchStats,
     /// Bytes of state snapshot written by all workers, and the longest write (ms).
     pub snapshot: (u64, u64),
+    /// With a sink that every worker writes (`changes` is then empty): the rows they wrote
+    /// and their commit messages.
+    pub written: u64,
+    pub commit: Vec<String>,
 }
 
 /// Where a query's workers run: `threads` in this process and, in cluster mode, the
@@ -281,6 +292,7 @@ impl Executor {
         readers: Arc<Vec<SourceReader>>,
         placement: &Placement,
         mode: OutputMode,
+        writers: Option<Arc<dyn PartWriterFactory>>,
     ) -> Result<Executor> {
         let threads = placement.threads.max(1);
         let (command_tx, command_rx) = channel::<Command>();
@@ -307,9 +319,10 @@ impl Executor {
                     threads: threads as u64,
                     execution: *execution,
                     fingerprint: cluster::fingerprint(&format!(
-                        "{:?}|{}|{mode:?}",
+                        "{:?}|{}|{mode:?}|{}",
                         analyzed.schema,
-                        analyzed.sources.len()
+                        analyzed.sources.len(),
+                        writers.is_some()
                     )),
                 };
                 let (builders, others, health) = cluster::connect(cluster, threads, hello)?;
@@ -326,14 +339,18 @@ impl Executor {
                 if index == 0 { command_rx.lock().unwrap_or_else(|p| p.into_inner()).take() } else { None };
             let reports = report_tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len());
+            // With a sink that every worker writes, each keeps its own share of the result;
+            // otherwise the result goes to worker 0 for the driver.
+            let mut part_writer = writers.as_ref().map(|f| f.create(index, peers));
             let captured: Rc<RefCell<Vec<(Row, Time, Diff)>>> = Rc::new(RefCell::new(Vec::new()));
             let probe = ProbeHandle::new();
             let capture = captured.clone();
+            let gather = part_writer.is_none();
             let mut inputs = worker.dataflow::<Time, _, _>(|scope| {
                 let (inputs, output) = build(scope, &analyzed, &ctx);
                 output
                     .inner
-                    .exchange(|_| 0)
+                    .exchange(move |_| if gather { 0 } else { index as u64 })
                     .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(Pipeline, "Capture", move |_, _| {
                         move |input, _output| {
                             input.for_each(|_cap, data| capture.borrow_mut().append(data));
@@ -341,6 +358,13 @@ impl Executor {
                     })
                     .probe_with(&probe);
                 inputs
+            });
+            // In complete mode each writing worker keeps its share of the result table (its
+            // groups), saved with its operator state.
+            let table = (part_writer.is_some() && mode == OutputMode::Complete).then(|| {
+                let table = Rc::new(RefCell::new(ResultTable::default()));
+                ctx.register_store(table.clone());
+                table
             });
             let mut control = Control::build(worker, worker_health.clone());
             loop {
@@ -410,6 +434,22 @@ impl Executor {
                 // Row-level errors land in this process's slot; whichever worker finds one reports it.
                 let mut error = error.or_else(|| worker_errors.take());
                 let stats = ctx.take_stats();
+                let (mut written, mut commit) = (0, Vec::new());
+                if let Some(writer) = &mut part_writer {
+                    let changes: Vec<(Row, Time, Diff)> = std::mem::take(&mut *captured.borrow_mut());
+                    let changes = changes.into_iter().map(|(row, _t, d)| (row, d));
+                    let rows = match &table {
+                        Some(table) => table.borrow_mut().apply(changes),
+                        None => inserted_rows(changes),
+                    };
+                    if error.is_none() {
+                        written = rows.len() as u64;
+                        match writer.as_mut().map_err(|e| e.clone()).and_then(|w| w.write(id, rows)) {
+                            Ok(messages) => commit = messages,
+                            Err(e) => error = Some(e),
+                        }
+                    }
+                }
                 let mut saved = (0, 0);
                 if let (Some(dir), None) = (&snapshot, &error) {
                     let started = std::time::Instant::now();
@@ -419,7 +459,8 @@ impl Executor {
                     }
                 }
                 let error = error.map(WireError::from);
-                let report = Report { rows_in, output: Vec::new(), stats, error, snapshot: saved };
+                let report =
+                    Report { rows_in, output: Vec::new(), stats, error, snapshot: saved, written, commit };
                 if index != 0 {
                     control.report(report);
                     continue;
@@ -473,7 +514,14 @@ impl Executor {
         }
         let mut rows_in = report.rows_in;
         rows_in.resize(sources, 0);
-        Ok(BatchOutput { changes: report.output, rows_in, stats: report.stats, snapshot: report.snapshot })
+        Ok(BatchOutput {
+            changes: report.output,
+            rows_in,
+            stats: report.stats,
+            snapshot: report.snapshot,
+            written: report.written,
+            commit: report.commit,
+        })
     }
 
     /// Loads every worker's operator state from a checkpoint's snapshot directory.
@@ -541,6 +589,52 @@ impl Executor {
             first.get_or_insert(error);
         }
         first.map_or(Ok(()), Err)
+    }
+}
+
+/// The rows a worker writes for its share of a batch in append or update mode: each row
+/// the result gained, as often as it gained it.
+fn inserted_rows(changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
+    let mut changes: Vec<(Row, Diff)> = changes.collect();
+    differential_dataflow::consolidation::consolidate(&mut changes);
+    let mut rows = Vec::with_capacity(changes.len());
+    for (row, d) in changes {
+        if d > 0 {
+            rows.extend(std::iter::repeat_n(row, d as usize));
+        }
+    }
+    rows
+}
+
+/// One worker's share of a complete-mode result: its rows with their multiplicities.
+#[derive(Default)]
+struct ResultTable(BTreeMap<Row, i64>);
+
+impl ResultTable {
+    /// Applies a batch's changes and returns the whole share, to write again.
+    fn apply(&mut self, changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
+        for (row, d) in changes {
+            *self.0.entry(row).or_insert(0) += d as i64;
+        }
+        self.0.retain(|_, n| *n != 0);
+        let mut rows = Vec::with_capacity(self.0.len());
+        for (row, &n) in &self.0 {
+            rows.extend(std::iter::repeat_n(row.clone(), n.max(0) as usize));
+        }
+        rows
+    }
+}
+
+impl sluice_operators::Snapshot for ResultTable {
+    fn save(&self) -> Result<Vec<u8>> {
+        bincode::serialize(&self.0)
+            .map_err(|e| SluiceError::exec(format!("cannot encode the result table: {e}")))
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        self.0 = bincode::deserialize(bytes)
+            .map_err(|e| SluiceError::exec(format!("cannot decode the result table: {e}")))?;
+        Ok(())
     }
 }
 

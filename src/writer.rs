@@ -302,7 +302,18 @@ impl DataStreamWriter {
         if let Some((name, table)) = memory_table {
             session.register(&name, CatalogEntry::Memory(table));
         }
-        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), &placement, mode) {
+        // As Spark's tasks: a sink that can be written in parts is written by every worker
+        // when each worker's rows are final on their own (no LIMIT or ordering over the
+        // whole result; in complete mode each worker keeps its groups' share of the table);
+        // the driver then only commits the batch.
+        let order = &analyzed.order;
+        let writers = if order.keys.is_empty() && order.limit.is_none() && order.width.is_none() {
+            sink.part_writers(&schema)
+        } else {
+            None
+        };
+        let parallel_sink = writers.is_some();
+        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), &placement, mode, writers) {
             Ok(e) => e,
             Err(e) => {
                 shared.terminate(Err(e.clone()));
@@ -333,6 +344,7 @@ impl DataStreamWriter {
                 .is_some_and(|p| p.eq_ignore_ascii_case("max")),
             evicts_state: analyzed.has_event_time_aggregate && mode != OutputMode::Complete,
             workers,
+            parallel_sink,
             no_data_event_interval,
             checkpoint,
             recovery,

@@ -261,3 +261,129 @@ fn sessions_built_with_cluster_run_one_query_together() {
     assert_eq!(results[0], expected);
     assert!(results[1].is_empty(), "process 1 got rows: {:?}", results[1]);
 }
+
+/// Every committed row of a file sink, as `dir/line` (the partition directory and the
+/// line), sorted, and the worker of each committed file (from its name,
+/// `part-<batch>-<worker>-<n>`).
+fn committed(dir: &Path) -> (Vec<String>, std::collections::BTreeSet<u64>) {
+    let mut rows = Vec::new();
+    let mut writers = std::collections::BTreeSet::new();
+    for log in std::fs::read_dir(dir.join("_sluice_metadata")).expect("sink log") {
+        let log = log.expect("log entry").path();
+        if log.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+            continue;
+        }
+        for entry in std::fs::read_to_string(&log).expect("read log").lines() {
+            let v: serde_json::Value = serde_json::from_str(entry).expect("log line");
+            let rel = v["path"].as_str().expect("path");
+            let name = Path::new(rel).file_name().and_then(|n| n.to_str()).expect("file name");
+            writers.insert(name.split('-').nth(2).expect("worker in name").parse::<u64>().expect("number"));
+            let parent = Path::new(rel).parent().map(|p| p.display().to_string()).unwrap_or_default();
+            let body = std::fs::read_to_string(dir.join(rel)).expect("committed file");
+            rows.extend(body.lines().map(|l| format!("{parent}/{l}")));
+        }
+    }
+    rows.sort();
+    (rows, writers)
+}
+
+/// File sinks are written by every worker of every process (each its own part files),
+/// and process 0 commits each batch's log entry listing them all: the committed rows are
+/// the one-process rows, for a partitioned projection and for windows closed by the
+/// watermark.
+#[test]
+fn file_sinks_are_written_by_every_worker_of_every_process() {
+    let fx = Fixture::new();
+    // Four files of the synthetic activity data (four batches, 26k rows, 16 minutes).
+    let data = fx.tmp.path().join("data");
+    std::fs::create_dir(&data).expect("mkdir");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir("activity-data-synth"))
+        .expect("activity data")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    for f in &files[..4] {
+        std::fs::copy(f, data.join(f.file_name().expect("name"))).expect("copy data file");
+    }
+    let script_for = |out: &str| {
+        let out = fx.tmp.path().join(out);
+        fx.write(
+            &format!("{}.sql", out.file_name().and_then(|n| n.to_str()).expect("name")),
+            &format!(
+                "CREATE TABLE activity (Creation_Time BIGINT, `User` STRING, gt STRING, x DOUBLE,
+                    event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
+                    WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+                 ) WITH (connector = 'file', format = 'json', path = '{data}', maxFilesPerTrigger = '1', fileOrder = 'name');
+                 CREATE TABLE moves WITH (connector = 'file', format = 'json', path = '{out}/moves', partitionBy = 'gt');
+                 INSERT INTO moves SELECT `User`, gt, x, Creation_Time FROM activity WHERE x > 0;
+                 CREATE TABLE windows WITH (connector = 'file', format = 'json', path = '{out}/windows');
+                 INSERT INTO windows SELECT window(event_time, '10 seconds') AS w, `User`, count(*) AS n
+                   FROM activity GROUP BY window(event_time, '10 seconds'), `User`;\n",
+                data = data.display(),
+                out = out.display()
+            ),
+        )
+    };
+    let args = ["--trigger", "available-now", "--quiet"].map(String::from);
+    let one = sluice(&script_for("one"), &args).output().expect("run sluice");
+    assert!(one.status.success(), "one process failed: {}", text(&one.stderr));
+    let outputs = run_cluster(&fx, &script_for("cluster"), 2, 2, &args.each_ref().map(String::as_str));
+    for (p, o) in outputs.iter().enumerate() {
+        assert!(o.status.success(), "process {p} failed: {}", text(&o.stderr));
+    }
+    for sink in ["moves", "windows"] {
+        let (expected, one_writer) = committed(&fx.tmp.path().join("one").join(sink));
+        let (got, writers) = committed(&fx.tmp.path().join("cluster").join(sink));
+        assert!(expected.len() > 50, "{sink}: too few rows to check: {}", expected.len());
+        assert_eq!(one_writer, [0].into(), "{sink}: one worker wrote as {one_writer:?}");
+        assert_eq!(got, expected, "{sink}: 2 processes x 2 workers differ from one process");
+        // Workers 2 and 3 live in process 1: it wrote its own files.
+        assert_eq!(writers, [0, 1, 2, 3].into(), "{sink}: files were written by workers {writers:?}");
+    }
+}
+
+/// The Kafka source and sink across processes: 2 processes x 2 workers read a topic of 4
+/// partitions (a partition per worker) and every worker produces its own rows to the
+/// output topic; each input record comes out once, transformed.
+#[test]
+fn kafka_topics_are_read_and_written_by_every_process() {
+    use common::kafka::{broker, create_topic, produce, read_all, unique_topic, Record};
+    let Some(servers) = broker() else { return };
+    let (input, output) = (unique_topic("cluster-in"), unique_topic("cluster-out"));
+    create_topic(&servers, &input, 4);
+    create_topic(&servers, &output, 2);
+    let records: Vec<Record> = (0..2000)
+        .map(|i| Record::value(format!("event-{i}")).key(format!("k{}", i % 13)).to(i % 4))
+        .collect();
+    produce(&servers, &input, &records);
+    let fx = Fixture::new();
+    let script = fx.write(
+        "kafka.sql",
+        &format!(
+            "CREATE TABLE events WITH (connector = 'kafka', 'kafka.bootstrap.servers' = '{servers}',
+               subscribe = '{input}', startingOffsets = 'earliest', maxOffsetsPerTrigger = '700');
+             CREATE TABLE shouted WITH (connector = 'kafka', 'kafka.bootstrap.servers' = '{servers}',
+               topic = '{output}', outputMode = 'append');
+             INSERT INTO shouted SELECT key, upper(cast(value AS string)) || '@' || cast(partition AS string) AS value
+               FROM events;\n"
+        ),
+    );
+    let args = ["--trigger", "available-now", "--quiet"];
+    let outputs = run_cluster(&fx, &script, 2, 2, &args);
+    for (p, o) in outputs.iter().enumerate() {
+        assert!(o.status.success(), "process {p} failed: {}", text(&o.stderr));
+    }
+    let mut got: Vec<(String, String)> = read_all(&servers, &output)
+        .into_iter()
+        .map(|r| {
+            let text = |b: Option<Vec<u8>>| String::from_utf8(b.expect("set")).expect("UTF-8");
+            (text(r.key), text(r.value))
+        })
+        .collect();
+    got.sort();
+    let mut expected: Vec<(String, String)> =
+        (0..2000).map(|i| (format!("k{}", i % 13), format!("EVENT-{i}@{}", i % 4))).collect();
+    expected.sort();
+    assert_eq!(got.len(), expected.len(), "records lost or duplicated");
+    assert_eq!(got, expected);
+}

@@ -8,10 +8,10 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::{ClientConfig, ClientContext};
 use sluice_core::mode::OutputMode;
-use sluice_core::sink::Sink;
+use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{DataType, Options, Result, Row, Schema, SluiceError, Value};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Where each record's parts come from in a result row (Spark's `KafkaWriter` rules).
@@ -115,10 +115,17 @@ impl ProducerContext for Deliveries {
     }
 }
 
-/// Writes each batch's rows to Kafka.
+/// Writes each batch's rows to Kafka: from every worker (each with its own producer) in
+/// append and update mode, from the driver when it must see the whole batch.
 pub struct KafkaSink {
+    target: Arc<KafkaTarget>,
+    producer: KafkaProducer,
+}
+
+/// What every producer of one sink shares: the record layout and the client's settings.
+struct KafkaTarget {
     layout: KafkaSinkLayout,
-    producer: BaseProducer<Deliveries>,
+    config: ClientConfig,
     servers: String,
     flush_timeout: Duration,
 }
@@ -147,19 +154,55 @@ impl KafkaSink {
         }
         let message_timeout_ms: u64 =
             client.get("message.timeout.ms").and_then(|v| v.parse().ok()).unwrap_or(300_000);
-        let producer = config
-            .create_with_context(Deliveries::default())
-            .map_err(|e| SluiceError::exec(format!("Kafka ({servers}): cannot create the producer: {e}")))?;
-        Ok(KafkaSink {
+        let target = Arc::new(KafkaTarget {
             layout,
-            producer,
+            config,
             servers,
             flush_timeout: Duration::from_millis(message_timeout_ms + 10_000),
-        })
+        });
+        // Created here so that a bad `kafka.*` option fails `start()`.
+        let producer = KafkaProducer::new(target.clone())?;
+        Ok(KafkaSink { target, producer })
+    }
+}
+
+/// One idempotent producer and the rows it sends.
+struct KafkaProducer {
+    target: Arc<KafkaTarget>,
+    producer: BaseProducer<Deliveries>,
+}
+
+impl KafkaProducer {
+    fn new(target: Arc<KafkaTarget>) -> Result<KafkaProducer> {
+        let producer = target.config.create_with_context(Deliveries::default()).map_err(|e| {
+            SluiceError::exec(format!("Kafka ({}): cannot create the producer: {e}", target.servers))
+        })?;
+        Ok(KafkaProducer { target, producer })
+    }
+
+    /// Sends every row and returns once the broker acknowledged them all.
+    fn write(&self, rows: &[Row]) -> Result<()> {
+        for row in rows {
+            self.send(row)?;
+            self.producer.poll(Duration::ZERO);
+        }
+        let servers = &self.target.servers;
+        self.producer.flush(self.target.flush_timeout).map_err(|e| {
+            SluiceError::exec(format!("Kafka ({servers}): records not acknowledged in time: {e}"))
+        })?;
+        let failures =
+            std::mem::take(&mut *self.producer.context().failures.lock().unwrap_or_else(|p| p.into_inner()));
+        if !failures.is_empty() {
+            return Err(SluiceError::exec(format!(
+                "Kafka ({servers}): the broker did not acknowledge every record: {}",
+                failures.join("; ")
+            )));
+        }
+        Ok(())
     }
 
     fn send(&self, row: &Row) -> Result<()> {
-        let l = &self.layout;
+        let l = &self.target.layout;
         let as_bytes = |v: &Value| -> Option<Vec<u8>> {
             match v {
                 Value::Null => None,
@@ -214,7 +257,7 @@ impl KafkaSink {
                 Err((e, _)) => {
                     return Err(SluiceError::exec(format!(
                         "Kafka ({}): cannot send to {topic}: {e}",
-                        self.servers
+                        self.target.servers
                     )))
                 }
             }
@@ -230,26 +273,44 @@ impl Sink for KafkaSink {
         rows: Vec<Row>,
         _mode: OutputMode,
     ) -> Result<()> {
-        for row in &rows {
-            self.send(row)?;
-            self.producer.poll(Duration::ZERO);
-        }
-        self.producer.flush(self.flush_timeout).map_err(|e| {
-            SluiceError::exec(format!("Kafka ({}): records not acknowledged in time: {e}", self.servers))
-        })?;
-        let failures =
-            std::mem::take(&mut *self.producer.context().failures.lock().unwrap_or_else(|p| p.into_inner()));
-        if !failures.is_empty() {
-            return Err(SluiceError::exec(format!(
-                "Kafka ({}): the broker did not acknowledge every record: {}",
-                self.servers,
-                failures.join("; ")
-            )));
-        }
-        Ok(())
+        self.producer.write(&rows)
     }
 
     fn description(&self) -> String {
         "org.apache.spark.sql.kafka010.KafkaSourceProvider$KafkaTable".into()
+    }
+
+    fn part_writers(&self, _schema: &Schema) -> Option<Arc<dyn PartWriterFactory>> {
+        Some(Arc::new(KafkaWriters { target: self.target.clone() }))
+    }
+}
+
+/// Makes each worker's producer.
+struct KafkaWriters {
+    target: Arc<KafkaTarget>,
+}
+
+impl PartWriterFactory for KafkaWriters {
+    fn create(&self, _worker: usize, _workers: usize) -> Result<Box<dyn PartWriter>> {
+        Ok(Box::new(KafkaWriter { target: self.target.clone(), producer: None }))
+    }
+}
+
+/// One worker's producer, created when the worker first has rows to send.
+struct KafkaWriter {
+    target: Arc<KafkaTarget>,
+    producer: Option<KafkaProducer>,
+}
+
+impl PartWriter for KafkaWriter {
+    fn write(&mut self, _batch_id: u64, rows: Vec<Row>) -> Result<Vec<String>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.producer.is_none() {
+            self.producer = Some(KafkaProducer::new(self.target.clone())?);
+        }
+        self.producer.as_ref().expect("created above").write(&rows)?;
+        Ok(Vec::new())
     }
 }

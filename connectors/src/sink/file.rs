@@ -1,19 +1,22 @@
 //! The file sink: each batch's rows as JSON-lines, CSV or Parquet files under `path`, optionally in
 //! `column=value/` directories (`partitionBy`). Append mode only, as in Spark.
 //!
-//! Exactly once: a batch first writes its files (with names fixed by the batch id, so a
-//! replayed batch overwrites its own half-written files), then atomically adds the list
-//! of those files to the log `path/_sluice_metadata/<batch>`. A batch whose log entry
-//! exists is not written again, and the file source reading `path` lists files from the
-//! log, never from the directory, so it sees every committed row once and nothing else.
+//! Every worker writes its own share of a batch (Spark's tasks): its files are named by
+//! batch and worker (`part-<batch>-<worker>-<n>`), so a replayed batch overwrites its own
+//! half-written files. The driver then commits the batch by atomically adding the list of
+//! every worker's files to the log `path/_sluice_metadata/<batch>` (Spark's
+//! `FileStreamSinkLog`). A batch whose log entry exists is not written again, and the file
+//! source reading `path` lists files from the log, never from the directory, so it sees
+//! every committed row once and nothing else: exactly once.
 
 use sluice_core::format::{row_to_json, value_to_string};
 use sluice_core::mode::OutputMode;
-use sluice_core::sink::Sink;
+use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{Result, Row, Schema, SluiceError, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The log directory a file sink keeps under its path.
 pub const METADATA_DIR: &str = "_sluice_metadata";
@@ -32,8 +35,23 @@ pub enum SinkFormat {
     Parquet,
 }
 
+impl SinkFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            SinkFormat::Json => "json",
+            SinkFormat::Csv => "csv",
+            SinkFormat::Parquet => "parquet",
+        }
+    }
+}
+
 /// Writes batches as files with a commit log.
 pub struct FileSink {
+    files: Arc<SinkFiles>,
+}
+
+/// Where and how a file sink writes: shared by the driver and every worker's writer.
+struct SinkFiles {
     path: PathBuf,
     format: SinkFormat,
     partition_by: Vec<usize>,
@@ -44,7 +62,63 @@ impl FileSink {
     pub fn new(path: impl Into<PathBuf>, format: SinkFormat, partition_by: Vec<usize>) -> Result<FileSink> {
         let path = path.into();
         std::fs::create_dir_all(path.join(METADATA_DIR)).map_err(|e| SluiceError::io(&path, e))?;
-        Ok(FileSink { path, format, partition_by })
+        Ok(FileSink { files: Arc::new(SinkFiles { path, format, partition_by }) })
+    }
+}
+
+impl SinkFiles {
+    fn log(&self, batch_id: u64) -> PathBuf {
+        self.path.join(METADATA_DIR).join(batch_id.to_string())
+    }
+
+    /// True when batch `batch_id` was committed (by this run or an earlier one).
+    fn committed(&self, batch_id: u64) -> bool {
+        self.log(batch_id).exists()
+    }
+
+    /// Writes `rows` as worker `worker`'s files of batch `batch_id`; returns one log
+    /// entry (`{"path":..,"size":..}`) per file.
+    fn write_part(&self, batch_id: u64, worker: usize, schema: &Schema, rows: &[Row]) -> Result<Vec<String>> {
+        let data_columns: Vec<usize> = (0..schema.len()).filter(|i| !self.partition_by.contains(i)).collect();
+        let mut groups: BTreeMap<PathBuf, Vec<&Row>> = BTreeMap::new();
+        for row in rows {
+            let mut dir = PathBuf::new();
+            for &i in &self.partition_by {
+                let value = match &row[i] {
+                    Value::Null => NULL_PARTITION.to_string(),
+                    v => escape_partition_value(&value_to_string(v)),
+                };
+                dir.push(format!("{}={value}", escape_partition_value(&schema.fields[i].name)));
+            }
+            groups.entry(dir).or_default().push(row);
+        }
+        let ext = self.format.extension();
+        let mut entries = Vec::with_capacity(groups.len());
+        for (n, (dir, group)) in groups.iter().enumerate() {
+            let relative = dir.join(format!("part-{batch_id:05}-{worker:05}-{n:05}.{ext}"));
+            let size = self.write_file(&self.path.join(&relative), schema, &data_columns, group)?;
+            let rel = relative.to_string_lossy().replace('\\', "/");
+            entries.push(serde_json::json!({ "path": rel, "size": size }).to_string());
+        }
+        Ok(entries)
+    }
+
+    /// Commits batch `batch_id`: its log entry appears whole or not at all.
+    fn commit(&self, batch_id: u64, entries: &[String]) -> Result<()> {
+        let log = self.log(batch_id);
+        if log.exists() {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for e in entries {
+            text.push_str(e);
+            text.push('\n');
+        }
+        let tmp = self.path.join(METADATA_DIR).join(format!(".{batch_id}.tmp"));
+        let mut f = std::fs::File::create(&tmp).map_err(|e| SluiceError::io(&tmp, e))?;
+        f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| SluiceError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &log).map_err(|e| SluiceError::io(&log, e))?;
+        Ok(())
     }
 
     fn write_file(&self, file: &Path, schema: &Schema, columns: &[usize], rows: &[&Row]) -> Result<u64> {
@@ -96,48 +170,54 @@ pub fn escape_partition_value(v: &str) -> String {
 }
 
 impl Sink for FileSink {
+    /// The whole batch on the driver (a LIMIT query): written as worker 0's share.
     fn add_batch(&mut self, batch_id: u64, schema: &Schema, rows: Vec<Row>, _mode: OutputMode) -> Result<()> {
-        let log = self.path.join(METADATA_DIR).join(batch_id.to_string());
-        if log.exists() {
+        if self.files.committed(batch_id) {
             // Committed by an earlier run: writing it again would duplicate its rows.
             return Ok(());
         }
-        let data_columns: Vec<usize> = (0..schema.len()).filter(|i| !self.partition_by.contains(i)).collect();
-        let mut groups: BTreeMap<PathBuf, Vec<&Row>> = BTreeMap::new();
-        for row in &rows {
-            let mut dir = PathBuf::new();
-            for &i in &self.partition_by {
-                let value = match &row[i] {
-                    Value::Null => NULL_PARTITION.to_string(),
-                    v => escape_partition_value(&value_to_string(v)),
-                };
-                dir.push(format!("{}={value}", escape_partition_value(&schema.fields[i].name)));
-            }
-            groups.entry(dir).or_default().push(row);
-        }
-        let ext = match self.format {
-            SinkFormat::Json => "json",
-            SinkFormat::Csv => "csv",
-            SinkFormat::Parquet => "parquet",
-        };
-        let mut entries = String::new();
-        for (n, (dir, group)) in groups.iter().enumerate() {
-            let relative = dir.join(format!("part-{batch_id:05}-{n:05}.{ext}"));
-            let size = self.write_file(&self.path.join(&relative), schema, &data_columns, group)?;
-            let rel = relative.to_string_lossy().replace('\\', "/");
-            entries.push_str(&serde_json::json!({ "path": rel, "size": size }).to_string());
-            entries.push('\n');
-        }
-        // Commit: the log entry appears whole or not at all.
-        let tmp = self.path.join(METADATA_DIR).join(format!(".{batch_id}.tmp"));
-        let mut f = std::fs::File::create(&tmp).map_err(|e| SluiceError::io(&tmp, e))?;
-        f.write_all(entries.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| SluiceError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &log).map_err(|e| SluiceError::io(&log, e))?;
-        Ok(())
+        let entries = self.files.write_part(batch_id, 0, schema, &rows)?;
+        self.files.commit(batch_id, &entries)
     }
 
     fn description(&self) -> String {
-        format!("FileSink[{}]", self.path.display())
+        format!("FileSink[{}]", self.files.path.display())
+    }
+
+    fn part_writers(&self, schema: &Schema) -> Option<Arc<dyn PartWriterFactory>> {
+        Some(Arc::new(FileWriters { files: self.files.clone(), schema: schema.clone() }))
+    }
+
+    fn commit(&mut self, batch_id: u64, messages: Vec<String>) -> Result<()> {
+        self.files.commit(batch_id, &messages)
+    }
+}
+
+/// Makes each worker's file writer.
+struct FileWriters {
+    files: Arc<SinkFiles>,
+    schema: Schema,
+}
+
+impl PartWriterFactory for FileWriters {
+    fn create(&self, worker: usize, _workers: usize) -> Result<Box<dyn PartWriter>> {
+        Ok(Box::new(FileWriter { files: self.files.clone(), schema: self.schema.clone(), worker }))
+    }
+}
+
+/// One worker's share of each batch, as files named for the batch and the worker.
+struct FileWriter {
+    files: Arc<SinkFiles>,
+    schema: Schema,
+    worker: usize,
+}
+
+impl PartWriter for FileWriter {
+    fn write(&mut self, batch_id: u64, rows: Vec<Row>) -> Result<Vec<String>> {
+        if self.files.committed(batch_id) {
+            return Ok(Vec::new());
+        }
+        self.files.write_part(batch_id, self.worker, &self.schema, &rows)
     }
 }
 
