@@ -215,6 +215,53 @@ fn update_mode_without_aggregation_runs_and_emits_only_new_rows_like_append() {
     assert_eq!(out, vec![2, 1]);
 }
 
+/// As Spark's `StateStoreSaveExec` in update mode: every group with input in a batch is
+/// written, even when its aggregate did not change; groups without input are not.
+#[test]
+fn update_mode_writes_every_group_the_batch_touched_even_when_unchanged() {
+    let (_tmp, dir) = temp_data_dir();
+    drop_file(
+        &dir,
+        "a.json",
+        &activity_lines(&[("sit", "m", 5.0), ("bike", "m", 7.0), ("walk", "m", 1.0)]),
+        10,
+    );
+    // sit: max stays 5; bike: max moves to 9; walk: no input.
+    drop_file(&dir, "b.json", &activity_lines(&[("sit", "m", 1.0), ("bike", "m", 9.0)]), 5);
+    for workers in [1, 2] {
+        let spark = session(workers);
+        let seen: std::sync::Arc<std::sync::Mutex<Vec<Vec<Row>>>> = Default::default();
+        let record = seen.clone();
+        let q = spark
+            .read_stream()
+            .schema(ACTIVITY)
+            .option("maxFilesPerTrigger", 1)
+            .json(str_of(&dir))
+            .expect("stream")
+            .group_by(["gt"])
+            .agg([max(col("x")).alias("top")])
+            .write_stream()
+            .output_mode("update")
+            .trigger(Trigger::AvailableNow)
+            .foreach_batch(move |df, _| {
+                record.lock().expect("lock").push(sorted(df.collect()?));
+                Ok(())
+            })
+            .start()
+            .expect("start");
+        assert!(q.await_termination_timeout(WAIT).expect("no failure"));
+        let d = Value::double;
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![
+                vec![vec![s("bike"), d(7.0)], vec![s("sit"), d(5.0)], vec![s("walk"), d(1.0)]],
+                vec![vec![s("bike"), d(9.0)], vec![s("sit"), d(5.0)]],
+            ],
+            "{workers} workers"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- malformed records
 
 /// Line 2 is not JSON; line 3 has a string where an INT belongs.

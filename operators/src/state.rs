@@ -2,9 +2,10 @@
 //!
 //! Each worker owns the groups whose key hashes to it. When a batch completes, the
 //! batch's partial states are merged into the groups' states and the result's changes
-//! are emitted as differences: `(old row, -1)` and `(new row, +1)` for each changed
-//! group in complete and update modes; in append mode a group's row is emitted once,
-//! when the watermark passes its event time and its state is evicted.
+//! are emitted as differences: `(old row, -1)` and `(new row, +1)` for each group with
+//! input in complete mode; `(new row, +1)` alone in update mode (Spark writes every group
+//! the batch updated, changed value or not); in append mode a group's row is emitted
+//! once, when the watermark passes its event time and its state is evicted.
 //!
 //! Why not differential's `reduce`/`count` over an arrangement: eviction by watermark
 //! would have to retract each evicted group's accumulated input, which only the owner of
@@ -159,10 +160,16 @@ pub(crate) fn state_store<'s>(
                             let mut new =
                                 old.clone().unwrap_or_else(|| AggState { rows: 0, accs: Vec::new() });
                             new.plus_equals(&partial);
-                            if ctx.mode != OutputMode::Append {
+                            // Complete mode keeps a table: retract the old row. Update mode
+                            // writes every group that had input in the batch, as Spark, even
+                            // when its value did not change: the new row alone (a retraction
+                            // would cancel an unchanged row).
+                            if ctx.mode == OutputMode::Complete {
                                 if let Some(old) = &old {
                                     finish(&spec, &ctx, &key, old, -1, &mut emit);
                                 }
+                            }
+                            if ctx.mode != OutputMode::Append {
                                 finish(&spec, &ctx, &key, &new, 1, &mut emit);
                             }
                             if old.is_none() {
