@@ -14,8 +14,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BROKER_ENV: &str = "SLUICE_KAFKA";
-/// Set in a child process of this test binary: run the Kafka query with these settings.
-const CHILD_ENV: &str = "SLUICE_CRASH_CHILD";
 
 const KILLS: usize = 20;
 
@@ -114,26 +112,6 @@ fn run_to_end(script: &Path) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// What a crash test runs as a child process, and how to finish its work.
-trait Child {
-    fn start(&self) -> Command;
-    fn run_to_end(&self);
-}
-
-struct Cli(PathBuf);
-
-impl Child for Cli {
-    fn start(&self) -> Command {
-        let mut c = Command::new(sluice_bin());
-        c.args(["run", self.0.to_str().unwrap(), "-w", "2", "-q"]);
-        c
-    }
-
-    fn run_to_end(&self) {
-        run_to_end(&self.0)
-    }
-}
-
 fn last_entry(dir: &Path) -> Option<u64> {
     std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).max()
 }
@@ -143,14 +121,19 @@ fn last_entry(dir: &Path) -> Option<u64> {
 /// kills left a batch planned but not committed, and the last batch committed before the
 /// final run.
 fn kill_repeatedly(
-    script: &dyn Child,
+    script: &Path,
     checkpoint: &Path,
     rng: &mut Rng,
     max_delay_ms: u64,
 ) -> (usize, Option<u64>) {
     let mut mid_batch = 0;
     for _ in 0..KILLS {
-        let mut child = script.start().stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new(sluice_bin())
+            .args(["run", script.to_str().unwrap(), "-w", "2", "-q"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(rng.below(max_delay_ms)));
         if child.try_wait().unwrap().is_some() {
             let out = child.wait_with_output().unwrap();
@@ -165,7 +148,7 @@ fn kill_repeatedly(
         }
     }
     let committed = last_entry(&checkpoint.join("commits"));
-    script.run_to_end();
+    run_to_end(script);
     (mid_batch, committed)
 }
 
@@ -192,8 +175,7 @@ fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
     let mut rng = Rng(seed);
     // Kills spread over about twice one run's length: early ones land in startup and
     // recovery, later ones in batches, snapshots and commits.
-    let (mid_batch, committed) =
-        kill_repeatedly(&Cli(crashed), &checkpoint, &mut rng, (reference_ms / 5).max(50));
+    let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
     check_same_output(seed, &expected, &out, mid_batch, committed);
 }
 
@@ -217,90 +199,28 @@ fn check_same_output(
     );
 }
 
-/// The Kafka query of the crash test, run in a child process of this test binary:
-/// records keyed by user with a number as value and an explicit timestamp, aggregated
-/// per 5-second window and key under a 1-second watermark, to a file sink.
-struct KafkaChild {
-    servers: String,
-    topic: String,
-    out: PathBuf,
-    checkpoint: Option<PathBuf>,
-}
-
-impl KafkaChild {
-    fn command(&self, available_now: bool) -> Command {
-        static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-        let exe = EXE.get_or_init(|| std::env::current_exe().expect("the test binary's path"));
-        assert!(exe.exists(), "the test binary {} is gone (rebuilt while the test ran?)", exe.display());
-        let mut c = Command::new(exe);
-        c.args(["--exact", "kafka_crash_child", "--nocapture", "--test-threads", "1"])
-            .env(CHILD_ENV, "1")
-            .env("CHILD_SERVERS", &self.servers)
-            .env("CHILD_TOPIC", &self.topic)
-            .env("CHILD_OUT", &self.out)
-            .env("CHILD_AVAILABLE_NOW", if available_now { "1" } else { "0" });
-        if let Some(cp) = &self.checkpoint {
-            c.env("CHILD_CHECKPOINT", cp);
-        }
-        c
-    }
-}
-
-impl Child for KafkaChild {
-    fn start(&self) -> Command {
-        self.command(false)
-    }
-
-    fn run_to_end(&self) {
-        let out = self.command(true).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-/// Not a test of its own: the body of the child process of the Kafka crash test.
-#[test]
-fn kafka_crash_child() {
-    if std::env::var_os(CHILD_ENV).is_none() {
-        return;
-    }
-    use sluice::prelude::*;
-    let var = |k: &str| std::env::var(k).unwrap();
-    let spark = Session::builder().workers(2).build().unwrap();
-    let df = spark
-        .read_stream()
-        .format("kafka")
-        .option("kafka.bootstrap.servers", var("CHILD_SERVERS"))
-        .option("subscribe", var("CHILD_TOPIC"))
-        .option("startingOffsets", "earliest")
-        .option("maxOffsetsPerTrigger", 400)
-        .load(None)
-        .unwrap()
-        .select([
-            col("timestamp"),
-            col("key").cast("string").alias("k"),
-            col("value").cast("string").cast("bigint").alias("v"),
-        ])
-        .with_watermark("timestamp", "1 second")
-        .group_by([window(col("timestamp"), "5 seconds"), col("k")])
-        .agg([
-            count(col("v")).alias("n"),
-            sum(col("v")).alias("s"),
-            min(col("v")).alias("lo"),
-            max(col("v")).alias("hi"),
-        ]);
-    let mut writer = df.write_stream().format("json").option("path", var("CHILD_OUT").as_str());
-    if let Ok(cp) = std::env::var("CHILD_CHECKPOINT") {
-        writer = writer.option("checkpointLocation", cp);
-    }
-    if var("CHILD_AVAILABLE_NOW") == "1" {
-        writer = writer.trigger(Trigger::AvailableNow);
-    }
-    writer.start().unwrap().await_termination().unwrap();
+/// The Kafka query of the crash test, through the CLI: records keyed by user with a
+/// number as value and an explicit timestamp, aggregated per 5-second window and key
+/// under a 1-second watermark (declared on the Kafka table), to a file sink.
+fn kafka_script(dir: &Path, servers: &str, topic: &str, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
+    let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
+    let text = format!(
+        "CREATE TABLE events (
+            k STRING GENERATED ALWAYS AS (CAST(key AS STRING)),
+            v BIGINT GENERATED ALWAYS AS (CAST(CAST(value AS STRING) AS BIGINT)),
+            WATERMARK FOR `timestamp` AS `timestamp` - INTERVAL '1' SECOND
+         ) WITH (connector = 'kafka', 'kafka.bootstrap.servers' = '{servers}', subscribe = '{topic}',
+                 startingOffsets = 'earliest', maxOffsetsPerTrigger = '400');
+         CREATE TABLE windows WITH (connector = 'file', format = 'json', path = '{}'{checkpoint});
+         INSERT INTO windows
+           SELECT window(`timestamp`, '5 seconds') AS window, k, count(v) AS n, sum(v) AS s,
+                  min(v) AS lo, max(v) AS hi
+           FROM events GROUP BY window(`timestamp`, '5 seconds'), k;",
+        out.display()
+    );
+    let path = dir.join(format!("kafka-{}.sql", out.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 fn fill_topic(servers: &str, topic: &str, records: usize) {
@@ -359,9 +279,6 @@ fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
 
 #[test]
 fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        return;
-    }
     let Ok(servers) = std::env::var(BROKER_ENV) else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -377,21 +294,17 @@ fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
     let topic = format!("sluice-crash-{seed}");
     fill_topic(&servers, &topic, 8_000);
     let dir = tempfile::tempdir().unwrap();
-    let child = |name: &str, checkpoint: bool| KafkaChild {
-        servers: servers.clone(),
-        topic: topic.clone(),
-        out: dir.path().join(name),
-        checkpoint: checkpoint.then(|| dir.path().join(format!("{name}-checkpoint"))),
-    };
-    let reference = child("reference", false);
+    let reference = dir.path().join("reference");
+    sluice_bin(); // built (when stale) before the clock starts
     let started = Instant::now();
-    reference.run_to_end();
+    run_to_end(&kafka_script(dir.path(), &servers, &topic, &reference, None));
     let reference_ms = started.elapsed().as_millis() as u64;
-    let expected = committed_rows(&reference.out);
+    let expected = committed_rows(&reference);
     assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
-    let crashed = child("crashed", true);
-    let checkpoint = crashed.checkpoint.clone().unwrap();
+    let out = dir.path().join("crashed");
+    let checkpoint = dir.path().join("checkpoint");
+    let crashed = kafka_script(dir.path(), &servers, &topic, &out, Some(&checkpoint));
     let mut rng = Rng(seed);
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
-    check_same_output(seed, &expected, &crashed.out, mid_batch, committed);
+    check_same_output(seed, &expected, &out, mid_batch, committed);
 }

@@ -288,6 +288,60 @@ fn rate_and_socket_connectors_declare_streaming_sources() {
     );
 }
 
+/// Sources with a fixed schema (rate, socket, kafka) take computed columns and a
+/// WATERMARK in their CREATE TABLE, as file tables do, but no physical column.
+#[test]
+fn fixed_schema_sources_take_computed_columns_and_a_watermark_only() {
+    let fx = Fixture::new();
+    let script = fx.script(
+        "rate.sql",
+        "CREATE TABLE r (bucket BIGINT GENERATED ALWAYS AS (value % 3),
+                         WATERMARK FOR `timestamp` AS `timestamp` - INTERVAL '10' SECOND)
+           WITH (connector = 'rate', rowsPerSecond = '0', numRows = '300', rowsPerBatch = '100');\n\
+         CREATE TABLE totals WITH (connector = 'memory', outputMode = 'complete');\n\
+         INSERT INTO totals SELECT bucket, count(*) AS n FROM r GROUP BY bucket;\n\
+         SELECT * FROM totals ORDER BY bucket;\n",
+    );
+    let out = run(&script, &["-w", "2", "--trigger", "available-now", "--format", "json"]);
+    assert_success(&out, "rate with a computed column");
+    assert_eq!(
+        stdout(&out).lines().collect::<Vec<_>>(),
+        [r#"{"bucket":0,"n":100}"#, r#"{"bucket":1,"n":100}"#, r#"{"bucket":2,"n":100}"#]
+    );
+    // The watermark is in force: an append-mode window aggregation is accepted (it needs one).
+    let script = fx.script(
+        "windows.sql",
+        "CREATE TABLE r (WATERMARK FOR `timestamp` AS `timestamp` - INTERVAL '1' SECOND)
+           WITH (connector = 'rate', rowsPerSecond = '0', numRows = '50', rowsPerBatch = '50');\n\
+         CREATE TABLE w WITH (connector = 'console', outputMode = 'append');\n\
+         INSERT INTO w SELECT window(`timestamp`, '1 hour') AS hour, count(*) AS n FROM r GROUP BY window(`timestamp`, '1 hour');\n",
+    );
+    let out = run(&script, &["--trigger", "available-now", "-q"]);
+    assert_success(&out, "rate with a watermark alone");
+    for (case, table, reason) in [
+        (
+            "physical column",
+            "CREATE TABLE r (value BIGINT) WITH (connector = 'rate', rowsPerSecond = '1');",
+            "the rate source has a fixed schema; declare only computed columns",
+        ),
+        (
+            "watermark on a written kafka table",
+            "CREATE TABLE k (WATERMARK FOR `timestamp` AS `timestamp` - INTERVAL '1' SECOND)
+               WITH (connector = 'kafka', 'kafka.bootstrap.servers' = '127.0.0.1:1', topic = 'out');",
+            "computed columns and WATERMARK belong to a table that is read",
+        ),
+        (
+            "watermark on an unknown column",
+            "CREATE TABLE r (WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'rate', rowsPerSecond = '1');",
+            "`ts`",
+        ),
+    ] {
+        let out = run(&fx.script("bad.sql", &format!("{table}\n")), &["--trigger", "available-now"]);
+        assert!(!out.status.success(), "{case}: accepted");
+        assert!(stderr(&out).contains(reason), "{case}: stderr lacks `{reason}`: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn a_file_table_without_columns_is_a_sink_that_a_later_select_reads_back() {
     let fx = Fixture::new();

@@ -8,9 +8,12 @@ use sluice::core::sql::dialect;
 use sluice::core::sql::{convert_expr, parse_expr};
 use sluice::core::BinaryOp;
 use sluice::format::{row_to_json, show_string};
-use sluice::{Expr, Schema, Session, SluiceError, StreamingQuery, TableDefinition, Trigger, Value};
+use sluice::{
+    DataFrame, Expr, Schema, Session, SluiceError, StreamingQuery, TableDefinition, Trigger, Value,
+};
 use sqlparser::ast::{
-    ColumnOption, CreateTableOptions, Expr as SqlExpr, SqlOption, Statement, TableObject, Value as SqlValue,
+    ColumnDef, ColumnOption, CreateTableOptions, Expr as SqlExpr, SqlOption, Statement, TableObject,
+    Value as SqlValue,
 };
 use sqlparser::parser::Parser;
 use std::collections::HashMap;
@@ -172,23 +175,8 @@ fn run_statement(
                     let path = take(&mut options, "path")
                         .ok_or_else(|| format!("table `{name}`: a file source needs path = '...'"))?;
                     let mut reader = session.read().format(&format).options(options);
-                    let mut definition = TableDefinition { watermark, ..Default::default() };
-                    let mut ddl = Vec::new();
-                    for c in &ct.columns {
-                        let generated = c.options.iter().find_map(|o| match &o.option {
-                            ColumnOption::Generated { generation_expr: Some(e), .. } => Some(e),
-                            _ => None,
-                        });
-                        match generated {
-                            Some(e) => {
-                                let expr =
-                                    convert_expr(e).map_err(|e| format!("column `{}`: {e}", c.name.value))?;
-                                let ty = c.data_type.to_string();
-                                definition.computed_columns.push((c.name.value.clone(), expr.cast(&ty)));
-                            }
-                            None => ddl.push(format!("`{}` {}", c.name.value, c.data_type)),
-                        }
-                    }
+                    let (computed_columns, ddl) = split_columns(&ct.columns)?;
+                    let definition = TableDefinition { watermark, computed_columns };
                     if !ddl.is_empty() {
                         let schema =
                             Schema::parse_ddl(&ddl.join(", ")).map_err(|e| format!("table `{name}`: {e}"))?;
@@ -199,26 +187,26 @@ fn run_statement(
                         .map_err(|e| format!("table `{name}`: {e}"))
                 }
                 "socket" | "rate" | "rate-micro-batch" => {
-                    if !ct.columns.is_empty() {
-                        return Err(format!("table `{name}`: the {connector} source has a fixed schema; declare no columns"));
-                    }
                     let df = session
                         .read_stream()
                         .format(&connector)
                         .options(options)
                         .load(None)
                         .map_err(|e| format!("table `{name}`: {e}"))?;
+                    let df = with_computed_columns(df, &name, &connector, &ct.columns, watermark)?;
                     df.create_or_replace_temp_view(&name).map_err(|e| format!("table `{name}`: {e}"))
                 }
                 "kafka" => {
-                    if !ct.columns.is_empty() {
-                        return Err(format!("table `{name}`: the kafka connector has a fixed schema; declare no columns"));
-                    }
                     let has = |k: &str| options.iter().any(|(o, _)| o.eq_ignore_ascii_case(k));
                     let source = ["assign", "subscribe", "subscribePattern"].iter().any(|k| has(k));
                     if !source && !has("topic") {
                         return Err(format!(
                             "table `{name}`: a kafka table needs assign, subscribe or subscribePattern to be read, or topic to be written"
+                        ));
+                    }
+                    if !source && (!ct.columns.is_empty() || watermark.is_some()) {
+                        return Err(format!(
+                            "table `{name}`: computed columns and WATERMARK belong to a table that is read (assign, subscribe or subscribePattern)"
                         ));
                     }
                     if source {
@@ -228,6 +216,7 @@ fn run_statement(
                             .options(options.clone())
                             .load(None)
                             .map_err(|e| format!("table `{name}`: {e}"))?;
+                        let df = with_computed_columns(df, &name, "kafka", &ct.columns, watermark)?;
                         df.create_or_replace_temp_view(&name).map_err(|e| format!("table `{name}`: {e}"))?;
                     }
                     // The same table can also be written (INSERT INTO): a Kafka sink.
@@ -320,6 +309,55 @@ fn parse_error_at(first: usize, msg: &str) -> (usize, String) {
 
 /// Takes a `WATERMARK FOR col AS col - INTERVAL ..` clause out of a `CREATE TABLE` column
 /// list (sqlparser does not know it): the statement without it, and `(column, delay)`.
+/// A table's computed columns (`name TYPE GENERATED ALWAYS AS (expr)`, cast to their
+/// type), and the DDL of the others.
+type SplitColumns = (Vec<(String, Expr)>, Vec<String>);
+
+fn split_columns(columns: &[ColumnDef]) -> Result<SplitColumns, String> {
+    let (mut computed, mut ddl) = (Vec::new(), Vec::new());
+    for c in columns {
+        let generated = c.options.iter().find_map(|o| match &o.option {
+            ColumnOption::Generated { generation_expr: Some(e), .. } => Some(e),
+            _ => None,
+        });
+        match generated {
+            Some(e) => {
+                let expr = convert_expr(e).map_err(|e| format!("column `{}`: {e}", c.name.value))?;
+                computed.push((c.name.value.clone(), expr.cast(&c.data_type.to_string())));
+            }
+            None => ddl.push(format!("`{}` {}", c.name.value, c.data_type)),
+        }
+    }
+    Ok((computed, ddl))
+}
+
+/// A source with a fixed schema (kafka, rate, socket) takes computed columns and a
+/// WATERMARK, but no declared physical column.
+fn with_computed_columns(
+    df: DataFrame,
+    name: &str,
+    connector: &str,
+    columns: &[ColumnDef],
+    watermark: Option<(String, String)>,
+) -> Result<DataFrame, String> {
+    let (computed, ddl) = split_columns(columns)?;
+    if let Some(first) = ddl.first() {
+        return Err(format!(
+            "table `{name}`: the {connector} source has a fixed schema; declare only computed columns (name TYPE GENERATED ALWAYS AS (expr)), not {first}"
+        ));
+    }
+    let mut df = df;
+    for (column, expr) in computed {
+        df = df.with_column(&column, expr);
+    }
+    if let Some((column, delay)) = watermark {
+        df = df.with_watermark(&column, &delay);
+    }
+    // Analysed here so that a bad computed column or watermark names this table.
+    df.schema().map_err(|e| format!("table `{name}`: {e}"))?;
+    Ok(df)
+}
+
 fn extract_watermark(text: &str) -> Result<(String, Option<(String, String)>), String> {
     let upper = text.to_ascii_uppercase();
     let Some(at) = upper.find("WATERMARK FOR") else { return Ok((text.to_string(), None)) };
@@ -362,7 +400,12 @@ fn extract_watermark(text: &str) -> Result<(String, Option<(String, String)>), S
     // Drop the clause and the comma before it.
     let before = text[..at].trim_end();
     let before = before.strip_suffix(',').unwrap_or(before);
-    Ok((format!("{before}{}", &text[end..]), Some((column, delay))))
+    let after = &text[end..];
+    // A watermark alone in the parentheses (a fixed-schema source): drop them too.
+    if let (Some(before), Some(after)) = (before.strip_suffix('('), after.trim_start().strip_prefix(')')) {
+        return Ok((format!("{before}{after}"), Some((column, delay))));
+    }
+    Ok((format!("{before}{after}"), Some((column, delay))))
 }
 
 fn object_name(name: &sqlparser::ast::ObjectName) -> String {
