@@ -4,7 +4,10 @@
 # the whole command (start-up, connecting, reading, aggregating, printing).
 #   seed: SELECT gt, count(*) .. GROUP BY gt over activity-data-synth (JSON), one batch
 #   rate: a rate source of RATE_ROWS rows as fast as possible, grouped by value % 100
-# Usage: scripts/cluster-bench.sh [REPEAT]   (env: SLUICE_SHARED, RATE_ROWS, BASE_PORT)
+#   sink: activity-data-synth projected to a JSON file sink, one batch (every worker writes
+#         its own files; process 0 commits the batch)
+# Usage: scripts/cluster-bench.sh [REPEAT] [QUERY..]
+#   (env: SLUICE_SHARED, RATE_ROWS, BASE_PORT; SLUICE_BIN to time another build of the CLI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +16,14 @@ shared="$(cd "${SLUICE_SHARED:-../shared}" && pwd)"
 data="$shared/data/activity-data-synth"
 rate_rows="${RATE_ROWS:-5000000}"
 port="${BASE_PORT:-7950}"
-cargo build --release -q -p sluice-cli
-bin="$PWD/target/release/sluice"
+shift || true
+queries="${*:-seed rate sink}"
+if [ -n "${SLUICE_BIN:-}" ]; then
+  bin="$SLUICE_BIN"
+else
+  cargo build --release -q -p sluice-cli
+  bin="$PWD/target/release/sluice"
+fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -30,6 +39,13 @@ CREATE TABLE counts WITH (connector = 'memory', outputMode = 'complete');
 INSERT INTO counts SELECT value % 100 AS k, count(*) AS n FROM ticks GROUP BY value % 100;
 SELECT sum(n) AS n FROM counts;
 EOF
+cat > "$tmp/sink.sql" <<EOF
+CREATE TABLE activity (Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, \`Index\` BIGINT,
+                       Model STRING, \`User\` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE)
+  WITH (connector = 'file', format = 'json', path = '$data');
+CREATE TABLE moves WITH (connector = 'file', format = 'json', path = '$tmp/moves');
+INSERT INTO moves SELECT \`User\`, gt, Model, x, y, z, Creation_Time FROM activity;
+EOF
 seed_rows=$(cat "$data"/*.json | wc -l)
 
 # run QUERY PROCESSES WORKERS: seconds of one run (all processes started together).
@@ -37,6 +53,7 @@ run() {
   local query=$1 procs=$2 workers=$3 start end
   printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$port" "$((port + 1))" > "$tmp/hosts"
   port=$((port + 2))
+  rm -rf "$tmp/moves"
   start=$(date +%s.%N)
   if [ "$procs" = 1 ]; then
     "$bin" run "$tmp/$query.sql" -w "$workers" --trigger available-now --format json > "$tmp/out" 2> "$tmp/err"
@@ -49,7 +66,12 @@ run() {
   end=$(date +%s.%N)
   # Every row must be counted once, or the timing means nothing.
   local counted
-  counted=$(grep -o '"\(count\|n\)":[0-9]*' "$tmp/out" | cut -d: -f2 | awk '{s += $1} END {print s + 0}')
+  if [ "$query" = sink ]; then
+    # The committed files hold every row once.
+    counted=$(cat "$tmp/moves"/part-*.json | wc -l)
+  else
+    counted=$(grep -o '"\(count\|n\)":[0-9]*' "$tmp/out" | cut -d: -f2 | awk '{s += $1} END {print s + 0}')
+  fi
   if [ "$counted" != "$(rows_of "$query")" ]; then
     echo "error: $query on $procs x $workers counted $counted rows, expected $(rows_of "$query")" >&2
     cat "$tmp/err" >&2
@@ -58,10 +80,10 @@ run() {
   echo "$end - $start" | bc -l
 }
 
-rows_of() { [ "$1" = seed ] && echo "$seed_rows" || echo "$rate_rows"; }
+rows_of() { [ "$1" = rate ] && echo "$rate_rows" || echo "$seed_rows"; }
 
 printf '%-6s %-22s %10s %12s   %s\n' query "processes x workers" rows "rows/s" "seconds (each run)"
-for query in seed rate; do
+for query in $queries; do
   rows=$(rows_of "$query")
   for shape in "1 1" "1 2" "2 1"; do
     set -- $shape
