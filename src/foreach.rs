@@ -1,26 +1,30 @@
 //! The `foreach` and `foreachBatch` sinks: user code as a query's sink (Spark's
 //! `ForeachWriter` and `foreachBatch`), for writing to systems Sluice has no connector for.
 //!
-//! Both run on the query's driver thread, after the batch's result has been computed and
-//! adapted to the output mode, from `Sink::add_batch`. That is the simplest design that is
-//! correct for every output mode (complete mode's table only exists on the driver), and it
-//! means user code never races with itself: one batch, one partition, one call at a time.
+//! A `ForeachWriter` runs where Spark runs it, with the tasks: each worker (of every
+//! process) writes its own share of each batch through a fresh clone of the writer, its
+//! partition id being the worker's index; clones on different workers run at the same
+//! time. Only a query whose output needs the whole result (ORDER BY, LIMIT) hands the rows
+//! to the driver, which splits them round robin. `foreachBatch` runs on the driver: its
+//! function gets the whole batch as one DataFrame.
 
 use crate::dataframe::DataFrame;
 use crate::session::Session;
 use sluice_core::mode::OutputMode;
-use sluice_core::sink::Sink;
+use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{Result, Row, Schema, SluiceError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
 
 /// Writes a query's output row by row (Spark's `ForeachWriter`), given to
 /// `write_stream().foreach(writer)`.
 ///
-/// Each micro-batch's output is split into one partition per session worker; for each
-/// partition Sluice uses a fresh clone of the writer (as Spark deserialises a fresh copy per
-/// task), calls `open(partition_id, batch_id)`, then `process` for each of the partition's
-/// rows if `open` returned true, then `close` in every case. Share state between the clones
-/// through an `Arc`.
+/// Each micro-batch's output has one partition per worker: the rows that worker produced.
+/// For each partition Sluice uses a fresh clone of the writer (as Spark deserialises a fresh
+/// copy per task) on that worker's thread, calls `open(partition_id, batch_id)`, then
+/// `process` for each of the partition's rows if `open` returned true, then `close` in
+/// every case. Partitions are written in parallel: share state between the clones through
+/// an `Arc` (with a lock).
 ///
 /// ```
 /// use sluice::prelude::*;
@@ -58,14 +62,61 @@ pub(crate) type BatchFunction = Box<dyn FnMut(DataFrame, u64) -> Result<()> + Se
 
 /// Calls a `ForeachWriter` per partition of each batch.
 pub(crate) struct ForeachSink {
-    factory: WriterFactory,
+    factory: Arc<Mutex<WriterFactory>>,
     partitions: usize,
 }
 
 impl ForeachSink {
-    /// Splits each batch into `partitions` (at least one) partitions.
+    /// On the driver, splits each batch into `partitions` (at least one) partitions.
     pub fn new(factory: WriterFactory, partitions: usize) -> Self {
-        ForeachSink { factory, partitions: partitions.max(1) }
+        ForeachSink { factory: Arc::new(Mutex::new(factory)), partitions: partitions.max(1) }
+    }
+}
+
+/// Writes one partition of a batch through a fresh writer: `open`, `process` for each row
+/// if `open` said so, `close` in every case; a panic in user code becomes the error.
+fn write_partition(
+    factory: &Mutex<WriterFactory>,
+    partition: u64,
+    batch_id: u64,
+    rows: Vec<Row>,
+) -> Result<()> {
+    let mut writer = (factory.lock().unwrap_or_else(|p| p.into_inner()))();
+    let opened = catch_unwind(AssertUnwindSafe(|| writer.open(partition, batch_id)))
+        .map_err(|p| panicked("open", partition, batch_id, p.as_ref()))?;
+    let failure = if opened {
+        rows.into_iter().try_for_each(|row| {
+            catch_unwind(AssertUnwindSafe(|| writer.process(row)))
+                .map_err(|p| panicked("process", partition, batch_id, p.as_ref()))
+        })
+    } else {
+        Ok(())
+    };
+    let error = failure.as_ref().err();
+    catch_unwind(AssertUnwindSafe(|| writer.close(error)))
+        .map_err(|p| panicked("close", partition, batch_id, p.as_ref()))?;
+    failure
+}
+
+/// Makes each worker's partition writer.
+struct ForeachWriters(Arc<Mutex<WriterFactory>>);
+
+impl PartWriterFactory for ForeachWriters {
+    fn create(&self, worker: usize, _workers: usize) -> Result<Box<dyn PartWriter>> {
+        Ok(Box::new(ForeachPartition { factory: self.0.clone(), partition: worker as u64 }))
+    }
+}
+
+/// A worker's partition of every batch.
+struct ForeachPartition {
+    factory: Arc<Mutex<WriterFactory>>,
+    partition: u64,
+}
+
+impl PartWriter for ForeachPartition {
+    fn write(&mut self, batch_id: u64, rows: Vec<Row>) -> Result<Vec<String>> {
+        write_partition(&self.factory, self.partition, batch_id, rows)?;
+        Ok(Vec::new())
     }
 }
 
@@ -84,28 +135,17 @@ impl Sink for ForeachSink {
             parts[i % self.partitions].push(row);
         }
         for (partition, part) in parts.into_iter().enumerate() {
-            let partition = partition as u64;
-            let mut writer = (self.factory)();
-            let opened = catch_unwind(AssertUnwindSafe(|| writer.open(partition, batch_id)))
-                .map_err(|p| panicked("open", partition, batch_id, p.as_ref()))?;
-            let failure = if opened {
-                part.into_iter().try_for_each(|row| {
-                    catch_unwind(AssertUnwindSafe(|| writer.process(row)))
-                        .map_err(|p| panicked("process", partition, batch_id, p.as_ref()))
-                })
-            } else {
-                Ok(())
-            };
-            let error = failure.as_ref().err();
-            catch_unwind(AssertUnwindSafe(|| writer.close(error)))
-                .map_err(|p| panicked("close", partition, batch_id, p.as_ref()))?;
-            failure?;
+            write_partition(&self.factory, partition as u64, batch_id, part)?;
         }
         Ok(())
     }
 
     fn description(&self) -> String {
         "ForeachWriterTable".into()
+    }
+
+    fn part_writers(&self, _schema: &Schema) -> Option<Arc<dyn PartWriterFactory>> {
+        Some(Arc::new(ForeachWriters(self.factory.clone())))
     }
 }
 

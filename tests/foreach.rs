@@ -104,32 +104,37 @@ impl ForeachWriter for Recorder {
 }
 
 /// Rows per batch id as the foreach writer processed them, sorted; checks on the way that
-/// each batch opened partitions 0..workers once each and closed each one right after.
+/// each batch opened partitions 0..workers once each, and that each partition's calls
+/// (partitions run in parallel, one per worker) are open, its rows, close, in that order.
 fn foreach_batches(calls: &[Call], workers: u64) -> BTreeMap<u64, Vec<Row>> {
     let mut batches: BTreeMap<u64, Vec<Row>> = BTreeMap::new();
     let mut opens: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
-    let mut current = None;
+    // The batch each partition has open.
+    let mut current: BTreeMap<u64, u64> = BTreeMap::new();
     for call in calls {
         match call {
             Call::Open { partition, batch } => {
-                assert_eq!(current, None, "open while partition {current:?} is still open");
-                current = Some((*partition, *batch));
+                let open = current.insert(*partition, *batch);
+                assert_eq!(
+                    open, None,
+                    "partition {partition} opened batch {batch} while batch {open:?} was open"
+                );
                 opens.entry(*batch).or_default().push(*partition);
                 batches.entry(*batch).or_default();
             }
             Call::Process { partition, batch, row } => {
-                assert_eq!(current, Some((*partition, *batch)), "process outside its partition");
+                assert_eq!(current.get(partition), Some(batch), "process outside its partition");
                 batches.entry(*batch).or_default().push(row.clone());
             }
             Call::Close { partition, batch, error } => {
-                assert_eq!(current, Some((*partition, *batch)), "close without its open");
+                assert_eq!(current.remove(partition).as_ref(), Some(batch), "close without its open");
                 assert_eq!(error, &None);
-                current = None;
             }
         }
     }
-    assert_eq!(current, None, "the last partition was closed");
-    for (batch, parts) in opens {
+    assert!(current.is_empty(), "partitions left open: {current:?}");
+    for (batch, mut parts) in opens {
+        parts.sort();
         assert_eq!(parts, (0..workers).collect::<Vec<_>>(), "partitions opened in batch {batch}");
     }
     batches.into_iter().map(|(b, rows)| (b, sorted(rows))).collect()
@@ -228,7 +233,9 @@ fn progress_names_the_foreach_sinks_like_spark() {
 #[test]
 fn open_returning_false_skips_the_partitions_rows_and_close_still_follows() {
     let (_tmp, dir) = temp_data_dir();
-    drop_file(&dir, "1.json", &activity_lines(&[("a", 1.0), ("b", 2.0), ("c", 3.0), ("d", 4.0)]), 10);
+    // Two files, one per worker.
+    drop_file(&dir, "1.json", &activity_lines(&[("a", 1.0), ("b", 2.0)]), 10);
+    drop_file(&dir, "2.json", &activity_lines(&[("c", 3.0), ("d", 4.0)]), 9);
     let spark = session(2);
     let recorder = Recorder { refuse: Some(1), ..Recorder::default() };
     let q = activity_stream(&spark, &dir)
@@ -246,12 +253,28 @@ fn open_returning_false_skips_the_partitions_rows_and_close_still_follows() {
             _ => None,
         })
         .collect();
-    // Round robin over two partitions: half the rows are partition 1's, and are skipped.
+    // A partition per worker, each reading one file: worker 1's rows are skipped.
     assert_eq!(processed, vec![0, 0], "{calls:?}");
     let opens = calls.iter().filter(|c| matches!(c, Call::Open { .. })).count();
     let closes = calls.iter().filter(|c| matches!(c, Call::Close { error: None, .. })).count();
     assert_eq!((opens, closes), (2, 2), "{calls:?}");
-    assert_eq!(calls.last(), Some(&Call::Close { partition: 1, batch: 0, error: None }));
+    let partition_1: Vec<&Call> = calls
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Call::Open { partition: 1, .. }
+                    | Call::Process { partition: 1, .. }
+                    | Call::Close { partition: 1, .. }
+            )
+        })
+        .collect();
+    assert_eq!(
+        partition_1,
+        [&Call::Open { partition: 1, batch: 0 }, &Call::Close { partition: 1, batch: 0, error: None }],
+        "the refused partition is opened and closed, and nothing else"
+    );
+    assert_eq!(q.last_progress().expect("one batch").sink.num_output_rows, 4, "the query emitted every row");
 }
 
 #[test]
