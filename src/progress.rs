@@ -85,7 +85,8 @@ pub struct SourceProgress {
     /// Rows per second processed.
     pub processed_rows_per_second: f64,
     /// Source-specific figures (Spark's `metrics`): a file stream bounded by
-    /// `Trigger.AvailableNow`/`Once` reports `numFilesTotal` and `numFilesRead`.
+    /// `Trigger.AvailableNow`/`Once` reports `numFilesTotal` and `numFilesRead`, a Kafka
+    /// stream `numOffsetsTotal` and `numOffsetsRead` (since the run started).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, String>,
 }

@@ -11,6 +11,7 @@ use sluice_connectors::rate::{RateConfig, RateRange, RateState};
 use sluice_connectors::socket::{SocketConfig, SocketSource};
 use sluice_core::plan::{SourceInput, SourceKind};
 use sluice_core::{Result, Row};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What one source contributes to one micro-batch. Serialisable: in cluster mode process 0
@@ -253,11 +254,34 @@ pub(crate) enum PlannedBatch {
     Ready(BatchInput),
 }
 
-/// How much of a bounded backlog a source has read (for a progress bar).
+/// How much of a bounded backlog a source has read (for a progress bar): files of a file
+/// source, offsets of a Kafka source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Backlog {
-    pub done: usize,
-    pub total: usize,
+    pub done: u64,
+    pub total: u64,
+    pub unit: BacklogUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BacklogUnit {
+    Files,
+    Offsets,
+}
+
+impl Backlog {
+    /// The progress metrics that report it: `numFilesRead`/`numFilesTotal` or
+    /// `numOffsetsRead`/`numOffsetsTotal`.
+    pub fn metrics(&self) -> BTreeMap<String, String> {
+        let unit = match self.unit {
+            BacklogUnit::Files => "Files",
+            BacklogUnit::Offsets => "Offsets",
+        };
+        BTreeMap::from([
+            (format!("num{unit}Read"), self.done.to_string()),
+            (format!("num{unit}Total"), self.total.to_string()),
+        ])
+    }
 }
 
 impl SourcePlanner {
@@ -306,7 +330,15 @@ impl SourcePlanner {
         match self {
             SourcePlanner::File { state, bounded_total: Some(total), .. } => {
                 let left = state.files_left().unwrap_or(0);
-                Some(Backlog { done: total.saturating_sub(left), total: *total })
+                Some(Backlog {
+                    done: total.saturating_sub(left) as u64,
+                    total: *total as u64,
+                    unit: BacklogUnit::Files,
+                })
+            }
+            SourcePlanner::Kafka { planner, .. } => {
+                let (done, total) = planner.backlog()?;
+                Some(Backlog { done, total, unit: BacklogUnit::Offsets })
             }
             _ => None,
         }

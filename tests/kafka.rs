@@ -249,6 +249,38 @@ fn max_offsets_per_trigger_splits_batches_in_proportion_to_backlog() {
     assert_eq!(first.end_offset[&topic]["2"], 0);
     assert_eq!(progress[1].sources[0].start_offset, first.end_offset);
     assert_eq!(first.latest_offset[&topic]["0"], 60);
+    // The bounded run reports its offsets read out of its backlog (the CLI's progress bar).
+    let backlog: Vec<(String, String)> = progress
+        .iter()
+        .map(|p| {
+            (p.sources[0].metrics["numOffsetsRead"].clone(), p.sources[0].metrics["numOffsetsTotal"].clone())
+        })
+        .collect();
+    let expected: Vec<(String, String)> =
+        [30, 60, 90].iter().map(|n| (n.to_string(), "90".to_string())).collect();
+    assert_eq!(backlog, expected);
+    // The CLI prints it on each status line.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("backlog.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "CREATE TABLE k WITH (connector = 'kafka', 'kafka.bootstrap.servers' = '{servers}', subscribe = '{topic}',
+               startingOffsets = 'earliest', maxOffsetsPerTrigger = '30');
+             CREATE TABLE n WITH (connector = 'console', outputMode = 'complete');
+             INSERT INTO n SELECT count(*) AS n FROM k;\n"
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(common::sluice_bin())
+        .args(["run", script.to_str().unwrap(), "--trigger", "available-now"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for seen in ["offsets 30/90", "offsets 60/90", "offsets 90/90"] {
+        assert!(stderr.contains(seen), "stderr lacks `{seen}`: {stderr}");
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! What the CLI tells a person on stderr while queries run: a progress bar (indicatif) of
-//! the files read out of a bounded backlog (`--trigger available-now` or `once`, whose file
-//! sources report `numFilesRead`/`numFilesTotal`), else one status line per batch. Nothing
+//! the files or offsets read out of a bounded backlog (`--trigger available-now` or `once`,
+//! whose file sources report `numFilesRead`/`numFilesTotal` and Kafka sources
+//! `numOffsetsRead`/`numOffsetsTotal`), else one status line per batch. Nothing
 //! goes to stdout, so `--format json` output stays pure; `--quiet` does not install this.
 //!
 //! indicatif hides its bar when stderr is not a terminal: then the lines are printed instead.
@@ -25,19 +26,22 @@ pub struct StatusReporter {
     runs: Mutex<HashMap<String, Run>>,
 }
 
-/// `(files read, files total)` summed over a batch's bounded file sources.
-fn backlog(p: &StreamingQueryProgress) -> Option<(u64, u64)> {
+/// `(read, total, unit)` summed over a batch's bounded sources: files when it has bounded
+/// file sources, else Kafka offsets.
+fn backlog(p: &StreamingQueryProgress) -> Option<(u64, u64, &'static str)> {
     let figure = |m: &std::collections::BTreeMap<String, String>, k: &str| m.get(k)?.parse::<u64>().ok();
-    let mut found = None;
-    for s in &p.sources {
-        if let (Some(done), Some(total)) =
-            (figure(&s.metrics, "numFilesRead"), figure(&s.metrics, "numFilesTotal"))
-        {
-            let (d, t) = found.unwrap_or((0, 0));
-            found = Some((d + done, t + total));
+    ["files", "offsets"].into_iter().find_map(|unit| {
+        let name = if unit == "files" { "Files" } else { "Offsets" };
+        let mut found = None;
+        for s in &p.sources {
+            let read = figure(&s.metrics, &format!("num{name}Read"));
+            if let (Some(done), Some(total)) = (read, figure(&s.metrics, &format!("num{name}Total"))) {
+                let (d, t) = found.unwrap_or((0, 0));
+                found = Some((d + done, t + total));
+            }
         }
-    }
-    found
+        found.map(|(d, t)| (d, t, unit))
+    })
 }
 
 /// One line per batch: `name: batch 3: 6616 rows, 51234 rows/s, 129 ms, watermark ..`.
@@ -51,8 +55,8 @@ pub fn status_line(p: &StreamingQueryProgress) -> String {
     if let Some(w) = p.event_time.get("watermark") {
         line.push_str(&format!(", watermark {w}"));
     }
-    if let Some((done, total)) = backlog(p) {
-        line.push_str(&format!(", files {done}/{total}"));
+    if let Some((done, total, unit)) = backlog(p) {
+        line.push_str(&format!(", {unit} {done}/{total}"));
     }
     line
 }
@@ -72,8 +76,8 @@ impl StreamingQueryListener for StatusReporter {
             bar: None,
         });
         run.rows += p.num_input_rows;
-        if let Some((done, total)) = backlog(p) {
-            let bar = run.bar.get_or_insert_with(|| new_bar(p, total));
+        if let Some((done, total, unit)) = backlog(p) {
+            let bar = run.bar.get_or_insert_with(|| new_bar(p, total, unit));
             if !bar.is_hidden() {
                 let secs = run.started.elapsed().as_secs_f64();
                 let rate = if secs > 0.0 { run.rows as f64 / secs } else { 0.0 };
@@ -93,11 +97,10 @@ impl StreamingQueryListener for StatusReporter {
     }
 }
 
-fn new_bar(p: &StreamingQueryProgress, total: u64) -> ProgressBar {
+fn new_bar(p: &StreamingQueryProgress, total: u64, unit: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} files, {msg} ({elapsed})")
-        .expect("the template is valid")
-        .progress_chars("=> ");
+    let template = format!("{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{msg}} ({{elapsed}})");
+    let style = ProgressStyle::with_template(&template).expect("the template is valid").progress_chars("=> ");
     bar.set_style(style);
     bar.set_prefix(p.name.clone().unwrap_or_else(|| p.id.clone()));
     bar

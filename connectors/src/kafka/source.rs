@@ -95,6 +95,8 @@ pub struct KafkaPlanner {
     next: Option<PartitionOffsets>,
     /// The end offsets of an AvailableNow run or a batch read: nothing past them is read.
     bound: Option<PartitionOffsets>,
+    /// Where this run started when it was bounded (for its progress out of the bound).
+    bound_start: Option<PartitionOffsets>,
     /// Since when the broker has been unreachable (the planner retries until the timeout).
     unreachable_since: Option<Instant>,
     /// The latest offsets seen at the last planning, for progress.
@@ -123,6 +125,7 @@ impl KafkaPlanner {
             servers,
             next: None,
             bound: None,
+            bound_start: None,
             unreachable_since: None,
             latest: BTreeMap::new(),
             warnings: Vec::new(),
@@ -230,8 +233,28 @@ impl KafkaPlanner {
         for ((t, p), w) in &parts {
             end.entry(t.clone()).or_default().insert(*p, Self::resolve(&self.cfg.ending, t, *p, *w, LATEST));
         }
+        self.bound_start = Some(match &self.next {
+            Some(next) => next.clone(),
+            None => self.initial(&parts)?,
+        });
         self.bound = Some(end);
         Ok(())
+    }
+
+    /// For a bounded run: `(offsets read, offsets to read)` since the run started, over
+    /// the partitions of the bound.
+    pub fn backlog(&self) -> Option<(u64, u64)> {
+        let (bound, start) = (self.bound.as_ref()?, self.bound_start.as_ref()?);
+        let (mut done, mut total) = (0u64, 0u64);
+        for (t, ps) in bound {
+            for (p, &end) in ps {
+                let from = start.get(t).and_then(|x| x.get(p)).copied().unwrap_or(end).min(end);
+                let at = self.next.as_ref().and_then(|n| n.get(t)?.get(p)).copied().unwrap_or(from);
+                total += (end - from) as u64;
+                done += (at.clamp(from, end) - from) as u64;
+            }
+        }
+        Some((done, total))
     }
 
     /// Restores the position from a checkpoint: the next batch starts at `offsets`.
