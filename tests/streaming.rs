@@ -60,6 +60,11 @@ fn activity_stream(spark: &Session, dir: &Path) -> DataFrame {
     spark.read_stream().schema(ACTIVITY).json(str_of(dir)).expect("stream")
 }
 
+/// The activity files of `dir`, one file per batch.
+fn file_per_batch(spark: &Session, dir: &Path) -> DataFrame {
+    spark.read_stream().schema(ACTIVITY).option("maxFilesPerTrigger", 1).json(str_of(dir)).expect("stream")
+}
+
 // ---------------------------------------------------------------- output modes at start()
 
 type Attempt = fn(&Session, &DataFrame) -> Result<(), SluiceError>;
@@ -194,13 +199,7 @@ fn update_mode_without_aggregation_runs_and_emits_only_new_rows_like_append() {
     );
     drop_file(&dir, "b.json", &activity_lines(&[("sit", "m", 4.0), ("walk", "m", 5.0)]), 5);
     let spark = session(1);
-    let df = spark
-        .read_stream()
-        .schema(ACTIVITY)
-        .option("maxFilesPerTrigger", 1)
-        .json(str_of(&dir))
-        .expect("stream")
-        .filter("gt = 'sit'");
+    let df = file_per_batch(&spark, &dir).filter("gt = 'sit'");
     let q = df
         .write_stream()
         .format("console")
@@ -232,12 +231,7 @@ fn update_mode_writes_every_group_the_batch_touched_even_when_unchanged() {
         let spark = session(workers);
         let seen: std::sync::Arc<std::sync::Mutex<Vec<Vec<Row>>>> = Default::default();
         let record = seen.clone();
-        let q = spark
-            .read_stream()
-            .schema(ACTIVITY)
-            .option("maxFilesPerTrigger", 1)
-            .json(str_of(&dir))
-            .expect("stream")
+        let q = file_per_batch(&spark, &dir)
             .group_by(["gt"])
             .agg([max(col("x")).alias("top")])
             .write_stream()
@@ -553,12 +547,7 @@ fn once_runs_one_batch_with_everything_then_stops() {
     let (_tmp, dir) = temp_data_dir();
     five_files(&dir);
     let spark = session(2);
-    let df = spark
-        .read_stream()
-        .schema(ACTIVITY)
-        .option("maxFilesPerTrigger", 1)
-        .json(str_of(&dir))
-        .expect("stream");
+    let df = file_per_batch(&spark, &dir);
     let q = df
         .group_by(["gt"])
         .count()
@@ -660,12 +649,7 @@ fn progress_serialises_to_sparks_json_shape() {
     );
     drop_file(&dir, "2.json", &activity_lines(&[("walk", "m", 4.0)]), 5);
     let spark = session(1);
-    let q = spark
-        .read_stream()
-        .schema(ACTIVITY)
-        .option("maxFilesPerTrigger", 1)
-        .json(str_of(&dir))
-        .expect("stream")
+    let q = file_per_batch(&spark, &dir)
         .group_by(["gt"])
         .count()
         .write_stream()
