@@ -156,6 +156,35 @@ fn rejected_combinations() -> Vec<(&'static str, Attempt, &'static str)> {
             "Limits are not supported on streaming DataFrames/Datasets in Update output mode",
         ),
         (
+            "session windows in update mode",
+            |_, df| {
+                df.with_column("t", col("x").cast("timestamp"))
+                    .group_by([session_window(col("t"), "5 minutes"), col("gt")])
+                    .count()
+                    .write_stream()
+                    .format("console")
+                    .output_mode("update")
+                    .start()
+                    .map(drop)
+            },
+            "Update output mode not supported for session window on streaming DataFrames/Datasets",
+        ),
+        (
+            "a session window as the only key",
+            |_, df| {
+                df.with_column("t", col("x").cast("timestamp"))
+                    .with_watermark("t", "1 minute")
+                    .group_by([session_window(col("t"), "5 minutes")])
+                    .count()
+                    .write_stream()
+                    .format("console")
+                    .output_mode("append")
+                    .start()
+                    .map(drop)
+            },
+            "Global aggregation with session window in streaming query is not supported.",
+        ),
+        (
             "collect on a streaming DataFrame",
             |_, df| df.collect().map(drop),
             "Queries with streaming sources must be executed with writeStream.start()",

@@ -1016,5 +1016,38 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
             "Limits are not supported on streaming DataFrames/Datasets in Update output mode",
         ));
     }
+    // Session windows (SPARK-36463): a session's key changes as sessions merge, so update
+    // mode cannot upsert by key; and a session needs a key to be a session of.
+    let mut sessions = Vec::new();
+    session_aggregates(&a.root, &mut sessions);
+    if let Some(&keys) = sessions.first() {
+        if mode == OutputMode::Update {
+            return Err(SluiceError::analysis(
+                "Update output mode not supported for session window on streaming DataFrames/Datasets",
+            ));
+        }
+        if keys == 1 {
+            return Err(SluiceError::analysis(
+                "Global aggregation with session window in streaming query is not supported.",
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The number of grouping keys of each aggregation by a session window in `node`.
+fn session_aggregates(node: &Node, found: &mut Vec<usize>) {
+    match node {
+        Node::Source { .. } => {}
+        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
+            session_aggregates(input, found)
+        }
+        Node::Union { inputs } => inputs.iter().for_each(|i| session_aggregates(i, found)),
+        Node::Aggregate { input, agg } => {
+            if agg.window.as_ref().is_some_and(|w| w.session_gap.is_some()) {
+                found.push(agg.keys.len());
+            }
+            session_aggregates(input, found)
+        }
+    }
 }
