@@ -257,6 +257,20 @@ fn cases() -> Vec<Case> {
             "SELECT upper(user) AS u, amount * 10 FROM src WHERE user <> 'u1'",
             vec![vec![s("U2"), long(70)], vec![s("U3"), long(10)]],
         ),
+        // `.field` on a struct-valued expression, also over a grouping key.
+        named(
+            "SELECT named_struct('who', name, 'years', age).years AS years, \
+             from_json('{\"a\": {\"b\": 7}}', 'a STRUCT<b: INT>').a.b AS deep \
+             FROM people WHERE name = 'Ann'",
+            &["years", "deep"],
+            vec![vec![int(30), int(7)]],
+        ),
+        named(
+            "SELECT named_struct('d', dept).d AS d, count(*) AS n FROM people \
+             GROUP BY named_struct('d', dept) ORDER BY d",
+            &["d", "n"],
+            vec![vec![NULL, long(1)], vec![s("eng"), long(3)], vec![s("ops"), long(2)]],
+        ),
     ]
 }
 
@@ -279,6 +293,14 @@ const ERRORS: &[(&str, &str)] = &[
         "[MISSING_AGGREGATION] The non-aggregating expression \"name\" is based on columns which are not participating in the GROUP BY clause",
     ),
     ("SELEC name FROM people", "parse error"),
+    (
+        "SELECT named_struct('a', 1).zz FROM people",
+        "[FIELD_NOT_FOUND] No such struct field `zz` in `a`.",
+    ),
+    (
+        "SELECT upper(name).x FROM people",
+        "[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from \"upper(name).x\". Need a complex type [STRUCT, ARRAY, MAP] but got \"STRING\".",
+    ),
 ];
 
 // ---------------------------------------------------------------- the harness

@@ -475,6 +475,7 @@ impl Expr {
                 s
             }
             Expr::Cast(e, t) => format!("CAST({} AS {})", e.sql_name(), type_sql(t)),
+            Expr::Field(e, field) => format!("{}.{field}", e.sql_name()),
             Expr::Function { name, args, distinct } => {
                 if name == "count" && matches!(args.as_slice(), [Expr::Star(None)]) {
                     return "count(1)".into();
@@ -595,6 +596,26 @@ fn string_arg(e: BoundExpr) -> BoundExpr {
     coerce(e, &DataType::String)
 }
 
+/// The field `name` (case-insensitive, as Spark) of a struct-valued `bound`; `whole` names
+/// the expression in errors.
+fn struct_field(bound: BoundExpr, name: &str, whole: &str) -> Result<BoundExpr> {
+    let DataType::Struct(fields) = &bound.data_type else {
+        return Err(SluiceError::analysis(format!(
+            "[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from \"{whole}\". Need a complex type [STRUCT, ARRAY, MAP] but got \"{}\".",
+            type_sql(&bound.data_type)
+        )));
+    };
+    let Some(i) = fields.iter().position(|f| f.name.eq_ignore_ascii_case(name)) else {
+        let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
+        return Err(SluiceError::analysis(format!(
+            "[FIELD_NOT_FOUND] No such struct field `{name}` in {}.",
+            names.join(", ")
+        )));
+    };
+    let t = fields[i].data_type.clone();
+    Ok(node(Kind::Field(Box::new(bound), i), t))
+}
+
 impl Binder<'_> {
     fn bind(&self, e: &Expr) -> Result<BoundExpr> {
         match e {
@@ -660,6 +681,10 @@ impl Binder<'_> {
             }
             Expr::Case { operand, branches, else_expr } => self.case(e, operand.as_deref(), branches, else_expr.as_deref()),
             Expr::Cast(inner, to) => self.cast(e, inner, to, true),
+            Expr::Field(inner, field) => {
+                let bound = self.bind(inner)?;
+                struct_field(bound, field, &e.sql_name())
+            }
             Expr::Function { name, args, distinct } => self.function(e, name, args, *distinct),
         }
     }
@@ -679,22 +704,7 @@ impl Binder<'_> {
         };
         let mut bound = node(Kind::Column(index), self.schema.fields[index].data_type.clone());
         for part in &parts[1..] {
-            let DataType::Struct(fields) = &bound.data_type else {
-                return Err(SluiceError::analysis(format!(
-                    "[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from \"{}\". Need a complex type [STRUCT, ARRAY, MAP] but got \"{}\".",
-                    parts.join("."),
-                    type_sql(&bound.data_type)
-                )));
-            };
-            let Some(i) = fields.iter().position(|f| f.name.eq_ignore_ascii_case(part)) else {
-                let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
-                return Err(SluiceError::analysis(format!(
-                    "[FIELD_NOT_FOUND] No such struct field `{part}` in {}.",
-                    names.join(", ")
-                )));
-            };
-            let t = fields[i].data_type.clone();
-            bound = node(Kind::Field(Box::new(bound), i), t);
+            bound = struct_field(bound, part, &parts.join("."))?;
         }
         Ok(bound)
     }

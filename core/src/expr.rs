@@ -122,6 +122,9 @@ pub enum Expr {
     },
     /// `CAST(expr AS type)`.
     Cast(Box<Expr>, DataType),
+    /// `expr.field`: a field of a struct-valued expression (`window(t, '1 hour').start`);
+    /// a column path such as `w.start` stays a `Column`.
+    Field(Box<Expr>, String),
     /// A function call, scalar (`lower(x)`) or aggregate (`avg(x)`), by lower-case name.
     Function {
         /// Lower-case function name.
@@ -233,7 +236,8 @@ impl Expr {
             | Expr::Negate(e)
             | Expr::IsNull(e)
             | Expr::IsNotNull(e)
-            | Expr::Cast(e, _) => e.visit(f),
+            | Expr::Cast(e, _)
+            | Expr::Field(e, _) => e.visit(f),
             Expr::Binary { left, right, .. } => {
                 left.visit(f);
                 right.visit(f);
@@ -293,6 +297,7 @@ impl Expr {
             Expr::IsNull(e) => Expr::IsNull(b(e)),
             Expr::IsNotNull(e) => Expr::IsNotNull(b(e)),
             Expr::Cast(e, t) => Expr::Cast(b(e), t),
+            Expr::Field(e, name) => Expr::Field(b(e), name),
             Expr::Binary { op, left, right } => Expr::Binary { op, left: b(left), right: b(right) },
             Expr::Like { expr, pattern, negated, case_insensitive } => {
                 Expr::Like { expr: b(expr), pattern: b(pattern), negated, case_insensitive }

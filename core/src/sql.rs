@@ -258,6 +258,29 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
     Ok(match ast {
         A::Identifier(ident) => identifier(ident),
         A::CompoundIdentifier(parts) => Expr::Column(parts.iter().map(|p| p.value.clone()).collect()),
+        // `window(t, '1 hour').start`, `from_json(..).a.b`: fields of a struct-valued expression.
+        A::CompoundFieldAccess { root, access_chain } => {
+            let mut e = convert_expr(root)?;
+            for access in access_chain {
+                let field = match access {
+                    ast::AccessExpr::Dot(A::Identifier(id)) => id.value.clone(),
+                    other => {
+                        return Err(SluiceError::Parse(format!(
+                            "field access `{other}` is not supported: use `.field` on a struct"
+                        )))
+                    }
+                };
+                e = match e {
+                    // A column path stays one: `s.a` names a column's field as before.
+                    Expr::Column(mut parts) => {
+                        parts.push(field);
+                        Expr::Column(parts)
+                    }
+                    other => Expr::Field(Box::new(other), field),
+                };
+            }
+            e
+        }
         A::Value(v) => Expr::Literal(literal(&v.value, false)?),
         A::Nested(inner) => convert_expr(inner)?,
         A::IsNull(e) => Expr::IsNull(boxed(e)?),
@@ -672,6 +695,11 @@ mod tests {
             ),
             ("CAST(x AS BIGINT)", Expr::Cast(Box::new(c("x")), DataType::Long)),
             ("x::double", Expr::Cast(Box::new(c("x")), DataType::Double)),
+            (
+                "window(t, '1 hour').start",
+                Expr::Field(Box::new(func("window", vec![c("t"), l("1 hour")])), "start".into()),
+            ),
+            ("s.a.b", Expr::Column(vec!["s".into(), "a".into(), "b".into()])),
             ("try_cast(x AS INT)", func("try_cast", vec![c("x"), l("int")])),
             ("count(*)", func("count", vec![Expr::Star(None)])),
             (
