@@ -168,45 +168,19 @@ pub(crate) struct PartitionColumns {
 
 impl PartitionColumns {
     fn values_for(&self, file: &std::path::Path) -> Result<Vec<(usize, sluice_core::Value)>> {
-        let Ok(relative) = file.strip_prefix(&self.root) else { return Ok(Vec::new()) };
         let mut values = Vec::new();
-        let dirs = relative.parent().map(|p| p.components().collect::<Vec<_>>()).unwrap_or_default();
-        for component in dirs {
-            let text = component.as_os_str().to_string_lossy();
-            let Some((name, raw)) = text.split_once('=') else { continue };
-            let name = unescape(name);
+        for (name, raw) in sluice_connectors::file::partitions::partition_values(&self.root, file) {
             let Some((j, _, ty)) = self.columns.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(&name)) else {
                 continue;
             };
-            let value = if raw == "__HIVE_DEFAULT_PARTITION__" {
-                sluice_core::Value::Null
-            } else {
-                sluice_core::eval::cast_value(&sluice_core::Value::String(unescape(raw).into()), ty)?
+            let value = match raw {
+                None => sluice_core::Value::Null,
+                Some(v) => sluice_core::eval::cast_value(&sluice_core::Value::String(v.into()), ty)?,
             };
             values.push((*j, value));
         }
         Ok(values)
     }
-}
-
-/// Reverses the `%XX` escaping of partition directory names.
-fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Decides, on the driver, what each micro-batch of one source reads.

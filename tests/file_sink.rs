@@ -156,3 +156,40 @@ fn the_file_sink_takes_append_mode_only_and_needs_a_path() {
     let err = df.write_stream().format("csv").start().unwrap_err();
     assert!(err.to_string().contains("'path' is not specified"), "{err}");
 }
+
+/// Reading a partitioned sink directory back without a schema discovers the partition
+/// column from the `col=value` directories, as Spark does: inferred after the data
+/// columns, with the narrowest type that holds every value.
+#[test]
+fn schema_inference_adds_the_partition_columns_of_the_directories() {
+    for format in ["json", "csv", "parquet"] {
+        let (_tmp, input) = temp_data_dir();
+        let out = tempfile::tempdir().unwrap();
+        let spark = Session::builder().workers(2).build().unwrap();
+        drop_file(
+            &input,
+            "1.json",
+            "{\"gt\":\"sit\",\"model\":\"s3\",\"x\":1.5}\n{\"gt\":\"bike\",\"model\":\"n4\",\"x\":2}\n{\"gt\":null,\"model\":\"s3\",\"x\":3}\n",
+            5,
+        );
+        let q = stream_into(&spark, &input, format, out.path(), &["gt"]);
+        q.process_all_available().unwrap();
+        q.stop().unwrap();
+        let mut reader = spark.read().format(format);
+        if format == "csv" {
+            reader = reader.option("inferSchema", true);
+        }
+        let back = reader.load(out.path().to_str().unwrap()).unwrap();
+        let names: Vec<String> = back.schema().unwrap().fields.iter().map(|f| f.name.clone()).collect();
+        let data = if format == "csv" { vec!["_c0", "_c1"] } else { vec!["model", "x"] };
+        assert_eq!(names, [data, vec!["gt"]].concat(), "{format}");
+        let gt = back.schema().unwrap().fields[2].data_type.clone();
+        assert_eq!(gt, DataType::String, "{format}");
+        let want = vec![
+            vec![Value::string("s3"), Value::double(1.5), Value::string("sit")],
+            vec![Value::string("n4"), Value::double(2.0), Value::string("bike")],
+            vec![Value::string("s3"), Value::double(3.0), Value::Null],
+        ];
+        assert_eq!(sorted(back.collect().unwrap()), sorted(want), "{format}");
+    }
+}

@@ -269,7 +269,7 @@ impl FileSourceConfig {
             (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
             // Spark reads a parquet schema from the files, for streams too, when there are any.
             (None, FileFormat::Parquet) => match super::parquet::infer_schema(&cfg)? {
-                Some(s) => s,
+                Some(s) => infer::with_partition_columns(&cfg, s)?,
                 None if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
                 None => {
                     return Err(SluiceError::analysis(

@@ -11,14 +11,26 @@ use sluice_core::time::parse_timestamp;
 use sluice_core::{DataType, Field, Result, Schema, SluiceError};
 use std::collections::BTreeMap;
 
-/// Infers the schema of `cfg`'s files (its `schema` field is ignored).
+/// Infers the schema of `cfg`'s files (its `schema` field is ignored), then appends the
+/// columns of `col=value` partition directories, as Spark's partition discovery.
 pub(crate) fn infer_schema(cfg: &FileSourceConfig) -> Result<Schema> {
-    match cfg.format {
-        FileFormat::Text => Ok(Schema::default().with("value", DataType::String)),
-        FileFormat::Json => infer_json(cfg),
-        FileFormat::Csv => infer_csv(cfg),
-        FileFormat::Parquet => super::parquet::infer_schema(cfg)?.ok_or_else(|| unable("Parquet")),
-    }
+    let data = match cfg.format {
+        FileFormat::Text => Schema::default().with("value", DataType::String),
+        FileFormat::Json => infer_json(cfg)?,
+        FileFormat::Csv => infer_csv(cfg)?,
+        FileFormat::Parquet => super::parquet::infer_schema(cfg)?.ok_or_else(|| unable("Parquet"))?,
+    };
+    with_partition_columns(cfg, data)
+}
+
+/// `data` followed by the columns of the `col=value` directories of `cfg`'s files.
+pub(crate) fn with_partition_columns(cfg: &FileSourceConfig, data: Schema) -> Result<Schema> {
+    let files = list_all(cfg)?;
+    let partitions =
+        super::partitions::partition_schema(&cfg.path, files.iter().map(|f| f.path.as_path()), &data);
+    let mut fields = data.fields;
+    fields.extend(partitions);
+    Ok(Schema::new(fields))
 }
 
 fn unable(format: &str) -> SluiceError {

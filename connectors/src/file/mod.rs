@@ -28,6 +28,7 @@ mod intern;
 mod json;
 pub mod listing;
 pub mod parquet;
+pub mod partitions;
 pub mod reader;
 pub mod split;
 mod values;

@@ -9,6 +9,7 @@
 //! source reading `path` lists files from the log, never from the directory, so it sees
 //! every committed row once and nothing else: exactly once.
 
+use crate::file::partitions::NULL_PARTITION;
 use sluice_core::format::{row_to_json, value_to_string};
 use sluice_core::mode::OutputMode;
 use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
@@ -20,9 +21,6 @@ use std::sync::Arc;
 
 /// The log directory a file sink keeps under its path.
 pub const METADATA_DIR: &str = "_sluice_metadata";
-
-/// The value Spark writes for a null partition value.
-const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
 /// Output formats of the file sink.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
