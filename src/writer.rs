@@ -201,7 +201,10 @@ impl DataStreamWriter {
                             .map(|i| schema.fields[i].clone())
                             .collect();
                         sluice_connectors::file::parquet::check_writable(&data)?;
-                        SinkFormat::Parquet
+                        let compression = self.options.get("compression").unwrap_or("snappy");
+                        SinkFormat::Parquet(sluice_connectors::file::parquet::ParquetCompression::parse(
+                            compression,
+                        )?)
                     }
                 };
                 Box::new(FileSink::new(path, format, partition_by)?)

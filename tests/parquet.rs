@@ -154,3 +154,44 @@ fn a_parquet_stream_over_the_sink_directory_sees_each_row_once() {
     let got = spark.sql("SELECT * FROM copied").unwrap().collect().unwrap();
     assert_eq!(sorted(got), sorted(expected()));
 }
+
+/// Spark's `compression` option: snappy by default, `none`/`uncompressed` on request, the
+/// same rows either way; an unknown codec is refused at `start()` naming the option.
+#[test]
+fn parquet_files_are_snappy_compressed_unless_the_compression_option_says_otherwise() {
+    let (_tmp, input) = temp_data_dir();
+    // Repetitive rows, so compression shows in the sizes.
+    let rows: String =
+        (0..2000).map(|i| format!("{{\"id\":{},\"s\":\"walking-upstairs\"}}\n", i % 4)).collect();
+    drop_file(&input, "1.json", &rows, 5);
+    let spark = Session::builder().build().unwrap();
+    let write = |compression: Option<&str>| -> sluice::Result<(u64, Vec<Row>)> {
+        let out = tempfile::tempdir().unwrap();
+        let mut writer = spark
+            .read_stream()
+            .schema("id BIGINT, s STRING")
+            .json(input.to_str().unwrap())?
+            .write_stream()
+            .format("parquet")
+            .option("path", out.path().to_str().unwrap());
+        if let Some(c) = compression {
+            writer = writer.option("compression", c);
+        }
+        let q = writer.trigger(Trigger::AvailableNow).start()?;
+        q.await_termination()?;
+        let size = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum();
+        Ok((size, sorted(spark.read().parquet(out.path().to_str().unwrap())?.collect()?)))
+    };
+    let (snappy, rows_snappy) = write(None).unwrap();
+    let (plain, rows_plain) = write(Some("none")).unwrap();
+    assert_eq!(rows_snappy.len(), 2000);
+    assert_eq!(rows_snappy, rows_plain);
+    assert!(snappy < plain, "snappy {snappy} bytes, uncompressed {plain} bytes");
+    let err = write(Some("brotli")).unwrap_err().to_string();
+    assert!(err.contains("compression") && err.contains("brotli"), "{err}");
+}

@@ -256,13 +256,48 @@ fn write_column<T: parquet::data_type::DataType>(
     Ok(())
 }
 
-/// One parquet file (one row group, uncompressed) holding `columns` of `rows`.
-pub fn write_rows(schema: &Schema, columns: &[usize], rows: &[&Row]) -> Result<Vec<u8>> {
+/// How the parquet sink compresses its column chunks (Spark's `compression` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ParquetCompression {
+    /// Spark's default.
+    #[default]
+    Snappy,
+    /// `none` or `uncompressed`.
+    Uncompressed,
+}
+
+impl ParquetCompression {
+    /// Spark's `compression` values this build supports (`none` and `uncompressed` are
+    /// the same).
+    pub fn parse(value: &str) -> Result<ParquetCompression> {
+        match value.to_ascii_lowercase().as_str() {
+            "snappy" => Ok(ParquetCompression::Snappy),
+            "none" | "uncompressed" => Ok(ParquetCompression::Uncompressed),
+            other => Err(SluiceError::option(
+                "compression",
+                format!("codec [{other}] is not available for parquet; available codecs are snappy, none, uncompressed"),
+            )),
+        }
+    }
+}
+
+/// One parquet file (one row group) holding `columns` of `rows`.
+pub fn write_rows(
+    schema: &Schema,
+    columns: &[usize],
+    rows: &[&Row],
+    compression: ParquetCompression,
+) -> Result<Vec<u8>> {
     let fields: Vec<Arc<Type>> =
         columns.iter().map(|&i| parquet_type(&schema.fields[i]).map(Arc::new)).collect::<Result<_>>()?;
     let err = |e: parquet::errors::ParquetError| SluiceError::exec(format!("parquet write: {e}"));
     let root = Type::group_type_builder("spark_schema").with_fields(fields).build().map_err(err)?;
-    let props = Arc::new(WriterProperties::builder().set_created_by("sluice".into()).build());
+    let codec = match compression {
+        ParquetCompression::Snappy => parquet::basic::Compression::SNAPPY,
+        ParquetCompression::Uncompressed => parquet::basic::Compression::UNCOMPRESSED,
+    };
+    let props =
+        Arc::new(WriterProperties::builder().set_created_by("sluice".into()).set_compression(codec).build());
     let mut out = Vec::new();
     let mut writer = SerializedFileWriter::new(&mut out, Arc::new(root), props).map_err(err)?;
     let mut group = writer.next_row_group().map_err(err)?;
@@ -333,7 +368,9 @@ mod tests {
             Value::Binary(Arc::from(&b"\x00\xff"[..])),
         ];
         let empty: Row = vec![Value::Null; 8];
-        let bytes = write_rows(&schema, &(0..8).collect::<Vec<_>>(), &[&full, &empty]).unwrap();
+        let bytes =
+            write_rows(&schema, &(0..8).collect::<Vec<_>>(), &[&full, &empty], ParquetCompression::Snappy)
+                .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.parquet");
         std::fs::write(&path, bytes).unwrap();

@@ -9,6 +9,7 @@
 //! source reading `path` lists files from the log, never from the directory, so it sees
 //! every committed row once and nothing else: exactly once.
 
+use crate::file::parquet::ParquetCompression;
 use crate::file::partitions::NULL_PARTITION;
 use sluice_core::format::{row_to_json, value_to_string};
 use sluice_core::mode::OutputMode;
@@ -29,8 +30,8 @@ pub enum SinkFormat {
     Json,
     /// Comma-separated values, no header.
     Csv,
-    /// One Apache Parquet file (uncompressed, all columns optional) per partition directory.
-    Parquet,
+    /// One Apache Parquet file (all columns optional) per partition directory.
+    Parquet(ParquetCompression),
 }
 
 impl SinkFormat {
@@ -38,7 +39,7 @@ impl SinkFormat {
         match self {
             SinkFormat::Json => "json",
             SinkFormat::Csv => "csv",
-            SinkFormat::Parquet => "parquet",
+            SinkFormat::Parquet(_) => "parquet",
         }
     }
 }
@@ -133,7 +134,9 @@ impl SinkFiles {
                     out.push(b'\n');
                 }
             }
-            SinkFormat::Parquet => out = crate::file::parquet::write_rows(schema, columns, rows)?,
+            SinkFormat::Parquet(compression) => {
+                out = crate::file::parquet::write_rows(schema, columns, rows, compression)?
+            }
             SinkFormat::Csv => {
                 let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
                 for row in rows {
