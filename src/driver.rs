@@ -385,7 +385,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 num_input_rows: n,
                 input_rows_per_second: if batch_id == 0 { 0.0 } else { rate(n, since_last) },
                 processed_rows_per_second: rate(n, processed_secs),
-                metrics: s.backlog().map(|b| b.metrics()).unwrap_or_default(),
+                metrics: s.metrics(),
             })
             .collect();
         let state_operators = if run.aggregating {

@@ -318,6 +318,16 @@ impl SourcePlanner {
         }
     }
 
+    /// The source's `metrics` in progress reports: a bounded backlog's files or offsets
+    /// read, and a Kafka source's offsets behind latest (Spark's).
+    pub fn metrics(&self) -> BTreeMap<String, String> {
+        let mut metrics = self.backlog().map(|b| b.metrics()).unwrap_or_default();
+        if let SourcePlanner::Kafka { planner, .. } = self {
+            metrics.extend(planner.metrics());
+        }
+        metrics
+    }
+
     /// For `Trigger.Once`: read everything available in one batch, ignoring rate limits.
     pub fn lift_rate_limits(&mut self) {
         match self {

@@ -249,6 +249,13 @@ fn max_offsets_per_trigger_splits_batches_in_proportion_to_backlog() {
     assert_eq!(first.end_offset[&topic]["2"], 0);
     assert_eq!(progress[1].sources[0].start_offset, first.end_offset);
     assert_eq!(first.latest_offset[&topic]["0"], 60);
+    // Spark's Kafka metrics: offsets behind latest per partition, after each batch.
+    let behind = |p: &sluice::progress::StreamingQueryProgress| {
+        let m = &p.sources[0].metrics;
+        ["minOffsetsBehindLatest", "maxOffsetsBehindLatest", "avgOffsetsBehindLatest"].map(|k| m[k].clone())
+    };
+    assert_eq!(behind(&progress[0]), ["0", "40", "20.0"], "partitions 40, 20 and 0 behind after batch 0");
+    assert_eq!(behind(&progress[2]), ["0", "0", "0.0"]);
     // The bounded run reports its offsets read out of its backlog (the CLI's progress bar).
     let backlog: Vec<(String, String)> = progress
         .iter()

@@ -241,6 +241,31 @@ impl KafkaPlanner {
         Ok(())
     }
 
+    /// Spark's Kafka source metrics: how many offsets each partition's consumed position
+    /// is behind the latest offset seen at the last planning (`minOffsetsBehindLatest`,
+    /// `maxOffsetsBehindLatest`, `avgOffsetsBehindLatest`); empty before the first batch.
+    pub fn metrics(&self) -> BTreeMap<String, String> {
+        let Some(next) = &self.next else { return BTreeMap::new() };
+        let behind: Vec<i64> = self
+            .latest
+            .iter()
+            .flat_map(|(t, ps)| {
+                ps.iter().map(move |(p, &latest)| {
+                    latest - next.get(t).and_then(|x| x.get(p)).copied().unwrap_or(0)
+                })
+            })
+            .collect();
+        let (Some(min), Some(max)) = (behind.iter().min(), behind.iter().max()) else {
+            return BTreeMap::new();
+        };
+        let avg = behind.iter().sum::<i64>() as f64 / behind.len() as f64;
+        BTreeMap::from([
+            ("minOffsetsBehindLatest".to_string(), min.to_string()),
+            ("maxOffsetsBehindLatest".to_string(), max.to_string()),
+            ("avgOffsetsBehindLatest".to_string(), sluice_core::format::java_double_to_string(avg)),
+        ])
+    }
+
     /// For a bounded run: `(offsets read, offsets to read)` since the run started, over
     /// the partitions of the bound.
     pub fn backlog(&self) -> Option<(u64, u64)> {
