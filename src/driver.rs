@@ -3,7 +3,7 @@
 //! mode emits, writes the sink and reports progress.
 
 use crate::checkpoint::{self, Checkpoint, CommitEntry, OffsetEntry, Recovery};
-use crate::exec::Executor;
+use crate::exec::{inserted_rows, Executor, ResultTable};
 use crate::progress::{
     iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress,
 };
@@ -110,13 +110,13 @@ pub(crate) struct ModeAdapter {
     mode: OutputMode,
     order: ResultOrder,
     /// The whole result (complete mode), as row multiplicities.
-    table: BTreeMap<Row, i64>,
+    table: ResultTable,
     emitted: usize,
 }
 
 impl ModeAdapter {
     pub fn new(mode: OutputMode, order: ResultOrder) -> Self {
-        ModeAdapter { mode, order, table: BTreeMap::new(), emitted: 0 }
+        ModeAdapter { mode, order, table: ResultTable::default(), emitted: 0 }
     }
 
     /// True when the adapter holds state a checkpoint must save (the complete-mode
@@ -127,7 +127,7 @@ impl ModeAdapter {
 
     /// The adapter's state, encoded for a checkpoint.
     pub fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(&(&self.table, self.emitted))
+        bincode::serialize(&(&self.table.0, self.emitted))
             .map_err(|e| sluice_core::SluiceError::exec(format!("cannot encode the result table: {e}")))
     }
 
@@ -135,38 +135,19 @@ impl ModeAdapter {
     pub fn load(&mut self, bytes: &[u8]) -> Result<()> {
         let (table, emitted): (BTreeMap<Row, i64>, usize) = bincode::deserialize(bytes)
             .map_err(|e| sluice_core::SluiceError::exec(format!("cannot decode the result table: {e}")))?;
-        self.table = table;
+        self.table.0 = table;
         self.emitted = emitted;
         Ok(())
     }
 
     /// The rows to write for one batch.
     pub fn rows_for_batch(&mut self, changes: Vec<(Row, Diff)>) -> Vec<Row> {
-        let mut inserted = Vec::new();
-        for (row, d) in changes {
-            match self.mode {
-                OutputMode::Complete => {
-                    let n = self.table.entry(row).or_insert(0);
-                    *n += d as i64;
-                }
-                OutputMode::Append | OutputMode::Update if d > 0 => {
-                    // Most rows come once: move them, clone only repeats.
-                    inserted.extend(std::iter::repeat_n(row, d as usize));
-                }
-                OutputMode::Append | OutputMode::Update => {}
-            }
-        }
         if self.mode == OutputMode::Complete {
-            self.table.retain(|_, n| *n != 0);
-            let mut rows = Vec::with_capacity(self.table.len());
-            for (row, &n) in &self.table {
-                for _ in 0..n.max(0) {
-                    rows.push(row.clone());
-                }
-            }
+            let mut rows = self.table.apply(changes.into_iter());
             self.order.apply(&mut rows);
             return rows;
         }
+        let mut inserted = inserted_rows(changes.into_iter());
         if let Some(limit) = self.order.limit {
             let room = limit.saturating_sub(self.emitted);
             inserted.truncate(room);

@@ -348,9 +348,9 @@ impl Executor {
             let gather = part_writer.is_none();
             let mut inputs = worker.dataflow::<Time, _, _>(|scope| {
                 let (inputs, output) = build(scope, &analyzed, &ctx);
-                output
-                    .inner
-                    .exchange(move |_| if gather { 0 } else { index as u64 })
+                // A writing worker keeps its own changes: no exchange at all.
+                let changes = if gather { output.inner.exchange(|_| 0) } else { output.inner };
+                changes
                     .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(Pipeline, "Capture", move |_, _| {
                         move |input, _output| {
                             input.for_each(|_cap, data| capture.borrow_mut().append(data));
@@ -604,7 +604,7 @@ fn consolidate_retractions(changes: &mut Vec<(Row, Diff)>) {
 
 /// The rows a worker writes for its share of a batch in append or update mode: each row
 /// the result gained, as often as it gained it.
-fn inserted_rows(changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
+pub(crate) fn inserted_rows(changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
     let mut changes: Vec<(Row, Diff)> = changes.collect();
     consolidate_retractions(&mut changes);
     let mut rows = Vec::with_capacity(changes.len());
@@ -616,13 +616,14 @@ fn inserted_rows(changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
     rows
 }
 
-/// One worker's share of a complete-mode result: its rows with their multiplicities.
+/// A complete-mode result table, as row multiplicities: the driver's whole table, or one
+/// writing worker's share of it (its groups).
 #[derive(Default)]
-struct ResultTable(BTreeMap<Row, i64>);
+pub(crate) struct ResultTable(pub BTreeMap<Row, i64>);
 
 impl ResultTable {
-    /// Applies a batch's changes and returns the whole share, to write again.
-    fn apply(&mut self, changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
+    /// Applies a batch's changes and returns the whole table, to write again.
+    pub fn apply(&mut self, changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
         for (row, d) in changes {
             *self.0.entry(row).or_insert(0) += d as i64;
         }
