@@ -67,6 +67,58 @@ pub fn java_double_to_string(x: f64) -> String {
     out
 }
 
+/// Formats a double as Java's `Double.toString` does (`1.0`, `1.0E9`, `1.5E-4`, `NaN`,
+/// `Infinity`), which is how Spark prints doubles in casts and generated column names.
+pub fn format_double(d: f64) -> String {
+    if d.is_nan() {
+        return "NaN".into();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    let abs = d.abs();
+    if d == 0.0 || (1e-3..1e7).contains(&abs) {
+        let s = format!("{d}");
+        if s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        let s = format!("{d:e}");
+        let (mantissa, exp) = s.split_once('e').expect("`{:e}` always writes an exponent");
+        if mantissa.contains('.') {
+            format!("{mantissa}E{exp}")
+        } else {
+            format!("{mantissa}.0E{exp}")
+        }
+    }
+}
+
+/// A value as Spark's `CAST(v AS STRING)` writes it (`NULL` shows as `null`).
+pub fn display_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::Long(n) => n.to_string(),
+        Value::Double(d) => format_double(d.0),
+        Value::String(s) => s.to_string(),
+        Value::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Timestamp(t) => crate::time::format_timestamp(*t),
+        Value::Date(d) => crate::time::format_date(*d),
+        Value::Interval(us) => crate::time::format_interval(*us),
+        Value::Struct(vals) => {
+            let inner: Vec<String> = vals.iter().map(display_value).collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(display_value).collect();
+            format!("[{}]", inner.join(", "))
+        }
+    }
+}
+
 /// Spark's default binary display: upper-case hex bytes in brackets, `[01 02 FF]`.
 fn hex_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 3 + 2);

@@ -1,0 +1,67 @@
+//! Aggregate calls when an expression is only typed (`Expr::data_type`): the result type
+//! Spark gives `count`, `sum`, `avg`, `min`, ...; aggregates are computed by the planner.
+
+use super::*;
+
+impl Binder<'_> {
+    pub(super) fn aggregate(
+        &self,
+        e: &Expr,
+        name: &str,
+        agg: AggFunc,
+        args: &[Expr],
+        distinct: bool,
+    ) -> Result<BoundExpr> {
+        if !self.allow_aggregates {
+            return Err(SluiceError::analysis(format!(
+                "aggregate function `{name}` cannot be evaluated row by row (in \"{}\"): it may appear only in the SELECT list or HAVING of a grouped query",
+                e.output_name()
+            )));
+        }
+        let _ = distinct;
+        let input = match args {
+            [Expr::Star(None)] if agg == AggFunc::Count => DataType::Long,
+            [a] => {
+                // Nested aggregates are not allowed, so bind the argument row-wise.
+                Binder { schema: self.schema, allow_aggregates: false }.bind(a)?.data_type
+            }
+            _ if agg == AggFunc::Count && !args.is_empty() => DataType::Long,
+            _ => {
+                return Err(SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 1 parameters but the actual number is {}.",
+                    args.len()
+                )))
+            }
+        };
+        let t = match agg {
+            AggFunc::Count => DataType::Long,
+            AggFunc::Sum => match input {
+                DataType::Int | DataType::Long => DataType::Long,
+                DataType::Double | DataType::Null | DataType::String => DataType::Double,
+                t => {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the argument requires a numeric type, however it has type \"{}\"",
+                            type_sql(&t)
+                        ),
+                    ))
+                }
+            },
+            AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
+                if !(input.is_numeric() || matches!(input, DataType::Null | DataType::String)) {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the argument requires a numeric type, however it has type \"{}\"",
+                            type_sql(&input)
+                        ),
+                    ));
+                }
+                DataType::Double
+            }
+            AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input,
+        };
+        Ok(node(Kind::Aggregate(name.to_string()), t))
+    }
+}

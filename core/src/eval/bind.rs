@@ -1,0 +1,286 @@
+//! Binding: `Expr::bind` resolves column names to indices, works out every node's type,
+//! inserts the implicit casts Spark's type coercion would, and compiles literal patterns,
+//! all once, into a `BoundExpr`.
+
+use super::*;
+
+impl Expr {
+
+    /// Resolves this expression against `schema` into an evaluator for its rows.
+    ///
+    /// Fails with Spark's analysis errors: unknown columns or functions, type mismatches,
+    /// aggregates outside an aggregation, and any `Expr::Invalid`.
+    pub fn bind(&self, schema: &Schema) -> Result<BoundExpr> {
+        Binder { schema, allow_aggregates: false }.bind(self)
+    }
+
+    /// The type Spark gives this expression over `schema`, aggregates included
+    /// (`count` is bigint, `avg` double, `sum` of integers bigint, `min` its input's type).
+    pub fn data_type(&self, schema: &Schema) -> Result<DataType> {
+        Binder { schema, allow_aggregates: true }.bind(self).map(|b| b.data_type)
+    }
+}
+
+/// The field `name` (case-insensitive, as Spark) of a struct-valued `bound`; `whole` names
+/// the expression in errors.
+pub(super) fn struct_field(bound: BoundExpr, name: &str, whole: &str) -> Result<BoundExpr> {
+    let DataType::Struct(fields) = &bound.data_type else {
+        return Err(SluiceError::analysis(format!(
+            "[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from \"{whole}\". Need a complex type [STRUCT, ARRAY, MAP] but got \"{}\".",
+            type_sql(&bound.data_type)
+        )));
+    };
+    let Some(i) = fields.iter().position(|f| f.name.eq_ignore_ascii_case(name)) else {
+        let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
+        return Err(SluiceError::analysis(format!(
+            "[FIELD_NOT_FOUND] No such struct field `{name}` in {}.",
+            names.join(", ")
+        )));
+    };
+    let t = fields[i].data_type.clone();
+    Ok(node(Kind::Field(Box::new(bound), i), t))
+}
+
+impl Binder<'_> {
+    pub(super) fn bind(&self, e: &Expr) -> Result<BoundExpr> {
+        match e {
+            Expr::Column(parts) => self.column(parts),
+            Expr::Literal(v) => Ok(node(Kind::Literal(v.clone()), v.data_type())),
+            Expr::Star(_) => Err(SluiceError::analysis(
+                "[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in an expression; `*` may only stand alone in a SELECT list or inside count(*) / struct(*).",
+            )),
+            Expr::Alias(inner, _) => self.bind(inner),
+            Expr::Invalid(msg) => Err(SluiceError::Analysis(msg.clone())),
+            Expr::Binary { op, left, right } => self.binary(e, *op, left, right),
+            Expr::Not(inner) => {
+                let b = self.boolean(e, inner)?;
+                Ok(node(Kind::Not(Box::new(b)), DataType::Boolean))
+            }
+            Expr::Negate(inner) => {
+                let b = self.bind(inner)?;
+                let t = match &b.data_type {
+                    DataType::Null | DataType::String => DataType::Double,
+                    t if t.is_numeric() || *t == DataType::Interval => t.clone(),
+                    t => return Err(mismatch(e, format!("the operand of unary minus must be numeric, not \"{}\"", type_sql(t)))),
+                };
+                Ok(node(Kind::Negate(Box::new(coerce(b, &t))), t))
+            }
+            Expr::IsNull(inner) => Ok(node(Kind::IsNull(Box::new(self.bind(inner)?)), DataType::Boolean)),
+            Expr::IsNotNull(inner) => Ok(node(Kind::IsNotNull(Box::new(self.bind(inner)?)), DataType::Boolean)),
+            Expr::Like { expr, pattern, negated, case_insensitive } => {
+                let expr = Box::new(string_arg(self.bind(expr)?));
+                let pattern = self.pattern(pattern, |p| like_regex(p, *case_insensitive))?;
+                Ok(node(
+                    Kind::Like { expr, pattern, negated: *negated, case_insensitive: *case_insensitive },
+                    DataType::Boolean,
+                ))
+            }
+            Expr::RLike { expr, pattern, negated } => {
+                let expr = Box::new(string_arg(self.bind(expr)?));
+                let pattern = self.pattern(pattern, rlike_regex)?;
+                Ok(node(Kind::RLike { expr, pattern, negated: *negated }, DataType::Boolean))
+            }
+            Expr::InList { expr, list, negated } => {
+                let value = self.bind(expr)?;
+                let items = list.iter().map(|x| self.bind(x)).collect::<Result<Vec<_>>>()?;
+                let t = common_of(std::iter::once(&value.data_type).chain(items.iter().map(|b| &b.data_type)))
+                    .ok_or_else(|| mismatch(e, "the input and the IN list have incompatible types".into()))?;
+                Ok(node(
+                    Kind::InList {
+                        expr: Box::new(coerce(value, &t)),
+                        list: items.into_iter().map(|b| coerce(b, &t)).collect(),
+                        negated: *negated,
+                    },
+                    DataType::Boolean,
+                ))
+            }
+            Expr::Between { expr, low, high, negated } => {
+                let ge = Expr::Binary { op: BinaryOp::GtEq, left: expr.clone(), right: low.clone() };
+                let le = Expr::Binary { op: BinaryOp::LtEq, left: expr.clone(), right: high.clone() };
+                let both = Expr::Binary { op: BinaryOp::And, left: Box::new(ge), right: Box::new(le) };
+                if *negated {
+                    self.bind(&Expr::Not(Box::new(both)))
+                } else {
+                    self.bind(&both)
+                }
+            }
+            Expr::Case { operand, branches, else_expr } => self.case(e, operand.as_deref(), branches, else_expr.as_deref()),
+            Expr::Cast(inner, to) => self.cast(e, inner, to, true),
+            Expr::Field(inner, field) => {
+                let bound = self.bind(inner)?;
+                struct_field(bound, field, &e.sql_name())
+            }
+            Expr::Function { name, args, distinct } => self.function(e, name, args, *distinct),
+        }
+    }
+
+    pub(super) fn column(&self, parts: &[String]) -> Result<BoundExpr> {
+        let Some(first) = parts.first() else {
+            return Err(SluiceError::analysis("empty column name"));
+        };
+        let Some(index) = self.schema.index_of(first) else {
+            // `t.col` where `t` is a table qualifier, not a column.
+            if parts.len() > 1 {
+                if let Ok(b) = self.column(&parts[1..]) {
+                    return Ok(b);
+                }
+            }
+            return Err(self.schema.resolve(&parts.join(".")).expect_err("index_of found no such column"));
+        };
+        let mut bound = node(Kind::Column(index), self.schema.fields[index].data_type.clone());
+        for part in &parts[1..] {
+            bound = struct_field(bound, part, &parts.join("."))?;
+        }
+        Ok(bound)
+    }
+
+    pub(super) fn boolean(&self, whole: &Expr, e: &Expr) -> Result<BoundExpr> {
+        let b = self.bind(e)?;
+        match b.data_type {
+            DataType::Boolean => Ok(b),
+            DataType::Null | DataType::String => Ok(coerce(b, &DataType::Boolean)),
+            ref t => Err(mismatch(
+                whole,
+                format!("\"{}\" must be of type \"BOOLEAN\", not \"{}\"", e.output_name(), type_sql(t)),
+            )),
+        }
+    }
+
+    pub(super) fn pattern(&self, e: &Expr, compile: impl Fn(&str) -> Result<Regex>) -> Result<Pattern> {
+        let b = string_arg(self.bind(e)?);
+        match &b.kind {
+            Kind::Literal(Value::String(s)) => Ok(Pattern::Compiled(Arc::new(compile(s)?))),
+            _ => Ok(Pattern::Dynamic(Box::new(b))),
+        }
+    }
+
+    pub(super) fn binary(&self, e: &Expr, op: BinaryOp, left: &Expr, right: &Expr) -> Result<BoundExpr> {
+        if matches!(op, BinaryOp::And | BinaryOp::Or) {
+            let (l, r) = (Box::new(self.boolean(e, left)?), Box::new(self.boolean(e, right)?));
+            let kind = if op == BinaryOp::And { Kind::And(l, r) } else { Kind::Or(l, r) };
+            return Ok(node(kind, DataType::Boolean));
+        }
+        if op == BinaryOp::Concat {
+            return self.function(e, "concat", &[left.clone(), right.clone()], false);
+        }
+        let (l, r) = (self.bind(left)?, self.bind(right)?);
+        let incompatible = || {
+            mismatch(
+                e,
+                format!(
+                    "the left and right operands of the binary operator have incompatible types (\"{}\" and \"{}\")",
+                    type_sql(&l.data_type),
+                    type_sql(&r.data_type)
+                ),
+            )
+        };
+        let cmp = match op {
+            BinaryOp::Eq => Some(Cmp::Eq),
+            BinaryOp::EqNullSafe => Some(Cmp::EqNullSafe),
+            BinaryOp::NotEq => Some(Cmp::NotEq),
+            BinaryOp::Lt => Some(Cmp::Lt),
+            BinaryOp::LtEq => Some(Cmp::LtEq),
+            BinaryOp::Gt => Some(Cmp::Gt),
+            BinaryOp::GtEq => Some(Cmp::GtEq),
+            _ => None,
+        };
+        if let Some(cmp) = cmp {
+            let t = common_type(&l.data_type, &r.data_type).ok_or_else(incompatible)?;
+            return Ok(node(
+                Kind::Cmp(cmp, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))),
+                DataType::Boolean,
+            ));
+        }
+        if let Some((op, lt, rt, t)) = temporal_op(op, &l.data_type, &r.data_type) {
+            return Ok(node(Kind::Temporal(op, Box::new(coerce(l, &lt)), Box::new(coerce(r, &rt))), t));
+        }
+        if matches!(op, BinaryOp::Plus | BinaryOp::Multiply) {
+            // `interval + ts`, `n * interval`, `1 + date`: the same operations, swapped.
+            if let Some((op, rt, lt, t)) = temporal_op(op, &r.data_type, &l.data_type) {
+                return Ok(node(Kind::Temporal(op, Box::new(coerce(r, &rt)), Box::new(coerce(l, &lt))), t));
+            }
+        }
+        // Arithmetic: a string operand counts as bigint beside an integer, double otherwise.
+        let numeric = |t: &DataType, other: &DataType| -> Option<DataType> {
+            match t {
+                t if t.is_numeric() => Some(t.clone()),
+                DataType::Null => Some(if other.is_numeric() { other.clone() } else { DataType::Double }),
+                DataType::String => Some(match other {
+                    DataType::Int | DataType::Long => DataType::Long,
+                    _ => DataType::Double,
+                }),
+                _ => None,
+            }
+        };
+        let lt = numeric(&l.data_type, &r.data_type).ok_or_else(incompatible)?;
+        let rt = numeric(&r.data_type, &l.data_type).ok_or_else(incompatible)?;
+        let (arith, t) = match op {
+            BinaryOp::Plus => (Arith::Add, wider_numeric(&lt, &rt)),
+            BinaryOp::Minus => (Arith::Sub, wider_numeric(&lt, &rt)),
+            BinaryOp::Multiply => (Arith::Mul, wider_numeric(&lt, &rt)),
+            BinaryOp::Modulo => (Arith::Rem, wider_numeric(&lt, &rt)),
+            BinaryOp::Divide => (Arith::Div, DataType::Double),
+            BinaryOp::IntDivide => {
+                if lt == DataType::Double || rt == DataType::Double {
+                    return Err(incompatible());
+                }
+                (Arith::IntDiv, DataType::Long)
+            }
+            _ => unreachable!("comparisons, logic and concat handled above"),
+        };
+        Ok(node(Kind::Arith(arith, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))), t))
+    }
+
+    pub(super) fn case(
+        &self,
+        e: &Expr,
+        operand: Option<&Expr>,
+        branches: &[(Expr, Expr)],
+        else_expr: Option<&Expr>,
+    ) -> Result<BoundExpr> {
+        let mut conds = Vec::with_capacity(branches.len());
+        let mut results = Vec::with_capacity(branches.len() + 1);
+        for (w, t) in branches {
+            let cond = match operand {
+                Some(o) => {
+                    Expr::Binary { op: BinaryOp::Eq, left: Box::new(o.clone()), right: Box::new(w.clone()) }
+                }
+                None => w.clone(),
+            };
+            conds.push(self.boolean(e, &cond)?);
+            results.push(self.bind(t)?);
+        }
+        let else_bound = else_expr.map(|x| self.bind(x)).transpose()?;
+        let t =
+            common_of(results.iter().chain(else_bound.iter()).map(|b| &b.data_type)).ok_or_else(|| {
+                mismatch(
+                    e,
+                    "the THEN and ELSE expressions should all be the same type or coercible to a common type"
+                        .into(),
+                )
+            })?;
+        Ok(node(
+            Kind::Case {
+                branches: conds.into_iter().zip(results).map(|(c, r)| (c, coerce(r, &t))).collect(),
+                else_expr: else_bound.map(|b| Box::new(coerce(b, &t))),
+            },
+            t,
+        ))
+    }
+
+    pub(super) fn cast(&self, e: &Expr, inner: &Expr, to: &DataType, ansi: bool) -> Result<BoundExpr> {
+        let b = self.bind(inner)?;
+        if !can_cast(&b.data_type, to) {
+            return Err(SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: cannot cast \"{}\" to \"{}\".",
+                e.output_name(),
+                type_sql(&b.data_type),
+                type_sql(to)
+            )));
+        }
+        if &b.data_type == to {
+            return Ok(b);
+        }
+        Ok(node(Kind::Cast { expr: Box::new(b), to: to.clone(), ansi }, to.clone()))
+    }
+}

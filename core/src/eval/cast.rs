@@ -1,0 +1,129 @@
+//! Casts between types as Spark's ANSI `CAST(v AS t)` and `try_cast` do.
+
+use super::*;
+
+/// Casts a value as Spark's ANSI `CAST(v AS to)` does: malformed strings and overflows are
+/// `[CAST_INVALID_INPUT]` / `[CAST_OVERFLOW]` execution errors; NULL stays NULL.
+pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
+    use DataType as T;
+    let from = v.data_type();
+    if v.is_null() || (from == *to && !matches!(to, T::Struct(_))) {
+        return Ok(v.clone());
+    }
+    let bad = || invalid_input(v, &from, to);
+    let ovf = || cast_overflow(v, &from, to);
+    Ok(match (v, to) {
+        (_, T::Null) => Value::Null,
+        (Value::Struct(_), T::Struct(_)) => v.clone(),
+        (_, T::String) => Value::String(display_value(v).into()),
+        (Value::String(s), T::Boolean) => match s.trim().to_ascii_lowercase().as_str() {
+            "t" | "true" | "y" | "yes" | "1" => Value::Boolean(true),
+            "f" | "false" | "n" | "no" | "0" => Value::Boolean(false),
+            _ => return Err(bad()),
+        },
+        (Value::String(s), T::Int) => {
+            let n = parse_integral(s).ok_or_else(bad)?;
+            Value::Int(i32::try_from(n).map_err(|_| bad())?)
+        }
+        (Value::String(s), T::Long) => Value::Long(parse_integral(s).ok_or_else(bad)?),
+        (Value::String(s), T::Double) => Value::double(parse_double(s).ok_or_else(bad)?),
+        (Value::String(s), T::Binary) => Value::Binary(Arc::from(s.as_bytes())),
+        (Value::String(s), T::Timestamp) => {
+            Value::Timestamp(crate::time::parse_timestamp(s.trim()).ok_or_else(bad)?)
+        }
+        (Value::String(s), T::Date) => Value::Date(crate::time::parse_date(s.trim()).ok_or_else(bad)?),
+        (Value::String(s), T::Interval) => match crate::time::parse_interval_parts(s) {
+            Ok((0, micros)) => Value::Interval(micros),
+            _ => return Err(bad()),
+        },
+        (Value::Boolean(b), T::Int) => Value::Int(*b as i32),
+        (Value::Boolean(b), T::Long) => Value::Long(*b as i64),
+        (Value::Boolean(b), T::Double) => Value::double(if *b { 1.0 } else { 0.0 }),
+        (Value::Int(n), T::Boolean) => Value::Boolean(*n != 0),
+        (Value::Long(n), T::Boolean) => Value::Boolean(*n != 0),
+        (Value::Double(d), T::Boolean) => Value::Boolean(d.0 != 0.0),
+        (Value::Int(n), T::Long) => Value::Long(*n as i64),
+        (Value::Int(n), T::Double) => Value::double(*n as f64),
+        (Value::Long(n), T::Int) => Value::Int(i32::try_from(*n).map_err(|_| ovf())?),
+        (Value::Long(n), T::Double) => Value::double(*n as f64),
+        (Value::Double(d), T::Int) => {
+            let t = d.0.trunc();
+            if !(i32::MIN as f64..=i32::MAX as f64).contains(&t) {
+                return Err(ovf());
+            }
+            Value::Int(t as i32)
+        }
+        (Value::Double(d), T::Long) => {
+            let t = d.0.trunc();
+            // i64::MAX as f64 rounds up to 2^63, which itself overflows.
+            if !(t >= i64::MIN as f64 && t < i64::MAX as f64) {
+                return Err(ovf());
+            }
+            Value::Long(t as i64)
+        }
+        // Timestamps and numbers meet as seconds since the epoch.
+        (Value::Int(_) | Value::Long(_), T::Timestamp) => {
+            Value::Timestamp(v.as_i64().unwrap_or(0).checked_mul(1_000_000).ok_or_else(ovf)?)
+        }
+        (Value::Double(d), T::Timestamp) => {
+            let micros = (d.0 * 1e6).trunc();
+            if !(micros >= i64::MIN as f64 && micros < i64::MAX as f64) {
+                return Err(ovf());
+            }
+            Value::Timestamp(micros as i64)
+        }
+        (Value::Timestamp(t), T::Long) => Value::Long(t.div_euclid(1_000_000)),
+        (Value::Timestamp(t), T::Int) => {
+            Value::Int(i32::try_from(t.div_euclid(1_000_000)).map_err(|_| ovf())?)
+        }
+        (Value::Timestamp(t), T::Double) => Value::double(*t as f64 / 1e6),
+        (Value::Timestamp(t), T::Date) => Value::Date(t.div_euclid(86_400_000_000) as i32),
+        (Value::Date(d), T::Timestamp) => Value::Timestamp(*d as i64 * 86_400_000_000),
+        _ => {
+            return Err(SluiceError::exec(format!(
+                "cannot cast {} of type \"{}\" to \"{}\"",
+                value_sql(v),
+                type_sql(&from),
+                type_sql(to)
+            )))
+        }
+    })
+}
+
+/// `try_cast`: like [`cast_value`], but a value that cannot be cast becomes NULL.
+pub fn try_cast_value(v: &Value, to: &DataType) -> Value {
+    cast_value(v, to).unwrap_or(Value::Null)
+}
+
+/// An integer from text as Spark reads it: trimmed, optional sign, and a fraction that is dropped.
+pub(super) fn parse_integral(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<i64>() {
+        return Some(n);
+    }
+    let (int_part, frac) = t.split_once('.')?;
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match int_part {
+        "" | "+" | "-" if frac.is_empty() => None,
+        "" | "+" => Some(0),
+        "-" => Some(0),
+        _ => int_part.parse::<i64>().ok(),
+    }
+}
+
+pub(super) fn parse_double(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let t = t.strip_suffix(['d', 'D', 'f', 'F']).unwrap_or(t);
+    match t.to_ascii_lowercase().as_str() {
+        "nan" => return Some(f64::NAN),
+        "infinity" | "+infinity" | "inf" | "+inf" => return Some(f64::INFINITY),
+        "-infinity" | "-inf" => return Some(f64::NEG_INFINITY),
+        _ => {}
+    }
+    if t.is_empty() || t.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') {
+        return None;
+    }
+    t.parse().ok()
+}

@@ -1,0 +1,75 @@
+//! Type coercion as Spark's ANSI rules: the wider numeric type, the common type of
+//! comparison operands and CASE branches, which casts are allowed, and implicit casts.
+
+use super::*;
+
+pub(super) fn wider_numeric(a: &DataType, b: &DataType) -> DataType {
+    use DataType::*;
+    match (a, b) {
+        (Double, _) | (_, Double) => Double,
+        (Long, _) | (_, Long) => Long,
+        _ => Int,
+    }
+}
+
+/// The common type two operands of a comparison (or branches of a CASE) are cast to.
+pub(super) fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
+    use DataType::*;
+    Some(match (a, b) {
+        _ if a == b => a.clone(),
+        (Null, t) | (t, Null) => t.clone(),
+        _ if a.is_numeric() && b.is_numeric() => wider_numeric(a, b),
+        // ANSI: a string meets another type by being cast to that type.
+        (String, t) | (t, String) if t.is_numeric() || matches!(t, Boolean | Timestamp | Date | Binary) => {
+            t.clone()
+        }
+        (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        _ => return None,
+    })
+}
+
+/// The common type of many expressions (CASE branches, IN lists, coalesce arguments).
+pub(super) fn common_of<'b>(types: impl Iterator<Item = &'b DataType>) -> Option<DataType> {
+    let mut acc = DataType::Null;
+    for t in types {
+        acc = common_type(&acc, t)?;
+    }
+    Some(acc)
+}
+
+/// Casts a bound expression to `to`, folding literals when the cast succeeds.
+pub(super) fn coerce(e: BoundExpr, to: &DataType) -> BoundExpr {
+    if &e.data_type == to || matches!(to, DataType::Null) {
+        return e;
+    }
+    if let Kind::Literal(v) = &e.kind {
+        if let Ok(folded) = cast_value(v, to) {
+            return node(Kind::Literal(folded), to.clone());
+        }
+    }
+    node(Kind::Cast { expr: Box::new(e), to: to.clone(), ansi: true }, to.clone())
+}
+
+pub(super) fn can_cast(from: &DataType, to: &DataType) -> bool {
+    use DataType::*;
+    match (from, to) {
+        _ if from == to => true,
+        (Null, _) | (_, String) => true,
+        (String, _) => !matches!(to, Struct(_)),
+        (Interval, _) | (_, Interval) => false,
+        (Boolean, t) | (t, Boolean) => t.is_numeric(),
+        (Binary, _) | (_, Binary) => false,
+        (Date, Timestamp) | (Timestamp, Date) => true,
+        (Date, _) | (_, Date) => false,
+        (Struct(a), Struct(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| can_cast(&x.data_type, &y.data_type))
+        }
+        (Struct(_), _) | (_, Struct(_)) => false,
+        // Numeric <-> numeric, and numeric <-> timestamp as seconds since the epoch.
+        _ => true,
+    }
+}
+
+pub(super) fn string_arg(e: BoundExpr) -> BoundExpr {
+    coerce(e, &DataType::String)
+}

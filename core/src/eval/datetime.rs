@@ -1,0 +1,417 @@
+//! Date-time functions (`hour`, `date_format`, `to_timestamp`, `unix_timestamp`,
+//! `date_trunc`, ...): binding with Spark's argument types and evaluation in UTC.
+
+use super::*;
+
+/// Which field a date-part function extracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum DatePart {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    DayOfWeek,
+    WeekDay,
+    DayOfYear,
+    WeekOfYear,
+    Hour,
+    Minute,
+    Second,
+}
+
+/// The pattern of a formatting or parsing function: the function's default, compiled once
+/// from a literal, or read from the last argument on each row.
+#[derive(Clone, Debug)]
+pub(super) enum Fmt {
+    Default,
+    Fixed(Arc<DateTimePattern>),
+    Dynamic,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum TimeFunc {
+    /// `year(d)`, `hour(ts)`, ...: the argument is a date (date parts) or a timestamp (time parts).
+    Part(DatePart),
+    /// `date_format(ts, fmt)`.
+    DateFormat(Fmt),
+    /// `to_timestamp(s, fmt)` / `try_to_timestamp`: the string parsed with a pattern.
+    ParseTimestamp { fmt: Fmt, fail: bool },
+    /// `to_date(s, fmt)` / `try_to_date`.
+    ParseDate { fmt: Fmt, fail: bool },
+    /// `unix_timestamp(s, fmt)` on a string.
+    UnixTimestampOfString(Fmt),
+    /// `unix_timestamp(ts)` on a timestamp, `unix_seconds`.
+    UnixSeconds,
+    /// `unix_millis(ts)`.
+    UnixMillis,
+    /// `unix_micros(ts)`.
+    UnixMicros,
+    /// `from_unixtime(secs, fmt)`.
+    FromUnixTime(Fmt),
+    /// `timestamp_seconds(n)` (double or bigint).
+    TimestampSeconds,
+    /// `timestamp_millis(n)`.
+    TimestampMillis,
+    /// `timestamp_micros(n)`.
+    TimestampMicros,
+    /// `date_trunc(unit, ts)`.
+    DateTrunc,
+    /// `trunc(date, unit)`.
+    Trunc,
+    /// `datediff(end, start)`.
+    DateDiff,
+    /// A tumbling `window(ts, size[, size[, start]])`: `{start, end}` of the window holding ts.
+    Window { size: i64, slide: i64, offset: i64 },
+}
+
+pub(super) const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
+
+pub(super) fn ordinal(i: usize) -> &'static str {
+    ["first", "second", "third", "fourth"].get(i).copied().unwrap_or("next")
+}
+
+pub(super) fn cannot_parse_timestamp(text: &str, err: &crate::time::PatternParseError, try_fn: &str) -> SluiceError {
+    SluiceError::exec(format!(
+        "[CANNOT_PARSE_TIMESTAMP] {}. Use `{try_fn}` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007",
+        err.message(text)
+    ))
+}
+
+pub(super) fn compile_pattern(p: &str) -> std::result::Result<DateTimePattern, SluiceError> {
+    DateTimePattern::new(p).map_err(|why| SluiceError::exec(format!("[INVALID_DATETIME_PATTERN] {why}")))
+}
+
+impl Binder<'_> {
+    /// Binds a date-time or window function, or returns `None` for any other name.
+    pub(super) fn time_function(&self, e: &Expr, name: &str, args: &[Expr]) -> Result<Option<BoundExpr>> {
+        let arity = |min: usize, max: usize| -> Result<()> {
+            if args.len() < min || args.len() > max {
+                let expected = if min == max { min.to_string() } else { format!("[{min}, {max}]") };
+                return Err(SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {expected} parameters but the actual number is {}.",
+                    args.len()
+                )));
+            }
+            Ok(())
+        };
+        let expect = |i: usize, b: BoundExpr, to: DataType, accepts: &[DataType]| -> Result<BoundExpr> {
+            if b.data_type == to || matches!(b.data_type, DataType::Null) || accepts.contains(&b.data_type) {
+                return Ok(coerce(b, &to));
+            }
+            Err(mismatch(
+                e,
+                format!(
+                    "the {} parameter requires the \"{}\" type, however \"{}\" has the type \"{}\"",
+                    ordinal(i),
+                    type_sql(&to),
+                    args[i].output_name(),
+                    type_sql(&b.data_type)
+                ),
+            ))
+        };
+        use DataType as T;
+        let timestamp_arg = |i: usize| -> Result<BoundExpr> {
+            expect(i, self.bind(&args[i])?, T::Timestamp, &[T::Date, T::String])
+        };
+        let date_arg = |i: usize| -> Result<BoundExpr> {
+            expect(i, self.bind(&args[i])?, T::Date, &[T::Timestamp, T::String])
+        };
+        let string_at = |i: usize| -> Result<BoundExpr> { Ok(string_arg(self.bind(&args[i])?)) };
+        // The pattern argument at `i`, compiled now when it is a literal.
+        let fmt_at = |i: usize| -> Result<(Fmt, Option<BoundExpr>)> {
+            if i >= args.len() {
+                return Ok((Fmt::Default, None));
+            }
+            let b = string_at(i)?;
+            match &b.kind {
+                Kind::Literal(Value::String(p)) => {
+                    let pattern = DateTimePattern::new(p)
+                        .map_err(|why| SluiceError::analysis(format!("[INVALID_DATETIME_PATTERN] {why}")))?;
+                    Ok((Fmt::Fixed(Arc::new(pattern)), None))
+                }
+                _ => Ok((Fmt::Dynamic, Some(b))),
+            }
+        };
+        let time = |f: TimeFunc, args: Vec<BoundExpr>, t: DataType| Ok(Some(node(Kind::Time(f, args), t)));
+        let part = |p: DatePart| -> Result<Option<BoundExpr>> {
+            arity(1, 1)?;
+            let arg = if matches!(p, DatePart::Hour | DatePart::Minute | DatePart::Second) {
+                timestamp_arg(0)?
+            } else {
+                date_arg(0)?
+            };
+            time(TimeFunc::Part(p), vec![arg], T::Int)
+        };
+        match name {
+            "window" => self.window(e, args).map(Some),
+            "session_window" => {
+                let spec = SessionWindowSpec::from_args(args)?;
+                expect(0, self.bind(&spec.time)?, T::Timestamp, &[T::Date, T::String])?;
+                if self.allow_aggregates {
+                    return Ok(Some(node(Kind::GroupingOnly("session_window"), window_struct_type())));
+                }
+                Err(SluiceError::analysis(format!(
+                    "session_window(...) (in \"{}\") groups rows into sessions, so it may appear only as a GROUP BY key (group by it and select `session_window`)",
+                    e.sql_name()
+                )))
+            }
+            "current_timestamp" | "now" | "localtimestamp" => {
+                arity(0, 0)?;
+                Ok(Some(node(Kind::Literal(Value::Timestamp(now_micros())), T::Timestamp)))
+            }
+            "current_date" | "curdate" => {
+                arity(0, 0)?;
+                let days = now_micros().div_euclid(MICROS_PER_DAY) as i32;
+                Ok(Some(node(Kind::Literal(Value::Date(days)), T::Date)))
+            }
+            "year" => part(DatePart::Year),
+            "quarter" => part(DatePart::Quarter),
+            "month" => part(DatePart::Month),
+            "day" | "dayofmonth" => part(DatePart::Day),
+            "dayofweek" => part(DatePart::DayOfWeek),
+            "weekday" => part(DatePart::WeekDay),
+            "dayofyear" => part(DatePart::DayOfYear),
+            "weekofyear" => part(DatePart::WeekOfYear),
+            "hour" => part(DatePart::Hour),
+            "minute" => part(DatePart::Minute),
+            "second" => part(DatePart::Second),
+            "date_format" => {
+                arity(2, 2)?;
+                let ts = timestamp_arg(0)?;
+                let (fmt, dynamic) = fmt_at(1)?;
+                time(TimeFunc::DateFormat(fmt), std::iter::once(ts).chain(dynamic).collect(), T::String)
+            }
+            "to_timestamp" | "try_to_timestamp" => {
+                arity(1, 2)?;
+                let fail = name == "to_timestamp";
+                let b = self.bind(&args[0])?;
+                if args.len() == 1 || !matches!(b.data_type, T::String | T::Null) {
+                    // Without a pattern (or on a non-string) this is a cast, as in Spark.
+                    let b = expect(0, b, T::Timestamp, &[T::Date, T::String, T::Int, T::Long, T::Double])?;
+                    return Ok(Some(match (fail, b.kind) {
+                        (false, Kind::Cast { expr, to, .. }) => {
+                            node(Kind::Cast { expr, to, ansi: false }, T::Timestamp)
+                        }
+                        (_, kind) => node(kind, T::Timestamp),
+                    }));
+                }
+                let (fmt, dynamic) = fmt_at(1)?;
+                let s = string_arg(b);
+                time(
+                    TimeFunc::ParseTimestamp { fmt, fail },
+                    std::iter::once(s).chain(dynamic).collect(),
+                    T::Timestamp,
+                )
+            }
+            "to_date" | "try_to_date" => {
+                arity(1, 2)?;
+                let fail = name == "to_date";
+                let b = self.bind(&args[0])?;
+                if args.len() == 1 || !matches!(b.data_type, T::String | T::Null) {
+                    let b = expect(0, b, T::Date, &[T::Timestamp, T::String])?;
+                    return Ok(Some(match (fail, b.kind) {
+                        (false, Kind::Cast { expr, to, .. }) => {
+                            node(Kind::Cast { expr, to, ansi: false }, T::Date)
+                        }
+                        (_, kind) => node(kind, T::Date),
+                    }));
+                }
+                let (fmt, dynamic) = fmt_at(1)?;
+                let s = string_arg(b);
+                time(TimeFunc::ParseDate { fmt, fail }, std::iter::once(s).chain(dynamic).collect(), T::Date)
+            }
+            "unix_timestamp" | "to_unix_timestamp" => {
+                arity(if name == "unix_timestamp" { 0 } else { 1 }, 2)?;
+                if args.is_empty() {
+                    let secs = now_micros().div_euclid(MICROS_PER_SECOND);
+                    return Ok(Some(node(Kind::Literal(Value::Long(secs)), T::Long)));
+                }
+                let b = self.bind(&args[0])?;
+                if matches!(b.data_type, T::String | T::Null) {
+                    let (fmt, dynamic) = fmt_at(1)?;
+                    let s = string_arg(b);
+                    return time(
+                        TimeFunc::UnixTimestampOfString(fmt),
+                        std::iter::once(s).chain(dynamic).collect(),
+                        T::Long,
+                    );
+                }
+                let ts = expect(0, b, T::Timestamp, &[T::Date])?;
+                time(TimeFunc::UnixSeconds, vec![ts], T::Long)
+            }
+            "unix_seconds" | "unix_millis" | "unix_micros" => {
+                arity(1, 1)?;
+                let f = match name {
+                    "unix_seconds" => TimeFunc::UnixSeconds,
+                    "unix_millis" => TimeFunc::UnixMillis,
+                    _ => TimeFunc::UnixMicros,
+                };
+                time(f, vec![expect(0, self.bind(&args[0])?, T::Timestamp, &[])?], T::Long)
+            }
+            "from_unixtime" => {
+                arity(1, 2)?;
+                let secs = expect(0, self.bind(&args[0])?, T::Long, &[T::Int, T::String])?;
+                let (fmt, dynamic) = fmt_at(1)?;
+                time(TimeFunc::FromUnixTime(fmt), std::iter::once(secs).chain(dynamic).collect(), T::String)
+            }
+            "timestamp_seconds" => {
+                arity(1, 1)?;
+                let b = self.bind(&args[0])?;
+                let to = if b.data_type == T::Double { T::Double } else { T::Long };
+                time(TimeFunc::TimestampSeconds, vec![expect(0, b, to, &[T::Int, T::Long])?], T::Timestamp)
+            }
+            "timestamp_millis" | "timestamp_micros" => {
+                arity(1, 1)?;
+                let f = if name == "timestamp_millis" {
+                    TimeFunc::TimestampMillis
+                } else {
+                    TimeFunc::TimestampMicros
+                };
+                time(f, vec![expect(0, self.bind(&args[0])?, T::Long, &[T::Int])?], T::Timestamp)
+            }
+            "date_trunc" => {
+                arity(2, 2)?;
+                time(TimeFunc::DateTrunc, vec![string_at(0)?, timestamp_arg(1)?], T::Timestamp)
+            }
+            "trunc" => {
+                arity(2, 2)?;
+                time(TimeFunc::Trunc, vec![date_arg(0)?, string_at(1)?], T::Date)
+            }
+            "datediff" => {
+                arity(2, 2)?;
+                time(TimeFunc::DateDiff, vec![date_arg(0)?, date_arg(1)?], T::Int)
+            }
+            "date_add" | "date_sub" => {
+                arity(2, 2)?;
+                let op = if name == "date_add" { Temporal::DatePlusDays } else { Temporal::DateMinusDays };
+                let d = date_arg(0)?;
+                let n = expect(1, self.bind(&args[1])?, T::Int, &[T::String])?;
+                Ok(Some(node(Kind::Temporal(op, Box::new(d), Box::new(n)), T::Date)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The current instant in microseconds. Functions like `current_timestamp()` read it once when
+/// the expression is bound, so every row of one evaluation sees the same instant (as Spark
+/// fixes it once per query execution).
+pub(super) fn now_micros() -> i64 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_micros() as i64,
+        Err(before) => -(before.duration().as_micros() as i64),
+    }
+}
+
+pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Result<Value> {
+    let mut vals = Vec::with_capacity(args.len());
+    for a in args {
+        let v = a.eval(row)?;
+        if v.is_null() {
+            return Ok(Value::Null);
+        }
+        vals.push(v);
+    }
+    let ts = |i: usize| match vals[i] {
+        Value::Timestamp(t) => t,
+        _ => 0,
+    };
+    let days = |i: usize| match vals[i] {
+        Value::Date(d) => d as i64,
+        _ => 0,
+    };
+    let text = |i: usize| vals[i].as_str().unwrap_or_default();
+    // The pattern of a function whose value is argument 0 and whose dynamic pattern is argument 1.
+    let pattern = |fmt: &Fmt| -> Result<Arc<DateTimePattern>> {
+        Ok(match fmt {
+            Fmt::Fixed(p) => p.clone(),
+            Fmt::Default => Arc::new(compile_pattern(DEFAULT_TIMESTAMP_PATTERN)?),
+            Fmt::Dynamic => Arc::new(compile_pattern(vals[1].as_str().unwrap_or_default())?),
+        })
+    };
+    let parse = |fmt: &Fmt, fail: bool, try_fn: &str| -> Result<Option<i64>> {
+        let p = pattern(fmt)?;
+        match p.parse(text(0)) {
+            Ok(t) => Ok(Some(t)),
+            Err(err) if fail => Err(cannot_parse_timestamp(text(0), &err, try_fn)),
+            Err(_) => Ok(None),
+        }
+    };
+    Ok(match f {
+        TimeFunc::Part(p) => {
+            use crate::time as t;
+            let micros = ts(0);
+            let d = days(0);
+            let (year, month, day) = t::civil_from_days(d);
+            Value::Int(match p {
+                DatePart::Year => year as i32,
+                DatePart::Quarter => (month as i32 - 1) / 3 + 1,
+                DatePart::Month => month as i32,
+                DatePart::Day => day as i32,
+                DatePart::DayOfWeek => t::day_of_week(d),
+                DatePart::WeekDay => t::weekday(d),
+                DatePart::DayOfYear => t::day_of_year(d),
+                DatePart::WeekOfYear => t::iso_week_of_year(d),
+                DatePart::Hour => (micros.rem_euclid(MICROS_PER_DAY) / 3_600_000_000) as i32,
+                DatePart::Minute => (micros.rem_euclid(3_600_000_000) / 60_000_000) as i32,
+                DatePart::Second => (micros.rem_euclid(60_000_000) / MICROS_PER_SECOND) as i32,
+            })
+        }
+        TimeFunc::DateFormat(fmt) => Value::String(pattern(fmt)?.format(ts(0)).into()),
+        TimeFunc::ParseTimestamp { fmt, fail } => match parse(fmt, *fail, "try_to_timestamp")? {
+            Some(t) => Value::Timestamp(t),
+            None => Value::Null,
+        },
+        TimeFunc::ParseDate { fmt, fail } => match parse(fmt, *fail, "try_to_date")? {
+            Some(t) => Value::Date(t.div_euclid(MICROS_PER_DAY) as i32),
+            None => Value::Null,
+        },
+        TimeFunc::UnixTimestampOfString(fmt) => match parse(fmt, true, "try_to_timestamp")? {
+            Some(t) => Value::Long(t.div_euclid(MICROS_PER_SECOND)),
+            None => Value::Null,
+        },
+        TimeFunc::UnixSeconds => Value::Long(ts(0).div_euclid(MICROS_PER_SECOND)),
+        TimeFunc::UnixMillis => Value::Long(ts(0).div_euclid(1_000)),
+        TimeFunc::UnixMicros => Value::Long(ts(0)),
+        TimeFunc::FromUnixTime(fmt) => {
+            let secs = vals[0].as_i64().unwrap_or(0);
+            let micros = secs.checked_mul(MICROS_PER_SECOND).ok_or_else(|| overflow("long", "multiply"))?;
+            Value::String(pattern(fmt)?.format(micros).into())
+        }
+        TimeFunc::TimestampSeconds => match &vals[0] {
+            Value::Double(d) => {
+                let micros = d.0 * 1e6;
+                if !micros.is_finite() || micros >= i64::MAX as f64 || micros < i64::MIN as f64 {
+                    return Err(overflow("long", "multiply"));
+                }
+                Value::Timestamp(micros as i64)
+            }
+            v => Value::Timestamp(
+                v.as_i64()
+                    .unwrap_or(0)
+                    .checked_mul(MICROS_PER_SECOND)
+                    .ok_or_else(|| overflow("long", "multiply"))?,
+            ),
+        },
+        TimeFunc::TimestampMillis => Value::Timestamp(
+            vals[0].as_i64().unwrap_or(0).checked_mul(1_000).ok_or_else(|| overflow("long", "multiply"))?,
+        ),
+        TimeFunc::TimestampMicros => Value::Timestamp(vals[0].as_i64().unwrap_or(0)),
+        TimeFunc::DateTrunc => match crate::time::truncate_timestamp(ts(1), text(0)) {
+            Some(t) => Value::Timestamp(t),
+            None => Value::Null,
+        },
+        TimeFunc::Trunc => match crate::time::truncate_days(days(0), text(1)) {
+            Some(d) => Value::Date(d as i32),
+            None => Value::Null,
+        },
+        TimeFunc::DateDiff => Value::Int((days(0) - days(1)) as i32),
+        TimeFunc::Window { size, slide, offset } => {
+            let t = ts(0);
+            let start =
+                crate::time::window_start(t, *slide, *offset).ok_or_else(|| overflow("long", "subtract"))?;
+            let end = start.checked_add(*size).ok_or_else(|| overflow("long", "add"))?;
+            Value::Struct(Arc::from(vec![Value::Timestamp(start), Value::Timestamp(end)]))
+        }
+    })
+}

@@ -1,0 +1,227 @@
+//! Row evaluation: `BoundExpr::eval` on one row, with Spark's null propagation,
+//! three-valued logic and ANSI arithmetic (overflow and division by zero are errors).
+
+use super::*;
+
+impl BoundExpr {
+    /// The type of the values this expression yields.
+    pub fn data_type(&self) -> &DataType {
+        &self.data_type
+    }
+
+    /// True only when the expression yields TRUE (a WHERE clause: NULL and FALSE both drop the row).
+    pub fn eval_predicate(&self, row: &[Value]) -> Result<bool> {
+        Ok(matches!(self.eval(row)?, Value::Boolean(true)))
+    }
+
+    /// Evaluates the expression on one row of the schema it was bound to.
+    pub fn eval(&self, row: &[Value]) -> Result<Value> {
+        match &self.kind {
+            Kind::Column(i) => Ok(row.get(*i).cloned().unwrap_or(Value::Null)),
+            Kind::Field(inner, i) => Ok(match inner.eval(row)? {
+                Value::Struct(vals) => vals.get(*i).cloned().unwrap_or(Value::Null),
+                _ => Value::Null,
+            }),
+            Kind::Literal(v) => Ok(v.clone()),
+            Kind::Arith(op, l, r) => {
+                let a = l.eval(row)?;
+                if a.is_null() {
+                    return Ok(Value::Null);
+                }
+                let b = r.eval(row)?;
+                if b.is_null() {
+                    return Ok(Value::Null);
+                }
+                arith(*op, &a, &b)
+            }
+            Kind::Cmp(op, l, r) => {
+                let (a, b) = (l.eval(row)?, r.eval(row)?);
+                if *op == Cmp::EqNullSafe {
+                    return Ok(Value::Boolean(a == b));
+                }
+                if a.is_null() || b.is_null() {
+                    return Ok(Value::Null);
+                }
+                let ord = a.cmp(&b);
+                Ok(Value::Boolean(match op {
+                    Cmp::Eq | Cmp::EqNullSafe => ord == Ordering::Equal,
+                    Cmp::NotEq => ord != Ordering::Equal,
+                    Cmp::Lt => ord == Ordering::Less,
+                    Cmp::LtEq => ord != Ordering::Greater,
+                    Cmp::Gt => ord == Ordering::Greater,
+                    Cmp::GtEq => ord != Ordering::Less,
+                }))
+            }
+            Kind::And(l, r) => match l.eval(row)? {
+                Value::Boolean(false) => Ok(Value::Boolean(false)),
+                a => match (a, r.eval(row)?) {
+                    (_, Value::Boolean(false)) => Ok(Value::Boolean(false)),
+                    (Value::Boolean(true), Value::Boolean(true)) => Ok(Value::Boolean(true)),
+                    _ => Ok(Value::Null),
+                },
+            },
+            Kind::Or(l, r) => match l.eval(row)? {
+                Value::Boolean(true) => Ok(Value::Boolean(true)),
+                a => match (a, r.eval(row)?) {
+                    (_, Value::Boolean(true)) => Ok(Value::Boolean(true)),
+                    (Value::Boolean(false), Value::Boolean(false)) => Ok(Value::Boolean(false)),
+                    _ => Ok(Value::Null),
+                },
+            },
+            Kind::Not(e) => Ok(match e.eval(row)? {
+                Value::Boolean(b) => Value::Boolean(!b),
+                _ => Value::Null,
+            }),
+            Kind::Negate(e) => Ok(match e.eval(row)? {
+                Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?),
+                Value::Long(n) => Value::Long(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?),
+                Value::Double(d) => Value::double(-d.0),
+                Value::Interval(n) => {
+                    Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
+                }
+                _ => Value::Null,
+            }),
+            Kind::IsNull(e) => Ok(Value::Boolean(e.eval(row)?.is_null())),
+            Kind::IsNotNull(e) => Ok(Value::Boolean(!e.eval(row)?.is_null())),
+            Kind::Like { expr, pattern, negated, case_insensitive } => {
+                let ci = *case_insensitive;
+                matches_pattern(expr, pattern, *negated, row, |p| like_regex(p, ci))
+            }
+            Kind::RLike { expr, pattern, negated } => {
+                matches_pattern(expr, pattern, *negated, row, rlike_regex)
+            }
+            Kind::InList { expr, list, negated } => {
+                let v = expr.eval(row)?;
+                if v.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let candidate = item.eval(row)?;
+                    if candidate.is_null() {
+                        saw_null = true;
+                    } else if candidate == v {
+                        return Ok(Value::Boolean(!negated));
+                    }
+                }
+                Ok(if saw_null { Value::Null } else { Value::Boolean(*negated) })
+            }
+            Kind::Case { branches, else_expr } => {
+                for (cond, result) in branches {
+                    if cond.eval_predicate(row)? {
+                        return result.eval(row);
+                    }
+                }
+                match else_expr {
+                    Some(e) => e.eval(row),
+                    None => Ok(Value::Null),
+                }
+            }
+            Kind::Cast { expr, to, ansi } => {
+                let v = expr.eval(row)?;
+                if *ansi {
+                    cast_value(&v, to)
+                } else {
+                    Ok(try_cast_value(&v, to))
+                }
+            }
+            Kind::Func(f, args) => eval_func(*f, args, row),
+            Kind::MakeStruct(fields) => {
+                Ok(Value::Struct(fields.iter().map(|f| f.eval(row)).collect::<Result<Vec<_>>>()?.into()))
+            }
+            Kind::ToJson(inner) => match inner.eval(row)? {
+                Value::Null => Ok(Value::Null),
+                v => Ok(Value::String(crate::json_value::to_json(&v, &inner.data_type).into())),
+            },
+            Kind::FromJson(inner) => match (inner.eval(row)?, &self.data_type) {
+                (Value::String(text), DataType::Struct(fields)) => {
+                    Ok(crate::json_value::parse_struct(&text, fields))
+                }
+                _ => Ok(Value::Null),
+            },
+            Kind::Temporal(op, l, r) => {
+                let a = l.eval(row)?;
+                if a.is_null() {
+                    return Ok(Value::Null);
+                }
+                let b = r.eval(row)?;
+                if b.is_null() {
+                    return Ok(Value::Null);
+                }
+                temporal(*op, &a, &b)
+            }
+            Kind::Time(f, args) => eval_time(f, args, row),
+            Kind::GroupingOnly(name) => Err(SluiceError::exec(format!(
+                "{name}(...) here is a sliding or session window, which only a GROUP BY can compute"
+            ))),
+            Kind::Aggregate(name) => Err(SluiceError::exec(format!(
+                "aggregate function `{name}` cannot be evaluated row by row; the planner must compute it"
+            ))),
+        }
+    }
+}
+
+pub(super) fn matches_pattern(
+    expr: &BoundExpr,
+    pattern: &Pattern,
+    negated: bool,
+    row: &[Value],
+    compile: impl Fn(&str) -> Result<Regex>,
+) -> Result<Value> {
+    let Value::String(s) = expr.eval(row)? else {
+        return Ok(Value::Null);
+    };
+    let hit = match pattern {
+        Pattern::Compiled(re) => re.is_match(&s),
+        Pattern::Dynamic(p) => match p.eval(row)? {
+            Value::String(p) => compile(&p)?.is_match(&s),
+            _ => return Ok(Value::Null),
+        },
+    };
+    Ok(Value::Boolean(hit != negated))
+}
+
+pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
+    Ok(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => {
+            let (x, y) = (*x, *y);
+            Value::Int(match op {
+                Arith::Add => x.checked_add(y).ok_or_else(|| overflow("integer", "add"))?,
+                Arith::Sub => x.checked_sub(y).ok_or_else(|| overflow("integer", "subtract"))?,
+                Arith::Mul => x.checked_mul(y).ok_or_else(|| overflow("integer", "multiply"))?,
+                Arith::Rem => {
+                    if y == 0 {
+                        return Err(divide_by_zero());
+                    }
+                    x.wrapping_rem(y)
+                }
+                Arith::Div | Arith::IntDiv => unreachable!("division binds to double or bigint operands"),
+            })
+        }
+        (Value::Long(x), Value::Long(y)) => {
+            let (x, y) = (*x, *y);
+            Value::Long(match op {
+                Arith::Add => x.checked_add(y).ok_or_else(|| overflow("long", "add"))?,
+                Arith::Sub => x.checked_sub(y).ok_or_else(|| overflow("long", "subtract"))?,
+                Arith::Mul => x.checked_mul(y).ok_or_else(|| overflow("long", "multiply"))?,
+                Arith::Rem | Arith::IntDiv if y == 0 => return Err(divide_by_zero()),
+                Arith::Rem => x.wrapping_rem(y),
+                Arith::IntDiv => x.checked_div(y).ok_or_else(|| overflow("long", "divide"))?,
+                Arith::Div => unreachable!("`/` binds to double operands"),
+            })
+        }
+        (Value::Double(x), Value::Double(y)) => {
+            let (x, y) = (x.0, y.0);
+            Value::double(match op {
+                Arith::Add => x + y,
+                Arith::Sub => x - y,
+                Arith::Mul => x * y,
+                Arith::Div | Arith::Rem if y == 0.0 => return Err(divide_by_zero()),
+                Arith::Div => x / y,
+                Arith::Rem => x % y,
+                Arith::IntDiv => unreachable!("div binds to bigint operands"),
+            })
+        }
+        _ => return Err(SluiceError::exec(format!("internal: arithmetic on {a:?} and {b:?}"))),
+    })
+}
