@@ -27,40 +27,7 @@ impl Schema {
 
     /// Parses a DDL column list such as `"a BIGINT, `b c` STRING NOT NULL"`.
     pub fn parse_ddl(ddl: &str) -> Result<Schema> {
-        let mut fields = Vec::new();
-        for part in split_top_level(ddl) {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
-            let (name, rest) = if let Some(stripped) = part.strip_prefix('`') {
-                let end = stripped.find('`').ok_or_else(|| {
-                    SluiceError::Parse(format!("unclosed backtick in column definition `{part}`"))
-                })?;
-                (stripped[..end].to_string(), stripped[end + 1..].trim())
-            } else {
-                let mut it = part.splitn(2, |c: char| c.is_whitespace() || c == ':');
-                let name = it.next().unwrap_or_default().to_string();
-                (name, it.next().unwrap_or("").trim())
-            };
-            let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
-            let upper = rest.to_ascii_uppercase();
-            let (type_text, nullable) = match upper.find("NOT NULL") {
-                Some(i) => (&rest[..i], false),
-                None => (rest, true),
-            };
-            let data_type = DataType::parse(type_text).ok_or_else(|| {
-                SluiceError::Parse(format!(
-                    "unknown type `{}` for column `{name}` in schema \"{ddl}\"",
-                    type_text.trim()
-                ))
-            })?;
-            fields.push(Field { name, data_type, nullable });
-        }
-        if fields.is_empty() {
-            return Err(SluiceError::Parse(format!("empty schema \"{ddl}\"")));
-        }
-        Ok(Schema { fields })
+        Field::parse_list(ddl).map(Schema::new)
     }
 
     /// Number of columns.
@@ -115,26 +82,6 @@ impl fmt::Display for Schema {
             self.fields.iter().map(|c| format!("{}: {}", c.name, c.data_type.sql_name())).collect();
         write!(f, "[{}]", cols.join(", "))
     }
-}
-
-/// Splits on commas that are not inside parentheses, angle brackets or backticks.
-fn split_top_level(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut in_tick, mut start) = (0i32, false, 0usize);
-    for (i, c) in s.char_indices() {
-        match c {
-            '`' => in_tick = !in_tick,
-            '(' | '<' if !in_tick => depth += 1,
-            ')' | '>' if !in_tick => depth -= 1,
-            ',' if !in_tick && depth == 0 => {
-                parts.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&s[start..]);
-    parts
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `Value` has a total order and a hash that agree with Spark's grouping semantics
 //! (`-0.0 == 0.0`, all NaNs equal), so rows can be keys of differential arrangements.
 
+use crate::error::{Result, SluiceError};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::fmt;
@@ -74,7 +75,7 @@ impl DataType {
             return Some(DataType::Array(Box::new(DataType::parse(inner)?)));
         }
         if let Some(inner) = generic_argument(trimmed, "struct") {
-            let fields = crate::schema::Schema::parse_ddl(inner).ok()?.fields;
+            let fields = Field::parse_list(inner).ok()?;
             return Some(DataType::Struct(fields));
         }
         let lower = trimmed.to_ascii_lowercase();
@@ -128,6 +129,45 @@ impl Field {
     /// A nullable field.
     pub fn new(name: impl Into<String>, data_type: DataType) -> Self {
         Field { name: name.into(), data_type, nullable: true }
+    }
+
+    /// Parses a DDL column list such as `"a BIGINT, `b c` STRING NOT NULL"` (a schema's
+    /// DDL, or the inside of `struct<...>`).
+    pub fn parse_list(ddl: &str) -> Result<Vec<Field>> {
+        let mut fields = Vec::new();
+        for part in split_top_level(ddl) {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let (name, rest) = if let Some(stripped) = part.strip_prefix('`') {
+                let end = stripped.find('`').ok_or_else(|| {
+                    SluiceError::Parse(format!("unclosed backtick in column definition `{part}`"))
+                })?;
+                (stripped[..end].to_string(), stripped[end + 1..].trim())
+            } else {
+                let mut it = part.splitn(2, |c: char| c.is_whitespace() || c == ':');
+                let name = it.next().unwrap_or_default().to_string();
+                (name, it.next().unwrap_or("").trim())
+            };
+            let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+            let upper = rest.to_ascii_uppercase();
+            let (type_text, nullable) = match upper.find("NOT NULL") {
+                Some(i) => (&rest[..i], false),
+                None => (rest, true),
+            };
+            let data_type = DataType::parse(type_text).ok_or_else(|| {
+                SluiceError::Parse(format!(
+                    "unknown type `{}` for column `{name}` in schema \"{ddl}\"",
+                    type_text.trim()
+                ))
+            })?;
+            fields.push(Field { name, data_type, nullable });
+        }
+        if fields.is_empty() {
+            return Err(SluiceError::Parse(format!("empty schema \"{ddl}\"")));
+        }
+        Ok(fields)
     }
 }
 
@@ -272,6 +312,26 @@ impl Value {
             _ => None,
         }
     }
+}
+
+/// Splits on commas that are not inside parentheses, angle brackets or backticks.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut in_tick, mut start) = (0i32, false, 0usize);
+    for (i, c) in s.char_indices() {
+        match c {
+            '`' => in_tick = !in_tick,
+            '(' | '<' if !in_tick => depth += 1,
+            ')' | '>' if !in_tick => depth -= 1,
+            ',' if !in_tick && depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 /// A row: one value per column of its schema, in order.
