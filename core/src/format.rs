@@ -10,90 +10,7 @@ use crate::time::{format_date, format_interval, format_timestamp};
 use crate::types::{DataType, Field, Row, Value};
 use std::fmt::Write;
 
-/// Formats a double as Java's `Double.toString` does, which is what Spark prints:
-/// `1.0`, `0.001`, `1.0E-4`, `1.0E7`, `-0.0`, `NaN`, `Infinity`.
-///
-/// Plain notation for magnitudes in `[1e-3, 1e7)`, otherwise `d.dddE±n`; always at least
-/// one digit after the point. Digits are the shortest that round-trip, which is what
-/// JDK 19+ prints. JDK 17 (which Spark 4 also runs on) agrees on every value below `1e11`
-/// checked against it (200k random doubles) but prints a longer or differently rounded
-/// 17th digit for about 0.1% of larger magnitudes (`5.7223519193314771E17` where this
-/// gives `5.722351919331477E17`); both parse to the same double. `Double.MIN_VALUE` is
-/// special-cased to JDK's `4.9E-324`.
-pub fn java_double_to_string(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    let sign = if x.is_sign_negative() { "-" } else { "" };
-    if x == 0.0 {
-        return format!("{sign}0.0");
-    }
-    let abs = x.abs();
-    if abs == f64::from_bits(1) {
-        return format!("{sign}4.9E-324");
-    }
-    // `{:e}` gives the shortest round-trip digits as `d[.ddd]e[-]n`.
-    let sci = format!("{abs:e}");
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` output always has an exponent");
-    let exp: i32 = exp.parse().expect("`{:e}` exponent is an integer");
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let mut out = String::from(sign);
-    if (1e-3..1e7).contains(&abs) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() > int_len {
-                out.push_str(&digits[..int_len]);
-                out.push('.');
-                out.push_str(&digits[int_len..]);
-            } else {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
-                out.push_str(".0");
-            }
-        } else {
-            out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            out.push_str(&digits);
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        out.push('.');
-        out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
-        let _ = write!(out, "E{exp}");
-    }
-    out
-}
-
-/// Formats a double as Java's `Double.toString` does (`1.0`, `1.0E9`, `1.5E-4`, `NaN`,
-/// `Infinity`), which is how Spark prints doubles in casts and generated column names.
-pub fn format_double(d: f64) -> String {
-    if d.is_nan() {
-        return "NaN".into();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    let abs = d.abs();
-    if d == 0.0 || (1e-3..1e7).contains(&abs) {
-        let s = format!("{d}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        let s = format!("{d:e}");
-        let (mantissa, exp) = s.split_once('e').expect("`{:e}` always writes an exponent");
-        if mantissa.contains('.') {
-            format!("{mantissa}E{exp}")
-        } else {
-            format!("{mantissa}.0E{exp}")
-        }
-    }
-}
+pub use crate::double_text::java_double_to_string;
 
 /// A value as Spark's `CAST(v AS STRING)` writes it (`NULL` shows as `null`).
 pub fn display_value(v: &Value) -> String {
@@ -102,7 +19,7 @@ pub fn display_value(v: &Value) -> String {
         Value::Boolean(b) => b.to_string(),
         Value::Int(n) => n.to_string(),
         Value::Long(n) => n.to_string(),
-        Value::Double(d) => format_double(d.0),
+        Value::Double(d) => java_double_to_string(d.0),
         Value::String(s) => s.to_string(),
         Value::Binary(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Timestamp(t) => crate::time::format_timestamp(*t),

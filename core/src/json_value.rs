@@ -1,5 +1,14 @@
 //! `from_json` and `to_json`: JSON text to typed values by a schema and back, as Spark's
 //! `JacksonParser` / `JacksonGenerator` do it.
+//!
+//! These are the rules of JSON -> value that the JSON file source's scanner
+//! (`sluice-connectors` `file::json`) follows too, checked against each other and against
+//! Spark's answers (`core/tests/spark/json_rules.py`): field names match exactly (Spark is
+//! case-sensitive here), non-finite doubles are spelled as `double_text` lists them, a
+//! timestamp may be a number of seconds, and a value that does not fit its type is NULL.
+//! One difference is Spark's own: a non-string value in a string field is its JSON text,
+//! re-serialized compactly by `from_json` (`{"k":2}`, `1.5`) but kept as written by the file
+//! source (`{"k":  2}`, `1.50`).
 
 use crate::types::{DataType, Field, Value};
 use std::sync::Arc;
@@ -34,23 +43,30 @@ fn convert(v: &serde_json::Value, data_type: &DataType) -> Value {
         }
         (J::Number(n), DataType::Long) => n.as_i64().map_or(Value::Null, Value::Long),
         (J::Number(n), DataType::Double) => n.as_f64().map_or(Value::Null, Value::double),
-        (J::String(s), DataType::Double) => match s.as_str() {
-            "NaN" => Value::double(f64::NAN),
-            "Infinity" | "+Infinity" | "+INF" | "INF" => Value::double(f64::INFINITY),
-            "-Infinity" | "-INF" => Value::double(f64::NEG_INFINITY),
-            _ => Value::Null,
-        },
+        (J::String(s), DataType::Double) => {
+            crate::double_text::json_non_finite(s.as_bytes()).map_or(Value::Null, Value::double)
+        }
         (J::String(s), DataType::Timestamp) => {
             crate::time::parse_timestamp(s.trim()).map_or(Value::Null, Value::Timestamp)
         }
         (J::Number(n), DataType::Timestamp) => {
-            n.as_i64().map_or(Value::Null, |s| Value::Timestamp(s * 1_000_000))
+            // Seconds since the epoch; Spark wraps an overflowing product silently, NULL here.
+            n.as_i64().and_then(|s| s.checked_mul(1_000_000)).map_or(Value::Null, Value::Timestamp)
         }
         (J::String(s), DataType::Date) => crate::time::parse_date(s.trim()).map_or(Value::Null, Value::Date),
         (J::String(s), DataType::Binary) => Value::Binary(Arc::from(s.as_bytes())),
         (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields),
         (J::Array(items), DataType::Array(element)) => {
-            Value::Array(items.iter().map(|i| convert(i, element)).collect::<Vec<_>>().into())
+            // An element that does not fit makes the whole array NULL, as in Spark.
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let v = convert(item, element);
+                if v.is_null() && !item.is_null() {
+                    return Value::Null;
+                }
+                out.push(v);
+            }
+            Value::Array(out.into())
         }
         _ => Value::Null,
     }

@@ -5,7 +5,6 @@
 use super::*;
 
 impl Expr {
-
     /// Resolves this expression against `schema` into an evaluator for its rows.
     ///
     /// Fails with Spark's analysis errors: unknown columns or functions, type mismatches,
@@ -282,5 +281,65 @@ impl Binder<'_> {
             return Ok(b);
         }
         Ok(node(Kind::Cast { expr: Box::new(b), to: to.clone(), ansi }, to.clone()))
+    }
+}
+
+impl Binder<'_> {
+    /// Binds a function call: an aggregate (typed only), a date-time, window or JSON
+    /// function, or a scalar function of the registry (`scalar::lookup`).
+    pub(super) fn function(&self, e: &Expr, name: &str, args: &[Expr], distinct: bool) -> Result<BoundExpr> {
+        if let Some(agg) = AggFunc::from_name(name) {
+            return self.aggregate(e, name, agg, args, distinct);
+        }
+        if let Some(bound) = self.time_function(e, name, args)? {
+            return Ok(bound);
+        }
+        let arity = |min: usize, max: usize| -> Result<()> {
+            if args.len() < min || args.len() > max {
+                let expected = if min == max {
+                    min.to_string()
+                } else if max == usize::MAX {
+                    format!("at least {min}")
+                } else {
+                    format!("[{min}, {max}]")
+                };
+                return Err(SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {expected} parameters but the actual number is {}.",
+                    args.len()
+                )));
+            }
+            Ok(())
+        };
+        if let Some(bound) = self.json_function(e, name, args, &arity)? {
+            return Ok(bound);
+        }
+        if name == "try_cast" {
+            arity(2, 2)?;
+            let to = match &args[1] {
+                Expr::Literal(Value::String(t)) => DataType::parse(t),
+                _ => None,
+            }
+            .ok_or_else(|| SluiceError::analysis("try_cast needs a type name as its second argument"))?;
+            return self.cast(e, &args[0], &to, false);
+        }
+        if let Some(f) = scalar::lookup(name) {
+            arity(f.arity.0, f.arity.1)?;
+            let bound = args.iter().map(|a| self.bind(a)).collect::<Result<Vec<_>>>()?;
+            let sig = (f.signature)(&Call { expr: e, name }, bound)?;
+            return Ok(node(Kind::Func(f, sig.args, sig.state), sig.data_type));
+        }
+        match name {
+            "isnull" => {
+                arity(1, 1)?;
+                self.bind(&Expr::IsNull(Box::new(args[0].clone())))
+            }
+            "isnotnull" => {
+                arity(1, 1)?;
+                self.bind(&Expr::IsNotNull(Box::new(args[0].clone())))
+            }
+            _ => Err(SluiceError::analysis(format!(
+                "[UNRESOLVED_ROUTINE] Cannot resolve routine `{name}` on search path [`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]."
+            ))),
+        }
     }
 }

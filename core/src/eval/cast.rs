@@ -115,13 +115,11 @@ pub(super) fn parse_integral(s: &str) -> Option<i64> {
 
 pub(super) fn parse_double(s: &str) -> Option<f64> {
     let t = s.trim();
-    let t = t.strip_suffix(['d', 'D', 'f', 'F']).unwrap_or(t);
-    match t.to_ascii_lowercase().as_str() {
-        "nan" => return Some(f64::NAN),
-        "infinity" | "+infinity" | "inf" | "+inf" => return Some(f64::INFINITY),
-        "-infinity" | "-inf" => return Some(f64::NEG_INFINITY),
-        _ => {}
+    // Before the `d`/`f` suffix is cut: `inf` is Infinity, not `in`.
+    if let Some(special) = crate::double_text::cast_non_finite(t) {
+        return Some(special);
     }
+    let t = t.strip_suffix(['d', 'D', 'f', 'F']).unwrap_or(t);
     if t.is_empty() || t.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') {
         return None;
     }

@@ -70,7 +70,11 @@ pub(super) fn ordinal(i: usize) -> &'static str {
     ["first", "second", "third", "fourth"].get(i).copied().unwrap_or("next")
 }
 
-pub(super) fn cannot_parse_timestamp(text: &str, err: &crate::time::PatternParseError, try_fn: &str) -> SluiceError {
+pub(super) fn cannot_parse_timestamp(
+    text: &str,
+    err: &crate::time::PatternParseError,
+    try_fn: &str,
+) -> SluiceError {
     SluiceError::exec(format!(
         "[CANNOT_PARSE_TIMESTAMP] {}. Use `{try_fn}` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007",
         err.message(text)

@@ -90,7 +90,8 @@ enum Kind {
         to: DataType,
         ansi: bool,
     },
-    Func(Func, Vec<BoundExpr>),
+    /// A scalar function of the registry, its typed arguments and what it precomputed.
+    Func(&'static ScalarFunction, Vec<BoundExpr>, State),
     /// `struct(..)` / `named_struct(..)`: the node's type names the fields.
     MakeStruct(Vec<BoundExpr>),
     /// `to_json(struct or array)`.
@@ -138,9 +139,9 @@ use self::datetime::*;
 use self::errors::*;
 use self::like::*;
 use self::row::*;
-use self::scalar::*;
+use self::scalar::{eval_call, Call, ScalarFunction, State};
 use self::temporal::*;
 
 pub use self::cast::{cast_value, try_cast_value};
 pub use self::window::{session_window_spec, window_spec, window_struct_type, SessionWindowSpec, WindowSpec};
-pub use crate::format::{display_value, format_double};
+pub use crate::format::display_value;

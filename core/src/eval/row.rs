@@ -125,7 +125,7 @@ impl BoundExpr {
                     Ok(try_cast_value(&v, to))
                 }
             }
-            Kind::Func(f, args) => eval_func(*f, args, row),
+            Kind::Func(f, args, state) => eval_call(f, args, state, row),
             Kind::MakeStruct(fields) => {
                 Ok(Value::Struct(fields.iter().map(|f| f.eval(row)).collect::<Result<Vec<_>>>()?.into()))
             }

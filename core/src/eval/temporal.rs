@@ -31,7 +31,11 @@ pub(super) enum Temporal {
 
 /// The temporal operation `left op right` denotes, with the types its operands are cast to
 /// and its result type; `None` when neither side makes it temporal.
-pub(super) fn temporal_op(op: BinaryOp, l: &DataType, r: &DataType) -> Option<(Temporal, DataType, DataType, DataType)> {
+pub(super) fn temporal_op(
+    op: BinaryOp,
+    l: &DataType,
+    r: &DataType,
+) -> Option<(Temporal, DataType, DataType, DataType)> {
     use DataType::*;
     let instant = |t: &DataType| matches!(t, Timestamp | Date | String);
     Some(match (op, l, r) {

@@ -17,7 +17,8 @@ pub(super) const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-pub(super) const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+pub(super) const WEEKDAYS: [&str; 7] =
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum PatternItem {
@@ -364,7 +365,12 @@ impl DateTimePattern {
 }
 
 /// Reads `min..=max` digits at `pos`, advancing it.
-pub(super) fn read_number(bytes: &[u8], pos: &mut usize, min: usize, max: usize) -> Result<i64, PatternParseError> {
+pub(super) fn read_number(
+    bytes: &[u8],
+    pos: &mut usize,
+    min: usize,
+    max: usize,
+) -> Result<i64, PatternParseError> {
     let start = *pos;
     let mut v: i64 = 0;
     while *pos - start < max && *pos < bytes.len() && bytes[*pos].is_ascii_digit() {

@@ -253,11 +253,7 @@ fn windows_start_at_the_euclidean_slide_boundary() {
         (-SECOND, 5 * SECOND, SECOND, -4 * SECOND),
     ];
     for (ts, slide, offset, want) in cases {
-        assert_eq!(
-            window_start(*ts, *slide, *offset),
-            Some(*want),
-            "ts {ts} slide {slide} offset {offset}"
-        );
+        assert_eq!(window_start(*ts, *slide, *offset), Some(*want), "ts {ts} slide {slide} offset {offset}");
     }
     let start = 1_424_686_200 * SECOND + 5 * MINUTE;
     assert_eq!(
@@ -267,12 +263,7 @@ fn windows_start_at_the_euclidean_slide_boundary() {
     // Size not a multiple of the slide: only the candidates that really hold ts.
     assert_eq!(
         sliding_windows(0, 10 * SECOND, 3 * SECOND, 0),
-        vec![
-            (0, 10 * SECOND),
-            (-3 * SECOND, 7 * SECOND),
-            (-6 * SECOND, 4 * SECOND),
-            (-9 * SECOND, SECOND)
-        ]
+        vec![(0, 10 * SECOND), (-3 * SECOND, 7 * SECOND), (-6 * SECOND, 4 * SECOND), (-9 * SECOND, SECOND)]
     );
     assert_eq!(sliding_windows(5 * SECOND, 2 * SECOND, 2 * SECOND, 0), vec![(4 * SECOND, 6 * SECOND)]);
 }

@@ -1,0 +1,123 @@
+//! Conditional functions: `coalesce`, `nvl`, `if`, `nullif`, `nanvl`, `greatest`, `least`.
+
+use super::*;
+
+/// The conditional functions, one entry each.
+pub(super) const FUNCTIONS: &[ScalarFunction] =
+    &[
+        ScalarFunction {
+            name: "coalesce",
+            aliases: &[],
+            arity: (1, usize::MAX),
+            signature: common_signature,
+            eval: Eval::Lazy(first_non_null),
+        },
+        ScalarFunction {
+            name: "nvl",
+            aliases: &["ifnull"],
+            arity: (2, 2),
+            signature: common_signature,
+            eval: Eval::Lazy(first_non_null),
+        },
+        ScalarFunction {
+            name: "nullif",
+            aliases: &[],
+            arity: (2, 2),
+            signature: common_signature,
+            eval: Eval::Lazy(|args, row, _| {
+                let a = args[0].eval(row)?;
+                let b = args[1].eval(row)?;
+                Ok(if !a.is_null() && a == b { Value::Null } else { a })
+            }),
+        },
+        ScalarFunction {
+            name: "nanvl",
+            aliases: &[],
+            arity: (2, 2),
+            signature: doubles_to_double,
+            eval: Eval::Strict(|v, _| Ok(if double(&v[0]).is_nan() { v[1].clone() } else { v[0].clone() })),
+        },
+        ScalarFunction {
+            name: "if",
+            aliases: &["iff"],
+            arity: (3, 3),
+            signature: |call, b| {
+                let mut it = b.into_iter();
+                let c = it.next().expect("arity");
+                let c = match c.data_type {
+                    DataType::Boolean => c,
+                    DataType::Null | DataType::String => coerce(c, &DataType::Boolean),
+                    ref t => {
+                        return Err(call.mismatch(format!(
+                            "the first argument must be \"BOOLEAN\", not \"{}\"",
+                            type_sql(t)
+                        )))
+                    }
+                };
+                let (a, b) = (it.next().expect("arity"), it.next().expect("arity"));
+                let t = common_type(&a.data_type, &b.data_type).ok_or_else(|| {
+                    call.mismatch("the THEN and ELSE expressions should be coercible to a common type".into())
+                })?;
+                Signature::new(vec![c, coerce(a, &t), coerce(b, &t)], t)
+            },
+            eval: Eval::Lazy(|args, row, _| {
+                if args[0].eval_predicate(row)? {
+                    args[1].eval(row)
+                } else {
+                    args[2].eval(row)
+                }
+            }),
+        },
+        ScalarFunction {
+            name: "greatest",
+            aliases: &[],
+            arity: (2, usize::MAX),
+            signature: orderable_signature,
+            eval: Eval::Lazy(|args, row, _| best(args, row, |v, best| v > best)),
+        },
+        ScalarFunction {
+            name: "least",
+            aliases: &[],
+            arity: (2, usize::MAX),
+            signature: orderable_signature,
+            eval: Eval::Lazy(|args, row, _| best(args, row, |v, best| v < best)),
+        },
+    ];
+
+/// All arguments cast to their common type, which the call returns.
+fn common_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let (args, t) = call.common(bound)?;
+    Signature::new(args, t)
+}
+
+/// As [`common_signature`], for types with an order.
+fn orderable_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let (args, t) = call.common(bound)?;
+    if matches!(t, DataType::Struct(_)) {
+        return Err(call.mismatch("the arguments must be of orderable types".into()));
+    }
+    Signature::new(args, t)
+}
+
+/// The first argument that is not NULL (`coalesce`), evaluating no further.
+fn first_non_null(args: &[BoundExpr], row: &[Value], _: &State) -> Result<Value> {
+    for a in args {
+        let v = a.eval(row)?;
+        if !v.is_null() {
+            return Ok(v);
+        }
+    }
+    Ok(Value::Null)
+}
+
+/// The non-NULL argument that beats every other (`greatest`, `least`); NULL when all are.
+fn best(args: &[BoundExpr], row: &[Value], beats: fn(&Value, &Value) -> bool) -> Result<Value> {
+    let mut best = Value::Null;
+    for a in args {
+        let v = a.eval(row)?;
+        if !v.is_null() && (best.is_null() || beats(&v, &best)) {
+            best = v;
+        }
+    }
+    Ok(best)
+}

@@ -1,0 +1,260 @@
+//! Math functions: `abs`, rounding, roots, exponentials and logarithms, `try_*` arithmetic.
+
+use super::*;
+
+/// The math functions, one entry each.
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[
+    ScalarFunction {
+        name: "abs",
+        aliases: &[],
+        arity: (1, 1),
+        signature: |call, b| {
+            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
+            let t = a.data_type.clone();
+            Signature::new(vec![a], t)
+        },
+        eval: Eval::Strict(|v, _| {
+            Ok(match &v[0] {
+                Value::Int(n) => Value::Int(n.checked_abs().ok_or_else(|| overflow("integer", "abs"))?),
+                Value::Long(n) => Value::Long(n.checked_abs().ok_or_else(|| overflow("long", "abs"))?),
+                v => Value::double(double(v).abs()),
+            })
+        }),
+    },
+    ScalarFunction {
+        name: "round",
+        aliases: &[],
+        arity: (1, 2),
+        signature: round_signature,
+        eval: Eval::Strict(|v, _| round(&v[0], int(&v[1]), false)),
+    },
+    ScalarFunction {
+        name: "bround",
+        aliases: &[],
+        arity: (1, 2),
+        signature: round_signature,
+        eval: Eval::Strict(|v, _| round(&v[0], int(&v[1]), true)),
+    },
+    ScalarFunction {
+        name: "floor",
+        aliases: &[],
+        arity: (1, 1),
+        signature: to_long_signature,
+        eval: Eval::Strict(|v, _| Ok(Value::Long(double(&v[0]).floor() as i64))),
+    },
+    ScalarFunction {
+        name: "ceil",
+        aliases: &["ceiling"],
+        arity: (1, 1),
+        signature: to_long_signature,
+        eval: Eval::Strict(|v, _| Ok(Value::Long(double(&v[0]).ceil() as i64))),
+    },
+    ScalarFunction {
+        name: "sqrt",
+        aliases: &[],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(Value::double(double(&v[0]).sqrt()))),
+    },
+    ScalarFunction {
+        name: "exp",
+        aliases: &[],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(Value::double(double(&v[0]).exp()))),
+    },
+    // Spark's logarithms are NULL outside their domain rather than NaN.
+    ScalarFunction {
+        name: "ln",
+        aliases: &[],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(log_or_null(double(&v[0]), f64::ln))),
+    },
+    ScalarFunction {
+        name: "log",
+        aliases: &[],
+        arity: (1, 2),
+        signature: doubles_to_double,
+        // `log(x)` is `ln(x)`; `log(base, x)`.
+        eval: Eval::Strict(|v, _| {
+            Ok(match v {
+                [x] => log_or_null(double(x), f64::ln),
+                [base, x] if double(base) > 0.0 && double(x) > 0.0 => {
+                    Value::double(double(x).ln() / double(base).ln())
+                }
+                _ => Value::Null,
+            })
+        }),
+    },
+    ScalarFunction {
+        name: "log10",
+        aliases: &[],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(log_or_null(double(&v[0]), f64::log10))),
+    },
+    ScalarFunction {
+        name: "log2",
+        aliases: &[],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(log_or_null(double(&v[0]), f64::log2))),
+    },
+    ScalarFunction {
+        name: "pow",
+        aliases: &["power"],
+        arity: (2, 2),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(Value::double(double(&v[0]).powf(double(&v[1]))))),
+    },
+    ScalarFunction {
+        name: "sign",
+        aliases: &["signum"],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| {
+            let x = double(&v[0]);
+            Ok(Value::double(if x.is_nan() {
+                f64::NAN
+            } else if x == 0.0 {
+                0.0
+            } else {
+                x.signum()
+            }))
+        }),
+    },
+    ScalarFunction {
+        name: "try_divide",
+        aliases: &[],
+        arity: (2, 2),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| {
+            let (x, y) = (double(&v[0]), double(&v[1]));
+            Ok(if y == 0.0 { Value::Null } else { Value::double(x / y) })
+        }),
+    },
+    ScalarFunction {
+        name: "try_add",
+        aliases: &[],
+        arity: (2, 2),
+        signature: try_arith_signature,
+        eval: Eval::Strict(|v, _| Ok(arith(Arith::Add, &v[0], &v[1]).unwrap_or(Value::Null))),
+    },
+    ScalarFunction {
+        name: "try_subtract",
+        aliases: &[],
+        arity: (2, 2),
+        signature: try_arith_signature,
+        eval: Eval::Strict(|v, _| Ok(arith(Arith::Sub, &v[0], &v[1]).unwrap_or(Value::Null))),
+    },
+    ScalarFunction {
+        name: "try_multiply",
+        aliases: &[],
+        arity: (2, 2),
+        signature: try_arith_signature,
+        eval: Eval::Strict(|v, _| Ok(arith(Arith::Mul, &v[0], &v[1]).unwrap_or(Value::Null))),
+    },
+];
+
+/// `round`/`bround(x[, scale])`: a number of its own type, and an integer scale (0 by default).
+fn round_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let mut it = bound.into_iter();
+    let x = call.numeric(it.next().expect("arity"), "first")?;
+    let t = x.data_type.clone();
+    let scale = match it.next() {
+        Some(s) => call.int(s)?,
+        None => node(Kind::Literal(Value::Int(0)), DataType::Int),
+    };
+    Signature::new(vec![x, scale], t)
+}
+
+/// `floor`/`ceil`: a number as a double, to a bigint.
+fn to_long_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let x = call.numeric(bound.into_iter().next().expect("arity"), "first")?;
+    Signature::new(vec![coerce(x, &DataType::Double)], DataType::Long)
+}
+
+/// `try_add` and friends: both numbers cast to the wider type, which is the result's.
+fn try_arith_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let bound = bound.into_iter().map(|b| call.numeric(b, "")).collect::<Result<Vec<_>>>()?;
+    let t = wider_numeric(&bound[0].data_type, &bound[1].data_type);
+    Signature::new(bound.into_iter().map(|b| coerce(b, &t)).collect(), t)
+}
+
+fn log_or_null(x: f64, f: fn(f64) -> f64) -> Value {
+    if x <= 0.0 {
+        Value::Null
+    } else {
+        Value::double(f(x))
+    }
+}
+
+/// `round`/`bround` to `scale` decimal places, on the shortest decimal form of doubles
+/// (as Spark's `BigDecimal` does), so `round(2.675, 2)` is 2.68.
+fn round(v: &Value, scale: i64, half_even: bool) -> Result<Value> {
+    match v {
+        Value::Int(_) | Value::Long(_) => {
+            if scale >= 0 {
+                return Ok(v.clone());
+            }
+            let n = v.as_i64().unwrap_or(0) as i128;
+            let factor = 10i128.checked_pow((-scale) as u32).unwrap_or(i128::MAX);
+            let (q, twice_r) = (n / factor, (n % factor).abs() * 2);
+            let up = if half_even {
+                twice_r > factor || (twice_r == factor && q % 2 != 0)
+            } else {
+                twice_r >= factor
+            };
+            let q = if up { q + n.signum() } else { q };
+            let rounded = q.saturating_mul(factor);
+            Ok(match v {
+                Value::Int(_) => {
+                    Value::Int(i32::try_from(rounded).map_err(|_| overflow("integer", "round"))?)
+                }
+                _ => Value::Long(i64::try_from(rounded).map_err(|_| overflow("long", "round"))?),
+            })
+        }
+        Value::Double(d) => Ok(Value::double(round_double(d.0, scale, half_even))),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn round_double(x: f64, scale: i64, half_even: bool) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let text = format!("{:e}", x.abs());
+    let (mantissa, exp) = text.split_once('e').expect("`{:e}` always writes an exponent");
+    let exp: i64 = exp.parse().expect("`{:e}` writes an integer exponent");
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    // digits[0] has place value 10^exp; keep those with place value >= 10^-scale.
+    let keep = exp + 1 + scale;
+    if keep >= digits.len() as i64 {
+        return x;
+    }
+    let (kept, dropped): (Vec<u8>, &[u8]) = if keep <= 0 {
+        (Vec::new(), if keep == 0 { &digits[..] } else { &[] })
+    } else {
+        (digits[..keep as usize].to_vec(), &digits[keep as usize..])
+    };
+    let first_dropped = dropped.first().copied().unwrap_or(0);
+    let rest_nonzero = dropped.iter().skip(1).any(|&d| d != 0);
+    let last_kept_odd = kept.last().is_some_and(|d| d % 2 == 1);
+    let up = if half_even {
+        first_dropped > 5 || (first_dropped == 5 && (rest_nonzero || last_kept_odd))
+    } else {
+        first_dropped >= 5
+    };
+    // Build the kept integer, add one unit if rounding up, then scale back.
+    let mut n: i128 = kept.iter().fold(0i128, |acc, &d| acc * 10 + d as i128);
+    if up {
+        n += 1;
+    }
+    let magnitude: f64 = format!("{n}e{}", -scale).parse().unwrap_or(0.0);
+    if x < 0.0 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
