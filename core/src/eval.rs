@@ -181,6 +181,8 @@ enum TimeFunc {
     DateDiff,
     /// A tumbling `window(ts, size[, size[, start]])`: `{start, end}` of the window holding ts.
     Window { size: i64, slide: i64, offset: i64 },
+    /// `window_time(window)`: the window's end - 1 microsecond, the event time of its rows.
+    WindowTime,
 }
 
 #[derive(Clone, Debug)]
@@ -1202,6 +1204,7 @@ impl Binder<'_> {
                 Binder { schema: self.schema, allow_aggregates: false }.bind(a)?.data_type
             }
             _ if agg == AggFunc::Count && !args.is_empty() => DataType::Long,
+            [_, _] if agg == AggFunc::ApproxCountDistinct => DataType::Long,
             _ => {
                 return Err(SluiceError::analysis(format!(
                     "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 1 parameters but the actual number is {}.",
@@ -1210,7 +1213,7 @@ impl Binder<'_> {
             }
         };
         let t = match agg {
-            AggFunc::Count => DataType::Long,
+            AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
             AggFunc::Sum => match input {
                 DataType::Int | DataType::Long => DataType::Long,
                 DataType::Double | DataType::Null | DataType::String => DataType::Double,
@@ -2112,6 +2115,20 @@ impl Binder<'_> {
         };
         match name {
             "window" => self.window(e, args).map(Some),
+            "window_time" => {
+                arity(1, 1)?;
+                let w = self.bind(&args[0])?;
+                if w.data_type != window_struct_type() {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the parameter requires a window struct<start: timestamp, end: timestamp>, however it has type \"{}\"",
+                            type_sql(&w.data_type)
+                        ),
+                    ));
+                }
+                time(TimeFunc::WindowTime, vec![w], T::Timestamp)
+            }
             "session_window" => {
                 let spec = SessionWindowSpec::from_args(args)?;
                 expect(0, self.bind(&spec.time)?, T::Timestamp, &[T::Date, T::String])?;
@@ -2396,6 +2413,10 @@ fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Result<Value> {
             vals[0].as_i64().unwrap_or(0).checked_mul(1_000).ok_or_else(|| overflow("long", "multiply"))?,
         ),
         TimeFunc::TimestampMicros => Value::Timestamp(vals[0].as_i64().unwrap_or(0)),
+        TimeFunc::WindowTime => match crate::plan::event_time_of(&vals[0]) {
+            Some(end) => Value::Timestamp(end - 1),
+            None => Value::Null,
+        },
         TimeFunc::DateTrunc => match crate::time::truncate_timestamp(ts(1), text(0)) {
             Some(t) => Value::Timestamp(t),
             None => Value::Null,
