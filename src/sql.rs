@@ -134,14 +134,14 @@ pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) ->
     Ok(plan)
 }
 
+/// Grouping keys, and grouping sets as indices into them.
+type GroupBy = (Vec<Expr>, Option<Vec<Vec<usize>>>);
+
 /// `GROUP BY` items: plain keys, or grouping sets when some item is `CUBE(..)`, `ROLLUP(..)`,
 /// `GROUPING SETS (..)` (or `WITH CUBE` / `WITH ROLLUP`): each item gives a list of sets and
 /// the items combine as a cross product, as in Spark SQL. Returns every distinct key and
 /// the sets as indices into them.
-fn group_by_sets(
-    items: &[ast::Expr],
-    modifiers: &[ast::GroupByWithModifier],
-) -> Result<(Vec<Expr>, Option<Vec<Vec<usize>>>)> {
+fn group_by_sets(items: &[ast::Expr], modifiers: &[ast::GroupByWithModifier]) -> Result<GroupBy> {
     use sluice_core::grouping::{cube_sets, rollup_sets};
     let mut keys: Vec<Expr> = Vec::new();
     let mut index = |e: &ast::Expr| -> Result<usize> {

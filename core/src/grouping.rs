@@ -27,6 +27,9 @@ pub fn is_grouping_call(e: &Expr) -> bool {
     matches!(e, Expr::Function { name, .. } if name == "grouping" || name == "grouping_id")
 }
 
+/// Bound grouping sets (if any) and the query's grouping calls with their result types.
+pub type BoundGroupingSets = (Option<Vec<GroupingSet>>, Vec<(Expr, DataType)>);
+
 /// The grouping sets bound against the (normalised) grouping keys, and every distinct
 /// `grouping`/`grouping_id` call among `exprs` with its result type, in first-seen order.
 /// Without sets, a grouping call is Spark's error.
@@ -34,7 +37,7 @@ pub fn bind_grouping_sets<'a>(
     group: &[Expr],
     sets: Option<&[Vec<usize>]>,
     exprs: impl IntoIterator<Item = &'a Expr>,
-) -> Result<(Option<Vec<GroupingSet>>, Vec<(Expr, DataType)>)> {
+) -> Result<BoundGroupingSets> {
     let mut calls: Vec<Expr> = Vec::new();
     for e in exprs {
         e.visit(&mut |node| {
