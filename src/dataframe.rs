@@ -246,13 +246,70 @@ impl DataFrame {
         })
     }
 
+    /// Keeps the first row of each distinct value of `cols` (Spark's `dropDuplicates`; no
+    /// columns means all of them). On a stream the state is bounded once the watermarked
+    /// event-time column is among `cols`: a key is forgotten when the watermark passes it,
+    /// and rows at or before the watermark are dropped as late.
+    pub fn drop_duplicates<I>(&self, cols: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let columns = cols.into_iter().map(|c| c.as_ref().to_string()).collect();
+        self.derive(|input, _| LogicalPlan::Deduplicate { input, columns, within_watermark: false })
+    }
+
+    /// Spark's `dropDuplicatesWithinWatermark` (3.5): as `drop_duplicates`, but a key's
+    /// state expires once the watermark passes its first row's event time plus the
+    /// watermark's delay, whether or not the event time is a key. A stream needs a watermark.
+    pub fn drop_duplicates_within_watermark<I>(&self, cols: I) -> DataFrame
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let columns = cols.into_iter().map(|c| c.as_ref().to_string()).collect();
+        self.derive(|input, _| LogicalPlan::Deduplicate { input, columns, within_watermark: true })
+    }
+
+    /// The distinct rows (Spark's `distinct()`, which is `dropDuplicates()`).
+    pub fn distinct(&self) -> DataFrame {
+        self.drop_duplicates(Vec::<String>::new())
+    }
+
     /// Groups rows for aggregation.
     pub fn group_by<I>(&self, cols: I) -> GroupedData
     where
         I: IntoIterator,
         I::Item: IntoColumn,
     {
-        GroupedData { df: self.clone(), keys: cols.into_iter().map(IntoColumn::into_column).collect() }
+        GroupedData {
+            df: self.clone(),
+            keys: cols.into_iter().map(IntoColumn::into_column).collect(),
+            sets: None,
+        }
+    }
+
+    /// Groups rows by every subset of `cols` (Spark's `cube`): the aggregates per group of
+    /// each subset, the columns outside it null; `grouping(col)` / `grouping_id()` tell them apart.
+    pub fn cube<I>(&self, cols: I) -> GroupedData
+    where
+        I: IntoIterator,
+        I::Item: IntoColumn,
+    {
+        let mut g = self.group_by(cols);
+        g.sets = Some(sluice_core::grouping::cube_sets(g.keys.len()));
+        g
+    }
+
+    /// Groups rows by every prefix of `cols` (Spark's `rollup`), down to the grand total.
+    pub fn rollup<I>(&self, cols: I) -> GroupedData
+    where
+        I: IntoIterator,
+        I::Item: IntoColumn,
+    {
+        let mut g = self.group_by(cols);
+        g.sets = Some(sluice_core::grouping::rollup_sets(g.keys.len()));
+        g
     }
 
     /// Aggregates over all rows (no grouping).
@@ -349,6 +406,8 @@ impl DataFrame {
 pub struct GroupedData {
     df: DataFrame,
     keys: Vec<Expr>,
+    /// Grouping sets (`cube`, `rollup`) as indices into `keys`.
+    sets: Option<Vec<Vec<usize>>>,
 }
 
 impl GroupedData {
@@ -360,7 +419,16 @@ impl GroupedData {
         let group = self.keys.clone();
         let mut output = group.clone();
         output.extend(aggs);
-        self.df.derive(|input, _| LogicalPlan::Aggregate { input, group, output, having: None })
+        match self.sets.clone() {
+            Some(sets) => self.df.derive(|input, _| LogicalPlan::GroupingSets {
+                input,
+                group,
+                sets,
+                output,
+                having: None,
+            }),
+            None => self.df.derive(|input, _| LogicalPlan::Aggregate { input, group, output, having: None }),
+        }
     }
 
     /// Rows per group, in a column `count`.

@@ -40,6 +40,8 @@ pub(crate) struct QueryRun {
     /// True when a stateful operator drops state as the watermark passes (append/update
     /// with an event-time aggregate): a watermark move then warrants a no-data batch.
     pub evicts_state: bool,
+    /// Spark's operator name of each deduplication, for `stateOperators` in progress.
+    pub deduplications: Vec<&'static str>,
     /// `spark.sql.streaming.multipleWatermarkPolicy=max` (default min).
     pub max_watermark_policy: bool,
     /// `spark.sql.streaming.noDataProgressEventInterval`: the least time between two idle
@@ -201,7 +203,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 last_batch_watermark_ms = o.batch_watermark_ms;
             }
             let dir = cp.state_dir(*c);
-            if run.aggregating {
+            if run.aggregating || !run.deduplications.is_empty() {
                 run.executor.restore(dir.clone())?;
             }
             if adapter_state {
@@ -369,7 +371,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 metrics: s.metrics(),
             })
             .collect();
-        let state_operators = if run.aggregating {
+        let mut state_operators = if run.aggregating {
             vec![StateOperatorProgress {
                 operator_name: "stateStoreSave".into(),
                 num_rows_total: out.stats.state_rows,
@@ -388,6 +390,19 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         } else {
             Vec::new()
         };
+        for (name, d) in run.deduplications.iter().zip(&out.stats.dedup) {
+            state_operators.push(StateOperatorProgress {
+                operator_name: name.to_string(),
+                num_rows_total: d.rows,
+                num_rows_updated: d.updated,
+                num_rows_removed: d.removed,
+                num_rows_dropped_by_watermark: d.dropped_by_watermark,
+                memory_used_bytes: d.bytes,
+                num_shuffle_partitions: run.workers as i64,
+                num_state_store_instances: run.workers as i64,
+                custom_metrics: BTreeMap::new(),
+            });
+        }
         let mut event_time = BTreeMap::new();
         if tracker.is_used() {
             let mut all = sluice_operators::EventTimeStats::default();

@@ -431,6 +431,7 @@ impl Executor {
                     input.flush();
                 }
                 worker.step_while(|| probe.less_than(&(id + 1)));
+                ctx.batch_done(id);
                 // Row-level errors land in this process's slot; whichever worker finds one reports it.
                 let mut error = error.or_else(|| worker_errors.take());
                 let stats = ctx.take_stats();

@@ -70,12 +70,13 @@ pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) ->
         plan = LogicalPlan::Filter { input: Arc::new(plan), predicate: convert_expr(w)? };
     }
     let items: Vec<Expr> = select.projection.iter().map(select_item).collect::<Result<_>>()?;
-    let group: Vec<Expr> = match &select.group_by {
-        GroupByExpr::Expressions(es, _) => es.iter().map(convert_expr).collect::<Result<_>>()?,
+    let (group, sets) = match &select.group_by {
+        GroupByExpr::Expressions(es, modifiers) => group_by_sets(es, modifiers)?,
         GroupByExpr::All(_) => return Err(SluiceError::Parse("GROUP BY ALL is not supported".into())),
     };
     let having = select.having.as_ref().map(convert_expr).transpose()?;
-    let aggregating = !group.is_empty() || having.is_some() || items.iter().any(Expr::contains_aggregate);
+    let aggregating =
+        !group.is_empty() || sets.is_some() || having.is_some() || items.iter().any(Expr::contains_aggregate);
     if aggregating {
         // GROUP BY 1: ordinal positions refer to select items.
         let group = group
@@ -87,12 +88,18 @@ pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) ->
                 other => other,
             })
             .collect();
-        plan = LogicalPlan::Aggregate { input: Arc::new(plan), group, output: items, having };
+        plan = match sets {
+            Some(sets) => {
+                LogicalPlan::GroupingSets { input: Arc::new(plan), group, sets, output: items, having }
+            }
+            None => LogicalPlan::Aggregate { input: Arc::new(plan), group, output: items, having },
+        };
     } else {
         plan = LogicalPlan::Project { input: Arc::new(plan), exprs: items };
     }
     if matches!(select.distinct, Some(ast::Distinct::Distinct)) {
-        return Err(SluiceError::Parse("SELECT DISTINCT is not supported yet".into()));
+        // An aggregation grouping by every selected column, as Spark plans DISTINCT.
+        plan = LogicalPlan::Distinct { input: Arc::new(plan) };
     }
     if let Some(order) = &q.order_by {
         let keys = match &order.kind {
@@ -125,4 +132,66 @@ pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) ->
         plan = LogicalPlan::Limit { input: Arc::new(plan), n: n as usize };
     }
     Ok(plan)
+}
+
+/// Grouping keys, and grouping sets as indices into them.
+type GroupBy = (Vec<Expr>, Option<Vec<Vec<usize>>>);
+
+/// `GROUP BY` items: plain keys, or grouping sets when some item is `CUBE(..)`, `ROLLUP(..)`,
+/// `GROUPING SETS (..)` (or `WITH CUBE` / `WITH ROLLUP`): each item gives a list of sets and
+/// the items combine as a cross product, as in Spark SQL. Returns every distinct key and
+/// the sets as indices into them.
+fn group_by_sets(items: &[ast::Expr], modifiers: &[ast::GroupByWithModifier]) -> Result<GroupBy> {
+    use sluice_core::grouping::{cube_sets, rollup_sets};
+    let mut keys: Vec<Expr> = Vec::new();
+    let mut index = |e: &ast::Expr| -> Result<usize> {
+        let e = convert_expr(e)?;
+        let norm = e.normalized();
+        Ok(match keys.iter().position(|k| k.normalized() == norm) {
+            Some(i) => i,
+            None => {
+                keys.push(e);
+                keys.len() - 1
+            }
+        })
+    };
+    let mut combined: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut any_sets = false;
+    for item in items {
+        // Each kind lists composite elements (a parenthesised list is one element).
+        let elements = |es: &[Vec<ast::Expr>], index: &mut dyn FnMut(&ast::Expr) -> Result<usize>| {
+            es.iter()
+                .map(|el| el.iter().map(&mut *index).collect::<Result<Vec<usize>>>())
+                .collect::<Result<Vec<_>>>()
+        };
+        let item_sets: Vec<Vec<usize>> = match item {
+            ast::Expr::Cube(es) | ast::Expr::Rollup(es) => {
+                let els = elements(es, &mut index)?;
+                let shapes = if matches!(item, ast::Expr::Cube(_)) {
+                    cube_sets(els.len())
+                } else {
+                    rollup_sets(els.len())
+                };
+                shapes.into_iter().map(|s| s.into_iter().flat_map(|e| els[e].clone()).collect()).collect()
+            }
+            ast::Expr::GroupingSets(es) => elements(es, &mut index)?,
+            ast::Expr::Tuple(es) if es.is_empty() => vec![Vec::new()],
+            e => vec![vec![index(e)?]],
+        };
+        any_sets |= matches!(item, ast::Expr::Cube(_) | ast::Expr::Rollup(_) | ast::Expr::GroupingSets(_));
+        combined = combined
+            .iter()
+            .flat_map(|a| item_sets.iter().map(move |b| a.iter().chain(b).copied().collect::<Vec<usize>>()))
+            .collect();
+    }
+    for m in modifiers {
+        let all: Vec<usize> = (0..keys.len()).collect();
+        combined = match m {
+            ast::GroupByWithModifier::Rollup => rollup_sets(all.len()),
+            ast::GroupByWithModifier::Cube => cube_sets(all.len()),
+            other => return Err(SluiceError::Parse(format!("GROUP BY {other} is not supported"))),
+        };
+        any_sets = true;
+    }
+    Ok((keys, any_sets.then_some(combined)))
 }

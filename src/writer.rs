@@ -165,11 +165,7 @@ impl DataStreamWriter {
                     .name
                     .clone()
                     .ok_or_else(|| SluiceError::analysis("queryName must be specified for memory sink"))?;
-                if mode == OutputMode::Update {
-                    return Err(SluiceError::analysis(
-                        "Data source memory does not support Update output mode.",
-                    ));
-                }
+                // Update mode appends each batch's updated rows (Spark 4.3 accepts it).
                 let table = MemoryTable::new(schema.clone());
                 // The table is registered only once the query's name is known to be free:
                 // a refused duplicate must not replace the running query's table.
@@ -345,7 +341,9 @@ impl DataStreamWriter {
             max_watermark_policy: session
                 .conf("spark.sql.streaming.multipleWatermarkPolicy")
                 .is_some_and(|p| p.eq_ignore_ascii_case("max")),
-            evicts_state: analyzed.has_event_time_aggregate && mode != OutputMode::Complete,
+            evicts_state: (analyzed.has_event_time_aggregate || analyzed.has_expiring_dedup)
+                && mode != OutputMode::Complete,
+            deduplications: analyzed.deduplications.clone(),
             workers,
             parallel_sink,
             no_data_event_interval,

@@ -94,20 +94,6 @@ fn rejected_combinations() -> Vec<(&'static str, Attempt, &'static str)> {
             "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
         ),
         (
-            "memory sink in update mode",
-            |_, df| {
-                df.group_by(["gt"])
-                    .count()
-                    .write_stream()
-                    .format("memory")
-                    .query_name("r3")
-                    .output_mode("update")
-                    .start()
-                    .map(drop)
-            },
-            "Data source memory does not support Update output mode",
-        ),
-        (
             "memory sink without a query name",
             |_, df| df.write_stream().format("memory").output_mode("append").start().map(drop),
             "queryName must be specified for memory sink",
@@ -212,7 +198,7 @@ fn rejected_output_mode_combinations_fail_at_start_with_sparks_reason() {
         assert!(spark.streams().active().is_empty(), "{case}: a rejected query must not run");
     }
     // Rejected memory queries registered no tables.
-    for name in ["r1", "r2", "r3", "r5", "r6", "r9"] {
+    for name in ["r1", "r2", "r5", "r6", "r9"] {
         assert!(spark.table(name).is_err(), "rejected query {name} left a table behind");
     }
 }

@@ -164,6 +164,9 @@ pub enum AggFunc {
     First,
     /// `last(x)`.
     Last,
+    /// `approx_count_distinct(x[, rsd])`: distinct non-null values (Sluice counts them exactly,
+    /// which is within any relative standard deviation asked for).
+    ApproxCountDistinct,
 }
 
 impl AggFunc {
@@ -181,6 +184,7 @@ impl AggFunc {
             "var_samp" | "variance" => AggFunc::VarSamp,
             "first" | "first_value" => AggFunc::First,
             "last" | "last_value" => AggFunc::Last,
+            "approx_count_distinct" => AggFunc::ApproxCountDistinct,
             _ => return None,
         })
     }

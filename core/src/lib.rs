@@ -13,6 +13,7 @@ pub mod eval;
 pub mod expr;
 pub mod format;
 pub mod functions;
+pub mod grouping;
 pub mod json_value;
 pub mod mode;
 pub mod options;

@@ -131,6 +131,36 @@ pub enum LogicalPlan {
         /// The delay as Spark writes it (`"30 minutes"`).
         delay: String,
     },
+    /// `dropDuplicates(cols)` / `dropDuplicatesWithinWatermark(cols)`: the first row of each
+    /// key (Spark's `Deduplicate` / `DeduplicateWithinWatermark`).
+    Deduplicate {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Key columns; empty means every column.
+        columns: Vec<String>,
+        /// `dropDuplicatesWithinWatermark`: a key's state expires at its event time + delay.
+        within_watermark: bool,
+    },
+    /// SQL `SELECT DISTINCT`: an aggregation grouping by every column (as Spark plans it).
+    Distinct {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+    },
+    /// `cube` / `rollup` / `GROUPING SETS`: an aggregation per grouping set, the keys not in
+    /// a set null in its rows (Spark's `Expand` under an `Aggregate`); `grouping(col)` and
+    /// `grouping_id(..)` tell which set a row belongs to.
+    GroupingSets {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// Every grouping expression.
+        group: Vec<Expr>,
+        /// The sets, as indices into `group`.
+        sets: Vec<Vec<usize>>,
+        /// Output expressions, as for `Aggregate`.
+        output: Vec<Expr>,
+        /// `HAVING` predicate.
+        having: Option<Expr>,
+    },
 }
 
 impl LogicalPlan {
@@ -143,7 +173,10 @@ impl LogicalPlan {
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
-            | LogicalPlan::Watermark { input, .. } => input.is_streaming(),
+            | LogicalPlan::Watermark { input, .. }
+            | LogicalPlan::Deduplicate { input, .. }
+            | LogicalPlan::Distinct { input }
+            | LogicalPlan::GroupingSets { input, .. } => input.is_streaming(),
             LogicalPlan::Union { inputs } => inputs.iter().any(|i| i.is_streaming()),
         }
     }
@@ -183,6 +216,24 @@ impl LogicalPlan {
             LogicalPlan::Limit { n, .. } => format!("Limit {n}"),
             LogicalPlan::Watermark { column, delay, .. } => format!("EventTimeWatermark {column}, {delay}"),
             LogicalPlan::Union { .. } => "Union".to_string(),
+            LogicalPlan::Deduplicate { columns, within_watermark, .. } => format!(
+                "Deduplicate{} [{}]",
+                if *within_watermark { "WithinWatermark" } else { "" },
+                columns.join(", ")
+            ),
+            LogicalPlan::Distinct { .. } => "Distinct".to_string(),
+            LogicalPlan::GroupingSets { group, sets, output, .. } => {
+                let sets: Vec<String> = sets
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "({})",
+                            s.iter().map(|&i| group[i].output_name()).collect::<Vec<_>>().join(", ")
+                        )
+                    })
+                    .collect();
+                format!("Aggregate GROUPING SETS ({}), [{}]", sets.join(", "), names(output))
+            }
         };
         out.push_str(&pad);
         out.push_str(&line);
@@ -194,7 +245,10 @@ impl LogicalPlan {
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
-            | LogicalPlan::Watermark { input, .. } => input.explain_into(depth + 1, out),
+            | LogicalPlan::Watermark { input, .. }
+            | LogicalPlan::Deduplicate { input, .. }
+            | LogicalPlan::Distinct { input }
+            | LogicalPlan::GroupingSets { input, .. } => input.explain_into(depth + 1, out),
             LogicalPlan::Union { inputs } => inputs.iter().for_each(|i| i.explain_into(depth + 1, out)),
         }
     }
@@ -211,6 +265,8 @@ pub struct BoundAgg {
     pub input_type: DataType,
     /// The result type.
     pub output_type: DataType,
+    /// `count(DISTINCT x)` and the like: over the distinct non-null values.
+    pub distinct: bool,
 }
 
 /// A grouped aggregation, bound: keys and aggregate inputs over the input rows, then
@@ -230,6 +286,24 @@ pub struct AggregateNode {
     /// Which key is the event time (a window or a watermarked timestamp column), for
     /// dropping late rows and evicting state once the watermark passes.
     pub event_time_key: Option<usize>,
+    /// A global aggregation (no keys) of a batch query: it has one row even over no input.
+    pub default_row: bool,
+    /// Grouping sets: each row is aggregated once per set, under the key with the keys
+    /// outside the set null and the set's extra key values appended.
+    pub grouping_sets: Option<Vec<GroupingSet>>,
+    /// The output column that is the event-time key, if one is: it is the event time of
+    /// the result's rows for a downstream stateful operator (window, dedup).
+    pub output_event_time: Option<usize>,
+}
+
+/// One grouping set of a `cube` / `rollup` / `GROUPING SETS` aggregation, bound.
+#[derive(Clone, Debug)]
+pub struct GroupingSet {
+    /// Per grouping key: true when the key is not in the set (its value becomes null).
+    pub nulls: Vec<bool>,
+    /// Values appended to the key: the set's grouping id, then the value of each
+    /// `grouping(..)` / `grouping_id(..)` call of the query under this set.
+    pub extra: Vec<Value>,
 }
 
 /// The time windows of a `window(time, size, slide, start)` grouping key.
@@ -321,6 +395,57 @@ pub enum Node {
         /// What to compute.
         agg: Box<AggregateNode>,
     },
+    /// Keeps the first row of each key.
+    Deduplicate {
+        /// Input.
+        input: Box<Node>,
+        /// Which columns are the key, and how state expires.
+        dedup: DedupNode,
+    },
+}
+
+/// A deduplication, bound: which columns make the key and how its state is bounded.
+#[derive(Clone, Debug)]
+pub struct DedupNode {
+    /// Indices of the key columns in the input rows.
+    pub keys: Vec<usize>,
+    /// The input's event-time column under a watermark: rows at or before the watermark
+    /// are late and dropped (Spark drops them whether or not the column is a key).
+    pub event_time: Option<usize>,
+    /// How a key's state expires, if it does.
+    pub expiry: DedupExpiry,
+}
+
+/// When a deduplication forgets a key (its state is evicted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DedupExpiry {
+    /// Never: the event time is not among the keys (state grows with the distinct keys).
+    Never,
+    /// When the watermark passes the key's event time (the column at this index of the row).
+    EventTime(usize),
+    /// `dropDuplicatesWithinWatermark`: when the watermark passes the first row's event time
+    /// (the column at this index) plus this delay in microseconds.
+    WithinWatermark(usize, i64),
+}
+
+impl DedupExpiry {
+    /// The event time in microseconds at which the state of a key first seen in `row`
+    /// expires (the watermark reaching it evicts the key), if it ever does.
+    pub fn expires_at(&self, row: &[Value]) -> Option<i64> {
+        match *self {
+            DedupExpiry::Never => None,
+            DedupExpiry::EventTime(c) => event_time_of(&row[c]),
+            DedupExpiry::WithinWatermark(c, delay) => event_time_of(&row[c]).map(|t| t.saturating_add(delay)),
+        }
+    }
+
+    /// Spark's name for the operator in progress reports.
+    pub fn operator_name(&self) -> &'static str {
+        match self {
+            DedupExpiry::WithinWatermark(..) => "dedupeWithinWatermark",
+            _ => "dedupe",
+        }
+    }
 }
 
 /// A source as the executed plan reads it: only the columns the query needs.
@@ -428,6 +553,12 @@ pub struct Analyzed {
     /// True if some aggregation has an event-time key under a watermark, so its state can
     /// be dropped once the watermark passes (and append mode is allowed).
     pub has_event_time_aggregate: bool,
+    /// Aggregations without an event-time key (append mode refuses any of them).
+    pub aggregations_without_event_time: usize,
+    /// Spark's operator name of each deduplication, in build order (for progress).
+    pub deduplications: Vec<&'static str>,
+    /// True if some deduplication evicts state as the watermark passes.
+    pub has_expiring_dedup: bool,
 }
 
 /// Analyses a plan: resolves and types every expression, and, with `prune`, reads from
@@ -490,6 +621,9 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
         aggregations: a.aggregations,
         watermarks: a.watermarks,
         has_event_time_aggregate: a.event_time_aggregate,
+        aggregations_without_event_time: a.aggregations_without_event_time,
+        deduplications: a.deduplications,
+        has_expiring_dedup: a.expiring_dedup,
     })
 }
 
@@ -529,7 +663,10 @@ fn contains_order(plan: &LogicalPlan) -> bool {
         LogicalPlan::Project { input, .. }
         | LogicalPlan::Filter { input, .. }
         | LogicalPlan::Aggregate { input, .. }
-        | LogicalPlan::Watermark { input, .. } => contains_order(input),
+        | LogicalPlan::Watermark { input, .. }
+        | LogicalPlan::Deduplicate { input, .. }
+        | LogicalPlan::Distinct { input }
+        | LogicalPlan::GroupingSets { input, .. } => contains_order(input),
         LogicalPlan::Union { inputs } => inputs.iter().any(|i| contains_order(i)),
     }
 }
@@ -568,6 +705,9 @@ struct Analyzer {
     /// Index of the event-time column in the output of the node resolved last.
     event_time: Option<usize>,
     event_time_aggregate: bool,
+    aggregations_without_event_time: usize,
+    deduplications: Vec<&'static str>,
+    expiring_dedup: bool,
 }
 
 type Required = Option<HashSet<String>>;
@@ -590,6 +730,9 @@ impl Analyzer {
             watermarks: Vec::new(),
             event_time: None,
             event_time_aggregate: false,
+            aggregations_without_event_time: 0,
+            deduplications: Vec::new(),
+            expiring_dedup: false,
         }
     }
 
@@ -670,9 +813,14 @@ impl Analyzer {
                 let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
                 let (child, schema) = self.resolve(input, child_req)?;
                 let event_time = self.event_time.take();
-                let (agg, out_schema) =
-                    resolve_aggregate(&schema, group, output, having.as_ref(), event_time)?;
+                let (mut agg, out_schema) =
+                    resolve_aggregate(&schema, group, output, having.as_ref(), event_time, None)?;
+                agg.default_row = !self.streaming && agg.keys.is_empty();
                 self.event_time_aggregate |= agg.event_time_key.is_some();
+                self.event_time = agg.output_event_time;
+                if agg.event_time_key.is_none() {
+                    self.aggregations_without_event_time += 1;
+                }
                 Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
             }
             LogicalPlan::Union { inputs } => {
@@ -742,11 +890,103 @@ impl Analyzer {
                 let id = self.watermarks.len() - 1;
                 Ok((Node::Watermark { input: Box::new(child), column: index, id }, schema))
             }
+            LogicalPlan::Deduplicate { input, columns, within_watermark } => {
+                let child_req = match required {
+                    Some(mut r) if !columns.is_empty() => {
+                        r.extend(columns.iter().map(|c| c.to_ascii_lowercase()));
+                        Some(r)
+                    }
+                    _ => None,
+                };
+                let (child, schema) = self.resolve(input, child_req)?;
+                let event_time = self.event_time;
+                if self.streaming && *within_watermark && event_time.is_none() {
+                    return Err(SluiceError::analysis(
+                        "dropDuplicatesWithinWatermark is not supported on streaming DataFrames/DataSets without watermark",
+                    ));
+                }
+                let dedup = resolve_dedup(&schema, columns, *within_watermark, event_time, &self.watermarks)?;
+                if self.streaming {
+                    self.deduplications.push(dedup.expiry.operator_name());
+                    self.expiring_dedup |= dedup.expiry != DedupExpiry::Never;
+                }
+                Ok((Node::Deduplicate { input: Box::new(child), dedup }, schema))
+            }
+            LogicalPlan::GroupingSets { input, group, sets, output, having } => {
+                self.aggregations += 1;
+                let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
+                let (child, schema) = self.resolve(input, child_req)?;
+                let event_time = self.event_time.take();
+                let (agg, out_schema) =
+                    resolve_aggregate(&schema, group, output, having.as_ref(), event_time, Some(sets))?;
+                self.event_time_aggregate |= agg.event_time_key.is_some();
+                if agg.event_time_key.is_none() {
+                    self.aggregations_without_event_time += 1;
+                }
+                Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
+            }
+            LogicalPlan::Distinct { input } => {
+                self.aggregations += 1;
+                let (child, schema) = self.resolve(input, None)?;
+                let event_time = self.event_time.take();
+                let columns: Vec<Expr> =
+                    schema.names().iter().map(|n| Expr::Column(vec![n.clone()])).collect();
+                let (mut agg, out_schema) =
+                    resolve_aggregate(&schema, &columns, &columns, None, event_time, None)?;
+                agg.default_row = false;
+                self.event_time_aggregate |= agg.event_time_key.is_some();
+                if let Some(k) = agg.event_time_key {
+                    // The event-time column stays one in the result (it is a column of it).
+                    self.event_time = Some(k);
+                } else {
+                    self.aggregations_without_event_time += 1;
+                }
+                Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
+            }
             LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => Err(SluiceError::analysis(
                 "ORDER BY / sort and LIMIT are supported only as the last operations of a query",
             )),
         }
     }
+}
+
+/// Binds a deduplication's key columns and decides how its state expires (Spark's
+/// `StreamingDeduplicateExec` and `StreamingDeduplicateWithinWatermarkExec`).
+fn resolve_dedup(
+    schema: &Schema,
+    columns: &[String],
+    within_watermark: bool,
+    event_time: Option<usize>,
+    watermarks: &[i64],
+) -> Result<DedupNode> {
+    let keys: Vec<usize> = if columns.is_empty() {
+        (0..schema.len()).collect()
+    } else {
+        let mut keys = Vec::new();
+        for c in columns {
+            let i = schema.index_of(c).ok_or_else(|| {
+                SluiceError::analysis(format!(
+                    "[UNRESOLVED_COLUMN_AMONG_FIELD_NAMES] Cannot resolve column name \"{c}\" among ({}).",
+                    schema.names().join(", ")
+                ))
+            })?;
+            if !keys.contains(&i) {
+                keys.push(i);
+            }
+        }
+        keys
+    };
+    let expiry = match event_time {
+        None => DedupExpiry::Never,
+        Some(c) if within_watermark => {
+            // The delay of the watermark that defined this column (the last one applied).
+            let delay = watermarks.last().copied().unwrap_or(0);
+            DedupExpiry::WithinWatermark(c, delay)
+        }
+        Some(c) if keys.contains(&c) => DedupExpiry::EventTime(c),
+        Some(_) => DedupExpiry::Never,
+    };
+    Ok(DedupNode { keys, event_time, expiry })
 }
 
 /// The aggregate call at the top of `e`, if it is one: `(function, argument, distinct)`.
@@ -769,17 +1009,25 @@ fn resolve_aggregate(
     output: &[Expr],
     having: Option<&Expr>,
     event_time: Option<usize>,
+    sets: Option<&[Vec<usize>]>,
 ) -> Result<(AggregateNode, Schema)> {
     let mut keys = Vec::new();
     let mut inter = Schema::default();
     let mut window = None;
     let mut event_time_key = None;
-    let is_event_time = |e: &Expr| match e.unaliased() {
-        Expr::Column(parts) if parts.len() == 1 => {
-            event_time.is_some() && input.index_of(&parts[0]) == event_time
+    fn is_event_time(input: &Schema, event_time: Option<usize>, e: &Expr) -> bool {
+        match e.unaliased() {
+            Expr::Column(parts) if parts.len() == 1 => {
+                event_time.is_some() && input.index_of(&parts[0]) == event_time
+            }
+            // The event time of an upstream window's rows (Spark 3.4's chained aggregations).
+            Expr::Function { name, args, .. } if name == "window_time" && args.len() == 1 => {
+                is_event_time(input, event_time, &args[0])
+            }
+            _ => false,
         }
-        _ => false,
-    };
+    }
+    let is_event_time = |e: &Expr| is_event_time(input, event_time, e);
     for (i, g) in group.iter().enumerate() {
         if let Some(gen) = window_key(input, g.unaliased(), i)? {
             if window.is_some() {
@@ -803,6 +1051,14 @@ fn resolve_aggregate(
         keys.push(b);
     }
     let group_norm: Vec<Expr> = group.iter().map(|g| g.normalized()).collect();
+    let (grouping_sets, grouping_calls) =
+        crate::grouping::bind_grouping_sets(&group_norm, sets, output.iter().chain(having))?;
+    if grouping_sets.is_some() {
+        inter.fields.push(Field::new("_gid", DataType::Long));
+        for (j, (_, t)) in grouping_calls.iter().enumerate() {
+            inter.fields.push(Field::new(format!("_x{j}"), t.clone()));
+        }
+    }
 
     // HAVING may name output aliases: substitute the aliased expressions.
     let having = having.map(|h| {
@@ -824,6 +1080,13 @@ fn resolve_aggregate(
     let mut rewrite = |e: &Expr, inter: &mut Schema| -> Result<Expr> {
         let mut err = None;
         let out = e.clone().transform_down(&mut |node| {
+            if crate::grouping::is_grouping_call(node) {
+                let norm = node.normalized();
+                return grouping_calls
+                    .iter()
+                    .position(|(c, _)| *c == norm)
+                    .map(|j| Expr::Column(vec![format!("_x{j}")]));
+            }
             if let Some((func, arg, distinct)) = as_aggregate(node) {
                 let norm = node.normalized();
                 let j = match agg_exprs.iter().position(|a| *a == norm) {
@@ -876,6 +1139,11 @@ fn resolve_aggregate(
     };
     let mut out_bound = Vec::new();
     let mut out_schema = Schema::default();
+    // The event-time key passed through as an output column stays the event time downstream.
+    let event_key = event_time_key.map(|k| format!("_g{k}"));
+    let output_event_time = rewritten.iter().position(|(_, e)| {
+        matches!(e.unaliased(), Expr::Column(p) if p.len() == 1 && Some(&p[0]) == event_key.as_ref())
+    });
     for (orig, e) in &rewritten {
         let b = bind_inter(orig, e)?;
         out_schema.fields.push(Field::new(orig.output_name(), b.data_type().clone()));
@@ -885,7 +1153,20 @@ fn resolve_aggregate(
         Some((orig, e)) => Some(bind_inter(orig, &e)?),
         None => None,
     };
-    Ok((AggregateNode { keys, aggs, output: out_bound, having, window, event_time_key }, out_schema))
+    Ok((
+        AggregateNode {
+            keys,
+            aggs,
+            output: out_bound,
+            having,
+            window,
+            event_time_key,
+            default_row: false,
+            grouping_sets,
+            output_event_time,
+        },
+        out_schema,
+    ))
 }
 
 /// A `window(time, size[, slide[, start]])` grouping key, bound; `None` for other keys.
@@ -933,12 +1214,6 @@ fn bind_agg(
     distinct: bool,
     call: &Expr,
 ) -> Result<BoundAgg> {
-    if distinct {
-        return Err(SluiceError::analysis(format!(
-            "distinct aggregates such as {} are not supported yet",
-            call.output_name()
-        )));
-    }
     let (arg, input_type) = match arg {
         Some(a) => {
             if a.contains_aggregate() {
@@ -970,7 +1245,7 @@ fn bind_agg(
         )));
     }
     let output_type = match func {
-        AggFunc::Count => DataType::Long,
+        AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
         AggFunc::Sum => match input_type {
             DataType::Int | DataType::Long => DataType::Long,
             _ => DataType::Double,
@@ -980,17 +1255,24 @@ fn bind_agg(
         }
         AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input_type.clone(),
     };
-    Ok(BoundAgg { func, arg, input_type, output_type })
+    Ok(BoundAgg { func, arg, input_type, output_type, distinct })
 }
 
 /// Spark's checks of a streaming query against its output mode, made at `start()` before
 /// any data moves (`UnsupportedOperationChecker`); the messages are Spark's.
 pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
     let has_agg = a.aggregations > 0;
+    if has_distinct_aggregate(&a.root) {
+        return Err(SluiceError::analysis(
+            "Distinct aggregations are not supported on streaming DataFrames/Datasets. Consider using approx_count_distinct() instead.",
+        ));
+    }
     let has_watermark = a.has_event_time_aggregate;
     if a.aggregations > 1 && mode != OutputMode::Append {
+        // Spark 4's global-watermark correctness check refuses this before its older
+        // "Multiple streaming aggregations" rule.
         return Err(SluiceError::analysis(
-            "Multiple streaming aggregations are not supported with streaming DataFrames/Datasets",
+            "Detected pattern of possible 'correctness' issue due to global watermark. The query contains stateful operation which can emit rows older than the current watermark plus allowed late record delay, which are \"late rows\" in downstream stateful operations and these rows can be discarded. Please refer the programming guide doc for more details.",
         ));
     }
     match mode {
@@ -999,7 +1281,7 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
                 "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets",
             ))
         }
-        OutputMode::Append if has_agg && !has_watermark => {
+        OutputMode::Append if has_agg && (!has_watermark || a.aggregations_without_event_time > 0) => {
             return Err(SluiceError::analysis(
                 "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark",
             ))
@@ -1035,13 +1317,29 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
     Ok(())
 }
 
+/// True if some aggregation in `node` has a distinct aggregate (`count(DISTINCT x)`).
+fn has_distinct_aggregate(node: &Node) -> bool {
+    match node {
+        Node::Source { .. } => false,
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Deduplicate { input, .. } => has_distinct_aggregate(input),
+        Node::Union { inputs } => inputs.iter().any(has_distinct_aggregate),
+        Node::Aggregate { input, agg } => {
+            agg.aggs.iter().any(|a| a.distinct) || has_distinct_aggregate(input)
+        }
+    }
+}
+
 /// The number of grouping keys of each aggregation by a session window in `node`.
 fn session_aggregates(node: &Node, found: &mut Vec<usize>) {
     match node {
         Node::Source { .. } => {}
-        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
-            session_aggregates(input, found)
-        }
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Deduplicate { input, .. } => session_aggregates(input, found),
         Node::Union { inputs } => inputs.iter().for_each(|i| session_aggregates(i, found)),
         Node::Aggregate { input, agg } => {
             if agg.window.as_ref().is_some_and(|w| w.session_gap.is_some()) {

@@ -55,6 +55,10 @@ impl Dialect for SparkDialect {
     fn supports_filter_during_aggregation(&self) -> bool {
         true
     }
+    // `GROUP BY CUBE(..)`, `ROLLUP(..)`, `GROUPING SETS (..)`, as Spark SQL.
+    fn supports_group_by_expr(&self) -> bool {
+        true
+    }
     fn supports_numeric_prefix(&self) -> bool {
         self.hive.supports_numeric_prefix()
     }

@@ -10,6 +10,7 @@ use differential_dataflow::difference::{IsZero, Semigroup};
 use serde::{Deserialize, Serialize};
 use sluice_core::plan::BoundAgg;
 use sluice_core::{AggFunc, DataType, OrderedF64, Result, SluiceError, Value};
+use std::collections::BTreeMap;
 
 /// The running state of one aggregate of one group.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -30,6 +31,9 @@ pub enum Acc {
     First(Value),
     /// Last non-null value seen.
     Last(Value),
+    /// Distinct non-null values seen, with how many times (for `count(DISTINCT x)`,
+    /// `sum(DISTINCT x)`, `approx_count_distinct(x)`): the aggregate is computed from the set.
+    Distinct(BTreeMap<Value, i64>),
 }
 
 /// The states of all aggregates of a group, plus how many rows it holds.
@@ -63,6 +67,9 @@ impl Semigroup for AggState {
 impl Acc {
     /// The empty state of `agg`.
     pub fn empty(agg: &BoundAgg) -> Acc {
+        if agg.distinct || agg.func == AggFunc::ApproxCountDistinct {
+            return Acc::Distinct(BTreeMap::new());
+        }
         match agg.func {
             AggFunc::Count => Acc::Count(0),
             AggFunc::Sum if matches!(agg.input_type, DataType::Int | DataType::Long) => Acc::SumLong(0, 0),
@@ -74,6 +81,7 @@ impl Acc {
             }
             AggFunc::First => Acc::First(Value::Null),
             AggFunc::Last => Acc::Last(Value::Null),
+            AggFunc::ApproxCountDistinct => Acc::Distinct(BTreeMap::new()),
         }
     }
 
@@ -121,6 +129,7 @@ impl Acc {
                 }
             }
             Acc::Last(l) => *l = v.clone(),
+            Acc::Distinct(set) => *set.entry(v.clone()).or_insert(0) += times,
         }
     }
 
@@ -172,6 +181,11 @@ impl Acc {
                     *a = b.clone();
                 }
             }
+            (Acc::Distinct(a), Acc::Distinct(b)) => {
+                for (v, n) in b {
+                    *a.entry(v.clone()).or_insert(0) += n;
+                }
+            }
             _ => debug_assert!(false, "merging states of different aggregates"),
         }
     }
@@ -189,6 +203,7 @@ impl Acc {
                 _ => Value::double(s.0),
             },
             Acc::Min(v) | Acc::Max(v) | Acc::First(v) | Acc::Last(v) => v.clone(),
+            Acc::Distinct(set) => return finish_distinct(set, agg),
             Acc::Moments(n, _, m2) => {
                 let n = *n as f64;
                 let var = match agg.func {
@@ -205,12 +220,23 @@ impl Acc {
     }
 }
 
+/// An aggregate over a set of distinct values, each counted once.
+fn finish_distinct(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> {
+    if matches!(agg.func, AggFunc::Count | AggFunc::ApproxCountDistinct) {
+        return Ok(Value::Long(set.len() as i64));
+    }
+    let plain = BoundAgg { distinct: false, ..agg.clone() };
+    let mut acc = Acc::empty(&plain);
+    set.keys().for_each(|v| acc.update(Some(v), 1));
+    acc.finish(&plain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn agg(func: AggFunc, t: DataType) -> BoundAgg {
-        BoundAgg { func, arg: None, input_type: t.clone(), output_type: t }
+        BoundAgg { func, arg: None, input_type: t.clone(), output_type: t, distinct: false }
     }
 
     #[test]

@@ -97,6 +97,11 @@ fn build_node<'s>(
             let partials = partial_aggregate(coll, steps, spec.clone(), ctx);
             (state_store(partials, spec, ctx), Vec::new())
         }
+        Node::Deduplicate { input, dedup } => {
+            let (coll, steps) = build_node(input, sources, ctx);
+            let coll = apply_steps(coll, steps, ctx);
+            (crate::dedup::deduplicate(coll, dedup.clone(), ctx), Vec::new())
+        }
     }
 }
 
@@ -150,11 +155,15 @@ fn partial_aggregate<'s>(
     ctx: &DataflowContext,
 ) -> Partials<'s> {
     let ctx = ctx.clone();
+    let index = input.inner.scope().index();
     input.inner.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, AggState)>>, _, _, _>(
         Pipeline,
         "PartialAggregate",
-        move |_cap, _info| {
+        move |cap, _info| {
             let empty: Vec<Acc> = spec.aggs.iter().map(Acc::empty).collect();
+            // A global aggregation of a batch query has one row even over no input (Spark):
+            // worker 0 contributes an empty state for the empty key at the first batch.
+            let mut default_row = (spec.default_row && index == 0).then_some(cap);
             let mut pending: BTreeMap<Time, (Capability<Time>, HashMap<Row, AggState>)> = BTreeMap::new();
             let mut key: Row = Vec::with_capacity(spec.keys.len());
             let mut args: Vec<Value> = Vec::with_capacity(spec.aggs.len());
@@ -178,7 +187,7 @@ fn partial_aggregate<'s>(
                                 .entry(t)
                                 .or_insert_with(|| (cap.delayed(&t, output.output_index()), HashMap::new()))
                                 .1;
-                            let mut fold = |key: &Row| {
+                            let mut fold_one = |key: &Row| {
                                 let state = match groups.get_mut(key.as_slice()) {
                                     Some(s) => s,
                                     None => groups
@@ -188,6 +197,21 @@ fn partial_aggregate<'s>(
                                 state.rows += d as i64;
                                 for (i, (acc, a)) in state.accs.iter_mut().zip(spec.aggs.iter()).enumerate() {
                                     acc.update(a.arg.as_ref().map(|_| &args[i]), d as i64);
+                                }
+                            };
+                            // Grouping sets: the row once per set (Spark's `Expand`).
+                            let mut fold = |key: &Row| match &spec.grouping_sets {
+                                None => fold_one(key),
+                                Some(sets) => {
+                                    for set in sets {
+                                        let mut k: Row = key
+                                            .iter()
+                                            .zip(&set.nulls)
+                                            .map(|(v, &null)| if null { Value::Null } else { v.clone() })
+                                            .collect();
+                                        k.extend(set.extra.iter().cloned());
+                                        fold_one(&k);
+                                    }
                                 }
                             };
                             match &spec.window {
@@ -207,6 +231,10 @@ fn partial_aggregate<'s>(
                         }
                     }
                 });
+                if let Some(cap) = default_row.take_if(|c| !frontier.less_equal(c.time())) {
+                    let t = *cap.time();
+                    output.session(&cap).give((Vec::new(), t, AggState { rows: 0, accs: empty.clone() }));
+                }
                 while let Some((&t, _)) = pending.first_key_value() {
                     if frontier.less_equal(&t) {
                         break;

@@ -79,6 +79,34 @@ pub struct BatchStats {
     pub state_bytes: i64,
     /// Groups (or sessions) evicted from state because the watermark passed them.
     pub state_removed: i64,
+    /// Per deduplication (in build order), its state's counts.
+    #[serde(default)]
+    pub dedup: Vec<StateCounts>,
+}
+
+/// One stateful operator's counts for progress (Spark's `StateOperatorProgress` numbers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCounts {
+    /// Keys held after the batch.
+    pub rows: i64,
+    /// Keys written by the batch.
+    pub updated: i64,
+    /// Keys evicted by the batch because the watermark passed them.
+    pub removed: i64,
+    /// Input rows dropped because they were behind the watermark.
+    pub dropped_by_watermark: i64,
+    /// Estimated bytes of state.
+    pub bytes: i64,
+}
+
+impl StateCounts {
+    fn merge(&mut self, other: &StateCounts) {
+        self.rows += other.rows;
+        self.updated += other.updated;
+        self.removed += other.removed;
+        self.dropped_by_watermark += other.dropped_by_watermark;
+        self.bytes += other.bytes;
+    }
 }
 
 impl BatchStats {
@@ -95,6 +123,12 @@ impl BatchStats {
         self.dropped_by_watermark += other.dropped_by_watermark;
         self.state_bytes += other.state_bytes;
         self.state_removed += other.state_removed;
+        if self.dedup.len() < other.dedup.len() {
+            self.dedup.resize(other.dedup.len(), StateCounts::default());
+        }
+        for (a, b) in self.dedup.iter_mut().zip(&other.dedup) {
+            a.merge(b);
+        }
     }
 }
 
@@ -123,6 +157,40 @@ pub struct DataflowContext {
     pub stats: Rc<RefCell<BatchStats>>,
     /// The stateful operators of this worker's dataflow, in the order they were built.
     stores: Rc<RefCell<Vec<SharedStore>>>,
+}
+
+impl DataflowContext {
+    /// The watermarks of the complete batches after `next` (`complete(t)` says whether batch
+    /// `t` is complete), in order; moves `next` past them. Several stateful operators read
+    /// the same batches' watermarks, so none removes them: the worker loop does, once the
+    /// batch is done ([`batch_done`](Self::batch_done)).
+    pub fn watermarks_since(
+        &self,
+        next: &mut u64,
+        complete: impl Fn(u64) -> bool,
+    ) -> Vec<(u64, BatchWatermarks)> {
+        let w = self.watermarks.borrow();
+        let ready: Vec<(u64, BatchWatermarks)> =
+            w.range(*next..).take_while(|(t, _)| complete(**t)).map(|(t, m)| (*t, *m)).collect();
+        if let Some((t, _)) = ready.last() {
+            *next = t + 1;
+        }
+        ready
+    }
+
+    /// Forgets the watermarks of batch `id` and earlier (every operator has passed them).
+    pub fn batch_done(&self, id: u64) {
+        let mut w = self.watermarks.borrow_mut();
+        let kept = w.split_off(&(id + 1));
+        *w = kept;
+    }
+
+    /// A new deduplication's slot in the statistics ([`BatchStats::dedup`]).
+    pub fn register_dedup_stats(&self) -> usize {
+        let mut stats = self.stats.borrow_mut();
+        stats.dedup.push(StateCounts::default());
+        stats.dedup.len() - 1
+    }
 }
 
 impl DataflowContext {
@@ -180,6 +248,11 @@ impl DataflowContext {
             event_time: vec![EventTimeStats::default(); stats.event_time.len()],
             state_rows: stats.state_rows,
             state_bytes: stats.state_bytes,
+            dedup: stats
+                .dedup
+                .iter()
+                .map(|d| StateCounts { rows: d.rows, bytes: d.bytes, ..Default::default() })
+                .collect(),
             ..Default::default()
         };
         std::mem::replace(&mut *stats, fresh)

@@ -1,7 +1,8 @@
 //! `sluice-operators`: how a Sluice query *runs*. An analysed plan from `sluice-core`
 //! becomes differential collections in a timely dataflow (`compile`): fused row steps,
 //! per-batch partial aggregation, and a keyed state operator (`state`) holding each
-//! group's running aggregate (`agg`) and evicting it once the watermark passes. The
+//! group's running aggregate (`agg`) and evicting it once the watermark passes, and a
+//! deduplication operator (`dedup`). The
 //! worker loop and the operators share a `DataflowContext` (watermarks in, statistics
 //! out); row-level failures are collected in an `ErrorSlot`. Nothing here does I/O.
 #![forbid(missing_docs)]
@@ -9,9 +10,10 @@
 pub mod agg;
 pub mod compile;
 pub mod context;
+mod dedup;
 pub mod errors;
 mod state;
 
 pub use compile::{build, Diff, Rows, Time};
-pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, Snapshot};
+pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, Snapshot, StateCounts};
 pub use errors::ErrorSlot;

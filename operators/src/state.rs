@@ -89,6 +89,7 @@ pub(crate) fn state_store<'s>(
             move |cap, _info| {
                 let mut cap = Some(cap);
                 let mut pending: BTreeMap<Time, HashMap<Row, AggState>> = BTreeMap::new();
+                let mut next_mark: Time = 0;
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
                 let sessions = spec
                     .window
@@ -117,11 +118,7 @@ pub(crate) fn state_store<'s>(
                     let done = frontier.frontier().first().copied();
                     let complete = |t: Time| done.is_none_or(|d| t < d);
                     let mut times: Vec<Time> = pending.keys().copied().take_while(|&t| complete(t)).collect();
-                    let marks: Vec<(Time, BatchWatermarks)> = {
-                        let mut w = ctx.watermarks.borrow_mut();
-                        let ready: Vec<Time> = w.keys().copied().take_while(|&t| complete(t)).collect();
-                        ready.into_iter().filter_map(|t| w.remove(&t).map(|m| (t, m))).collect()
-                    };
+                    let marks: Vec<(Time, BatchWatermarks)> = ctx.watermarks_since(&mut next_mark, complete);
                     times.extend(marks.iter().map(|(t, _)| *t));
                     times.sort_unstable();
                     times.dedup();

@@ -50,6 +50,10 @@ fn collect_aggregates(node: &Node, out: &mut Vec<(usize, String)>) {
         Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
             collect_aggregates(input, out)
         }
+        Node::Deduplicate { input, dedup } => {
+            collect_aggregates(input, out);
+            out.push((dedup.keys.len(), format!("dropDuplicates({:?})", dedup.expiry)));
+        }
         Node::Union { inputs } => inputs.iter().for_each(|i| collect_aggregates(i, out)),
         Node::Aggregate { input, agg } => {
             collect_aggregates(input, out);

@@ -1,0 +1,142 @@
+//! Deduplication (Spark's `dropDuplicates` / `dropDuplicatesWithinWatermark`) as a keyed
+//! timely operator: each worker owns the keys that hash to it and passes on the first row
+//! of each key it has not seen.
+//!
+//! As Spark's `StreamingDeduplicateExec`: rows whose event time is at or before the
+//! previous batch's watermark are late and dropped; with the event-time column among the
+//! keys, a key is forgotten once this batch's watermark passes its event time; within a
+//! watermark, once it passes the first row's event time plus the watermark's delay. Keys
+//! that never expire stay for the query's life. A batch's rows are taken in a fixed order
+//! (smallest row first per key) so the same input keeps the same row on any worker count.
+//! The state is registered as a [`Snapshot`] so checkpoints save and restore it.
+
+use crate::compile::{Diff, Rows, Time};
+use crate::context::{DataflowContext, Snapshot};
+use differential_dataflow::{AsCollection, Hashable};
+use serde::{Deserialize, Serialize};
+use sluice_core::plan::{event_time_of, DedupNode};
+use sluice_core::{Result, Row, SluiceError};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::sync::Arc;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+
+/// Rough bytes per value of a key in state, for `memoryUsedBytes`.
+const BYTES_PER_VALUE: usize = 32;
+
+/// What one worker's deduplication holds between batches: all a checkpoint saves.
+#[derive(Default, Serialize, Deserialize)]
+struct DedupState {
+    /// Keys seen, with the event time at which each expires (`None`: never).
+    keys: HashMap<Row, Option<i64>>,
+    /// Keys by expiry, to find what a watermark evicts without a scan.
+    by_expiry: BTreeMap<i64, Vec<Row>>,
+}
+
+impl Snapshot for DedupState {
+    fn save(&self) -> Result<Vec<u8>> {
+        bincode::serialize(self)
+            .map_err(|e| SluiceError::exec(format!("cannot encode deduplication state: {e}")))
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        *self = bincode::deserialize(bytes)
+            .map_err(|e| SluiceError::exec(format!("cannot decode deduplication state: {e}")))?;
+        Ok(())
+    }
+}
+
+fn key_of(spec: &DedupNode, row: &[sluice_core::Value]) -> Row {
+    spec.keys.iter().map(|&i| row[i].clone()).collect()
+}
+
+/// Keeps the first row of each key of `input`.
+pub(crate) fn deduplicate<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowContext) -> Rows<'s> {
+    let ctx = ctx.clone();
+    let spec = Arc::new(spec);
+    let route = spec.clone();
+    let exchange = Exchange::new(move |(row, _t, _d): &(Row, Time, Diff)| key_of(&route, row).hashed());
+    input
+        .inner
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, Diff)>>, _, _, _>(
+            exchange,
+            "Deduplicate",
+            move |cap, _info| {
+                let mut cap = Some(cap);
+                let mut pending: BTreeMap<Time, Vec<Row>> = BTreeMap::new();
+                let mut next_mark: Time = 0;
+                let store = Rc::new(RefCell::new(DedupState::default()));
+                ctx.register_store(store.clone());
+                let slot = ctx.register_dedup_stats();
+                move |(input, frontier), output| {
+                    input.for_each(|_cap, data| {
+                        for (row, t, d) in data.drain(..) {
+                            // Inputs only insert; a retraction has nothing to take back here.
+                            if d > 0 {
+                                pending.entry(t).or_default().push(row);
+                            }
+                        }
+                    });
+                    let Some(c) = cap.as_mut() else { return };
+                    let done = frontier.frontier().first().copied();
+                    let complete = |t: Time| done.is_none_or(|d| t < d);
+                    let mut times: Vec<Time> = pending.keys().copied().take_while(|&t| complete(t)).collect();
+                    let marks = ctx.watermarks_since(&mut next_mark, complete);
+                    times.extend(marks.iter().map(|(t, _)| *t));
+                    times.sort_unstable();
+                    times.dedup();
+                    let mut store = store.borrow_mut();
+                    let DedupState { keys, by_expiry } = &mut *store;
+                    for t in times {
+                        if *c.time() < t {
+                            c.downgrade(&t);
+                        }
+                        let marks = marks.iter().find(|(m, _)| *m == t).map(|(_, m)| *m).unwrap_or_default();
+                        let mut rows = pending.remove(&t).unwrap_or_default();
+                        rows.sort_unstable();
+                        let mut session = output.session(&*c);
+                        let mut stats = ctx.stats.borrow_mut();
+                        let counts = &mut stats.dedup[slot];
+                        for row in rows {
+                            if let (Some(col), Some(late)) = (spec.event_time, marks.late) {
+                                if event_time_of(&row[col]).is_some_and(|et| et <= late) {
+                                    counts.dropped_by_watermark += 1;
+                                    continue;
+                                }
+                            }
+                            let key = key_of(&spec, &row);
+                            if keys.contains_key(&key) {
+                                continue;
+                            }
+                            let expires = spec.expiry.expires_at(&row);
+                            if let Some(e) = expires {
+                                by_expiry.entry(e).or_default().push(key.clone());
+                            }
+                            keys.insert(key, expires);
+                            counts.updated += 1;
+                            session.give((row, t, 1));
+                        }
+                        if let Some(evict) = marks.evict {
+                            let kept = by_expiry.split_off(&(evict + 1));
+                            for key in std::mem::replace(by_expiry, kept).into_values().flatten() {
+                                if keys.remove(&key).is_some() {
+                                    counts.removed += 1;
+                                }
+                            }
+                        }
+                        counts.rows = keys.len() as i64;
+                        counts.bytes = (keys.len() * (spec.keys.len() + 1) * BYTES_PER_VALUE) as i64;
+                    }
+                    match done {
+                        Some(d) if *c.time() < d => c.downgrade(&d),
+                        Some(_) => {}
+                        None => cap = None,
+                    }
+                }
+            },
+        )
+        .as_collection()
+}
