@@ -26,6 +26,7 @@ impl Binder<'_> {
                 Binder { schema: self.schema, allow_aggregates: false }.bind(a)?.data_type
             }
             _ if agg == AggFunc::Count && !args.is_empty() => DataType::Long,
+            [_, _] if agg == AggFunc::ApproxCountDistinct => DataType::Long,
             _ => {
                 return Err(SluiceError::analysis(format!(
                     "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 1 parameters but the actual number is {}.",
@@ -34,7 +35,7 @@ impl Binder<'_> {
             }
         };
         let t = match agg {
-            AggFunc::Count => DataType::Long,
+            AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
             AggFunc::Sum => match input {
                 DataType::Int | DataType::Long => DataType::Long,
                 DataType::Double | DataType::Null | DataType::String => DataType::Double,

@@ -62,6 +62,8 @@ pub(super) enum TimeFunc {
     DateDiff,
     /// A tumbling `window(ts, size[, size[, start]])`: `{start, end}` of the window holding ts.
     Window { size: i64, slide: i64, offset: i64 },
+    /// `window_time(window)`: the window's end - 1 microsecond, the event time of its rows.
+    WindowTime,
 }
 
 pub(super) const DEFAULT_TIMESTAMP_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
@@ -148,6 +150,20 @@ impl Binder<'_> {
         };
         match name {
             "window" => self.window(e, args).map(Some),
+            "window_time" => {
+                arity(1, 1)?;
+                let w = self.bind(&args[0])?;
+                if w.data_type != window_struct_type() {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the parameter requires a window struct<start: timestamp, end: timestamp>, however it has type \"{}\"",
+                            type_sql(&w.data_type)
+                        ),
+                    ));
+                }
+                time(TimeFunc::WindowTime, vec![w], T::Timestamp)
+            }
             "session_window" => {
                 let spec = SessionWindowSpec::from_args(args)?;
                 expect(0, self.bind(&spec.time)?, T::Timestamp, &[T::Date, T::String])?;
@@ -401,6 +417,10 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
             vals[0].as_i64().unwrap_or(0).checked_mul(1_000).ok_or_else(|| overflow("long", "multiply"))?,
         ),
         TimeFunc::TimestampMicros => Value::Timestamp(vals[0].as_i64().unwrap_or(0)),
+        TimeFunc::WindowTime => match crate::plan::event_time_of(&vals[0]) {
+            Some(end) => Value::Timestamp(end - 1),
+            None => Value::Null,
+        },
         TimeFunc::DateTrunc => match crate::time::truncate_timestamp(ts(1), text(0)) {
             Some(t) => Value::Timestamp(t),
             None => Value::Null,
