@@ -48,7 +48,7 @@ pub(crate) enum SourceReader {
     /// In-memory rows and generated rows, projected to these columns.
     Rows(Vec<usize>),
     /// Kafka records, projected to these columns.
-    Kafka(KafkaReader, Vec<usize>),
+    Kafka(Box<KafkaReader>, Vec<usize>),
 }
 
 impl SourceReader {
@@ -77,10 +77,10 @@ impl SourceReader {
                 SourceReader::Rows(input.projection.clone())
             }
             SourceKind::Kafka => SourceReader::Kafka(
-                KafkaReader::new(
+                Box::new(KafkaReader::new(
                     kafka_config(input)?,
                     input.spec.options.get("groupIdPrefix").map(String::from),
-                ),
+                )),
                 input.projection.clone(),
             ),
         })
