@@ -3,6 +3,8 @@
 //! included (session, start, every batch, reading the table back), with 2 workers:
 //! - `one_batch`: all files in one micro-batch (Spark 4.3 local[2]: 159k rows/s warm);
 //! - `max_files_per_trigger_1`: 80 micro-batches (Spark: 14.5k rows/s, ~0.45 s a batch);
+//! - `one_batch_gzip`: the same files gzip-compressed (`.json.gz`, each read whole by one
+//!   worker), all in one micro-batch: the cost of decompression;
 //! - `per_batch_overhead`: 80 one-row files, one per trigger: the cost of a batch itself.
 //!
 //! `cargo bench --bench throughput` (set `SLUICE_SHARED` if ../shared is elsewhere).
@@ -45,6 +47,20 @@ fn seed_query(dir: &str, workers: usize, max_files: Option<u32>) -> usize {
     spark.table("activity_counts").unwrap().collect().unwrap().len()
 }
 
+/// A temporary copy of `dir` with every file gzip-compressed (`<name>.gz`).
+fn gzip_copy(dir: &str) -> tempfile::TempDir {
+    use std::io::Write;
+    let out = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = format!("{}.gz", path.file_name().unwrap().to_string_lossy());
+        let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        w.write_all(&std::fs::read(&path).unwrap()).unwrap();
+        std::fs::write(out.path().join(name), w.finish().unwrap()).unwrap();
+    }
+    out
+}
+
 fn bench(c: &mut Criterion) {
     let dir = data_dir();
     let dir = dir.to_str().expect("utf-8 path").to_string();
@@ -52,6 +68,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(ROWS));
     g.bench_function("one_batch", |b| b.iter(|| assert_eq!(seed_query(&dir, 2, None), 7)));
     g.bench_function("max_files_per_trigger_1", |b| b.iter(|| assert_eq!(seed_query(&dir, 2, Some(1)), 7)));
+    let gz = gzip_copy(&dir);
+    let gz_dir = gz.path().to_str().unwrap().to_string();
+    g.bench_function("one_batch_gzip", |b| b.iter(|| assert_eq!(seed_query(&gz_dir, 2, None), 7)));
     g.finish();
 
     let tiny = tempfile::tempdir().unwrap();

@@ -195,6 +195,10 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     let mut last_event: Option<Instant> = None;
     let recovery = std::mem::take(&mut run.recovery);
     let mut replay = recovery.replay;
+    if replay.is_none() {
+        // Every recorded batch is committed: clean up what a crash left of their input.
+        run.sources.iter_mut().for_each(SourcePlanner::committed);
+    }
     if let Some(cp) = &run.checkpoint {
         batch_id = recovery.next_batch;
         if let Some((c, commit)) = &recovery.committed {
@@ -337,6 +341,8 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             )?;
             commit_ms = Some(started.elapsed().as_millis() as u64);
         }
+        // Only now may sources let go of the batch's input (a file source's cleanSource).
+        run.sources.iter_mut().for_each(SourcePlanner::committed);
 
         let duration = trigger_start.elapsed();
         let num_input: u64 = out.rows_in.iter().sum();

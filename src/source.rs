@@ -485,9 +485,9 @@ impl SourcePlanner {
     /// Moves the planner past a recorded batch, as if it had planned it.
     pub fn apply_recorded(&mut self, recorded: &SourceOffsets) -> Result<()> {
         match (self, recorded) {
-            (SourcePlanner::File { state, batches, .. }, SourceOffsets::Files { files }) => {
+            (SourcePlanner::File { cfg, state, batches, .. }, SourceOffsets::Files { files }) => {
                 if !files.is_empty() {
-                    state.mark_taken(files.iter().map(|f| f.path.as_path()));
+                    state.mark_recorded(cfg, files);
                     *batches += 1;
                 }
             }
@@ -528,6 +528,13 @@ impl SourcePlanner {
         };
         let end = serde_json::to_value(recorded).ok();
         (planned, BatchOffsets { start: None, end, latest: None })
+    }
+
+    /// Called by the driver once a batch is committed: a file source's `cleanSource`.
+    pub fn committed(&mut self) {
+        if let SourcePlanner::File { cfg, state, .. } = self {
+            state.clean_committed(cfg);
+        }
     }
 
     /// Marks files taken by batches purged from the offsets log.

@@ -189,8 +189,7 @@ impl DataStreamWriter {
                 let partition_by =
                     self.partition_by.iter().map(|c| schema.resolve(c)).collect::<Result<Vec<usize>>>()?;
                 let format = match f {
-                    "json" => SinkFormat::Json,
-                    "csv" => SinkFormat::Csv,
+                    "json" | "csv" => SinkFormat::text(f, self.options.get("compression"))?,
                     _ => {
                         let data: Vec<_> = (0..schema.len())
                             .filter(|i| !partition_by.contains(i))

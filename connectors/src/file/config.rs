@@ -2,8 +2,11 @@
 //! options, validated once from Spark's option keys.
 
 use super::infer;
+use super::text::TextEncoding;
+use super::values::TimeFormats;
 use sluice_core::{DataType, Options, Result, Schema, SluiceError};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The text formats the file source can parse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -188,6 +191,175 @@ pub struct FileSourceConfig {
     pub order_by_name: bool,
     /// CSV options (ignored by other formats).
     pub csv: CsvOptions,
+    /// Character encoding of text files (`encoding`/`charset`, default UTF-8).
+    pub encoding: TextEncoding,
+    /// A JSON file is one document: an object or an array of objects (`multiLine`).
+    pub multi_line: bool,
+    /// Skip (with a warning) files that cannot be read as text or decompressed, instead of
+    /// failing (`ignoreCorruptFiles`, default false).
+    pub ignore_corrupt_files: bool,
+    /// Patterns for timestamp and date texts (`timestampFormat`, `dateFormat`, `timestampNTZFormat`).
+    pub(crate) time_formats: Arc<TimeFormats>,
+    /// Which files are listed (`pathGlobFilter`, `recursiveFileLookup`, `maxFileAge`,
+    /// `modifiedBefore`/`modifiedAfter`).
+    pub listing: ListingOptions,
+    /// What happens to a file once the batch that read it is committed (`cleanSource`).
+    pub clean_source: CleanSource,
+}
+
+/// Options deciding which files of the directory a source lists.
+#[derive(Clone, Debug, Default)]
+pub struct ListingOptions {
+    /// Only files whose names match this glob (`pathGlobFilter`).
+    pub glob: Option<glob::Pattern>,
+    /// Files of every subdirectory, without partition discovery (`recursiveFileLookup`).
+    pub recursive: bool,
+    /// Streams ignore files older than the newest file seen minus this (`maxFileAge`, ms;
+    /// Spark's default 7 days), except in the first batch.
+    pub max_file_age_ms: Option<i64>,
+    /// Batch reads take only files modified before this instant (`modifiedBefore`, ms).
+    pub modified_before_ms: Option<i64>,
+    /// Batch reads take only files modified after this instant (`modifiedAfter`, ms).
+    pub modified_after_ms: Option<i64>,
+}
+
+/// Spark's `cleanSource`: what happens to a stream's files once their batch is committed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CleanSource {
+    /// Files stay (the default).
+    #[default]
+    Off,
+    /// Files are deleted.
+    Delete,
+    /// Files move under this directory, keeping their full path (`sourceArchiveDir`).
+    Archive(PathBuf),
+}
+
+impl ListingOptions {
+    fn from_options(options: &Options) -> Result<ListingOptions> {
+        let glob = options
+            .get("pathGlobFilter")
+            .map(|g| {
+                glob::Pattern::new(g)
+                    .map_err(|e| SluiceError::option("pathGlobFilter", format!("invalid glob '{g}': {e}")))
+            })
+            .transpose()?;
+        let instant = |key: &str| -> Result<Option<i64>> {
+            options
+                .get(key)
+                .map(|t| {
+                    sluice_core::time::parse_timestamp(t).map(|us| us.div_euclid(1000)).ok_or_else(|| {
+                        SluiceError::option(
+                            key,
+                            format!("'{t}' is not a timestamp; expected the format YYYY-MM-DDTHH:mm:ss"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let max_file_age_ms = match options.get("maxFileAge") {
+            None => 7 * 24 * 3600 * 1000,
+            Some(t) => duration_ms(t).ok_or_else(|| {
+                SluiceError::option(
+                    "maxFileAge",
+                    format!("'{t}' is not a duration such as 7d, 12h, 30m or 1000ms"),
+                )
+            })?,
+        };
+        Ok(ListingOptions {
+            glob,
+            recursive: options.get_bool("recursiveFileLookup", false)?,
+            max_file_age_ms: Some(max_file_age_ms),
+            modified_before_ms: instant("modifiedBefore")?,
+            modified_after_ms: instant("modifiedAfter")?,
+        })
+    }
+
+    /// True when a file of this name and modification time passes the name and time filters.
+    pub fn admits(&self, path: &Path, mtime_ms: i64) -> bool {
+        let name_ok = match (&self.glob, path.file_name()) {
+            (Some(g), Some(name)) => g.matches(&name.to_string_lossy()),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        name_ok
+            && self.modified_before_ms.is_none_or(|t| mtime_ms < t)
+            && self.modified_after_ms.is_none_or(|t| mtime_ms > t)
+    }
+}
+
+/// Spark's time strings (`Utils.timeStringAsMs`): a number with an optional unit
+/// (`us`, `ms` the default, `s`, `m`/`min`, `h`, `d`).
+fn duration_ms(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: i64 = num.parse().ok()?;
+    let factor = match unit.trim() {
+        "us" => return Some(n / 1000),
+        "" | "ms" => 1,
+        "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+impl CleanSource {
+    fn from_options(options: &Options, source: &Path) -> Result<CleanSource> {
+        let mode = options.get("cleanSource").unwrap_or("off");
+        match mode.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(CleanSource::Off),
+            "delete" => Ok(CleanSource::Delete),
+            "archive" => {
+                let dir = options.get("sourceArchiveDir").ok_or_else(|| {
+                    SluiceError::option(
+                        "sourceArchiveDir",
+                        "Archive directory to store completed files should be set if cleanSource is archive",
+                    )
+                })?;
+                let dir = absolute(Path::new(dir));
+                let src = absolute(source);
+                if dir.starts_with(&src) {
+                    return Err(SluiceError::option(
+                        "sourceArchiveDir",
+                        format!(
+                            "the archive directory {} is under the source path {}: archived files would be \
+                             read again; choose a directory outside the source path",
+                            dir.display(),
+                            src.display()
+                        ),
+                    ));
+                }
+                Ok(CleanSource::Archive(dir))
+            }
+            _ => Err(SluiceError::option(
+                "cleanSource",
+                format!("Invalid mode for clean source option {mode}. Must be one of ARCHIVE, DELETE, OFF"),
+            )),
+        }
+    }
+}
+
+/// `p` made absolute and, as far as it exists, canonical (symbolic links resolved).
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return abs,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(rest.into_iter().rev());
+    out
 }
 
 /// Spark's message when a streaming file source has no schema and inference is off.
@@ -219,21 +391,15 @@ impl FileSourceConfig {
             Some(v) => ParseMode::parse(v)?,
             None => ParseMode::Permissive,
         };
-        if matches!(format, FileFormat::Json | FileFormat::Csv) && options.get_bool("multiLine", false)? {
+        let multi_line = options.get_bool("multiLine", false)?;
+        if format == FileFormat::Csv && multi_line {
             return Err(SluiceError::option(
                 "multiLine",
-                "multiLine=true is not supported; files are read one record per line",
+                "multiLine=true is not supported for CSV; files are read one record per line",
             ));
         }
-        if let Some(enc) = options.get("encoding").or_else(|| options.get("charset")) {
-            let e = enc.to_ascii_lowercase().replace(['-', '_'], "");
-            if e != "utf8" {
-                return Err(SluiceError::option(
-                    "encoding",
-                    format!("'{enc}' is not supported; only UTF-8 is"),
-                ));
-            }
-        }
+        let multi_line = multi_line && format == FileFormat::Json;
+        let encoding = TextEncoding::from_options(options)?;
         let corrupt_column_name =
             options.get("columnNameOfCorruptRecord").unwrap_or("_corrupt_record").to_string();
         let csv = if format == FileFormat::Csv {
@@ -243,7 +409,7 @@ impl FileSourceConfig {
         };
         let mut cfg = FileSourceConfig {
             format,
-            path,
+            path: path.clone(),
             schema: Schema::default(),
             max_files_per_trigger,
             max_bytes_per_trigger,
@@ -263,6 +429,12 @@ impl FileSourceConfig {
                 }
             },
             csv,
+            encoding,
+            multi_line,
+            ignore_corrupt_files: options.get_bool("ignoreCorruptFiles", false)?,
+            time_formats: Arc::new(TimeFormats::from_options(options)?),
+            listing: ListingOptions::from_options(options)?,
+            clean_source: CleanSource::from_options(options, &path)?,
         };
         cfg.schema = match (schema, format) {
             (Some(s), _) => s,
@@ -356,19 +528,53 @@ mod tests {
                 "maxBytesPerTrigger",
             ),
             (FileFormat::Json, &[("mode", "lenient")], "mode"),
-            (FileFormat::Json, &[("multiLine", "true")], "multiLine"),
+            (FileFormat::Csv, &[("multiLine", "true")], "multiLine"),
             (FileFormat::Json, &[("multiLine", "maybe")], "multiLine"),
             (FileFormat::Csv, &[("header", "yes")], "header"),
             (FileFormat::Csv, &[("sep", "ab")], "sep"),
             (FileFormat::Csv, &[("delimiter", "é")], "delimiter"),
-            (FileFormat::Csv, &[("encoding", "latin1")], "encoding"),
+            (FileFormat::Csv, &[("encoding", "klingon")], "encoding"),
+            (FileFormat::Json, &[("timestampFormat", "yyyy-MM-dd {")], "timestampFormat"),
+            (FileFormat::Json, &[("dateFormat", "YYYY")], "dateFormat"),
+            (FileFormat::Json, &[("pathGlobFilter", "[a")], "pathGlobFilter"),
+            (FileFormat::Json, &[("maxFileAge", "7 fortnights")], "maxFileAge"),
+            (FileFormat::Json, &[("modifiedAfter", "yesterday")], "modifiedAfter"),
+            (FileFormat::Json, &[("cleanSource", "shred")], "cleanSource"),
+            (FileFormat::Json, &[("cleanSource", "archive")], "sourceArchiveDir"),
+            (
+                FileFormat::Json,
+                &[("cleanSource", "archive"), ("sourceArchiveDir", "/tmp/x/done")],
+                "sourceArchiveDir",
+            ),
+            (FileFormat::Json, &[("ignoreCorruptFiles", "perhaps")], "ignoreCorruptFiles"),
         ];
         for (format, pairs, named) in cases {
-            let err = FileSourceConfig::new(*format, "/tmp", schema(), &opts(pairs), false)
+            let err = FileSourceConfig::new(*format, "/tmp/x", schema(), &opts(pairs), false)
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(named), "{pairs:?}: {err}");
         }
+    }
+
+    #[test]
+    fn listing_and_clean_options_parse() {
+        let o = opts(&[
+            ("pathGlobFilter", "*.json"),
+            ("maxFileAge", "2h"),
+            ("modifiedBefore", "2020-06-01T13:00:00"),
+            ("cleanSource", "ARCHIVE"),
+            ("sourceArchiveDir", "/tmp/archive-elsewhere"),
+        ]);
+        let cfg = FileSourceConfig::new(FileFormat::Json, "/tmp/x", schema(), &o, false).unwrap();
+        assert_eq!(cfg.listing.max_file_age_ms, Some(2 * 3_600_000));
+        assert_eq!(cfg.listing.modified_before_ms, Some(1_591_016_400_000));
+        assert!(cfg.listing.admits(Path::new("/d/a.json"), 0));
+        assert!(!cfg.listing.admits(Path::new("/d/a.csv"), 0));
+        assert!(!cfg.listing.admits(Path::new("/d/a.json"), 1_591_016_400_000));
+        assert!(matches!(cfg.clean_source, CleanSource::Archive(ref d) if d.ends_with("archive-elsewhere")));
+        assert_eq!(duration_ms("7d"), Some(604_800_000));
+        assert_eq!(duration_ms("1500"), Some(1500));
+        assert_eq!(duration_ms("30 min"), Some(1_800_000));
     }
 
     #[test]

@@ -7,8 +7,7 @@
 
 use super::config::CsvOptions;
 use super::intern::Interner;
-use super::values::{cannot_parse, parse_i64, parse_java_double};
-use sluice_core::time::{parse_date, parse_timestamp};
+use super::values::{cannot_parse, parse_i64, parse_java_double, TimeFormats};
 use sluice_core::{DataType, Field, Value};
 use std::sync::Arc;
 
@@ -17,6 +16,7 @@ use std::sync::Arc;
 pub(crate) struct CsvLayout {
     columns: Vec<CsvColumn>,
     opts: CsvOptions,
+    formats: Arc<TimeFormats>,
     /// Convert every column, not only projected ones, so a bad value anywhere marks the
     /// record corrupt (Spark turns off CSV column pruning when the corrupt column is read).
     check_all: bool,
@@ -97,13 +97,19 @@ fn trim<'a>(mut t: &'a [u8], opts: &CsvOptions) -> &'a [u8] {
 
 impl CsvLayout {
     /// A layout over the schema's data columns (in file order) and their output slots.
-    pub fn new(columns: &[Field], slots: &[Option<usize>], opts: &CsvOptions, check_all: bool) -> CsvLayout {
+    pub fn new(
+        columns: &[Field],
+        slots: &[Option<usize>],
+        opts: &CsvOptions,
+        formats: Arc<TimeFormats>,
+        check_all: bool,
+    ) -> CsvLayout {
         let columns = columns
             .iter()
             .zip(slots)
             .map(|(f, s)| CsvColumn { name: f.name.clone(), data_type: f.data_type.clone(), slot: *s })
             .collect();
-        CsvLayout { columns, opts: opts.clone(), check_all }
+        CsvLayout { columns, opts: opts.clone(), formats, check_all }
     }
 
     /// True for lines Spark skips: blank ones and comments.
@@ -177,8 +183,8 @@ impl CsvLayout {
                 _ if t.eq_ignore_ascii_case(b"false") => Value::Boolean(false),
                 _ => return None,
             },
-            DataType::Timestamp => Value::Timestamp(parse_timestamp(text()?)?),
-            DataType::Date => Value::Date(parse_date(text()?)?),
+            DataType::Timestamp => Value::Timestamp(self.formats.timestamp(text()?)?),
+            DataType::Date => Value::Date(self.formats.date(text()?)?),
             DataType::Binary => Value::Binary(Arc::from(t)),
             DataType::Null => Value::Null,
             DataType::Struct(_) | DataType::Array(_) | DataType::Interval => return None,
@@ -194,7 +200,7 @@ mod tests {
     fn parse(ddl: &str, opts: &CsvOptions, line: &str) -> (Row, Option<String>) {
         let schema = Schema::parse_ddl(ddl).unwrap();
         let slots: Vec<Option<usize>> = (0..schema.len()).map(Some).collect();
-        let layout = CsvLayout::new(&schema.fields, &slots, opts, false);
+        let layout = CsvLayout::new(&schema.fields, &slots, opts, Default::default(), false);
         let mut row = vec![Value::Null; schema.len()];
         let bad =
             layout.parse_line(line.as_bytes(), &mut Splitter::new(opts), &mut Interner::default(), &mut row);
@@ -254,8 +260,13 @@ mod tests {
         };
         let (row, bad) = parse("a BIGINT, b STRING, c STRING", &opts, " 7 ;'x;y' ;NA");
         assert_eq!((row, bad), (vec![Value::Long(7), s("x;y"), Value::Null], None));
-        let layout =
-            CsvLayout::new(&[], &[], &CsvOptions { comment: Some(b'#'), ..CsvOptions::default() }, false);
+        let layout = CsvLayout::new(
+            &[],
+            &[],
+            &CsvOptions { comment: Some(b'#'), ..CsvOptions::default() },
+            Default::default(),
+            false,
+        );
         assert!(layout.skips(b"# note") && layout.skips(b"  ") && !layout.skips(b"a,b"));
     }
 }

@@ -6,7 +6,7 @@ use super::config::{FileFormat, FileSourceConfig, ParseMode};
 use super::csv::Splitter;
 use super::json::{self, JsonKind, Scratch};
 use super::listing::list_all;
-use super::values::{parse_i64, parse_java_double};
+use super::values::{parse_i64, parse_java_double, TimeFormats};
 use sluice_core::time::parse_timestamp;
 use sluice_core::{DataType, Field, Result, Schema, SluiceError};
 use std::collections::BTreeMap;
@@ -25,6 +25,10 @@ pub(crate) fn infer_schema(cfg: &FileSourceConfig) -> Result<Schema> {
 
 /// `data` followed by the columns of the `col=value` directories of `cfg`'s files.
 pub(crate) fn with_partition_columns(cfg: &FileSourceConfig, data: Schema) -> Result<Schema> {
+    if cfg.listing.recursive {
+        // Spark: recursiveFileLookup turns partition discovery off.
+        return Ok(data);
+    }
     let files = list_all(cfg)?;
     let partitions =
         super::partitions::partition_schema(&cfg.path, files.iter().map(|f| f.path.as_path()), &data);
@@ -43,7 +47,19 @@ type LineVisitor<'v> = dyn FnMut(&std::path::Path, u64, &[u8]) -> Result<()> + '
 
 fn each_line(cfg: &FileSourceConfig, each: &mut LineVisitor) -> Result<()> {
     for f in list_all(cfg)? {
-        let bytes = std::fs::read(&f.path).map_err(|e| SluiceError::io(&f.path, e))?;
+        let bytes = match super::reader::read_text_file(cfg, &f.path) {
+            Ok(b) => b,
+            Err(e) if cfg.ignore_corrupt_files && super::text::is_corrupt_file(&e) => {
+                super::reader::warn_skipped(&e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if cfg.multi_line {
+            // The whole file is one JSON document.
+            each(&f.path, 1, &bytes)?;
+            continue;
+        }
         let mut rest: &[u8] = &bytes;
         let mut n = 0;
         while !rest.is_empty() {
@@ -111,14 +127,22 @@ fn infer_json(cfg: &FileSourceConfig) -> Result<Schema> {
 }
 
 /// The tightest type of one CSV value, as Spark's `CSVInferSchema` tries them.
-fn csv_kind(t: &str) -> DataType {
+fn csv_kind(t: &str, formats: &TimeFormats) -> DataType {
     if let Some(v) = parse_i64(t.as_bytes()) {
         return if i32::try_from(v).is_ok() { DataType::Int } else { DataType::Long };
     }
     if parse_java_double(t).is_some() {
         return DataType::Double;
     }
-    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(['-', ':']) && parse_timestamp(t).is_some() {
+    if formats.has_timestamp_format() {
+        // A `timestampFormat` decides what reads as a timestamp.
+        if formats.timestamp(t).is_some() {
+            return DataType::Timestamp;
+        }
+    } else if t.starts_with(|c: char| c.is_ascii_digit())
+        && t.contains(['-', ':'])
+        && parse_timestamp(t).is_some()
+    {
         return DataType::Timestamp;
     }
     if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
@@ -166,7 +190,7 @@ fn infer_csv(cfg: &FileSourceConfig) -> Result<Schema> {
         }
         for (slot, f) in types.iter_mut().zip(&fields) {
             if *f != opts.null_value && *slot != Some(DataType::String) {
-                *slot = Some(widen_csv(slot.take(), csv_kind(f)));
+                *slot = Some(widen_csv(slot.take(), csv_kind(f, &cfg.time_formats)));
             }
         }
         Ok(())

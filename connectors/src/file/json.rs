@@ -7,8 +7,7 @@
 //! array of objects is one row per object; text after the first value is ignored.
 
 use super::intern::Interner;
-use super::values::{cannot_parse, parse_f64_ascii, parse_i64};
-use sluice_core::time::{parse_date, parse_timestamp};
+use super::values::{cannot_parse, parse_f64_ascii, parse_i64, TimeFormats};
 use sluice_core::{DataType, Field, Row, Value};
 use std::sync::Arc;
 
@@ -83,6 +82,8 @@ impl JsonField {
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub interner: Interner,
+    /// How timestamp and date strings are read (`timestampFormat`, `dateFormat`).
+    pub formats: Arc<TimeFormats>,
     unescaped: Vec<u8>,
     key: Vec<u8>,
 }
@@ -460,8 +461,14 @@ impl<'a> Cur<'a> {
                         b"-Infinity" | b"-INF" => Some(Value::double(f64::NEG_INFINITY)),
                         _ => None,
                     },
-                    DataType::Timestamp => parse_timestamp(str_of(&s, sc)?).map(Value::Timestamp),
-                    DataType::Date => parse_date(str_of(&s, sc)?).map(Value::Date),
+                    DataType::Timestamp => {
+                        let formats = Arc::clone(&sc.formats);
+                        formats.timestamp(str_of(&s, sc)?).map(Value::Timestamp)
+                    }
+                    DataType::Date => {
+                        let formats = Arc::clone(&sc.formats);
+                        formats.date(str_of(&s, sc)?).map(Value::Date)
+                    }
                     DataType::Binary => Some(Value::Binary(Arc::from(str_of(&s, sc)?.as_bytes()))),
                     _ => None,
                 }

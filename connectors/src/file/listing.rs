@@ -1,7 +1,7 @@
 //! Which files a stream reads next: directory listing, Spark's ordering by modification
 //! time, the per-trigger limits, and the set of files already taken.
 
-use super::config::FileSourceConfig;
+use super::config::{CleanSource, FileSourceConfig, ListingOptions};
 use sluice_core::{Result, SluiceError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -33,17 +33,28 @@ fn entry_of(path: PathBuf, meta: &std::fs::Metadata) -> FileEntry {
     FileEntry { path, size: meta.len(), mtime_ms }
 }
 
-/// The visible regular files directly inside `dir`, unordered; for the output of a file
-/// sink, exactly the files its log commits (ordered by batch through `mtime_ms`).
-fn list_dir(dir: &Path) -> Result<Vec<FileEntry>> {
-    if let Some(committed) = crate::sink::file::committed_files(dir)? {
+/// The visible regular files inside `dir` (in every subdirectory with `recursiveFileLookup`)
+/// whose names pass `pathGlobFilter`, unordered; for the output of a file sink, exactly the
+/// files its log commits (ordered by batch through `mtime_ms`).
+fn list_dir(dir: &Path, opts: &ListingOptions) -> Result<Vec<FileEntry>> {
+    if let Some(committed) = super::sink_log::committed_files(dir)? {
         return Ok(committed
             .into_iter()
             .map(|(path, size, batch)| FileEntry { path, size, mtime_ms: batch as i64 })
+            .filter(|f| opts.glob.as_ref().is_none_or(|g| name_matches(g, &f.path)))
             .collect());
     }
-    let read = std::fs::read_dir(dir).map_err(|e| SluiceError::io(dir, e))?;
     let mut files = Vec::new();
+    walk(dir, opts, &mut files)?;
+    Ok(files)
+}
+
+fn name_matches(glob: &glob::Pattern, path: &Path) -> bool {
+    path.file_name().is_some_and(|n| glob.matches(&n.to_string_lossy()))
+}
+
+fn walk(dir: &Path, opts: &ListingOptions, files: &mut Vec<FileEntry>) -> Result<()> {
+    let read = std::fs::read_dir(dir).map_err(|e| SluiceError::io(dir, e))?;
     for entry in read {
         let entry = entry.map_err(|e| SluiceError::io(dir, e))?;
         let name = entry.file_name();
@@ -56,10 +67,14 @@ fn list_dir(dir: &Path) -> Result<Vec<FileEntry>> {
             continue;
         };
         if meta.is_file() {
-            files.push(entry_of(path, &meta));
+            if opts.glob.as_ref().is_none_or(|g| name_matches(g, &path)) {
+                files.push(entry_of(path, &meta));
+            }
+        } else if meta.is_dir() && opts.recursive {
+            walk(&path, opts, files)?;
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 fn sort_by_time(files: &mut [FileEntry], latest_first: bool) {
@@ -70,13 +85,16 @@ fn sort_by_time(files: &mut [FileEntry], latest_first: bool) {
 }
 
 /// All files of a batch read: the file itself when `cfg.path` is a file, else the visible
-/// files of the directory in name order.
+/// files of the directory in name order; both filtered by `pathGlobFilter` and
+/// `modifiedBefore`/`modifiedAfter`.
 pub fn list_all(cfg: &FileSourceConfig) -> Result<Vec<FileEntry>> {
     let meta = std::fs::metadata(&cfg.path).map_err(|e| SluiceError::io(&cfg.path, e))?;
-    if meta.is_file() {
-        return Ok(vec![entry_of(cfg.path.clone(), &meta)]);
-    }
-    let mut files = list_dir(&cfg.path)?;
+    let mut files = if meta.is_file() {
+        vec![entry_of(cfg.path.clone(), &meta)]
+    } else {
+        list_dir(&cfg.path, &cfg.listing)?
+    };
+    files.retain(|f| cfg.listing.admits(&f.path, f.mtime_ms));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -85,8 +103,12 @@ pub fn list_all(cfg: &FileSourceConfig) -> Result<Vec<FileEntry>> {
 #[derive(Clone, Debug, Default)]
 pub struct FileSourceState {
     taken: HashSet<PathBuf>,
+    /// Newest modification time of a file taken so far (`maxFileAge` counts back from it).
+    latest_mtime_ms: Option<i64>,
     /// Under `Trigger.AvailableNow`: the files left of the set fixed at start, in order.
     bound: Option<Vec<FileEntry>>,
+    /// With `cleanSource`: files taken by batches not yet known to be committed.
+    uncleaned: Vec<PathBuf>,
 }
 
 impl FileSourceState {
@@ -97,8 +119,16 @@ impl FileSourceState {
 
     /// New files, oldest first (newest first with `latestFirst`).
     fn new_files(&self, cfg: &FileSourceConfig) -> Result<Vec<FileEntry>> {
-        let mut files = list_dir(&cfg.path)?;
-        files.retain(|f| !self.taken.contains(&f.path));
+        let mut files = list_dir(&cfg.path, &cfg.listing)?;
+        // As Spark's `SeenFilesMap`: after the first batch, files older than the newest
+        // file seen minus `maxFileAge` are ignored (not with `latestFirst` and
+        // `maxFilesPerTrigger` together, where Spark ignores the age).
+        let age_applies = !(cfg.latest_first && cfg.max_files_per_trigger.is_some());
+        let threshold = match (self.latest_mtime_ms, cfg.listing.max_file_age_ms) {
+            (Some(latest), Some(age)) if age_applies => latest.saturating_sub(age),
+            _ => i64::MIN,
+        };
+        files.retain(|f| !self.taken.contains(&f.path) && f.mtime_ms >= threshold);
         if cfg.order_by_name {
             files.sort_by(|a, b| a.path.cmp(&b.path));
             if cfg.latest_first {
@@ -136,6 +166,10 @@ impl FileSourceState {
         }
         for f in &batch {
             self.taken.insert(f.path.clone());
+            self.latest_mtime_ms = self.latest_mtime_ms.max(Some(f.mtime_ms));
+            if cfg.clean_source != CleanSource::Off {
+                self.uncleaned.push(f.path.clone());
+            }
         }
         if let Some(rest) = &mut self.bound {
             rest.drain(..batch.len());
@@ -163,6 +197,27 @@ impl FileSourceState {
         }
         if let Some(rest) = &mut self.bound {
             rest.retain(|f| !self.taken.contains(&f.path));
+        }
+    }
+
+    /// [`mark_taken`](Self::mark_taken) for the files of a batch recorded in the offsets
+    /// log, which `cleanSource` cleans at the next commit (a committed batch's files may
+    /// still be there after a crash; an uncommitted one is replayed and committed first).
+    pub fn mark_recorded(&mut self, cfg: &FileSourceConfig, files: &[FileEntry]) {
+        self.mark_taken(files.iter().map(|f| f.path.as_path()));
+        for f in files {
+            self.latest_mtime_ms = self.latest_mtime_ms.max(Some(f.mtime_ms));
+        }
+        if cfg.clean_source != CleanSource::Off {
+            self.uncleaned.extend(files.iter().map(|f| f.path.clone()));
+        }
+    }
+
+    /// Called once the batch just run is committed (`commits/<b>` written): deletes or
+    /// archives the files of every batch taken so far, as `cleanSource` says.
+    pub fn clean_committed(&mut self, cfg: &FileSourceConfig) {
+        for f in self.uncleaned.drain(..) {
+            super::clean::clean_file(&cfg.clean_source, &f);
         }
     }
 

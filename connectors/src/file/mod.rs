@@ -6,6 +6,10 @@
 //! - [`split`]: byte-range [`FileSplit`]s so workers share even one big file.
 //! - [`reader`]: [`RecordReader`] turns a split into rows with the malformed-record modes,
 //!   using the `json` and `csv` parsers, or [`parquet`] for whole parquet files.
+//! - [`codec`]: compressed files (`.gz`, `.bz2`, `.zst`, `.deflate`) by extension, read whole.
+//! - [`text`]: `encoding` decoding and the check that a file is text at all.
+//! - [`clean`]: `cleanSource` (delete or archive) for the files of committed batches.
+//! - [`sink_log`]: the file sink's commit log, which the source lists instead of a sink's directory.
 //!
 //! ```no_run
 //! use sluice_connectors::file::*;
@@ -21,6 +25,8 @@
 //! }
 //! ```
 
+pub mod clean;
+pub mod codec;
 pub mod config;
 mod csv;
 mod infer;
@@ -30,10 +36,13 @@ pub mod listing;
 pub mod parquet;
 pub mod partitions;
 pub mod reader;
+pub mod sink_log;
 pub mod split;
+pub mod text;
 mod values;
 
-pub use config::{CsvOptions, FileFormat, FileSourceConfig, ParseMode};
+pub use codec::Codec;
+pub use config::{CleanSource, CsvOptions, FileFormat, FileSourceConfig, ListingOptions, ParseMode};
 pub use listing::{list_all, FileEntry, FileSourceState};
 pub use reader::{ReadStats, RecordReader};
 pub use split::{plan_splits, FileSplit};

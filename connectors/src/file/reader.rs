@@ -1,10 +1,12 @@
 //! Reading one split into rows: line iteration over the split's bytes, the format's
 //! parser, and Spark's malformed-record modes.
 
+use super::codec::Codec;
 use super::config::{FileFormat, FileSourceConfig, ParseMode};
 use super::csv::{CsvLayout, Splitter};
 use super::json::{self, ObjectLayout, Parsed, Scratch};
 use super::split::{self, FileSplit, SplitBuffer};
+use super::text::{is_corrupt_file, TextEncoding};
 use sluice_core::{Result, Row, SluiceError, Value};
 use std::sync::Arc;
 
@@ -35,6 +37,14 @@ struct Plan {
     /// Output slot of the corrupt-record column, when the query reads it.
     corrupt_slot: Option<usize>,
     csv: super::config::CsvOptions,
+    /// Files are decoded from their first byte by the split starting there (`encoding`
+    /// other than UTF-8, `multiLine`); compressed files always are.
+    whole_files: bool,
+    /// A file is one JSON document (`multiLine`).
+    multi_line: bool,
+    encoding: TextEncoding,
+    ignore_corrupt_files: bool,
+    formats: Arc<super::values::TimeFormats>,
 }
 
 /// Parses splits of one source into rows of the projected columns; cheap to clone and send
@@ -63,7 +73,13 @@ impl RecordReader {
         let parser = match cfg.format {
             FileFormat::Json => Parser::Json(ObjectLayout::root(&fields, &slots, projection.len())),
             FileFormat::Csv => Parser::Csv {
-                layout: CsvLayout::new(&fields, &slots, &cfg.csv, corrupt_slot.is_some()),
+                layout: CsvLayout::new(
+                    &fields,
+                    &slots,
+                    &cfg.csv,
+                    cfg.time_formats.clone(),
+                    corrupt_slot.is_some(),
+                ),
                 header: cfg.csv.header,
             },
             FileFormat::Text => Parser::Text { slot: slot_of(0) },
@@ -81,6 +97,11 @@ impl RecordReader {
                 width: projection.len(),
                 corrupt_slot,
                 csv: cfg.csv.clone(),
+                whole_files: cfg.encoding.whole_files() || cfg.multi_line,
+                multi_line: cfg.multi_line,
+                encoding: cfg.encoding,
+                ignore_corrupt_files: cfg.ignore_corrupt_files,
+                formats: cfg.time_formats.clone(),
             }),
         })
     }
@@ -88,8 +109,36 @@ impl RecordReader {
     /// Reads one split, calling `emit` per row. Malformed records follow the mode: FAILFAST
     /// returns [`SluiceError::Malformed`] naming the file and line, DROPMALFORMED skips and
     /// counts them, PERMISSIVE keeps what parsed (nulls elsewhere) with the raw line in the
-    /// corrupt-record column. An unreadable file is [`SluiceError::Io`].
+    /// corrupt-record column. An unreadable file (not text in the source's encoding, a
+    /// corrupt compressed stream) is [`SluiceError::Io`] naming it in every mode, or a warning
+    /// and no rows with `ignoreCorruptFiles`.
     pub fn read(&self, split: &FileSplit, emit: &mut dyn FnMut(Row)) -> Result<ReadStats> {
+        match self.read_split(split, emit) {
+            Err(e) if self.plan.ignore_corrupt_files && is_corrupt_file(&e) => {
+                warn_skipped(&e);
+                Ok(ReadStats::default())
+            }
+            other => other,
+        }
+    }
+
+    /// The text of a split, checked: a compressed file or one read whole comes whole (to the
+    /// split starting at 0; other splits of it get `None`).
+    fn load(&self, split: &FileSplit) -> Result<Option<SplitBuffer>> {
+        let plan = &*self.plan;
+        if plan.whole_files || Codec::is_compressed(&split.path) {
+            if split.start != 0 {
+                return Ok(None);
+            }
+            let buf = read_text(plan.encoding, &split.path)?;
+            return Ok(Some(SplitBuffer { base: 0, first: 0, limit: buf.len(), buf }));
+        }
+        let sb = split::load(split)?;
+        plan.encoding.check(&split.path, &sb.buf[sb.first.min(sb.buf.len())..])?;
+        Ok(Some(sb))
+    }
+
+    fn read_split(&self, split: &FileSplit, emit: &mut dyn FnMut(Row)) -> Result<ReadStats> {
         let plan = &*self.plan;
         if let Parser::Parquet(layout) = &plan.parser {
             // A parquet file is read whole by the split holding its first byte.
@@ -100,9 +149,10 @@ impl RecordReader {
             let rows = super::parquet::read_file(&split.path, layout, emit)?;
             return Ok(ReadStats { rows, malformed: 0, bytes: size });
         }
-        let sb = split::load(split)?;
+        let Some(sb) = self.load(split)? else { return Ok(ReadStats::default()) };
         let mut stats = ReadStats::default();
         let mut scratch = Scratch::default();
+        scratch.formats = plan.formats.clone();
         let mut parsed: Vec<Parsed> = Vec::new();
         let mut splitter = Splitter::new(&plan.csv);
         let mut header_pending = split.start == 0 && matches!(plan.parser, Parser::Csv { header: true, .. });
@@ -110,6 +160,8 @@ impl RecordReader {
         let mut pos = sb.first;
         while pos < sb.limit && pos < buf.len() {
             let (mut line, next) = match memchr::memchr(b'\n', &buf[pos..]) {
+                // A multiLine JSON file is one record.
+                _ if plan.multi_line => (&buf[pos..], buf.len()),
                 Some(p) => (&buf[pos..pos + p], pos + p + 1),
                 None => (&buf[pos..], buf.len()),
             };
@@ -216,6 +268,26 @@ impl RecordReader {
             }
         }
     }
+}
+
+/// A whole file's text as checked UTF-8: decompressed by its extension, decoded from the
+/// source's encoding.
+fn read_text(encoding: TextEncoding, path: &std::path::Path) -> Result<Vec<u8>> {
+    let bytes = match Codec::of(path)? {
+        Some(codec) => codec.read_file(path)?,
+        None => std::fs::read(path).map_err(|e| SluiceError::io(path, e))?,
+    };
+    encoding.decode(path, bytes)
+}
+
+/// [`read_text`] with the encoding of `cfg` (schema inference reads whole files).
+pub(crate) fn read_text_file(cfg: &FileSourceConfig, path: &std::path::Path) -> Result<Vec<u8>> {
+    read_text(cfg.encoding, path)
+}
+
+/// Spark's warning for a file skipped under `ignoreCorruptFiles`.
+pub(crate) fn warn_skipped(err: &SluiceError) {
+    eprintln!("WARN FileScanRDD: Skipped the rest of the content in the corrupted file: {err}");
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! A record belongs to the split holding its first byte: a split starting mid-file skips
 //! the partial line it starts in, and its last line may run past its end.
 
+use super::codec::Codec;
 use super::listing::FileEntry;
 use sluice_core::{Result, SluiceError};
 use std::fs::File;
@@ -30,7 +31,7 @@ const MIN_PIECE: u64 = 64 * 1024;
 /// Splits the files of one batch into `parts` lists of byte ranges of about equal total size.
 ///
 /// Files are laid end to end and cut into `parts` consecutive shares, so each list reads
-/// contiguous data; small files stay whole and empty files are left out.
+/// contiguous data; small and compressed files stay whole and empty files are left out.
 pub fn plan_splits(files: &[FileEntry], parts: usize) -> Vec<Vec<FileSplit>> {
     let parts = parts.max(1);
     let mut out: Vec<Vec<FileSplit>> = vec![Vec::new(); parts];
@@ -50,8 +51,9 @@ pub fn plan_splits(files: &[FileEntry], parts: usize) -> Vec<Vec<FileSplit>> {
                 filled = 0;
                 continue;
             }
-            let mut take =
-                if f.size < MIN_SPLIT_FILE || part + 1 == parts { rest } else { rest.min(room.max(1)) };
+            // A compressed file is read whole by one reader (only Hadoop's bzip2 splits).
+            let whole = f.size < MIN_SPLIT_FILE || part + 1 == parts || Codec::is_compressed(&f.path);
+            let mut take = if whole { rest } else { rest.min(room.max(1)) };
             if rest - take < MIN_PIECE {
                 take = rest;
             }

@@ -1,5 +1,6 @@
 //! The file sink: each batch's rows as JSON-lines, CSV or Parquet files under `path`, optionally in
-//! `column=value/` directories (`partitionBy`). Append mode only, as in Spark.
+//! `column=value/` directories (`partitionBy`). Append mode only, as in Spark. JSON and CSV
+//! files are compressed by the `compression` option (`part-...json.gz`, as Spark names them).
 //!
 //! Every worker writes its own share of a batch (Spark's tasks): its files are named by
 //! batch and worker (`part-<batch>-<worker>-<n>`), so a replayed batch overwrites its own
@@ -9,6 +10,7 @@
 //! source reading `path` lists files from the log, never from the directory, so it sees
 //! every committed row once and nothing else: exactly once.
 
+use crate::file::codec::Codec;
 use crate::file::parquet::ParquetCompression;
 use crate::file::partitions::NULL_PARTITION;
 use sluice_core::format::{row_to_json, value_to_string};
@@ -20,26 +22,39 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The log directory a file sink keeps under its path.
-pub const METADATA_DIR: &str = "_sluice_metadata";
+pub use crate::file::sink_log::{committed_files, METADATA_DIR};
 
 /// Output formats of the file sink.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SinkFormat {
-    /// One JSON object per line.
-    Json,
-    /// Comma-separated values, no header.
-    Csv,
+    /// One JSON object per line, compressed by the codec if any (`compression`).
+    Json(Option<Codec>),
+    /// Comma-separated values, no header, compressed by the codec if any (`compression`).
+    Csv(Option<Codec>),
     /// One Apache Parquet file (all columns optional) per partition directory.
     Parquet(ParquetCompression),
 }
 
 impl SinkFormat {
-    fn extension(self) -> &'static str {
+    /// The json/csv format named `name` with the sink's `compression` option (Spark's codec
+    /// names: none, uncompressed, gzip, bzip2, zstd, deflate).
+    pub fn text(name: &str, compression: Option<&str>) -> Result<SinkFormat> {
+        let codec = Codec::parse_option(compression)?;
+        match name {
+            "json" => Ok(SinkFormat::Json(codec)),
+            "csv" => Ok(SinkFormat::Csv(codec)),
+            other => Err(SluiceError::analysis(format!("{other} is not a text file format"))),
+        }
+    }
+
+    /// The file name extension, with the codec's (`json.gz`), as Spark names its files.
+    fn extension(self) -> String {
         match self {
-            SinkFormat::Json => "json",
-            SinkFormat::Csv => "csv",
-            SinkFormat::Parquet(_) => "parquet",
+            SinkFormat::Json(None) => "json".into(),
+            SinkFormat::Csv(None) => "csv".into(),
+            SinkFormat::Json(Some(c)) => format!("json.{}", c.extension()),
+            SinkFormat::Csv(Some(c)) => format!("csv.{}", c.extension()),
+            SinkFormat::Parquet(_) => "parquet".into(),
         }
     }
 }
@@ -125,8 +140,10 @@ impl SinkFiles {
             std::fs::create_dir_all(dir).map_err(|e| SluiceError::io(dir, e))?;
         }
         let mut out = Vec::new();
+        let mut codec = None;
         match self.format {
-            SinkFormat::Json => {
+            SinkFormat::Json(c) => {
+                codec = c;
                 let data_schema = Schema::new(columns.iter().map(|&i| schema.fields[i].clone()).collect());
                 for row in rows {
                     let values: Row = columns.iter().map(|&i| row[i].clone()).collect();
@@ -137,7 +154,8 @@ impl SinkFiles {
             SinkFormat::Parquet(compression) => {
                 out = crate::file::parquet::write_rows(schema, columns, rows, compression)?
             }
-            SinkFormat::Csv => {
+            SinkFormat::Csv(c) => {
+                codec = c;
                 let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
                 for row in rows {
                     let fields = columns.iter().map(|&i| match &row[i] {
@@ -148,6 +166,9 @@ impl SinkFiles {
                 }
                 w.flush().map_err(|e| SluiceError::io(file, e))?;
             }
+        }
+        if let Some(codec) = codec {
+            out = codec.compress(&out).map_err(|e| SluiceError::io(file, e))?;
         }
         std::fs::write(file, &out).map_err(|e| SluiceError::io(file, e))?;
         Ok(out.len() as u64)
@@ -222,39 +243,6 @@ impl PartWriter for FileWriter {
     }
 }
 
-/// The files a file sink committed under `dir`, in batch order, with their sizes; `None`
-/// when `dir` has no sink log.
-pub fn committed_files(dir: &Path) -> Result<Option<Vec<(PathBuf, u64, u64)>>> {
-    let log_dir = dir.join(METADATA_DIR);
-    if !log_dir.is_dir() {
-        return Ok(None);
-    }
-    let mut batches: Vec<(u64, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(&log_dir).map_err(|e| SluiceError::io(&log_dir, e))? {
-        let entry = entry.map_err(|e| SluiceError::io(&log_dir, e))?;
-        if let Some(b) = entry.file_name().to_str().and_then(|n| n.parse::<u64>().ok()) {
-            batches.push((b, entry.path()));
-        }
-    }
-    batches.sort();
-    let mut files = Vec::new();
-    for (batch, log) in batches {
-        let text = std::fs::read_to_string(&log).map_err(|e| SluiceError::io(&log, e))?;
-        for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
-            let bad = |why: &str| SluiceError::Malformed {
-                path: log.clone(),
-                line: i as u64 + 1,
-                reason: why.to_string(),
-            };
-            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(&e.to_string()))?;
-            let path = v["path"].as_str().ok_or_else(|| bad("no \"path\" in the sink log entry"))?;
-            let size = v["size"].as_u64().ok_or_else(|| bad("no \"size\" in the sink log entry"))?;
-            files.push((dir.join(path), size, batch));
-        }
-    }
-    Ok(Some(files))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,10 +252,10 @@ mod tests {
     fn a_replayed_batch_is_not_written_twice() {
         let dir = tempfile::tempdir().unwrap();
         let schema = Schema::default().with("n", DataType::Long);
-        let mut sink = FileSink::new(dir.path(), SinkFormat::Json, Vec::new()).unwrap();
+        let mut sink = FileSink::new(dir.path(), SinkFormat::Json(None), Vec::new()).unwrap();
         sink.add_batch(0, &schema, vec![vec![Value::Long(1)]], OutputMode::Append).unwrap();
         // A restart that replays batch 0 (with whatever rows) must leave it as committed.
-        let mut again = FileSink::new(dir.path(), SinkFormat::Json, Vec::new()).unwrap();
+        let mut again = FileSink::new(dir.path(), SinkFormat::Json(None), Vec::new()).unwrap();
         again
             .add_batch(0, &schema, vec![vec![Value::Long(1)], vec![Value::Long(2)]], OutputMode::Append)
             .unwrap();
