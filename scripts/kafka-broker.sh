@@ -4,12 +4,6 @@
 #   scripts/kafka-broker.sh start DIR [PORT]  start a broker with its data in DIR on 127.0.0.1:PORT
 #                                             (default 9092); prints the address; pid in DIR/tansu.pid
 #   scripts/kafka-broker.sh stop DIR          stop the broker started with DIR
-#   scripts/kafka-broker.sh user PORT NAME PASSWORD [scram256|scram512]
-#                                             create a SASL SCRAM user (on a broker started
-#                                             without authentication: it is stored with the data)
-# `start` also reads TANSU_ADVERTISED_PORT (the port clients are sent to, when a TLS
-# terminator listens there in front of the broker; default PORT) and
-# TANSU_AUTHENTICATION=1 (clients must authenticate with SASL SCRAM).
 # See ../shared/kafka/README.md for the broker's known limits.
 set -euo pipefail
 TANSU_VERSION=0.6.0
@@ -32,15 +26,12 @@ case "${1:-}" in
   start)
     dir=${2:?data directory}
     port=${3:-9092}
-    advertised=${TANSU_ADVERTISED_PORT:-$port}
-    auth=()
-    [ "${TANSU_AUTHENTICATION:-0}" = 1 ] && auth=(--authentication)
     mkdir -p "$dir"
     # sqlite:// paths are resolved relative to the broker's working directory.
     ( cd "$dir" && exec "$TANSU" broker \
         --listener-url "tcp://127.0.0.1:$port" \
-        --advertised-listener-url "tcp://127.0.0.1:$advertised" \
-        --storage-engine sqlite://tansu.db "${auth[@]}" ) >>"$dir/tansu.log" 2>&1 &
+        --advertised-listener-url "tcp://127.0.0.1:$port" \
+        --storage-engine sqlite://tansu.db ) >>"$dir/tansu.log" 2>&1 &
     echo $! >"$dir/tansu.pid"
     for _ in $(seq 200); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -64,14 +55,8 @@ case "${1:-}" in
       rm -f "$dir/tansu.pid"
     fi
     ;;
-  user)
-    port=${2:?port}
-    name=${3:?user name}
-    password=${4:?password}
-    "$TANSU" user create --broker "tcp://127.0.0.1:$port" --mechanism "${5:-scram512}" "$name" "$password"
-    ;;
   *)
-    echo "usage: $0 install | start DIR [PORT] | stop DIR | user PORT NAME PASSWORD [MECHANISM]" >&2
+    echo "usage: $0 install | start DIR [PORT] | stop DIR" >&2
     exit 2
     ;;
 esac

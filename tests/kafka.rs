@@ -521,10 +521,8 @@ fn activity_lines(n: usize) -> Vec<String> {
     lines
 }
 
-/// JSON events -> from_json -> group-by count -> Kafka sink in update mode, reading and
-/// writing `servers` with the `kafka.*` options `security` (TLS, SASL) besides the address.
-fn end_to_end(servers: &str, workers: usize, security: &[(String, String)]) {
-    let servers = servers.to_string();
+fn end_to_end(workers: usize) {
+    let Some(servers) = broker() else { return };
     let lines = activity_lines(6000);
     let input = unique_topic("events");
     let output = unique_topic("counts");
@@ -542,10 +540,11 @@ fn end_to_end(servers: &str, workers: usize, security: &[(String, String)]) {
     produce(&servers, &input, &lines[..half].iter().enumerate().map(record).collect::<Vec<_>>());
 
     let spark = session(workers);
-    let mut source: Vec<(&str, &str)> = vec![("subscribe", &input), ("startingOffsets", "earliest")];
-    source.extend(security.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    kafka_stream(&spark, &servers, &source).unwrap().create_or_replace_temp_view("events").unwrap();
-    let mut writer = spark
+    kafka_stream(&spark, &servers, &[("subscribe", &input), ("startingOffsets", "earliest")])
+        .unwrap()
+        .create_or_replace_temp_view("events")
+        .unwrap();
+    let q = spark
         .sql_stream(
             "SELECT to_json(struct(gt, model, n)) AS value, concat(coalesce(gt, 'null'), '/', coalesce(model, 'null')) AS key \
              FROM (SELECT e.gt AS gt, e.Model AS model, count(*) AS n \
@@ -557,11 +556,9 @@ fn end_to_end(servers: &str, workers: usize, security: &[(String, String)]) {
         .format("kafka")
         .option("kafka.bootstrap.servers", &servers)
         .option("topic", &output)
-        .output_mode("update");
-    for (k, v) in security {
-        writer = writer.option(k, v);
-    }
-    let q = writer.start().unwrap();
+        .output_mode("update")
+        .start()
+        .unwrap();
     q.process_all_available().unwrap();
     let second: Vec<Record> = lines[half..].iter().enumerate().map(|(i, l)| record((i + half, l))).collect();
     produce(&servers, &input, &second);
@@ -593,22 +590,12 @@ fn end_to_end(servers: &str, workers: usize, security: &[(String, String)]) {
 
 #[test]
 fn json_events_to_a_grouped_count_to_the_kafka_sink_in_update_mode() {
-    let Some(servers) = broker() else { return };
-    end_to_end(&servers, 1, &[]);
+    end_to_end(1);
 }
 
 #[test]
 fn json_events_to_a_grouped_count_to_the_kafka_sink_with_two_workers() {
-    let Some(servers) = broker() else { return };
-    end_to_end(&servers, 2, &[]);
-}
-
-#[test]
-fn json_events_to_a_grouped_count_to_the_kafka_sink_over_tls() {
-    let Some(tls) = common::kafka_tls::TlsBroker::start(false) else { return };
-    let security: Vec<(String, String)> =
-        tls.options().into_iter().filter(|(k, _)| k != "kafka.bootstrap.servers").collect();
-    end_to_end(&tls.address(), 2, &security);
+    end_to_end(2);
 }
 
 #[test]

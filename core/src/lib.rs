@@ -3,8 +3,7 @@
 //! Values and types (`types`), schemas (`schema`), expressions as users write them
 //! (`expr`, parsed from SQL text by `sql`, built by the DataFrame helpers in `functions`),
 //! expressions bound to a schema and evaluated on rows (`eval`), logical plans and their
-//! analysis (`plan`), output modes and triggers (`mode`), options (`options`) and the
-//! redaction of their secrets (`redact`), and the
+//! analysis (`plan`), output modes and triggers (`mode`), options (`options`), and the
 //! textual forms of results (`format`). Nothing here knows about timely dataflow.
 #![forbid(missing_docs)]
 
@@ -19,7 +18,6 @@ pub mod json_value;
 pub mod mode;
 pub mod options;
 pub mod plan;
-pub mod redact;
 pub mod schema;
 pub mod sink;
 pub mod sql;

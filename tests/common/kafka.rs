@@ -10,9 +10,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,28 +34,8 @@ pub fn unique_topic(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// librdkafka settings for brokers that need more than an address (TLS, SASL), by address.
-static CLIENT_SETTINGS: Mutex<BTreeMap<String, Vec<(String, String)>>> = Mutex::new(BTreeMap::new());
-
-/// Makes every helper here connect to `servers` with `settings` (librdkafka's names).
-pub fn register_client_settings(servers: &str, settings: Vec<(String, String)>) {
-    CLIENT_SETTINGS.lock().unwrap_or_else(|p| p.into_inner()).insert(servers.to_string(), settings);
-}
-
-/// A client configuration for `servers`, with its registered settings.
-pub fn client_config(servers: &str) -> ClientConfig {
-    let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", servers);
-    if let Some(settings) = CLIENT_SETTINGS.lock().unwrap_or_else(|p| p.into_inner()).get(servers) {
-        for (k, v) in settings {
-            c.set(k, v);
-        }
-    }
-    c
-}
-
 fn admin(servers: &str) -> AdminClient<DefaultClientContext> {
-    client_config(servers).create().expect("admin client")
+    ClientConfig::new().set("bootstrap.servers", servers).create().expect("admin client")
 }
 
 /// Creates `topic` with `partitions` partitions and waits until its metadata shows them.
@@ -107,7 +85,7 @@ pub fn delete_topic(servers: &str, topic: &str) {
 }
 
 fn wait_for_partitions(servers: &str, topic: &str, partitions: i32) {
-    let c: BaseConsumer = client_config(servers).create().expect("consumer");
+    let c: BaseConsumer = ClientConfig::new().set("bootstrap.servers", servers).create().expect("consumer");
     for _ in 0..100 {
         if let Ok(m) = c.fetch_metadata(Some(topic), TIMEOUT) {
             if m.topics().iter().any(|t| t.error().is_none() && t.partitions().len() as i32 == partitions) {
@@ -144,7 +122,8 @@ impl Record {
 
 /// Produces `records` to `topic` and waits until the broker acknowledged all of them.
 pub fn produce(servers: &str, topic: &str, records: &[Record]) {
-    let producer: BaseProducer = client_config(servers)
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .create()
@@ -194,7 +173,8 @@ pub struct ReadRecord {
 
 /// Every record of `topic` now, partition by partition in offset order.
 pub fn read_all(servers: &str, topic: &str) -> Vec<ReadRecord> {
-    let c: BaseConsumer = client_config(servers)
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
         .set("group.id", format!("sluice-test-{}", uuid::Uuid::new_v4()))
         .set("enable.auto.commit", "false")
         .create()

@@ -599,4 +599,3 @@ pub fn temp_data_dir() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 pub mod kafka;
-pub mod kafka_tls;

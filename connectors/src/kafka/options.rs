@@ -1,7 +1,6 @@
 //! The Kafka source's options, checked as Spark's `KafkaSourceProvider` checks them.
 
 use serde::{Deserialize, Serialize};
-use sluice_core::redact::{redact_pairs, Secrets};
 use sluice_core::{Options, Result, SluiceError};
 use std::collections::BTreeMap;
 
@@ -45,13 +44,10 @@ pub const EARLIEST: i64 = -2;
 pub const LATEST: i64 = -1;
 
 /// Everything the Kafka source needs, parsed from the user's options.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct KafkaSourceConfig {
-    /// `kafka.*` options with the prefix removed, given to librdkafka (security options
-    /// translated by [`super::security::translate`]).
+    /// `kafka.*` options with the prefix removed, given to librdkafka.
     pub client: BTreeMap<String, String>,
-    /// The secret values among the options, scrubbed from every error.
-    pub secrets: Secrets,
     /// What to read.
     pub subscription: Subscription,
     /// Where a new query starts.
@@ -73,7 +69,7 @@ const SUBSCRIPTIONS: [&str; 3] = ["assign", "subscribe", "subscribePattern"];
 impl KafkaSourceConfig {
     /// Checks the options of `read_stream()` (`streaming`) or `read()` against Spark's rules.
     pub fn from_options(options: &Options, streaming: bool) -> Result<KafkaSourceConfig> {
-        let (client, secrets) = client_settings(options)?;
+        let client = client_options(options)?;
         if !client.contains_key("bootstrap.servers") {
             return Err(SluiceError::analysis(
                 "Option 'kafka.bootstrap.servers' must be specified for configuring Kafka consumer",
@@ -155,7 +151,6 @@ impl KafkaSourceConfig {
         };
         Ok(KafkaSourceConfig {
             client,
-            secrets,
             subscription,
             starting,
             ending,
@@ -181,44 +176,15 @@ impl KafkaSourceConfig {
     }
 }
 
-impl std::fmt::Debug for KafkaSourceConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KafkaSourceConfig")
-            .field("client", &redact_pairs(self.client.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
-            .field("subscription", &self.subscription)
-            .field("starting", &self.starting)
-            .field("ending", &self.ending)
-            .field("max_offsets_per_trigger", &self.max_offsets_per_trigger)
-            .field("fail_on_data_loss", &self.fail_on_data_loss)
-            .field("include_headers", &self.include_headers)
-            .field("poll_timeout_ms", &self.poll_timeout_ms)
-            .finish()
-    }
-}
-
-/// The `kafka.`-prefixed options, without the prefix, with Spark's security options
-/// translated into librdkafka's ([`super::security::translate`]).
+/// The `kafka.`-prefixed options, without the prefix.
 pub fn client_options(options: &Options) -> Result<BTreeMap<String, String>> {
-    Ok(client_settings(options)?.0)
-}
-
-/// [`client_options`] and the secrets among them (the user's options and what the
-/// translation took out of them).
-pub fn client_settings(options: &Options) -> Result<(BTreeMap<String, String>, Secrets)> {
     let mut client = BTreeMap::new();
     for (k, v) in options.iter() {
         if k.len() > 6 && k[..6].eq_ignore_ascii_case("kafka.") {
             client.insert(k[6..].to_string(), v.to_string());
         }
     }
-    let mut secrets = Secrets::of_options(options);
-    super::security::translate(&mut client)?;
-    for (k, v) in &client {
-        if sluice_core::redact::is_secret_key(k) {
-            secrets.add(v);
-        }
-    }
-    Ok((client, secrets))
+    Ok(client)
 }
 
 fn parse_assign(text: &str) -> Result<BTreeMap<String, Vec<i32>>> {

@@ -2,23 +2,17 @@
 //! written when every record of it was acknowledged; a failed delivery fails the query
 //! (at-least-once: a restarted query writes the batch again).
 
-use super::options::client_settings;
-use super::watch::Watch;
-use rdkafka::config::RDKafkaLogLevel;
+use super::options::client_options;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::{ClientConfig, ClientContext};
 use sluice_core::mode::OutputMode;
-use sluice_core::redact::Secrets;
 use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{DataType, Options, Result, Row, Schema, SluiceError, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// How often a flush waiting for acknowledgements looks at the producer's [`Watch`].
-const WATCH_INTERVAL: Duration = Duration::from_millis(200);
+use std::time::Duration;
 
 /// Where each record's parts come from in a result row (Spark's `KafkaWriter` rules).
 #[derive(Clone, Debug)]
@@ -100,21 +94,13 @@ impl KafkaSinkLayout {
     }
 }
 
-/// Keeps delivery errors, and watches for TLS and authentication failures.
+/// Counts acknowledgements and keeps delivery errors.
+#[derive(Default)]
 struct Deliveries {
     failures: Mutex<Vec<String>>,
-    watch: Watch,
 }
 
-impl ClientContext for Deliveries {
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
-        self.watch.log(level, fac, message)
-    }
-
-    fn error(&self, error: KafkaError, reason: &str) {
-        self.watch.error(error, reason)
-    }
-}
+impl ClientContext for Deliveries {}
 
 impl ProducerContext for Deliveries {
     type DeliveryOpaque = ();
@@ -141,21 +127,14 @@ struct KafkaTarget {
     layout: KafkaSinkLayout,
     config: ClientConfig,
     servers: String,
-    secrets: Secrets,
     flush_timeout: Duration,
-}
-
-impl KafkaTarget {
-    fn error(&self, text: String) -> SluiceError {
-        SluiceError::exec(self.secrets.scrub(&text))
-    }
 }
 
 impl KafkaSink {
     /// A producer with idempotence on (`kafka.*` options pass through to librdkafka).
     pub fn new(schema: &Schema, options: &Options) -> Result<KafkaSink> {
         let layout = KafkaSinkLayout::new(schema, options)?;
-        let (client, secrets): (BTreeMap<String, String>, Secrets) = client_settings(options)?;
+        let client: BTreeMap<String, String> = client_options(options)?;
         let servers = client.get("bootstrap.servers").cloned().ok_or_else(|| {
             SluiceError::analysis(
                 "Option 'kafka.bootstrap.servers' must be specified for configuring Kafka producer",
@@ -179,7 +158,6 @@ impl KafkaSink {
             layout,
             config,
             servers,
-            secrets,
             flush_timeout: Duration::from_millis(message_timeout_ms + 10_000),
         });
         // Created here so that a bad `kafka.*` option fails `start()`.
@@ -196,50 +174,26 @@ struct KafkaProducer {
 
 impl KafkaProducer {
     fn new(target: Arc<KafkaTarget>) -> Result<KafkaProducer> {
-        let context = Deliveries {
-            failures: Mutex::default(),
-            watch: Watch::new(&target.servers, target.secrets.clone()),
-        };
-        let producer = target.config.create_with_context(context).map_err(|e| {
-            target.error(format!("Kafka ({}): cannot create the producer: {e}", target.servers))
+        let producer = target.config.create_with_context(Deliveries::default()).map_err(|e| {
+            SluiceError::exec(format!("Kafka ({}): cannot create the producer: {e}", target.servers))
         })?;
         Ok(KafkaProducer { target, producer })
     }
 
     /// Sends every row and returns once the broker acknowledged them all.
     fn write(&self, rows: &[Row]) -> Result<()> {
-        let watch = &self.producer.context().watch;
         for row in rows {
             self.send(row)?;
             self.producer.poll(Duration::ZERO);
-            if let Some(e) = watch.query_error() {
-                return Err(e);
-            }
         }
         let servers = &self.target.servers;
-        // Flushed in slices: a TLS or authentication failure ends the wait at once
-        // (librdkafka would retry until message.timeout.ms).
-        let deadline = Instant::now() + self.target.flush_timeout;
-        loop {
-            let slice = deadline.saturating_duration_since(Instant::now()).min(WATCH_INTERVAL);
-            let flushed = self.producer.flush(slice);
-            if let Some(e) = watch.query_error() {
-                return Err(e);
-            }
-            match flushed {
-                Ok(()) => break,
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(self
-                        .target
-                        .error(format!("Kafka ({servers}): records not acknowledged in time: {e}")));
-                }
-                Err(_) => {}
-            }
-        }
+        self.producer.flush(self.target.flush_timeout).map_err(|e| {
+            SluiceError::exec(format!("Kafka ({servers}): records not acknowledged in time: {e}"))
+        })?;
         let failures =
             std::mem::take(&mut *self.producer.context().failures.lock().unwrap_or_else(|p| p.into_inner()));
         if !failures.is_empty() {
-            return Err(self.target.error(format!(
+            return Err(SluiceError::exec(format!(
                 "Kafka ({servers}): the broker did not acknowledge every record: {}",
                 failures.join("; ")
             )));
@@ -301,9 +255,10 @@ impl KafkaProducer {
                     self.producer.poll(Duration::from_millis(50));
                 }
                 Err((e, _)) => {
-                    return Err(self
-                        .target
-                        .error(format!("Kafka ({}): cannot send to {topic}: {e}", self.target.servers)))
+                    return Err(SluiceError::exec(format!(
+                        "Kafka ({}): cannot send to {topic}: {e}",
+                        self.target.servers
+                    )))
                 }
             }
         }

@@ -4,9 +4,7 @@
 //! group, so the ranges (and a checkpoint of them) fully decide what a batch holds.
 
 use super::options::{KafkaSourceConfig, OffsetSpec, Subscription, EARLIEST, LATEST};
-use super::watch::Watch;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaResult;
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
@@ -17,9 +15,6 @@ use std::time::{Duration, Instant};
 
 /// How long one metadata or offsets request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How often a waiting request looks at its client's [`Watch`].
-const WATCH_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Spark's Kafka source schema (with `headers` when `includeHeaders` is true).
 pub fn kafka_schema(include_headers: bool) -> Schema {
@@ -87,68 +82,15 @@ fn group_id(prefix: Option<&str>, role: &str) -> String {
     format!("{}-{}-{role}", prefix.unwrap_or("spark-kafka-source"), uuid::Uuid::new_v4())
 }
 
-fn kafka_error(cfg: &KafkaSourceConfig, what: &str, e: impl std::fmt::Display) -> SluiceError {
-    SluiceError::exec(cfg.secrets.scrub(&format!("Kafka ({}): {what}: {e}", cfg.servers())))
-}
-
-fn create_consumer(
-    cfg: &KafkaSourceConfig,
-    config: &ClientConfig,
-    what: &str,
-) -> Result<BaseConsumer<Watch>> {
-    config
-        .create_with_context(Watch::new(cfg.servers(), cfg.secrets.clone()))
-        .map_err(|e| kafka_error(cfg, &format!("cannot create {what}"), e))
-}
-
-/// Why a watched request failed.
-enum Stopped {
-    /// A TLS or authentication failure: retrying cannot help.
-    Fatal(SluiceError),
-    /// The request itself failed (perhaps for now: the broker may come back).
-    Request(rdkafka::error::KafkaError),
-}
-
-/// Runs `request` in slices (from [`WATCH_INTERVAL`], doubling) up to `timeout`, serving the client's
-/// events in between, so that a TLS or authentication failure (which librdkafka only
-/// reports as events while it keeps reconnecting) ends the wait at once.
-fn watched<T>(
-    consumer: &BaseConsumer<Watch>,
-    timeout: Duration,
-    mut request: impl FnMut(Duration) -> KafkaResult<T>,
-) -> std::result::Result<T, Stopped> {
-    let deadline = Instant::now() + timeout;
-    // Slices grow, so a slow broker still answers a request that needs longer than one.
-    let mut interval = WATCH_INTERVAL;
-    loop {
-        let slice = deadline.saturating_duration_since(Instant::now()).min(interval);
-        interval *= 2;
-        let result = request(slice.max(Duration::from_millis(1)));
-        serve_events(consumer);
-        if let Some(e) = consumer.context().query_error() {
-            return Err(Stopped::Fatal(e));
-        }
-        match result {
-            Ok(v) => return Ok(v),
-            Err(e) if Instant::now() >= deadline => return Err(Stopped::Request(e)),
-            Err(_) => {}
-        }
-    }
-}
-
-/// Serves a consumer's queued events (errors and logs reach its [`Watch`] this way).
-fn serve_events(consumer: &BaseConsumer<Watch>) {
-    for _ in 0..1000 {
-        if consumer.poll(Duration::ZERO).is_none() {
-            break;
-        }
-    }
+fn kafka_error(what: &str, servers: &str, e: impl std::fmt::Display) -> SluiceError {
+    SluiceError::exec(format!("Kafka ({servers}): {what}: {e}"))
 }
 
 /// Decides on the driver which offsets each batch reads.
 pub struct KafkaPlanner {
     cfg: KafkaSourceConfig,
-    consumer: BaseConsumer<Watch>,
+    consumer: BaseConsumer,
+    servers: String,
     /// The next offset to read per partition; `None` before the first batch is planned.
     next: Option<PartitionOffsets>,
     /// The end offsets of an AvailableNow run or a batch read: nothing past them is read.
@@ -173,11 +115,14 @@ struct Watermarks {
 impl KafkaPlanner {
     /// Connects to the brokers (lazily: the first request happens at the first batch).
     pub fn new(cfg: KafkaSourceConfig, group_prefix: Option<&str>) -> Result<KafkaPlanner> {
-        let config = client_config(&cfg, &group_id(group_prefix, "driver-0"));
-        let consumer = create_consumer(&cfg, &config, "the driver's consumer")?;
+        let servers = cfg.servers().to_string();
+        let consumer: BaseConsumer = client_config(&cfg, &group_id(group_prefix, "driver-0"))
+            .create()
+            .map_err(|e| kafka_error("cannot create the driver's consumer", &servers, e))?;
         Ok(KafkaPlanner {
             cfg,
             consumer,
+            servers,
             next: None,
             bound: None,
             bound_start: None,
@@ -189,17 +134,13 @@ impl KafkaPlanner {
 
     /// The partitions the subscription covers now, with their low and high offsets.
     fn partitions(&self) -> Result<BTreeMap<(String, i32), Watermarks>> {
-        let one_topic = match &self.cfg.subscription {
-            Subscription::Subscribe(topics) if topics.len() == 1 => Some(topics[0].as_str()),
-            _ => None,
-        };
-        let stopped = |what: &str, s: Stopped| match s {
-            Stopped::Fatal(e) => e,
-            Stopped::Request(e) => kafka_error(&self.cfg, what, e),
-        };
-        let metadata =
-            watched(&self.consumer, REQUEST_TIMEOUT, |t| self.consumer.fetch_metadata(one_topic, t))
-                .map_err(|s| stopped("cannot fetch metadata", s))?;
+        let metadata = match &self.cfg.subscription {
+            Subscription::Subscribe(topics) if topics.len() == 1 => {
+                self.consumer.fetch_metadata(Some(&topics[0]), REQUEST_TIMEOUT)
+            }
+            _ => self.consumer.fetch_metadata(None, REQUEST_TIMEOUT),
+        }
+        .map_err(|e| kafka_error("cannot fetch metadata", &self.servers, e))?;
         let mut out = BTreeMap::new();
         for topic in metadata.topics() {
             if topic.error().is_some() || !self.cfg.wants_topic(topic.name()) {
@@ -211,10 +152,14 @@ impl KafkaPlanner {
                         continue;
                     }
                 }
-                let (low, high) = watched(&self.consumer, REQUEST_TIMEOUT, |t| {
-                    self.consumer.fetch_watermarks(topic.name(), p.id(), t)
-                })
-                .map_err(|s| stopped(&format!("cannot list offsets of {}-{}", topic.name(), p.id()), s))?;
+                let (low, high) =
+                    self.consumer.fetch_watermarks(topic.name(), p.id(), REQUEST_TIMEOUT).map_err(|e| {
+                        kafka_error(
+                            &format!("cannot list offsets of {}-{}", topic.name(), p.id()),
+                            &self.servers,
+                            e,
+                        )
+                    })?;
                 out.insert((topic.name().to_string(), p.id()), Watermarks { low, high });
             }
         }
@@ -229,8 +174,6 @@ impl KafkaPlanner {
                 self.unreachable_since = None;
                 Ok(Some(p))
             }
-            // A TLS or authentication failure does not go away by waiting.
-            Err(e) if self.consumer.context().failure().is_some() => Err(e),
             Err(e) => {
                 let since = *self.unreachable_since.get_or_insert_with(Instant::now);
                 if since.elapsed() >= Duration::from_millis(self.cfg.poll_timeout_ms) {
@@ -509,7 +452,7 @@ fn rate_limit(start: &PartitionOffsets, until: &mut PartitionOffsets, limit: u64
 pub struct KafkaReader {
     cfg: KafkaSourceConfig,
     group_prefix: Option<String>,
-    consumers: Mutex<BTreeMap<usize, BaseConsumer<Watch>>>,
+    consumers: Mutex<BTreeMap<usize, BaseConsumer>>,
 }
 
 impl KafkaReader {
@@ -518,15 +461,16 @@ impl KafkaReader {
         KafkaReader { cfg, group_prefix, consumers: Mutex::new(BTreeMap::new()) }
     }
 
-    fn consumer(&self, index: usize) -> Result<BaseConsumer<Watch>> {
+    fn consumer(&self, index: usize) -> Result<BaseConsumer> {
         if let Some(c) = self.consumers.lock().unwrap_or_else(|p| p.into_inner()).remove(&index) {
             return Ok(c);
         }
+        let servers = self.cfg.servers();
         let mut config =
             client_config(&self.cfg, &group_id(self.group_prefix.as_deref(), &format!("executor-{index}")));
         config.set("enable.partition.eof", "true");
         config.set("auto.offset.reset", if self.cfg.fail_on_data_loss { "error" } else { "earliest" });
-        create_consumer(&self.cfg, &config, "a consumer")
+        config.create().map_err(|e| kafka_error("cannot create a consumer", servers, e))
     }
 
     /// Reads the ranges of worker `index` of `peers`, in offset order per partition.
@@ -554,21 +498,21 @@ impl KafkaReader {
 
     fn read_with(
         &self,
-        consumer: &BaseConsumer<Watch>,
+        consumer: &BaseConsumer,
         mine: &[&KafkaRange],
         emit: &mut dyn FnMut(Row),
     ) -> Result<()> {
-        let cfg = &self.cfg;
+        let servers = self.cfg.servers();
         let mut tpl = TopicPartitionList::new();
         let mut pending: Vec<&KafkaRange> = mine.to_vec();
         for r in mine {
             tpl.add_partition_offset(&r.topic, r.partition, Offset::Offset(r.from))
-                .map_err(|e| kafka_error(cfg, "cannot assign a partition", e))?;
+                .map_err(|e| kafka_error("cannot assign a partition", servers, e))?;
         }
         let find = |pending: &[&KafkaRange], topic: &str, p: i32| {
             pending.iter().position(|r| r.partition == p && &*r.topic == topic)
         };
-        consumer.assign(&tpl).map_err(|e| kafka_error(cfg, "cannot assign partitions", e))?;
+        consumer.assign(&tpl).map_err(|e| kafka_error("cannot assign partitions", servers, e))?;
         let timeout = Duration::from_millis(self.cfg.poll_timeout_ms);
         let mut last_progress = Instant::now();
         let mut last_error: Option<String> = None;
@@ -605,29 +549,25 @@ impl KafkaReader {
                     let lost = text.contains("out of range") || text.contains("OffsetOutOfRange");
                     if lost && self.cfg.fail_on_data_loss {
                         return Err(kafka_error(
-                            cfg,
                             "offsets planned for this batch are no longer available (failOnDataLoss is true)",
+                            servers,
                             e,
                         ));
                     }
                     last_error = Some(text);
                 }
             }
-            if let Some(e) = consumer.context().query_error() {
-                return Err(e);
-            }
             if last_progress.elapsed() >= timeout {
                 let waiting: Vec<String> = pending
                     .iter()
                     .map(|r| format!("{}-{} offsets {}..{}", r.topic, r.partition, r.from, r.until))
                     .collect();
-                return Err(SluiceError::exec(cfg.secrets.scrub(&format!(
-                    "Kafka ({}): timed out after {} ms (kafkaConsumer.pollTimeoutMs) waiting for records of {}{}",
-                    cfg.servers(),
+                return Err(SluiceError::exec(format!(
+                    "Kafka ({servers}): timed out after {} ms (kafkaConsumer.pollTimeoutMs) waiting for records of {}{}",
                     timeout.as_millis(),
                     waiting.join(", "),
                     last_error.map(|e| format!("; last error: {e}")).unwrap_or_default()
-                ))));
+                )));
             }
         }
         Ok(())
