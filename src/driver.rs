@@ -2,8 +2,9 @@
 //! new, runs the batch on the workers, turns the result's changes into what the output
 //! mode emits, writes the sink and reports progress.
 
-use crate::checkpoint::{self, Checkpoint, CommitEntry, OffsetEntry, Recovery};
-use crate::exec::{inserted_rows, Executor, ResultTable};
+use crate::checkpoint::store::{self as state_store, Part, SharedState};
+use crate::checkpoint::{Checkpoint, CommitEntry, OffsetEntry, Recovery};
+use crate::exec::{inserted_rows, Executor, LimitCount, ResultTable};
 use crate::progress::{
     iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress,
 };
@@ -14,7 +15,9 @@ use sluice_core::plan::ResultOrder;
 use sluice_core::sink::Sink;
 use sluice_core::{Result, Row, Schema};
 use sluice_operators::{BatchWatermarks, Diff};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -110,13 +113,14 @@ pub(crate) struct ModeAdapter {
     mode: OutputMode,
     order: ResultOrder,
     /// The whole result (complete mode), as row multiplicities.
-    table: ResultTable,
-    emitted: usize,
+    table: Rc<RefCell<ResultTable>>,
+    /// Rows a LIMIT let through.
+    limit: Rc<RefCell<LimitCount>>,
 }
 
 impl ModeAdapter {
     pub fn new(mode: OutputMode, order: ResultOrder) -> Self {
-        ModeAdapter { mode, order, table: ResultTable::default(), emitted: 0 }
+        ModeAdapter { mode, order, table: Rc::default(), limit: Rc::default() }
     }
 
     /// True when the adapter holds state a checkpoint must save (the complete-mode
@@ -125,34 +129,26 @@ impl ModeAdapter {
         self.mode == OutputMode::Complete || self.order.limit.is_some()
     }
 
-    /// The adapter's state, encoded for a checkpoint.
-    pub fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(&(&self.table.0, self.emitted))
-            .map_err(|e| sluice_core::SluiceError::exec(format!("cannot encode the result table: {e}")))
-    }
-
-    /// Loads what [`save`](Self::save) wrote.
-    pub fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        let (table, emitted): (BTreeMap<Row, i64>, usize) = bincode::deserialize(bytes)
-            .map_err(|e| sluice_core::SluiceError::exec(format!("cannot decode the result table: {e}")))?;
-        self.table.0 = table;
-        self.emitted = emitted;
-        Ok(())
+    /// The adapter's state as keyed stores (table, LIMIT count), for a checkpoint.
+    pub fn stores(&self) -> Vec<SharedState> {
+        let table: SharedState = self.table.clone();
+        let limit: SharedState = self.limit.clone();
+        vec![table, limit]
     }
 
     /// The rows to write for one batch.
     pub fn rows_for_batch(&mut self, changes: Vec<(Row, Diff)>) -> Vec<Row> {
         if self.mode == OutputMode::Complete {
-            let mut rows = self.table.apply(changes.into_iter());
+            let mut rows = self.table.borrow_mut().apply(changes.into_iter());
             self.order.apply(&mut rows);
             return rows;
         }
         let mut inserted = inserted_rows(changes.into_iter());
         if let Some(limit) = self.order.limit {
-            let room = limit.saturating_sub(self.emitted);
+            let room = limit.saturating_sub(self.limit.borrow().emitted);
             inserted.truncate(room);
         }
-        self.emitted += inserted.len();
+        self.limit.borrow_mut().add(inserted.len());
         inserted
     }
 }
@@ -160,10 +156,11 @@ impl ModeAdapter {
 /// The driver thread's body: runs batches until stopped, exhausted or failed.
 pub(crate) fn run(shared: Arc<QueryShared>, mut run: QueryRun) {
     let result = drive(&shared, &mut run);
-    let QueryRun { executor, sink, sources, .. } = run;
+    let QueryRun { executor, sink, sources, checkpoint, .. } = run;
     // Every worker (of every process) learns how the query ended.
     executor.stop(result.as_ref().err());
-    drop((sink, sources));
+    // The checkpoint's maintenance finishes its work before the query is seen ended.
+    drop((sink, sources, checkpoint));
     shared.terminate(result);
 }
 
@@ -192,7 +189,9 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     // counting from the last batch or idle event.
     let mut last_event: Option<Instant> = None;
     let recovery = std::mem::take(&mut run.recovery);
-    let mut replay = recovery.replay;
+    // Batches to run again exactly as recorded: the one planned before a crash, and any
+    // committed ones a damaged state file makes the restart go back over.
+    let mut replay: std::collections::VecDeque<(u64, OffsetEntry)> = recovery.replay.into_iter().collect();
     if let Some(cp) = &run.checkpoint {
         batch_id = recovery.next_batch;
         if let Some((c, commit)) = &recovery.committed {
@@ -200,20 +199,19 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             if let Some(o) = &recovery.committed_offsets {
                 last_batch_watermark_ms = o.batch_watermark_ms;
             }
-            let dir = cp.state_dir(*c);
-            if run.aggregating {
-                run.executor.restore(dir.clone())?;
-            }
-            if adapter_state {
-                match checkpoint::state::read_result(&dir)? {
-                    Some(bytes) => adapter.load(&bytes)?,
-                    None => {
-                        return Err(sluice_core::SluiceError::exec(format!(
-                            "checkpoint file {}: missing (the result table of batch {c})",
-                            dir.join("result").display()
-                        )))
-                    }
-                }
+            let driver_stores = adapter_state.then(|| adapter.stores());
+            let restored = crate::restore::restore_state(
+                cp,
+                &mut run.executor,
+                run.aggregating,
+                driver_stores.as_deref(),
+                run.workers,
+                *c,
+            )?;
+            if let Some(&(first, _)) = restored.rerun.first() {
+                batch_id = first;
+                replay.extend(restored.rerun);
+                replay.make_contiguous().sort_by_key(|(b, _)| *b);
             }
         }
     }
@@ -227,7 +225,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let mut planned = Vec::with_capacity(run.sources.len());
         let mut offsets = Vec::with_capacity(run.sources.len());
         let mut records = Vec::with_capacity(run.sources.len());
-        let replaying = replay.take().map(|(_, entry)| entry);
+        let replaying = replay.pop_front().map(|(_, entry)| entry);
         if let Some(entry) = &replaying {
             // Planned before a crash: exactly these offsets, under exactly these watermarks.
             tracker.restore(entry.batch_watermark_ms, &entry.operator_watermarks);
@@ -302,8 +300,8 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             )?;
             wal_ms = Some(started.elapsed().as_millis() as u64);
         }
-        let snapshot_dir = run.checkpoint.as_ref().map(|cp| cp.state_dir(batch_id));
-        let out = run.executor.run_batch(batch_id, inputs, watermarks, snapshot_dir.clone())?;
+        let state_root = run.checkpoint.as_ref().map(Checkpoint::state_root);
+        let out = run.executor.run_batch(batch_id, inputs, watermarks, state_root.clone())?;
         tracker.update(&out.stats.event_time);
         last_batch_watermark_ms = batch_watermark_ms;
         let num_output = if run.parallel_sink {
@@ -317,12 +315,13 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             num_output
         };
         let add_batch_ms = exec_start.elapsed().as_millis() as u64;
-        let (mut snapshot_bytes, mut snapshot_ms) = out.snapshot;
+        let (mut delta_bytes, mut snapshot_ms) = out.delta;
         let mut commit_ms = None;
-        if let (Some(cp), Some(dir)) = (&run.checkpoint, &snapshot_dir) {
+        if let (Some(cp), Some(root)) = (&run.checkpoint, &state_root) {
             if adapter_state {
                 let started = Instant::now();
-                snapshot_bytes += checkpoint::state::write_result(dir, &adapter.save()?)?;
+                delta_bytes +=
+                    state_store::write_delta(root, Part::Driver, run.workers, batch_id, &adapter.stores())?;
                 snapshot_ms += started.elapsed().as_millis() as u64;
             }
             let started = Instant::now();
@@ -379,10 +378,12 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 memory_used_bytes: out.stats.state_bytes,
                 num_shuffle_partitions: run.workers as i64,
                 num_state_store_instances: run.workers as i64,
-                custom_metrics: if run.checkpoint.is_some() {
-                    BTreeMap::from([("snapshotSizeBytes".to_string(), snapshot_bytes as i64)])
-                } else {
-                    BTreeMap::new()
+                custom_metrics: match &run.checkpoint {
+                    Some(cp) => BTreeMap::from([
+                        ("deltaSizeBytes".to_string(), delta_bytes as i64),
+                        ("snapshotSizeBytes".to_string(), cp.take_snapshot_bytes() as i64),
+                    ]),
+                    None => BTreeMap::new(),
                 },
             }]
         } else {

@@ -7,6 +7,7 @@
 //! every other worker's report (rows read, statistics, errors) flows back to worker 0
 //! through the control dataflow, which merges them into one report for the driver.
 
+use crate::checkpoint::store::{self, Part};
 use crate::cluster::{self, Cluster, ClusterHealth, Hello};
 use crate::source::{BatchInput, SourceReader};
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,12 @@ use sluice_core::mode::OutputMode;
 use sluice_core::plan::Analyzed;
 use sluice_core::sink::PartWriterFactory;
 use sluice_core::{Result, Row, SluiceError};
-use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
+use sluice_operators::store::{decode, encode, EntrySink};
+use sluice_operators::{
+    build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, KeyedState, Time,
+};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
@@ -43,11 +47,12 @@ const HEALTH_POLL: Duration = Duration::from_millis(50);
 #[derive(Clone, Debug, Serialize, Deserialize)]
 enum Command {
     /// Run micro-batch `id` on these inputs (one per source) under these watermarks.
-    /// With `snapshot`, each worker then saves its operator state into that directory.
-    Batch { id: Time, inputs: Vec<BatchInput>, watermarks: BatchWatermarks, snapshot: Option<PathBuf> },
-    /// Load each worker's operator state from a checkpoint's snapshot directory (before
-    /// any batch).
-    Restore(PathBuf),
+    /// With `state` (a checkpoint's state root), each worker then writes the delta of its
+    /// operator state there.
+    Batch { id: Time, inputs: Vec<BatchInput>, watermarks: BatchWatermarks, state: Option<PathBuf> },
+    /// Load each worker's operator state as it was after batch `version` from a
+    /// checkpoint's state root (before any batch).
+    Restore { root: PathBuf, version: u64 },
     /// Leave the loop: the query ended (with this error, if it failed).
     Stop { error: Option<WireError> },
 }
@@ -60,8 +65,8 @@ struct Report {
     output: Vec<(Row, Diff)>,
     stats: BatchStats,
     error: Option<WireError>,
-    /// Bytes of state snapshot written, and how long the write took (ms).
-    snapshot: (u64, u64),
+    /// Bytes of state delta written, and how long the write took (ms).
+    delta: (u64, u64),
     /// With a sink that every worker writes: the rows this worker wrote, and its commit
     /// messages for the driver.
     written: u64,
@@ -78,7 +83,7 @@ impl Report {
         }
         self.output.extend(other.output);
         self.stats.merge(&other.stats);
-        self.snapshot = (self.snapshot.0 + other.snapshot.0, self.snapshot.1.max(other.snapshot.1));
+        self.delta = (self.delta.0 + other.delta.0, self.delta.1.max(other.delta.1));
         self.written += other.written;
         self.commit.extend(other.commit);
         if self.error.is_none() {
@@ -135,8 +140,8 @@ pub(crate) struct BatchOutput {
     pub rows_in: Vec<u64>,
     /// What the operators observed (event times, state sizes), summed over workers.
     pub stats: BatchStats,
-    /// Bytes of state snapshot written by all workers, and the longest write (ms).
-    pub snapshot: (u64, u64),
+    /// Bytes of state delta written by all workers, and the longest write (ms).
+    pub delta: (u64, u64),
     /// With a sink that every worker writes (`changes` is then empty): the rows they wrote
     /// and their commit messages.
     pub written: u64,
@@ -380,11 +385,12 @@ impl Executor {
                         return Some(error);
                     }
                 };
-                let (id, batch, watermarks, snapshot) = match command {
+                let (id, batch, watermarks, state_root) = match command {
                     Command::Stop { error } => return error,
-                    Command::Batch { id, inputs, watermarks, snapshot } => (id, inputs, watermarks, snapshot),
-                    Command::Restore(dir) => {
-                        let error = restore_worker(&ctx, &dir, index, peers).err().map(WireError::from);
+                    Command::Batch { id, inputs, watermarks, state } => (id, inputs, watermarks, state),
+                    Command::Restore { root, version } => {
+                        let error =
+                            restore_worker(&ctx, &root, version, index, peers).err().map(WireError::from);
                         let report = Report { error, ..Default::default() };
                         if index != 0 {
                             control.report(report);
@@ -450,17 +456,16 @@ impl Executor {
                         }
                     }
                 }
-                let mut saved = (0, 0);
-                if let (Some(dir), None) = (&snapshot, &error) {
+                let mut delta = (0, 0);
+                if let (Some(root), None) = (&state_root, &error) {
                     let started = std::time::Instant::now();
-                    match snapshot_worker(&ctx, dir, index, peers) {
-                        Ok(bytes) => saved = (bytes, started.elapsed().as_millis() as u64),
+                    match write_worker_delta(&ctx, root, id, index, peers) {
+                        Ok(bytes) => delta = (bytes, started.elapsed().as_millis() as u64),
                         Err(e) => error = Some(e),
                     }
                 }
                 let error = error.map(WireError::from);
-                let report =
-                    Report { rows_in, output: Vec::new(), stats, error, snapshot: saved, written, commit };
+                let report = Report { rows_in, output: Vec::new(), stats, error, delta, written, commit };
                 if index != 0 {
                     control.report(report);
                     continue;
@@ -498,7 +503,7 @@ impl Executor {
         id: Time,
         inputs: Vec<BatchInput>,
         watermarks: BatchWatermarks,
-        snapshot: Option<PathBuf>,
+        state: Option<PathBuf>,
     ) -> Result<BatchOutput> {
         let sources = inputs.len();
         let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
@@ -506,7 +511,7 @@ impl Executor {
             SluiceError::exec("only process 0 of a cluster runs batches; the others follow it")
         })?;
         commands
-            .send(Command::Batch { id, inputs, watermarks, snapshot })
+            .send(Command::Batch { id, inputs, watermarks, state })
             .map_err(|_| self.lost().unwrap_or_else(stopped))?;
         let report = self.await_report()?;
         if let Some(e) = report.error.map(SluiceError::from).or_else(|| self.errors.take()) {
@@ -518,19 +523,20 @@ impl Executor {
             changes: report.output,
             rows_in,
             stats: report.stats,
-            snapshot: report.snapshot,
+            delta: report.delta,
             written: report.written,
             commit: report.commit,
         })
     }
 
-    /// Loads every worker's operator state from a checkpoint's snapshot directory.
-    pub fn restore(&mut self, dir: PathBuf) -> Result<()> {
+    /// Loads every worker's operator state as it was after batch `version` from a
+    /// checkpoint's state root.
+    pub fn restore(&mut self, root: PathBuf, version: u64) -> Result<()> {
         let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
         let commands = self.commands.as_ref().ok_or_else(|| {
             SluiceError::exec("only process 0 of a cluster restores state; the others follow it")
         })?;
-        commands.send(Command::Restore(dir)).map_err(|_| self.lost().unwrap_or_else(stopped))?;
+        commands.send(Command::Restore { root, version }).map_err(|_| self.lost().unwrap_or_else(stopped))?;
         match self.await_report()?.error {
             Some(e) => Err(e.into()),
             None => Ok(()),
@@ -617,54 +623,193 @@ pub(crate) fn inserted_rows(changes: impl Iterator<Item = (Row, Diff)>) -> Vec<R
 }
 
 /// A complete-mode result table, as row multiplicities: the driver's whole table, or one
-/// writing worker's share of it (its groups).
+/// writing worker's share of it (its groups). A keyed store for checkpoints (row ->
+/// multiplicity), recording the rows a batch changed once a checkpoint asked for changes.
 #[derive(Default)]
-pub(crate) struct ResultTable(pub BTreeMap<Row, i64>);
+pub(crate) struct ResultTable {
+    pub rows: BTreeMap<Row, i64>,
+    /// Rows changed since the last delta, when tracking (a checkpoint takes deltas).
+    touched: Option<HashSet<Row>>,
+}
 
 impl ResultTable {
     /// Applies a batch's changes and returns the whole table, to write again.
     pub fn apply(&mut self, changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
         for (row, d) in changes {
-            *self.0.entry(row).or_insert(0) += d as i64;
+            if let Some(t) = &mut self.touched {
+                if !t.contains(&row) {
+                    t.insert(row.clone());
+                }
+            }
+            match self.rows.entry(row) {
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    *e.get_mut() += d as i64;
+                    if *e.get() == 0 {
+                        e.remove();
+                    }
+                }
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    if d != 0 {
+                        e.insert(d as i64);
+                    }
+                }
+            }
         }
-        self.0.retain(|_, n| *n != 0);
-        let mut rows = Vec::with_capacity(self.0.len());
-        for (row, &n) in &self.0 {
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for (row, &n) in &self.rows {
             rows.extend(std::iter::repeat_n(row.clone(), n.max(0) as usize));
         }
         rows
     }
 }
 
-impl sluice_operators::Snapshot for ResultTable {
-    fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(&self.0)
-            .map_err(|e| SluiceError::exec(format!("cannot encode the result table: {e}")))
+const TABLE: &str = "the result table";
+
+impl KeyedState for ResultTable {
+    fn changes(&mut self, out: &mut EntrySink<'_>) -> Result<()> {
+        match self.touched.replace(HashSet::new()) {
+            Some(touched) => {
+                for row in touched {
+                    let k = encode(TABLE, &row)?;
+                    match self.rows.get(&row) {
+                        Some(n) => out(&k, Some(&encode(TABLE, n)?))?,
+                        None => out(&k, None)?,
+                    }
+                }
+                Ok(())
+            }
+            // Not tracked yet (the first delta of a run that restored nothing): all of it.
+            None => self.entries(out),
+        }
     }
 
-    fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        self.0 = bincode::deserialize(bytes)
-            .map_err(|e| SluiceError::exec(format!("cannot decode the result table: {e}")))?;
+    fn entries(&self, out: &mut EntrySink<'_>) -> Result<()> {
+        for (row, n) in &self.rows {
+            out(&encode(TABLE, row)?, Some(&encode(TABLE, n)?))?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.touched = None;
+    }
+
+    fn restore(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        let row: Row = decode(TABLE, key)?;
+        match value {
+            Some(v) => self.rows.insert(row, decode(TABLE, v)?),
+            None => self.rows.remove(&row),
+        };
+        Ok(())
+    }
+
+    fn restored(&mut self) -> Result<()> {
+        self.touched = Some(HashSet::new());
+        Ok(())
+    }
+
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()> {
+        self.rows = decode(TABLE, bytes)?;
+        self.restored()
+    }
+}
+
+/// How many rows a LIMIT has let through (the driver's), a one-entry keyed store.
+#[derive(Default)]
+pub(crate) struct LimitCount {
+    pub emitted: usize,
+    changed: bool,
+}
+
+impl LimitCount {
+    /// Adds rows let through.
+    pub fn add(&mut self, n: usize) {
+        self.emitted += n;
+        self.changed |= n > 0;
+    }
+}
+
+const LIMIT: &str = "the LIMIT count";
+
+impl KeyedState for LimitCount {
+    fn changes(&mut self, out: &mut EntrySink<'_>) -> Result<()> {
+        if std::mem::take(&mut self.changed) {
+            self.entries(out)?;
+        }
+        Ok(())
+    }
+
+    fn entries(&self, out: &mut EntrySink<'_>) -> Result<()> {
+        out(&encode(LIMIT, &())?, Some(&encode(LIMIT, &self.emitted)?))
+    }
+
+    fn clear(&mut self) {
+        *self = LimitCount::default();
+    }
+
+    fn restore(&mut self, _key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        self.emitted = value.map(|v| decode(LIMIT, v)).transpose()?.unwrap_or(0);
+        Ok(())
+    }
+
+    fn restored(&mut self) -> Result<()> {
+        self.changed = false;
+        Ok(())
+    }
+
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()> {
+        self.emitted = decode(LIMIT, bytes)?;
         Ok(())
     }
 }
 
-/// Writes this worker's operator state (nothing when the query keeps none).
-fn snapshot_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<u64> {
-    if ctx.stores() == 0 {
+/// Writes this worker's state delta for batch `id` (nothing when the query keeps none).
+fn write_worker_delta(
+    ctx: &DataflowContext,
+    root: &Path,
+    id: Time,
+    index: usize,
+    peers: usize,
+) -> Result<u64> {
+    let stores = ctx.stores();
+    if stores.is_empty() {
         return Ok(0);
     }
-    crate::checkpoint::state::write_part(dir, index, peers, &ctx.save_state()?)
+    store::write_delta(root, Part::Worker(index), peers, id, &stores)
 }
 
-fn restore_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<()> {
-    if ctx.stores() == 0 {
+/// Loads this worker's state after batch `version`: its deltas and snapshots, or a
+/// first-format part (`state/<version>/part-<w>`), which it converts into a snapshot so
+/// the next delta has a base.
+fn restore_worker(
+    ctx: &DataflowContext,
+    root: &Path,
+    version: u64,
+    index: usize,
+    peers: usize,
+) -> Result<()> {
+    let stores = ctx.stores();
+    if stores.is_empty() {
         return Ok(());
     }
-    let bytes = crate::checkpoint::state::read_part(dir, index, peers)?;
-    ctx.load_state(&bytes).map_err(|e| {
-        SluiceError::exec(format!("{}: {e}", crate::checkpoint::state::part_path(dir, index).display()))
-    })
+    if store::restore(root, Part::Worker(index), peers, version, &stores)? {
+        return Ok(());
+    }
+    let dir = root.join(version.to_string());
+    if !crate::checkpoint::state::part_path(&dir, index).exists() {
+        let delta = store::path(root, Part::Worker(index), version, store::Kind::Delta);
+        return Err(SluiceError::exec(format!(
+            "checkpoint file {}: is missing (the state of batch {version})",
+            delta.display()
+        )));
+    }
+    let bytes = crate::checkpoint::state::read_part(&dir, index, peers)?;
+    ctx.load_v1(&bytes).map_err(|e| {
+        SluiceError::exec(format!("{}: {e}", crate::checkpoint::state::part_path(&dir, index).display()))
+    })?;
+    store::write_snapshot(root, Part::Worker(index), peers, version, &stores)?;
+    Ok(())
 }
 
 impl Drop for Executor {

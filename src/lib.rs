@@ -43,6 +43,7 @@ mod metrics_http;
 pub mod progress;
 mod query;
 mod reader;
+mod restore;
 mod session;
 mod source;
 mod sql;

@@ -2,7 +2,7 @@
 //! it (Spark's `DataStreamWriter`). All of Spark's analysis happens in `start()`, before
 //! any data moves.
 
-use crate::checkpoint::{query_shape, Checkpoint, Recovery, MIN_BATCHES_TO_RETAIN};
+use crate::checkpoint::{query_shape, Checkpoint, Recovery, MIN_BATCHES_TO_RETAIN, MIN_DELTAS_FOR_SNAPSHOT};
 use crate::dataframe::DataFrame;
 use crate::driver::{self, QueryRun};
 use crate::exec::Executor;
@@ -261,7 +261,15 @@ impl DataStreamWriter {
                 }
                 let shape = query_shape(&analyzed, mode, workers);
                 let retain = session.conf(MIN_BATCHES_TO_RETAIN);
-                let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), retain.as_deref())?;
+                let min_deltas = session.conf(MIN_DELTAS_FOR_SNAPSHOT);
+                let (cp, id, recovery) = Checkpoint::open(
+                    &dir,
+                    &shape,
+                    sources.len(),
+                    retain.as_deref(),
+                    min_deltas.as_deref(),
+                    workers,
+                )?;
                 restore_sources(&mut sources, &recovery)?;
                 (Some(cp), id, recovery)
             }

@@ -3,6 +3,7 @@
 //! operators gather for progress reports (read after the batch completes).
 
 use crate::errors::ErrorSlot;
+use crate::store::KeyedState;
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::{Result, SluiceError};
@@ -98,17 +99,9 @@ impl BatchStats {
     }
 }
 
-/// Operator state a checkpoint saves after a batch and loads before the first batch of a
-/// restarted query (the operator never does I/O: the worker loop writes the bytes).
-pub trait Snapshot {
-    /// The state, encoded.
-    fn save(&self) -> Result<Vec<u8>>;
-    /// Replaces the state by one `save` encoded.
-    fn load(&mut self, bytes: &[u8]) -> Result<()>;
-}
-
-/// A stateful operator's state, shared between the operator and the worker loop.
-pub type SharedStore = Rc<RefCell<dyn Snapshot>>;
+/// A stateful operator's state, shared between the operator and the worker loop that
+/// saves and restores it (see [`KeyedState`]).
+pub type SharedStore = Rc<RefCell<dyn KeyedState>>;
 
 /// Shared between a worker's dataflow and its loop.
 #[derive(Clone)]
@@ -139,24 +132,20 @@ impl DataflowContext {
         }
     }
 
-    /// Called by a stateful operator when it is built.
+    /// Called by a stateful operator when it is built: its operator id in a checkpoint
+    /// is the order of registration.
     pub fn register_store(&self, store: SharedStore) {
         self.stores.borrow_mut().push(store);
     }
 
-    /// How many stateful operators the dataflow has.
-    pub fn stores(&self) -> usize {
-        self.stores.borrow().len()
+    /// The stateful operators of this worker's dataflow, by operator id.
+    pub fn stores(&self) -> Vec<SharedStore> {
+        self.stores.borrow().clone()
     }
 
-    /// The state of every stateful operator of this worker, encoded (between batches).
-    pub fn save_state(&self) -> Result<Vec<u8>> {
-        let parts = self.stores.borrow().iter().map(|s| s.borrow().save()).collect::<Result<Vec<_>>>()?;
-        bincode::serialize(&parts).map_err(|e| SluiceError::exec(format!("cannot encode state: {e}")))
-    }
-
-    /// Loads what [`save_state`](Self::save_state) wrote, before the first batch.
-    pub fn load_state(&self, bytes: &[u8]) -> Result<()> {
+    /// Loads the first checkpoint format's state of this worker (one blob per operator,
+    /// bincode), before the first batch.
+    pub fn load_v1(&self, bytes: &[u8]) -> Result<()> {
         let parts: Vec<Vec<u8>> = bincode::deserialize(bytes)
             .map_err(|e| SluiceError::exec(format!("cannot decode state: {e}")))?;
         let stores = self.stores.borrow();
@@ -168,7 +157,7 @@ impl DataflowContext {
             )));
         }
         for (store, bytes) in stores.iter().zip(&parts) {
-            store.borrow_mut().load(bytes)?;
+            store.borrow_mut().load_v1(bytes)?;
         }
         Ok(())
     }

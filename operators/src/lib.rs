@@ -7,11 +7,15 @@
 #![forbid(missing_docs)]
 
 pub mod agg;
+pub mod collection;
 pub mod compile;
 pub mod context;
 pub mod errors;
-mod state;
+pub mod state;
+pub mod store;
 
-pub use compile::{build, Diff, Rows, Time};
-pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, Snapshot};
+pub use collection::{Diff, Rows, Time};
+pub use compile::build;
+pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, SharedStore};
 pub use errors::ErrorSlot;
+pub use store::{KeyedState, KeyedStore};

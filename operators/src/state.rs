@@ -14,12 +14,12 @@
 //! touches (plus those it evicts, found through an index by event time), and the state
 //! bounded by the watermark.
 
-use crate::agg::AggState;
-use crate::compile::{finish_group, Diff, Partials, Rows, Time};
-use crate::context::{BatchWatermarks, DataflowContext, Snapshot};
+use crate::agg::{finish_group, AggState};
+use crate::collection::{Diff, Partials, Rows, Time};
+use crate::context::{BatchWatermarks, DataflowContext};
+use crate::store::{EntrySink, KeyedState, KeyedStore};
 use differential_dataflow::difference::Semigroup;
 use differential_dataflow::{AsCollection, Hashable};
-use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::{event_time_of, AggregateNode};
 use sluice_core::{Result, Row, SluiceError};
@@ -34,42 +34,129 @@ use timely::dataflow::operators::generic::Operator;
 /// Rough bytes per value of a state row, for `memoryUsedBytes`.
 const BYTES_PER_VALUE: usize = 32;
 
-/// What one worker's state operator holds between batches: all a checkpoint saves.
-#[derive(Default, Serialize, Deserialize)]
+/// What one worker's state operator holds between batches. A checkpoint saves the
+/// keyed store (groups, or sessions per group); the indexes are rebuilt from it.
 struct StoreState {
     /// Running state per group.
-    groups: HashMap<Row, AggState>,
+    groups: KeyedStore<Row, AggState>,
     /// Keys by event time, to find what a watermark evicts without a scan.
     by_time: BTreeMap<i64, Vec<Row>>,
     /// Session windows, for a `session_window` aggregation.
     sessions: Option<SessionState>,
+    /// The grouping key whose event time `by_time` indexes (append/update mode).
+    event_time_key: Option<usize>,
 }
 
-impl Snapshot for StoreState {
-    fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(self)
-            .map_err(|e| SluiceError::exec(format!("cannot encode aggregation state: {e}")))
+impl StoreState {
+    fn keyed(&mut self) -> &mut dyn KeyedState {
+        match &mut self.sessions {
+            Some(s) => &mut s.groups,
+            None => &mut self.groups,
+        }
+    }
+}
+
+impl KeyedState for StoreState {
+    fn changes(&mut self, out: &mut EntrySink<'_>) -> Result<()> {
+        self.keyed().changes(out)
     }
 
-    fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        let loaded: StoreState = bincode::deserialize(bytes)
-            .map_err(|e| SluiceError::exec(format!("cannot decode aggregation state: {e}")))?;
-        if loaded.sessions.is_some() != self.sessions.is_some() {
+    fn entries(&self, out: &mut EntrySink<'_>) -> Result<()> {
+        match &self.sessions {
+            Some(s) => s.groups.entries(out),
+            None => self.groups.entries(out),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.keyed().clear();
+        self.by_time.clear();
+        if let Some(s) = &mut self.sessions {
+            s.by_end.clear();
+            s.len = 0;
+        }
+    }
+
+    fn restore(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        self.keyed().restore(key, value)
+    }
+
+    fn restored(&mut self) -> Result<()> {
+        self.keyed().restored()?;
+        self.rebuild_indexes();
+        Ok(())
+    }
+
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()> {
+        let v1: v1::StoreState = crate::store::decode("aggregation state", bytes)?;
+        if v1.sessions.is_some() != self.sessions.is_some() {
             return Err(SluiceError::exec(
                 "the saved aggregation state is of another kind (session windows or not)",
             ));
         }
-        *self = loaded;
-        Ok(())
+        self.clear();
+        match (&mut self.sessions, v1.sessions) {
+            (Some(s), Some(old)) => old.groups.into_iter().for_each(|(k, v)| {
+                s.groups.insert(k, v);
+            }),
+            _ => v1.groups.into_iter().for_each(|(k, v)| {
+                self.groups.insert(k, v);
+            }),
+        }
+        self.restored()
+    }
+}
+
+impl StoreState {
+    /// Rebuilds the event-time index (or the sessions' end index) from the entries.
+    fn rebuild_indexes(&mut self) {
+        self.by_time.clear();
+        if let Some(s) = &mut self.sessions {
+            s.by_end.clear();
+            s.len = 0;
+            for (group, sessions) in s.groups.iter() {
+                for (&start, &(end, _)) in sessions {
+                    s.by_end.entry(end).or_default().push((group.clone(), start));
+                    s.len += 1;
+                }
+            }
+            return;
+        }
+        if let Some(i) = self.event_time_key {
+            for (key, _) in self.groups.iter() {
+                if let Some(kt) = event_time_of(&key[i]) {
+                    self.by_time.entry(kt).or_default().push(key.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The state as the first checkpoint format saved it (bincode of these exact shapes).
+mod v1 {
+    use crate::agg::AggState;
+    use serde::Deserialize;
+    use sluice_core::Row;
+    use std::collections::{BTreeMap, HashMap};
+
+    #[derive(Deserialize)]
+    pub(super) struct StoreState {
+        pub groups: HashMap<Row, AggState>,
+        pub _by_time: BTreeMap<i64, Vec<Row>>,
+        pub sessions: Option<SessionState>,
+    }
+
+    #[derive(Deserialize)]
+    pub(super) struct SessionState {
+        pub _key: usize,
+        pub groups: HashMap<Row, BTreeMap<i64, (i64, AggState)>>,
+        pub _by_end: BTreeMap<i64, Vec<(Row, i64)>>,
+        pub _len: usize,
     }
 }
 
 /// Merges partial states into per-group state and emits the result's changes.
-pub(crate) fn state_store<'s>(
-    partials: Partials<'s>,
-    spec: Arc<AggregateNode>,
-    ctx: &DataflowContext,
-) -> Rows<'s> {
+pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &DataflowContext) -> Rows<'s> {
     let ctx = ctx.clone();
     // Sessions of one group must meet to merge: route them by the group, not the session.
     let session_key = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| w.key);
@@ -90,12 +177,19 @@ pub(crate) fn state_store<'s>(
                 let mut cap = Some(cap);
                 let mut pending: BTreeMap<Time, HashMap<Row, AggState>> = BTreeMap::new();
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
-                let sessions = spec
-                    .window
-                    .as_ref()
-                    .filter(|w| w.session_gap.is_some())
-                    .map(|w| SessionState { key: w.key, ..Default::default() });
-                let store = Rc::new(RefCell::new(StoreState { sessions, ..Default::default() }));
+                let sessions =
+                    spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| SessionState {
+                        key: w.key,
+                        groups: KeyedStore::new("session window state"),
+                        by_end: BTreeMap::new(),
+                        len: 0,
+                    });
+                let store = Rc::new(RefCell::new(StoreState {
+                    groups: KeyedStore::new("aggregation state"),
+                    by_time: BTreeMap::new(),
+                    sessions,
+                    event_time_key: spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete),
+                }));
                 ctx.register_store(store.clone());
                 move |(input, frontier), output| {
                     input.for_each(|_cap, data| {
@@ -112,7 +206,7 @@ pub(crate) fn state_store<'s>(
                     });
                     let Some(c) = cap.as_mut() else { return };
                     let mut store = store.borrow_mut();
-                    let StoreState { groups: state, by_time, sessions } = &mut *store;
+                    let StoreState { groups: state, by_time, sessions, .. } = &mut *store;
                     // Every batch before the frontier is complete: apply them in order.
                     let done = frontier.frontier().first().copied();
                     let complete = |t: Time| done.is_none_or(|d| t < d);
@@ -223,12 +317,11 @@ fn finish(
 /// Session windows of every group: a row opens `[t, t + gap)`, and sessions of a group
 /// that touch or overlap merge into one (Spark's `session_window`). Sessions of a group
 /// never overlap, so those a new one touches are found by a range scan.
-#[derive(Default, Serialize, Deserialize)]
 struct SessionState {
     /// Index of the session among the grouping keys.
     key: usize,
     /// Per group (the key with a null session), sessions by start: `(end, state)`.
-    groups: HashMap<Row, BTreeMap<i64, (i64, AggState)>>,
+    groups: KeyedStore<Row, BTreeMap<i64, (i64, AggState)>>,
     /// `(group, start)` of sessions by end, for eviction (stale entries are skipped).
     by_end: BTreeMap<i64, Vec<(Row, i64)>>,
     len: usize,
@@ -262,7 +355,7 @@ impl SessionState {
         stats.state_updated += 1;
         key[self.key] = sluice_core::Value::Null;
         let emit_changes = ctx.mode != OutputMode::Append;
-        let sessions = self.groups.entry(key.clone()).or_default();
+        let sessions = self.groups.get_or_insert_with(key.clone(), BTreeMap::new);
         let touching: Vec<i64> =
             sessions.range(..=end).rev().take_while(|(_, (e, _))| *e >= start).map(|(s, _)| *s).collect();
         let mut merged = partial;
@@ -280,7 +373,7 @@ impl SessionState {
         if emit_changes {
             finish(spec, ctx, &Self::row(self.key, &key, start, end), &merged, 1, emit);
         }
-        self.groups.entry(key.clone()).or_default().insert(start, (end, merged));
+        self.groups.get_or_insert_with(key.clone(), BTreeMap::new).insert(start, (end, merged));
         self.by_end.entry(end).or_default().push((key, start));
         self.len += 1;
     }

@@ -17,16 +17,32 @@ pub fn bad(path: &Path, reason: impl std::fmt::Display) -> SluiceError {
 
 /// Writes `bytes` to `path` so a crash leaves either the old file or the new one whole.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes)).map(|_| ())
+}
+
+/// Writes `path` through `write` (given a buffered writer) as [`write_atomic`] does: a
+/// crash leaves either the old file or the new one whole, never a part.
+pub fn write_atomic_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<T>,
+) -> Result<T> {
     let dir = path.parent().ok_or_else(|| bad(path, "has no parent directory"))?;
     std::fs::create_dir_all(dir).map_err(|e| SluiceError::io(dir, e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(|e| SluiceError::io(&tmp, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| SluiceError::io(&tmp, e))?;
+    let value = {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut f);
+        let value = write(&mut out).map_err(|e| SluiceError::io(&tmp, e))?;
+        out.flush().map_err(|e| SluiceError::io(&tmp, e))?;
+        value
+    };
+    f.sync_all().map_err(|e| SluiceError::io(&tmp, e))?;
     drop(f);
     std::fs::rename(&tmp, path).map_err(|e| SluiceError::io(path, e))?;
     // The rename is durable only once the directory entry is.
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| SluiceError::io(dir, e))
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| SluiceError::io(dir, e))?;
+    Ok(value)
 }
 
 /// Writes `value` as a versioned JSON entry.

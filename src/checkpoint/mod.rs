@@ -4,8 +4,10 @@
 //! - `metadata`: the query id (kept across restarts) and the query's shape.
 //! - `offsets/<b>` ([`OffsetEntry`]): written before batch `b` runs: what each source reads
 //!   and the watermarks in force.
-//! - `state/<b>/part-<w>`: worker `w`'s operator state after batch `b` (every batch), and
-//!   `state/<b>/result`, the complete-mode result table.
+//! - `state/part-<w>/<b>.delta|.snapshot`: worker `w`'s operator state, as per-batch
+//!   deltas consolidated into snapshots in the background (`store`, `maintenance`), and
+//!   `state/driver/..` the driver's complete-mode result table alike. The first format's
+//!   `state/<b>/part-<w>` and `state/<b>/result` (`state`) are still read.
 //! - `commits/<b>` ([`CommitEntry`]): written once the sink committed batch `b`.
 //! - `sources/<i>/compact`: files a file source took in batches purged by retention.
 //!
@@ -15,8 +17,10 @@
 
 mod file;
 mod log;
+pub(crate) mod maintenance;
 mod shape;
 pub(crate) mod state;
+pub(crate) mod store;
 
 pub(crate) use log::{CommitEntry, CompactFiles, OffsetEntry, SourceOffsets};
 pub(crate) use shape::{query_shape, QueryShape};
@@ -29,6 +33,9 @@ use uuid::Uuid;
 /// Spark's `spark.sql.streaming.minBatchesToRetain` and its default.
 pub const MIN_BATCHES_TO_RETAIN: &str = "spark.sql.streaming.minBatchesToRetain";
 const DEFAULT_RETAIN: u64 = 100;
+/// Spark's `spark.sql.streaming.stateStore.minDeltasForSnapshot` and its default.
+pub const MIN_DELTAS_FOR_SNAPSHOT: &str = "spark.sql.streaming.stateStore.minDeltasForSnapshot";
+const DEFAULT_MIN_DELTAS: u64 = 10;
 
 #[derive(Serialize, Deserialize)]
 struct Metadata {
@@ -40,6 +47,8 @@ struct Metadata {
 pub(crate) struct Checkpoint {
     dir: PathBuf,
     retain: u64,
+    /// Consolidates state deltas into snapshots and removes old ones, after each commit.
+    maintenance: maintenance::Maintenance,
 }
 
 /// Where a restarted query goes on from.
@@ -62,21 +71,34 @@ pub(crate) struct Recovery {
 
 impl Checkpoint {
     /// Opens (or creates) the checkpoint at `dir` for a query of `shape` with `sources`
-    /// sources; returns it with the query id and where to go on from.
+    /// sources run by `workers` workers; `retain` and `min_deltas` are the values of
+    /// [`MIN_BATCHES_TO_RETAIN`] and [`MIN_DELTAS_FOR_SNAPSHOT`], if set. Returns it with
+    /// the query id and where to go on from.
     pub fn open(
         dir: &Path,
         shape: &QueryShape,
         sources: usize,
         retain: Option<&str>,
+        min_deltas: Option<&str>,
+        workers: usize,
     ) -> Result<(Checkpoint, Uuid, Recovery)> {
-        let retain = match retain {
-            None => DEFAULT_RETAIN,
-            Some(v) => v.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                SluiceError::option(MIN_BATCHES_TO_RETAIN, format!("expected a positive integer, got '{v}'"))
-            })?,
-        };
+        let positive =
+            |key: &str, value: Option<&str>, default: u64| match value {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    SluiceError::option(key, format!("expected a positive integer, got '{v}'"))
+                }),
+            };
+        let retain = positive(MIN_BATCHES_TO_RETAIN, retain, DEFAULT_RETAIN)?;
+        let min_deltas = positive(MIN_DELTAS_FOR_SNAPSHOT, min_deltas, DEFAULT_MIN_DELTAS)?;
         std::fs::create_dir_all(dir).map_err(|e| SluiceError::io(dir, e))?;
-        let cp = Checkpoint { dir: dir.to_path_buf(), retain };
+        let maintenance = maintenance::Maintenance::start(maintenance::Settings {
+            root: dir.join("state"),
+            workers,
+            min_deltas,
+            retain,
+        });
+        let cp = Checkpoint { dir: dir.to_path_buf(), retain, maintenance };
         let meta_path = dir.join("metadata");
         let id = if meta_path.exists() {
             let meta: Metadata = file::read_json(&meta_path)?;
@@ -108,9 +130,25 @@ impl Checkpoint {
         self.dir.join("sources").join(source.to_string()).join("compact")
     }
 
-    /// The directory of batch `b`'s state snapshot.
+    /// The directory of batch `b`'s state in the first format (`state/<b>/part-<w>`).
     pub fn state_dir(&self, b: u64) -> PathBuf {
         self.dir.join("state").join(b.to_string())
+    }
+
+    /// The state store's root: `state/part-<w>/` and `state/driver/` hold its files.
+    pub fn state_root(&self) -> PathBuf {
+        self.dir.join("state")
+    }
+
+    /// Bytes of state snapshots the maintenance thread finished since the last call.
+    pub fn take_snapshot_bytes(&self) -> u64 {
+        self.maintenance.take_snapshot_bytes()
+    }
+
+    /// Reads batch `b`'s offsets entry (a restart falling back to an older state re-runs
+    /// the batches after it).
+    pub fn read_offsets(&self, b: u64) -> Result<OffsetEntry> {
+        file::read_json(&self.offsets_path(b))
     }
 
     fn recover(&self, sources: usize) -> Result<Recovery> {
@@ -174,11 +212,14 @@ impl Checkpoint {
     /// Records that batch `b` is committed, then purges entries beyond retention.
     pub fn write_commit(&self, b: u64, entry: &CommitEntry) -> Result<()> {
         file::write_json(&self.commits_path(b), entry)?;
-        self.purge(b)
+        self.purge(b)?;
+        self.maintenance.committed(b);
+        Ok(())
     }
 
-    /// Drops offsets, commits and state of batches more than `minBatchesToRetain` before
-    /// `b`, first folding the files a file source took in them into its compact list.
+    /// Drops offsets, commits and first-format state of batches more than
+    /// `minBatchesToRetain` before `b`, first folding the files a file source took in them
+    /// into its compact list (the state store's files are the maintenance thread's).
     fn purge(&self, b: u64) -> Result<()> {
         let Some(keep_from) = (b + 1).checked_sub(self.retain) else { return Ok(()) };
         let old: Vec<u64> =

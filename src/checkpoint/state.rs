@@ -1,8 +1,9 @@
-//! `state/<b>/part-<worker>`: each worker's operator state after batch `b`, and
-//! `state/<b>/result`: the driver's complete-mode result table. Binary (bincode) after a
-//! text header that names the format, the worker and the worker count.
+//! The first state format, still read so its checkpoints restore: `state/<b>/part-<worker>`,
+//! each worker's whole operator state after batch `b`, and `state/<b>/result`, the driver's
+//! complete-mode result table. Binary (bincode) after a text header that names the format,
+//! the worker and the worker count. New checkpoints use the state store (`store`).
 
-use super::file::{bad, write_atomic};
+use super::file::bad;
 use sluice_core::{Result, SluiceError};
 use std::path::{Path, PathBuf};
 
@@ -13,28 +14,12 @@ pub fn part_path(dir: &Path, index: usize) -> PathBuf {
     dir.join(format!("part-{index}"))
 }
 
-/// Writes one worker's encoded state; returns the bytes written.
-pub fn write_part(dir: &Path, index: usize, peers: usize, payload: &[u8]) -> Result<u64> {
-    let mut bytes = format!("{MAGIC} worker={index} workers={peers}\n").into_bytes();
-    bytes.extend_from_slice(payload);
-    write_atomic(&part_path(dir, index), &bytes)?;
-    Ok(bytes.len() as u64)
-}
-
 /// Reads one worker's encoded state, checking that it was written for this worker.
 pub fn read_part(dir: &Path, index: usize, peers: usize) -> Result<Vec<u8>> {
     let path = part_path(dir, index);
     let bytes = std::fs::read(&path).map_err(|e| SluiceError::io(&path, e))?;
     let payload = check_header(&path, &bytes, &format!("worker={index} workers={peers}"))?;
     Ok(payload.to_vec())
-}
-
-/// Writes the driver's result table (complete mode).
-pub fn write_result(dir: &Path, payload: &[u8]) -> Result<u64> {
-    let mut bytes = format!("{MAGIC} result\n").into_bytes();
-    bytes.extend_from_slice(payload);
-    write_atomic(&dir.join("result"), &bytes)?;
-    Ok(bytes.len() as u64)
 }
 
 /// Reads the driver's result table, if the snapshot has one.
