@@ -152,6 +152,26 @@ fn kill_repeatedly(
     (mid_batch, committed)
 }
 
+/// Runs `script` until the process dies in the middle of its first state snapshot
+/// consolidation (a fault injected through the environment), and checks that it left a
+/// half-written snapshot behind: the kills that follow restart from there.
+fn abort_in_consolidation(script: &Path, checkpoint: &Path) {
+    let out = Command::new(sluice_bin())
+        .args(["run", script.to_str().unwrap(), "-w", "2", "-q"])
+        .env("SLUICE_FAILPOINT_ABORT_IN_SNAPSHOT", "1")
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the query should have died consolidating a snapshot");
+    let half_written = std::fs::read_dir(checkpoint.join("state"))
+        .unwrap()
+        .flat_map(|part| std::fs::read_dir(part.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".snapshot.") && n.ends_with(".tmp"))
+        .count();
+    assert!(half_written > 0, "no half-written snapshot: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
     let seed = seed();
@@ -172,9 +192,10 @@ fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
     let out = dir.path().join("crashed");
     let checkpoint = dir.path().join("checkpoint");
     let crashed = script(dir.path(), &input, &out, Some(&checkpoint));
+    abort_in_consolidation(&crashed, &checkpoint);
     let mut rng = Rng(seed);
     // Kills spread over about twice one run's length: early ones land in startup and
-    // recovery, later ones in batches, snapshots and commits.
+    // recovery, later ones in batches, state deltas, snapshots and commits.
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
     check_same_output(seed, &expected, &out, mid_batch, committed);
 }
@@ -304,6 +325,7 @@ fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
     let out = dir.path().join("crashed");
     let checkpoint = dir.path().join("checkpoint");
     let crashed = kafka_script(dir.path(), &servers, &topic, &out, Some(&checkpoint));
+    abort_in_consolidation(&crashed, &checkpoint);
     let mut rng = Rng(seed);
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
     check_same_output(seed, &expected, &out, mid_batch, committed);
