@@ -49,7 +49,7 @@ mod sql;
 mod writer;
 
 pub use cluster::{read_hostfile, Cluster};
-pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
+pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition, IntoJoinOn};
 pub use foreach::ForeachWriter;
 pub use listener::{
     QueryIdleEvent, QueryProgressEvent, QueryStartedEvent, QueryTerminatedEvent, StreamingQueryListener,

@@ -80,6 +80,7 @@ pub fn run(path: &Path, options: &RunOptions) -> Result<(), String> {
     for stmt in split_statements(&text) {
         let at = |msg: String| format!("{}:{}: {msg}", path.display(), stmt.line);
         let (text, watermark) = extract_watermark(&stmt.text).map_err(at)?;
+        let text = sluice::core::sql::parenthesize_inline_tables(&text);
         let parsed = Parser::parse_sql(&dialect(), &text).map_err(|e| {
             let (line, msg) = parse_error_at(stmt.line, &e.to_string());
             format!("{}:{line}: parse error: {msg}", path.display())
@@ -273,6 +274,13 @@ fn run_statement(
                 running.push(q);
                 Ok(())
             }
+        }
+        // A static table for joins (`CREATE TEMPORARY VIEW models AS SELECT .. FROM VALUES ..`):
+        // planned as a batch query, read once when a stream joins it.
+        Statement::CreateView(view) if view.temporary && !view.materialized => {
+            let name = object_name(&view.name);
+            let df = session.sql(&view.query.to_string()).map_err(|e| format!("view `{name}`: {e}"))?;
+            df.create_or_replace_temp_view(&name).map_err(|e| format!("view `{name}`: {e}"))
         }
         Statement::Query(q) => {
             let df = session.sql(&q.to_string()).map_err(|e| e.to_string())?;

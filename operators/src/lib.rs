@@ -10,6 +10,7 @@ pub mod agg;
 pub mod compile;
 pub mod context;
 pub mod errors;
+mod join;
 mod state;
 
 pub use compile::{build, Diff, Rows, Time};
