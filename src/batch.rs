@@ -5,6 +5,7 @@ use crate::exec::{Executor, Placement};
 use crate::session::Session;
 use crate::source::{file_config, BatchInput, SourcePlanner, SourceReader};
 use sluice_connectors::file::{list_all, plan_splits};
+use sluice_connectors::nexmark::{NexmarkOptions, NexmarkRange};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::{analyze, Analyzed, LogicalPlan, SourceKind};
 use sluice_core::{Result, Row};
@@ -37,6 +38,11 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
                 planner.bound_to_available()?;
                 planner.lift_rate_limits();
                 SourcePlanner::split(planner.plan_next()?.0, workers)
+            }
+            SourceKind::Nexmark => {
+                let options = NexmarkOptions::from_options(&s.spec.options)?;
+                let end = options.pacing.num_events.unwrap_or(0);
+                BatchInput::Nexmark(NexmarkRange { start: 0, end })
             }
             SourceKind::Rate { .. } | SourceKind::Socket => BatchInput::Empty,
         });

@@ -5,6 +5,7 @@ use crate::dataframe::DataFrame;
 use crate::session::{CatalogEntry, Session, TableDefinition};
 use sluice_connectors::file::{FileFormat, FileSourceConfig};
 use sluice_connectors::kafka::{kafka_schema, KafkaSourceConfig, Subscription};
+use sluice_connectors::nexmark::NexmarkOptions;
 use sluice_connectors::rate::{rate_schema, RateConfig};
 use sluice_connectors::socket::{socket_schema, SocketConfig};
 use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
@@ -26,6 +27,7 @@ impl ReaderState {
             (Some(f @ ("rate" | "rate-micro-batch")), _) => self.rate_spec(f, streaming)?,
             (Some("socket"), _) => self.socket_spec(streaming)?,
             (Some("kafka"), _) => self.kafka_spec(streaming)?,
+            (Some("nexmark"), _) => self.nexmark_spec(streaming)?,
             (_, Some(path)) => self.spec(path, streaming)?,
             (_, None) => {
                 return Err(SluiceError::analysis(
@@ -83,6 +85,28 @@ impl ReaderState {
             description: format!("{}Stream", if format == "rate" { "Rate" } else { "RatePerMicroBatch" }),
             kind: SourceKind::Rate { format: format.to_string() },
             schema: rate_schema(),
+            options: self.options.clone(),
+            streaming,
+        })
+    }
+
+    fn nexmark_spec(&self, streaming: bool) -> Result<SourceSpec> {
+        if self.schema.is_some() {
+            return Err(SluiceError::analysis(
+                "The nexmark source has the fixed schema of its table and cannot be set with a custom one",
+            ));
+        }
+        let options = NexmarkOptions::from_options(&self.options)?;
+        if !streaming && options.pacing.num_events.is_none() {
+            return Err(SluiceError::option(
+                "numEvents",
+                "a batch read of the nexmark source needs numEvents",
+            ));
+        }
+        Ok(SourceSpec {
+            description: options.description(),
+            kind: SourceKind::Nexmark,
+            schema: options.table.schema(),
             options: self.options.clone(),
             streaming,
         })

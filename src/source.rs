@@ -7,6 +7,7 @@ use sluice_connectors::file::{
     plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
 };
 use sluice_connectors::kafka::{KafkaPlanner, KafkaRange, KafkaReader, KafkaSourceConfig};
+use sluice_connectors::nexmark::{NexmarkGenerator, NexmarkOptions, NexmarkRange, NexmarkState};
 use sluice_connectors::rate::{RateConfig, RateRange, RateState};
 use sluice_connectors::socket::{SocketConfig, SocketSource};
 use sluice_core::plan::{SourceInput, SourceKind};
@@ -28,6 +29,8 @@ pub(crate) enum BatchInput {
     Range(RateRange),
     /// Offset ranges of Kafka partitions; each worker reads the partitions of its slots.
     Kafka(Arc<Vec<KafkaRange>>),
+    /// Generated Nexmark events; each worker makes its share.
+    Nexmark(NexmarkRange),
 }
 
 impl BatchInput {
@@ -38,6 +41,7 @@ impl BatchInput {
             BatchInput::Rows(r) => r.is_empty(),
             BatchInput::Range(r) => r.count == 0,
             BatchInput::Kafka(r) => r.is_empty(),
+            BatchInput::Nexmark(r) => r.is_empty(),
         }
     }
 }
@@ -49,6 +53,8 @@ pub(crate) enum SourceReader {
     Rows(Vec<usize>),
     /// Kafka records, projected to these columns.
     Kafka(KafkaReader, Vec<usize>),
+    /// Nexmark events, generated with these columns.
+    Nexmark(NexmarkGenerator, Vec<usize>),
 }
 
 impl SourceReader {
@@ -81,6 +87,10 @@ impl SourceReader {
                     kafka_config(input)?,
                     input.spec.options.get("groupIdPrefix").map(String::from),
                 ),
+                input.projection.clone(),
+            ),
+            SourceKind::Nexmark => SourceReader::Nexmark(
+                NexmarkGenerator::new(&NexmarkOptions::from_options(&input.spec.options)?),
                 input.projection.clone(),
             ),
         })
@@ -134,6 +144,10 @@ impl SourceReader {
                 });
                 Ok(())
             }
+            (SourceReader::Nexmark(generator, projection), BatchInput::Nexmark(range)) => {
+                generator.generate(*range, index, peers, projection, emit);
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -148,7 +162,11 @@ pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
             &input.spec.options,
             false,
         ),
-        SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket | SourceKind::Kafka => {
+        SourceKind::Rows(_)
+        | SourceKind::Rate { .. }
+        | SourceKind::Socket
+        | SourceKind::Kafka
+        | SourceKind::Nexmark => {
             unreachable!("file_config is only called for file sources")
         }
     }
@@ -206,6 +224,10 @@ pub(crate) enum SourcePlanner {
     },
     Kafka {
         planner: Box<KafkaPlanner>,
+        description: String,
+    },
+    Nexmark {
+        state: NexmarkState,
         description: String,
     },
 }
@@ -283,6 +305,10 @@ impl SourcePlanner {
                 state: RateState::new(RateConfig::from_options(format, &input.spec.options)?),
                 description: input.spec.description.clone(),
             },
+            SourceKind::Nexmark => SourcePlanner::Nexmark {
+                state: NexmarkState::new(NexmarkOptions::from_options(&input.spec.options)?.pacing),
+                description: input.spec.description.clone(),
+            },
         })
     }
 
@@ -295,7 +321,10 @@ impl SourcePlanner {
                 Ok(())
             }
             SourcePlanner::Kafka { planner, .. } => planner.bound_to_available(),
-            SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } | SourcePlanner::Socket { .. } => Ok(()),
+            SourcePlanner::Rows { .. }
+            | SourcePlanner::Rate { .. }
+            | SourcePlanner::Socket { .. }
+            | SourcePlanner::Nexmark { .. } => Ok(()),
         }
     }
 
@@ -312,6 +341,10 @@ impl SourcePlanner {
             }
             SourcePlanner::Kafka { planner, .. } => {
                 let (done, total) = planner.backlog()?;
+                Some(Backlog { done, total, unit: BacklogUnit::Offsets })
+            }
+            SourcePlanner::Nexmark { state, .. } => {
+                let (done, total) = state.backlog()?;
                 Some(Backlog { done, total, unit: BacklogUnit::Offsets })
             }
             _ => None,
@@ -414,6 +447,20 @@ impl SourcePlanner {
                     )),
                 }
             }
+            SourcePlanner::Nexmark { state, .. } => {
+                let start = state.offset();
+                match state.next_batch() {
+                    None => empty(),
+                    Some(range) => Ok((
+                        PlannedBatch::Ready(BatchInput::Nexmark(range)),
+                        BatchOffsets {
+                            start: Some(serde_json::json!(start)),
+                            end: Some(serde_json::json!(state.offset())),
+                            latest: None,
+                        },
+                    )),
+                }
+            }
         }
     }
 
@@ -429,6 +476,7 @@ impl SourcePlanner {
     pub fn is_exhausted(&self) -> bool {
         match self {
             SourcePlanner::Socket { source, .. } => source.is_exhausted(),
+            SourcePlanner::Nexmark { state, .. } => state.is_exhausted(),
             _ => false,
         }
     }
@@ -440,7 +488,8 @@ impl SourcePlanner {
             SourcePlanner::Rows { .. } => "MemoryStream".into(),
             SourcePlanner::Rate { description, .. }
             | SourcePlanner::Socket { description, .. }
-            | SourcePlanner::Kafka { description, .. } => description.clone(),
+            | SourcePlanner::Kafka { description, .. }
+            | SourcePlanner::Nexmark { description, .. } => description.clone(),
         }
     }
 }
@@ -471,6 +520,14 @@ impl SourcePlanner {
                 };
                 SourceOffsets::Rate { range, next, batches, start_us }
             }
+            (SourcePlanner::Nexmark { state, .. }, p) => {
+                let (next, batches, start_us) = state.position();
+                let range = match p {
+                    PlannedBatch::Ready(BatchInput::Nexmark(r)) => Some(*r),
+                    _ => None,
+                };
+                SourceOffsets::Nexmark { range, next, batches, start_us }
+            }
             (SourcePlanner::Kafka { planner, .. }, p) => {
                 let ranges = match p {
                     PlannedBatch::Ready(BatchInput::Kafka(r)) => r.to_vec(),
@@ -495,6 +552,10 @@ impl SourcePlanner {
             (SourcePlanner::Rate { state, .. }, SourceOffsets::Rate { next, batches, start_us, .. }) => {
                 state.restore(*next, *batches, *start_us)
             }
+            (
+                SourcePlanner::Nexmark { state, .. },
+                SourceOffsets::Nexmark { next, batches, start_us, .. },
+            ) => state.restore(*next, *batches, *start_us),
             (SourcePlanner::Kafka { planner, .. }, SourceOffsets::Kafka { next, .. }) => {
                 if let Some(next) = next {
                     planner.restore(next.clone());
@@ -521,6 +582,7 @@ impl SourcePlanner {
                 _ => PlannedBatch::Ready(BatchInput::Empty),
             },
             SourceOffsets::Rate { range: Some(r), .. } => PlannedBatch::Ready(BatchInput::Range(*r)),
+            SourceOffsets::Nexmark { range: Some(r), .. } => PlannedBatch::Ready(BatchInput::Nexmark(*r)),
             SourceOffsets::Kafka { ranges, .. } if !ranges.is_empty() => {
                 PlannedBatch::Ready(BatchInput::Kafka(Arc::new(ranges.clone())))
             }
@@ -544,5 +606,6 @@ fn recorded_kind(r: &SourceOffsets) -> &'static str {
         SourceOffsets::Rows { .. } => "memory",
         SourceOffsets::Rate { .. } => "rate",
         SourceOffsets::Kafka { .. } => "kafka",
+        SourceOffsets::Nexmark { .. } => "nexmark",
     }
 }

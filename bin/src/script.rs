@@ -186,7 +186,7 @@ fn run_statement(
                         .create_table_with(&name, &path, definition)
                         .map_err(|e| format!("table `{name}`: {e}"))
                 }
-                "socket" | "rate" | "rate-micro-batch" => {
+                "socket" | "rate" | "rate-micro-batch" | "nexmark" => {
                     let df = session
                         .read_stream()
                         .format(&connector)
@@ -223,7 +223,7 @@ fn run_statement(
                     sinks.insert(name.to_ascii_lowercase(), SinkDecl { connector, options });
                     Ok(())
                 }
-                "memory" | "console" => {
+                "memory" | "console" | "noop" => {
                     if !ct.columns.is_empty() {
                         return Err(format!(
                             "sink table `{name}`: its schema comes from the query; declare no columns"
@@ -233,7 +233,7 @@ fn run_statement(
                     Ok(())
                 }
                 other => Err(format!(
-                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch, kafka; sinks: memory, console, file, kafka)"
+                    "table `{name}`: unknown connector '{other}' (sources: file, socket, rate, rate-micro-batch, kafka, nexmark; sinks: memory, console, noop, file, kafka)"
                 )),
             }
         }

@@ -33,6 +33,8 @@ pub enum SourceKind {
     },
     /// Records of Kafka topics (options in the spec).
     Kafka,
+    /// Nexmark's people, auctions or bids, generated (options in the spec).
+    Nexmark,
 }
 
 /// A source leaf of a plan: what to read, with which schema and options.

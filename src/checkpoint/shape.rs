@@ -19,6 +19,7 @@ pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> Que
             SourceKind::Rows(_) => "rows in memory".into(),
             SourceKind::Socket => "socket".into(),
             SourceKind::Rate { format } => format.clone(),
+            SourceKind::Nexmark => format!("nexmark table={}", o.get("table").unwrap_or_default()),
             SourceKind::Kafka => {
                 let sub = ["subscribe", "subscribePattern", "assign"]
                     .iter()
