@@ -8,7 +8,7 @@ use crate::progress::{
     iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress,
 };
 use crate::query::QueryShared;
-use crate::source::{BatchInput, SourcePlanner};
+use crate::source::{BatchOffsets, BatchPlan, Source};
 use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::ResultOrder;
 use sluice_core::sink::Sink;
@@ -24,7 +24,7 @@ const POLL_DELAY: Duration = Duration::from_millis(10);
 /// Everything a running query needs, owned by its driver thread.
 pub(crate) struct QueryRun {
     pub executor: Executor,
-    pub sources: Vec<SourcePlanner>,
+    pub sources: Vec<Box<dyn Source>>,
     pub sink: Box<dyn Sink>,
     pub mode: OutputMode,
     pub trigger: Trigger,
@@ -197,7 +197,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     let mut replay = recovery.replay;
     if replay.is_none() {
         // Every recorded batch is committed: clean up what a crash left of their input.
-        run.sources.iter_mut().for_each(SourcePlanner::committed);
+        run.sources.iter_mut().for_each(|s| s.committed());
     }
     if let Some(cp) = &run.checkpoint {
         batch_id = recovery.next_batch;
@@ -230,7 +230,6 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         let trigger_start = Instant::now();
         let mut trigger_ms = now_millis();
         shared.set_status("Getting offsets from sources", false, true);
-        let mut planned = Vec::with_capacity(run.sources.len());
         let mut offsets = Vec::with_capacity(run.sources.len());
         let mut records = Vec::with_capacity(run.sources.len());
         let replaying = replay.take().map(|(_, entry)| entry);
@@ -239,27 +238,27 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             tracker.restore(entry.batch_watermark_ms, &entry.operator_watermarks);
             last_batch_watermark_ms = entry.late_watermark_ms;
             trigger_ms = entry.batch_timestamp_ms;
-            for (s, rec) in run.sources.iter().zip(&entry.sources) {
-                let (batch, off) = s.replay(rec);
-                planned.push(batch);
-                offsets.push(off);
+            for rec in &entry.sources {
+                records.push(rec.clone());
+                offsets.push(BatchOffsets { start: None, end: Some(rec.clone()), latest: None });
             }
         } else {
             for s in run.sources.iter_mut() {
-                let (batch, off) = s.plan_next()?;
-                if run.checkpoint.is_some() {
-                    records.push(s.record(&batch));
-                }
-                planned.push(batch);
-                offsets.push(off);
+                let planned = s.plan_next()?;
+                records.push(planned.recorded);
+                offsets.push(planned.offsets);
             }
         }
         let latest_offset_ms = trigger_start.elapsed().as_millis() as u64;
         let get_batch_start = Instant::now();
-        let inputs: Vec<BatchInput> =
-            planned.into_iter().map(|p| SourcePlanner::split(p, run.workers)).collect();
+        let inputs = run
+            .sources
+            .iter_mut()
+            .zip(&records)
+            .map(|(s, rec)| s.plan_partitions(rec, run.workers))
+            .collect::<Result<Vec<BatchPlan>>>()?;
         let get_batch_ms = get_batch_start.elapsed().as_millis() as u64;
-        let no_data = inputs.iter().all(BatchInput::is_empty);
+        let no_data = inputs.iter().all(BatchPlan::is_empty);
         // A moved watermark may close results: run a batch without data to emit or evict them.
         let no_data_batch = no_data && run.evicts_state && tracker.current_ms > last_batch_watermark_ms;
         if no_data && !no_data_batch && replaying.is_none() {
@@ -269,7 +268,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 shared.post_idle(trigger_ms);
             }
             shared.mark_idle();
-            let ended = run.sources.iter().all(SourcePlanner::is_exhausted);
+            let ended = run.sources.iter().all(|s| s.is_exhausted());
             if ended || matches!(run.trigger, Trigger::Once | Trigger::AvailableNow) {
                 return Ok(());
             }
@@ -342,7 +341,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             commit_ms = Some(started.elapsed().as_millis() as u64);
         }
         // Only now may sources let go of the batch's input (a file source's cleanSource).
-        run.sources.iter_mut().for_each(SourcePlanner::committed);
+        run.sources.iter_mut().for_each(|s| s.committed());
 
         let duration = trigger_start.elapsed();
         let num_input: u64 = out.rows_in.iter().sum();

@@ -8,7 +8,7 @@
 //! through the control dataflow, which merges them into one report for the driver.
 
 use crate::cluster::{self, Cluster, ClusterHealth, Hello};
-use crate::source::{BatchInput, SourceReader};
+use crate::source::{BatchPlan, SourceReader};
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::Analyzed;
@@ -44,7 +44,7 @@ const HEALTH_POLL: Duration = Duration::from_millis(50);
 enum Command {
     /// Run micro-batch `id` on these inputs (one per source) under these watermarks.
     /// With `snapshot`, each worker then saves its operator state into that directory.
-    Batch { id: Time, inputs: Vec<BatchInput>, watermarks: BatchWatermarks, snapshot: Option<PathBuf> },
+    Batch { id: Time, inputs: Vec<BatchPlan>, watermarks: BatchWatermarks, snapshot: Option<PathBuf> },
     /// Load each worker's operator state from a checkpoint's snapshot directory (before
     /// any batch).
     Restore(PathBuf),
@@ -97,6 +97,7 @@ enum WireError {
     Malformed { path: PathBuf, line: u64, reason: String },
     Execution(String),
     QueryFailed { name: String, cause: String },
+    Sql { line: usize, column: usize, error: Box<WireError> },
 }
 
 impl From<SluiceError> for WireError {
@@ -109,6 +110,9 @@ impl From<SluiceError> for WireError {
             SluiceError::Malformed { path, line, reason } => WireError::Malformed { path, line, reason },
             SluiceError::Execution(m) => WireError::Execution(m),
             SluiceError::QueryFailed { name, cause } => WireError::QueryFailed { name, cause },
+            SluiceError::Sql { line, column, error } => {
+                WireError::Sql { line, column, error: Box::new((*error).into()) }
+            }
         }
     }
 }
@@ -123,6 +127,9 @@ impl From<WireError> for SluiceError {
             WireError::Malformed { path, line, reason } => SluiceError::Malformed { path, line, reason },
             WireError::Execution(m) => SluiceError::Execution(m),
             WireError::QueryFailed { name, cause } => SluiceError::QueryFailed { name, cause },
+            WireError::Sql { line, column, error } => {
+                SluiceError::Sql { line, column, error: Box::new((*error).into()) }
+            }
         }
     }
 }
@@ -289,7 +296,7 @@ impl Executor {
     /// connects to the other processes first (they must start the same query).
     pub fn start(
         analyzed: Arc<Analyzed>,
-        readers: Arc<Vec<SourceReader>>,
+        readers: Arc<Vec<Box<dyn SourceReader>>>,
         placement: &Placement,
         mode: OutputMode,
         writers: Option<Arc<dyn PartWriterFactory>>,
@@ -497,7 +504,7 @@ impl Executor {
     pub fn run_batch(
         &mut self,
         id: Time,
-        inputs: Vec<BatchInput>,
+        inputs: Vec<BatchPlan>,
         watermarks: BatchWatermarks,
         snapshot: Option<PathBuf>,
     ) -> Result<BatchOutput> {

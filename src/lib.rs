@@ -34,6 +34,7 @@
 mod batch;
 mod checkpoint;
 mod cluster;
+mod connector;
 mod dataframe;
 mod driver;
 mod exec;
@@ -46,6 +47,7 @@ mod reader;
 mod session;
 mod source;
 mod sql;
+mod statement;
 mod writer;
 
 pub use cluster::{read_hostfile, Cluster};
@@ -64,6 +66,10 @@ pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;
 pub use sluice_core::{self as core, DataType, Expr, Field, Result, Row, Schema, SluiceError, Value};
+pub use statement::{split_statements, SqlResult, StatementText, SQL_TRIGGER};
+
+/// Sluice's error type (the same as [`SluiceError`]).
+pub type Error = SluiceError;
 pub use writer::DataStreamWriter;
 
 /// Everything a typical program needs: `use sluice::prelude::*;`.

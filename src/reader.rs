@@ -1,13 +1,10 @@
 //! `read()` and `read_stream()`: describe a source (format, schema, options) and load it
 //! as a DataFrame (Spark's `DataFrameReader` / `DataStreamReader`).
 
+use crate::connector::{self, SourceRequest};
 use crate::dataframe::DataFrame;
 use crate::session::{CatalogEntry, Session, TableDefinition};
-use sluice_connectors::file::{FileFormat, FileSourceConfig};
-use sluice_connectors::kafka::{kafka_schema, KafkaSourceConfig, Subscription};
-use sluice_connectors::rate::{rate_schema, RateConfig};
-use sluice_connectors::socket::{socket_schema, SocketConfig};
-use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
+use sluice_core::plan::{LogicalPlan, SourceSpec};
 use sluice_core::{Options, Result, Schema, SluiceError};
 use std::sync::Arc;
 
@@ -22,119 +19,28 @@ struct ReaderState {
 
 impl ReaderState {
     fn load(&self, path: Option<&str>, streaming: bool) -> Result<DataFrame> {
-        let spec = match (self.format.as_deref(), path) {
-            (Some(f @ ("rate" | "rate-micro-batch")), _) => self.rate_spec(f, streaming)?,
-            (Some("socket"), _) => self.socket_spec(streaming)?,
-            (Some("kafka"), _) => self.kafka_spec(streaming)?,
-            (_, Some(path)) => self.spec(path, streaming)?,
-            (_, None) => {
-                return Err(SluiceError::analysis(
-                    "'path' is not specified: file sources need a path (load(\"dir\"))",
-                ))
-            }
-        };
+        let spec = self.spec(path, streaming)?;
         DataFrame::from_plan(self.session.clone(), LogicalPlan::Source(Arc::new(spec)))
     }
 
-    fn socket_spec(&self, streaming: bool) -> Result<SourceSpec> {
-        if !streaming {
-            return Err(SluiceError::analysis("Data source socket does not support batch reads"));
-        }
-        if self.schema.is_some() {
-            return Err(SluiceError::analysis("The socket source does not support a user-specified schema."));
-        }
-        let config = SocketConfig::from_options(&self.options)?;
-        Ok(SourceSpec {
-            description: format!("TextSocketV2[host: {}, port: {}]", config.host, config.port),
-            kind: SourceKind::Socket,
-            schema: socket_schema(config.include_timestamp),
-            options: self.options.clone(),
-            streaming,
-        })
-    }
-
-    fn kafka_spec(&self, streaming: bool) -> Result<SourceSpec> {
-        if self.schema.is_some() {
-            return Err(SluiceError::analysis(
-                "Kafka source has a fixed schema and cannot be set with a custom one",
-            ));
-        }
-        let config = KafkaSourceConfig::from_options(&self.options, streaming)?;
-        Ok(SourceSpec {
-            description: kafka_description(&config),
-            kind: SourceKind::Kafka,
-            schema: kafka_schema(config.include_headers),
-            options: self.options.clone(),
-            streaming,
-        })
-    }
-
-    fn rate_spec(&self, format: &str, streaming: bool) -> Result<SourceSpec> {
-        if !streaming {
-            return Err(SluiceError::analysis(format!("Data source {format} does not support batch reads")));
-        }
-        if self.schema.is_some() {
-            return Err(SluiceError::analysis(format!(
-                "The {format} source does not support a user-specified schema."
-            )));
-        }
-        RateConfig::from_options(format, &self.options)?;
-        Ok(SourceSpec {
-            description: format!("{}Stream", if format == "rate" { "Rate" } else { "RatePerMicroBatch" }),
-            kind: SourceKind::Rate { format: format.to_string() },
-            schema: rate_schema(),
-            options: self.options.clone(),
-            streaming,
-        })
-    }
-
-    fn spec(&self, path: &str, streaming: bool) -> Result<SourceSpec> {
-        let format = self.format.clone().unwrap_or_else(|| "parquet".into());
-        let file_format = FileFormat::parse(&format).map_err(|_| {
-            SluiceError::analysis(format!(
-                "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: {format}. Supported here: json, csv, text, parquet."
-            ))
-        })?;
+    /// The source leaf the format's connector describes (file sources default to parquet,
+    /// as Spark's `spark.sql.sources.default`).
+    fn spec(&self, path: Option<&str>, streaming: bool) -> Result<SourceSpec> {
+        let format = self.format.as_deref().unwrap_or("parquet");
         let schema = self.schema.clone().transpose()?;
-        let infer = !streaming
-            || self
-                .session
-                .conf("spark.sql.streaming.schemaInference")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let cfg = FileSourceConfig::new(file_format, path, schema, &self.options, infer)?;
-        let description = if streaming {
-            format!("FileStreamSource[{path}]")
-        } else {
-            format!("Relation[{format} {path}]")
-        };
-        Ok(SourceSpec {
-            description,
-            kind: SourceKind::File { format, path: path.to_string() },
-            schema: cfg.schema.clone(),
-            options: self.options.clone(),
+        let stream_schema_inference = self
+            .session
+            .conf("spark.sql.streaming.schemaInference")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        connector::source(format)?.describe(&SourceRequest {
+            format,
+            path,
+            schema,
+            options: &self.options,
             streaming,
+            stream_schema_inference,
         })
     }
-}
-
-/// Spark's description of a Kafka source (`KafkaV2[Subscribe[topic]]`).
-fn kafka_description(config: &KafkaSourceConfig) -> String {
-    let what = match &config.subscription {
-        Subscription::Assign(m) => {
-            let parts: Vec<String> =
-                m.iter().flat_map(|(t, ps)| ps.iter().map(move |p| format!("{t}-{p}"))).collect();
-            format!("Assign[{}]", parts.join(", "))
-        }
-        Subscription::Subscribe(topics) => format!("Subscribe[{}]", topics.join(",")),
-        Subscription::Pattern(re) => {
-            let p = re.as_str();
-            format!(
-                "SubscribePattern[{}]",
-                p.strip_prefix("^(?:").and_then(|x| x.strip_suffix(")$")).unwrap_or(p)
-            )
-        }
-    };
-    format!("KafkaV2[{what}]")
 }
 
 macro_rules! reader_methods {
@@ -221,7 +127,7 @@ impl DataFrameReader {
 
     /// As `create_table`, with computed columns and a watermark; both are checked now.
     pub fn create_table_with(self, name: &str, path: &str, definition: TableDefinition) -> Result<()> {
-        let spec = self.0.spec(path, false)?;
+        let spec = self.0.spec(Some(path), false)?;
         let session = self.0.session.clone();
         let entry = CatalogEntry::Source(Arc::new(spec), Arc::new(definition));
         let previous = session

@@ -6,8 +6,9 @@ use crate::dataframe::DataFrame;
 use crate::exec::Placement;
 use crate::query::StreamingQueryManager;
 use crate::reader::{DataFrameReader, DataStreamReader};
+use crate::statement::{SinkTable, SqlResult, StatementText};
 use sluice_connectors::sink::MemoryTable;
-use sluice_core::plan::{LogicalPlan, SourceKind, SourceSpec};
+use sluice_core::plan::{LogicalPlan, SourceSpec};
 use sluice_core::{Expr, Options, Result, Row, Schema, SluiceError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +32,9 @@ pub(crate) enum CatalogEntry {
     Memory(MemoryTable),
     /// A DataFrame registered with `create_or_replace_temp_view`.
     View(Arc<LogicalPlan>),
+    /// A view made by SQL's `CREATE VIEW`: its plan with source tables read as a batch
+    /// (`SELECT`) and as streams (`INSERT INTO`).
+    SqlView { batch: Arc<LogicalPlan>, stream: Arc<LogicalPlan> },
     /// A table over files (`CREATE TABLE .. WITH (connector = 'file')`): read as a batch by
     /// `table`/`sql`, as a stream by `read_stream().table` and `sql_stream`.
     Source(Arc<SourceSpec>, Arc<TableDefinition>),
@@ -53,6 +57,8 @@ pub(crate) struct SessionInner {
     pub executions: AtomicU64,
     pub conf: RwLock<Options>,
     pub catalog: RwLock<HashMap<String, CatalogEntry>>,
+    /// Sink tables declared by SQL's `CREATE TABLE` (a Kafka table may also be a view).
+    pub sinks: RwLock<HashMap<String, SinkTable>>,
     pub streams: StreamingQueryManager,
     /// The HTTP metrics endpoint, when `sluice.metricsAddr` is set; stops with the session.
     pub metrics: Option<crate::metrics_http::MetricsServer>,
@@ -119,6 +125,7 @@ impl SessionBuilder {
                 executions: AtomicU64::new(0),
                 conf: RwLock::new(self.conf),
                 catalog: RwLock::new(HashMap::new()),
+                sinks: RwLock::new(HashMap::new()),
                 streams,
                 metrics,
             }),
@@ -197,10 +204,27 @@ impl Session {
         self.inner.conf.read().unwrap_or_else(|p| p.into_inner()).get(key).map(str::to_string)
     }
 
-    /// Runs a SQL query (`SELECT ...`) over memory tables, temp views and source tables.
+    /// Runs one SQL statement: a query (`SELECT ...` over memory tables, temp views and
+    /// source tables) gives its DataFrame; `SHOW TABLES`, `DESCRIBE t` and `EXPLAIN ..`
+    /// give their rows; `CREATE TABLE/VIEW`, `DROP` and `INSERT INTO` (which starts a
+    /// streaming query, found in `streams()`; [`execute`](Self::execute) hands it back)
+    /// give an empty DataFrame. Errors carry the statement's line and column.
     pub fn sql(&self, text: &str) -> Result<DataFrame> {
-        let plan = crate::sql::plan_query(self, text, false)?;
-        DataFrame::from_plan(self.clone(), plan)
+        match crate::statement::execute_one(self, text)? {
+            SqlResult::Rows(df) => Ok(df),
+            SqlResult::Query(_) | SqlResult::Done => crate::statement::empty(self),
+        }
+    }
+
+    /// Runs one SQL statement and says what it gave (rows, a started query, or done).
+    pub fn execute(&self, text: &str) -> Result<SqlResult> {
+        crate::statement::execute_one(self, text)
+    }
+
+    /// Runs one statement of a script (from [`split_statements`](crate::split_statements));
+    /// errors carry its line and column in the script.
+    pub fn execute_statement(&self, statement: &StatementText) -> Result<SqlResult> {
+        crate::statement::execute(self, statement)
     }
 
     /// Runs a SQL query with its source tables read as streams: the result is a
@@ -227,7 +251,9 @@ impl Session {
         }
         let spec = SourceSpec {
             description: "LocalRelation".into(),
-            kind: SourceKind::Rows(Arc::new(rows)),
+            connector: "memory".into(),
+            path: None,
+            rows: Some(Arc::new(rows)),
             schema,
             options: Options::new(),
             streaming: false,
@@ -248,13 +274,18 @@ impl Session {
                 let (schema, rows) = table.snapshot();
                 Ok(LogicalPlan::Source(Arc::new(SourceSpec {
                     description: format!("MemoryTable[{name}]"),
-                    kind: SourceKind::Rows(rows),
+                    connector: "memory".into(),
+                    path: None,
+                    rows: Some(rows),
                     schema,
                     options: Options::new(),
                     streaming: false,
                 })))
             }
             Some(CatalogEntry::View(plan)) => Ok((*plan).clone()),
+            Some(CatalogEntry::SqlView { batch, stream }) => {
+                Ok(if streaming { (*stream).clone() } else { (*batch).clone() })
+            }
             Some(CatalogEntry::Source(spec, def)) => {
                 let mut spec = (*spec).clone();
                 spec.streaming = streaming;
@@ -301,6 +332,33 @@ impl Session {
                 parsed.map_err(|e| SluiceError::option(NO_DATA_EVENT_INTERVAL, e.to_string()))
             }
         }
+    }
+
+    /// The catalog entry named `name` (case-insensitive).
+    pub(crate) fn catalog_entry(&self, name: &str) -> Option<CatalogEntry> {
+        self.inner.catalog.read().unwrap_or_else(|p| p.into_inner()).get(&name.to_ascii_lowercase()).cloned()
+    }
+
+    /// Every table, view and sink table, sorted.
+    pub(crate) fn table_names(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.inner.catalog.read().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect();
+        names.extend(self.inner.sinks.read().unwrap_or_else(|p| p.into_inner()).keys().cloned());
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    pub(crate) fn sink_table(&self, name: &str) -> Option<SinkTable> {
+        self.inner.sinks.read().unwrap_or_else(|p| p.into_inner()).get(&name.to_ascii_lowercase()).cloned()
+    }
+
+    pub(crate) fn register_sink_table(&self, name: &str, table: SinkTable) {
+        self.inner.sinks.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_ascii_lowercase(), table);
+    }
+
+    pub(crate) fn drop_sink_table(&self, name: &str) {
+        self.inner.sinks.write().unwrap_or_else(|p| p.into_inner()).remove(&name.to_ascii_lowercase());
     }
 
     pub(crate) fn unregister(&self, name: &str) {

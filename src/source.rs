@@ -1,213 +1,90 @@
-//! Sources as the runtime sees them: a planner on the driver decides what each
-//! micro-batch reads (which files, which rows), and a reader on every worker reads its
-//! share of it.
+//! Sources as the runtime sees them, in the shape of Spark's `MicroBatchStream`: a
+//! [`Source`] on the driver decides what each micro-batch reads (the batch's record, which
+//! the checkpoint's offsets log keeps and a restart replays) and turns it into a
+//! [`BatchPlan`] for the workers; a [`SourceReader`] on every worker reads its share of
+//! that plan. Each connector (`crate::connector`) implements both for its own types; the
+//! driver, executor and checkpoints see only these traits.
 
-use crate::checkpoint::SourceOffsets;
-use sluice_connectors::file::{
-    plan_splits, FileFormat, FileSourceConfig, FileSourceState, FileSplit, RecordReader,
-};
-use sluice_connectors::kafka::{KafkaPlanner, KafkaRange, KafkaReader, KafkaSourceConfig};
-use sluice_connectors::rate::{RateConfig, RateRange, RateState};
-use sluice_connectors::socket::{SocketConfig, SocketSource};
-use sluice_core::plan::{SourceInput, SourceKind};
-use sluice_core::{Result, Row};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sluice_core::{Result, Row, SluiceError};
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// What one source contributes to one micro-batch. Serialisable: in cluster mode process 0
-/// decides it and sends it to every process.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) enum BatchInput {
-    /// Nothing new.
-    Empty,
-    /// Byte ranges of files, one list per worker.
-    Files(Arc<Vec<Vec<FileSplit>>>),
-    /// Rows held in memory; worker `i` takes every `peers`-th row from `i`.
-    Rows(Arc<Vec<Row>>),
-    /// Generated values; each worker makes its share.
-    Range(RateRange),
-    /// Offset ranges of Kafka partitions; each worker reads the partitions of its slots.
-    Kafka(Arc<Vec<KafkaRange>>),
-}
+/// The driver side of one source of a running query (Spark's `MicroBatchStream`).
+pub(crate) trait Source: Send {
+    /// Spark's description of the source for progress reports (`FileStreamSource[..]`).
+    fn description(&self) -> String;
 
-impl BatchInput {
-    pub fn is_empty(&self) -> bool {
-        match self {
-            BatchInput::Empty => true,
-            BatchInput::Files(f) => f.iter().all(|w| w.is_empty()),
-            BatchInput::Rows(r) => r.is_empty(),
-            BatchInput::Range(r) => r.count == 0,
-            BatchInput::Kafka(r) => r.is_empty(),
-        }
+    /// What the next batch reads (Spark's `latestOffset` under the rate limits): the
+    /// batch's record, as the offsets log keeps it, and its offsets for progress.
+    fn plan_next(&mut self) -> Result<PlannedBatch>;
+
+    /// The work of a batch, planned now or recorded by a checkpoint, for `workers` workers
+    /// (Spark's `planInputPartitions`). A restart replays a recorded batch through this.
+    fn plan_partitions(&mut self, recorded: &serde_json::Value, workers: usize) -> Result<BatchPlan>;
+
+    /// Moves the source past a recorded batch, as if it had planned it (restart).
+    fn apply_recorded(&mut self, recorded: &serde_json::Value) -> Result<()>;
+
+    /// For `Trigger.AvailableNow` (and `Once`): only what is available now will be read.
+    fn bound_to_available(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// For `Trigger.Once`: read everything available in one batch, ignoring rate limits.
+    fn lift_rate_limits(&mut self) {}
+
+    /// How much of a bounded backlog the source has read (files, offsets).
+    fn backlog(&self) -> Option<Backlog> {
+        None
+    }
+
+    /// The source's `metrics` in progress reports.
+    fn metrics(&self) -> BTreeMap<String, String> {
+        self.backlog().map(|b| b.metrics()).unwrap_or_default()
+    }
+
+    /// True when the source will never have new data (a socket whose server closed).
+    fn is_exhausted(&self) -> bool {
+        false
+    }
+
+    /// True when the source can re-read a recorded batch (a socket cannot).
+    fn replayable(&self) -> bool {
+        true
+    }
+
+    /// Called by the driver once a batch is committed (`commits/<b>`): a file source's
+    /// `cleanSource` deletes or archives the committed batches' files.
+    fn committed(&mut self) {}
+
+    /// Marks files taken by batches purged from the offsets log (file sources).
+    fn apply_compacted(&mut self, _files: &[std::path::PathBuf]) {}
+
+    /// A bounded read (`read()`, `collect()`): everything available, as one batch.
+    fn plan_bounded(&mut self, workers: usize) -> Result<BatchPlan> {
+        self.bound_to_available()?;
+        self.lift_rate_limits();
+        let planned = self.plan_next()?;
+        self.plan_partitions(&planned.recorded, workers)
     }
 }
 
-/// Reads a worker's share of a batch input, projected to the columns the query needs.
-pub(crate) enum SourceReader {
-    File(RecordReader, PartitionColumns),
-    /// In-memory rows and generated rows, projected to these columns.
-    Rows(Vec<usize>),
-    /// Kafka records, projected to these columns.
-    Kafka(Box<KafkaReader>, Vec<usize>),
+/// The worker side of one source: reads worker `index`'s share (of `peers`) of a batch,
+/// projected to the columns the query needs.
+pub(crate) trait SourceReader: Send + Sync {
+    /// Reads the share; a plan of another connector is an error, never silently nothing.
+    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()>;
 }
 
-impl SourceReader {
-    pub fn new(input: &SourceInput) -> Result<SourceReader> {
-        Ok(match &input.spec.kind {
-            SourceKind::File { .. } => {
-                let cfg = file_config(input)?;
-                let partitions = PartitionColumns {
-                    root: cfg.path.clone(),
-                    columns: input
-                        .projection
-                        .iter()
-                        .enumerate()
-                        .map(|(j, &i)| {
-                            (
-                                j,
-                                input.spec.schema.fields[i].name.clone(),
-                                input.spec.schema.fields[i].data_type.clone(),
-                            )
-                        })
-                        .collect(),
-                };
-                SourceReader::File(RecordReader::new(&cfg, &input.projection)?, partitions)
-            }
-            SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket => {
-                SourceReader::Rows(input.projection.clone())
-            }
-            SourceKind::Kafka => SourceReader::Kafka(
-                Box::new(KafkaReader::new(
-                    kafka_config(input)?,
-                    input.spec.options.get("groupIdPrefix").map(String::from),
-                )),
-                input.projection.clone(),
-            ),
-        })
-    }
-
-    pub fn read(
-        &self,
-        part: &BatchInput,
-        index: usize,
-        peers: usize,
-        emit: &mut dyn FnMut(Row),
-    ) -> Result<()> {
-        match (self, part) {
-            (_, BatchInput::Empty) => Ok(()),
-            (SourceReader::File(reader, partitions), BatchInput::Files(splits)) => {
-                for split in splits.get(index).into_iter().flatten() {
-                    let values = partitions.values_for(&split.path)?;
-                    if values.is_empty() {
-                        reader.read(split, emit)?;
-                    } else {
-                        reader.read(split, &mut |mut row| {
-                            for (j, v) in &values {
-                                row[*j] = v.clone();
-                            }
-                            emit(row)
-                        })?;
-                    }
-                }
-                Ok(())
-            }
-            (SourceReader::Rows(projection), BatchInput::Rows(rows)) => {
-                let full = projection.len() == rows.first().map_or(0, |r| r.len())
-                    && projection.iter().enumerate().all(|(i, &p)| i == p);
-                for row in rows.iter().skip(index).step_by(peers.max(1)) {
-                    if full {
-                        emit(row.clone());
-                    } else {
-                        emit(projection.iter().map(|&i| row[i].clone()).collect());
-                    }
-                }
-                Ok(())
-            }
-            (SourceReader::Kafka(reader, projection), BatchInput::Kafka(ranges)) => {
-                reader.read(ranges, index, peers, &mut |row| {
-                    emit(projection.iter().map(|&i| row[i].clone()).collect())
-                })
-            }
-            (SourceReader::Rows(projection), BatchInput::Range(range)) => {
-                range.generate(index, peers, &mut |row| {
-                    emit(projection.iter().map(|&i| row[i].clone()).collect())
-                });
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-pub(crate) fn file_config(input: &SourceInput) -> Result<FileSourceConfig> {
-    match &input.spec.kind {
-        SourceKind::File { format, path } => FileSourceConfig::new(
-            FileFormat::parse(format)?,
-            path,
-            Some(input.spec.schema.clone()),
-            &input.spec.options,
-            false,
-        ),
-        SourceKind::Rows(_) | SourceKind::Rate { .. } | SourceKind::Socket | SourceKind::Kafka => {
-            unreachable!("file_config is only called for file sources")
-        }
-    }
-}
-
-pub(crate) fn kafka_config(input: &SourceInput) -> Result<KafkaSourceConfig> {
-    KafkaSourceConfig::from_options(&input.spec.options, input.spec.streaming)
-}
-
-/// Partition discovery, as Spark's: a file under `root/col=value/...` has `value` in the
-/// column `col` (when the schema has it), unescaped and cast to the column's type.
-pub(crate) struct PartitionColumns {
-    root: std::path::PathBuf,
-    /// `(index in the projected row, column name, type)` of every projected column.
-    columns: Vec<(usize, String, sluice_core::DataType)>,
-}
-
-impl PartitionColumns {
-    fn values_for(&self, file: &std::path::Path) -> Result<Vec<(usize, sluice_core::Value)>> {
-        let mut values = Vec::new();
-        for (name, raw) in sluice_connectors::file::partitions::partition_values(&self.root, file) {
-            let Some((j, _, ty)) = self.columns.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(&name)) else {
-                continue;
-            };
-            let value = match raw {
-                None => sluice_core::Value::Null,
-                Some(v) => sluice_core::eval::cast_value(&sluice_core::Value::String(v.into()), ty)?,
-            };
-            values.push((*j, value));
-        }
-        Ok(values)
-    }
-}
-
-/// Decides, on the driver, what each micro-batch of one source reads.
-pub(crate) enum SourcePlanner {
-    File {
-        cfg: Box<FileSourceConfig>,
-        state: FileSourceState,
-        batches: u64,
-        /// Files in the set fixed by `bound_to_available` (AvailableNow, Once).
-        bounded_total: Option<usize>,
-    },
-    Rows {
-        rows: Arc<Vec<Row>>,
-        done: bool,
-    },
-    Rate {
-        state: RateState,
-        description: String,
-    },
-    Socket {
-        source: SocketSource,
-        description: String,
-    },
-    Kafka {
-        planner: Box<KafkaPlanner>,
-        description: String,
-    },
+/// What [`Source::plan_next`] decided for one batch.
+pub(crate) struct PlannedBatch {
+    /// The batch's record for the offsets log (each connector's own JSON).
+    pub recorded: serde_json::Value,
+    /// Its offsets for progress.
+    pub offsets: BatchOffsets,
 }
 
 /// The offsets a batch covers, for progress reports.
@@ -217,15 +94,6 @@ pub(crate) struct BatchOffsets {
     pub end: Option<serde_json::Value>,
     /// The newest offsets the source had (Spark's `latestOffset`); `end` when unset.
     pub latest: Option<serde_json::Value>,
-}
-
-/// What the next batch covers, decided but not yet split into work for the workers
-/// (Spark's `latestOffset` done, `getBatch` to do).
-pub(crate) enum PlannedBatch {
-    /// These files, to split by byte range.
-    Files(Vec<sluice_connectors::file::FileEntry>),
-    /// Input that needs no further planning.
-    Ready(BatchInput),
 }
 
 /// How much of a bounded backlog a source has read (for a progress bar): files of a file
@@ -258,298 +126,162 @@ impl Backlog {
     }
 }
 
-impl SourcePlanner {
-    pub fn new(input: &SourceInput) -> Result<SourcePlanner> {
-        Ok(match &input.spec.kind {
-            SourceKind::File { .. } => SourcePlanner::File {
-                cfg: Box::new(file_config(input)?),
-                state: FileSourceState::new(),
-                batches: 0,
-                bounded_total: None,
-            },
-            SourceKind::Rows(rows) => SourcePlanner::Rows { rows: rows.clone(), done: false },
-            SourceKind::Socket => SourcePlanner::Socket {
-                source: SocketSource::connect(&SocketConfig::from_options(&input.spec.options)?)?,
-                description: input.spec.description.clone(),
-            },
-            SourceKind::Kafka => SourcePlanner::Kafka {
-                planner: Box::new(KafkaPlanner::new(
-                    kafka_config(input)?,
-                    input.spec.options.get("groupIdPrefix"),
-                )?),
-                description: input.spec.description.clone(),
-            },
-            SourceKind::Rate { format } => SourcePlanner::Rate {
-                state: RateState::new(RateConfig::from_options(format, &input.spec.options)?),
-                description: input.spec.description.clone(),
-            },
-        })
+/// One source's work for one batch, opaque to the runtime: each connector puts its own
+/// serde type in it. Within a process it is shared as is (no copy, no encoding); it is
+/// encoded (bincode) only when it crosses processes in the control dataflow's
+/// `Command::Batch`, and decoded by the reader. The connector's name travels with it, so
+/// a reader given another connector's plan fails with both names.
+#[derive(Clone)]
+pub(crate) struct BatchPlan {
+    connector: Arc<str>,
+    data: PlanData,
+}
+
+#[derive(Clone)]
+enum PlanData {
+    /// Nothing to read.
+    Empty,
+    /// The connector's value, and how to encode it.
+    Local(Arc<dyn Any + Send + Sync>, fn(&(dyn Any + Send + Sync)) -> Vec<u8>),
+    /// A value received from another process, decoded by the reader.
+    Encoded(Arc<[u8]>),
+}
+
+impl BatchPlan {
+    /// A plan with nothing to read.
+    pub fn empty(connector: &str) -> BatchPlan {
+        BatchPlan { connector: connector.into(), data: PlanData::Empty }
     }
 
-    /// For `Trigger.AvailableNow` (and `Once`): only what is available now will be read.
-    pub fn bound_to_available(&mut self) -> Result<()> {
-        match self {
-            SourcePlanner::File { cfg, state, bounded_total, .. } => {
-                state.bound_to_available(cfg)?;
-                *bounded_total = state.files_left().map(|left| left + state.files_taken());
-                Ok(())
-            }
-            SourcePlanner::Kafka { planner, .. } => planner.bound_to_available(),
-            SourcePlanner::Rows { .. } | SourcePlanner::Rate { .. } | SourcePlanner::Socket { .. } => Ok(()),
+    /// A connector's plan.
+    pub fn new<T: Serialize + DeserializeOwned + Send + Sync + 'static>(
+        connector: &str,
+        value: T,
+    ) -> BatchPlan {
+        fn encode<T: Serialize + 'static>(v: &(dyn Any + Send + Sync)) -> Vec<u8> {
+            let v = v.downcast_ref::<T>().expect("a plan encodes its own type");
+            bincode::serialize(v).expect("plans serialise")
         }
+        BatchPlan { connector: connector.into(), data: PlanData::Local(Arc::new(value), encode::<T>) }
     }
 
-    /// Files read out of the bounded set, when the source was bounded to what is available.
-    pub fn backlog(&self) -> Option<Backlog> {
-        match self {
-            SourcePlanner::File { state, bounded_total: Some(total), .. } => {
-                let left = state.files_left().unwrap_or(0);
-                Some(Backlog {
-                    done: total.saturating_sub(left) as u64,
-                    total: *total as u64,
-                    unit: BacklogUnit::Files,
+    /// True when the batch reads nothing from this source.
+    pub fn is_empty(&self) -> bool {
+        matches!(self.data, PlanData::Empty)
+    }
+
+    /// The connector's value, or `None` for an empty plan.
+    pub fn get<T: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        connector: &str,
+    ) -> Result<Option<Arc<T>>> {
+        if !self.connector.eq_ignore_ascii_case(connector) {
+            return Err(SluiceError::exec(format!(
+                "a {connector} source was given a batch planned by the {} connector",
+                self.connector
+            )));
+        }
+        match &self.data {
+            PlanData::Empty => Ok(None),
+            PlanData::Local(v, _) => v.clone().downcast::<T>().map(Some).map_err(|_| {
+                SluiceError::exec(format!("a batch of the {connector} connector holds another type"))
+            }),
+            PlanData::Encoded(bytes) => {
+                bincode::deserialize::<T>(bytes).map(|v| Some(Arc::new(v))).map_err(|e| {
+                    SluiceError::exec(format!("a batch of the {connector} connector cannot be decoded: {e}"))
                 })
             }
-            SourcePlanner::Kafka { planner, .. } => {
-                let (done, total) = planner.backlog()?;
-                Some(Backlog { done, total, unit: BacklogUnit::Offsets })
-            }
-            _ => None,
-        }
-    }
-
-    /// The source's `metrics` in progress reports: a bounded backlog's files or offsets
-    /// read, and a Kafka source's offsets behind latest (Spark's).
-    pub fn metrics(&self) -> BTreeMap<String, String> {
-        let mut metrics = self.backlog().map(|b| b.metrics()).unwrap_or_default();
-        if let SourcePlanner::Kafka { planner, .. } = self {
-            metrics.extend(planner.metrics());
-        }
-        metrics
-    }
-
-    /// For `Trigger.Once`: read everything available in one batch, ignoring rate limits.
-    pub fn lift_rate_limits(&mut self) {
-        match self {
-            SourcePlanner::File { cfg, .. } => {
-                cfg.max_files_per_trigger = None;
-                cfg.max_bytes_per_trigger = None;
-            }
-            SourcePlanner::Kafka { planner, .. } => planner.lift_rate_limit(),
-            _ => {}
-        }
-    }
-
-    /// What the next batch covers (Spark's `latestOffset`): the files it takes, the rows
-    /// or the generated range.
-    pub fn plan_next(&mut self) -> Result<(PlannedBatch, BatchOffsets)> {
-        let empty = || Ok((PlannedBatch::Ready(BatchInput::Empty), BatchOffsets::default()));
-        match self {
-            SourcePlanner::File { cfg, state, batches, .. } => {
-                let files = state.next_batch(cfg)?;
-                if files.is_empty() {
-                    return empty();
-                }
-                let start = batches.checked_sub(1).map(|b| serde_json::json!({ "logOffset": b }));
-                let end = Some(serde_json::json!({ "logOffset": *batches }));
-                *batches += 1;
-                Ok((PlannedBatch::Files(files), BatchOffsets { start, end, latest: None }))
-            }
-            SourcePlanner::Rows { rows, done } => {
-                if *done {
-                    return empty();
-                }
-                *done = true;
-                let end = Some(serde_json::json!(rows.len()));
-                Ok((
-                    PlannedBatch::Ready(BatchInput::Rows(rows.clone())),
-                    BatchOffsets { start: None, end, latest: None },
-                ))
-            }
-            SourcePlanner::Socket { source, .. } => {
-                let start = source.offset();
-                let rows = source.take()?;
-                if rows.is_empty() {
-                    return empty();
-                }
-                let offsets = BatchOffsets {
-                    start: Some(serde_json::json!(start)),
-                    end: Some(serde_json::json!(source.offset())),
-                    latest: None,
-                };
-                Ok((PlannedBatch::Ready(BatchInput::Rows(Arc::new(rows))), offsets))
-            }
-            SourcePlanner::Kafka { planner, .. } => {
-                let planned = planner.next_batch();
-                for w in planner.take_warnings() {
-                    eprintln!("WARN KafkaMicroBatchStream: {w}");
-                }
-                let latest = Some(serde_json::json!(planner.latest()));
-                match planned? {
-                    None => Ok((
-                        PlannedBatch::Ready(BatchInput::Empty),
-                        BatchOffsets { latest, ..Default::default() },
-                    )),
-                    Some((ranges, start, end)) => Ok((
-                        PlannedBatch::Ready(BatchInput::Kafka(Arc::new(ranges))),
-                        BatchOffsets {
-                            start: Some(serde_json::json!(start)),
-                            end: Some(serde_json::json!(end)),
-                            latest,
-                        },
-                    )),
-                }
-            }
-            SourcePlanner::Rate { state, .. } => {
-                let start = state.offset();
-                match state.next_batch() {
-                    None => empty(),
-                    Some(range) => Ok((
-                        PlannedBatch::Ready(BatchInput::Range(range)),
-                        BatchOffsets {
-                            start: Some(serde_json::json!(start)),
-                            end: Some(serde_json::json!(state.offset())),
-                            latest: None,
-                        },
-                    )),
-                }
-            }
-        }
-    }
-
-    /// The work of a planned batch split for `workers` workers (Spark's `getBatch`).
-    pub fn split(planned: PlannedBatch, workers: usize) -> BatchInput {
-        match planned {
-            PlannedBatch::Files(files) => BatchInput::Files(Arc::new(plan_splits(&files, workers))),
-            PlannedBatch::Ready(input) => input,
-        }
-    }
-
-    /// True when the source will never have new data (a socket whose server closed).
-    pub fn is_exhausted(&self) -> bool {
-        match self {
-            SourcePlanner::Socket { source, .. } => source.is_exhausted(),
-            _ => false,
-        }
-    }
-
-    /// Spark's description of the source for progress reports.
-    pub fn description(&self) -> String {
-        match self {
-            SourcePlanner::File { cfg, .. } => format!("FileStreamSource[file:{}]", cfg.path.display()),
-            SourcePlanner::Rows { .. } => "MemoryStream".into(),
-            SourcePlanner::Rate { description, .. }
-            | SourcePlanner::Socket { description, .. }
-            | SourcePlanner::Kafka { description, .. } => description.clone(),
         }
     }
 }
 
-/// Checkpoint support: what a planned batch records in `offsets/<b>`, and how a restarted
-/// query puts its planners back where they were.
-impl SourcePlanner {
-    /// True when the source can re-read a recorded batch (a socket cannot).
-    pub fn replayable(&self) -> bool {
-        !matches!(self, SourcePlanner::Socket { .. })
-    }
-
-    /// What the batch just planned reads, and where the source is after it.
-    pub fn record(&self, planned: &PlannedBatch) -> SourceOffsets {
-        match (self, planned) {
-            (SourcePlanner::File { .. }, PlannedBatch::Files(files)) => {
-                SourceOffsets::Files { files: files.clone() }
-            }
-            (SourcePlanner::File { .. }, _) => SourceOffsets::Files { files: Vec::new() },
-            (SourcePlanner::Rows { .. }, p) => {
-                SourceOffsets::Rows { read: matches!(p, PlannedBatch::Ready(BatchInput::Rows(_))) }
-            }
-            (SourcePlanner::Rate { state, .. }, p) => {
-                let (next, batches, start_us) = state.position();
-                let range = match p {
-                    PlannedBatch::Ready(BatchInput::Range(r)) => Some(*r),
-                    _ => None,
-                };
-                SourceOffsets::Rate { range, next, batches, start_us }
-            }
-            (SourcePlanner::Kafka { planner, .. }, p) => {
-                let ranges = match p {
-                    PlannedBatch::Ready(BatchInput::Kafka(r)) => r.to_vec(),
-                    _ => Vec::new(),
-                };
-                SourceOffsets::Kafka { ranges, next: planner.position().cloned() }
-            }
-            (SourcePlanner::Socket { .. }, _) => SourceOffsets::Rows { read: true },
-        }
-    }
-
-    /// Moves the planner past a recorded batch, as if it had planned it.
-    pub fn apply_recorded(&mut self, recorded: &SourceOffsets) -> Result<()> {
-        match (self, recorded) {
-            (SourcePlanner::File { cfg, state, batches, .. }, SourceOffsets::Files { files }) => {
-                if !files.is_empty() {
-                    state.mark_recorded(cfg, files);
-                    *batches += 1;
-                }
-            }
-            (SourcePlanner::Rows { done, .. }, SourceOffsets::Rows { read }) => *done |= *read,
-            (SourcePlanner::Rate { state, .. }, SourceOffsets::Rate { next, batches, start_us, .. }) => {
-                state.restore(*next, *batches, *start_us)
-            }
-            (SourcePlanner::Kafka { planner, .. }, SourceOffsets::Kafka { next, .. }) => {
-                if let Some(next) = next {
-                    planner.restore(next.clone());
-                }
-            }
-            (planner, recorded) => {
-                return Err(sluice_core::SluiceError::exec(format!(
-                    "the checkpoint records a {} source where the query has {}",
-                    recorded_kind(recorded),
-                    planner.description()
-                )))
-            }
-        }
-        Ok(())
-    }
-
-    /// Re-plans exactly a recorded batch (one planned but not committed before a restart;
-    /// `start()` already moved the planner past it with [`apply_recorded`](Self::apply_recorded)).
-    pub fn replay(&self, recorded: &SourceOffsets) -> (PlannedBatch, BatchOffsets) {
-        let planned = match recorded {
-            SourceOffsets::Files { files } if !files.is_empty() => PlannedBatch::Files(files.clone()),
-            SourceOffsets::Rows { read: true } => match self {
-                SourcePlanner::Rows { rows, .. } => PlannedBatch::Ready(BatchInput::Rows(rows.clone())),
-                _ => PlannedBatch::Ready(BatchInput::Empty),
-            },
-            SourceOffsets::Rate { range: Some(r), .. } => PlannedBatch::Ready(BatchInput::Range(*r)),
-            SourceOffsets::Kafka { ranges, .. } if !ranges.is_empty() => {
-                PlannedBatch::Ready(BatchInput::Kafka(Arc::new(ranges.clone())))
-            }
-            _ => PlannedBatch::Ready(BatchInput::Empty),
+impl std::fmt::Debug for BatchPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match &self.data {
+            PlanData::Empty => "empty",
+            PlanData::Local(..) => "local",
+            PlanData::Encoded(..) => "encoded",
         };
-        let end = serde_json::to_value(recorded).ok();
-        (planned, BatchOffsets { start: None, end, latest: None })
-    }
-
-    /// Called by the driver once a batch is committed: a file source's `cleanSource`.
-    pub fn committed(&mut self) {
-        if let SourcePlanner::File { cfg, state, .. } = self {
-            state.clean_committed(cfg);
-        }
-    }
-
-    /// Marks files taken by batches purged from the offsets log.
-    pub fn apply_compacted(&mut self, files: &[std::path::PathBuf]) {
-        if let SourcePlanner::File { state, .. } = self {
-            state.mark_taken(files.iter().map(|p| p.as_path()));
-        }
+        write!(f, "BatchPlan({}, {what})", self.connector)
     }
 }
 
-fn recorded_kind(r: &SourceOffsets) -> &'static str {
-    match r {
-        SourceOffsets::Files { .. } => "file",
-        SourceOffsets::Rows { .. } => "memory",
-        SourceOffsets::Rate { .. } => "rate",
-        SourceOffsets::Kafka { .. } => "kafka",
+/// The wire form of a plan: the connector's name and its encoded value (`None` = empty).
+#[derive(Serialize, Deserialize)]
+struct WirePlan {
+    connector: String,
+    bytes: Option<Vec<u8>>,
+}
+
+impl Serialize for BatchPlan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let bytes = match &self.data {
+            PlanData::Empty => None,
+            PlanData::Local(v, encode) => Some(encode(v.as_ref())),
+            PlanData::Encoded(b) => Some(b.to_vec()),
+        };
+        WirePlan { connector: self.connector.to_string(), bytes }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for BatchPlan {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let wire = WirePlan::deserialize(d)?;
+        let data = match wire.bytes {
+            None => PlanData::Empty,
+            Some(b) => PlanData::Encoded(b.into()),
+        };
+        Ok(BatchPlan { connector: wire.connector.into(), data })
+    }
+}
+
+/// A record in the offsets log's shape, `{"<tag>": value}` (the externally tagged form
+/// the checkpoint has always used: `{"files":{"files":[..]}}`, `{"rate":{..}}`).
+pub(crate) fn tagged<T: Serialize>(tag: &str, value: &T) -> serde_json::Value {
+    let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    serde_json::Value::Object([(tag.to_string(), value)].into_iter().collect())
+}
+
+/// The value under `tag` of a record written by [`tagged`], or an error naming what the
+/// checkpoint holds instead.
+pub(crate) fn untagged<T: DeserializeOwned>(
+    tag: &str,
+    source: &str,
+    recorded: &serde_json::Value,
+) -> Result<T> {
+    let inner = recorded.get(tag).ok_or_else(|| {
+        let found = recorded
+            .as_object()
+            .and_then(|o| o.keys().next().cloned())
+            .unwrap_or_else(|| recorded.to_string());
+        SluiceError::exec(format!("the checkpoint records a {found} source where the query has {source}"))
+    })?;
+    serde_json::from_value(inner.clone())
+        .map_err(|e| SluiceError::exec(format!("the checkpoint's record of {source} is not valid: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_crosses_processes_and_keeps_its_connector() {
+        let plan = BatchPlan::new("rate", vec![1u64, 2, 3]);
+        let wire: BatchPlan = bincode::deserialize(&bincode::serialize(&plan).unwrap()).unwrap();
+        assert_eq!(*wire.get::<Vec<u64>>("rate").unwrap().unwrap(), vec![1, 2, 3]);
+        assert_eq!(*plan.get::<Vec<u64>>("rate").unwrap().unwrap(), vec![1, 2, 3]);
+        let err = wire.get::<Vec<u64>>("kafka").unwrap_err().to_string();
+        assert!(err.contains("kafka source was given a batch planned by the rate connector"), "{err}");
+        let empty: BatchPlan =
+            bincode::deserialize(&bincode::serialize(&BatchPlan::empty("x")).unwrap()).unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn records_keep_the_old_offsets_log_shape() {
+        let r = tagged("rows", &serde_json::json!({"read": true}));
+        assert_eq!(r.to_string(), r#"{"rows":{"read":true}}"#);
+        let err = untagged::<serde_json::Value>("files", "FileStreamSource[x]", &r).unwrap_err().to_string();
+        assert!(err.contains("records a rows source where the query has FileStreamSource[x]"), "{err}");
     }
 }

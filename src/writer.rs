@@ -3,18 +3,17 @@
 //! any data moves.
 
 use crate::checkpoint::{query_shape, Checkpoint, Recovery, MIN_BATCHES_TO_RETAIN};
+use crate::connector::SinkRequest;
 use crate::dataframe::DataFrame;
 use crate::driver::{self, QueryRun};
 use crate::exec::Executor;
-use crate::foreach::{BatchFunction, ForeachBatchSink, ForeachSink, ForeachWriter, WriterFactory};
+use crate::foreach::{BatchFunction, ForeachWriter, WriterFactory};
 use crate::progress::StreamingQueryStatus;
 use crate::query::{QueryShared, QueryState, StreamingQuery};
 use crate::session::CatalogEntry;
-use crate::source::{SourcePlanner, SourceReader};
-use sluice_connectors::sink::{ConsoleSink, FileSink, MemorySink, MemoryTable, NoopSink, SinkFormat};
+use crate::source::Source;
 use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::{analyze, check_streaming_mode};
-use sluice_core::sink::Sink;
 use sluice_core::{Options, Result, SluiceError};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
@@ -24,7 +23,7 @@ use uuid::Uuid;
 pub const CHECKPOINT_ROOT: &str = "spark.sql.streaming.checkpointLocation";
 
 /// Puts restored planners where the checkpoint's committed (and planned) batches left them.
-fn restore_sources(sources: &mut [SourcePlanner], recovery: &Recovery) -> Result<()> {
+fn restore_sources(sources: &mut [Box<dyn Source>], recovery: &Recovery) -> Result<()> {
     for (i, s) in sources.iter_mut().enumerate() {
         if let Some(c) = recovery.compacted.get(i) {
             s.apply_compacted(&c.files);
@@ -158,80 +157,26 @@ impl DataStreamWriter {
         check_streaming_mode(&analyzed, mode)?;
         let session = df.session.clone();
         let schema = analyzed.schema.clone();
-        let mut memory_table = None;
-        let sink: Box<dyn Sink> = match self.format.as_str() {
-            "memory" => {
-                let name = self
-                    .name
-                    .clone()
-                    .ok_or_else(|| SluiceError::analysis("queryName must be specified for memory sink"))?;
-                // Update mode appends each batch's updated rows (Spark 4.3 accepts it).
-                let table = MemoryTable::new(schema.clone());
-                // The table is registered only once the query's name is known to be free:
-                // a refused duplicate must not replace the running query's table.
-                memory_table = Some((name, table.clone()));
-                Box::new(MemorySink::new(table))
-            }
-            "console" => Box::new(ConsoleSink::from_options(&self.options)?),
-            "noop" => Box::new(NoopSink),
-            "kafka" => Box::new(sluice_connectors::kafka::KafkaSink::new(&schema, &self.options)?),
-            f @ ("json" | "csv" | "parquet") => {
-                if mode != OutputMode::Append {
-                    return Err(SluiceError::analysis(format!(
-                        "Data source {f} does not support {mode} output mode"
-                    )));
-                }
-                let path = self.options.get("path").ok_or_else(|| {
-                    SluiceError::analysis(
-                        "'path' is not specified: the file sink needs option(\"path\", dir)",
-                    )
-                })?;
-                let partition_by =
-                    self.partition_by.iter().map(|c| schema.resolve(c)).collect::<Result<Vec<usize>>>()?;
-                let format = match f {
-                    "json" | "csv" => SinkFormat::text(f, self.options.get("compression"))?,
-                    _ => {
-                        let data: Vec<_> = (0..schema.len())
-                            .filter(|i| !partition_by.contains(i))
-                            .map(|i| schema.fields[i].clone())
-                            .collect();
-                        sluice_connectors::file::parquet::check_writable(&data)?;
-                        let compression = self.options.get("compression").unwrap_or("snappy");
-                        SinkFormat::Parquet(sluice_connectors::file::parquet::ParquetCompression::parse(
-                            compression,
-                        )?)
-                    }
-                };
-                Box::new(FileSink::new(path, format, partition_by)?)
-            }
-            "foreach" => {
-                let factory = self.foreach_writer.take().ok_or_else(|| {
-                    SluiceError::analysis(
-                        "foreach writer has not been set: use write_stream().foreach(writer) \
-                         instead of format(\"foreach\")",
-                    )
-                })?;
-                Box::new(ForeachSink::new(factory, session.workers()))
-            }
-            "foreachbatch" => {
-                let f = self.foreach_batch.take().ok_or_else(|| {
-                    SluiceError::analysis(
-                        "foreachBatch function has not been set: use write_stream().foreach_batch(f) \
-                         instead of format(\"foreachBatch\")",
-                    )
-                })?;
-                Box::new(ForeachBatchSink::new(session.clone(), f))
-            }
-            other => {
-                return Err(SluiceError::analysis(format!(
-                    "Data source {other} does not support streamed writing"
-                )))
-            }
-        };
+        let made = crate::connector::make_sink(SinkRequest {
+            format: &self.format,
+            session: &session,
+            schema: &schema,
+            options: &self.options,
+            mode,
+            query_name: self.name.as_deref(),
+            partition_by: &self.partition_by,
+            foreach_writer: self.foreach_writer.take(),
+            foreach_batch: self.foreach_batch.take(),
+        })?;
+        let (sink, memory_table) = (made.sink, made.memory_table);
         let placement = crate::batch::placement_for(&session, &analyzed);
         // Only the driver's process plans what each batch reads (a socket source connects).
         let mut sources = if placement.is_driver() {
-            analyzed.sources.iter().map(SourcePlanner::new).collect::<Result<Vec<_>>>()?
+            analyzed
+                .sources
+                .iter()
+                .map(|s| crate::connector::source_of(&s.spec)?.stream(s))
+                .collect::<Result<Vec<_>>>()?
         } else {
             Vec::new()
         };
@@ -265,9 +210,9 @@ impl DataStreamWriter {
             // "Available now" means available when `start()` returns, not whenever the
             // driver thread first lists the sources: a file written after is left for later.
             // (Once reads the same set in one batch; bounding it gives a backlog to report.)
-            sources.iter_mut().try_for_each(SourcePlanner::bound_to_available)?;
+            sources.iter_mut().try_for_each(|s| s.bound_to_available())?;
         }
-        let readers = analyzed.sources.iter().map(SourceReader::new).collect::<Result<Vec<_>>>()?;
+        let readers = crate::batch::readers(&analyzed)?;
         let progress_log = session.progress_log()?;
         let no_data_event_interval = session.no_data_event_interval()?;
         let shared = Arc::new(QueryShared {
@@ -311,7 +256,7 @@ impl DataStreamWriter {
             None
         };
         let parallel_sink = writers.is_some();
-        let executor = match Executor::start(analyzed.clone(), Arc::new(readers), &placement, mode, writers) {
+        let executor = match Executor::start(analyzed.clone(), readers, &placement, mode, writers) {
             Ok(e) => e,
             Err(e) => {
                 shared.terminate(Err(e.clone()));

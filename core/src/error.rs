@@ -44,6 +44,16 @@ pub enum SluiceError {
     /// A failure while evaluating an expression on a row (ANSI mode errors, bad casts).
     #[error("execution error: {0}")]
     Execution(String),
+    /// A SQL statement that failed, at its place in the text (line and column from 1).
+    #[error("line {line}, column {column}: {error}")]
+    Sql {
+        /// Line of the statement (or of the parse error in it).
+        line: usize,
+        /// Column there.
+        column: usize,
+        /// What went wrong.
+        error: Box<SluiceError>,
+    },
     /// A streaming query that stopped because of an error.
     #[error("streaming query {name} terminated with error: {cause}")]
     QueryFailed {

@@ -12,42 +12,32 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Where a source's rows come from; the runtime turns it into a connector.
-#[derive(Clone, Debug)]
-pub enum SourceKind {
-    /// A directory (or file) of json / csv / text files.
-    File {
-        /// `json`, `csv` or `text`.
-        format: String,
-        /// Directory or file path.
-        path: String,
-    },
-    /// Rows already in memory (a memory-sink table or a test's data), read as one batch.
-    Rows(Arc<Vec<Row>>),
-    /// Lines from a TCP server (options `host`, `port`, `includeTimestamp` in the spec).
-    Socket,
-    /// Generated rows: `rate` or `rate-micro-batch` (options in the spec).
-    Rate {
-        /// `rate` or `rate-micro-batch`.
-        format: String,
-    },
-    /// Records of Kafka topics (options in the spec).
-    Kafka,
-}
-
-/// A source leaf of a plan: what to read, with which schema and options.
+/// A source leaf of a plan: which connector reads it (a name in the root crate's
+/// connector registry), with which schema and options.
 #[derive(Clone, Debug)]
 pub struct SourceSpec {
     /// Human-readable description (`FileStreamSource[dir]`, a table name), used in progress.
     pub description: String,
-    /// What to read.
-    pub kind: SourceKind,
+    /// The connector's name (`json`, `kafka`, `rate`, `memory`, ..).
+    pub connector: String,
+    /// The path of a file source.
+    pub path: Option<String>,
+    /// The rows of a `memory` source (a memory-sink table or a local DataFrame), read as
+    /// one batch.
+    pub rows: Option<Arc<Vec<Row>>>,
     /// The full schema of the rows the source yields.
     pub schema: Schema,
     /// The user's options, verbatim.
     pub options: Options,
     /// True for `read_stream()`, false for `read()`.
     pub streaming: bool,
+}
+
+impl SourceSpec {
+    /// True for rows held in memory (which exist only in the process that holds them).
+    pub fn is_in_memory(&self) -> bool {
+        self.rows.is_some()
+    }
 }
 
 /// A sort key of `ORDER BY` / `sort`.

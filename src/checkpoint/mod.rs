@@ -18,7 +18,7 @@ mod log;
 mod shape;
 pub(crate) mod state;
 
-pub(crate) use log::{CommitEntry, CompactFiles, OffsetEntry, SourceOffsets};
+pub(crate) use log::{CommitEntry, CompactFiles, OffsetEntry};
 pub(crate) use shape::{query_shape, QueryShape};
 
 use serde::{Deserialize, Serialize};
@@ -191,7 +191,7 @@ impl Checkpoint {
             let entry: OffsetEntry = file::read_json(&self.offsets_path(x))?;
             compact.resize(entry.sources.len(), None);
             for (i, s) in entry.sources.iter().enumerate() {
-                if let SourceOffsets::Files { files } = s {
+                if let Some(files) = crate::connector::recorded_files(s) {
                     let c = match &mut compact[i] {
                         Some(c) => c,
                         slot => {
@@ -201,7 +201,7 @@ impl Checkpoint {
                             slot.insert(loaded)
                         }
                     };
-                    c.files.extend(files.iter().map(|f| f.path.clone()));
+                    c.files.extend(files);
                 }
             }
         }

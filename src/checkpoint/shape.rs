@@ -3,7 +3,7 @@
 //! refused with what changed. Triggers and rate limits may change, as in Spark.
 
 use sluice_core::mode::OutputMode;
-use sluice_core::plan::{Analyzed, Node, SourceKind};
+use sluice_core::plan::{Analyzed, Node};
 use std::collections::BTreeMap;
 
 /// Named parts of a query's shape.
@@ -13,20 +13,10 @@ pub type QueryShape = BTreeMap<String, String>;
 pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> QueryShape {
     let mut shape = QueryShape::new();
     for (i, s) in analyzed.sources.iter().enumerate() {
-        let o = &s.spec.options;
-        let what = match &s.spec.kind {
-            SourceKind::File { format, path } => format!("{format} files in {path}"),
-            SourceKind::Rows(_) => "rows in memory".into(),
-            SourceKind::Socket => "socket".into(),
-            SourceKind::Rate { format } => format.clone(),
-            SourceKind::Kafka => {
-                let sub = ["subscribe", "subscribePattern", "assign"]
-                    .iter()
-                    .find_map(|k| o.get(k).map(|v| format!("{k}={v}")))
-                    .unwrap_or_default();
-                format!("kafka {sub}")
-            }
-        };
+        // A connector the registry no longer knows cannot match a recorded shape anyway.
+        let what = crate::connector::source_of(&s.spec)
+            .map(|c| c.shape(&s.spec))
+            .unwrap_or_else(|_| s.spec.connector.clone());
         shape.insert(format!("source {i}"), what);
     }
     let mut aggs = Vec::new();
