@@ -2,13 +2,18 @@
 //! `JacksonParser` / `JacksonGenerator` do it.
 //!
 //! These are the rules of JSON -> value that the JSON file source's scanner
-//! (`sluice-connectors` `file::json`) follows too, checked against each other and against
-//! Spark's answers (`core/tests/spark/json_rules.py`): field names match exactly (Spark is
-//! case-sensitive here), non-finite doubles are spelled as `double_text` lists them, a
-//! timestamp may be a number of seconds, and a value that does not fit its type is NULL.
-//! One difference is Spark's own: a non-string value in a string field is its JSON text,
-//! re-serialized compactly by `from_json` (`{"k":2}`, `1.5`) but kept as written by the file
-//! source (`{"k":  2}`, `1.50`).
+//! (`sluice-connectors` `file::json`, a one-pass fast path that converts only the projected
+//! fields) follows too: `tests/json_rules.rs` holds both, line by line, to Spark 4.3's
+//! answers for each (`core/tests/spark/json_rules.py`) and to each other. Field names match
+//! exactly (Spark is case-sensitive here); single-quoted strings and the bare tokens `NaN`,
+//! `Infinity`, `+Infinity`, `-Infinity` are read (Jackson's `allowSingleQuotes` and
+//! `allowNonNumericNumbers`, Spark's defaults); non-finite doubles are spelled as
+//! `double_text` lists them; a timestamp may be a number of seconds
+//! ([`timestamp_from_seconds`], wrapping as Spark's); an array with an element that does not
+//! fit is NULL; any other value that does not fit its type is NULL. One difference is
+//! Spark's own: a non-string value in a string field is its JSON text, re-serialized
+//! compactly by `from_json` (`{"k":2}`, `1.5`) but kept as written by the file source
+//! (`{"k":  2}`, `1.50`).
 
 use crate::types::{DataType, Field, Value};
 use std::sync::Arc;
@@ -17,23 +22,109 @@ use std::sync::Arc;
 /// that is missing or does not fit its type is NULL, and text that is not a JSON object
 /// gives a struct of NULLs (Spark 3+, `Row(null, ...)`).
 pub fn parse_struct(text: &str, fields: &[Field]) -> Value {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(map)) => object_to_struct(&map, fields),
+    let parsed = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => Ok((v, false)),
+        Err(_) => serde_json::from_str::<serde_json::Value>(&spark_json_to_strict(text)).map(|v| (v, true)),
+    };
+    match parsed {
+        Ok((serde_json::Value::Object(map), bare_tokens)) => object_to_struct(&map, fields, bare_tokens),
         _ => Value::Struct(vec![Value::Null; fields.len()].into()),
     }
 }
 
-fn object_to_struct(map: &serde_json::Map<String, serde_json::Value>, fields: &[Field]) -> Value {
-    let values: Vec<Value> =
-        fields.iter().map(|f| map.get(&f.name).map_or(Value::Null, |v| convert(v, &f.data_type))).collect();
+/// A timestamp given as a number: seconds since the epoch, in microseconds. Spark
+/// multiplies without an overflow check (Java's `long` arithmetic wraps), and so does this.
+pub fn timestamp_from_seconds(seconds: i64) -> i64 {
+    seconds.wrapping_mul(1_000_000)
+}
+
+/// Marks a bare non-finite token rewritten by [`spark_json_to_strict`] (a string starting
+/// with this character, which no JSON text can hold unescaped).
+const BARE: char = '\u{1}';
+
+/// Spark's JSON reader (Jackson with `allowSingleQuotes` and `allowNonNumericNumbers`, its
+/// defaults) also reads single-quoted strings and the bare tokens `NaN`, `Infinity`,
+/// `+Infinity`, `-Infinity`. This rewrites such text as strict JSON for `serde_json`: a
+/// single-quoted string double-quoted, a bare token as a string marked with [`BARE`].
+fn spark_json_to_strict(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                out.push('"');
+                let mut escaped = false;
+                for (_, d) in chars.by_ref() {
+                    if escaped {
+                        // `\'` is a quote inside a single-quoted string; JSON does not need the escape.
+                        if d != '\'' {
+                            out.push('\\');
+                        }
+                        out.push(d);
+                        escaped = false;
+                    } else if d == '\\' {
+                        escaped = true;
+                    } else if d == c {
+                        break;
+                    } else if d == '"' {
+                        out.push_str("\\\"");
+                    } else {
+                        out.push(d);
+                    }
+                }
+                out.push('"');
+            }
+            'N' | 'I' | '+' | '-' => {
+                let rest = &text[i..];
+                match ["NaN", "Infinity", "+Infinity", "-Infinity"].iter().find(|t| rest.starts_with(**t)) {
+                    Some(token) => {
+                        // Escaped: JSON strings hold no raw control characters.
+                        out.push_str("\"\\u0001");
+                        out.push_str(token);
+                        out.push('"');
+                        for _ in 1..token.len() {
+                            chars.next();
+                        }
+                    }
+                    None => out.push(c),
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `bare_tokens`: the text was rewritten by [`spark_json_to_strict`], so a string marked
+/// with [`BARE`] is a bare non-finite number.
+fn object_to_struct(
+    map: &serde_json::Map<String, serde_json::Value>,
+    fields: &[Field],
+    bare_tokens: bool,
+) -> Value {
+    let values: Vec<Value> = fields
+        .iter()
+        .map(|f| map.get(&f.name).map_or(Value::Null, |v| convert(v, &f.data_type, bare_tokens)))
+        .collect();
     Value::Struct(values.into())
 }
 
 /// One JSON value as `data_type`; NULL when it does not fit.
-fn convert(v: &serde_json::Value, data_type: &DataType) -> Value {
+fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool) -> Value {
     use serde_json::Value as J;
     match (v, data_type) {
         (J::Null, _) => Value::Null,
+        // A bare `NaN` / `Infinity` token (see `spark_json_to_strict`): a number.
+        (J::String(s), _) if bare_tokens && s.starts_with(BARE) => {
+            let token = &s[BARE.len_utf8()..];
+            match data_type {
+                DataType::Double => {
+                    crate::double_text::json_non_finite(token.as_bytes()).map_or(Value::Null, Value::double)
+                }
+                DataType::String => Value::String(Arc::from(token)),
+                _ => Value::Null,
+            }
+        }
         (J::String(s), DataType::String) => Value::String(Arc::from(s.as_str())),
         // Spark keeps any other token's JSON text in a string field.
         (other, DataType::String) => Value::String(Arc::from(other.to_string().as_str())),
@@ -50,17 +141,17 @@ fn convert(v: &serde_json::Value, data_type: &DataType) -> Value {
             crate::time::parse_timestamp(s.trim()).map_or(Value::Null, Value::Timestamp)
         }
         (J::Number(n), DataType::Timestamp) => {
-            // Seconds since the epoch; Spark wraps an overflowing product silently, NULL here.
-            n.as_i64().and_then(|s| s.checked_mul(1_000_000)).map_or(Value::Null, Value::Timestamp)
+            // Seconds since the epoch.
+            n.as_i64().map_or(Value::Null, |s| Value::Timestamp(timestamp_from_seconds(s)))
         }
         (J::String(s), DataType::Date) => crate::time::parse_date(s.trim()).map_or(Value::Null, Value::Date),
         (J::String(s), DataType::Binary) => Value::Binary(Arc::from(s.as_bytes())),
-        (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields),
+        (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields, bare_tokens),
         (J::Array(items), DataType::Array(element)) => {
             // An element that does not fit makes the whole array NULL, as in Spark.
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                let v = convert(item, element);
+                let v = convert(item, element, bare_tokens);
                 if v.is_null() && !item.is_null() {
                     return Value::Null;
                 }
@@ -107,6 +198,24 @@ fn strip_null_fields(v: &Value, data_type: &DataType) -> (Value, DataType) {
 mod tests {
     use super::*;
     use crate::schema::Schema;
+
+    #[test]
+    fn single_quotes_and_bare_non_finite_numbers_as_spark_reads_them() {
+        let schema = Schema::parse_ddl("s STRING, d DOUBLE, e DOUBLE, t STRING").unwrap();
+        let v = parse_struct(r#"{'s': 'say "hi"', "d": -Infinity, 'e': NaN, "t": "NaN"}"#, &schema.fields);
+        let Value::Struct(vals) = v else { panic!() };
+        assert_eq!(vals[0], Value::string("say \"hi\""));
+        assert_eq!(vals[1], Value::double(f64::NEG_INFINITY));
+        assert!(matches!(vals[2], Value::Double(d) if d.0.is_nan()), "{:?}", vals[2]);
+        // A string that reads "NaN" stays a string; a strict document never takes the rewrite.
+        assert_eq!(vals[3], Value::string("NaN"));
+        assert_eq!(
+            parse_struct("{\"s\": \"\\u0001NaN\"}", &schema.fields),
+            Value::Struct(vec![Value::string("\u{1}NaN"), Value::Null, Value::Null, Value::Null].into())
+        );
+        // Not JSON in any reading: a struct of nulls.
+        assert_eq!(parse_struct("{'s': }", &schema.fields), Value::Struct(vec![Value::Null; 4].into()));
+    }
 
     #[test]
     fn from_json_types_fields_and_tolerates_bad_input() {

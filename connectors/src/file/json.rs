@@ -4,10 +4,14 @@
 //!
 //! Spark's defaults are followed: single-quoted strings and `NaN`/`Infinity` are allowed,
 //! comments, unquoted names and leading zeros are not; a blank line is no record; a top-level
-//! array of objects is one row per object; text after the first value is ignored.
+//! array of objects is one row per object; text after the first value is ignored. Values
+//! follow `sluice_core::json_value`'s rules (exact key names, arrays, non-finite spellings,
+//! epoch seconds), checked against it and Spark in `tests/json_rules.rs`.
 
 use super::intern::Interner;
 use super::values::{cannot_parse, parse_f64_ascii, parse_i64, TimeFormats};
+use sluice_core::double_text::json_non_finite;
+use sluice_core::json_value::timestamp_from_seconds;
 use sluice_core::{DataType, Field, Row, Value};
 use std::sync::Arc;
 
@@ -28,6 +32,8 @@ struct JsonField {
     /// Where the value goes in the output, or `None` to skip it.
     slot: Option<usize>,
     nested: Option<ObjectLayout>,
+    /// An array's element, read as a field of the element type.
+    element: Option<Box<JsonField>>,
 }
 
 impl ObjectLayout {
@@ -43,8 +49,8 @@ impl ObjectLayout {
         ObjectLayout { width: fields.len(), fields }
     }
 
-    /// The field for `key`: exact name first (trying the field after the last match first,
-    /// since lines usually repeat one key order), else case-insensitive.
+    /// The field for `key`, by exact name as Spark's parser matches it (`I` is not `i`),
+    /// trying the field after the last match first, since lines usually repeat one key order.
     #[inline]
     fn find(&self, key: &[u8], hint: &mut usize) -> Option<usize> {
         let n = self.fields.len();
@@ -52,11 +58,7 @@ impl ObjectLayout {
             *hint += 1;
             return Some(*hint - 1);
         }
-        let found = self
-            .fields
-            .iter()
-            .position(|f| same(&f.name, key))
-            .or_else(|| self.fields.iter().position(|f| f.name.eq_ignore_ascii_case(key)))?;
+        let found = self.fields.iter().position(|f| same(&f.name, key))?;
         *hint = found + 1;
         Some(found)
     }
@@ -74,7 +76,14 @@ impl JsonField {
             DataType::Struct(fields) => Some(ObjectLayout::of_struct(fields)),
             _ => None,
         };
-        JsonField { name: f.name.as_bytes().into(), data_type: f.data_type.clone(), slot, nested }
+        let element = match &f.data_type {
+            DataType::Array(t) => {
+                let item = Field { name: f.name.clone(), data_type: (**t).clone(), nullable: true };
+                Some(Box::new(JsonField::new(&item, Some(0))))
+            }
+            _ => None,
+        };
+        JsonField { name: f.name.as_bytes().into(), data_type: f.data_type.clone(), slot, nested, element }
     }
 }
 
@@ -440,6 +449,39 @@ impl<'a> Cur<'a> {
         }
     }
 
+    /// An array of `element`s (at `[`): NULL as a whole when one element does not fit,
+    /// as Spark's parser gives it (`from_json` follows the same rule).
+    fn array(
+        &mut self,
+        element: &JsonField,
+        sc: &mut Scratch,
+        depth: u32,
+        bad: &mut Option<String>,
+    ) -> Result<Option<Value>, String> {
+        self.enter(depth)?;
+        let mut items = Vec::new();
+        let mut fits = true;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Some(Value::Array(items.into())));
+        }
+        loop {
+            self.ws();
+            let was_null = self.peek() == Some(b'n');
+            let v = self.value(element, sc, depth + 1, bad)?;
+            fits &= was_null || !v.is_null();
+            items.push(v);
+            self.ws();
+            match self.next() {
+                Some(b',') => {}
+                Some(b']') => break,
+                _ => return Err(self.unexpected_prev("',' or ']'")),
+            }
+        }
+        Ok(fits.then(|| Value::Array(items.into())))
+    }
+
     /// Reads one value for field `f`, converting it to the field's type.
     fn value(
         &mut self,
@@ -455,12 +497,7 @@ impl<'a> Cur<'a> {
                 let s = self.string()?;
                 match ty {
                     DataType::String => Some(Value::String(string_value(&s, sc)?)),
-                    DataType::Double => match s.raw {
-                        b"NaN" => Some(Value::double(f64::NAN)),
-                        b"Infinity" | b"+Infinity" | b"INF" | b"+INF" => Some(Value::double(f64::INFINITY)),
-                        b"-Infinity" | b"-INF" => Some(Value::double(f64::NEG_INFINITY)),
-                        _ => None,
-                    },
+                    DataType::Double => json_non_finite(s.raw).map(Value::double),
                     DataType::Timestamp => {
                         let formats = Arc::clone(&sc.formats);
                         formats.timestamp(str_of(&s, sc)?).map(Value::Timestamp)
@@ -492,6 +529,10 @@ impl<'a> Cur<'a> {
                 self.object(layout, &mut inner, sc, depth, bad)?;
                 Some(Value::Struct(inner.into()))
             }
+            Some(b'[') if f.element.is_some() => {
+                let element = f.element.as_deref().expect("checked above");
+                self.array(element, sc, depth, bad)?
+            }
             Some(b'{' | b'[') => {
                 self.skip(depth)?;
                 match ty {
@@ -511,7 +552,7 @@ impl<'a> Cur<'a> {
                     (DataType::Double, Num::NonFinite(v)) => Some(Value::double(v)),
                     (DataType::String, _) => Some(Value::String(sc.interner.lossy(text))),
                     (DataType::Timestamp, Num::Int) => {
-                        parse_i64(text).and_then(|s| s.checked_mul(1_000_000)).map(Value::Timestamp)
+                        parse_i64(text).map(|s| Value::Timestamp(timestamp_from_seconds(s)))
                     }
                     _ => None,
                 }
@@ -744,9 +785,11 @@ mod tests {
             ),
             (r#"{'c':'single'}"#, vec![Value::Null, Value::Null, s("single"), Value::Null, Value::Null]),
             (
-                r#"{"B":NaN,"A":5}"#,
+                r#"{"b":NaN,"a":5}"#,
                 vec![Value::Long(5), Value::double(f64::NAN), Value::Null, Value::Null, Value::Null],
             ),
+            // Keys match exactly, as Spark's parser (tests/json_rules.rs): `A` is not `a`.
+            (r#"{"B":1.5,"A":5}"#, vec![Value::Null; 5]),
             (
                 r#"{"b":"-Infinity"}"#,
                 vec![Value::Null, Value::double(f64::NEG_INFINITY), Value::Null, Value::Null, Value::Null],
