@@ -8,7 +8,7 @@ use crate::writer::DataStreamWriter;
 use sluice_core::expr::Expr;
 use sluice_core::format::{row_to_json, show_string};
 use sluice_core::functions::col;
-use sluice_core::plan::{analyze, LogicalPlan, SortOrder};
+use sluice_core::plan::{analyze, JoinCondition, JoinType, LogicalPlan, SortOrder};
 use sluice_core::sql::parse_expr;
 use sluice_core::{Result, Row, Schema, SluiceError};
 use std::sync::Arc;
@@ -66,6 +66,43 @@ impl IntoCondition for &str {
 impl IntoCondition for String {
     fn into_condition(self) -> Expr {
         self.as_str().into_condition()
+    }
+}
+
+/// What `join` matches on: column names (`"id"`, `["a", "b"]`: USING semantics, one output
+/// column per key) or a boolean condition (`col("a.id").eq(col("b.id"))`).
+pub trait IntoJoinOn {
+    /// The join condition.
+    fn into_join_on(self) -> JoinCondition;
+}
+impl IntoJoinOn for &str {
+    fn into_join_on(self) -> JoinCondition {
+        JoinCondition::Using(vec![self.to_string()])
+    }
+}
+impl IntoJoinOn for String {
+    fn into_join_on(self) -> JoinCondition {
+        JoinCondition::Using(vec![self])
+    }
+}
+impl<const N: usize> IntoJoinOn for [&str; N] {
+    fn into_join_on(self) -> JoinCondition {
+        JoinCondition::Using(self.iter().map(|s| s.to_string()).collect())
+    }
+}
+impl IntoJoinOn for &[&str] {
+    fn into_join_on(self) -> JoinCondition {
+        JoinCondition::Using(self.iter().map(|s| s.to_string()).collect())
+    }
+}
+impl IntoJoinOn for Vec<String> {
+    fn into_join_on(self) -> JoinCondition {
+        JoinCondition::Using(self)
+    }
+}
+impl IntoJoinOn for Expr {
+    fn into_join_on(self) -> JoinCondition {
+        JoinCondition::On(self)
     }
 }
 
@@ -199,6 +236,46 @@ impl DataFrame {
         }
         let other = other.plan.clone();
         self.derive(|input, _| LogicalPlan::Union { inputs: vec![input, other] })
+    }
+
+    /// Joins with `other` (Spark's `join(other, on, how)`): `on` is column names (USING: one
+    /// output column per key, Spark's column order) or a boolean `Expr`; `how` is `inner`,
+    /// `left`/`left_outer`, `right`/`right_outer`, `full`/`full_outer`/`outer`, `left_semi`,
+    /// `left_anti` or `cross`. Name the sides apart with `alias("a")` and `col("a.x")`.
+    pub fn join(&self, other: &DataFrame, on: impl IntoJoinOn, how: &str) -> DataFrame {
+        if other.analysis.is_err() {
+            return other.clone();
+        }
+        let kind = match JoinType::parse(how) {
+            Ok(k) => k,
+            Err(e) => {
+                return DataFrame { session: self.session.clone(), plan: self.plan.clone(), analysis: Err(e) }
+            }
+        };
+        let right = other.plan.clone();
+        let condition = on.into_join_on();
+        self.derive(|left, _| LogicalPlan::Join { left, right, kind, condition })
+    }
+
+    /// Every pair of rows of this DataFrame and `other` (Spark's `crossJoin`).
+    pub fn cross_join(&self, other: &DataFrame) -> DataFrame {
+        if other.analysis.is_err() {
+            return other.clone();
+        }
+        let right = other.plan.clone();
+        self.derive(|left, _| LogicalPlan::Join {
+            left,
+            right,
+            kind: JoinType::Cross,
+            condition: JoinCondition::None,
+        })
+    }
+
+    /// Names this DataFrame `alias`, so its columns can be referred to as `alias.col`
+    /// (Spark's `alias` / `as`).
+    pub fn alias(&self, alias: &str) -> DataFrame {
+        let alias = alias.to_string();
+        self.derive(|input, _| LogicalPlan::SubqueryAlias { input, alias })
     }
 
     /// Declares `column` (a timestamp) as the event time, with rows later than the

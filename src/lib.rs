@@ -51,7 +51,7 @@ mod statement;
 mod writer;
 
 pub use cluster::{read_hostfile, Cluster};
-pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition};
+pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition, IntoJoinOn};
 pub use foreach::ForeachWriter;
 pub use listener::{
     QueryIdleEvent, QueryProgressEvent, QueryStartedEvent, QueryTerminatedEvent, StreamingQueryListener,

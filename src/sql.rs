@@ -1,10 +1,11 @@
 //! `SELECT` statements to logical plans: the same plans the DataFrame API builds.
 
 use crate::session::Session;
+use sluice_core::eval::cast_value;
 use sluice_core::expr::Expr;
-use sluice_core::plan::{LogicalPlan, SortOrder};
+use sluice_core::plan::{analyze, JoinCondition, JoinType, LogicalPlan, SortOrder, SourceSpec};
 use sluice_core::sql::{convert_expr, dialect};
-use sluice_core::{Result, SluiceError, Value};
+use sluice_core::{DataType, Field, Options, Result, Row, Schema, SluiceError, Value};
 use sqlparser::ast::{
     self, GroupByExpr, LimitClause, OrderByKind, OrderBySort, SelectItem, SetExpr, Statement, TableFactor,
 };
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 /// Parses one `SELECT` statement and plans it against the session's tables.
 pub(crate) fn plan_query(session: &Session, text: &str, streaming: bool) -> Result<LogicalPlan> {
+    let text = &sluice_core::sql::parenthesize_inline_tables(text);
     let statements =
         Parser::parse_sql(&dialect(), text).map_err(|e| SluiceError::Parse(format!("{e} in: {text}")))?;
     match statements.as_slice() {
@@ -40,67 +42,227 @@ fn select_item(item: &SelectItem) -> Result<Expr> {
         SelectItem::UnnamedExpr(e) => convert_expr(e)?,
         SelectItem::ExprWithAlias { expr, alias } => convert_expr(expr)?.alias(&alias.value),
         SelectItem::Wildcard(_) => Expr::Star(None),
-        SelectItem::QualifiedWildcard(..) => Expr::Star(None),
+        SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(name), _) => {
+            let parts: Vec<String> =
+                name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.clone())).collect();
+            Expr::Star(parts.last().cloned())
+        }
         other => return Err(SluiceError::Parse(format!("unsupported select item: {other}"))),
     })
 }
 
 /// Plans a parsed query (also used for `INSERT INTO .. SELECT`).
 pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) -> Result<LogicalPlan> {
-    let select = match q.body.as_ref() {
-        SetExpr::Select(s) => s,
-        SetExpr::Query(inner) => return plan_select(session, inner, streaming),
-        other => return Err(SluiceError::Parse(format!("unsupported query form: {other}"))),
-    };
-    let mut plan = match select.from.as_slice() {
-        [] => return Err(SluiceError::Parse("a SELECT needs a FROM clause".into())),
-        [t] if t.joins.is_empty() => match &t.relation {
-            TableFactor::Table { name, .. } => {
+    Planner { session, streaming, ctes: Vec::new() }.query(q)
+}
+
+/// Plans queries against the session's tables and the `WITH` clauses in scope.
+struct Planner<'a> {
+    session: &'a Session,
+    streaming: bool,
+    /// Common table expressions in scope, innermost last.
+    ctes: Vec<(String, Arc<LogicalPlan>)>,
+}
+
+impl Planner<'_> {
+    fn query(&mut self, q: &ast::Query) -> Result<LogicalPlan> {
+        let scope = self.ctes.len();
+        if let Some(with) = &q.with {
+            if with.recursive {
+                return Err(SluiceError::Parse("WITH RECURSIVE is not supported".into()));
+            }
+            for cte in &with.cte_tables {
+                let plan = self.query(&cte.query)?;
+                let plan = rename_columns(plan, &cte.alias)?;
+                self.ctes.push((cte.alias.name.value.clone(), Arc::new(plan)));
+            }
+        }
+        let planned = self.query_body(q);
+        self.ctes.truncate(scope);
+        planned
+    }
+
+    fn set_expr(&mut self, body: &SetExpr) -> Result<LogicalPlan> {
+        match body {
+            SetExpr::Select(s) => self.select(s),
+            SetExpr::Query(q) => self.query(q),
+            SetExpr::Values(v) => inline_table(v),
+            SetExpr::SetOperation { op: ast::SetOperator::Union, set_quantifier, left, right } => {
+                if !matches!(set_quantifier, ast::SetQuantifier::All) {
+                    return Err(SluiceError::Parse(
+                        "UNION (distinct) is not supported yet; UNION ALL is".into(),
+                    ));
+                }
+                let mut inputs = Vec::new();
+                for side in [left, right] {
+                    match self.set_expr(side)? {
+                        LogicalPlan::Union { inputs: more } => inputs.extend(more),
+                        other => inputs.push(Arc::new(other)),
+                    }
+                }
+                Ok(LogicalPlan::Union { inputs })
+            }
+            other => Err(SluiceError::Parse(format!("unsupported query form: {other}"))),
+        }
+    }
+
+    /// A FROM item: a table, view, CTE, subquery or inline table, with its alias.
+    fn factor(&mut self, factor: &TableFactor) -> Result<LogicalPlan> {
+        match factor {
+            TableFactor::Table { name, alias, .. } => {
                 let parts: Vec<String> =
                     name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.clone())).collect();
                 let table = parts.last().cloned().unwrap_or_default();
-                session.table_plan(&table, streaming)?
-            }
-            TableFactor::Derived { subquery, .. } => plan_select(session, subquery, streaming)?,
-            other => return Err(SluiceError::Parse(format!("unsupported FROM item: {other}"))),
-        },
-        _ => return Err(SluiceError::Parse("joins are not supported yet".into())),
-    };
-    if let Some(w) = &select.selection {
-        plan = LogicalPlan::Filter { input: Arc::new(plan), predicate: convert_expr(w)? };
-    }
-    let items: Vec<Expr> = select.projection.iter().map(select_item).collect::<Result<_>>()?;
-    let (group, sets) = match &select.group_by {
-        GroupByExpr::Expressions(es, modifiers) => group_by_sets(es, modifiers)?,
-        GroupByExpr::All(_) => return Err(SluiceError::Parse("GROUP BY ALL is not supported".into())),
-    };
-    let having = select.having.as_ref().map(convert_expr).transpose()?;
-    let aggregating =
-        !group.is_empty() || sets.is_some() || having.is_some() || items.iter().any(Expr::contains_aggregate);
-    if aggregating {
-        // GROUP BY 1: ordinal positions refer to select items.
-        let group = group
-            .into_iter()
-            .map(|g| match g {
-                Expr::Literal(Value::Int(n)) if n >= 1 && (n as usize) <= items.len() => {
-                    items[n as usize - 1].unaliased().clone()
+                let cte =
+                    self.ctes.iter().rev().find(|(n, _)| parts.len() == 1 && n.eq_ignore_ascii_case(&table));
+                let plan = match cte {
+                    Some((_, plan)) => (**plan).clone(),
+                    None => self.session.table_plan(&table, self.streaming)?,
+                };
+                match alias {
+                    Some(a) => aliased(plan, a),
+                    None => Ok(LogicalPlan::SubqueryAlias { input: Arc::new(plan), alias: table }),
                 }
-                other => other,
-            })
-            .collect();
-        plan = match sets {
-            Some(sets) => {
-                LogicalPlan::GroupingSets { input: Arc::new(plan), group, sets, output: items, having }
             }
-            None => LogicalPlan::Aggregate { input: Arc::new(plan), group, output: items, having },
+            TableFactor::Derived { subquery, alias, .. } => {
+                let plan = self.query(subquery)?;
+                match alias {
+                    Some(a) => aliased(plan, a),
+                    None => Ok(plan),
+                }
+            }
+            TableFactor::NestedJoin { table_with_joins, alias } => {
+                let plan = self.joined(table_with_joins)?;
+                match alias {
+                    Some(a) => aliased(plan, a),
+                    None => Ok(plan),
+                }
+            }
+            other => Err(SluiceError::Parse(format!("unsupported FROM item: {other}"))),
+        }
+    }
+
+    /// A FROM item with its `JOIN`s.
+    fn joined(&mut self, t: &ast::TableWithJoins) -> Result<LogicalPlan> {
+        let mut plan = self.factor(&t.relation)?;
+        for j in &t.joins {
+            use ast::JoinOperator as J;
+            let right = self.factor(&j.relation)?;
+            let (kind, constraint) = match &j.join_operator {
+                J::Join(c) | J::Inner(c) => (JoinType::Inner, c),
+                J::Left(c) | J::LeftOuter(c) => (JoinType::LeftOuter, c),
+                J::Right(c) | J::RightOuter(c) => (JoinType::RightOuter, c),
+                J::FullOuter(c) => (JoinType::FullOuter, c),
+                J::CrossJoin(c) => (JoinType::Cross, c),
+                J::Semi(c) | J::LeftSemi(c) => (JoinType::LeftSemi, c),
+                J::Anti(c) | J::LeftAnti(c) => (JoinType::LeftAnti, c),
+                other => return Err(SluiceError::Parse(format!("unsupported join: {other:?}"))),
+            };
+            let condition = match constraint {
+                ast::JoinConstraint::On(e) => JoinCondition::On(convert_expr(e)?),
+                ast::JoinConstraint::Using(names) => JoinCondition::Using(
+                    names
+                        .iter()
+                        .map(|n| {
+                            n.0.iter()
+                                .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
+                        .collect(),
+                ),
+                ast::JoinConstraint::None => JoinCondition::None,
+                other => return Err(SluiceError::Parse(format!("unsupported join constraint: {other:?}"))),
+            };
+            if kind != JoinType::Cross && condition == JoinCondition::None && !matches!(kind, JoinType::Inner)
+            {
+                return Err(SluiceError::Parse(format!("a {} join needs ON or USING", kind.spark_name())));
+            }
+            plan = LogicalPlan::Join { left: Arc::new(plan), right: Arc::new(right), kind, condition };
+        }
+        Ok(plan)
+    }
+
+    fn query_body(&mut self, q: &ast::Query) -> Result<LogicalPlan> {
+        let select = match q.body.as_ref() {
+            SetExpr::Select(s) => s,
+            other => {
+                let plan = self.set_expr(other)?;
+                return order_and_limit(plan, q);
+            }
         };
-    } else {
-        plan = LogicalPlan::Project { input: Arc::new(plan), exprs: items };
+        let plan = self.select(select)?;
+        order_and_limit(plan, q)
     }
-    if matches!(select.distinct, Some(ast::Distinct::Distinct)) {
-        // An aggregation grouping by every selected column, as Spark plans DISTINCT.
-        plan = LogicalPlan::Distinct { input: Arc::new(plan) };
+
+    fn select(&mut self, select: &ast::Select) -> Result<LogicalPlan> {
+        let mut where_clause = select.selection.as_ref().map(convert_expr).transpose()?;
+        let mut plan = match select.from.as_slice() {
+            [] => return Err(SluiceError::Parse("a SELECT needs a FROM clause".into())),
+            [first, more @ ..] => {
+                let mut plan = self.joined(first)?;
+                for (i, t) in more.iter().enumerate() {
+                    let right = self.joined(t)?;
+                    // `FROM a, b WHERE ..`: the WHERE becomes the condition of the last
+                    // comma join, so its equalities key the join instead of filtering a
+                    // cross product (the same rows for an inner join).
+                    let condition = match (i + 1 == more.len(), where_clause.take()) {
+                        (true, Some(w)) => JoinCondition::On(w),
+                        (_, w) => {
+                            where_clause = w;
+                            JoinCondition::None
+                        }
+                    };
+                    let kind =
+                        if condition == JoinCondition::None { JoinType::Cross } else { JoinType::Inner };
+                    plan =
+                        LogicalPlan::Join { left: Arc::new(plan), right: Arc::new(right), kind, condition };
+                }
+                plan
+            }
+        };
+        if let Some(w) = where_clause {
+            plan = LogicalPlan::Filter { input: Arc::new(plan), predicate: w };
+        }
+        let items: Vec<Expr> = select.projection.iter().map(select_item).collect::<Result<_>>()?;
+        let (group, sets) = match &select.group_by {
+            GroupByExpr::Expressions(es, modifiers) => group_by_sets(es, modifiers)?,
+            GroupByExpr::All(_) => return Err(SluiceError::Parse("GROUP BY ALL is not supported".into())),
+        };
+        let having = select.having.as_ref().map(convert_expr).transpose()?;
+        let aggregating =
+            !group.is_empty() || sets.is_some() || having.is_some() || items.iter().any(Expr::contains_aggregate);
+        if aggregating {
+            // GROUP BY 1: ordinal positions refer to select items.
+            let group = group
+                .into_iter()
+                .map(|g| match g {
+                    Expr::Literal(Value::Int(n)) if n >= 1 && (n as usize) <= items.len() => {
+                        items[n as usize - 1].unaliased().clone()
+                    }
+                    other => other,
+                })
+                .collect();
+            plan = match sets {
+                Some(sets) => {
+                    LogicalPlan::GroupingSets { input: Arc::new(plan), group, sets, output: items, having }
+                }
+                None => LogicalPlan::Aggregate { input: Arc::new(plan), group, output: items, having },
+            };
+        } else {
+            plan = LogicalPlan::Project { input: Arc::new(plan), exprs: items };
+        }
+        if matches!(select.distinct, Some(ast::Distinct::Distinct)) {
+            // An aggregation grouping by every selected column, as Spark plans DISTINCT.
+            plan = LogicalPlan::Distinct { input: Arc::new(plan) };
+        }
+        Ok(plan)
+
     }
+}
+
+/// `ORDER BY` and `LIMIT` of a query, over its planned body.
+fn order_and_limit(mut plan: LogicalPlan, q: &ast::Query) -> Result<LogicalPlan> {
     if let Some(order) = &q.order_by {
         let keys = match &order.kind {
             OrderByKind::Expressions(es) => es,
@@ -194,4 +356,78 @@ fn group_by_sets(items: &[ast::Expr], modifiers: &[ast::GroupByWithModifier]) ->
         any_sets = true;
     }
     Ok((keys, any_sets.then_some(combined)))
+}
+
+/// `plan AS alias` or `AS alias(c1, c2, ..)`: columns renamed by position, then qualified.
+fn aliased(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalPlan> {
+    let plan = rename_columns(plan, alias)?;
+    Ok(LogicalPlan::SubqueryAlias { input: Arc::new(plan), alias: alias.name.value.clone() })
+}
+
+/// Renames the columns of `plan` to the alias's column list, if it has one.
+fn rename_columns(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalPlan> {
+    if alias.columns.is_empty() {
+        return Ok(plan);
+    }
+    let schema = analyze(&plan, false)?.schema;
+    if schema.len() != alias.columns.len() {
+        return Err(SluiceError::analysis(format!(
+            "[ASSIGNMENT_ARITY_MISMATCH] The number of columns in the alias `{}` ({}) does not match the number of columns of its query ({}).",
+            alias.name.value,
+            alias.columns.len(),
+            schema.len()
+        )));
+    }
+    let exprs = (0..schema.len())
+        .map(|i| Expr::Column(vec![schema.fields[i].name.clone()]).alias(&alias.columns[i].name.value))
+        .collect();
+    let plan = LogicalPlan::Project { input: Arc::new(plan), exprs };
+    Ok(plan)
+}
+
+/// `VALUES (..), (..)`: an inline table of constant rows, columns `col1`, `col2`, ..
+/// typed by their first non-null value (other values cast to it, as Spark's inline tables).
+fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
+    let empty = Schema::default();
+    let mut rows: Vec<Row> = Vec::new();
+    for (r, row) in values.rows.iter().enumerate() {
+        let mut out = Vec::new();
+        for e in &row.content {
+            let v = convert_expr(e)?.bind(&empty)?.eval(&[])?;
+            out.push(v);
+        }
+        if let Some(first) = rows.first() {
+            if first.len() != out.len() {
+                return Err(SluiceError::analysis(format!(
+                    "[INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH] Invalid inline table. Inline table expected {} columns but found {} columns in row {r}.",
+                    first.len(),
+                    out.len()
+                )));
+            }
+        }
+        rows.push(out);
+    }
+    let width = rows.first().map_or(0, Vec::len);
+    let mut fields = Vec::new();
+    for c in 0..width {
+        let t =
+            rows.iter().map(|r| r[c].data_type()).find(|t| *t != DataType::Null).unwrap_or(DataType::Null);
+        for row in rows.iter_mut() {
+            if row[c].data_type() != t && !row[c].is_null() {
+                row[c] = cast_value(&row[c], &t)?;
+            }
+        }
+        let nullable = rows.iter().any(|r| r[c].is_null());
+        fields.push(Field { name: format!("col{}", c + 1), data_type: t, nullable });
+    }
+    Ok(LogicalPlan::Source(Arc::new(SourceSpec {
+        description: "LocalRelation".into(),
+        connector: "memory".into(),
+        path: None,
+        rows: Some(Arc::new(rows)),
+        schema: Schema::new(fields),
+        options: Options::new(),
+        streaming: false,
+    })))
+
 }

@@ -202,10 +202,28 @@ impl DataStreamWriter {
                 let shape = query_shape(&analyzed, mode, workers);
                 let retain = session.conf(MIN_BATCHES_TO_RETAIN);
                 let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), retain.as_deref())?;
+                if recovery.committed.is_some() && analyzed.has_join() {
+                    // Join state (both sides' arrangements, a static side read once) is not
+                    // in the checkpoint yet: resuming would lose matches without an error.
+                    return Err(SluiceError::option(
+                        "checkpointLocation",
+                        format!(
+                            "{} holds committed batches of a query with a join, and join state is not checkpointed yet: a restart would lose rows; start it with a new checkpoint location",
+                            dir.display()
+                        ),
+                    ));
+                }
                 restore_sources(&mut sources, &recovery)?;
                 (Some(cp), id, recovery)
             }
         };
+        // A static side of a stream-static join is read once, in the first batch, as Spark
+        // reads it at the start: files added later are not part of it.
+        for (planner, input) in sources.iter_mut().zip(&analyzed.sources) {
+            if !input.spec.streaming {
+                planner.bound_to_available()?;
+            }
+        }
         if matches!(self.trigger, Trigger::AvailableNow | Trigger::Once) {
             // "Available now" means available when `start()` returns, not whenever the
             // driver thread first lists the sources: a file written after is left for later.

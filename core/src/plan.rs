@@ -12,6 +12,9 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod join;
+pub use join::{check_streaming_join, conjuncts, JoinCondition, JoinNode, JoinType, Qualifiers, Scope};
+
 /// A source leaf of a plan: which connector reads it (a name in the root crate's
 /// connector registry), with which schema and options.
 #[derive(Clone, Debug)]
@@ -111,6 +114,24 @@ pub enum LogicalPlan {
         /// The inputs; all have the same number of columns.
         inputs: Vec<Arc<LogicalPlan>>,
     },
+    /// `join`: rows of two inputs combined (see `join.rs`).
+    Join {
+        /// Left input.
+        left: Arc<LogicalPlan>,
+        /// Right input.
+        right: Arc<LogicalPlan>,
+        /// The join type.
+        kind: JoinType,
+        /// What rows match on.
+        condition: JoinCondition,
+    },
+    /// `alias("a")` / `FROM t AS a`: the input's columns can be named `a.col`.
+    SubqueryAlias {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// The qualifier.
+        alias: String,
+    },
     /// `with_watermark(column, delay)`: `column` is the event time; rows later than
     /// (max event time seen) - `delay` are dropped by stateful operators.
     Watermark {
@@ -164,10 +185,12 @@ impl LogicalPlan {
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Watermark { input, .. }
+            | LogicalPlan::SubqueryAlias { input, .. }
             | LogicalPlan::Deduplicate { input, .. }
             | LogicalPlan::Distinct { input }
             | LogicalPlan::GroupingSets { input, .. } => input.is_streaming(),
             LogicalPlan::Union { inputs } => inputs.iter().any(|i| i.is_streaming()),
+            LogicalPlan::Join { left, right, .. } => left.is_streaming() || right.is_streaming(),
         }
     }
 
@@ -224,6 +247,14 @@ impl LogicalPlan {
                     .collect();
                 format!("Aggregate GROUPING SETS ({}), [{}]", sets.join(", "), names(output))
             }
+            LogicalPlan::Join { kind, condition, .. } => match condition {
+                JoinCondition::None => format!("Join {}", kind.spark_name()),
+                JoinCondition::On(e) => format!("Join {}, {}", kind.spark_name(), e.output_name()),
+                JoinCondition::Using(cols) => {
+                    format!("Join UsingJoin({}, [{}])", kind.spark_name(), cols.join(", "))
+                }
+            },
+            LogicalPlan::SubqueryAlias { alias, .. } => format!("SubqueryAlias {alias}"),
         };
         out.push_str(&pad);
         out.push_str(&line);
@@ -236,10 +267,15 @@ impl LogicalPlan {
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Watermark { input, .. }
+            | LogicalPlan::SubqueryAlias { input, .. }
             | LogicalPlan::Deduplicate { input, .. }
             | LogicalPlan::Distinct { input }
             | LogicalPlan::GroupingSets { input, .. } => input.explain_into(depth + 1, out),
             LogicalPlan::Union { inputs } => inputs.iter().for_each(|i| i.explain_into(depth + 1, out)),
+            LogicalPlan::Join { left, right, .. } => {
+                left.explain_into(depth + 1, out);
+                right.explain_into(depth + 1, out);
+            }
         }
     }
 }
@@ -384,6 +420,15 @@ pub enum Node {
         input: Box<Node>,
         /// What to compute.
         agg: Box<AggregateNode>,
+    },
+    /// A join of two inputs: left columns then right columns (left only for semi/anti).
+    Join {
+        /// Left input.
+        left: Box<Node>,
+        /// Right input.
+        right: Box<Node>,
+        /// Keys, condition and type.
+        join: Box<JoinNode>,
     },
     /// Keeps the first row of each key.
     Deduplicate {
@@ -551,6 +596,25 @@ pub struct Analyzed {
     pub has_expiring_dedup: bool,
 }
 
+impl Analyzed {
+    /// True if the plan joins two inputs.
+    pub fn has_join(&self) -> bool {
+        fn walk(n: &Node) -> bool {
+            match n {
+                Node::Source { .. } => false,
+                Node::Map { input, .. }
+                | Node::Filter { input, .. }
+                | Node::Watermark { input, .. }
+                | Node::Deduplicate { input, .. }
+                | Node::Aggregate { input, .. } => walk(input),
+                Node::Union { inputs } => inputs.iter().any(walk),
+                Node::Join { .. } => true,
+            }
+        }
+        walk(&self.root)
+    }
+}
+
 /// Analyses a plan: resolves and types every expression, and, with `prune`, reads from
 /// each source only the columns some operator needs (projection pushdown).
 pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
@@ -654,10 +718,12 @@ fn contains_order(plan: &LogicalPlan) -> bool {
         | LogicalPlan::Filter { input, .. }
         | LogicalPlan::Aggregate { input, .. }
         | LogicalPlan::Watermark { input, .. }
+        | LogicalPlan::SubqueryAlias { input, .. }
         | LogicalPlan::Deduplicate { input, .. }
         | LogicalPlan::Distinct { input }
         | LogicalPlan::GroupingSets { input, .. } => contains_order(input),
         LogicalPlan::Union { inputs } => inputs.iter().any(|i| contains_order(i)),
+        LogicalPlan::Join { left, right, .. } => contains_order(left) || contains_order(right),
     }
 }
 
@@ -698,6 +764,8 @@ struct Analyzer {
     aggregations_without_event_time: usize,
     deduplications: Vec<&'static str>,
     expiring_dedup: bool,
+    /// Qualifiers of each output column of the node resolved last (see `join::Scope`).
+    qualifiers: Qualifiers,
 }
 
 type Required = Option<HashSet<String>>;
@@ -705,9 +773,23 @@ type Required = Option<HashSet<String>>;
 fn refs_of<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Required {
     let mut set = HashSet::new();
     for e in exprs {
-        set.extend(e.referenced_columns()?);
+        set.extend(column_refs(e)?);
     }
     Some(set)
+}
+
+/// The columns an expression may read: first name parts, and second parts too, since
+/// `a.x` may name column `x` of a table `a`.
+fn column_refs(e: &Expr) -> Option<Vec<String>> {
+    let mut cols = e.referenced_columns()?;
+    e.visit(&mut |n| {
+        if let Expr::Column(parts) = n {
+            if let Some(p) = parts.get(1) {
+                cols.push(p.to_ascii_lowercase());
+            }
+        }
+    });
+    Some(cols)
 }
 
 impl Analyzer {
@@ -723,7 +805,15 @@ impl Analyzer {
             aggregations_without_event_time: 0,
             deduplications: Vec::new(),
             expiring_dedup: false,
+            qualifiers: Vec::new(),
         }
+    }
+
+    /// How expressions over the last resolved node's output bind: `None` when its names
+    /// are unique and unqualified (they bind as written).
+    fn scope(&self, schema: &Schema) -> Option<Scope> {
+        let scope = Scope::new(schema, &self.qualifiers);
+        (!scope.is_plain()).then_some(scope)
     }
 
     fn resolve(&mut self, plan: &LogicalPlan, required: Required) -> Result<(Node, Schema)> {
@@ -740,10 +830,11 @@ impl Analyzer {
                 let schema = Schema::new(projection.iter().map(|&i| spec.schema.fields[i].clone()).collect());
                 self.sources.push(SourceInput { spec: spec.clone(), projection });
                 self.event_time = None;
+                self.qualifiers = Vec::new();
                 Ok((Node::Source { index: self.sources.len() - 1 }, schema))
             }
             LogicalPlan::Filter { input, predicate } => {
-                let child_req = match (required, predicate.referenced_columns()) {
+                let child_req = match (required, column_refs(predicate)) {
                     (Some(mut r), Some(p)) => {
                         r.extend(p);
                         Some(r)
@@ -751,7 +842,10 @@ impl Analyzer {
                     _ => None,
                 };
                 let (child, schema) = self.resolve(input, child_req)?;
-                let bound = predicate.bind(&schema)?;
+                let bound = match self.scope(&schema) {
+                    Some(scope) => scope.rewrite(predicate)?.bind(&scope.internal)?,
+                    None => predicate.bind(&schema)?,
+                };
                 if !matches!(bound.data_type(), DataType::Boolean | DataType::Null) {
                     return Err(SluiceError::analysis(format!(
                         "[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve \"{}\": filter expression of type \"{}\" is not a boolean.",
@@ -770,32 +864,45 @@ impl Analyzer {
                 };
                 let (child, schema) = self.resolve(input, refs_of(kept.iter().copied()))?;
                 let child_event_time = self.event_time.take();
+                let scope = Scope::new(&schema, &self.qualifiers);
                 let mut bound = Vec::new();
                 let mut fields = Vec::new();
+                let mut qualifiers = Vec::new();
                 for e in kept {
-                    if let Expr::Star(_) = e {
-                        for (i, f) in schema.fields.iter().enumerate() {
+                    if let Expr::Star(q) = e {
+                        let cols = match q {
+                            Some(q) => scope.star(q)?,
+                            None => (0..schema.len()).collect(),
+                        };
+                        for i in cols {
                             if child_event_time == Some(i) {
                                 self.event_time = Some(fields.len());
                             }
-                            bound.push(Expr::Column(vec![f.name.clone()]).bind(&schema)?);
-                            fields.push(f.clone());
+                            bound.push(scope.column(i).bind(&scope.internal)?);
+                            fields.push(schema.fields[i].clone());
+                            qualifiers.push(scope.qualifiers_of(i).to_vec());
                         }
                         continue;
                     }
-                    // The event-time column keeps its role when passed through (renamed or not).
-                    if let Expr::Column(parts) = e.unaliased() {
-                        if parts.len() == 1
-                            && child_event_time.is_some()
-                            && schema.index_of(&parts[0]) == child_event_time
-                        {
-                            self.event_time = Some(fields.len());
-                        }
+                    // The event-time column keeps its role when passed through (renamed or not),
+                    // and a column passed through unrenamed keeps its qualifiers (as Spark's attributes).
+                    let passed = scope.index_of_reference(e.unaliased());
+                    if passed.is_some() && passed == child_event_time {
+                        self.event_time = Some(fields.len());
                     }
-                    let b = e.bind(&schema)?;
-                    fields.push(Field::new(e.output_name(), b.data_type().clone()));
+                    qualifiers.push(match (passed, e) {
+                        (Some(i), Expr::Column(_)) => scope.qualifiers_of(i).to_vec(),
+                        _ => Vec::new(),
+                    });
+                    let b = scope.rewrite(e)?.bind(&scope.internal)?;
+                    let mut field = Field::new(scope.rewrite_named(e)?.output_name(), b.data_type().clone());
+                    if let Some(i) = passed {
+                        field.nullable = schema.fields[i].nullable;
+                    }
+                    fields.push(field);
                     bound.push(b);
                 }
+                self.qualifiers = qualifiers;
                 Ok((Node::Map { input: Box::new(child), exprs: bound }, Schema::new(fields)))
             }
             LogicalPlan::Aggregate { input, group, output, having } => {
@@ -803,8 +910,18 @@ impl Analyzer {
                 let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
                 let (child, schema) = self.resolve(input, child_req)?;
                 let event_time = self.event_time.take();
-                let (mut agg, out_schema) =
-                    resolve_aggregate(&schema, group, output, having.as_ref(), event_time, None)?;
+                let (mut agg, out_schema) = match self.scope(&schema) {
+                    None => resolve_aggregate(&schema, group, output, having.as_ref(), event_time, None)?,
+                    Some(scope) => {
+                        let group: Vec<Expr> =
+                            group.iter().map(|g| scope.rewrite(g)).collect::<Result<_>>()?;
+                        let output: Vec<Expr> =
+                            output.iter().map(|o| scope.rewrite_named(o)).collect::<Result<_>>()?;
+                        let having = having.as_ref().map(|h| scope.rewrite(h)).transpose()?;
+                        resolve_aggregate(&scope.internal, &group, &output, having.as_ref(), event_time, None)?
+                    }
+                };
+                self.qualifiers = Vec::new();
                 agg.default_row = !self.streaming && agg.keys.is_empty();
                 self.event_time_aggregate |= agg.event_time_key.is_some();
                 self.event_time = agg.output_event_time;
@@ -817,11 +934,15 @@ impl Analyzer {
                 // Columns match by position, so every input keeps all of its columns.
                 let mut nodes = Vec::new();
                 let mut first: Option<(Schema, Option<usize>)> = None;
+                let mut first_qualifiers = Vec::new();
                 for input in inputs {
                     let (node, schema) = self.resolve(input, None)?;
                     let event_time = self.event_time.take();
                     match &first {
-                        None => first = Some((schema, event_time)),
+                        None => {
+                            first = Some((schema, event_time));
+                            first_qualifiers = std::mem::take(&mut self.qualifiers);
+                        }
                         Some((s0, _)) => {
                             if s0.len() != schema.len() {
                                 return Err(SluiceError::analysis(format!(
@@ -850,6 +971,7 @@ impl Analyzer {
                 let (schema, event_time) =
                     first.ok_or_else(|| SluiceError::analysis("UNION needs inputs"))?;
                 self.event_time = event_time;
+                self.qualifiers = first_qualifiers;
                 Ok((Node::Union { inputs: nodes }, schema))
             }
             LogicalPlan::Watermark { input, column, delay } => {
@@ -913,6 +1035,7 @@ impl Analyzer {
                 if agg.event_time_key.is_none() {
                     self.aggregations_without_event_time += 1;
                 }
+                self.qualifiers = Vec::new();
                 Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
             }
             LogicalPlan::Distinct { input } => {
@@ -931,7 +1054,72 @@ impl Analyzer {
                 } else {
                     self.aggregations_without_event_time += 1;
                 }
+                self.qualifiers = Vec::new();
                 Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
+            }
+            LogicalPlan::SubqueryAlias { input, alias } => {
+                let (node, schema) = self.resolve(input, required)?;
+                self.qualifiers = vec![vec![alias.clone()]; schema.len()];
+                Ok((node, schema))
+            }
+            LogicalPlan::Join { left, right, kind, condition } => {
+                let child_req = match (required, condition) {
+                    (Some(mut r), JoinCondition::On(e)) => column_refs(e).map(|c| {
+                        r.extend(c);
+                        r
+                    }),
+                    (Some(mut r), JoinCondition::Using(cols)) => {
+                        r.extend(cols.iter().map(|c| c.to_ascii_lowercase()));
+                        Some(r)
+                    }
+                    (r, _) => r,
+                };
+                let marks = self.watermarks.len();
+                let (lnode, lschema) = self.resolve(left, child_req.clone())?;
+                let (lq, let_time) = (std::mem::take(&mut self.qualifiers), self.event_time.take());
+                let left_watermark = self.watermarks.len() > marks;
+                let marks = self.watermarks.len();
+                let (rnode, rschema) = self.resolve(right, child_req)?;
+                let (rq, ret_time) = (std::mem::take(&mut self.qualifiers), self.event_time.take());
+                let right_watermark = self.watermarks.len() > marks;
+                let resolved = join::resolve_join(
+                    join::Side {
+                        schema: &lschema,
+                        qualifiers: &lq,
+                        streaming: left.is_streaming(),
+                        watermark: left_watermark,
+                    },
+                    join::Side {
+                        schema: &rschema,
+                        qualifiers: &rq,
+                        streaming: right.is_streaming(),
+                        watermark: right_watermark,
+                    },
+                    *kind,
+                    condition,
+                )?;
+                let lw = lschema.len();
+                // The output keeps an event-time column (the left's first) for later operators.
+                let raw_event_time = let_time.or(ret_time.map(|i| i + lw).filter(|_| !kind.left_only()));
+                let node = Node::Join {
+                    left: Box::new(lnode),
+                    right: Box::new(rnode),
+                    join: Box::new(resolved.node),
+                };
+                match resolved.using {
+                    None => {
+                        self.qualifiers = resolved.qualifiers;
+                        self.event_time = raw_event_time;
+                        Ok((node, resolved.schema))
+                    }
+                    Some((exprs, schema, qualifiers)) => {
+                        self.qualifiers = qualifiers;
+                        self.event_time = raw_event_time
+                            .and_then(|t| exprs.iter().position(|e| e.column_index() == Some(t)));
+                        Ok((Node::Map { input: Box::new(node), exprs }, schema))
+                    }
+                }
+
             }
             LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => Err(SluiceError::analysis(
                 "ORDER BY / sort and LIMIT are supported only as the last operations of a query",
@@ -1290,6 +1478,7 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
     }
     // Session windows (SPARK-36463): a session's key changes as sessions merge, so update
     // mode cannot upsert by key; and a session needs a key to be a session of.
+    check_joins(&a.root, mode)?;
     let mut sessions = Vec::new();
     session_aggregates(&a.root, &mut sessions);
     if let Some(&keys) = sessions.first() {
@@ -1319,6 +1508,26 @@ fn has_distinct_aggregate(node: &Node) -> bool {
         Node::Aggregate { input, agg } => {
             agg.aggs.iter().any(|a| a.distinct) || has_distinct_aggregate(input)
         }
+        Node::Join { left, right, .. } => has_distinct_aggregate(left) || has_distinct_aggregate(right),
+    }
+}
+
+/// Spark's rules for each streaming join in `node` (see `join::check_streaming_join`).
+fn check_joins(node: &Node, mode: OutputMode) -> Result<()> {
+    match node {
+        Node::Source { .. } => Ok(()),
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Aggregate { input, .. }
+        | Node::Deduplicate { input, .. } => check_joins(input, mode),
+        Node::Union { inputs } => inputs.iter().try_for_each(|i| check_joins(i, mode)),
+        Node::Join { left, right, join } => {
+            check_joins(left, mode)?;
+            check_joins(right, mode)?;
+            check_streaming_join(join, mode)
+
+        }
     }
 }
 
@@ -1331,6 +1540,10 @@ fn session_aggregates(node: &Node, found: &mut Vec<usize>) {
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. } => session_aggregates(input, found),
         Node::Union { inputs } => inputs.iter().for_each(|i| session_aggregates(i, found)),
+        Node::Join { left, right, .. } => {
+            session_aggregates(left, found);
+            session_aggregates(right, found);
+        }
         Node::Aggregate { input, agg } => {
             if agg.window.as_ref().is_some_and(|w| w.session_gap.is_some()) {
                 found.push(agg.keys.len());

@@ -221,6 +221,68 @@ pub fn dialect() -> SparkDialect {
     SparkDialect::default()
 }
 
+/// Spark's inline tables without parentheses (`FROM VALUES (1, 'a'), (2, 'b') AS t(x, y)`,
+/// also after `JOIN`), which sqlparser's grammar reads only parenthesised: returns the text
+/// with `(VALUES ...)` around each such list. Text that does not tokenize is returned as is
+/// (the parser then reports it).
+pub fn parenthesize_inline_tables(text: &str) -> String {
+    let dialect = dialect();
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, text).tokenize_with_location() else {
+        return text.to_string();
+    };
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let offset = |loc: sqlparser::tokenizer::Location| -> Option<usize> {
+        let start = *line_starts.get((loc.line as usize).checked_sub(1)?)?;
+        let col = (loc.column as usize).checked_sub(1)?;
+        Some(start + text[start..].char_indices().nth(col).map_or(text.len() - start, |(i, _)| i))
+    };
+    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
+        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let is_kw = |i: usize, k: Keyword| matches!(&solid.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == k);
+    let mut inserts: Vec<(usize, char)> = Vec::new();
+    for i in 1..solid.len() {
+        if !is_kw(i, Keyword::VALUES) || !(is_kw(i - 1, Keyword::FROM) || is_kw(i - 1, Keyword::JOIN)) {
+            continue;
+        }
+        // Each tuple: a balanced `( .. )`, tuples separated by commas.
+        let mut j = i + 1;
+        let mut last_close = None;
+        while matches!(solid.get(j).map(|t| &t.token), Some(Token::LParen)) {
+            let mut depth = 0usize;
+            while let Some(t) = solid.get(j) {
+                match t.token {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            last_close = Some(j - 1);
+            if matches!(solid.get(j).map(|t| &t.token), Some(Token::Comma))
+                && matches!(solid.get(j + 1).map(|t| &t.token), Some(Token::LParen))
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let (Some(close), Some(open_at)) = (last_close, offset(solid[i].span.start)) else { continue };
+        let Some(close_at) = offset(solid[close].span.start) else { continue };
+        inserts.push((open_at, '('));
+        inserts.push((close_at + 1, ')'));
+    }
+    let mut out = text.to_string();
+    inserts.sort_by(|a, b| b.0.cmp(&a.0));
+    for (at, c) in inserts {
+        out.insert(at, c);
+    }
+    out
+}
+
 /// Parses one SQL expression (`a + 1`, `count(DISTINCT x)`, `CAST(t AS DOUBLE)`), rejecting trailing text.
 pub fn parse_expr(text: &str) -> Result<Expr> {
     let d = dialect();

@@ -12,7 +12,7 @@ use crate::state::state_store;
 use differential_dataflow::input::{Input, InputSession};
 use differential_dataflow::VecCollection;
 use sluice_core::eval::BoundExpr;
-use sluice_core::plan::{AggregateNode, Analyzed, Node};
+use sluice_core::plan::{AggregateNode, Analyzed, JoinType, Node};
 use sluice_core::{Result, Row, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -90,6 +90,35 @@ fn build_node<'s>(
             let (coll, mut steps) = build_node(input, sources, ctx);
             steps.push(Step::EventTime(*column, *id));
             (coll, steps)
+        }
+        Node::Join { left, right, join } => {
+            let (l, steps) = build_node(left, sources, ctx);
+            let l = apply_steps(l, steps, ctx);
+            let (r, steps) = build_node(right, sources, ctx);
+            let r = apply_steps(r, steps, ctx);
+            let spec = Arc::new((**join).clone());
+            // One streaming side joined to a static one, where Spark allows it (the checker
+            // refuses the rest): probe the static rows, keep no stream state.
+            let stream_static = match (spec.left_streaming, spec.right_streaming) {
+                (true, false) => matches!(
+                    spec.kind,
+                    JoinType::Inner
+                        | JoinType::Cross
+                        | JoinType::LeftOuter
+                        | JoinType::LeftSemi
+                        | JoinType::LeftAnti
+                ),
+                (false, true) => {
+                    matches!(spec.kind, JoinType::Inner | JoinType::Cross | JoinType::RightOuter)
+                }
+                _ => false,
+            };
+            let joined = if stream_static {
+                crate::join::stream_static_join(l, r, spec, ctx)
+            } else {
+                crate::join::join(l, r, spec, ctx)
+            };
+            (joined, Vec::new())
         }
         Node::Aggregate { input, agg } => {
             let (coll, steps) = build_node(input, sources, ctx);

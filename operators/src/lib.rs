@@ -12,6 +12,7 @@ pub mod compile;
 pub mod context;
 mod dedup;
 pub mod errors;
+mod join;
 mod state;
 
 pub use compile::{build, Diff, Rows, Time};

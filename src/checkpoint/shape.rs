@@ -45,6 +45,10 @@ fn collect_aggregates(node: &Node, out: &mut Vec<(usize, String)>) {
             out.push((dedup.keys.len(), format!("dropDuplicates({:?})", dedup.expiry)));
         }
         Node::Union { inputs } => inputs.iter().for_each(|i| collect_aggregates(i, out)),
+        Node::Join { left, right, .. } => {
+            collect_aggregates(left, out);
+            collect_aggregates(right, out);
+        }
         Node::Aggregate { input, agg } => {
             collect_aggregates(input, out);
             let funcs: Vec<String> =

@@ -78,6 +78,9 @@ fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
         let (line, column) = stmt.position(e.at.line as usize, e.at.column as usize);
         SluiceError::Sql { line, column, error: Box::new(e.error) }
     })?;
+    // `FROM VALUES (..) AS t(..)` parenthesised, the form sqlparser reads (same positions
+    // up to that clause).
+    let text = sluice_core::sql::parenthesize_inline_tables(&text);
     let parsed = Parser::parse_sql(&dialect(), &text).map_err(|e| parse_error(stmt, &e.to_string()))?;
     let statement = match <[Statement; 1]>::try_from(parsed) {
         Ok([s]) => s,

@@ -9,6 +9,14 @@ impl BoundExpr {
         &self.data_type
     }
 
+    /// The input column this expression reads unchanged, if it is a plain column reference.
+    pub fn column_index(&self) -> Option<usize> {
+        match self.kind {
+            Kind::Column(i) => Some(i),
+            _ => None,
+        }
+    }
+
     /// True only when the expression yields TRUE (a WHERE clause: NULL and FALSE both drop the row).
     pub fn eval_predicate(&self, row: &[Value]) -> Result<bool> {
         Ok(matches!(self.eval(row)?, Value::Boolean(true)))
