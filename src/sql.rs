@@ -230,8 +230,10 @@ impl Planner<'_> {
             GroupByExpr::All(_) => return Err(SluiceError::Parse("GROUP BY ALL is not supported".into())),
         };
         let having = select.having.as_ref().map(convert_expr).transpose()?;
-        let aggregating =
-            !group.is_empty() || sets.is_some() || having.is_some() || items.iter().any(Expr::contains_aggregate);
+        let aggregating = !group.is_empty()
+            || sets.is_some()
+            || having.is_some()
+            || items.iter().any(Expr::contains_aggregate);
         if aggregating {
             // GROUP BY 1: ordinal positions refer to select items.
             let group = group
@@ -257,7 +259,6 @@ impl Planner<'_> {
             plan = LogicalPlan::Distinct { input: Arc::new(plan) };
         }
         Ok(plan)
-
     }
 }
 
@@ -429,5 +430,4 @@ fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
         options: Options::new(),
         streaming: false,
     })))
-
 }

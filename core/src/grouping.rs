@@ -9,8 +9,17 @@
 
 use crate::error::{Result, SluiceError};
 use crate::expr::Expr;
-use crate::plan::GroupingSet;
 use crate::types::{DataType, Value};
+
+/// One grouping set of a `cube` / `rollup` / `GROUPING SETS` aggregation, bound.
+#[derive(Clone, Debug)]
+pub struct GroupingSet {
+    /// Per grouping key: true when the key is not in the set (its value becomes null).
+    pub nulls: Vec<bool>,
+    /// Values appended to the key: the set's grouping id, then the value of each
+    /// `grouping(..)` / `grouping_id(..)` call of the query under this set.
+    pub extra: Vec<Value>,
+}
 
 /// The sets of `cube(k0..kn)`: every subset of the keys, the full set first.
 pub fn cube_sets(n: usize) -> Vec<Vec<usize>> {

@@ -15,6 +15,11 @@ use std::sync::Arc;
 mod join;
 pub use join::{check_streaming_join, conjuncts, JoinCondition, JoinNode, JoinType, Qualifiers, Scope};
 
+// Defined beside what uses them (eval's window functions, grouping sets), so that neither
+// imports `plan`; re-exported where the plan's users look for them.
+pub use crate::eval::event_time_of;
+pub use crate::grouping::GroupingSet;
+
 /// A source leaf of a plan: which connector reads it (a name in the root crate's
 /// connector registry), with which schema and options.
 #[derive(Clone, Debug)]
@@ -322,16 +327,6 @@ pub struct AggregateNode {
     pub output_event_time: Option<usize>,
 }
 
-/// One grouping set of a `cube` / `rollup` / `GROUPING SETS` aggregation, bound.
-#[derive(Clone, Debug)]
-pub struct GroupingSet {
-    /// Per grouping key: true when the key is not in the set (its value becomes null).
-    pub nulls: Vec<bool>,
-    /// Values appended to the key: the set's grouping id, then the value of each
-    /// `grouping(..)` / `grouping_id(..)` call of the query under this set.
-    pub extra: Vec<Value>,
-}
-
 /// The time windows of a `window(time, size, slide, start)` grouping key.
 #[derive(Clone, Debug)]
 pub struct WindowGen {
@@ -362,19 +357,6 @@ impl WindowGen {
             return;
         }
         crate::time::for_each_sliding_window(ts, self.size, self.slide, self.start, f);
-    }
-}
-
-/// The end of an event-time key's value in microseconds (a window's end, or the
-/// timestamp itself), which the watermark is compared with.
-pub fn event_time_of(v: &Value) -> Option<i64> {
-    match v {
-        Value::Timestamp(t) => Some(*t),
-        Value::Struct(fields) => match fields.get(1) {
-            Some(Value::Timestamp(end)) => Some(*end),
-            _ => None,
-        },
-        _ => None,
     }
 }
 
@@ -918,7 +900,14 @@ impl Analyzer {
                         let output: Vec<Expr> =
                             output.iter().map(|o| scope.rewrite_named(o)).collect::<Result<_>>()?;
                         let having = having.as_ref().map(|h| scope.rewrite(h)).transpose()?;
-                        resolve_aggregate(&scope.internal, &group, &output, having.as_ref(), event_time, None)?
+                        resolve_aggregate(
+                            &scope.internal,
+                            &group,
+                            &output,
+                            having.as_ref(),
+                            event_time,
+                            None,
+                        )?
                     }
                 };
                 self.qualifiers = Vec::new();
@@ -1119,7 +1108,6 @@ impl Analyzer {
                         Ok((Node::Map { input: Box::new(node), exprs }, schema))
                     }
                 }
-
             }
             LogicalPlan::Sort { .. } | LogicalPlan::Limit { .. } => Err(SluiceError::analysis(
                 "ORDER BY / sort and LIMIT are supported only as the last operations of a query",
@@ -1526,7 +1514,6 @@ fn check_joins(node: &Node, mode: OutputMode) -> Result<()> {
             check_joins(left, mode)?;
             check_joins(right, mode)?;
             check_streaming_join(join, mode)
-
         }
     }
 }

@@ -276,7 +276,7 @@ pub fn parenthesize_inline_tables(text: &str) -> String {
         inserts.push((close_at + 1, ')'));
     }
     let mut out = text.to_string();
-    inserts.sort_by(|a, b| b.0.cmp(&a.0));
+    inserts.sort_by_key(|x| std::cmp::Reverse(x.0));
     for (at, c) in inserts {
         out.insert(at, c);
     }

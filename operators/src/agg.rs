@@ -8,8 +8,8 @@
 
 use differential_dataflow::difference::{IsZero, Semigroup};
 use serde::{Deserialize, Serialize};
-use sluice_core::plan::BoundAgg;
-use sluice_core::{AggFunc, DataType, OrderedF64, Result, SluiceError, Value};
+use sluice_core::plan::{AggregateNode, BoundAgg};
+use sluice_core::{AggFunc, DataType, OrderedF64, Result, Row, SluiceError, Value};
 use std::collections::BTreeMap;
 
 /// The running state of one aggregate of one group.
@@ -229,6 +229,23 @@ fn finish_distinct(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> 
     let mut acc = Acc::empty(&plain);
     set.keys().for_each(|v| acc.update(Some(v), 1));
     acc.finish(&plain)
+}
+
+/// Turns a group's key and state into its output row, or `None` if `HAVING` drops it.
+pub fn finish_group(spec: &AggregateNode, mut key: Row, state: &AggState) -> Result<Option<Row>> {
+    for (acc, a) in state.accs.iter().zip(&spec.aggs) {
+        key.push(acc.finish(a)?);
+    }
+    if let Some(h) = &spec.having {
+        if !h.eval_predicate(&key)? {
+            return Ok(None);
+        }
+    }
+    let mut out = Vec::with_capacity(spec.output.len());
+    for e in &spec.output {
+        out.push(e.eval(&key)?);
+    }
+    Ok(Some(out))
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use crate::agg::{Acc, AggState};
 use crate::context::DataflowContext;
 use crate::state::state_store;
 use differential_dataflow::input::{Input, InputSession};
-use differential_dataflow::VecCollection;
 use sluice_core::eval::BoundExpr;
 use sluice_core::plan::{AggregateNode, Analyzed, JoinType, Node};
 use sluice_core::{Result, Row, Value};
@@ -20,16 +19,10 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
-use timely::dataflow::{Scope, Stream};
+use timely::dataflow::Scope;
 
-/// Timely timestamps are micro-batch ids.
-pub type Time = u64;
-/// Differences are signed counts.
-pub type Diff = isize;
-/// A collection of rows at batch-id times.
-pub type Rows<'s> = VecCollection<'s, Time, Row, Diff>;
-/// Per-group partial states of one batch.
-pub(crate) type Partials<'s> = Stream<'s, Time, Vec<(Row, Time, AggState)>>;
+use crate::collection::Partials;
+pub use crate::collection::{Diff, Rows, Time};
 
 /// One row-at-a-time step of a fused pipeline.
 #[derive(Clone, Debug)]
@@ -293,21 +286,4 @@ fn fold_row(spec: &AggregateNode, row: &[Value], key: &mut Row, args: &mut Vec<V
         });
     }
     Ok(())
-}
-
-/// Turns a group's key and state into its output row, or `None` if `HAVING` drops it.
-pub(crate) fn finish_group(spec: &AggregateNode, mut key: Row, state: &AggState) -> Result<Option<Row>> {
-    for (acc, a) in state.accs.iter().zip(&spec.aggs) {
-        key.push(acc.finish(a)?);
-    }
-    if let Some(h) = &spec.having {
-        if !h.eval_predicate(&key)? {
-            return Ok(None);
-        }
-    }
-    let mut out = Vec::with_capacity(spec.output.len());
-    for e in &spec.output {
-        out.push(e.eval(&key)?);
-    }
-    Ok(Some(out))
 }

@@ -10,7 +10,7 @@
 //! (smallest row first per key) so the same input keeps the same row on any worker count.
 //! The state is registered as a [`Snapshot`] so checkpoints save and restore it.
 
-use crate::compile::{Diff, Rows, Time};
+use crate::collection::{Diff, Rows, Time};
 use crate::context::{DataflowContext, Snapshot};
 use differential_dataflow::{AsCollection, Hashable};
 use serde::{Deserialize, Serialize};

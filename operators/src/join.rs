@@ -10,7 +10,7 @@
 //! nothing is retracted later) and stream-stream inner joins (pairs only ever added).
 //! A key with a null never matches (Spark), except at a null-safe (`<=>`) position.
 
-use crate::compile::{Diff, Rows, Time};
+use crate::collection::{Diff, Rows, Time};
 use crate::context::DataflowContext;
 use sluice_core::plan::{JoinNode, JoinType};
 use sluice_core::{Result, Row, Value};
@@ -18,6 +18,10 @@ use std::sync::Arc;
 
 /// The join's key of `row`, or `None` when a null at a non-null-safe position means the
 /// row can match nothing.
+/// Stream rows of one batch waiting for the static side: the batch's capability and
+/// its (key, row, diff) probes.
+type PendingProbes = (timely::dataflow::operators::Capability<Time>, Vec<(Option<Row>, Row, Diff)>);
+
 fn key_of(row: &[Value], keys: &[sluice_core::eval::BoundExpr], null_safe: &[bool]) -> Result<Option<Row>> {
     let mut key = Vec::with_capacity(keys.len());
     for (k, safe) in keys.iter().zip(null_safe) {
@@ -55,8 +59,7 @@ fn keyed<'s>(
     })
 }
 
-type Rows2<'s> =
-    differential_dataflow::VecCollection<'s, crate::compile::Time, (Row, Row), crate::compile::Diff>;
+type Rows2<'s> = differential_dataflow::VecCollection<'s, Time, (Row, Row), Diff>;
 
 fn pad(row: Row, left_nulls: usize, right_nulls: usize) -> Row {
     let mut out = Vec::with_capacity(left_nulls + row.len() + right_nulls);
@@ -169,10 +172,7 @@ pub(crate) fn stream_static_join<'s>(
                 drop(cap);
                 let mut table: HashMap<Row, Vec<(Row, Diff)>> = HashMap::new();
                 let mut static_pending: BTreeMap<Time, Vec<(Row, Row, Diff)>> = BTreeMap::new();
-                let mut pending: BTreeMap<
-                    Time,
-                    (timely::dataflow::operators::Capability<Time>, Vec<(Option<Row>, Row, Diff)>),
-                > = BTreeMap::new();
+                let mut pending: BTreeMap<Time, PendingProbes> = BTreeMap::new();
                 move |(input, _frontier), (statics, static_frontier), output| {
                     input.for_each_stamp(|cap, batches| {
                         for batch in batches {

@@ -8,12 +8,13 @@
 #![forbid(missing_docs)]
 
 pub mod agg;
+pub mod collection;
 pub mod compile;
 pub mod context;
 mod dedup;
 pub mod errors;
 mod join;
-mod state;
+pub mod state;
 
 pub use compile::{build, Diff, Rows, Time};
 pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, Snapshot, StateCounts};

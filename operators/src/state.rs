@@ -14,8 +14,9 @@
 //! touches (plus those it evicts, found through an index by event time), and the state
 //! bounded by the watermark.
 
+use crate::agg::finish_group;
 use crate::agg::AggState;
-use crate::compile::{finish_group, Diff, Partials, Rows, Time};
+use crate::collection::{Diff, Partials, Rows, Time};
 use crate::context::{BatchWatermarks, DataflowContext, Snapshot};
 use differential_dataflow::difference::Semigroup;
 use differential_dataflow::{AsCollection, Hashable};
@@ -65,11 +66,7 @@ impl Snapshot for StoreState {
 }
 
 /// Merges partial states into per-group state and emits the result's changes.
-pub(crate) fn state_store<'s>(
-    partials: Partials<'s>,
-    spec: Arc<AggregateNode>,
-    ctx: &DataflowContext,
-) -> Rows<'s> {
+pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &DataflowContext) -> Rows<'s> {
     let ctx = ctx.clone();
     // Sessions of one group must meet to merge: route them by the group, not the session.
     let session_key = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| w.key);

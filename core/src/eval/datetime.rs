@@ -417,7 +417,7 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
             vals[0].as_i64().unwrap_or(0).checked_mul(1_000).ok_or_else(|| overflow("long", "multiply"))?,
         ),
         TimeFunc::TimestampMicros => Value::Timestamp(vals[0].as_i64().unwrap_or(0)),
-        TimeFunc::WindowTime => match crate::plan::event_time_of(&vals[0]) {
+        TimeFunc::WindowTime => match super::window::event_time_of(&vals[0]) {
             Some(end) => Value::Timestamp(end - 1),
             None => Value::Null,
         },

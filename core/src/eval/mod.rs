@@ -143,5 +143,7 @@ use self::scalar::{eval_call, Call, ScalarFunction, State};
 use self::temporal::*;
 
 pub use self::cast::{cast_value, try_cast_value};
-pub use self::window::{session_window_spec, window_spec, window_struct_type, SessionWindowSpec, WindowSpec};
+pub use self::window::{
+    event_time_of, session_window_spec, window_spec, window_struct_type, SessionWindowSpec, WindowSpec,
+};
 pub use crate::format::display_value;

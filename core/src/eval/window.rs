@@ -193,3 +193,16 @@ impl Binder<'_> {
         )))
     }
 }
+
+/// The end of an event-time key's value in microseconds (a window's end, or the
+/// timestamp itself), which the watermark is compared with.
+pub fn event_time_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Timestamp(t) => Some(*t),
+        Value::Struct(fields) => match fields.get(1) {
+            Some(Value::Timestamp(end)) => Some(*end),
+            _ => None,
+        },
+        _ => None,
+    }
+}

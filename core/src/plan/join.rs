@@ -241,11 +241,9 @@ impl Scope {
         }
         let display = e.clone().transform(&mut |node| match node {
             Expr::Column(parts) => match self.lookup(&parts) {
-                Ok(Some((i, used))) => {
-                    let mut p = vec![self.names[i].clone()];
-                    p.extend(parts[used..].iter().cloned());
-                    Expr::Column(p)
-                }
+                // The column's name as written (Spark names `SELECT model` "model" even when
+                // the column is `Model`), without its qualifiers.
+                Ok(Some((_, used))) => Expr::Column(parts[used - 1..].to_vec()),
                 _ => Expr::Column(parts),
             },
             other => other,
