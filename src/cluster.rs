@@ -409,3 +409,25 @@ mod tests {
         assert!(err.contains("out of range"), "{err}");
     }
 }
+
+/// Where a query's workers run: `threads` in this process and, in cluster mode, the
+/// same number in each other process of the cluster.
+#[derive(Clone, Debug)]
+pub(crate) struct Placement {
+    pub threads: usize,
+    /// The cluster and the how-many-th cluster execution of the session this is (every
+    /// process counts the same, so a process running a different statement is refused).
+    pub cluster: Option<(Cluster, u64)>,
+}
+
+impl Placement {
+    /// Workers over all processes.
+    pub fn total_workers(&self) -> usize {
+        self.threads * self.cluster.as_ref().map_or(1, |(c, _)| c.processes())
+    }
+
+    /// True in the process that runs the driver (process 0, or the only one).
+    pub fn is_driver(&self) -> bool {
+        self.cluster.as_ref().is_none_or(|(c, _)| c.process == 0)
+    }
+}

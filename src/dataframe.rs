@@ -4,13 +4,12 @@
 
 use crate::batch::collect_plan;
 use crate::session::{CatalogEntry, Session};
-use crate::writer::DataStreamWriter;
 use sluice_core::expr::Expr;
 use sluice_core::format::{row_to_json, show_string};
 use sluice_core::functions::col;
-use sluice_core::plan::{analyze, JoinCondition, JoinType, LogicalPlan, SortOrder};
+use sluice_core::plan::{analyze, JoinCondition, JoinType, LogicalPlan, SortOrder, SourceSpec};
 use sluice_core::sql::parse_expr;
-use sluice_core::{Result, Row, Schema, SluiceError};
+use sluice_core::{Options, Result, Row, Schema, SluiceError};
 use std::sync::Arc;
 
 /// Something usable as a column in `select`, `group_by`, `sort`: a column name or an `Expr`.
@@ -471,11 +470,6 @@ impl DataFrame {
         print!("{}", self.show_string(n, if truncate { 20 } else { 0 })?);
         Ok(())
     }
-
-    /// Starts describing a streaming query's output (Spark's `writeStream`).
-    pub fn write_stream(&self) -> DataStreamWriter {
-        DataStreamWriter::new(self.clone())
-    }
 }
 
 /// A DataFrame grouped by keys, waiting for its aggregates (Spark's `RelationalGroupedDataset`).
@@ -540,5 +534,34 @@ impl GroupedData {
     /// `max` of each named column.
     pub fn max(&self, cols: &[&str]) -> DataFrame {
         self.each(sluice_core::functions::max, cols)
+    }
+}
+
+impl Session {
+    /// A table or view by name (case-insensitive).
+    pub fn table(&self, name: &str) -> Result<DataFrame> {
+        let plan = self.table_plan(name, false)?;
+        DataFrame::from_plan(self.clone(), plan)
+    }
+
+    /// A bounded DataFrame of the given rows.
+    pub fn create_dataframe(&self, rows: Vec<Row>, schema: Schema) -> Result<DataFrame> {
+        if let Some(bad) = rows.iter().find(|r| r.len() != schema.len()) {
+            return Err(SluiceError::analysis(format!(
+                "row {bad:?} has {} values but the schema has {} columns",
+                bad.len(),
+                schema.len()
+            )));
+        }
+        let spec = SourceSpec {
+            description: "LocalRelation".into(),
+            connector: "memory".into(),
+            path: None,
+            rows: Some(Arc::new(rows)),
+            schema,
+            options: Options::new(),
+            streaming: false,
+        };
+        DataFrame::from_plan(self.clone(), LogicalPlan::Source(Arc::new(spec)))
     }
 }

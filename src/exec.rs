@@ -7,7 +7,8 @@
 //! every other worker's report (rows read, statistics, errors) flows back to worker 0
 //! through the control dataflow, which merges them into one report for the driver.
 
-use crate::cluster::{self, Cluster, ClusterHealth, Hello};
+pub(crate) use crate::cluster::Placement;
+use crate::cluster::{self, ClusterHealth, Hello};
 use crate::source::{BatchPlan, SourceReader};
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
@@ -148,28 +149,6 @@ pub(crate) struct BatchOutput {
     /// and their commit messages.
     pub written: u64,
     pub commit: Vec<String>,
-}
-
-/// Where a query's workers run: `threads` in this process and, in cluster mode, the
-/// same number in each other process of the cluster.
-#[derive(Clone, Debug)]
-pub(crate) struct Placement {
-    pub threads: usize,
-    /// The cluster and the how-many-th cluster execution of the session this is (every
-    /// process counts the same, so a process running a different statement is refused).
-    pub cluster: Option<(Cluster, u64)>,
-}
-
-impl Placement {
-    /// Workers over all processes.
-    pub fn total_workers(&self) -> usize {
-        self.threads * self.cluster.as_ref().map_or(1, |(c, _)| c.processes())
-    }
-
-    /// True in the process that runs the driver (process 0, or the only one).
-    pub fn is_driver(&self) -> bool {
-        self.cluster.as_ref().is_none_or(|(c, _)| c.process == 0)
-    }
 }
 
 /// The control dataflow of one worker: commands broadcast from worker 0 and reports

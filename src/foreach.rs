@@ -8,8 +8,6 @@
 //! to the driver, which splits them round robin. `foreachBatch` runs on the driver: its
 //! function gets the whole batch as one DataFrame.
 
-use crate::dataframe::DataFrame;
-use crate::session::Session;
 use sluice_core::mode::OutputMode;
 use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{Result, Row, Schema, SluiceError};
@@ -57,8 +55,9 @@ pub trait ForeachWriter: Send {
 /// A fresh writer for each partition.
 pub(crate) type WriterFactory = Box<dyn FnMut() -> Box<dyn ForeachWriter> + Send>;
 
-/// The function given to `foreach_batch`.
-pub(crate) type BatchFunction = Box<dyn FnMut(DataFrame, u64) -> Result<()> + Send>;
+/// The function given to `foreach_batch`, over a batch's rows (the writer wraps the
+/// user's function, which takes a DataFrame).
+pub(crate) type BatchFunction = Box<dyn FnMut(Vec<Row>, &Schema, u64) -> Result<()> + Send>;
 
 /// Calls a `ForeachWriter` per partition of each batch.
 pub(crate) struct ForeachSink {
@@ -151,23 +150,20 @@ impl Sink for ForeachSink {
 
 /// Hands each batch's output to a function as a bounded DataFrame.
 pub(crate) struct ForeachBatchSink {
-    session: Session,
     function: BatchFunction,
 }
 
 impl ForeachBatchSink {
-    /// The DataFrames are created in `session`, so they can be joined with its tables.
-    pub fn new(session: Session, function: BatchFunction) -> Self {
-        ForeachBatchSink { session, function }
+    pub fn new(function: BatchFunction) -> Self {
+        ForeachBatchSink { function }
     }
 }
 
 impl Sink for ForeachBatchSink {
     fn add_batch(&mut self, batch_id: u64, schema: &Schema, rows: Vec<Row>, _mode: OutputMode) -> Result<()> {
-        let df = self.session.create_dataframe(rows, schema.clone())?;
         // A panic must end the query with an error, not kill the driver thread and leave
         // `await_termination` waiting forever.
-        catch_unwind(AssertUnwindSafe(|| (self.function)(df, batch_id)))
+        catch_unwind(AssertUnwindSafe(|| (self.function)(rows, schema, batch_id)))
             .map_err(|p| panicked_batch(batch_id, p.as_ref()))?
     }
 

@@ -22,6 +22,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Session config key: the address of the HTTP metrics endpoint (`/`, `/progress`,
+/// `/history`, `/metrics`), started by `build()`; a bare port means `127.0.0.1:PORT`
+/// (the CLI's `--metrics-addr`). Off when unset.
+pub const METRICS_ADDR: &str = "sluice.metricsAddr";
+
 /// Connections served at once; more get `503`.
 const MAX_CONNECTIONS: usize = 16;
 /// Batches kept per query for `/history`.
@@ -36,7 +41,7 @@ const PAGE: &str = include_str!("metrics_page.html");
 /// Parses a metrics address: `PORT` (on 127.0.0.1), `HOST:PORT` or `IP:PORT` (`[::1]:PORT`).
 pub(crate) fn parse_addr(text: &str) -> Result<SocketAddr> {
     let text = text.trim();
-    let bad = |why: String| SluiceError::option(crate::session::METRICS_ADDR, format!("'{text}': {why}"));
+    let bad = |why: String| SluiceError::option(METRICS_ADDR, format!("'{text}': {why}"));
     if let Ok(port) = text.parse::<u16>() {
         return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
     }
@@ -55,9 +60,8 @@ impl MetricsServer {
     /// Binds `addr` and serves the queries of `manager` from a background thread.
     pub fn start(addr: &str, manager: StreamingQueryManager) -> Result<MetricsServer> {
         let wanted = parse_addr(addr)?;
-        let listener = TcpListener::bind(wanted).map_err(|e| {
-            SluiceError::option(crate::session::METRICS_ADDR, format!("cannot listen on {wanted}: {e}"))
-        })?;
+        let listener = TcpListener::bind(wanted)
+            .map_err(|e| SluiceError::option(METRICS_ADDR, format!("cannot listen on {wanted}: {e}")))?;
         let addr = listener
             .local_addr()
             .map_err(|e| SluiceError::exec(format!("metrics endpoint: no local address: {e}")))?;

@@ -168,3 +168,15 @@ impl DataStreamReader {
         DataFrame::from_plan(self.0.session.clone(), plan)
     }
 }
+
+impl Session {
+    /// Reads bounded data (Spark's `spark.read`).
+    pub fn read(&self) -> DataFrameReader {
+        DataFrameReader::new(self.clone())
+    }
+
+    /// Reads a stream (Spark's `spark.readStream`).
+    pub fn read_stream(&self) -> DataStreamReader {
+        DataStreamReader::new(self.clone())
+    }
+}

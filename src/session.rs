@@ -2,14 +2,11 @@
 //! of tables (memory-sink tables and temp views) and the streaming queries.
 
 use crate::cluster::Cluster;
-use crate::dataframe::DataFrame;
-use crate::exec::Placement;
+use crate::cluster::Placement;
 use crate::query::StreamingQueryManager;
-use crate::reader::{DataFrameReader, DataStreamReader};
-use crate::statement::{SinkTable, SqlResult, StatementText};
 use sluice_connectors::sink::MemoryTable;
 use sluice_core::plan::{LogicalPlan, SourceSpec};
-use sluice_core::{Expr, Options, Result, Row, Schema, SluiceError};
+use sluice_core::{Expr, Options, Result, SluiceError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -17,13 +14,19 @@ use std::sync::{Arc, RwLock};
 /// Session config key: a file that every streaming query's progress is appended to, one
 /// JSON object per line (the CLI's `--progress-log`).
 pub const PROGRESS_LOG: &str = "sluice.progressLog";
-/// Session config key: the address of the HTTP metrics endpoint (`/`, `/progress`,
-/// `/history`, `/metrics`), started by `build()`; a bare port means `127.0.0.1:PORT`
-/// (the CLI's `--metrics-addr`). Off when unset.
-pub const METRICS_ADDR: &str = "sluice.metricsAddr";
+pub use crate::metrics_http::METRICS_ADDR;
 /// Session config key (Spark's): the least time between two idle events of a query, in
 /// milliseconds or with a unit (`10s`); default 10 seconds.
 pub const NO_DATA_EVENT_INTERVAL: &str = "spark.sql.streaming.noDataProgressEventInterval";
+
+/// A sink table declared with `CREATE TABLE name WITH (connector = ..)`: what
+/// `INSERT INTO name` writes to.
+#[derive(Clone, Debug)]
+pub(crate) struct SinkTable {
+    /// The sink connector's name (`memory`, `console`, `json`, `kafka`, ..).
+    pub connector: String,
+    pub options: Vec<(String, String)>,
+}
 
 /// A table the session knows by name.
 #[derive(Clone)]
@@ -179,16 +182,6 @@ impl Session {
         Placement { threads: self.inner.workers, cluster: None }
     }
 
-    /// Reads bounded data (Spark's `spark.read`).
-    pub fn read(&self) -> DataFrameReader {
-        DataFrameReader::new(self.clone())
-    }
-
-    /// Reads a stream (Spark's `spark.readStream`).
-    pub fn read_stream(&self) -> DataStreamReader {
-        DataStreamReader::new(self.clone())
-    }
-
     /// The session's streaming queries (Spark's `spark.streams`).
     pub fn streams(&self) -> StreamingQueryManager {
         self.inner.streams.clone()
@@ -202,63 +195,6 @@ impl Session {
     /// A configuration value (Spark's `spark.conf.get`).
     pub fn conf(&self, key: &str) -> Option<String> {
         self.inner.conf.read().unwrap_or_else(|p| p.into_inner()).get(key).map(str::to_string)
-    }
-
-    /// Runs one SQL statement: a query (`SELECT ...` over memory tables, temp views and
-    /// source tables) gives its DataFrame; `SHOW TABLES`, `DESCRIBE t` and `EXPLAIN ..`
-    /// give their rows; `CREATE TABLE/VIEW`, `DROP` and `INSERT INTO` (which starts a
-    /// streaming query, found in `streams()`; [`execute`](Self::execute) hands it back)
-    /// give an empty DataFrame. Errors carry the statement's line and column.
-    pub fn sql(&self, text: &str) -> Result<DataFrame> {
-        match crate::statement::execute_one(self, text)? {
-            SqlResult::Rows(df) => Ok(df),
-            SqlResult::Query(_) | SqlResult::Done => crate::statement::empty(self),
-        }
-    }
-
-    /// Runs one SQL statement and says what it gave (rows, a started query, or done).
-    pub fn execute(&self, text: &str) -> Result<SqlResult> {
-        crate::statement::execute_one(self, text)
-    }
-
-    /// Runs one statement of a script (from [`split_statements`](crate::split_statements));
-    /// errors carry its line and column in the script.
-    pub fn execute_statement(&self, statement: &StatementText) -> Result<SqlResult> {
-        crate::statement::execute(self, statement)
-    }
-
-    /// Runs a SQL query with its source tables read as streams: the result is a
-    /// streaming DataFrame to `write_stream()` (the CLI's `INSERT INTO sink SELECT ..`).
-    pub fn sql_stream(&self, text: &str) -> Result<DataFrame> {
-        let plan = crate::sql::plan_query(self, text, true)?;
-        DataFrame::from_plan(self.clone(), plan)
-    }
-
-    /// A table or view by name (case-insensitive).
-    pub fn table(&self, name: &str) -> Result<DataFrame> {
-        let plan = self.table_plan(name, false)?;
-        DataFrame::from_plan(self.clone(), plan)
-    }
-
-    /// A bounded DataFrame of the given rows.
-    pub fn create_dataframe(&self, rows: Vec<Row>, schema: Schema) -> Result<DataFrame> {
-        if let Some(bad) = rows.iter().find(|r| r.len() != schema.len()) {
-            return Err(SluiceError::analysis(format!(
-                "row {bad:?} has {} values but the schema has {} columns",
-                bad.len(),
-                schema.len()
-            )));
-        }
-        let spec = SourceSpec {
-            description: "LocalRelation".into(),
-            connector: "memory".into(),
-            path: None,
-            rows: Some(Arc::new(rows)),
-            schema,
-            options: Options::new(),
-            streaming: false,
-        };
-        DataFrame::from_plan(self.clone(), LogicalPlan::Source(Arc::new(spec)))
     }
 
     pub(crate) fn table_plan(&self, name: &str, streaming: bool) -> Result<LogicalPlan> {

@@ -14,7 +14,7 @@ use crate::session::CatalogEntry;
 use crate::source::Source;
 use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::{analyze, check_streaming_mode};
-use sluice_core::{Options, Result, SluiceError};
+use sluice_core::{Options, Result, Schema, SluiceError};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use uuid::Uuid;
@@ -125,7 +125,13 @@ impl DataStreamWriter {
         F: FnMut(DataFrame, u64) -> Result<()> + Send + 'static,
     {
         self.format = "foreachbatch".into();
-        self.foreach_batch = Some(Box::new(f));
+        // The sink hands over rows; the DataFrame is made here, in the query's session, so
+        // it can be joined with the session's tables (and `foreach` needs no DataFrame).
+        let session = self.df.session.clone();
+        let mut f = f;
+        self.foreach_batch = Some(Box::new(move |rows, schema: &Schema, batch_id| {
+            f(session.create_dataframe(rows, schema.clone())?, batch_id)
+        }));
         self
     }
 
@@ -319,5 +325,12 @@ impl DataStreamWriter {
             .map_err(|e| SluiceError::exec(format!("cannot start the query thread: {e}")))?;
         *shared.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         Ok(query)
+    }
+}
+
+impl DataFrame {
+    /// Starts describing a streaming query's output (Spark's `writeStream`).
+    pub fn write_stream(&self) -> DataStreamWriter {
+        DataStreamWriter::new(self.clone())
     }
 }

@@ -102,6 +102,6 @@ impl SinkProvider for ForeachBatchConnector {
                 "foreachBatch function has not been set: use write_stream().foreach_batch(f) instead of format(\"foreachBatch\")",
             )
         })?;
-        made(ForeachBatchSink::new(r.session.clone(), f))
+        made(ForeachBatchSink::new(f))
     }
 }

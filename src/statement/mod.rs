@@ -44,14 +44,7 @@ impl std::fmt::Debug for SqlResult {
     }
 }
 
-/// A sink table declared with `CREATE TABLE name WITH (connector = ..)`: what
-/// `INSERT INTO name` writes to.
-#[derive(Clone, Debug)]
-pub(crate) struct SinkTable {
-    /// The sink connector's name (`memory`, `console`, `json`, `kafka`, ..).
-    pub connector: String,
-    pub options: Vec<(String, String)>,
-}
+pub(crate) use crate::session::SinkTable;
 
 /// Runs one statement; errors carry its position (line and column from 1).
 pub(crate) fn execute(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
@@ -265,6 +258,38 @@ fn explain(session: &Session, statement: &Statement) -> Result<DataFrame> {
 /// An empty result (what `sql()` gives for a statement without rows).
 pub(crate) fn empty(session: &Session) -> Result<DataFrame> {
     session.create_dataframe(Vec::new(), Schema::default())
+}
+
+impl Session {
+    /// Runs a SQL query with its source tables read as streams: the result is a
+    /// streaming DataFrame to `write_stream()` (the CLI's `INSERT INTO sink SELECT ..`).
+    pub fn sql_stream(&self, text: &str) -> Result<DataFrame> {
+        let plan = crate::sql::plan_query(self, text, true)?;
+        DataFrame::from_plan(self.clone(), plan)
+    }
+
+    /// Runs one SQL statement: a query (`SELECT ...` over memory tables, temp views and
+    /// source tables) gives its DataFrame; `SHOW TABLES`, `DESCRIBE t` and `EXPLAIN ..`
+    /// give their rows; `CREATE TABLE/VIEW`, `DROP` and `INSERT INTO` (which starts a
+    /// streaming query, found in `streams()`; [`execute`](Self::execute) hands it back)
+    /// give an empty DataFrame. Errors carry the statement's line and column.
+    pub fn sql(&self, text: &str) -> Result<DataFrame> {
+        match crate::statement::execute_one(self, text)? {
+            SqlResult::Rows(df) => Ok(df),
+            SqlResult::Query(_) | SqlResult::Done => crate::statement::empty(self),
+        }
+    }
+
+    /// Runs one SQL statement and says what it gave (rows, a started query, or done).
+    pub fn execute(&self, text: &str) -> Result<SqlResult> {
+        crate::statement::execute_one(self, text)
+    }
+
+    /// Runs one statement of a script (from [`split_statements`](crate::split_statements));
+    /// errors carry its line and column in the script.
+    pub fn execute_statement(&self, statement: &StatementText) -> Result<SqlResult> {
+        crate::statement::execute(self, statement)
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,75 @@
 //! before a crash, then replayed as committed) is no error; any other failure is a warning,
 //! as in Spark, since the batch is committed either way.
 
-use super::config::CleanSource;
+use sluice_core::{Options, Result, SluiceError};
 use std::path::{Component, Path, PathBuf};
+
+/// Spark's `cleanSource`: what happens to a stream's files once their batch is committed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CleanSource {
+    /// Files stay (the default).
+    #[default]
+    Off,
+    /// Files are deleted.
+    Delete,
+    /// Files move under this directory, keeping their full path (`sourceArchiveDir`).
+    Archive(PathBuf),
+}
+
+impl CleanSource {
+    pub(crate) fn from_options(options: &Options, source: &Path) -> Result<CleanSource> {
+        let mode = options.get("cleanSource").unwrap_or("off");
+        match mode.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(CleanSource::Off),
+            "delete" => Ok(CleanSource::Delete),
+            "archive" => {
+                let dir = options.get("sourceArchiveDir").ok_or_else(|| {
+                    SluiceError::option(
+                        "sourceArchiveDir",
+                        "Archive directory to store completed files should be set if cleanSource is archive",
+                    )
+                })?;
+                let dir = absolute(Path::new(dir));
+                let src = absolute(source);
+                if dir.starts_with(&src) {
+                    return Err(SluiceError::option(
+                        "sourceArchiveDir",
+                        format!(
+                            "the archive directory {} is under the source path {}: archived files would be \
+                             read again; choose a directory outside the source path",
+                            dir.display(),
+                            src.display()
+                        ),
+                    ));
+                }
+                Ok(CleanSource::Archive(dir))
+            }
+            _ => Err(SluiceError::option(
+                "cleanSource",
+                format!("Invalid mode for clean source option {mode}. Must be one of ARCHIVE, DELETE, OFF"),
+            )),
+        }
+    }
+}
+
+/// `p` made absolute and, as far as it exists, canonical (symbolic links resolved).
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return abs,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(rest.into_iter().rev());
+    out
+}
 
 /// Where `file` goes under the archive directory `archive`.
 pub fn archive_path(archive: &Path, file: &Path) -> PathBuf {

@@ -1,10 +1,10 @@
 //! What a file source reads and how: the format, the schema, rate limits and the parser
 //! options, validated once from Spark's option keys.
 
-use super::infer;
+pub use super::clean::CleanSource;
 use super::text::TextEncoding;
 use super::values::TimeFormats;
-use sluice_core::{DataType, Options, Result, Schema, SluiceError};
+use sluice_core::{Options, Result, Schema, SluiceError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -223,18 +223,6 @@ pub struct ListingOptions {
     pub modified_after_ms: Option<i64>,
 }
 
-/// Spark's `cleanSource`: what happens to a stream's files once their batch is committed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum CleanSource {
-    /// Files stay (the default).
-    #[default]
-    Off,
-    /// Files are deleted.
-    Delete,
-    /// Files move under this directory, keeping their full path (`sourceArchiveDir`).
-    Archive(PathBuf),
-}
-
 impl ListingOptions {
     fn from_options(options: &Options) -> Result<ListingOptions> {
         let glob = options
@@ -307,76 +295,16 @@ fn duration_ms(text: &str) -> Option<i64> {
     n.checked_mul(factor)
 }
 
-impl CleanSource {
-    fn from_options(options: &Options, source: &Path) -> Result<CleanSource> {
-        let mode = options.get("cleanSource").unwrap_or("off");
-        match mode.trim().to_ascii_lowercase().as_str() {
-            "off" => Ok(CleanSource::Off),
-            "delete" => Ok(CleanSource::Delete),
-            "archive" => {
-                let dir = options.get("sourceArchiveDir").ok_or_else(|| {
-                    SluiceError::option(
-                        "sourceArchiveDir",
-                        "Archive directory to store completed files should be set if cleanSource is archive",
-                    )
-                })?;
-                let dir = absolute(Path::new(dir));
-                let src = absolute(source);
-                if dir.starts_with(&src) {
-                    return Err(SluiceError::option(
-                        "sourceArchiveDir",
-                        format!(
-                            "the archive directory {} is under the source path {}: archived files would be \
-                             read again; choose a directory outside the source path",
-                            dir.display(),
-                            src.display()
-                        ),
-                    ));
-                }
-                Ok(CleanSource::Archive(dir))
-            }
-            _ => Err(SluiceError::option(
-                "cleanSource",
-                format!("Invalid mode for clean source option {mode}. Must be one of ARCHIVE, DELETE, OFF"),
-            )),
-        }
-    }
-}
-
-/// `p` made absolute and, as far as it exists, canonical (symbolic links resolved).
-fn absolute(p: &Path) -> PathBuf {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => return abs,
-        }
-    }
-    let mut out = existing.canonicalize().unwrap_or(existing);
-    out.extend(rest.into_iter().rev());
-    out
-}
-
 /// Spark's message when a streaming file source has no schema and inference is off.
 pub const SCHEMA_REQUIRED: &str = "Schema must be specified when creating a streaming source DataFrame. If some files already exist in the directory, then depending on the file format you may be able to create a static DataFrame on that directory with 'spark.read.load(directory)' and infer schema from it.";
 
 impl FileSourceConfig {
-    /// Validates options (Spark's keys, case-insensitive), naming any bad option or value.
-    ///
-    /// Without a schema, `infer = false` is Spark's analysis error for streaming sources, and
-    /// `infer = true` infers one from the files present now (json: union of keys sorted by
-    /// name; csv: header names, strings unless `inferSchema`; text: `value STRING`).
-    pub fn new(
+    /// The options alone (Spark's keys, case-insensitive), naming any bad option or value;
+    /// the schema is left empty for [`FileSourceConfig::new`] (`file::infer`) to settle.
+    pub(crate) fn from_options(
         format: FileFormat,
         path: impl AsRef<Path>,
-        schema: Option<Schema>,
         options: &Options,
-        infer: bool,
     ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let max_files_per_trigger = options.get_positive("maxFilesPerTrigger")?;
@@ -407,7 +335,7 @@ impl FileSourceConfig {
         } else {
             CsvOptions::default()
         };
-        let mut cfg = FileSourceConfig {
+        let cfg = FileSourceConfig {
             format,
             path: path.clone(),
             schema: Schema::default(),
@@ -436,66 +364,7 @@ impl FileSourceConfig {
             listing: ListingOptions::from_options(options)?,
             clean_source: CleanSource::from_options(options, &path)?,
         };
-        cfg.schema = match (schema, format) {
-            (Some(s), _) => s,
-            (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
-            // Spark reads a parquet schema from the files, for streams too, when there are any.
-            (None, FileFormat::Parquet) => match super::parquet::infer_schema(&cfg)? {
-                Some(s) => infer::with_partition_columns(&cfg, s)?,
-                None if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
-                None => {
-                    return Err(SluiceError::analysis(
-                        "Unable to infer schema for Parquet. It must be specified manually.",
-                    ))
-                }
-            },
-            (None, _) if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
-            (None, _) => infer::infer_schema(&cfg)?,
-        };
-        cfg.validate_schema()?;
         Ok(cfg)
-    }
-
-    fn validate_schema(&mut self) -> Result<()> {
-        let schema = &self.schema;
-        if self.format == FileFormat::Text {
-            if schema.len() != 1 {
-                return Err(SluiceError::analysis(format!(
-                    "Text data source supports only a single column, and you have {} columns.",
-                    schema.len()
-                )));
-            }
-            if schema.fields[0].data_type != DataType::String {
-                return Err(SluiceError::analysis(format!(
-                    "Text data source does not support {} data type.",
-                    schema.fields[0].data_type.sql_name()
-                )));
-            }
-            return Ok(());
-        }
-        if self.format == FileFormat::Parquet {
-            // Parquet files are typed: no malformed records, no corrupt-record column.
-            return super::parquet::check_writable(&schema.fields);
-        }
-        if let Some(i) = schema.fields.iter().position(|f| f.name == self.corrupt_column_name) {
-            if schema.fields[i].data_type != DataType::String || !schema.fields[i].nullable {
-                return Err(SluiceError::analysis(format!(
-                    "The field for corrupt records must be string type and nullable (column `{}`).",
-                    self.corrupt_column_name
-                )));
-            }
-            self.corrupt_column = Some(i);
-        }
-        if self.format == FileFormat::Csv {
-            if let Some(f) = schema.fields.iter().find(|f| matches!(f.data_type, DataType::Struct(_))) {
-                return Err(SluiceError::analysis(format!(
-                    "CSV data source does not support {} data type (column `{}`).",
-                    f.data_type.sql_name(),
-                    f.name
-                )));
-            }
-        }
-        Ok(())
     }
 
     /// Indices of the schema's data columns: every column but the corrupt-record one.

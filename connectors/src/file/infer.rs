@@ -2,14 +2,15 @@
 //! schema: JSON takes the union of keys (sorted by name) with the widest type seen; CSV takes
 //! header names and, with `inferSchema`, the tightest type holding every value.
 
-use super::config::{FileFormat, FileSourceConfig, ParseMode};
+use super::config::{FileFormat, FileSourceConfig, ParseMode, SCHEMA_REQUIRED};
 use super::csv::Splitter;
 use super::json::{self, JsonKind, Scratch};
 use super::listing::list_all;
 use super::values::{parse_i64, parse_java_double, TimeFormats};
 use sluice_core::time::parse_timestamp;
-use sluice_core::{DataType, Field, Result, Schema, SluiceError};
+use sluice_core::{DataType, Field, Options, Result, Schema, SluiceError};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Infers the schema of `cfg`'s files (its `schema` field is ignored), then appends the
 /// columns of `col=value` partition directories, as Spark's partition discovery.
@@ -216,6 +217,83 @@ fn safe_header(raw: &[String]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+impl FileSourceConfig {
+    /// Validates options (Spark's keys, case-insensitive), naming any bad option or value.
+    ///
+    /// Without a schema, `infer = false` is Spark's analysis error for streaming sources, and
+    /// `infer = true` infers one from the files present now (json: union of keys sorted by
+    /// name; csv: header names, strings unless `inferSchema`; text: `value STRING`).
+    pub fn new(
+        format: FileFormat,
+        path: impl AsRef<Path>,
+        schema: Option<Schema>,
+        options: &Options,
+        infer: bool,
+    ) -> Result<Self> {
+        let mut cfg = FileSourceConfig::from_options(format, path, options)?;
+        cfg.schema = match (schema, format) {
+            (Some(s), _) => s,
+            (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
+            // Spark reads a parquet schema from the files, for streams too, when there are any.
+            (None, FileFormat::Parquet) => match super::parquet::infer_schema(&cfg)? {
+                Some(s) => with_partition_columns(&cfg, s)?,
+                None if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
+                None => {
+                    return Err(SluiceError::analysis(
+                        "Unable to infer schema for Parquet. It must be specified manually.",
+                    ))
+                }
+            },
+            (None, _) if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
+            (None, _) => infer_schema(&cfg)?,
+        };
+        cfg.validate_schema()?;
+        Ok(cfg)
+    }
+
+    fn validate_schema(&mut self) -> Result<()> {
+        let schema = &self.schema;
+        if self.format == FileFormat::Text {
+            if schema.len() != 1 {
+                return Err(SluiceError::analysis(format!(
+                    "Text data source supports only a single column, and you have {} columns.",
+                    schema.len()
+                )));
+            }
+            if schema.fields[0].data_type != DataType::String {
+                return Err(SluiceError::analysis(format!(
+                    "Text data source does not support {} data type.",
+                    schema.fields[0].data_type.sql_name()
+                )));
+            }
+            return Ok(());
+        }
+        if self.format == FileFormat::Parquet {
+            // Parquet files are typed: no malformed records, no corrupt-record column.
+            return super::parquet::check_writable(&schema.fields);
+        }
+        if let Some(i) = schema.fields.iter().position(|f| f.name == self.corrupt_column_name) {
+            if schema.fields[i].data_type != DataType::String || !schema.fields[i].nullable {
+                return Err(SluiceError::analysis(format!(
+                    "The field for corrupt records must be string type and nullable (column `{}`).",
+                    self.corrupt_column_name
+                )));
+            }
+            self.corrupt_column = Some(i);
+        }
+        if self.format == FileFormat::Csv {
+            if let Some(f) = schema.fields.iter().find(|f| matches!(f.data_type, DataType::Struct(_))) {
+                return Err(SluiceError::analysis(format!(
+                    "CSV data source does not support {} data type (column `{}`).",
+                    f.data_type.sql_name(),
+                    f.name
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
