@@ -10,6 +10,7 @@
 mod file;
 mod kafka;
 mod memory;
+mod nexmark;
 mod rate;
 mod sinks;
 mod socket;
@@ -41,6 +42,7 @@ pub(crate) static CONNECTORS: &[Connector] = &[
     Connector { name: "parquet", source: Some(&file::PARQUET), sink: Some(&sinks::PARQUET) },
     Connector { name: "kafka", source: Some(&kafka::KafkaConnector), sink: Some(&kafka::KafkaConnector) },
     Connector { name: "socket", source: Some(&socket::SocketConnector), sink: None },
+    Connector { name: "nexmark", source: Some(&nexmark::NexmarkConnector), sink: None },
     Connector { name: "rate", source: Some(&rate::RATE), sink: None },
     Connector { name: "rate-micro-batch", source: Some(&rate::RATE_MICRO_BATCH), sink: None },
     Connector {

@@ -1,0 +1,15 @@
+-- Nexmark q14, calculation: bids priced between 1,000,000 and 50,000,000 euros with
+-- their time of day and the number of 'c's in extra (Flink's count_char UDF, written
+-- with length and replace).
+-- mode: append
+INSERT INTO nexmark
+SELECT auction, bidder, 0.908 * price AS price,
+       CASE
+         WHEN hour(dateTime) >= 8 AND hour(dateTime) <= 18 THEN 'dayTime'
+         WHEN hour(dateTime) <= 6 OR hour(dateTime) >= 20 THEN 'nightTime'
+         ELSE 'otherTime'
+       END AS bidTimeType,
+       dateTime, extra,
+       length(extra) - length(replace(extra, 'c', '')) AS c_counts
+FROM bid
+WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000;

@@ -1,0 +1,273 @@
+//! Which events a worker generates for a batch, and their rows.
+//!
+//! A batch is a range of the global event sequence. With in-order event time (the
+//! default `outOfOrderGroupSize` 1) the generator is asked for the table's own events
+//! only (its type filter: the `k`-th bid is global event `k / 46 * 50 + 4 + k % 46` with
+//! the default proportions), and worker `w` of `n` takes the table's events `k` with
+//! `k % n == w`. Out of order, the type of an event depends on its place in a shuffled
+//! group, so each worker walks the global events `i % n == w` and keeps the table's.
+//! Either way every event of the range is made by exactly one worker, whatever the
+//! number of workers or processes.
+
+use super::{NexmarkOptions, NexmarkTable};
+use nexmark::event::{Event, EventType};
+use nexmark::EventGenerator;
+use sluice_core::{Row, Value};
+use std::sync::Arc;
+
+/// The global events `start..end` (a batch of the source, as the checkpoint records it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NexmarkRange {
+    /// First event index.
+    pub start: u64,
+    /// One past the last event index.
+    pub end: u64,
+}
+
+impl NexmarkRange {
+    /// Number of events (of all tables) in the range.
+    pub fn len(&self) -> u64 {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// True when the range holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Makes a worker's rows of a range for one table, projected to some of its columns.
+#[derive(Clone, Debug)]
+pub struct NexmarkGenerator {
+    table: NexmarkTable,
+    /// The configuration the generator was made with (tests compare with a fresh one).
+    #[cfg(test)]
+    config: nexmark::config::NexmarkConfig,
+    /// A generator at event 0, cloned for each range (it holds the derived config).
+    proto: EventGenerator,
+    /// `(before, proportion, denominator)`: the table's events are those whose index
+    /// modulo `denominator` lies in `before..before + proportion`.
+    shape: (u64, u64, u64),
+    in_order: bool,
+}
+
+impl NexmarkGenerator {
+    /// A generator for the source with these options.
+    pub fn new(options: &NexmarkOptions) -> NexmarkGenerator {
+        let c = &options.config;
+        let (p, a, b) = (c.person_proportion as u64, c.auction_proportion as u64, c.bid_proportion as u64);
+        let shape = match options.table {
+            NexmarkTable::Person => (0, p, p + a + b),
+            NexmarkTable::Auction => (p, a, p + a + b),
+            NexmarkTable::Bid => (p + a, b, p + a + b),
+        };
+        NexmarkGenerator {
+            table: options.table,
+            #[cfg(test)]
+            config: c.clone(),
+            proto: EventGenerator::new(c.clone()),
+            shape,
+            in_order: c.out_of_order_group_size == 1,
+        }
+    }
+
+    /// Events of the table among global events `0..x` (in-order numbering).
+    fn table_events_before(&self, x: u64) -> u64 {
+        let (before, prop, denom) = self.shape;
+        (x / denom) * prop + (x % denom).saturating_sub(before).min(prop)
+    }
+
+    /// Emits the rows of worker `index` of `peers` for `range`: the columns `projection`
+    /// (indices into the table's schema), in that order.
+    pub fn generate(
+        &self,
+        range: NexmarkRange,
+        index: usize,
+        peers: usize,
+        projection: &[usize],
+        emit: &mut dyn FnMut(Row),
+    ) {
+        let peers = peers.max(1) as u64;
+        let first_of = |start: u64| start + (index as u64 + peers - start % peers) % peers;
+        if self.in_order {
+            let kind = match self.table {
+                NexmarkTable::Person => EventType::Person,
+                NexmarkTable::Auction => EventType::Auction,
+                NexmarkTable::Bid => EventType::Bid,
+            };
+            let (lo, hi) = (self.table_events_before(range.start), self.table_events_before(range.end));
+            let mut gen =
+                self.proto.clone().with_type_filter(kind).with_offset(first_of(lo)).with_step(peers);
+            while gen.offset() < hi {
+                match gen.next() {
+                    Some(event) => emit(to_row(event, projection)),
+                    None => break,
+                }
+            }
+        } else {
+            let mut gen = self.proto.clone().with_offset(first_of(range.start)).with_step(peers);
+            while gen.offset() < range.end {
+                match gen.next() {
+                    Some(event) if self.is_table(&event) => emit(to_row(event, projection)),
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// Number of columns of the table.
+    #[cfg(test)]
+    fn table_width(&self) -> usize {
+        self.table.schema().fields.len()
+    }
+
+    fn is_table(&self, event: &Event) -> bool {
+        matches!(
+            (self.table, event),
+            (NexmarkTable::Person, Event::Person(_))
+                | (NexmarkTable::Auction, Event::Auction(_))
+                | (NexmarkTable::Bid, Event::Bid(_))
+        )
+    }
+}
+
+fn long(v: usize) -> Value {
+    Value::Long(v as i64)
+}
+
+fn string(s: &str) -> Value {
+    Value::String(Arc::from(s))
+}
+
+fn timestamp(ms: u64) -> Value {
+    Value::Timestamp(ms as i64 * 1000)
+}
+
+/// The event's row: the columns `projection` of its table's schema
+/// ([`NexmarkTable::schema`]), in that order.
+pub fn to_row(event: Event, projection: &[usize]) -> Row {
+    let full = match event {
+        // Bids are most events (46 of 50): their columns are made only when projected.
+        Event::Bid(b) => {
+            return projection
+                .iter()
+                .map(|&i| match i {
+                    0 => long(b.auction),
+                    1 => long(b.bidder),
+                    2 => long(b.price),
+                    3 => string(&b.channel),
+                    4 => string(&b.url),
+                    5 => timestamp(b.date_time),
+                    6 => string(&b.extra),
+                    _ => Value::Null,
+                })
+                .collect()
+        }
+        Event::Person(p) => vec![
+            long(p.id),
+            string(&p.name),
+            string(&p.email_address),
+            string(&p.credit_card),
+            string(&p.city),
+            string(&p.state),
+            timestamp(p.date_time),
+            string(&p.extra),
+        ],
+        Event::Auction(a) => vec![
+            long(a.id),
+            string(&a.item_name),
+            string(&a.description),
+            long(a.initial_bid),
+            long(a.reserve),
+            timestamp(a.date_time),
+            timestamp(a.expires),
+            long(a.seller),
+            long(a.category),
+            string(&a.extra),
+        ],
+    };
+    projection.iter().map(|&i| full.get(i).cloned().unwrap_or(Value::Null)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_core::Options;
+
+    fn generator(table: &str, extra: &[(&str, &str)]) -> NexmarkGenerator {
+        let mut options: Options = [("table", table)].into_iter().collect();
+        for (k, v) in extra {
+            options.set(*k, *v);
+        }
+        NexmarkGenerator::new(&NexmarkOptions::from_options(&options).expect("options"))
+    }
+
+    /// The rows of the first `n` events as `../shared/nexmark/gen` makes them: the
+    /// generator's plain sequence, filtered by table.
+    fn reference(table: &str, extra: &[(&str, &str)], n: usize) -> Vec<Row> {
+        let g = generator(table, extra);
+        let all: Vec<usize> = (0..g.table_width()).collect();
+        EventGenerator::new(g.config.clone())
+            .take(n)
+            .filter(|e| g.is_table(e))
+            .map(|e| to_row(e, &all))
+            .collect()
+    }
+
+    fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn any_split_of_ranges_and_workers_gives_the_generators_rows() {
+        for extra in [&[][..], &[("outOfOrderGroupSize", "7")][..], &[("bidProportion", "5")][..]] {
+            for table in ["person", "auction", "bid"] {
+                let want = reference(table, extra, 1000);
+                let g = generator(table, extra);
+                let all: Vec<usize> = (0..g.table_width()).collect();
+                for (cuts, peers) in
+                    [(vec![0, 1000], 1), (vec![0, 3, 333, 1000], 2), (vec![0, 49, 50, 51, 777, 1000], 3)]
+                {
+                    let mut got = Vec::new();
+                    for w in cuts.windows(2) {
+                        for index in 0..peers {
+                            let range = NexmarkRange { start: w[0], end: w[1] };
+                            g.generate(range, index, peers, &all, &mut |r| got.push(r));
+                        }
+                    }
+                    assert_eq!(
+                        sorted(got),
+                        sorted(want.clone()),
+                        "{table} {extra:?} cuts {cuts:?} peers {peers}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rows_follow_the_schema_and_projection() {
+        let g = generator("bid", &[]);
+        let mut rows = Vec::new();
+        // Events 0..4 are a person and three auctions; event 4 is the first bid.
+        g.generate(NexmarkRange { start: 0, end: 5 }, 0, 1, &[5, 2, 0], &mut |r| rows.push(r));
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        assert_eq!(row[0], Value::Timestamp(super::super::DEFAULT_BASE_TIME_MS as i64 * 1000));
+        assert!(matches!(row[1], Value::Long(p) if p > 0));
+        assert!(matches!(row[2], Value::Long(a) if a >= 1000));
+        let schema = NexmarkTable::Auction.schema();
+        let mut auctions = Vec::new();
+        let all: Vec<usize> = (0..schema.fields.len()).collect();
+        generator("auction", &[])
+            .generate(NexmarkRange { start: 0, end: 50 }, 0, 1, &all, &mut |r| auctions.push(r));
+        assert_eq!(auctions.len(), 3);
+        for r in &auctions {
+            for (v, f) in r.iter().zip(&schema.fields) {
+                assert_eq!(v.data_type(), f.data_type, "{}", f.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Nexmark: the `nexmark` source yields exactly the rows of `../shared/nexmark/gen` (the
+//! files Spark read), and the queries of `benches/nexmark/` give Spark's answers.
+//!
+//! The source is checked against digests of the shared generator's output
+//! (`benches/nexmark/expected/gen-digests.txt`, made by `make-digests.sh` next to it: per
+//! table the SHA-256 of its JSON lines sorted). The queries run through the CLI with the
+//! benchmark's own table preludes. Over files: the JSON files are written here by Sluice's
+//! nexmark generator in the shared generator's layout and format (20 files per table in
+//! event order, the same lines byte for byte — the digest test pins that down), because
+//! the test cannot build `../shared`'s crate cheaply and the digests make the two
+//! interchangeable. Spark's answers (`../shared/nexmark/golden/`) are compared as sorted
+//! multisets.
+
+mod common;
+
+use common::{shared_dir, sluice_bin};
+use sha2::{Digest, Sha256};
+use sluice::connectors::nexmark::{NexmarkGenerator, NexmarkOptions, NexmarkRange, NexmarkTable};
+use sluice::core::time::format_timestamp;
+use sluice::core::Options;
+use sluice::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the shared generator's timestamps.
+fn iso_ms(micros: i64) -> String {
+    let ms = micros.div_euclid(1000);
+    let secs = ms.div_euclid(1000);
+    let (y, m, d) = sluice::core::time::civil_from_days(secs.div_euclid(86_400));
+    let sod = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60,
+        ms.rem_euclid(1000)
+    )
+}
+
+/// A row as the shared generator writes it: a JSON object, fields in schema order.
+fn gen_line(table: NexmarkTable, row: &[Value]) -> String {
+    let schema = table.schema();
+    let fields: Vec<String> = schema
+        .fields
+        .iter()
+        .zip(row)
+        .map(|(f, v)| {
+            let value = match v {
+                Value::Long(n) => n.to_string(),
+                Value::String(s) => serde_json::to_string(&**s).expect("a string serialises"),
+                Value::Timestamp(t) => format!("\"{}\"", iso_ms(*t)),
+                other => panic!("unexpected value {other:?} in column {}", f.name),
+            };
+            format!("\"{}\":{value}", f.name)
+        })
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+fn generator(table: NexmarkTable) -> NexmarkGenerator {
+    let options: Options = [("table", table.name())].into_iter().collect();
+    NexmarkGenerator::new(&NexmarkOptions::from_options(&options).expect("options"))
+}
+
+/// The rows of `table` among events `start..end`, all columns, in event order.
+fn rows_of(table: NexmarkTable, start: u64, end: u64) -> Vec<Row> {
+    let all: Vec<usize> = (0..table.schema().fields.len()).collect();
+    let mut rows = Vec::new();
+    generator(table).generate(NexmarkRange { start, end }, 0, 1, &all, &mut |r| rows.push(r));
+    rows
+}
+
+/// `(rows, sha256 of the sorted lines)` per table for `events`, from gen-digests.txt.
+fn expected_digest(events: u64, table: NexmarkTable) -> (usize, String) {
+    let path = repo().join("benches/nexmark/expected/gen-digests.txt");
+    let text = std::fs::read_to_string(&path).expect("gen-digests.txt");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [n, t, rows, sum] if n == events.to_string() && t == table.name() => {
+                Some((rows.parse().expect("row count"), sum.to_string()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{}: no digest for {events} events of {}", path.display(), table.name()))
+}
+
+fn sorted_digest(mut lines: Vec<String>) -> String {
+    lines.sort();
+    let mut h = Sha256::new();
+    for l in &lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    format!("{:x}", h.finalize())
+}
+
+const TABLES: [NexmarkTable; 3] = [NexmarkTable::Person, NexmarkTable::Auction, NexmarkTable::Bid];
+
+#[test]
+fn nexmark_source_yields_the_rows_of_the_shared_generator_on_two_workers() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    for table in TABLES {
+        let name = format!("nexmark_{}", table.name());
+        let q = spark
+            .read_stream()
+            .format("nexmark")
+            .option("table", table.name())
+            .option("numEvents", 100_000)
+            .option("eventsPerBatch", 30_007)
+            .load(None)
+            .unwrap()
+            .write_stream()
+            .format("memory")
+            .query_name(&name)
+            .start()
+            .unwrap();
+        assert!(
+            q.await_termination_timeout(Duration::from_secs(120)).unwrap(),
+            "{name} ends after numEvents"
+        );
+        let batches: Vec<i64> = q.recent_progress().iter().map(|p| p.num_input_rows as i64).collect();
+        assert_eq!(batches.len(), 4, "{name}: 100,000 events in batches of 30,007");
+        let rows = spark.sql(&format!("SELECT * FROM {name}")).unwrap().collect().unwrap();
+        let lines: Vec<String> = rows.iter().map(|r| gen_line(table, r)).collect();
+        let (count, sum) = expected_digest(100_000, table);
+        assert_eq!(lines.len(), count, "{name}: rows");
+        assert_eq!(sorted_digest(lines), sum, "{name}: rows differ from ../shared/nexmark/gen's");
+    }
+}
+
+#[test]
+fn generator_writes_the_shared_generators_lines_for_a_million_events() {
+    for table in TABLES {
+        let lines: Vec<String> = rows_of(table, 0, 1_000_000).iter().map(|r| gen_line(table, r)).collect();
+        let (count, sum) = expected_digest(1_000_000, table);
+        assert_eq!(lines.len(), count, "{}: rows", table.name());
+        assert_eq!(sorted_digest(lines), sum, "{}: rows differ from ../shared/nexmark/gen's", table.name());
+    }
+}
+
+/// Writes `dir/{person,auction,bid}/part-0000i.json` as ../shared/nexmark/gen does (the
+/// events cut into `files` contiguous chunks), for the tables in `tables` (the others'
+/// directories stay empty).
+fn write_gen_files(dir: &Path, events: u64, files: u64, tables: &[NexmarkTable]) {
+    for table in TABLES {
+        let d = dir.join(table.name());
+        std::fs::create_dir_all(&d).expect("mkdir");
+        if !tables.contains(&table) {
+            continue;
+        }
+        for f in 0..files {
+            let (lo, hi) = (events * f / files, events * (f + 1) / files);
+            let file = std::fs::File::create(d.join(format!("part-{f:05}.json"))).expect("create");
+            let mut w = std::io::BufWriter::new(file);
+            for row in rows_of(table, lo, hi) {
+                writeln!(w, "{}", gen_line(table, &row)).expect("write");
+            }
+            w.flush().expect("flush");
+        }
+    }
+}
+
+/// Runs query `q` of benches/nexmark over `tables` (generator | files) through the CLI
+/// into a memory sink and returns its rows as JSON objects.
+fn run_query(q: &str, tables: &str, vars: &[(&str, String)], workers: usize) -> Vec<serde_json::Value> {
+    let bench = repo().join("benches/nexmark");
+    let mut prelude = std::fs::read_to_string(bench.join(format!("tables/{tables}.sql"))).expect("prelude");
+    for (k, v) in vars {
+        prelude = prelude.replace(&format!("${{{k}}}"), v);
+    }
+    let query = std::fs::read_to_string(bench.join(format!("{q}.sql"))).expect("query");
+    let mode = query
+        .lines()
+        .find_map(|l| l.strip_prefix("-- mode:"))
+        .map(|m| m.trim().to_string())
+        .unwrap_or_else(|| "append".into());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let script = tmp.path().join(format!("{q}.sql"));
+    std::fs::write(
+        &script,
+        format!(
+            "{prelude}\nCREATE TABLE nexmark WITH (connector = 'memory', outputMode = '{mode}');\n{query}\nSELECT * FROM nexmark;\n"
+        ),
+    )
+    .expect("write script");
+    let out = Command::new(sluice_bin())
+        .arg("run")
+        .arg(&script)
+        .args(["-w", &workers.to_string(), "--trigger", "available-now", "--format", "json", "--quiet"])
+        .output()
+        .expect("run sluice");
+    assert!(
+        out.status.success(),
+        "{q} over {tables}: exit {:?}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{q}: bad JSON line {l}: {e}")))
+        .collect()
+}
+
+/// Spark's answer `golden/<q>.jsonl` as objects of `columns`, sorted.
+fn golden(q: &str, columns: &[&str]) -> Vec<Vec<serde_json::Value>> {
+    let path = shared_dir().join(format!("nexmark/golden/{q}.jsonl"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let rows = text.lines().map(|l| serde_json::from_str(l).expect("golden JSON")).collect::<Vec<_>>();
+    project_sorted(&rows, columns)
+}
+
+fn project_sorted(rows: &[serde_json::Value], columns: &[&str]) -> Vec<Vec<serde_json::Value>> {
+    let mut out: Vec<Vec<serde_json::Value>> = rows
+        .iter()
+        .map(|r| columns.iter().map(|c| r.get(*c).cloned().unwrap_or(serde_json::Value::Null)).collect())
+        .collect();
+    out.sort_by_key(|r| serde_json::to_string(r).expect("JSON"));
+    out
+}
+
+fn generator_vars(events: u64) -> Vec<(&'static str, String)> {
+    vec![("NEXMARK_EVENTS", events.to_string()), ("NEXMARK_EVENTS_PER_BATCH", (events / 4).to_string())]
+}
+
+#[test]
+fn q2_equals_sparks_answer_over_json_files_and_over_the_generator() {
+    let expected = golden("q2", &["auction", "price"]);
+    assert_eq!(expected.len(), 6852);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write_gen_files(tmp.path(), 1_000_000, 20, &[NexmarkTable::Bid]);
+    let files = vec![("NEXMARK_DIR", tmp.path().display().to_string())];
+    let over_files = run_query("q2", "files", &files, 2);
+    assert_eq!(project_sorted(&over_files, &["auction", "price"]), expected, "q2 over the JSON files");
+    let over_generator = run_query("q2", "generator", &generator_vars(1_000_000), 2);
+    assert_eq!(project_sorted(&over_generator, &["auction", "price"]), expected, "q2 over the generator");
+}
+
+#[test]
+fn q0_and_q1_give_every_bid_with_the_generators_values() {
+    let bids = rows_of(NexmarkTable::Bid, 0, 100_000);
+    assert_eq!(bids.len(), 92_000);
+    // Spot checks: the first, a middle and the last bid, found by (auction, bidder, dateTime, extra).
+    let key = |auction: &Value, bidder: &Value, t: &Value, extra: &Value| match (auction, bidder, t, extra) {
+        (Value::Long(a), Value::Long(b), Value::Timestamp(t), Value::String(e)) => {
+            (*a, *b, format_timestamp(*t), e.to_string())
+        }
+        other => panic!("unexpected bid values {other:?}"),
+    };
+    // (index, (auction, bidder, dateTime, extra), price)
+    type Pick = (usize, (i64, i64, String, String), i64);
+    let picks: Vec<Pick> = [0, 45_678, 91_999]
+        .iter()
+        .map(|&i| {
+            let b = &bids[i];
+            let price = match b[2] {
+                Value::Long(p) => p,
+                ref other => panic!("price {other:?}"),
+            };
+            (i, key(&b[0], &b[1], &b[5], &b[6]), price)
+        })
+        .collect();
+    for q in ["q0", "q1"] {
+        let rows = run_query(q, "generator", &generator_vars(100_000), 2);
+        assert_eq!(rows.len(), 92_000, "{q}: one row per bid");
+        for (i, k, price) in &picks {
+            let found = rows.iter().find(|r| {
+                r["auction"].as_i64() == Some(k.0)
+                    && r["bidder"].as_i64() == Some(k.1)
+                    && r["dateTime"].as_str() == Some(k.2.as_str())
+                    && r["extra"].as_str() == Some(k.3.as_str())
+            });
+            let r = found.unwrap_or_else(|| panic!("{q}: bid {i} {k:?} missing"));
+            let got = r["price"].as_f64().unwrap_or_else(|| panic!("{q}: price of bid {i}: {}", r["price"]));
+            let want = if q == "q0" { *price as f64 } else { 0.908 * *price as f64 };
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{q}: bid {i} price {got}, expected {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn q3_equals_sparks_answer_over_json_files() {
+    let columns = ["name", "city", "state", "id"];
+    let expected = golden("q3", &columns);
+    assert_eq!(expected.len(), 6197);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write_gen_files(tmp.path(), 1_000_000, 20, &[NexmarkTable::Person, NexmarkTable::Auction]);
+    let files = vec![("NEXMARK_DIR", tmp.path().display().to_string())];
+    assert_eq!(project_sorted(&run_query("q3", "files", &files, 2), &columns), expected, "q3 over files");
+    let over_generator = run_query("q3", "generator", &generator_vars(1_000_000), 2);
+    assert_eq!(project_sorted(&over_generator, &columns), expected, "q3 over the generator");
+}
