@@ -210,14 +210,78 @@ fn schema_inference_and_partition_discovery_read_compressed_files() {
 }
 
 /// Today's silent wrong answer, fixed: a .lz4 or .snappy file is refused, naming the file.
+/// Spark's own `lz4` and `snappy` output (Hadoop's block framing; tests/spark/hadoop_codecs.py
+/// wrote tests/data/hadoop_codecs from the first 300 activity rows) reads as those rows, in
+/// batch and as a stream, with 1 and 2 workers; a truncated file is an error naming it.
 #[test]
-fn lz4_and_snappy_files_are_refused_by_name() {
-    for name in ["a.json.lz4", "a.json.snappy"] {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(name), b"\x04\x22\x4d\x18garbage").unwrap();
-        let spark = session(1);
-        let msg = fails(spark.read().schema("a BIGINT").json(dir.path().to_str().unwrap()));
-        assert!(msg.contains(name) && msg.contains("cannot be read"), "{msg}");
+fn sparks_lz4_and_snappy_files_read_as_the_rows_spark_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = &activity_files()[0];
+    let head: String =
+        std::fs::read_to_string(first).unwrap().lines().take(300).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.path().join("head.json"), head).unwrap();
+    let sorted = |mut rows: Vec<Row>| {
+        rows.sort();
+        rows
+    };
+    let want = sorted(
+        session(1).read().schema(ACTIVITY_DDL).json(dir.path().to_str().unwrap()).unwrap().collect().unwrap(),
+    );
+    assert_eq!(want.len(), 300);
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hadoop_codecs");
+    for format in ["json", "csv"] {
+        for codec in ["lz4", "snappy"] {
+            let path = data.join(format!("{format}-{codec}"));
+            let path = path.to_str().unwrap();
+            for workers in [1, 2] {
+                let spark = session(workers);
+                let what = format!("{format} {codec}, {workers} workers");
+                let rows = spark
+                    .read()
+                    .schema(ACTIVITY_DDL)
+                    .option("header", true)
+                    .format(format)
+                    .load(path)
+                    .unwrap()
+                    .collect()
+                    .unwrap();
+                assert!(sorted(rows) == want, "{what}: batch rows differ");
+                let table = format!("hadoop_{format}_{codec}_{workers}");
+                let q = spark
+                    .read_stream()
+                    .schema(ACTIVITY_DDL)
+                    .option("header", true)
+                    .format(format)
+                    .load(Some(path))
+                    .unwrap()
+                    .write_stream()
+                    .format("memory")
+                    .query_name(&table)
+                    .trigger(Trigger::AvailableNow)
+                    .start()
+                    .unwrap();
+                assert!(q.await_termination_timeout(WAIT).unwrap(), "{what}: stream did not finish");
+                assert!(
+                    sorted(spark.table(&table).unwrap().collect().unwrap()) == want,
+                    "{what}: stream rows differ"
+                );
+            }
+            // Cut short, the file is an error that names it, not fewer rows.
+            let cut = tempfile::tempdir().unwrap();
+            let part = std::fs::read_dir(data.join(format!("{format}-{codec}")))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let bytes = std::fs::read(&part).unwrap();
+            let name = part.file_name().unwrap().to_string_lossy().into_owned();
+            std::fs::write(cut.path().join(&name), &bytes[..bytes.len() - 100]).unwrap();
+            let msg = fails(
+                session(1).read().schema(ACTIVITY_DDL).format(format).load(cut.path().to_str().unwrap()),
+            );
+            assert!(msg.contains(&name) && msg.contains("cannot decompress"), "{msg}");
+        }
     }
 }
 
@@ -445,11 +509,18 @@ fn a_binary_file_is_an_error_or_with_ignore_corrupt_files_skipped() {
     );
 }
 
-/// The file sink's `compression`: gzip/bzip2/zstd output named `part-...json.gz` etc. that
+/// The file sink's `compression`: gzip/bzip2/zstd/lz4/snappy output named `part-...json.gz` etc. that
 /// the file source reads back as the rows written.
 #[test]
 fn compressed_sink_output_reads_back() {
-    for (compression, ext) in [("gzip", "gz"), ("bzip2", "bz2"), ("zstd", "zst"), ("none", "json")] {
+    for (compression, ext) in [
+        ("gzip", "gz"),
+        ("bzip2", "bz2"),
+        ("zstd", "zst"),
+        ("lz4", "lz4"),
+        ("snappy", "snappy"),
+        ("none", "json"),
+    ] {
         for format in ["json", "csv"] {
             let out = tempfile::tempdir().unwrap();
             let spark = session(2);

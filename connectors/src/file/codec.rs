@@ -1,9 +1,10 @@
 //! Compressed data files, chosen by file extension as Hadoop's `CompressionCodecFactory`
-//! (and so Spark) chooses: `.gz`, `.bz2`, `.zst`, `.deflate` are decompressed whole by
-//! one reader (never split by byte range); `.lz4` and `.snappy` are refused, because no
-//! well-kept crate reads the block framing Hadoop writes for them, and reading their bytes
-//! as text would give garbage rows. Also the compressions the file sink writes.
+//! (and so Spark) chooses: `.gz`, `.bz2`, `.zst`, `.deflate`, and `.lz4` and `.snappy` in
+//! Hadoop's block framing (`hadoop_block`, what Spark writes for those codecs), each
+//! decompressed whole by one reader (never split by byte range). Also the compressions the
+//! file sink writes, the same six.
 
+use super::hadoop_block::BlockCodec;
 use sluice_core::{Result, SluiceError};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -19,11 +20,14 @@ pub enum Codec {
     Zstd,
     /// zlib-wrapped deflate (`.deflate`), as Hadoop's `DefaultCodec`/`DeflateCodec` write it.
     Deflate,
+    /// LZ4 blocks in Hadoop's block framing (`.lz4`, Hadoop's `Lz4Codec`).
+    Lz4,
+    /// Snappy blocks in Hadoop's block framing (`.snappy`, Hadoop's `SnappyCodec`).
+    Snappy,
 }
 
 impl Codec {
-    /// The codec of a file name's extension; `None` for an uncompressed file. `.lz4` and
-    /// `.snappy` are an error naming the file.
+    /// The codec of a file name's extension; `None` for an uncompressed file.
     pub fn of(path: &Path) -> Result<Option<Codec>> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         Ok(Some(match ext {
@@ -31,24 +35,14 @@ impl Codec {
             "bz2" => Codec::Bzip2,
             "zst" => Codec::Zstd,
             "deflate" => Codec::Deflate,
-            "lz4" | "snappy" => {
-                return Err(SluiceError::io(
-                    path,
-                    std::io::Error::new(
-                        std::io::ErrorKind::Unsupported,
-                        format!(
-                            "files compressed with {ext} (Hadoop's block framing) cannot be read; \
-                             Sluice reads .gz, .bz2, .zst and .deflate files"
-                        ),
-                    ),
-                ))
-            }
+            "lz4" => Codec::Lz4,
+            "snappy" => Codec::Snappy,
             _ => return Ok(None),
         }))
     }
 
-    /// True when a file name has a compression extension (known or refused): such a file is
-    /// read whole by one reader.
+    /// True when a file name has a compression extension: such a file is read whole by one
+    /// reader.
     pub fn is_compressed(path: &Path) -> bool {
         matches!(
             path.extension().and_then(|e| e.to_str()),
@@ -63,12 +57,13 @@ impl Codec {
             Codec::Bzip2 => "bz2",
             Codec::Zstd => "zst",
             Codec::Deflate => "deflate",
+            Codec::Lz4 => "lz4",
+            Codec::Snappy => "snappy",
         }
     }
 
     /// The codec of the file sink's `compression` option (Spark's names and aliases for
-    /// text formats, case-insensitive); `None` for no compression. Spark's `lz4` and
-    /// `snappy` are refused: Sluice could not read those files back.
+    /// text formats, case-insensitive); `None` for no compression.
     pub fn parse_option(value: Option<&str>) -> Result<Option<Codec>> {
         let Some(v) = value else { return Ok(None) };
         match v.trim().to_ascii_lowercase().as_str() {
@@ -77,10 +72,8 @@ impl Codec {
             "bzip2" | "bz2" => Ok(Some(Codec::Bzip2)),
             "zstd" | "zst" => Ok(Some(Codec::Zstd)),
             "deflate" => Ok(Some(Codec::Deflate)),
-            "lz4" | "snappy" => Err(SluiceError::option(
-                "compression",
-                format!("'{v}' is not supported for json/csv output; use gzip, bzip2, zstd, deflate or none"),
-            )),
+            "lz4" => Ok(Some(Codec::Lz4)),
+            "snappy" => Ok(Some(Codec::Snappy)),
             _ => Err(SluiceError::option(
                 "compression",
                 format!(
@@ -103,6 +96,14 @@ impl Codec {
                 zstd::stream::read::Decoder::with_buffer(input).and_then(|mut d| d.read_to_end(&mut out))
             }
             Codec::Deflate => flate2::read::ZlibDecoder::new(input).read_to_end(&mut out),
+            Codec::Lz4 | Codec::Snappy => {
+                let mut bytes = Vec::new();
+                let mut input = input;
+                input.read_to_end(&mut bytes).and_then(|_| {
+                    out = self.block_codec().decode(&bytes)?;
+                    Ok(out.len())
+                })
+            }
         };
         result.map_err(|e| {
             SluiceError::io(
@@ -136,6 +137,14 @@ impl Codec {
                 w.write_all(bytes)?;
                 w.finish()
             }
+            Codec::Lz4 | Codec::Snappy => self.block_codec().encode(bytes),
+        }
+    }
+
+    fn block_codec(self) -> BlockCodec {
+        match self {
+            Codec::Lz4 => BlockCodec::Lz4,
+            _ => BlockCodec::Snappy,
         }
     }
 
@@ -146,6 +155,8 @@ impl Codec {
             Codec::Bzip2 => "bzip2",
             Codec::Zstd => "zstd",
             Codec::Deflate => "deflate",
+            Codec::Lz4 => "lz4",
+            Codec::Snappy => "snappy",
         }
     }
 }
@@ -158,7 +169,7 @@ mod tests {
     fn every_codec_reads_back_what_it_wrote_and_names_a_corrupt_file() {
         let dir = tempfile::tempdir().unwrap();
         let text = b"{\"a\":1}\n{\"a\":2}\n".repeat(1000);
-        for codec in [Codec::Gzip, Codec::Bzip2, Codec::Zstd, Codec::Deflate] {
+        for codec in [Codec::Gzip, Codec::Bzip2, Codec::Zstd, Codec::Deflate, Codec::Lz4, Codec::Snappy] {
             let path = dir.path().join(format!("f.json.{}", codec.extension()));
             // Two members/streams/frames back to back read as their concatenation.
             let mut bytes = codec.compress(&text).unwrap();
@@ -174,11 +185,8 @@ mod tests {
             let err = codec.read_file(&path).unwrap_err().to_string();
             assert!(err.contains("f.json.") && err.contains("cannot decompress"), "{err}");
         }
-        for refused in ["x.json.lz4", "x.csv.snappy"] {
-            let err = Codec::of(Path::new(refused)).unwrap_err().to_string();
-            assert!(err.contains(refused) && err.contains("cannot be read"), "{err}");
-            assert!(Codec::is_compressed(Path::new(refused)));
-        }
+        assert_eq!(Codec::of(Path::new("x.csv.snappy")).unwrap(), Some(Codec::Snappy));
+        assert!(Codec::is_compressed(Path::new("x.json.lz4")));
         assert_eq!(Codec::of(Path::new("a.json")).unwrap(), None);
         assert_eq!(Codec::parse_option(Some("GZIP")).unwrap(), Some(Codec::Gzip));
         assert_eq!(Codec::parse_option(Some("uncompressed")).unwrap(), None);

@@ -29,6 +29,7 @@ pub mod clean;
 pub mod codec;
 pub mod config;
 mod csv;
+mod hadoop_block;
 mod infer;
 mod intern;
 mod json;
