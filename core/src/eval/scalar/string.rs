@@ -87,6 +87,36 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         eval: Eval::Strict(|v, _| Ok(string(pad(v, false)))),
     },
     ScalarFunction {
+        name: "split_part",
+        aliases: &[],
+        arity: (3, 3),
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let s = string_arg(it.next().expect("arity"));
+            let delimiter = string_arg(it.next().expect("arity"));
+            let part = call.int(it.next().expect("arity"))?;
+            Signature::new(vec![s, delimiter, part], DataType::String)
+        },
+        // Spark's `SplitPart`: the `n`-th part (from 1; from the end when negative) of the
+        // string split on the delimiter taken literally, empty when there is no such part;
+        // an empty delimiter does not split.
+        eval: Eval::Strict(|v, _| {
+            let (s, delimiter, n) = (text(&v[0]), text(&v[1]), int(&v[2]));
+            if n == 0 {
+                return Err(SluiceError::exec(
+                    "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1). SQLSTATE: 22003",
+                ));
+            }
+            let parts: Vec<&str> = if delimiter.is_empty() { vec![s] } else { s.split(delimiter).collect() };
+            let at = if n > 0 {
+                usize::try_from(n - 1).ok()
+            } else {
+                parts.len().checked_sub(n.unsigned_abs() as usize)
+            };
+            Ok(string(at.and_then(|i| parts.get(i)).copied().unwrap_or("").to_string()))
+        }),
+    },
+    ScalarFunction {
         name: "repeat",
         aliases: &[],
         arity: (2, 2),
