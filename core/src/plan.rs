@@ -1434,7 +1434,12 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
         ));
     }
     let has_watermark = a.has_event_time_aggregate;
-    if a.aggregations > 1 && mode != OutputMode::Append {
+    if a.aggregations > 1 && mode == OutputMode::Complete {
+        // Where Spark refuses (below), a differential engine can run a chain: in complete mode
+        // every aggregation emits its changes as retractions and additions, which the next one
+        // folds exactly, as long as what it computes can be taken back.
+        check_retractable_chain(&a.root)?;
+    } else if a.aggregations > 1 && mode != OutputMode::Append {
         // Spark 4's global-watermark correctness check refuses this before its older
         // "Multiple streaming aggregations" rule.
         return Err(SluiceError::analysis(
@@ -1497,6 +1502,61 @@ fn has_distinct_aggregate(node: &Node) -> bool {
             agg.aggs.iter().any(|a| a.distinct) || has_distinct_aggregate(input)
         }
         Node::Join { left, right, .. } => has_distinct_aggregate(left) || has_distinct_aggregate(right),
+    }
+}
+
+/// An aggregation or deduplication over the changing rows of another aggregation (complete
+/// mode) must take retractions exactly: count, sum and avg do (`Acc::update` with a negative
+/// count); min, max, first, last, the moments and deduplication do not yet.
+fn check_retractable_chain(node: &Node) -> Result<()> {
+    match node {
+        Node::Source { .. } => Ok(()),
+        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
+            check_retractable_chain(input)
+        }
+        Node::Union { inputs } => inputs.iter().try_for_each(check_retractable_chain),
+        Node::Join { left, right, .. } => {
+            check_retractable_chain(left)?;
+            check_retractable_chain(right)
+        }
+        Node::Deduplicate { input, .. } => {
+            if contains_aggregate(input) {
+                return Err(SluiceError::analysis(
+                    "Deduplication over the changing rows of a streaming aggregation (complete mode) is not supported: a retracted row cannot be un-seen",
+                ));
+            }
+            check_retractable_chain(input)
+        }
+        Node::Aggregate { input, agg } => {
+            if contains_aggregate(input) {
+                if let Some(a) = agg
+                    .aggs
+                    .iter()
+                    .find(|a| a.distinct || !matches!(a.func, AggFunc::Count | AggFunc::Sum | AggFunc::Avg))
+                {
+                    return Err(SluiceError::analysis(format!(
+                        "An aggregation over another streaming aggregation (complete mode) takes back the rows that change, and {}{} cannot be taken back yet; count, sum and avg can",
+                        format!("{:?}", a.func).to_ascii_lowercase(),
+                        if a.distinct { " DISTINCT" } else { "" }
+                    )));
+                }
+            }
+            check_retractable_chain(input)
+        }
+    }
+}
+
+/// True if `node` has an aggregation anywhere below (or at) it.
+fn contains_aggregate(node: &Node) -> bool {
+    match node {
+        Node::Source { .. } => false,
+        Node::Aggregate { .. } => true,
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Deduplicate { input, .. } => contains_aggregate(input),
+        Node::Union { inputs } => inputs.iter().any(contains_aggregate),
+        Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
     }
 }
 

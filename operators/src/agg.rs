@@ -53,7 +53,10 @@ impl IsZero for AggState {
 
 impl Semigroup for AggState {
     fn plus_equals(&mut self, rhs: &Self) {
-        if self.rows == 0 {
+        // The placeholder of a new group (no rows, no accumulators) takes the other state
+        // whole. A state with accumulators and no rows is real: the net of retractions and
+        // additions (an upstream aggregation's changed row), which must be merged.
+        if self.rows == 0 && self.accs.is_empty() {
             *self = rhs.clone();
             return;
         }

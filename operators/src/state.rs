@@ -154,6 +154,17 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                             let mut new =
                                 old.clone().unwrap_or_else(|| AggState { rows: 0, accs: Vec::new() });
                             new.plus_equals(&partial);
+                            if new.rows <= 0 && !spec.default_row {
+                                // Every input row of the group was retracted (an upstream
+                                // aggregation's row changed): the group is gone from the table.
+                                if ctx.mode == OutputMode::Complete {
+                                    if let Some(old) = &old {
+                                        finish(&spec, &ctx, &key, old, -1, &mut emit);
+                                    }
+                                }
+                                state.remove(&key);
+                                continue;
+                            }
                             // Complete mode keeps a table: retract the old row. Update mode
                             // writes every group that had input in the batch, as Spark, even
                             // when its value did not change: the new row alone (a retraction

@@ -588,9 +588,11 @@ fn bind_key_pair(l: &Expr, r: &Expr, left: &Schema, right: &Schema) -> Result<(B
 pub fn check_streaming_join(j: &JoinNode, mode: OutputMode) -> Result<()> {
     let refuse = |m: String| Err(SluiceError::analysis(m));
     let (ls, rs) = (j.left_streaming, j.right_streaming);
-    // Spark 4 runs stream-stream joins in append and update mode (an inner join only ever
-    // adds rows, so update mode writes what append would).
-    if ls && rs && mode == OutputMode::Complete {
+    // Spark 4 runs stream-stream joins in append and update mode only (an inner join only
+    // ever adds rows, so update mode writes what append would). Sluice also runs an inner
+    // join in complete mode, where an aggregation over it keeps the whole table: the join's
+    // matches are exact differences, so the table is exact (Spark refuses it).
+    if ls && rs && mode == OutputMode::Complete && !matches!(j.kind, JoinType::Inner | JoinType::Cross) {
         return refuse(format!(
             "{} join between two streaming DataFrames/Datasets is not supported in Complete output mode, only in Append and Update output modes",
             j.kind.spark_name()

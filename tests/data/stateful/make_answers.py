@@ -7,6 +7,11 @@ per batch, files staged with modification times in name order), write to a memor
 the case's output mode, and record the sink's table after processAllAvailable(). Stream
 sources are `events` and `events_wm` (the same with a 10 second watermark on ts).
 
+A case with "answer": "batch" is a stream query Spark refuses (chained aggregations in
+complete mode) that Sluice runs: its answer is Spark's batch result of the same SQL over all
+of events/ (the complete table after the last batch), and Spark's refusal is kept beside it
+as "spark_stream".
+
 Run: /tmp/spark-peer/venv/bin/python tests/data/stateful/make_answers.py
 """
 import datetime
@@ -86,6 +91,21 @@ def main():
         name = case["name"]
         mode = case.get("stream")
         try:
+            if case.get("answer") == "batch":
+                batch_df = spark.read.schema(SCHEMA).json(events)
+                batch_df.createOrReplaceTempView("events")
+                result = spark.sql(case["sql"])
+                rows = result.collect()
+                answers[name] = {"columns": result.columns, "rows": rows_of(rows, False)}
+                try:
+                    df = spark.readStream.schema(SCHEMA).option("maxFilesPerTrigger", 1).json(stream_dir)
+                    df.createOrReplaceTempView("events")
+                    spark.sql(case["sql"]).writeStream.format("memory").queryName(name).outputMode(mode).start().stop()
+                    answers[name]["spark_stream"] = "ran"
+                except Exception as e:
+                    answers[name]["spark_stream"] = str(e).split("\n")[0]
+                print(name, json.dumps(answers[name])[:200], file=sys.stderr)
+                continue
             if mode is None:
                 df = spark.read.schema(SCHEMA).json(events)
             else:
