@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{data_dir, sluice_bin};
+use common::{committed_lines, crash_seed, data_dir, sluice_bin, SplitMix};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -16,32 +16,6 @@ use std::time::{Duration, Instant};
 const BROKER_ENV: &str = "SLUICE_KAFKA";
 
 const KILLS: usize = 20;
-
-/// splitmix64: a tiny deterministic generator (the kill schedule must be replayable).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-fn seed() -> u64 {
-    match std::env::var("SLUICE_CRASH_SEED") {
-        Ok(s) => s.parse().expect("SLUICE_CRASH_SEED is a number"),
-        Err(_) => {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-        }
-    }
-}
 
 /// Splits the first `files` files of a data set into `chunks` files each, named in order,
 /// so a query with `maxFilesPerTrigger = 1` runs many small batches.
@@ -61,23 +35,11 @@ fn split_input(dataset: &str, files: usize, chunks: usize, into: &Path) {
     }
 }
 
-/// The rows a file sink committed: every line of every file its log lists, with counts.
+/// The rows a file sink committed, with counts.
 fn committed_rows(out: &Path) -> BTreeMap<String, usize> {
-    let log = out.join("_sluice_metadata");
     let mut rows = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(&log) else { return rows };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.is_empty()) {
-            let meta: serde_json::Value = serde_json::from_str(line).unwrap();
-            let file = out.join(meta["path"].as_str().unwrap());
-            for row in std::fs::read_to_string(&file).unwrap().lines() {
-                *rows.entry(row.to_string()).or_insert(0) += 1;
-            }
-        }
+    for line in committed_lines(out) {
+        *rows.entry(line).or_insert(0) += 1;
     }
     rows
 }
@@ -123,7 +85,7 @@ fn last_entry(dir: &Path) -> Option<u64> {
 fn kill_repeatedly(
     script: &Path,
     checkpoint: &Path,
-    rng: &mut Rng,
+    rng: &mut SplitMix,
     max_delay_ms: u64,
 ) -> (usize, Option<u64>) {
     let mut mid_batch = 0;
@@ -154,7 +116,7 @@ fn kill_repeatedly(
 
 #[test]
 fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
-    let seed = seed();
+    let seed = crash_seed();
     eprintln!("crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
@@ -172,7 +134,7 @@ fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
     let out = dir.path().join("crashed");
     let checkpoint = dir.path().join("checkpoint");
     let crashed = script(dir.path(), &input, &out, Some(&checkpoint));
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     // Kills spread over about twice one run's length: early ones land in startup and
     // recovery, later ones in batches, snapshots and commits.
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
@@ -289,7 +251,7 @@ fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
         );
         return;
     };
-    let seed = seed();
+    let seed = crash_seed();
     eprintln!("kafka crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
     let topic = format!("sluice-crash-{seed}");
     fill_topic(&servers, &topic, 8_000);
@@ -304,7 +266,7 @@ fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
     let out = dir.path().join("crashed");
     let checkpoint = dir.path().join("checkpoint");
     let crashed = kafka_script(dir.path(), &servers, &topic, &out, Some(&checkpoint));
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
     check_same_output(seed, &expected, &out, mid_batch, committed);
 }

@@ -8,31 +8,13 @@
 
 mod common;
 
-use common::{data_dir, sluice_bin};
+use common::{committed_lines, crash_seed, data_dir, sluice_bin, SplitMix};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const KILLS: usize = 8;
-
-fn seed() -> u64 {
-    match std::env::var("SLUICE_CRASH_SEED") {
-        Ok(s) => s.parse().expect("SLUICE_CRASH_SEED is a number"),
-        Err(_) => {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-        }
-    }
-}
-
-/// splitmix64, so a kill schedule can be replayed.
-fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// The first two activity files cut into 24 files; returns each input row's key with its count.
 fn split_input(into: &Path) -> BTreeMap<String, usize> {
@@ -65,19 +47,8 @@ fn key(line: &str) -> String {
 /// The rows the file sink committed (through its log), as keys with counts.
 fn committed_keys(out: &Path) -> BTreeMap<String, usize> {
     let mut keys = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(out.join("_sluice_metadata")) else { return keys };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.is_empty()) {
-            let meta: serde_json::Value = serde_json::from_str(line).unwrap();
-            let file = out.join(meta["path"].as_str().unwrap());
-            for row in std::fs::read_to_string(&file).unwrap().lines() {
-                *keys.entry(key(row)).or_insert(0) += 1;
-            }
-        }
+    for line in committed_lines(out) {
+        *keys.entry(key(&line)).or_insert(0) += 1;
     }
     keys
 }
@@ -140,7 +111,7 @@ fn crash_and_finish(clean: &str, seed: u64) {
     };
     let q = script(dir.path(), &input, &out, &checkpoint, &options);
     sluice_bin();
-    let mut state = seed;
+    let mut rng = SplitMix(seed);
     for _ in 0..KILLS {
         let mut child = Command::new(sluice_bin())
             .args(["run", q.to_str().unwrap(), "-w", "2", "-q"])
@@ -148,7 +119,7 @@ fn crash_and_finish(clean: &str, seed: u64) {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(100 + next(&mut state) % 900));
+        std::thread::sleep(Duration::from_millis(100 + rng.next() % 900));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         // Whatever left the source directory belongs to a committed batch: its rows are in
@@ -192,14 +163,14 @@ fn crash_and_finish(clean: &str, seed: u64) {
 
 #[test]
 fn clean_source_archive_survives_sigkill_without_losing_or_rereading_a_file() {
-    let seed = seed();
+    let seed = crash_seed();
     eprintln!("clean source archive seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
     crash_and_finish("archive", seed);
 }
 
 #[test]
 fn clean_source_delete_survives_sigkill_without_losing_or_rereading_a_file() {
-    let seed = seed();
+    let seed = crash_seed();
     eprintln!("clean source delete seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
     crash_and_finish("delete", seed);
 }

@@ -599,3 +599,49 @@ pub fn temp_data_dir() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 pub mod kafka;
+
+/// splitmix64: a tiny deterministic generator, so a crash test's kill schedule replays.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// A crash test's seed: `SLUICE_CRASH_SEED` to replay a failure, else the clock.
+pub fn crash_seed() -> u64 {
+    match std::env::var("SLUICE_CRASH_SEED") {
+        Ok(s) => s.parse().expect("SLUICE_CRASH_SEED is a number"),
+        Err(_) => {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        }
+    }
+}
+
+/// Every line a file sink in `out` committed: the lines of every file its
+/// `_sluice_metadata` log lists (nothing before the first commit).
+pub fn committed_lines(out: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
+    let Ok(entries) = std::fs::read_dir(out.join("_sluice_metadata")) else { return lines };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.is_empty()) {
+            let meta: Value = serde_json::from_str(line).unwrap();
+            let file = out.join(meta["path"].as_str().unwrap());
+            lines.extend(std::fs::read_to_string(&file).unwrap().lines().map(String::from));
+        }
+    }
+    lines
+}
