@@ -213,17 +213,17 @@ fn chained_aggregations_spark_refuses_equal_sparks_batch_answer() {
     check_cases(2, |n| n.starts_with("x_"));
 }
 
-/// What cannot be taken back is refused with the reason: max over an aggregation's rows.
+/// What cannot be taken back is refused with the reason: first() over an aggregation's rows.
 #[test]
 fn a_chain_that_cannot_retract_is_refused_with_the_reason() {
     let case = serde_json::json!({
-        "name": "max_of_counts",
+        "name": "first_of_counts",
         "stream": "complete",
-        "sql": "SELECT max(c) AS m FROM (SELECT gt, count(*) AS c FROM events GROUP BY gt) AS t",
+        "sql": "SELECT first(c) AS f FROM (SELECT gt, count(*) AS c FROM events GROUP BY gt) AS t",
     });
     let (_tmp, stream) = stream_dir();
-    let err = run_case(&case, 1, &stream).expect_err("max over a changing aggregation is refused");
-    assert!(err.contains("max cannot be taken back yet"), "{err}");
+    let err = run_case(&case, 1, &stream).expect_err("first over a changing aggregation is refused");
+    assert!(err.contains("first cannot be taken back yet"), "{err}");
 }
 
 #[test]

@@ -298,6 +298,9 @@ pub struct BoundAgg {
     pub output_type: DataType,
     /// `count(DISTINCT x)` and the like: over the distinct non-null values.
     pub distinct: bool,
+    /// Its input rows can be retracted (an aggregation feeds it, in complete mode): min, max
+    /// and the moments then keep a multiset of values, which a retraction can take from.
+    pub retracting: bool,
 }
 
 /// A grouped aggregation, bound: keys and aggregate inputs over the input rows, then
@@ -912,6 +915,9 @@ impl Analyzer {
                 };
                 self.qualifiers = Vec::new();
                 agg.default_row = !self.streaming && agg.keys.is_empty();
+                if contains_aggregate(&child) {
+                    agg.aggs.iter_mut().for_each(|a| a.retracting = true);
+                }
                 self.event_time_aggregate |= agg.event_time_key.is_some();
                 self.event_time = agg.output_event_time;
                 if agg.event_time_key.is_none() {
@@ -1421,7 +1427,7 @@ fn bind_agg(
         }
         AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input_type.clone(),
     };
-    Ok(BoundAgg { func, arg, input_type, output_type, distinct })
+    Ok(BoundAgg { func, arg, input_type, output_type, distinct, retracting: false })
 }
 
 /// Spark's checks of a streaming query against its output mode, made at `start()` before
@@ -1507,7 +1513,8 @@ fn has_distinct_aggregate(node: &Node) -> bool {
 
 /// An aggregation or deduplication over the changing rows of another aggregation (complete
 /// mode) must take retractions exactly: count, sum and avg do (`Acc::update` with a negative
-/// count); min, max, first, last, the moments and deduplication do not yet.
+/// count), min, max and the moments through a multiset of values (`BoundAgg::retracting`);
+/// first, last, distinct aggregates and deduplication do not yet.
 fn check_retractable_chain(node: &Node) -> Result<()> {
     match node {
         Node::Source { .. } => Ok(()),
@@ -1529,13 +1536,12 @@ fn check_retractable_chain(node: &Node) -> Result<()> {
         }
         Node::Aggregate { input, agg } => {
             if contains_aggregate(input) {
-                if let Some(a) = agg
-                    .aggs
-                    .iter()
-                    .find(|a| a.distinct || !matches!(a.func, AggFunc::Count | AggFunc::Sum | AggFunc::Avg))
-                {
+                if let Some(a) = agg.aggs.iter().find(|a| {
+                    a.distinct
+                        || matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::ApproxCountDistinct)
+                }) {
                     return Err(SluiceError::analysis(format!(
-                        "An aggregation over another streaming aggregation (complete mode) takes back the rows that change, and {}{} cannot be taken back yet; count, sum and avg can",
+                        "An aggregation over another streaming aggregation (complete mode) takes back the rows that change, and {}{} cannot be taken back yet; count, sum, avg, min, max and the standard deviations and variances can",
                         format!("{:?}", a.func).to_ascii_lowercase(),
                         if a.distinct { " DISTINCT" } else { "" }
                     )));

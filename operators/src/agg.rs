@@ -34,6 +34,9 @@ pub enum Acc {
     /// Distinct non-null values seen, with how many times (for `count(DISTINCT x)`,
     /// `sum(DISTINCT x)`, `approx_count_distinct(x)`): the aggregate is computed from the set.
     Distinct(BTreeMap<Value, i64>),
+    /// Values with how many times each was seen, for min, max and the moments over rows
+    /// that can be retracted (an aggregation's changing rows): a retraction takes a value back.
+    Multiset(BTreeMap<Value, i64>),
 }
 
 /// The states of all aggregates of a group, plus how many rows it holds.
@@ -72,6 +75,18 @@ impl Acc {
     pub fn empty(agg: &BoundAgg) -> Acc {
         if agg.distinct || agg.func == AggFunc::ApproxCountDistinct {
             return Acc::Distinct(BTreeMap::new());
+        }
+        let extremum_or_moments = matches!(
+            agg.func,
+            AggFunc::Min
+                | AggFunc::Max
+                | AggFunc::StddevPop
+                | AggFunc::StddevSamp
+                | AggFunc::VarPop
+                | AggFunc::VarSamp
+        );
+        if agg.retracting && extremum_or_moments {
+            return Acc::Multiset(BTreeMap::new());
         }
         match agg.func {
             AggFunc::Count => Acc::Count(0),
@@ -133,6 +148,7 @@ impl Acc {
             }
             Acc::Last(l) => *l = v.clone(),
             Acc::Distinct(set) => *set.entry(v.clone()).or_insert(0) += times,
+            Acc::Multiset(set) => add_count(set, v, times),
         }
     }
 
@@ -189,6 +205,11 @@ impl Acc {
                     *a.entry(v.clone()).or_insert(0) += n;
                 }
             }
+            (Acc::Multiset(a), Acc::Multiset(b)) => {
+                for (v, n) in b {
+                    add_count(a, v, *n);
+                }
+            }
             _ => debug_assert!(false, "merging states of different aggregates"),
         }
     }
@@ -207,6 +228,7 @@ impl Acc {
             },
             Acc::Min(v) | Acc::Max(v) | Acc::First(v) | Acc::Last(v) => v.clone(),
             Acc::Distinct(set) => return finish_distinct(set, agg),
+            Acc::Multiset(set) => return finish_multiset(set, agg),
             Acc::Moments(n, _, m2) => {
                 let n = *n as f64;
                 let var = match agg.func {
@@ -221,6 +243,29 @@ impl Acc {
             }
         })
     }
+}
+
+/// Adds `n` (negative: a retraction) to `v`'s count; a value counted zero times leaves.
+fn add_count(set: &mut BTreeMap<Value, i64>, v: &Value, n: i64) {
+    let count = set.entry(v.clone()).or_insert(0);
+    *count += n;
+    if *count == 0 {
+        set.remove(v);
+    }
+}
+
+/// Min, max or a moment over a multiset of values (each with its count).
+fn finish_multiset(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> {
+    let plain = BoundAgg { retracting: false, ..agg.clone() };
+    let mut acc = Acc::empty(&plain);
+    for (v, &n) in set.iter().filter(|(_, &n)| n > 0) {
+        match plain.func {
+            // The extremes are the multiset's ends: one value decides.
+            AggFunc::Min | AggFunc::Max => acc.update(Some(v), 1),
+            _ => acc.update(Some(v), n),
+        }
+    }
+    acc.finish(&plain)
 }
 
 /// An aggregate over a set of distinct values, each counted once.
@@ -256,7 +301,14 @@ mod tests {
     use super::*;
 
     fn agg(func: AggFunc, t: DataType) -> BoundAgg {
-        BoundAgg { func, arg: None, input_type: t.clone(), output_type: t, distinct: false }
+        BoundAgg {
+            func,
+            arg: None,
+            input_type: t.clone(),
+            output_type: t,
+            distinct: false,
+            retracting: false,
+        }
     }
 
     #[test]

@@ -58,6 +58,7 @@ fn spec() -> AggregateNode {
         input_type: DataType::Long,
         output_type: DataType::Long,
         distinct: false,
+        retracting: false,
     };
     AggregateNode {
         keys: Vec::new(),
