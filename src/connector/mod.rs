@@ -11,6 +11,7 @@ mod file;
 mod kafka;
 mod memory;
 mod nexmark;
+mod range;
 mod rate;
 mod sinks;
 mod socket;
