@@ -10,7 +10,9 @@ mod common;
 use common::{assert_same_rows, drop_file, parse_json_lines, temp_data_dir, JsonRow};
 use serde_json::Value as Json;
 use sluice::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 const SCHEMA: &str = "user STRING, gt STRING, model STRING, x DOUBLE, n BIGINT, ts TIMESTAMP";
 const WATERMARK: (&str, &str) = ("ts", "10 seconds");
@@ -211,6 +213,60 @@ fn chained_aggregations_spark_refuses_equal_sparks_batch_answer() {
     }
     check_cases(1, |n| n.starts_with("x_"));
     check_cases(2, |n| n.starts_with("x_"));
+}
+
+/// The same chains batch by batch: after micro-batch `b` (one file each), the complete
+/// table equals Spark's batch answer over the first `b + 1` files ("by_batch").
+#[test]
+fn chained_aggregations_equal_sparks_batch_answer_after_every_batch() {
+    let answers = read_json("answers.json");
+    for case in read_json("cases.json").as_array().expect("cases") {
+        let Some(name) = case["name"].as_str().filter(|n| n.starts_with("x_")) else { continue };
+        let by_batch = answers[name]["by_batch"].as_array().expect("by_batch answers");
+        for workers in [1, 2] {
+            let (_tmp, stream) = stream_dir();
+            let spark = Session::builder().workers(workers).build().expect("session");
+            spark
+                .read_stream()
+                .schema(SCHEMA)
+                .option("maxFilesPerTrigger", 1)
+                .json(stream.to_str().expect("utf-8"))
+                .expect("stream")
+                .create_or_replace_temp_view("events")
+                .expect("view");
+            let seen: Arc<Mutex<BTreeMap<u64, Vec<String>>>> = Arc::default();
+            let sink = seen.clone();
+            let query = spark
+                .sql(case["sql"].as_str().expect("sql"))
+                .expect("plan")
+                .write_stream()
+                .output_mode("complete")
+                .foreach_batch(move |table, id| {
+                    sink.lock().expect("lock").insert(id, table.to_json_lines()?);
+                    Ok(())
+                })
+                .start()
+                .expect("start");
+            query.process_all_available().expect("runs");
+            query.stop().expect("stops");
+            let seen = seen.lock().expect("lock").clone();
+            assert_eq!(seen.len(), by_batch.len(), "{name}, {workers} workers: batches {:?}", seen.keys());
+            for (b, want) in by_batch.iter().enumerate() {
+                let want: Vec<JsonRow> = want
+                    .as_array()
+                    .expect("rows")
+                    .iter()
+                    .map(|r| r.as_object().expect("row").clone())
+                    .collect();
+                let got = parse_json_lines(&seen[&(b as u64)].join("\n"));
+                assert_same_rows(
+                    &without_nulls(&want),
+                    &without_nulls(&got),
+                    &format!("{name}, {workers} workers, after batch {b}"),
+                );
+            }
+        }
+    }
 }
 
 /// What cannot be taken back is refused with the reason: first() over an aggregation's rows.

@@ -9,8 +9,9 @@ sources are `events` and `events_wm` (the same with a 10 second watermark on ts)
 
 A case with "answer": "batch" is a stream query Spark refuses (chained aggregations in
 complete mode) that Sluice runs: its answer is Spark's batch result of the same SQL over all
-of events/ (the complete table after the last batch), and Spark's refusal is kept beside it
-as "spark_stream".
+of events/ (the complete table after the last batch), "by_batch" the batch result over the
+first b + 1 files (the complete table after micro-batch b), and Spark's refusal is kept
+beside them as "spark_stream".
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/stateful/make_answers.py
 """
@@ -97,6 +98,13 @@ def main():
                 result = spark.sql(case["sql"])
                 rows = result.collect()
                 answers[name] = {"columns": result.columns, "rows": rows_of(rows, False)}
+                # And after each micro-batch: the batch answer over the files read so far.
+                files = sorted(os.listdir(events))
+                answers[name]["by_batch"] = []
+                for b in range(len(files)):
+                    part = spark.read.schema(SCHEMA).json([os.path.join(events, f) for f in files[: b + 1]])
+                    part.createOrReplaceTempView("events")
+                    answers[name]["by_batch"].append(rows_of(spark.sql(case["sql"]).collect(), False))
                 try:
                     df = spark.readStream.schema(SCHEMA).option("maxFilesPerTrigger", 1).json(stream_dir)
                     df.createOrReplaceTempView("events")
