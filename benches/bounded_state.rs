@@ -6,73 +6,18 @@
 //! `cargo bench --bench bounded_state` (`-- EVENTS` to change the count). Prints resident
 //! memory as the stream runs, throughput, and exits non-zero if memory is not flat.
 
-use sluice::prelude::*;
-use std::time::{Duration, Instant};
+#[path = "common/flat_memory.rs"]
+mod flat_memory;
 
-fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
-}
+use sluice::prelude::*;
 
 fn main() -> sluice::Result<()> {
-    let events: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(50_000_000);
+    let events = flat_memory::events_from_args();
     let spark = Session::builder().workers(2).build()?;
-    let query = spark
-        .read_stream()
-        .format("rate")
-        .option("rowsPerSecond", 0)
-        .option("numRows", events)
-        .option("rowsPerBatch", 1_000_000)
-        .load(None)?
+    let df = flat_memory::rate_stream(&spark, events)?
         .with_column("event_time", (col("value") / 1000).cast("timestamp"))
         .with_watermark("event_time", "1 minute")
         .group_by([window(col("event_time"), "10 minutes"), col("value") % 100])
-        .count()
-        .write_stream()
-        .format("noop")
-        .query_name("windows")
-        .output_mode("append")
-        .trigger(Trigger::AvailableNow)
-        .start()?;
-    let started = Instant::now();
-    let mut samples: Vec<(u64, u64)> = Vec::new();
-    let mut seen_batches = 0;
-    while query.is_active() {
-        std::thread::sleep(Duration::from_millis(20));
-        let progress = query.recent_progress();
-        if progress.len() > seen_batches {
-            seen_batches = progress.len();
-            let rows: u64 = progress.iter().map(|p| p.num_input_rows).sum();
-            samples.push((rows, rss_bytes()));
-        }
-    }
-    query.await_termination()?;
-    let elapsed = started.elapsed().as_secs_f64();
-    let progress = query.recent_progress();
-    let state_rows: Vec<i64> = progress.iter().map(|p| p.state_operators[0].num_rows_total).collect();
-    let windows: i64 = progress.iter().map(|p| p.sink.num_output_rows).sum();
-    println!("events            {events}");
-    println!("elapsed           {elapsed:.2} s ({:.2} M events/s)", events as f64 / elapsed / 1e6);
-    println!("windows emitted   {windows}");
-    println!("state rows (max)  {}", state_rows.iter().max().unwrap_or(&0));
-    let base = samples.iter().find(|(rows, _)| *rows >= 1_000_000).map(|s| s.1).unwrap_or(0);
-    let (lo, hi) = samples
-        .iter()
-        .filter(|(rows, _)| *rows >= 1_000_000)
-        .fold((u64::MAX, 0), |(lo, hi), (_, rss)| (lo.min(*rss), hi.max(*rss)));
-    println!("rss after 1M      {:.1} MiB", base as f64 / 1048576.0);
-    println!("rss min / max     {:.1} / {:.1} MiB", lo as f64 / 1048576.0, hi as f64 / 1048576.0);
-    for (rows, rss) in samples.iter().step_by((samples.len() / 10).max(1)) {
-        println!("  after {:>10} events  rss {:>7.1} MiB", rows, *rss as f64 / 1048576.0);
-    }
-    let flat = base > 0 && (hi as f64) <= base as f64 * 1.1 && (lo as f64) >= base as f64 * 0.9;
-    println!("memory flat within +-10% of the value after 1M events: {flat}");
-    if !flat {
-        std::process::exit(1);
-    }
-    Ok(())
+        .count();
+    flat_memory::run(df, "windows", events, "windows emitted")
 }
