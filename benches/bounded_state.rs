@@ -19,5 +19,6 @@ fn main() -> sluice::Result<()> {
         .with_watermark("event_time", "1 minute")
         .group_by([window(col("event_time"), "10 minutes"), col("value") % 100])
         .count();
-    flat_memory::run(df, "windows", events, "windows emitted")
+    // The window state is small and steady from the first batch.
+    flat_memory::run(df, "windows", events, "windows emitted", 1_000_000)
 }
