@@ -24,7 +24,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
     let analyzed = Arc::new(analyze(plan, true)?);
     let placement = placement_for(session, &analyzed);
     let readers = readers(&analyzed)?;
-    let mut exec = Executor::start(analyzed.clone(), readers, &placement, OutputMode::Complete, None)?;
+    let mut exec = Executor::start(analyzed.clone(), readers, &placement, OutputMode::Complete, None, false)?;
     if !placement.is_driver() {
         exec.follow()?;
         return Ok(Vec::new());
@@ -36,7 +36,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
     }
     let out = exec.run_batch(0, inputs, Default::default(), None);
     exec.stop(out.as_ref().err());
-    let mut adapter = ModeAdapter::new(OutputMode::Complete, analyzed.order.clone());
+    let mut adapter = ModeAdapter::new(OutputMode::Complete, analyzed.order.clone(), false);
     Ok(adapter.rows_for_batch(out?.changes))
 }
 

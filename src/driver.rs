@@ -2,7 +2,7 @@
 //! new, runs the batch on the workers, turns the result's changes into what the output
 //! mode emits, writes the sink and reports progress.
 
-use crate::checkpoint::{self, Checkpoint, CommitEntry, OffsetEntry, Recovery};
+use crate::checkpoint::{self, Checkpoint, CommitEntry, OffsetEntry, Part, Recovery};
 use crate::exec::{inserted_rows, Executor, ResultTable};
 use crate::progress::{
     iso_millis, now_millis, SinkProgress, SourceProgress, StateOperatorProgress, StreamingQueryProgress,
@@ -13,8 +13,8 @@ use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::ResultOrder;
 use sluice_core::sink::Sink;
 use sluice_core::{Result, Row, Schema};
-use sluice_operators::{BatchWatermarks, Diff};
-use std::collections::BTreeMap;
+use sluice_operators::{keyed, BatchWatermarks, Diff, Snapshot, StoreChanges};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -117,8 +117,10 @@ pub(crate) struct ModeAdapter {
 }
 
 impl ModeAdapter {
-    pub fn new(mode: OutputMode, order: ResultOrder) -> Self {
-        ModeAdapter { mode, order, table: ResultTable::default(), emitted: 0 }
+    /// An adapter whose table remembers changed rows when `checkpointing`.
+    pub fn new(mode: OutputMode, order: ResultOrder, checkpointing: bool) -> Self {
+        let table = ResultTable::tracking(checkpointing && mode == OutputMode::Complete);
+        ModeAdapter { mode, order, table, emitted: 0 }
     }
 
     /// True when the adapter holds state a checkpoint must save (the complete-mode
@@ -127,19 +129,50 @@ impl ModeAdapter {
         self.mode == OutputMode::Complete || self.order.limit.is_some()
     }
 
-    /// The adapter's state, encoded for a checkpoint.
-    pub fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(&(&self.table.0, self.emitted))
-            .map_err(|e| sluice_core::SluiceError::exec(format!("cannot encode the result table: {e}")))
+    /// What changed of the adapter's state since the last call (all of it when `full`),
+    /// for a checkpoint: the table's rows, and the LIMIT count as one entry.
+    pub fn take_changes(&mut self, full: bool) -> Result<Vec<StoreChanges>> {
+        let table =
+            if self.mode == OutputMode::Complete { self.table.take_changes(full)? } else { Vec::new() };
+        let emitted = vec![(keyed::encode_key(&Vec::new())?, Some(keyed::encode_value(&self.emitted)?))];
+        Ok(vec![table, emitted])
     }
 
-    /// Loads what [`save`](Self::save) wrote.
-    pub fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        let (table, emitted): (BTreeMap<Row, i64>, usize) = bincode::deserialize(bytes)
-            .map_err(|e| sluice_core::SluiceError::exec(format!("cannot decode the result table: {e}")))?;
-        self.table.0 = table;
-        self.emitted = emitted;
-        Ok(())
+    /// Rebuilds the adapter's state from checkpoint files (a snapshot, then deltas);
+    /// returns whether they were of the first format.
+    pub fn restore(&mut self, chain: &[std::path::PathBuf], workers: usize) -> Result<bool> {
+        self.table.clear();
+        let mut old_format = false;
+        for file in chain {
+            let named = |e: sluice_core::SluiceError| {
+                sluice_core::SluiceError::exec(format!("{}: {e}", file.display()))
+            };
+            match checkpoint::state::read(file, Part::Result, workers)? {
+                checkpoint::state::Loaded::Old(bytes) => {
+                    let (table, emitted): (BTreeMap<Row, i64>, usize) = bincode::deserialize(&bytes)
+                        .map_err(|e| {
+                            named(sluice_core::SluiceError::exec(format!(
+                                "cannot decode the result table: {e}"
+                            )))
+                        })?;
+                    self.table.replace(table);
+                    self.emitted = emitted;
+                    old_format = true;
+                }
+                checkpoint::state::Loaded::Entries(mut stores) => {
+                    if stores.len() != 2 {
+                        return Err(named(sluice_core::SluiceError::exec("is not a result table")));
+                    }
+                    for (_, v) in stores.pop().unwrap_or_default() {
+                        if let Some(v) = v {
+                            self.emitted = keyed::decode_value(&v).map_err(named)?;
+                        }
+                    }
+                    self.table.apply_changes(stores.pop().unwrap_or_default()).map_err(named)?;
+                }
+            }
+        }
+        Ok(old_format)
     }
 
     /// The rows to write for one batch.
@@ -182,7 +215,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     if run.trigger == Trigger::Once {
         run.sources.iter_mut().for_each(|s| s.lift_rate_limits());
     }
-    let mut adapter = ModeAdapter::new(run.mode, run.order.clone());
+    let mut adapter = ModeAdapter::new(run.mode, run.order.clone(), run.checkpoint.is_some());
     // With a sink the workers write, the workers keep any complete-mode table.
     let adapter_state = adapter.is_stateful() && !run.parallel_sink;
     let mut batch_id = 0u64;
@@ -194,31 +227,61 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
     // counting from the last batch or idle event.
     let mut last_event: Option<Instant> = None;
     let recovery = std::mem::take(&mut run.recovery);
-    let mut replay = recovery.replay;
-    if replay.is_none() {
+    let mut replay: VecDeque<(u64, OffsetEntry)> = recovery.replay.into_iter().collect();
+    if replay.is_empty() {
         // Every recorded batch is committed: clean up what a crash left of their input.
         run.sources.iter_mut().for_each(|s| s.committed());
     }
-    if let Some(cp) = &run.checkpoint {
+    // Whose state the checkpoint keeps: each worker's operators, and the driver's table.
+    let mut parts: Vec<Part> = Vec::new();
+    if run.aggregating || !run.deduplications.is_empty() {
+        parts.extend((0..run.workers).map(Part::Worker));
+    }
+    if adapter_state {
+        parts.push(Part::Result);
+    }
+    // The first save of the driver's table is whole, unless it was restored from deltas.
+    let mut adapter_whole = true;
+    if let Some(cp) = run.checkpoint.as_mut() {
         batch_id = recovery.next_batch;
         if let Some((c, commit)) = &recovery.committed {
-            tracker.restore(commit.next_batch_watermark_ms, &commit.operator_watermarks);
-            if let Some(o) = &recovery.committed_offsets {
-                last_batch_watermark_ms = o.batch_watermark_ms;
+            let point = cp.restore_point(*c, &parts, run.workers)?;
+            if point.batch != Some(*c) {
+                let why = point.fell_back.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                let from = point.batch.map_or("before batch 0".to_string(), |k| format!("batch {k}"));
+                eprintln!(
+                    "warning: the state of batch {c} cannot be restored ({why}); restoring {from} and re-running the batches after it as recorded"
+                );
             }
-            let dir = cp.state_dir(*c);
-            if run.aggregating || !run.deduplications.is_empty() {
-                run.executor.restore(dir.clone())?;
+            // Committed batches after the restore point run again, exactly as recorded.
+            let first = point.batch.map_or(0, |k| k + 1);
+            let mut rerun = VecDeque::new();
+            for b in first..=*c {
+                rerun.push_back((b, cp.read_offsets(b)?));
             }
-            if adapter_state {
-                match checkpoint::state::read_result(&dir)? {
-                    Some(bytes) => adapter.load(&bytes)?,
-                    None => {
-                        return Err(sluice_core::SluiceError::exec(format!(
-                            "checkpoint file {}: missing (the result table of batch {c})",
-                            dir.join("result").display()
-                        )))
-                    }
+            rerun.extend(replay.drain(..));
+            replay = rerun;
+            batch_id = first;
+            if let Some(k) = point.batch {
+                let commit = if k == *c { commit.clone() } else { cp.read_commit(k)? };
+                tracker.restore(commit.next_batch_watermark_ms, &commit.operator_watermarks);
+                last_batch_watermark_ms = match (&recovery.committed_offsets, k == *c) {
+                    (Some(o), true) => o.batch_watermark_ms,
+                    _ => cp.read_offsets(k)?.batch_watermark_ms,
+                };
+                let chain = |part: Part| {
+                    point
+                        .chains
+                        .iter()
+                        .find(|(p, _)| *p == part)
+                        .map(|(_, files)| files.clone())
+                        .unwrap_or_default()
+                };
+                if run.aggregating || !run.deduplications.is_empty() {
+                    run.executor.restore((0..run.workers).map(|w| chain(Part::Worker(w))).collect())?;
+                }
+                if adapter_state {
+                    adapter_whole = adapter.restore(&chain(Part::Result), run.workers)?;
                 }
             }
         }
@@ -232,7 +295,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         shared.set_status("Getting offsets from sources", false, true);
         let mut offsets = Vec::with_capacity(run.sources.len());
         let mut records = Vec::with_capacity(run.sources.len());
-        let replaying = replay.take().map(|(_, entry)| entry);
+        let replaying = replay.pop_front().map(|(_, entry)| entry);
         if let Some(entry) = &replaying {
             // Planned before a crash: exactly these offsets, under exactly these watermarks.
             tracker.restore(entry.batch_watermark_ms, &entry.operator_watermarks);
@@ -322,12 +385,25 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             num_output
         };
         let add_batch_ms = exec_start.elapsed().as_millis() as u64;
-        let (mut snapshot_bytes, mut snapshot_ms) = out.snapshot;
+        let (mut delta_bytes, mut snapshot_bytes, mut snapshot_ms) = out.snapshot;
         let mut commit_ms = None;
-        if let (Some(cp), Some(dir)) = (&run.checkpoint, &snapshot_dir) {
+        let mut consolidated = None;
+        if let (Some(cp), Some(dir)) = (run.checkpoint.as_mut(), &snapshot_dir) {
             if adapter_state {
                 let started = Instant::now();
-                snapshot_bytes += checkpoint::state::write_result(dir, &adapter.save()?)?;
+                let kind = if adapter_whole {
+                    checkpoint::state::Kind::Snapshot
+                } else {
+                    checkpoint::state::Kind::Delta
+                };
+                let changes = adapter.take_changes(adapter_whole)?;
+                let bytes = checkpoint::state::write(dir, kind, Part::Result, run.workers, &changes)?;
+                if adapter_whole {
+                    snapshot_bytes += bytes;
+                } else {
+                    delta_bytes += bytes;
+                }
+                adapter_whole = false;
                 snapshot_ms += started.elapsed().as_millis() as u64;
             }
             let started = Instant::now();
@@ -339,6 +415,8 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 },
             )?;
             commit_ms = Some(started.elapsed().as_millis() as u64);
+            // Off the batch's path: fold a snapshot from the deltas now and then.
+            consolidated = cp.maintain(batch_id, &parts, run.workers);
         }
         // Only now may sources let go of the batch's input (a file source's cleanSource).
         run.sources.iter_mut().for_each(|s| s.committed());
@@ -386,11 +464,7 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 memory_used_bytes: out.stats.state_bytes,
                 num_shuffle_partitions: run.workers as i64,
                 num_state_store_instances: run.workers as i64,
-                custom_metrics: if run.checkpoint.is_some() {
-                    BTreeMap::from([("snapshotSizeBytes".to_string(), snapshot_bytes as i64)])
-                } else {
-                    BTreeMap::new()
-                },
+                custom_metrics: BTreeMap::new(),
             }]
         } else {
             Vec::new()
@@ -407,6 +481,20 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 num_state_store_instances: run.workers as i64,
                 custom_metrics: BTreeMap::new(),
             });
+        }
+        if let (Some(first), Some(_)) = (state_operators.first_mut(), &run.checkpoint) {
+            // What this batch cost the checkpoint, over every stateful operator (one file
+            // per worker holds them all): the deltas it wrote, the whole-state snapshots
+            // written with it or finished in the background since the last batch.
+            let background = consolidated.unwrap_or_default();
+            first.custom_metrics = BTreeMap::from([
+                ("deltaSizeBytes".to_string(), delta_bytes as i64),
+                ("snapshotSizeBytes".to_string(), (snapshot_bytes + background.bytes) as i64),
+                ("snapshotBackgroundMs".to_string(), background.ms as i64),
+            ]);
+            if let Some(c) = consolidated {
+                first.custom_metrics.insert("snapshotBatchId".to_string(), c.batch as i64);
+            }
         }
         let mut event_time = BTreeMap::new();
         if tracker.is_used() {

@@ -7,6 +7,7 @@
 //! every other worker's report (rows read, statistics, errors) flows back to worker 0
 //! through the control dataflow, which merges them into one report for the driver.
 
+use crate::checkpoint::state;
 pub(crate) use crate::cluster::Placement;
 use crate::cluster::{self, ClusterHealth, Hello};
 use crate::source::{BatchPlan, SourceReader};
@@ -15,7 +16,10 @@ use sluice_core::mode::OutputMode;
 use sluice_core::plan::Analyzed;
 use sluice_core::sink::PartWriterFactory;
 use sluice_core::{Result, Row, SluiceError};
-use sluice_operators::{build, BatchStats, BatchWatermarks, DataflowContext, Diff, ErrorSlot, Time};
+use sluice_operators::{
+    build, BatchStats, BatchWatermarks, ChangedKeys, DataflowContext, Diff, ErrorSlot, SavedState,
+    StoreChanges, Time,
+};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,11 +48,12 @@ const HEALTH_POLL: Duration = Duration::from_millis(50);
 #[derive(Clone, Debug, Serialize, Deserialize)]
 enum Command {
     /// Run micro-batch `id` on these inputs (one per source) under these watermarks.
-    /// With `snapshot`, each worker then saves its operator state into that directory.
+    /// With `snapshot`, each worker then saves what the batch changed of its operator state
+    /// into that directory (its whole state at its first batch without a restore).
     Batch { id: Time, inputs: Vec<BatchPlan>, watermarks: BatchWatermarks, snapshot: Option<PathBuf> },
-    /// Load each worker's operator state from a checkpoint's snapshot directory (before
-    /// any batch).
-    Restore(PathBuf),
+    /// Load each worker's operator state (before any batch): per worker (by index), the
+    /// checkpoint files to read, a snapshot then deltas.
+    Restore(Vec<Vec<PathBuf>>),
     /// Leave the loop: the query ended (with this error, if it failed).
     Stop { error: Option<WireError> },
 }
@@ -61,8 +66,8 @@ struct Report {
     output: Vec<(Row, Diff)>,
     stats: BatchStats,
     error: Option<WireError>,
-    /// Bytes of state snapshot written, and how long the write took (ms).
-    snapshot: (u64, u64),
+    /// State written: bytes of deltas, bytes of snapshots, and how long the write took (ms).
+    snapshot: (u64, u64, u64),
     /// With a sink that every worker writes: the rows this worker wrote, and its commit
     /// messages for the driver.
     written: u64,
@@ -79,7 +84,11 @@ impl Report {
         }
         self.output.extend(other.output);
         self.stats.merge(&other.stats);
-        self.snapshot = (self.snapshot.0 + other.snapshot.0, self.snapshot.1.max(other.snapshot.1));
+        self.snapshot = (
+            self.snapshot.0 + other.snapshot.0,
+            self.snapshot.1 + other.snapshot.1,
+            self.snapshot.2.max(other.snapshot.2),
+        );
         self.written += other.written;
         self.commit.extend(other.commit);
         if self.error.is_none() {
@@ -143,8 +152,9 @@ pub(crate) struct BatchOutput {
     pub rows_in: Vec<u64>,
     /// What the operators observed (event times, state sizes), summed over workers.
     pub stats: BatchStats,
-    /// Bytes of state snapshot written by all workers, and the longest write (ms).
-    pub snapshot: (u64, u64),
+    /// State written by all workers: bytes of deltas, bytes of snapshots, and the longest
+    /// write (ms).
+    pub snapshot: (u64, u64, u64),
     /// With a sink that every worker writes (`changes` is then empty): the rows they wrote
     /// and their commit messages.
     pub written: u64,
@@ -279,6 +289,7 @@ impl Executor {
         placement: &Placement,
         mode: OutputMode,
         writers: Option<Arc<dyn PartWriterFactory>>,
+        checkpointing: bool,
     ) -> Result<Executor> {
         let threads = placement.threads.max(1);
         let (command_tx, command_rx) = channel::<Command>();
@@ -324,7 +335,8 @@ impl Executor {
             let driver =
                 if index == 0 { command_rx.lock().unwrap_or_else(|p| p.into_inner()).take() } else { None };
             let reports = report_tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len());
+            let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len())
+                .tracking_changes(checkpointing);
             // With a sink that every worker writes, each keeps its own share of the result;
             // otherwise the result goes to worker 0 for the driver.
             let mut part_writer = writers.as_ref().map(|f| f.create(index, peers));
@@ -348,11 +360,14 @@ impl Executor {
             // In complete mode each writing worker keeps its share of the result table (its
             // groups), saved with its operator state.
             let table = (part_writer.is_some() && mode == OutputMode::Complete).then(|| {
-                let table = Rc::new(RefCell::new(ResultTable::default()));
+                let table = Rc::new(RefCell::new(ResultTable::tracking(checkpointing)));
                 ctx.register_store(table.clone());
                 table
             });
             let mut control = Control::build(worker, worker_health.clone());
+            // The first state this worker saves is whole (nothing on disk to add a delta to),
+            // unless it restored a new-format chain.
+            let mut save_whole = true;
             loop {
                 if let Some(rx) = &driver {
                     // The driver hanging up means stop.
@@ -369,8 +384,15 @@ impl Executor {
                 let (id, batch, watermarks, snapshot) = match command {
                     Command::Stop { error } => return error,
                     Command::Batch { id, inputs, watermarks, snapshot } => (id, inputs, watermarks, snapshot),
-                    Command::Restore(dir) => {
-                        let error = restore_worker(&ctx, &dir, index, peers).err().map(WireError::from);
+                    Command::Restore(chains) => {
+                        let chain = chains.get(index).cloned().unwrap_or_default();
+                        let error = match restore_worker(&ctx, &chain, index, peers) {
+                            Ok(old_format) => {
+                                save_whole = old_format;
+                                None
+                            }
+                            Err(e) => Some(WireError::from(e)),
+                        };
                         let report = Report { error, ..Default::default() };
                         if index != 0 {
                             control.report(report);
@@ -437,11 +459,15 @@ impl Executor {
                         }
                     }
                 }
-                let mut saved = (0, 0);
+                let mut saved = (0, 0, 0);
                 if let (Some(dir), None) = (&snapshot, &error) {
                     let started = std::time::Instant::now();
-                    match snapshot_worker(&ctx, dir, index, peers) {
-                        Ok(bytes) => saved = (bytes, started.elapsed().as_millis() as u64),
+                    match save_worker(&ctx, dir, index, peers, save_whole) {
+                        Ok(bytes) => {
+                            let ms = started.elapsed().as_millis() as u64;
+                            saved = if save_whole { (0, bytes, ms) } else { (bytes, 0, ms) };
+                            save_whole = false;
+                        }
                         Err(e) => error = Some(e),
                     }
                 }
@@ -511,13 +537,14 @@ impl Executor {
         })
     }
 
-    /// Loads every worker's operator state from a checkpoint's snapshot directory.
-    pub fn restore(&mut self, dir: PathBuf) -> Result<()> {
+    /// Loads every worker's operator state from checkpoint files: per worker, a snapshot
+    /// and the deltas after it.
+    pub fn restore(&mut self, chains: Vec<Vec<PathBuf>>) -> Result<()> {
         let stopped = || SluiceError::exec("a worker thread stopped unexpectedly (it may have panicked)");
         let commands = self.commands.as_ref().ok_or_else(|| {
             SluiceError::exec("only process 0 of a cluster restores state; the others follow it")
         })?;
-        commands.send(Command::Restore(dir)).map_err(|_| self.lost().unwrap_or_else(stopped))?;
+        commands.send(Command::Restore(chains)).map_err(|_| self.lost().unwrap_or_else(stopped))?;
         match self.await_report()?.error {
             Some(e) => Err(e.into()),
             None => Ok(()),
@@ -604,54 +631,113 @@ pub(crate) fn inserted_rows(changes: impl Iterator<Item = (Row, Diff)>) -> Vec<R
 }
 
 /// A complete-mode result table, as row multiplicities: the driver's whole table, or one
-/// writing worker's share of it (its groups).
+/// writing worker's share of it (its groups). It remembers which rows changed, so a
+/// checkpoint saves only those.
 #[derive(Default)]
-pub(crate) struct ResultTable(pub BTreeMap<Row, i64>);
+pub(crate) struct ResultTable {
+    rows: BTreeMap<Row, i64>,
+    changed: ChangedKeys,
+}
 
 impl ResultTable {
     /// Applies a batch's changes and returns the whole table, to write again.
     pub fn apply(&mut self, changes: impl Iterator<Item = (Row, Diff)>) -> Vec<Row> {
         for (row, d) in changes {
-            *self.0.entry(row).or_insert(0) += d as i64;
+            self.changed.touch(&row);
+            let n = self.rows.entry(row).or_insert(0);
+            *n += d as i64;
         }
-        self.0.retain(|_, n| *n != 0);
-        let mut rows = Vec::with_capacity(self.0.len());
-        for (row, &n) in &self.0 {
+        self.rows.retain(|_, n| *n != 0);
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for (row, &n) in &self.rows {
             rows.extend(std::iter::repeat_n(row.clone(), n.max(0) as usize));
         }
         rows
     }
+
+    /// An empty table that remembers changed rows when `track` (a query with a checkpoint).
+    pub fn tracking(track: bool) -> Self {
+        ResultTable { rows: BTreeMap::new(), changed: ChangedKeys::tracking(track) }
+    }
+
+    /// Replaces the table (the first checkpoint format's).
+    pub fn replace(&mut self, rows: BTreeMap<Row, i64>) {
+        self.rows = rows;
+        self.changed.reset();
+    }
 }
 
 impl sluice_operators::Snapshot for ResultTable {
-    fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(&self.0)
-            .map_err(|e| SluiceError::exec(format!("cannot encode the result table: {e}")))
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges> {
+        let ResultTable { rows, changed } = self;
+        changed.take(full, |k| rows.get(k), rows.iter())
     }
 
-    fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        self.0 = bincode::deserialize(bytes)
+    fn clear(&mut self) {
+        self.replace(BTreeMap::new());
+    }
+
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()> {
+        for (key, value) in changes {
+            let row = sluice_operators::keyed::decode_key(&key)?;
+            match value {
+                Some(v) => {
+                    self.rows.insert(row, sluice_operators::keyed::decode_value(&v)?);
+                }
+                None => {
+                    self.rows.remove(&row);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()> {
+        let rows = bincode::deserialize(bytes)
             .map_err(|e| SluiceError::exec(format!("cannot decode the result table: {e}")))?;
+        self.replace(rows);
         Ok(())
     }
 }
 
-/// Writes this worker's operator state (nothing when the query keeps none).
-fn snapshot_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<u64> {
+/// Writes what changed of this worker's operator state since its last save (all of it
+/// when `whole`); nothing when the query keeps no state. Returns the bytes written.
+fn save_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize, whole: bool) -> Result<u64> {
     if ctx.stores() == 0 {
         return Ok(0);
     }
-    crate::checkpoint::state::write_part(dir, index, peers, &ctx.save_state()?)
+    let kind = if whole { state::Kind::Snapshot } else { state::Kind::Delta };
+    state::write(dir, kind, state::Part::Worker(index), peers, &ctx.take_changes(whole)?)
 }
 
-fn restore_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize) -> Result<()> {
+/// Rebuilds this worker's operator state from its checkpoint files; returns whether they
+/// were of the first format (the next save must then be whole).
+fn restore_worker(ctx: &DataflowContext, chain: &[PathBuf], index: usize, peers: usize) -> Result<bool> {
     if ctx.stores() == 0 {
-        return Ok(());
+        return Ok(false);
     }
-    let bytes = crate::checkpoint::state::read_part(dir, index, peers)?;
-    ctx.load_state(&bytes).map_err(|e| {
-        SluiceError::exec(format!("{}: {e}", crate::checkpoint::state::part_path(dir, index).display()))
-    })
+    let mut old_format = false;
+    let mut saved = Vec::with_capacity(chain.len());
+    for file in chain {
+        saved.push(match state::read(file, state::Part::Worker(index), peers)? {
+            state::Loaded::Old(bytes) => {
+                old_format = true;
+                SavedState::Old(bytes)
+            }
+            state::Loaded::Entries(stores) => SavedState::Entries(stores),
+        });
+    }
+    if saved.is_empty() {
+        return Err(SluiceError::exec(format!("no saved state for worker {index} in the checkpoint")));
+    }
+    ctx.restore(saved).map_err(|e| {
+        SluiceError::exec(format!(
+            "{} (worker {index}'s state, from {}): {e}",
+            chain[0].display(),
+            chain.len()
+        ))
+    })?;
+    Ok(old_format)
 }
 
 impl Drop for Executor {

@@ -66,6 +66,7 @@ pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;
 pub use sluice_core::{self as core, DataType, Expr, Field, Result, Row, Schema, SluiceError, Value};
+pub use statement::config::{takes_effect, CONFIGS};
 pub use statement::{split_statements, SqlResult, StatementText, SQL_TRIGGER};
 
 /// Sluice's error type (the same as [`SluiceError`]).

@@ -59,6 +59,8 @@ pub(crate) struct SessionInner {
     /// Cluster executions started so far (every process counts the same).
     pub executions: AtomicU64,
     pub conf: RwLock<Options>,
+    /// The configs the session was built with (what `RESET` goes back to).
+    pub initial_conf: Options,
     pub catalog: RwLock<HashMap<String, CatalogEntry>>,
     /// Sink tables declared by SQL's `CREATE TABLE` (a Kafka table may also be a view).
     pub sinks: RwLock<HashMap<String, SinkTable>>,
@@ -126,6 +128,7 @@ impl SessionBuilder {
                 workers,
                 cluster,
                 executions: AtomicU64::new(0),
+                initial_conf: self.conf.clone(),
                 conf: RwLock::new(self.conf),
                 catalog: RwLock::new(HashMap::new()),
                 sinks: RwLock::new(HashMap::new()),
@@ -190,6 +193,25 @@ impl Session {
     /// Sets a configuration key at runtime (Spark's `spark.conf.set`).
     pub fn set_conf(&self, key: &str, value: impl ToString) {
         self.inner.conf.write().unwrap_or_else(|p| p.into_inner()).set(key, value.to_string());
+    }
+
+    /// Every config set in this session, as `(key, value)` (`SET` with no key).
+    pub fn conf_entries(&self) -> Vec<(String, String)> {
+        let conf = self.inner.conf.read().unwrap_or_else(|p| p.into_inner());
+        conf.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Puts `key` (every key when `None`) back to the value the session was built with,
+    /// or unsets it (Spark's `RESET`).
+    pub fn reset_conf(&self, key: Option<&str>) {
+        let mut conf = self.inner.conf.write().unwrap_or_else(|p| p.into_inner());
+        match key {
+            None => *conf = self.inner.initial_conf.clone(),
+            Some(k) => match self.inner.initial_conf.get(k) {
+                Some(v) => conf.set(k, v),
+                None => conf.remove(k),
+            },
+        }
     }
 
     /// A configuration value (Spark's `spark.conf.get`).
@@ -257,15 +279,21 @@ impl Session {
 
     /// `spark.sql.streaming.noDataProgressEventInterval`: milliseconds (or `10s`), default 10 s.
     pub(crate) fn no_data_event_interval(&self) -> Result<std::time::Duration> {
-        match self.conf(NO_DATA_EVENT_INTERVAL) {
-            None => Ok(std::time::Duration::from_secs(10)),
+        self.time_conf(NO_DATA_EVENT_INTERVAL, std::time::Duration::from_secs(10))
+    }
+
+    /// A duration config as Spark's `timeConf` in milliseconds reads it: a bare number is
+    /// milliseconds, else a duration such as `60s` or `1 minute`; `default` when unset.
+    pub(crate) fn time_conf(&self, key: &str, default: std::time::Duration) -> Result<std::time::Duration> {
+        match self.conf(key) {
+            None => Ok(default),
             Some(text) => {
                 let text = text.trim();
                 let parsed = match text.parse::<u64>() {
                     Ok(ms) => Ok(std::time::Duration::from_millis(ms)),
                     Err(_) => sluice_core::mode::parse_duration(text),
                 };
-                parsed.map_err(|e| SluiceError::option(NO_DATA_EVENT_INTERVAL, e.to_string()))
+                parsed.map_err(|e| SluiceError::option(key, e.to_string()))
             }
         }
     }

@@ -2,7 +2,7 @@
 //! it (Spark's `DataStreamWriter`). All of Spark's analysis happens in `start()`, before
 //! any data moves.
 
-use crate::checkpoint::{query_shape, Checkpoint, Recovery, MIN_BATCHES_TO_RETAIN};
+use crate::checkpoint::{query_shape, state, Checkpoint, CheckpointConf, Recovery, MIN_BATCHES_TO_RETAIN};
 use crate::connector::SinkRequest;
 use crate::dataframe::DataFrame;
 use crate::driver::{self, QueryRun};
@@ -206,8 +206,13 @@ impl DataStreamWriter {
                     ));
                 }
                 let shape = query_shape(&analyzed, mode, workers);
-                let retain = session.conf(MIN_BATCHES_TO_RETAIN);
-                let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), retain.as_deref())?;
+                let conf = CheckpointConf {
+                    retain: session.conf(MIN_BATCHES_TO_RETAIN),
+                    min_deltas: session.conf(state::MIN_DELTAS_FOR_SNAPSHOT),
+                    maintenance_interval: session
+                        .time_conf(state::MAINTENANCE_INTERVAL, state::DEFAULT_MAINTENANCE_INTERVAL)?,
+                };
+                let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), &conf)?;
                 if recovery.committed.is_some() && analyzed.has_join() {
                     // Join state (both sides' arrangements, a static side read once) is not
                     // in the checkpoint yet: resuming would lose matches without an error.
@@ -280,13 +285,18 @@ impl DataStreamWriter {
             None
         };
         let parallel_sink = writers.is_some();
-        let executor = match Executor::start(analyzed.clone(), readers, &placement, mode, writers) {
-            Ok(e) => e,
-            Err(e) => {
-                shared.terminate(Err(e.clone()));
-                return Err(e);
-            }
-        };
+        // Every process's operators remember what each batch changed when a checkpoint
+        // saves it (process 0 keeps the checkpoint; every worker writes its own state).
+        let checkpointing =
+            Self::checkpoint_location(&self.options, self.name.as_deref(), &session).is_some();
+        let executor =
+            match Executor::start(analyzed.clone(), readers, &placement, mode, writers, checkpointing) {
+                Ok(e) => e,
+                Err(e) => {
+                    shared.terminate(Err(e.clone()));
+                    return Err(e);
+                }
+            };
         if !placement.is_driver() {
             let thread_shared = shared.clone();
             let handle = std::thread::Builder::new()

@@ -270,3 +270,62 @@ fn kafka_source_aggregation_survives_sigkill_at_random_instants() {
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
     check_same_output(seed, &expected, &out, mid_batch, committed);
 }
+
+/// A background snapshot's temporary file under the checkpoint's `state/` (a write in
+/// progress; the workers write a whole snapshot only at batch 0).
+fn background_snapshot_in_progress(checkpoint: &Path) -> Option<PathBuf> {
+    for b in std::fs::read_dir(checkpoint.join("state")).ok()? {
+        let b = b.ok()?;
+        if b.file_name() == "0" {
+            continue;
+        }
+        for f in std::fs::read_dir(b.path()).ok()? {
+            let name = f.ok()?.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".snapshot-") && name.ends_with(".tmp") {
+                return Some(b.path().join(name));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn a_kill_inside_a_background_snapshot_loses_and_repeats_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    split_input("activity-data-synth", 2, 8, &input);
+    let reference = dir.path().join("reference");
+    run_to_end(&script(dir.path(), &input, &reference, None));
+    let expected = committed_rows(&reference);
+
+    let (out, checkpoint) = (dir.path().join("crashed"), dir.path().join("checkpoint"));
+    let crashed = script(dir.path(), &input, &out, Some(&checkpoint));
+    // A snapshot is folded every 2 batches; the test hook holds each one half-written.
+    let mut child = Command::new(sluice_bin())
+        .args(["run", crashed.to_str().unwrap(), "-w", "2", "-q"])
+        .args(["--conf", "spark.sql.streaming.stateStore.minDeltasForSnapshot=2"])
+        .args(["--conf", "spark.sql.streaming.stateStore.maintenanceInterval=0"])
+        .env("SLUICE_TEST_CONSOLIDATION_PAUSE_MS", "60000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let tmp = loop {
+        if let Some(tmp) = background_snapshot_in_progress(&checkpoint) {
+            break tmp;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the query ended before a background snapshot");
+        assert!(started.elapsed() < Duration::from_secs(60), "no background snapshot started");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    child.kill().unwrap(); // SIGKILL, inside the snapshot's write
+    child.wait().unwrap();
+    assert!(tmp.exists(), "killed before the snapshot was renamed into place");
+    let folded =
+        tmp.parent().unwrap().join(tmp.file_name().unwrap().to_string_lossy().split('.').nth(1).unwrap());
+    assert!(!folded.exists(), "{} was not written yet", folded.display());
+    let committed = last_entry(&checkpoint.join("commits"));
+    run_to_end(&crashed);
+    check_same_output(0, &expected, &out, 0, committed);
+}

@@ -207,3 +207,59 @@ fn errors_carry_the_statement_line_and_column() {
     let (_, _, msg) = located(spark.sql("CREATE TABLE z WITH (connector = 'nope')").unwrap_err());
     assert!(msg.contains("unknown connector 'nope'") && msg.contains("kafka"), "{msg}");
 }
+
+#[test]
+fn set_and_reset_change_the_session_configs_as_spark_does() {
+    let spark = Session::builder().config("spark.sql.streaming.minBatchesToRetain", 7).build().unwrap();
+    let shown = |text: &str| -> Vec<(String, String)> {
+        spark
+            .sql(text)
+            .unwrap()
+            .collect()
+            .unwrap()
+            .iter()
+            .map(|r| (sluice::format::display_value(&r[0]), sluice::format::display_value(&r[1])))
+            .collect()
+    };
+    // `key = value` and `key=value`, quotes dropped; the result is the pair set.
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(
+        shown("SET spark.sql.streaming.stateStore.minDeltasForSnapshot = '3'"),
+        [pair("spark.sql.streaming.stateStore.minDeltasForSnapshot", "3")]
+    );
+    assert_eq!(spark.conf("spark.sql.streaming.stateStore.minDeltasForSnapshot").as_deref(), Some("3"));
+    spark.sql("SET spark.sql.streaming.minBatchesToRetain=20").unwrap();
+    assert_eq!(
+        shown("SET spark.sql.streaming.minBatchesToRetain"),
+        [pair("spark.sql.streaming.minBatchesToRetain", "20")]
+    );
+    // A key Sluice does not read is kept (with a warning on stderr), as Spark keeps it.
+    spark.sql("SET spark.sql.shuffle.partitions = 8").unwrap();
+    assert_eq!(spark.conf("spark.sql.shuffle.partitions").as_deref(), Some("8"));
+    assert_eq!(shown("SET no.such.key"), [pair("no.such.key", "<undefined>")]);
+    assert_eq!(
+        shown("SET"),
+        [
+            pair("spark.sql.shuffle.partitions", "8"),
+            pair("spark.sql.streaming.minBatchesToRetain", "20"),
+            pair("spark.sql.streaming.stateStore.minDeltasForSnapshot", "3"),
+        ]
+    );
+    // RESET key goes back to the value the session was built with, or unsets it.
+    spark.sql("RESET spark.sql.streaming.minBatchesToRetain").unwrap();
+    assert_eq!(spark.conf("spark.sql.streaming.minBatchesToRetain").as_deref(), Some("7"));
+    spark.sql("RESET").unwrap();
+    assert_eq!(shown("SET"), [pair("spark.sql.streaming.minBatchesToRetain", "7")]);
+    let err = spark.sql("SET what is this = 1").unwrap_err().to_string();
+    assert!(err.contains("'what is this' is not a config key"), "{err}");
+}
+
+#[test]
+fn the_readme_lists_every_config_sluice_reads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (key, _) in sluice::CONFIGS {
+        assert!(readme.contains(&format!("| `{key}` |")), "README.md's config table lacks {key}");
+        assert!(sluice::takes_effect(key));
+    }
+    assert!(!sluice::takes_effect("spark.sql.shuffle.partitions"));
+}

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sluice run SCRIPT.sql [-w N] [--trigger available-now|once|'processing-time 2 seconds'] [--format table|json]
-//!                       [--checkpoint DIR] [-n PROCESSES -p INDEX --hostfile HOSTS]
+//!                       [--checkpoint DIR] [--conf KEY=VALUE]... [-n PROCESSES -p INDEX --hostfile HOSTS]
 //! ```
 //!
 //! With `-n`, every process of the cluster runs the same script with its own `-p`;
@@ -66,6 +66,10 @@ enum Command {
         /// where it stopped (a sink table's `checkpoint = '...'` option overrides it).
         #[arg(long, value_name = "DIR")]
         checkpoint: Option<PathBuf>,
+        /// Set a config, as spark-submit's --conf (repeatable): e.g.
+        /// --conf spark.sql.streaming.minBatchesToRetain=10.
+        #[arg(long = "conf", value_name = "KEY=VALUE")]
+        conf: Vec<String>,
     },
 }
 
@@ -87,6 +91,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// `--checkpoint`.
     pub checkpoint: Option<PathBuf>,
+    /// `--conf key=value`s, in order.
+    pub conf: Vec<(String, String)>,
 }
 
 /// How `SELECT` results are printed.
@@ -113,7 +119,15 @@ fn main() -> ExitCode {
             process,
             hostfile,
             checkpoint,
+            conf,
         } => {
+            let conf = match conf.iter().map(|c| script::conf_arg(c)).collect::<Result<Vec<_>, String>>() {
+                Ok(c) => c,
+                Err(msg) => {
+                    eprintln!("{msg}");
+                    return ExitCode::FAILURE;
+                }
+            };
             let cluster = match script::cluster_args(processes, process, hostfile.as_deref()) {
                 Ok(c) => c,
                 Err(msg) => {
@@ -133,6 +147,7 @@ fn main() -> ExitCode {
                 metrics_addr,
                 quiet,
                 checkpoint,
+                conf,
             };
             match script::run(&script, &options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -103,6 +103,12 @@ fn print_rows(session: &Session, df: &DataFrame, format: OutputFormat) -> sluice
 /// (its address printed on stderr) and, unless `--quiet`, the status on stderr.
 fn build_session(options: &RunOptions) -> Result<Session, String> {
     let mut builder = Session::builder().workers(options.workers);
+    for (key, value) in &options.conf {
+        if !sluice::takes_effect(key) {
+            eprintln!("warning: config '{key}' is kept but has no effect in Sluice");
+        }
+        builder = builder.config(key, value);
+    }
     if let Some(trigger) = &options.trigger {
         builder = builder.config(sluice::SQL_TRIGGER, trigger);
     }
@@ -138,4 +144,12 @@ fn build_session(options: &RunOptions) -> Result<Session, String> {
         session.streams().add_listener(std::sync::Arc::new(StatusReporter::default()));
     }
     Ok(session)
+}
+
+/// A `--conf KEY=VALUE` argument, split; the error names the argument.
+pub fn conf_arg(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("--conf {arg}: expected KEY=VALUE")),
+    }
 }

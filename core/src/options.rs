@@ -31,6 +31,11 @@ impl Options {
         self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
     }
 
+    /// Removes `key` (in any case).
+    pub fn remove(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+    }
+
     /// True if `key` is set.
     pub fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()

@@ -3,6 +3,7 @@
 //! operators gather for progress reports (read after the batch completes).
 
 use crate::errors::ErrorSlot;
+use crate::keyed::StoreChanges;
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
 use sluice_core::{Result, SluiceError};
@@ -132,13 +133,21 @@ impl BatchStats {
     }
 }
 
-/// Operator state a checkpoint saves after a batch and loads before the first batch of a
-/// restarted query (the operator never does I/O: the worker loop writes the bytes).
+/// Operator state a checkpoint saves after each batch and loads before the first batch of
+/// a restarted query (the operator never does I/O: the worker loop writes the bytes). Each
+/// batch saves only the keys it changed ([`StoreChanges`], see `keyed`); now and then the
+/// whole state.
 pub trait Snapshot {
-    /// The state, encoded.
-    fn save(&self) -> Result<Vec<u8>>;
-    /// Replaces the state by one `save` encoded.
-    fn load(&mut self, bytes: &[u8]) -> Result<()>;
+    /// The entries changed since the last call (every entry when `full`); forgets them.
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges>;
+    /// Empties the state, before a restore.
+    fn clear(&mut self);
+    /// Applies saved entries: a snapshot's, then each later delta's, in order.
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()>;
+    /// Rebuilds what is derived from the entries (indexes) after the last `apply_changes`.
+    fn restored(&mut self) {}
+    /// Loads the whole state from the first checkpoint format (one bincode value).
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()>;
 }
 
 /// A stateful operator's state, shared between the operator and the worker loop.
@@ -157,6 +166,9 @@ pub struct DataflowContext {
     pub stats: Rc<RefCell<BatchStats>>,
     /// The stateful operators of this worker's dataflow, in the order they were built.
     stores: Rc<RefCell<Vec<SharedStore>>>,
+    /// True when a checkpoint saves the state: the operators then remember which keys
+    /// each batch changed.
+    pub tracks_changes: bool,
 }
 
 impl DataflowContext {
@@ -193,6 +205,23 @@ impl DataflowContext {
     }
 }
 
+/// One saved piece of a worker's state, as the checkpoint read it.
+pub enum SavedState {
+    /// The first format: per operator, its whole state as one bincode value.
+    Old(Vec<u8>),
+    /// Per operator, its entries (a snapshot or a delta).
+    Entries(Vec<StoreChanges>),
+}
+
+fn check_count(saved: usize, stores: usize) -> Result<()> {
+    if saved != stores {
+        return Err(SluiceError::exec(format!(
+            "the saved state has {saved} stateful operators, the query has {stores}"
+        )));
+    }
+    Ok(())
+}
+
 impl DataflowContext {
     /// A context for a query in `mode` with `watermarks` watermark operators.
     pub fn new(mode: OutputMode, errors: ErrorSlot, watermarks: usize) -> Self {
@@ -204,7 +233,15 @@ impl DataflowContext {
             watermarks: Rc::new(RefCell::new(BTreeMap::new())),
             stats: Rc::new(RefCell::new(stats)),
             stores: Rc::new(RefCell::new(Vec::new())),
+            tracks_changes: false,
         }
+    }
+
+    /// The same context, with operators that remember what each batch changed (for a
+    /// checkpoint).
+    pub fn tracking_changes(mut self, track: bool) -> Self {
+        self.tracks_changes = track;
+        self
     }
 
     /// Called by a stateful operator when it is built.
@@ -217,27 +254,36 @@ impl DataflowContext {
         self.stores.borrow().len()
     }
 
-    /// The state of every stateful operator of this worker, encoded (between batches).
-    pub fn save_state(&self) -> Result<Vec<u8>> {
-        let parts = self.stores.borrow().iter().map(|s| s.borrow().save()).collect::<Result<Vec<_>>>()?;
-        bincode::serialize(&parts).map_err(|e| SluiceError::exec(format!("cannot encode state: {e}")))
+    /// Per stateful operator of this worker, what changed since the last call (everything
+    /// when `full`), between batches.
+    pub fn take_changes(&self, full: bool) -> Result<Vec<StoreChanges>> {
+        self.stores.borrow().iter().map(|s| s.borrow_mut().take_changes(full)).collect()
     }
 
-    /// Loads what [`save_state`](Self::save_state) wrote, before the first batch.
-    pub fn load_state(&self, bytes: &[u8]) -> Result<()> {
-        let parts: Vec<Vec<u8>> = bincode::deserialize(bytes)
-            .map_err(|e| SluiceError::exec(format!("cannot decode state: {e}")))?;
+    /// Rebuilds every operator's state from saved parts, oldest first (a snapshot, then
+    /// deltas), before the first batch.
+    pub fn restore(&self, parts: Vec<SavedState>) -> Result<()> {
         let stores = self.stores.borrow();
-        if parts.len() != stores.len() {
-            return Err(SluiceError::exec(format!(
-                "the saved state has {} stateful operators, the query has {}",
-                parts.len(),
-                stores.len()
-            )));
+        stores.iter().for_each(|s| s.borrow_mut().clear());
+        for part in parts {
+            match part {
+                SavedState::Old(bytes) => {
+                    let parts: Vec<Vec<u8>> = bincode::deserialize(&bytes)
+                        .map_err(|e| SluiceError::exec(format!("cannot decode state: {e}")))?;
+                    check_count(parts.len(), stores.len())?;
+                    for (store, bytes) in stores.iter().zip(&parts) {
+                        store.borrow_mut().load_v1(bytes)?;
+                    }
+                }
+                SavedState::Entries(parts) => {
+                    check_count(parts.len(), stores.len())?;
+                    for (store, changes) in stores.iter().zip(parts) {
+                        store.borrow_mut().apply_changes(changes)?;
+                    }
+                }
+            }
         }
-        for (store, bytes) in stores.iter().zip(&parts) {
-            store.borrow_mut().load(bytes)?;
-        }
+        stores.iter().for_each(|s| s.borrow_mut().restored());
         Ok(())
     }
 

@@ -8,12 +8,14 @@
 //! watermark, once it passes the first row's event time plus the watermark's delay. Keys
 //! that never expire stay for the query's life. A batch's rows are taken in a fixed order
 //! (smallest row first per key) so the same input keeps the same row on any worker count.
-//! The state is registered as a [`Snapshot`] so checkpoints save and restore it.
+//! The state is registered as a [`Snapshot`] so checkpoints save (per batch, the keys it
+//! added or evicted) and restore it.
 
 use crate::collection::{Diff, Rows, Time};
 use crate::context::{DataflowContext, Snapshot};
+use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::{AsCollection, Hashable};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sluice_core::plan::{event_time_of, DedupNode};
 use sluice_core::{Result, Row, SluiceError};
 use std::cell::RefCell;
@@ -27,24 +29,51 @@ use timely::dataflow::operators::generic::Operator;
 /// Rough bytes per value of a key in state, for `memoryUsedBytes`.
 const BYTES_PER_VALUE: usize = 32;
 
-/// What one worker's deduplication holds between batches: all a checkpoint saves.
-#[derive(Default, Serialize, Deserialize)]
+/// What one worker's deduplication holds between batches. A checkpoint saves the keys;
+/// the index by expiry is rebuilt from them on restore.
+#[derive(Default)]
 struct DedupState {
     /// Keys seen, with the event time at which each expires (`None`: never).
-    keys: HashMap<Row, Option<i64>>,
+    keys: KeyedState<Option<i64>>,
     /// Keys by expiry, to find what a watermark evicts without a scan.
     by_expiry: BTreeMap<i64, Vec<Row>>,
 }
 
+/// The first checkpoint format's deduplication state (the whole struct, bincode).
+#[derive(Deserialize)]
+struct DedupStateV1 {
+    keys: HashMap<Row, Option<i64>>,
+    by_expiry: BTreeMap<i64, Vec<Row>>,
+}
+
 impl Snapshot for DedupState {
-    fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(self)
-            .map_err(|e| SluiceError::exec(format!("cannot encode deduplication state: {e}")))
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges> {
+        self.keys.take_changes(full)
     }
 
-    fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        *self = bincode::deserialize(bytes)
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.by_expiry.clear();
+    }
+
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()> {
+        self.keys.apply(changes)
+    }
+
+    fn restored(&mut self) {
+        self.by_expiry.clear();
+        for (key, expires) in self.keys.iter() {
+            if let Some(e) = expires {
+                self.by_expiry.entry(*e).or_default().push(key.clone());
+            }
+        }
+    }
+
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()> {
+        let old: DedupStateV1 = bincode::deserialize(bytes)
             .map_err(|e| SluiceError::exec(format!("cannot decode deduplication state: {e}")))?;
+        self.keys.replace(old.keys);
+        self.by_expiry = old.by_expiry;
         Ok(())
     }
 }
@@ -68,7 +97,10 @@ pub(crate) fn deduplicate<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowCo
                 let mut cap = Some(cap);
                 let mut pending: BTreeMap<Time, Vec<Row>> = BTreeMap::new();
                 let mut next_mark: Time = 0;
-                let store = Rc::new(RefCell::new(DedupState::default()));
+                let store = Rc::new(RefCell::new(DedupState {
+                    keys: KeyedState::tracking(ctx.tracks_changes),
+                    ..Default::default()
+                }));
                 ctx.register_store(store.clone());
                 let slot = ctx.register_dedup_stats();
                 move |(input, frontier), output| {

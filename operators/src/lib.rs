@@ -4,7 +4,7 @@
 //! group's running aggregate (`agg`) and evicting it once the watermark passes, and a
 //! deduplication operator (`dedup`). The
 //! worker loop and the operators share a `DataflowContext` (watermarks in, statistics
-//! out); row-level failures are collected in an `ErrorSlot`. Nothing here does I/O.
+//! out; `keyed` state that knows what each batch changed, for checkpoints); row-level failures are collected in an `ErrorSlot`. Nothing here does I/O.
 #![forbid(missing_docs)]
 
 pub mod agg;
@@ -14,8 +14,12 @@ pub mod context;
 mod dedup;
 pub mod errors;
 mod join;
+pub mod keyed;
 pub mod state;
 
 pub use compile::{build, Diff, Rows, Time};
-pub use context::{BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, Snapshot, StateCounts};
+pub use context::{
+    BatchStats, BatchWatermarks, DataflowContext, EventTimeStats, SavedState, Snapshot, StateCounts,
+};
 pub use errors::ErrorSlot;
+pub use keyed::{ChangedKeys, KeyedState, StoreChanges};

@@ -18,9 +18,10 @@ use crate::agg::finish_group;
 use crate::agg::AggState;
 use crate::collection::{Diff, Partials, Rows, Time};
 use crate::context::{BatchWatermarks, DataflowContext, Snapshot};
+use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::difference::Semigroup;
 use differential_dataflow::{AsCollection, Hashable};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sluice_core::mode::OutputMode;
 use sluice_core::plan::{event_time_of, AggregateNode};
 use sluice_core::{Result, Row, SluiceError};
@@ -35,32 +36,92 @@ use timely::dataflow::operators::generic::Operator;
 /// Rough bytes per value of a state row, for `memoryUsedBytes`.
 const BYTES_PER_VALUE: usize = 32;
 
-/// What one worker's state operator holds between batches: all a checkpoint saves.
-#[derive(Default, Serialize, Deserialize)]
+/// What one worker's state operator holds between batches. A checkpoint saves the groups
+/// (or the sessions); the event-time index is rebuilt from them on restore.
+#[derive(Default)]
 struct StoreState {
     /// Running state per group.
-    groups: HashMap<Row, AggState>,
+    groups: KeyedState<AggState>,
     /// Keys by event time, to find what a watermark evicts without a scan.
     by_time: BTreeMap<i64, Vec<Row>>,
+    /// Which grouping key is the event time the watermark evicts by (not in complete mode).
+    event_key: Option<usize>,
     /// Session windows, for a `session_window` aggregation.
     sessions: Option<SessionState>,
 }
 
+/// The first checkpoint format's aggregation state (the whole struct, bincode).
+#[derive(Deserialize)]
+struct StoreStateV1 {
+    groups: HashMap<Row, AggState>,
+    by_time: BTreeMap<i64, Vec<Row>>,
+    sessions: Option<SessionStateV1>,
+}
+
+#[derive(Deserialize)]
+struct SessionStateV1 {
+    #[allow(dead_code)]
+    key: usize,
+    groups: HashMap<Row, BTreeMap<i64, (i64, AggState)>>,
+    #[allow(dead_code)]
+    by_end: BTreeMap<i64, Vec<(Row, i64)>>,
+    #[allow(dead_code)]
+    len: usize,
+}
+
 impl Snapshot for StoreState {
-    fn save(&self) -> Result<Vec<u8>> {
-        bincode::serialize(self)
-            .map_err(|e| SluiceError::exec(format!("cannot encode aggregation state: {e}")))
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges> {
+        match &mut self.sessions {
+            Some(s) => s.groups.take_changes(full),
+            None => self.groups.take_changes(full),
+        }
     }
 
-    fn load(&mut self, bytes: &[u8]) -> Result<()> {
-        let loaded: StoreState = bincode::deserialize(bytes)
-            .map_err(|e| SluiceError::exec(format!("cannot decode aggregation state: {e}")))?;
-        if loaded.sessions.is_some() != self.sessions.is_some() {
-            return Err(SluiceError::exec(
-                "the saved aggregation state is of another kind (session windows or not)",
-            ));
+    fn clear(&mut self) {
+        self.groups.clear();
+        self.by_time.clear();
+        if let Some(s) = &mut self.sessions {
+            s.groups.clear();
         }
-        *self = loaded;
+    }
+
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()> {
+        match &mut self.sessions {
+            Some(s) => s.groups.apply(changes),
+            None => self.groups.apply(changes),
+        }
+    }
+
+    fn restored(&mut self) {
+        if let Some(s) = &mut self.sessions {
+            s.reindex();
+            return;
+        }
+        self.by_time.clear();
+        if let Some(i) = self.event_key {
+            for key in self.groups.iter().map(|(k, _)| k) {
+                if let Some(kt) = event_time_of(&key[i]) {
+                    self.by_time.entry(kt).or_default().push(key.clone());
+                }
+            }
+        }
+    }
+
+    fn load_v1(&mut self, bytes: &[u8]) -> Result<()> {
+        let loaded: StoreStateV1 = bincode::deserialize(bytes)
+            .map_err(|e| SluiceError::exec(format!("cannot decode aggregation state: {e}")))?;
+        match (&mut self.sessions, loaded.sessions) {
+            (Some(s), Some(old)) => s.groups.replace(old.groups),
+            (None, None) => {
+                self.groups.replace(loaded.groups);
+                self.by_time = loaded.by_time;
+            }
+            _ => {
+                return Err(SluiceError::exec(
+                    "the saved aggregation state is of another kind (session windows or not)",
+                ))
+            }
+        }
         Ok(())
     }
 }
@@ -88,12 +149,17 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                 let mut pending: BTreeMap<Time, HashMap<Row, AggState>> = BTreeMap::new();
                 let mut next_mark: Time = 0;
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
-                let sessions = spec
-                    .window
-                    .as_ref()
-                    .filter(|w| w.session_gap.is_some())
-                    .map(|w| SessionState { key: w.key, ..Default::default() });
-                let store = Rc::new(RefCell::new(StoreState { sessions, ..Default::default() }));
+                let track = ctx.tracks_changes;
+                let sessions = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| {
+                    SessionState { key: w.key, groups: KeyedState::tracking(track), ..Default::default() }
+                });
+                let event_key = spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete);
+                let store = Rc::new(RefCell::new(StoreState {
+                    groups: KeyedState::tracking(track),
+                    sessions,
+                    event_key,
+                    ..Default::default()
+                }));
                 ctx.register_store(store.clone());
                 move |(input, frontier), output| {
                     input.for_each(|_cap, data| {
@@ -110,7 +176,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                     });
                     let Some(c) = cap.as_mut() else { return };
                     let mut store = store.borrow_mut();
-                    let StoreState { groups: state, by_time, sessions } = &mut *store;
+                    let StoreState { groups: state, by_time, sessions, .. } = &mut *store;
                     // Every batch before the frontier is complete: apply them in order.
                     let done = frontier.frontier().first().copied();
                     let complete = |t: Time| done.is_none_or(|d| t < d);
@@ -227,19 +293,32 @@ fn finish(
 
 /// Session windows of every group: a row opens `[t, t + gap)`, and sessions of a group
 /// that touch or overlap merge into one (Spark's `session_window`). Sessions of a group
-/// never overlap, so those a new one touches are found by a range scan.
-#[derive(Default, Serialize, Deserialize)]
+/// never overlap, so those a new one touches are found by a range scan. A checkpoint saves
+/// each group's sessions; the index by end is rebuilt on restore.
+#[derive(Default)]
 struct SessionState {
     /// Index of the session among the grouping keys.
     key: usize,
     /// Per group (the key with a null session), sessions by start: `(end, state)`.
-    groups: HashMap<Row, BTreeMap<i64, (i64, AggState)>>,
+    groups: KeyedState<BTreeMap<i64, (i64, AggState)>>,
     /// `(group, start)` of sessions by end, for eviction (stale entries are skipped).
     by_end: BTreeMap<i64, Vec<(Row, i64)>>,
     len: usize,
 }
 
 impl SessionState {
+    /// Rebuilds the index by end and the count from the groups (after a restore).
+    fn reindex(&mut self) {
+        self.by_end.clear();
+        self.len = 0;
+        for (group, sessions) in self.groups.iter() {
+            for (start, (end, _)) in sessions {
+                self.by_end.entry(*end).or_default().push((group.clone(), *start));
+                self.len += 1;
+            }
+        }
+    }
+
     fn row(index: usize, group: &Row, start: i64, end: i64) -> Row {
         let mut key = group.clone();
         key[index] = sluice_core::Value::Struct(
@@ -267,7 +346,7 @@ impl SessionState {
         stats.state_updated += 1;
         key[self.key] = sluice_core::Value::Null;
         let emit_changes = ctx.mode != OutputMode::Append;
-        let sessions = self.groups.entry(key.clone()).or_default();
+        let sessions = self.groups.entry_or_insert_with(key.clone(), BTreeMap::new);
         let touching: Vec<i64> =
             sessions.range(..=end).rev().take_while(|(_, (e, _))| *e >= start).map(|(s, _)| *s).collect();
         let mut merged = partial;
@@ -285,7 +364,7 @@ impl SessionState {
         if emit_changes {
             finish(spec, ctx, &Self::row(self.key, &key, start, end), &merged, 1, emit);
         }
-        self.groups.entry(key.clone()).or_default().insert(start, (end, merged));
+        self.groups.entry_or_insert_with(key.clone(), BTreeMap::new).insert(start, (end, merged));
         self.by_end.entry(end).or_default().push((key, start));
         self.len += 1;
     }

@@ -4,26 +4,33 @@
 //! - `metadata`: the query id (kept across restarts) and the query's shape.
 //! - `offsets/<b>` ([`OffsetEntry`]): written before batch `b` runs: what each source reads
 //!   and the watermarks in force.
-//! - `state/<b>/part-<w>`: worker `w`'s operator state after batch `b` (every batch), and
-//!   `state/<b>/result`, the complete-mode result table.
+//! - `state/<b>/delta-<part>`: what batch `b` changed of a part's operator state (a
+//!   worker's, or `result`, the driver's complete-mode table), and now and then
+//!   `state/<b>/snapshot-<part>`, the whole state, folded in the background ([`state`]).
 //! - `commits/<b>` ([`CommitEntry`]): written once the sink committed batch `b`.
 //! - `sources/<i>/compact`: files a file source took in batches purged by retention.
 //!
 //! Every file is written atomically (temp file, fsync, rename, fsync of the directory).
 //! On restart, the last commit gives the state and the sources' positions; an offsets
-//! entry past it is re-run exactly as recorded.
+//! entry past it is re-run exactly as recorded. When the last commit's state cannot be
+//! rebuilt (a damaged or missing file), the newest committed batch whose state can is the
+//! restore point, and the batches after it are re-run as recorded.
 
 mod file;
 mod log;
+mod records;
 mod shape;
 pub(crate) mod state;
 
 pub(crate) use log::{CommitEntry, CompactFiles, OffsetEntry};
 pub(crate) use shape::{query_shape, QueryShape};
+pub(crate) use state::Part;
 
 use serde::{Deserialize, Serialize};
 use sluice_core::{Result, SluiceError};
 use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// Spark's `spark.sql.streaming.minBatchesToRetain` and its default.
@@ -36,10 +43,51 @@ struct Metadata {
     shape: QueryShape,
 }
 
+/// The session configs a checkpoint reads.
+pub(crate) struct CheckpointConf {
+    /// `spark.sql.streaming.minBatchesToRetain`.
+    pub retain: Option<String>,
+    /// `spark.sql.streaming.stateStore.minDeltasForSnapshot`.
+    pub min_deltas: Option<String>,
+    /// `spark.sql.streaming.stateStore.maintenanceInterval`.
+    pub maintenance_interval: Duration,
+}
+
 /// An open checkpoint directory.
 pub(crate) struct Checkpoint {
     dir: PathBuf,
     retain: u64,
+    /// Deltas between two snapshots (`minDeltasForSnapshot`).
+    min_deltas: u64,
+    /// Least time between two background snapshots (`maintenanceInterval`).
+    maintenance_interval: Duration,
+    /// When the last background snapshot started.
+    last_maintenance: Instant,
+    /// The batch of the newest snapshot, made or being made.
+    last_snapshot: Option<u64>,
+    /// A snapshot being folded in the background.
+    maintenance: Option<JoinHandle<Result<Consolidated>>>,
+}
+
+/// A snapshot folded in the background from the deltas.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Consolidated {
+    /// The batch whose state it holds.
+    pub batch: u64,
+    /// Bytes written, over all parts.
+    pub bytes: u64,
+    /// How long it took.
+    pub ms: u64,
+}
+
+/// The committed batch a restarted query's state comes from.
+pub(crate) struct RestorePoint {
+    /// The batch (`None`: before the first batch, with empty state).
+    pub batch: Option<u64>,
+    /// Per part, the files to read: a snapshot, then deltas.
+    pub chains: Vec<(Part, Vec<PathBuf>)>,
+    /// Why a newer committed batch could not be the restore point.
+    pub fell_back: Option<SluiceError>,
 }
 
 /// Where a restarted query goes on from.
@@ -60,6 +108,25 @@ pub(crate) struct Recovery {
     pub replay: Option<(u64, OffsetEntry)>,
 }
 
+/// Runs the calling thread at the lowest CPU priority (Linux: a thread's own nice value),
+/// so a background snapshot takes the cores only when the workers leave them idle.
+fn lower_priority() {
+    // Linux: a thread's nice value is its own (setpriority on its thread id).
+    let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min);
+}
+
+/// The batch of a chain's snapshot (its first file, `state/<b>/...`).
+fn snapshot_batch(files: &[PathBuf]) -> Option<u64> {
+    files.first()?.parent()?.file_name()?.to_str()?.parse().ok()
+}
+
+impl Drop for Checkpoint {
+    fn drop(&mut self) {
+        // A stopped query leaves no writer behind in its checkpoint.
+        self.finish_maintenance();
+    }
+}
+
 impl Checkpoint {
     /// Opens (or creates) the checkpoint at `dir` for a query of `shape` with `sources`
     /// sources; returns it with the query id and where to go on from.
@@ -67,16 +134,28 @@ impl Checkpoint {
         dir: &Path,
         shape: &QueryShape,
         sources: usize,
-        retain: Option<&str>,
+        conf: &CheckpointConf,
     ) -> Result<(Checkpoint, Uuid, Recovery)> {
-        let retain = match retain {
-            None => DEFAULT_RETAIN,
-            Some(v) => v.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                SluiceError::option(MIN_BATCHES_TO_RETAIN, format!("expected a positive integer, got '{v}'"))
-            })?,
-        };
+        let positive =
+            |name: &str, value: Option<&str>, default: u64| match value {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    SluiceError::option(name, format!("expected a positive integer, got '{v}'"))
+                }),
+            };
+        let retain = positive(MIN_BATCHES_TO_RETAIN, conf.retain.as_deref(), DEFAULT_RETAIN)?;
+        let min_deltas =
+            positive(state::MIN_DELTAS_FOR_SNAPSHOT, conf.min_deltas.as_deref(), state::DEFAULT_MIN_DELTAS)?;
         std::fs::create_dir_all(dir).map_err(|e| SluiceError::io(dir, e))?;
-        let cp = Checkpoint { dir: dir.to_path_buf(), retain };
+        let cp = Checkpoint {
+            dir: dir.to_path_buf(),
+            retain,
+            min_deltas,
+            maintenance_interval: conf.maintenance_interval,
+            last_maintenance: Instant::now(),
+            last_snapshot: None,
+            maintenance: None,
+        };
         let meta_path = dir.join("metadata");
         let id = if meta_path.exists() {
             let meta: Metadata = file::read_json(&meta_path)?;
@@ -108,9 +187,108 @@ impl Checkpoint {
         self.dir.join("sources").join(source.to_string()).join("compact")
     }
 
-    /// The directory of batch `b`'s state snapshot.
+    /// The directory of batch `b`'s state files.
     pub fn state_dir(&self, b: u64) -> PathBuf {
-        self.dir.join("state").join(b.to_string())
+        self.state_root().join(b.to_string())
+    }
+
+    fn state_root(&self) -> PathBuf {
+        self.dir.join("state")
+    }
+
+    /// Batch `b`'s offsets entry.
+    pub fn read_offsets(&self, b: u64) -> Result<OffsetEntry> {
+        file::read_json(&self.offsets_path(b))
+    }
+
+    /// Batch `b`'s commit entry.
+    pub fn read_commit(&self, b: u64) -> Result<CommitEntry> {
+        file::read_json(&self.commits_path(b))
+    }
+
+    /// The newest committed batch, at or before `committed`, whose state `parts` can
+    /// rebuild from this checkpoint, with the files to read; before the first batch
+    /// (empty state) when none can and batch 0 is still retained; an error naming the
+    /// damaged or missing file otherwise.
+    pub fn restore_point(&mut self, committed: u64, parts: &[Part], workers: usize) -> Result<RestorePoint> {
+        let root = self.state_root();
+        let retained = file::batch_ids(&self.dir.join("commits"))?;
+        let mut fell_back: Option<SluiceError> = None;
+        for &c in retained.iter().rev().filter(|&&c| c <= committed) {
+            let chains: Result<Vec<(Part, Vec<PathBuf>)>> =
+                parts.iter().map(|&p| Ok((p, state::usable_chain(&root, p, workers, c)?))).collect();
+            match chains {
+                Ok(chains) => {
+                    self.last_snapshot = chains.iter().filter_map(|(_, files)| snapshot_batch(files)).min();
+                    return Ok(RestorePoint { batch: Some(c), chains, fell_back });
+                }
+                Err(e) => {
+                    fell_back.get_or_insert(e);
+                }
+            }
+        }
+        let error = fell_back.unwrap_or_else(|| SluiceError::exec("no committed batch to restore"));
+        if retained.first() == Some(&0) && file::batch_ids(&self.dir.join("offsets"))?.first() == Some(&0) {
+            return Ok(RestorePoint { batch: None, chains: Vec::new(), fell_back: Some(error) });
+        }
+        Err(error)
+    }
+
+    /// After batch `b`'s commit: takes the result of a finished background snapshot, and
+    /// starts the next one once `minDeltasForSnapshot` deltas were written since the last.
+    /// A failed background snapshot is reported and left: the deltas stay, the next one
+    /// tries again.
+    pub fn maintain(&mut self, b: u64, parts: &[Part], workers: usize) -> Option<Consolidated> {
+        if parts.is_empty() {
+            return None;
+        }
+        let mut done = None;
+        if self.maintenance.as_ref().is_some_and(|h| h.is_finished()) {
+            done = self.finish_maintenance();
+        }
+        // The first batch's state is whole already (the workers write it so).
+        let due = match self.last_snapshot {
+            None => {
+                self.last_snapshot = Some(b);
+                false
+            }
+            // As Spark's maintenance task: at most once per interval, and only once
+            // `minDeltasForSnapshot` deltas were written since the last snapshot.
+            Some(s) => {
+                b >= s + self.min_deltas && self.last_maintenance.elapsed() >= self.maintenance_interval
+            }
+        };
+        if self.maintenance.is_none() && due {
+            self.last_snapshot = Some(b);
+            self.last_maintenance = Instant::now();
+            let (root, parts) = (self.state_root(), parts.to_vec());
+            self.maintenance = Some(std::thread::spawn(move || {
+                lower_priority();
+                let started = Instant::now();
+                let mut bytes = 0;
+                for part in parts {
+                    bytes += state::consolidate(&root, part, workers, b)?;
+                }
+                Ok(Consolidated { batch: b, bytes, ms: started.elapsed().as_millis() as u64 })
+            }));
+        }
+        done
+    }
+
+    /// Waits for a background snapshot, if one runs.
+    pub fn finish_maintenance(&mut self) -> Option<Consolidated> {
+        let handle = self.maintenance.take()?;
+        match handle.join() {
+            Ok(Ok(done)) => Some(done),
+            Ok(Err(e)) => {
+                eprintln!("warning: a background state snapshot failed (the deltas are kept): {e}");
+                None
+            }
+            Err(_) => {
+                eprintln!("warning: a background state snapshot panicked (the deltas are kept)");
+                None
+            }
+        }
     }
 
     fn recover(&self, sources: usize) -> Result<Recovery> {
@@ -181,6 +359,7 @@ impl Checkpoint {
     /// `b`, first folding the files a file source took in them into its compact list.
     fn purge(&self, b: u64) -> Result<()> {
         let Some(keep_from) = (b + 1).checked_sub(self.retain) else { return Ok(()) };
+        state::purge(&self.state_root(), keep_from)?;
         let old: Vec<u64> =
             file::batch_ids(&self.dir.join("offsets"))?.into_iter().filter(|&x| x < keep_from).collect();
         if old.is_empty() {
@@ -221,10 +400,6 @@ impl Checkpoint {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => return Err(SluiceError::io(&path, e)),
                 }
-            }
-            let state = self.state_dir(x);
-            if state.exists() {
-                std::fs::remove_dir_all(&state).map_err(|e| SluiceError::io(&state, e))?;
             }
         }
         Ok(())

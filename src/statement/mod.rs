@@ -2,9 +2,10 @@
 //! `CREATE TABLE .. WITH (connector = ..)` (sources with computed columns and a
 //! `WATERMARK FOR`, and sinks), `CREATE [OR REPLACE] [TEMP] VIEW`, `INSERT INTO sink
 //! SELECT` (starts a streaming query), `DROP TABLE/VIEW [IF EXISTS]`, `SHOW TABLES`,
-//! `DESCRIBE`, `EXPLAIN`. Errors carry the statement's line and column
+//! `DESCRIBE`, `EXPLAIN`, `SET`/`RESET` (`config`). Errors carry the statement's line and column
 //! ([`SluiceError::Sql`]). `split` cuts a script into statements with their positions.
 
+pub mod config;
 mod create;
 mod split;
 mod watermark;
@@ -67,6 +68,9 @@ pub(crate) fn execute_one(session: &Session, text: &str) -> Result<SqlResult> {
 }
 
 fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
+    if let Some(result) = config::run(session, &stmt.text) {
+        return result.map(SqlResult::Rows);
+    }
     let (text, watermark) = watermark::take_watermark(&stmt.text).map_err(|e| {
         let (line, column) = stmt.position(e.at.line as usize, e.at.column as usize);
         SluiceError::Sql { line, column, error: Box::new(e.error) }
