@@ -61,9 +61,10 @@ cm = [r["stateOperators"][0].get("customMetrics", {}) for r in later]
 delta = statistics.median(c.get("deltaSizeBytes", 0) for c in cm) if cm else 0
 whole = rows[0]["stateOperators"][0].get("customMetrics", {}).get("snapshotSizeBytes", 0)
 background = [c.get("snapshotSizeBytes", 0) for c in cm if c.get("snapshotSizeBytes", 0)]
+mean = statistics.mean(r["durationMs"]["triggerExecution"] for r in later)
 phases = sorted({k for r in later for k in r["durationMs"]})
 print("  median ms per phase:", ", ".join(f"{k} {statistics.median(r['durationMs'].get(k, 0) for r in later)}" for k in phases))
-print(f"{len(rows)} batches; batches 1..: median {med} ms (stateSnapshot median {snap} ms); "
+print(f"{len(rows)} batches; batches 1..: median {med} ms, mean {mean:.2f} ms (stateSnapshot median {snap} ms); "
       f"delta bytes/batch median {delta:.0f}; batch-0 whole state {whole} bytes; "
       f"background snapshots {len(background)}, median {statistics.median(background) if background else 0:.0f} bytes")
 PY

@@ -28,6 +28,7 @@ pub(crate) use state::Part;
 
 use serde::{Deserialize, Serialize};
 use sluice_core::{Result, SluiceError};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -65,6 +66,12 @@ pub(crate) struct Checkpoint {
     last_maintenance: Instant,
     /// The batch of the newest snapshot, made or being made.
     last_snapshot: Option<u64>,
+    /// Batches with a snapshot, as far as this run knows (made, folded or restored from).
+    snapshots: BTreeSet<u64>,
+    /// The snapshot retention last kept as the base; state files are listed and purged
+    /// only when it changes or a background snapshot finished, not every batch.
+    purged_base: Option<u64>,
+    purge_state: bool,
     /// A snapshot being folded in the background.
     maintenance: Option<JoinHandle<Result<Consolidated>>>,
 }
@@ -154,6 +161,9 @@ impl Checkpoint {
             maintenance_interval: conf.maintenance_interval,
             last_maintenance: Instant::now(),
             last_snapshot: None,
+            snapshots: BTreeSet::new(),
+            purged_base: None,
+            purge_state: true,
             maintenance: None,
         };
         let meta_path = dir.join("metadata");
@@ -220,6 +230,7 @@ impl Checkpoint {
             match chains {
                 Ok(chains) => {
                     self.last_snapshot = chains.iter().filter_map(|(_, files)| snapshot_batch(files)).min();
+                    self.snapshots.extend(chains.iter().filter_map(|(_, files)| snapshot_batch(files)));
                     return Ok(RestorePoint { batch: Some(c), chains, fell_back });
                 }
                 Err(e) => {
@@ -250,6 +261,7 @@ impl Checkpoint {
         let due = match self.last_snapshot {
             None => {
                 self.last_snapshot = Some(b);
+                self.snapshots.insert(b);
                 false
             }
             // As Spark's maintenance task: at most once per interval, and only once
@@ -279,7 +291,11 @@ impl Checkpoint {
     pub fn finish_maintenance(&mut self) -> Option<Consolidated> {
         let handle = self.maintenance.take()?;
         match handle.join() {
-            Ok(Ok(done)) => Some(done),
+            Ok(Ok(done)) => {
+                self.snapshots.insert(done.batch);
+                self.purge_state = true;
+                Some(done)
+            }
             Ok(Err(e)) => {
                 eprintln!("warning: a background state snapshot failed (the deltas are kept): {e}");
                 None
@@ -350,16 +366,21 @@ impl Checkpoint {
     }
 
     /// Records that batch `b` is committed, then purges entries beyond retention.
-    pub fn write_commit(&self, b: u64, entry: &CommitEntry) -> Result<()> {
+    pub fn write_commit(&mut self, b: u64, entry: &CommitEntry) -> Result<()> {
         file::write_json(&self.commits_path(b), entry)?;
         self.purge(b)
     }
 
     /// Drops offsets, commits and state of batches more than `minBatchesToRetain` before
     /// `b`, first folding the files a file source took in them into its compact list.
-    fn purge(&self, b: u64) -> Result<()> {
+    fn purge(&mut self, b: u64) -> Result<()> {
         let Some(keep_from) = (b + 1).checked_sub(self.retain) else { return Ok(()) };
-        state::purge(&self.state_root(), keep_from)?;
+        let base = self.snapshots.range(..=keep_from).next_back().copied();
+        if self.purge_state || base != self.purged_base {
+            state::purge(&self.state_root(), keep_from)?;
+            self.purged_base = base;
+            self.purge_state = false;
+        }
         let old: Vec<u64> =
             file::batch_ids(&self.dir.join("offsets"))?.into_iter().filter(|&x| x < keep_from).collect();
         if old.is_empty() {
