@@ -252,3 +252,62 @@ fn retention_keeps_few_snapshots_per_part_and_the_deltas_after_the_base() {
     run(&spark, &input, &checkpoint, "aggs");
     assert_eq!(table(&spark, "aggs"), never_stopped(&input, dir.path()));
 }
+
+/// Session windows per user (100 ms gap, watermark 30 seconds behind: no row is late, so stopping between batches changes nothing), appended as they
+/// close, with a checkpoint: the sessions' state goes through deltas, background
+/// snapshots and restarts (the index by session end is rebuilt on each).
+fn try_sessions(spark: &Session, input: &Path, checkpoint: &Path, name: &str) -> StreamingQuery {
+    spark
+        .read_stream()
+        .schema(SCHEMA)
+        .option("maxFilesPerTrigger", 1)
+        .option("fileOrder", "name")
+        .json(input.to_str().unwrap())
+        .unwrap()
+        .with_column("t", expr("CAST(Creation_Time / 1e9 AS TIMESTAMP)"))
+        .with_watermark("t", "30 seconds")
+        .group_by([session_window(col("t"), "100 milliseconds"), col("User")])
+        .agg([count(col("x")).alias("n"), max(col("y")).alias("max_y")])
+        .write_stream()
+        .format("memory")
+        .query_name(name)
+        .option("checkpointLocation", checkpoint.to_str().unwrap())
+        .trigger(Trigger::AvailableNow)
+        .start()
+        .unwrap()
+}
+
+#[test]
+fn session_window_state_survives_restarts_from_deltas_and_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
+    let lines = activity_lines();
+    // Nine files of consecutive rows: sessions open, grow, merge and close across files.
+    let write = |i: usize| {
+        std::fs::create_dir_all(&input).unwrap();
+        let chunk = &lines[i * 700..(i + 1) * 700];
+        std::fs::write(input.join(format!("part-{i:03}.json")), chunk.join("\n") + "\n").unwrap();
+    };
+    let conf = [("spark.sql.streaming.stateStore.minDeltasForSnapshot", "2"), NOW];
+    let mut appended = Vec::new();
+    for round in 0..3 {
+        (round * 3..round * 3 + 3).for_each(write);
+        let spark = session(&conf);
+        try_sessions(&spark, &input, &checkpoint, "sessions").await_termination().unwrap();
+        appended.extend(spark.table("sessions").unwrap().collect().unwrap());
+    }
+    appended.sort();
+    let spark = session(&[]);
+    try_sessions(&spark, &input, &dir.path().join("never-stopped"), "whole").await_termination().unwrap();
+    let whole = table(&spark, "whole");
+    assert!(whole.len() > 10, "sessions closed: {}", whole.len());
+    let missing: Vec<&Row> = whole.iter().filter(|r| !appended.contains(r)).collect();
+    let extra: Vec<&Row> = appended.iter().filter(|r| !whole.contains(r)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{} vs {}: missing {missing:?}, extra {extra:?}",
+        appended.len(),
+        whole.len()
+    );
+    assert_eq!(appended, whole);
+}
