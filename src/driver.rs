@@ -195,10 +195,11 @@ impl ModeAdapter {
 /// The driver thread's body: runs batches until stopped, exhausted or failed.
 pub(crate) fn run(shared: Arc<QueryShared>, mut run: QueryRun) {
     let result = drive(&shared, &mut run);
-    let QueryRun { executor, sink, sources, .. } = run;
+    let QueryRun { executor, sink, sources, checkpoint, .. } = run;
     // Every worker (of every process) learns how the query ended.
     executor.stop(result.as_ref().err());
-    drop((sink, sources));
+    // A background snapshot finishes before the query is seen stopped.
+    drop((sink, sources, checkpoint));
     shared.terminate(result);
 }
 
