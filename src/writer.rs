@@ -213,13 +213,14 @@ impl DataStreamWriter {
                         .time_conf(state::MAINTENANCE_INTERVAL, state::DEFAULT_MAINTENANCE_INTERVAL)?,
                 };
                 let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), &conf)?;
-                if recovery.committed.is_some() && analyzed.has_join() {
-                    // Join state (both sides' arrangements, a static side read once) is not
-                    // in the checkpoint yet: resuming would lose matches without an error.
+                if recovery.committed.is_some() && analyzed.has_stream_static_join() {
+                    // A stream-static join's static side is read once, in the first batch, and
+                    // is not in the checkpoint: resuming would lose matches without an error.
+                    // (Stream-stream join state is checkpointed.)
                     return Err(SluiceError::option(
                         "checkpointLocation",
                         format!(
-                            "{} holds committed batches of a query with a join, and join state is not checkpointed yet: a restart would lose rows; start it with a new checkpoint location",
+                            "{} holds committed batches of a query with a stream-static join, and the static side is not checkpointed yet: a restart would lose rows; start it with a new checkpoint location",
                             dir.display()
                         ),
                     ));
@@ -319,7 +320,9 @@ impl DataStreamWriter {
             max_watermark_policy: session
                 .conf("spark.sql.streaming.multipleWatermarkPolicy")
                 .is_some_and(|p| p.eq_ignore_ascii_case("max")),
-            evicts_state: (analyzed.has_event_time_aggregate || analyzed.has_expiring_dedup)
+            evicts_state: (analyzed.has_event_time_aggregate
+                || analyzed.has_expiring_dedup
+                || analyzed.has_evicting_join)
                 && mode != OutputMode::Complete,
             deduplications: analyzed.deduplications.clone(),
             workers,

@@ -575,28 +575,41 @@ pub struct Analyzed {
     pub has_event_time_aggregate: bool,
     /// Aggregations without an event-time key (append mode refuses any of them).
     pub aggregations_without_event_time: usize,
-    /// Spark's operator name of each deduplication, in build order (for progress).
+    /// Spark's operator name of each keyed state operator besides aggregations
+    /// (deduplications, stream-stream joins), in build order (for progress).
     pub deduplications: Vec<&'static str>,
     /// True if some deduplication evicts state as the watermark passes.
     pub has_expiring_dedup: bool,
+    /// True if some stream-stream join evicts state as the watermark passes.
+    pub has_evicting_join: bool,
 }
 
 impl Analyzed {
     /// True if the plan joins two inputs.
     pub fn has_join(&self) -> bool {
-        fn walk(n: &Node) -> bool {
+        self.has_join_where(|_| true)
+    }
+
+    /// True if the plan joins a stream with a static table (whose rows are read once and
+    /// are not in checkpoints).
+    pub fn has_stream_static_join(&self) -> bool {
+        self.has_join_where(|j| j.left_streaming != j.right_streaming)
+    }
+
+    fn has_join_where(&self, pick: impl Fn(&JoinNode) -> bool + Copy) -> bool {
+        fn walk(n: &Node, pick: impl Fn(&JoinNode) -> bool + Copy) -> bool {
             match n {
                 Node::Source { .. } => false,
                 Node::Map { input, .. }
                 | Node::Filter { input, .. }
                 | Node::Watermark { input, .. }
                 | Node::Deduplicate { input, .. }
-                | Node::Aggregate { input, .. } => walk(input),
-                Node::Union { inputs } => inputs.iter().any(walk),
-                Node::Join { .. } => true,
+                | Node::Aggregate { input, .. } => walk(input, pick),
+                Node::Union { inputs } => inputs.iter().any(|i| walk(i, pick)),
+                Node::Join { left, right, join } => pick(join) || walk(left, pick) || walk(right, pick),
             }
         }
-        walk(&self.root)
+        walk(&self.root, pick)
     }
 }
 
@@ -663,6 +676,7 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
         aggregations_without_event_time: a.aggregations_without_event_time,
         deduplications: a.deduplications,
         has_expiring_dedup: a.expiring_dedup,
+        has_evicting_join: a.stream_join_evicts,
     })
 }
 
@@ -749,6 +763,7 @@ struct Analyzer {
     aggregations_without_event_time: usize,
     deduplications: Vec<&'static str>,
     expiring_dedup: bool,
+    stream_join_evicts: bool,
     /// Qualifiers of each output column of the node resolved last (see `join::Scope`).
     qualifiers: Qualifiers,
 }
@@ -790,6 +805,7 @@ impl Analyzer {
             aggregations_without_event_time: 0,
             deduplications: Vec::new(),
             expiring_dedup: false,
+            stream_join_evicts: false,
             qualifiers: Vec::new(),
         }
     }
@@ -849,6 +865,7 @@ impl Analyzer {
                 };
                 let (child, schema) = self.resolve(input, refs_of(kept.iter().copied()))?;
                 let child_event_time = self.event_time.take();
+                let mut window_event_time = None;
                 let scope = Scope::new(&schema, &self.qualifiers);
                 let mut bound = Vec::new();
                 let mut fields = Vec::new();
@@ -875,6 +892,17 @@ impl Analyzer {
                     if passed.is_some() && passed == child_event_time {
                         self.event_time = Some(fields.len());
                     }
+                    // A tumbling window over the event time carries the watermark too (Spark's
+                    // `TimeWindowing` keeps the time column's metadata), e.g. a join on it.
+                    if let Expr::Function { name, args, .. } = e.unaliased() {
+                        let over_event_time = args
+                            .first()
+                            .and_then(|a| scope.index_of_reference(a.unaliased()))
+                            .is_some_and(|i| Some(i) == child_event_time);
+                        if name.eq_ignore_ascii_case("window") && args.len() == 2 && over_event_time {
+                            window_event_time.get_or_insert(fields.len());
+                        }
+                    }
                     qualifiers.push(match (passed, e) {
                         (Some(i), Expr::Column(_)) => scope.qualifiers_of(i).to_vec(),
                         _ => Vec::new(),
@@ -886,6 +914,9 @@ impl Analyzer {
                     }
                     fields.push(field);
                     bound.push(b);
+                }
+                if self.event_time.is_none() {
+                    self.event_time = window_event_time;
                 }
                 self.qualifiers = qualifiers;
                 Ok((Node::Map { input: Box::new(child), exprs: bound }, Schema::new(fields)))
@@ -1083,16 +1114,22 @@ impl Analyzer {
                         qualifiers: &lq,
                         streaming: left.is_streaming(),
                         watermark: left_watermark,
+                        event_time: let_time,
                     },
                     join::Side {
                         schema: &rschema,
                         qualifiers: &rq,
                         streaming: right.is_streaming(),
                         watermark: right_watermark,
+                        event_time: ret_time,
                     },
                     *kind,
                     condition,
                 )?;
+                if self.streaming && resolved.node.is_stream_stream() {
+                    self.deduplications.push("symmetricHashJoin");
+                    self.stream_join_evicts |= resolved.node.event_time_key.is_some();
+                }
                 let lw = lschema.len();
                 // The output keeps an event-time column (the left's first) for later operators.
                 let raw_event_time = let_time.or(ret_time.map(|i| i + lw).filter(|_| !kind.left_only()));

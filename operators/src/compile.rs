@@ -108,6 +108,9 @@ fn build_node<'s>(
             };
             let joined = if stream_static {
                 crate::join::stream_static_join(l, r, spec, ctx)
+            } else if spec.is_stream_stream() {
+                // Both sides' rows kept per key, evicted by the watermark, checkpointed.
+                crate::stream_join::stream_stream_join(l, r, spec, ctx)
             } else {
                 crate::join::join(l, r, spec, ctx)
             };

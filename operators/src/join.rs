@@ -22,7 +22,11 @@ use std::sync::Arc;
 /// its (key, row, diff) probes.
 type PendingProbes = (timely::dataflow::operators::Capability<Time>, Vec<(Option<Row>, Row, Diff)>);
 
-fn key_of(row: &[Value], keys: &[sluice_core::eval::BoundExpr], null_safe: &[bool]) -> Result<Option<Row>> {
+pub(crate) fn key_of(
+    row: &[Value],
+    keys: &[sluice_core::eval::BoundExpr],
+    null_safe: &[bool],
+) -> Result<Option<Row>> {
     let mut key = Vec::with_capacity(keys.len());
     for (k, safe) in keys.iter().zip(null_safe) {
         let v = k.eval(row)?;
@@ -61,7 +65,7 @@ fn keyed<'s>(
 
 type Rows2<'s> = differential_dataflow::VecCollection<'s, Time, (Row, Row), Diff>;
 
-fn pad(row: Row, left_nulls: usize, right_nulls: usize) -> Row {
+pub(crate) fn pad(row: Row, left_nulls: usize, right_nulls: usize) -> Row {
     let mut out = Vec::with_capacity(left_nulls + row.len() + right_nulls);
     out.extend(std::iter::repeat_n(Value::Null, left_nulls));
     out.extend(row);

@@ -16,6 +16,7 @@ pub mod errors;
 mod join;
 pub mod keyed;
 pub mod state;
+mod stream_join;
 
 pub use compile::{build, Diff, Rows, Time};
 pub use context::{

@@ -71,11 +71,13 @@ impl JoinType {
         matches!(self, JoinType::LeftSemi | JoinType::LeftAnti)
     }
 
-    fn pads_left(self) -> bool {
+    /// True if right rows without a match are emitted, null-padded on the left.
+    pub fn pads_left(self) -> bool {
         matches!(self, JoinType::RightOuter | JoinType::FullOuter)
     }
 
-    fn pads_right(self) -> bool {
+    /// True if left rows without a match are emitted, null-padded on the right.
+    pub fn pads_right(self) -> bool {
         matches!(self, JoinType::LeftOuter | JoinType::FullOuter)
     }
 }
@@ -119,6 +121,13 @@ pub struct JoinNode {
     pub left_watermark: bool,
     /// True if the right input carries a watermark.
     pub right_watermark: bool,
+    /// The left input's event-time column under a watermark (its late rows are dropped).
+    pub left_event_time: Option<usize>,
+    /// The right input's event-time column under a watermark.
+    pub right_event_time: Option<usize>,
+    /// The join key that is both inputs' event time (the watermarked timestamp or a window
+    /// over it): a stream-stream join evicts a key's state once the watermark passes it.
+    pub event_time_key: Option<usize>,
 }
 
 impl JoinNode {
@@ -301,6 +310,8 @@ pub(crate) struct Side<'a> {
     pub qualifiers: &'a Qualifiers,
     pub streaming: bool,
     pub watermark: bool,
+    /// The event-time column under a watermark, if the input has one.
+    pub event_time: Option<usize>,
 }
 
 /// Binds a join of two resolved inputs.
@@ -332,6 +343,9 @@ pub(crate) fn resolve_join(
         right_streaming: right.streaming,
         left_watermark: left.watermark,
         right_watermark: right.watermark,
+        left_event_time: left.event_time,
+        right_event_time: right.event_time,
+        event_time_key: None,
     };
     let mut using = None;
     match condition {
@@ -399,6 +413,12 @@ pub(crate) fn resolve_join(
         }
     }
 
+    node.event_time_key = (0..node.left_keys.len()).find(|&i| {
+        left.event_time.is_some()
+            && node.left_keys[i].column_index() == left.event_time
+            && right.event_time.is_some()
+            && node.right_keys[i].column_index() == right.event_time
+    });
     let mut schema = combined;
     if kind.pads_right() {
         schema.fields[lw..].iter_mut().for_each(|f| f.nullable = true);
@@ -605,8 +625,13 @@ pub fn check_streaming_join(j: &JoinNode, mode: OutputMode) -> Result<()> {
                 kind.spark_name()
             ));
         }
+        // Outer joins whose state the watermark bounds through an event-time join key run;
+        // those bounded by a range condition on the event times do not yet.
+        if j.event_time_key.is_some() && kind != JoinType::LeftSemi {
+            return Ok(());
+        }
         refuse(format!(
-            "Stream-stream {} joins are not supported by Sluice yet (only stream-stream inner joins are)",
+            "Stream-stream {} joins run in Sluice with an event-time column (the watermarked timestamp, or a window over it) among the join keys of both sides; a range condition on the event times is not supported yet",
             kind.spark_name()
         ))
     };

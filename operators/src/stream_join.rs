@@ -1,0 +1,302 @@
+//! Stream-stream joins, as Spark's `StreamingSymmetricHashJoinExec`: each worker keeps,
+//! for the join keys that hash to it, every row each side has seen; a batch's rows are
+//! first joined against what the other side holds, then stored. The left side's rows go
+//! first (against the right's earlier rows), then the right's (against every left row,
+//! this batch's included), so each pair is emitted exactly once.
+//!
+//! With a watermark and an event-time column among the join keys on both sides (the
+//! watermarked timestamp, or a window over it), a key's rows are evicted once the
+//! watermark passes its event time: no row of the other side can match them any more.
+//! An outer join then emits each evicted row that never matched, padded with nulls, in
+//! the batch that evicts it, as Spark does. Rows at or before the previous batch's
+//! watermark are late and dropped (Spark's `numRowsDroppedByWatermark`). Without such a
+//! key the state is unbounded (Spark allows that for inner joins only).
+//!
+//! Both sides' state is registered as a [`Snapshot`], so checkpoints save the rows each
+//! batch stored or evicted (the index by event time is rebuilt on restore).
+
+use crate::collection::{Diff, Rows, Time};
+use crate::context::{DataflowContext, Snapshot};
+use crate::join::{key_of, pad};
+use crate::keyed::{KeyedState, StoreChanges};
+use differential_dataflow::{AsCollection, Hashable};
+use serde::{Deserialize, Serialize};
+use sluice_core::mode::OutputMode;
+use sluice_core::plan::{event_time_of, JoinNode};
+use sluice_core::{Result, Row, SluiceError};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+
+/// Rough bytes per value of a stored row, for `memoryUsedBytes`.
+const BYTES_PER_VALUE: usize = 32;
+
+/// A row a side holds, how many times, and whether any row of the other side matched it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Stored {
+    row: Row,
+    n: Diff,
+    matched: bool,
+}
+
+/// One side's rows by join key, and the keys by event time (for eviction).
+#[derive(Default)]
+struct SideState {
+    rows: KeyedState<Vec<Stored>>,
+    by_time: BTreeMap<i64, Vec<Row>>,
+    /// The join key that holds the event time, if one does.
+    event_key: Option<usize>,
+}
+
+impl SideState {
+    fn store(&mut self, key: Row, row: Row, n: Diff, matched: bool) {
+        let fresh = !self.rows.contains_key(&key);
+        if fresh {
+            if let Some(t) = self.event_key.and_then(|i| event_time_of(&key[i])) {
+                self.by_time.entry(t).or_default().push(key.clone());
+            }
+        }
+        let rows = self.rows.entry_or_insert_with(key, Vec::new);
+        match rows.iter_mut().find(|s| s.row == row) {
+            Some(s) => {
+                s.n += n;
+                s.matched |= matched;
+            }
+            None => rows.push(Stored { row, n, matched }),
+        }
+        rows.retain(|s| s.n != 0);
+    }
+
+    /// Removes the keys whose event time is at or before `watermark`; returns their rows.
+    fn evict(&mut self, watermark: i64) -> Vec<Stored> {
+        let kept = self.by_time.split_off(&(watermark + 1));
+        let mut out = Vec::new();
+        for key in std::mem::replace(&mut self.by_time, kept).into_values().flatten() {
+            out.extend(self.rows.remove(&key).unwrap_or_default());
+        }
+        out
+    }
+
+    fn len(&self) -> usize {
+        self.rows.iter().map(|(_, v)| v.len()).sum()
+    }
+}
+
+impl Snapshot for SideState {
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges> {
+        self.rows.take_changes(full)
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.by_time.clear();
+    }
+
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()> {
+        self.rows.apply(changes)
+    }
+
+    fn restored(&mut self) {
+        self.by_time.clear();
+        if let Some(i) = self.event_key {
+            for key in self.rows.iter().map(|(k, _)| k) {
+                if let Some(t) = event_time_of(&key[i]) {
+                    self.by_time.entry(t).or_default().push(key.clone());
+                }
+            }
+        }
+    }
+
+    fn load_v1(&mut self, _bytes: &[u8]) -> Result<()> {
+        Err(SluiceError::exec("the first checkpoint format held no join state"))
+    }
+}
+
+type Keyed = ((Option<Row>, Row), Time, Diff);
+
+/// A row with its join key (`None`: a null key, which matches nothing) and multiplicity.
+type KeyedRow = (Option<Row>, Row, Diff);
+
+/// Joins two streams as `spec` says (inner, or outer with an event-time join key).
+pub(crate) fn stream_stream_join<'s>(
+    left: Rows<'s>,
+    right: Rows<'s>,
+    spec: Arc<JoinNode>,
+    ctx: &DataflowContext,
+) -> Rows<'s> {
+    let key_side = |rows: Rows<'s>, keys: Vec<sluice_core::eval::BoundExpr>| {
+        let ctx = ctx.clone();
+        let null_safe = spec.null_safe.clone();
+        rows.flat_map(move |row| match key_of(&row, &keys, &null_safe) {
+            Ok(k) => Some((k, row)),
+            Err(e) => {
+                ctx.errors.record(e);
+                None
+            }
+        })
+    };
+    let lk = key_side(left, spec.left_keys.clone());
+    let rk = key_side(right, spec.right_keys.clone());
+    let route = |x: &Keyed| x.0 .0.as_ref().map_or(0, |k| k.hashed());
+    let ctx = ctx.clone();
+    lk.inner
+        .binary_frontier::<_, CapacityContainerBuilder<Vec<(Row, Time, Diff)>>, _, _, _, _>(
+            rk.inner,
+            Exchange::new(route),
+            Exchange::new(route),
+            "StreamStreamJoin",
+            move |cap, _info| {
+                let mut cap = Some(cap);
+                let side = |ctx: &DataflowContext| {
+                    let state = Rc::new(RefCell::new(SideState {
+                        rows: KeyedState::tracking(ctx.tracks_changes),
+                        by_time: BTreeMap::new(),
+                        // Complete mode keeps the whole table exact: nothing is evicted.
+                        event_key: spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete),
+                    }));
+                    ctx.register_store(state.clone());
+                    state
+                };
+                let (left_state, right_state) = (side(&ctx), side(&ctx));
+                let slot = ctx.register_dedup_stats();
+                let mut pending: BTreeMap<Time, (Vec<KeyedRow>, Vec<KeyedRow>)> = BTreeMap::new();
+                let mut next_mark: Time = 0;
+                let (lw, rw) = (spec.left_width, spec.right_width);
+                let evicting = spec.event_time_key.is_some() && ctx.mode != OutputMode::Complete;
+                move |(left_in, left_frontier), (right_in, right_frontier), output| {
+                    left_in.for_each(|_cap, data| {
+                        for ((k, row), t, d) in data.drain(..) {
+                            pending.entry(t).or_default().0.push((k, row, d));
+                        }
+                    });
+                    right_in.for_each(|_cap, data| {
+                        for ((k, row), t, d) in data.drain(..) {
+                            pending.entry(t).or_default().1.push((k, row, d));
+                        }
+                    });
+                    let Some(c) = cap.as_mut() else { return };
+                    let done = match (left_frontier.frontier().first(), right_frontier.frontier().first()) {
+                        (Some(a), Some(b)) => Some(*a.min(b)),
+                        (a, b) => a.or(b).copied(),
+                    };
+                    let complete = |t: Time| done.is_none_or(|d| t < d);
+                    let mut times: Vec<Time> = pending.keys().copied().take_while(|&t| complete(t)).collect();
+                    let marks = ctx.watermarks_since(&mut next_mark, complete);
+                    times.extend(marks.iter().map(|(t, _)| *t));
+                    times.sort_unstable();
+                    times.dedup();
+                    let (mut ls, mut rs) = (left_state.borrow_mut(), right_state.borrow_mut());
+                    for t in times {
+                        if *c.time() < t {
+                            c.downgrade(&t);
+                        }
+                        let marks = marks.iter().find(|(m, _)| *m == t).map(|(_, m)| *m).unwrap_or_default();
+                        let (left_rows, right_rows) = pending.remove(&t).unwrap_or_default();
+                        let mut session = output.session(&*c);
+                        let mut stats = ctx.stats.borrow_mut();
+                        let counts = &mut stats.dedup[slot];
+                        let late =
+                            |row: &Row, col: Option<usize>| match (col.filter(|_| evicting), marks.late) {
+                                (Some(i), Some(late)) => event_time_of(&row[i]).is_some_and(|et| et <= late),
+                                _ => false,
+                            };
+                        let keep = |joined: &Row| match &spec.residual {
+                            None => true,
+                            Some(cond) => cond.eval_predicate(joined).unwrap_or_else(|e| {
+                                ctx.errors.record(e);
+                                false
+                            }),
+                        };
+                        // The left rows against the right's earlier rows, then stored.
+                        for (key, row, d) in left_rows {
+                            if late(&row, spec.left_event_time) {
+                                counts.dropped_by_watermark += 1;
+                                continue;
+                            }
+                            let mut matched = false;
+                            if let Some(key) = &key {
+                                if let Some(others) = rs.rows.get_mut(key) {
+                                    for other in others.iter_mut() {
+                                        let joined: Row =
+                                            row.iter().chain(other.row.iter()).cloned().collect();
+                                        if keep(&joined) {
+                                            matched = true;
+                                            other.matched = true;
+                                            session.give((joined, t, d * other.n));
+                                        }
+                                    }
+                                }
+                            }
+                            match key {
+                                Some(key) => {
+                                    ls.store(key, row, d, matched);
+                                    counts.updated += 1;
+                                }
+                                // A null key matches nothing, ever.
+                                None if spec.kind.pads_right() => session.give((pad(row, 0, rw), t, d)),
+                                None => {}
+                            }
+                        }
+                        // The right rows against every left row, this batch's included.
+                        for (key, row, d) in right_rows {
+                            if late(&row, spec.right_event_time) {
+                                counts.dropped_by_watermark += 1;
+                                continue;
+                            }
+                            let mut matched = false;
+                            if let Some(key) = &key {
+                                if let Some(others) = ls.rows.get_mut(key) {
+                                    for other in others.iter_mut() {
+                                        let joined: Row =
+                                            other.row.iter().chain(row.iter()).cloned().collect();
+                                        if keep(&joined) {
+                                            matched = true;
+                                            other.matched = true;
+                                            session.give((joined, t, d * other.n));
+                                        }
+                                    }
+                                }
+                            }
+                            match key {
+                                Some(key) => {
+                                    rs.store(key, row, d, matched);
+                                    counts.updated += 1;
+                                }
+                                None if spec.kind.pads_left() => session.give((pad(row, lw, 0), t, d)),
+                                None => {}
+                            }
+                        }
+                        // Keys the watermark passed can match nothing more: evict them, and
+                        // emit an outer join's rows that never matched.
+                        if let (Some(evict), true) = (marks.evict, evicting) {
+                            for s in ls.evict(evict) {
+                                counts.removed += 1;
+                                if !s.matched && spec.kind.pads_right() {
+                                    session.give((pad(s.row, 0, rw), t, s.n));
+                                }
+                            }
+                            for s in rs.evict(evict) {
+                                counts.removed += 1;
+                                if !s.matched && spec.kind.pads_left() {
+                                    session.give((pad(s.row, lw, 0), t, s.n));
+                                }
+                            }
+                        }
+                        let held = ls.len() + rs.len();
+                        counts.rows = held as i64;
+                        counts.bytes = (held * (lw + rw) * BYTES_PER_VALUE / 2) as i64;
+                    }
+                    match done {
+                        Some(d) if *c.time() < d => c.downgrade(&d),
+                        Some(_) => {}
+                        None => cap = None,
+                    }
+                }
+            },
+        )
+        .as_collection()
+}
