@@ -54,13 +54,8 @@ struct SideState {
 
 impl SideState {
     fn store(&mut self, key: Row, row: Row, n: Diff, matched: bool) {
-        let fresh = !self.rows.contains_key(&key);
-        if fresh {
-            if let Some(t) = self.event_key.and_then(|i| event_time_of(&key[i])) {
-                self.by_time.entry(t).or_default().push(key.clone());
-            }
-        }
-        let rows = self.rows.entry_or_insert_with(key, Vec::new);
+        let time = self.event_key.and_then(|i| event_time_of(&key[i]));
+        let (rows, fresh) = self.rows.entry_or_insert_fresh(key, Vec::new);
         match rows.iter_mut().find(|s| s.row == row) {
             Some(s) => {
                 s.n += n;
@@ -69,6 +64,9 @@ impl SideState {
             None => rows.push(Stored { row, n, matched }),
         }
         rows.retain(|s| s.n != 0);
+        if let (Some(t), Some(key)) = (time, fresh) {
+            self.by_time.entry(t).or_default().push(key);
+        }
     }
 
     /// Removes the keys whose event time is at or before `watermark`; returns their rows.
