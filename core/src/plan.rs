@@ -1320,6 +1320,24 @@ fn resolve_aggregate(
             if let Some(i) = group_norm.iter().position(|g| *g == norm) {
                 return Some(Expr::Column(vec![format!("_g{i}")]));
             }
+            // `window` (or `session_window`) names the grouping window's column, as Spark's
+            // `TimeWindowing` calls it, unless the input has a column of that name.
+            if let Expr::Column(parts) = node {
+                let name = parts.join(".");
+                let window_key = |g: &Expr| {
+                    matches!(g.unaliased(), Expr::Function { name: f, .. } if f.eq_ignore_ascii_case(&name))
+                };
+                if (name.eq_ignore_ascii_case("window") || name.eq_ignore_ascii_case("session_window"))
+                    && input.index_of(&name).is_none()
+                {
+                    if let Some(i) = group.iter().position(window_key) {
+                        return Some(Expr::Alias(
+                            Box::new(Expr::Column(vec![format!("_g{i}")])),
+                            name.to_ascii_lowercase(),
+                        ));
+                    }
+                }
+            }
             None
         });
         match err {
