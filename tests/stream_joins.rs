@@ -34,6 +34,7 @@ fn json_row(row: &Row) -> String {
             Value::Null => Json::Null,
             Value::Long(n) => Json::from(*n),
             Value::String(s) => Json::from(s.to_string()),
+            Value::Timestamp(t) => Json::from(t / 1_000_000),
             Value::Struct(f) => match (&f[0], &f[1]) {
                 (Value::Timestamp(s), Value::Timestamp(e)) => Json::from(vec![s / 1_000_000, e / 1_000_000]),
                 other => panic!("unexpected struct {other:?}"),
@@ -44,8 +45,8 @@ fn json_row(row: &Row) -> String {
     Json::from(cells).to_string()
 }
 
-fn side(spark: &Session, dir: &Path, schema: &str, time: &str, id: &str) -> DataFrame {
-    spark
+fn side(spark: &Session, dir: &Path, schema: &str, time: &str, id: &str, by_window: bool) -> DataFrame {
+    let rows = spark
         .read_stream()
         .schema(schema)
         .option("maxFilesPerTrigger", 1)
@@ -53,8 +54,12 @@ fn side(spark: &Session, dir: &Path, schema: &str, time: &str, id: &str) -> Data
         .json(dir.to_str().unwrap())
         .unwrap()
         .with_column("t", col(time).cast("timestamp"))
-        .with_watermark("t", "10 seconds")
-        .select([col("adId"), window(col("t"), "10 seconds").alias("w"), col(id)])
+        .with_watermark("t", "10 seconds");
+    if by_window {
+        rows.select([col("adId"), window(col("t"), "10 seconds").alias("w"), col(id)])
+    } else {
+        rows.select([col("adId"), col("t"), col(id)])
+    }
 }
 
 type Batches = Arc<Mutex<Vec<(u64, Vec<String>)>>>;
@@ -62,12 +67,24 @@ type Batches = Arc<Mutex<Vec<(u64, Vec<String>)>>>;
 /// Starts the join of the impressions and clicks under `input` as `how`, recording each
 /// non-empty batch.
 fn start(spark: &Session, input: &Path, how: &str, checkpoint: Option<&Path>) -> (StreamingQuery, Batches) {
+    start_on(spark, input, how, checkpoint, true)
+}
+
+/// As `start`, joined on the ad and window (`by_window`) or on the ad alone.
+fn start_on(
+    spark: &Session,
+    input: &Path,
+    how: &str,
+    checkpoint: Option<&Path>,
+    by_window: bool,
+) -> (StreamingQuery, Batches) {
     let imps = side(
         spark,
         &input.join("impressions"),
         "impId STRING, adId BIGINT, impressionTime BIGINT",
         "impressionTime",
         "impId",
+        by_window,
     );
     let clicks = side(
         spark,
@@ -75,11 +92,13 @@ fn start(spark: &Session, input: &Path, how: &str, checkpoint: Option<&Path>) ->
         "clickId STRING, adId BIGINT, clickTime BIGINT",
         "clickTime",
         "clickId",
+        by_window,
     );
+    let keys: &[&str] = if by_window { &["adId", "w"] } else { &["adId"] };
     let batches: Batches = Arc::default();
     let record = batches.clone();
     let mut writer = imps
-        .join(&clicks, ["adId", "w"], how)
+        .join(&clicks, keys, how)
         .write_stream()
         .output_mode("append")
         .trigger(Trigger::AvailableNow)
@@ -183,4 +202,22 @@ fn outer_joins_without_an_event_time_key_are_refused_with_the_reason() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("LeftOuter") && err.contains("event-time column"), "{err}");
+}
+
+#[test]
+fn an_inner_join_without_an_event_time_key_keeps_its_state_and_drops_late_rows_as_spark() {
+    let answers = spark_answers();
+    for workers in [1, 2] {
+        let spark = Session::builder().workers(workers).build().unwrap();
+        let (q, batches) = start_on(&spark, Path::new(DATA), "inner", None, false);
+        q.await_termination().unwrap();
+        assert_eq!(*batches.lock().unwrap(), answers["inner_by_ad"], "{workers} workers");
+        let ops: Vec<_> = q.recent_progress().iter().map(|p| p.state_operators[0].clone()).collect();
+        assert_eq!(ops.iter().map(|op| op.num_rows_removed).sum::<i64>(), 0, "nothing evicted");
+        assert_eq!(
+            ops.iter().map(|op| op.num_rows_dropped_by_watermark).sum::<i64>(),
+            2,
+            "the two late clicks"
+        );
+    }
 }

@@ -8,9 +8,10 @@
 //! watermarked timestamp, or a window over it), a key's rows are evicted once the
 //! watermark passes its event time: no row of the other side can match them any more.
 //! An outer join then emits each evicted row that never matched, padded with nulls, in
-//! the batch that evicts it, as Spark does. Rows at or before the previous batch's
-//! watermark are late and dropped (Spark's `numRowsDroppedByWatermark`). Without such a
-//! key the state is unbounded (Spark allows that for inner joins only).
+//! the batch that evicts it, as Spark does. On a side under a watermark, rows at or before
+//! the previous batch's watermark are late and dropped, with or without such a key (Spark's
+//! `numRowsDroppedByWatermark`). Without such a key the state is unbounded (Spark allows
+//! that for inner joins only).
 //!
 //! Both sides' state is registered as a [`Snapshot`], so checkpoints save the rows each
 //! batch stored or evicted (the index by event time is rebuilt on restore).
@@ -165,6 +166,9 @@ pub(crate) fn stream_stream_join<'s>(
                 let mut next_mark: Time = 0;
                 let (lw, rw) = (spec.left_width, spec.right_width);
                 let evicting = spec.event_time_key.is_some() && ctx.mode != OutputMode::Complete;
+                // As Spark, a side under a watermark drops its late rows whatever the join
+                // keys (complete mode keeps every row: its table stays exact).
+                let drops_late = ctx.mode != OutputMode::Complete;
                 move |(left_in, left_frontier), (right_in, right_frontier), output| {
                     left_in.for_each(|_cap, data| {
                         for ((k, row), t, d) in data.drain(..) {
@@ -198,7 +202,7 @@ pub(crate) fn stream_stream_join<'s>(
                         let mut stats = ctx.stats.borrow_mut();
                         let counts = &mut stats.dedup[slot];
                         let late =
-                            |row: &Row, col: Option<usize>| match (col.filter(|_| evicting), marks.late) {
+                            |row: &Row, col: Option<usize>| match (col.filter(|_| drops_late), marks.late) {
                                 (Some(i), Some(late)) => event_time_of(&row[i]).is_some_and(|et| et <= late),
                                 _ => false,
                             };

@@ -3,7 +3,8 @@
 Two file streams (tests/data/stream_joins/impressions and clicks, one file per trigger
 each), a 10-second watermark on each side's event time, joined on the ad and the
 10-second window of the event time (window equality) as inner, left outer, right outer
-and full outer joins in append mode. Every non-empty micro-batch's rows are written as
+and full outer joins in append mode; and an inner join on the ad alone (no event-time
+key: nothing evicted, late rows still dropped). Every non-empty micro-batch's rows are written as
 {"query", "batch", "rows"} lines (rows sorted, windows as [start, end] epoch seconds) to
 tests/data/stream_joins/answers.jsonl.
 
@@ -38,6 +39,8 @@ def side(name, schema, time_col):
 
 
 def plain(v):
+    if hasattr(v, "timestamp") and not hasattr(v, "asDict"):
+        return int(v.timestamp())
     if isinstance(v, dict) or hasattr(v, "asDict"):
         d = v.asDict() if hasattr(v, "asDict") else v
         return [int(d["start"].timestamp()), int(d["end"].timestamp())]
@@ -45,11 +48,15 @@ def plain(v):
 
 
 def run(query, how):
-    imps = side("impressions", "impId STRING, adId BIGINT, impressionTime BIGINT", "impressionTime") \
-        .select("adId", F.window("t", "10 seconds").alias("w"), "impId")
-    clicks = side("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime") \
-        .select("adId", F.window("t", "10 seconds").alias("w"), "clickId")
-    joined = imps.join(clicks, ["adId", "w"], how)
+    imps = side("impressions", "impId STRING, adId BIGINT, impressionTime BIGINT", "impressionTime")
+    clicks = side("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime")
+    if query == "inner_by_ad":
+        # No event-time key: the state is kept, but late rows are still dropped.
+        joined = imps.select("adId", "t", "impId").join(clicks.select("adId", "t", "clickId"), ["adId"], how)
+    else:
+        imps = imps.select("adId", F.window("t", "10 seconds").alias("w"), "impId")
+        clicks = clicks.select("adId", F.window("t", "10 seconds").alias("w"), "clickId")
+        joined = imps.join(clicks, ["adId", "w"], how)
     out = []
 
     def record(df, batch_id):
@@ -64,7 +71,8 @@ def run(query, how):
 
 
 with open(f"{DATA}/answers.jsonl", "w") as f:
-    for query, how in [("inner", "inner"), ("left", "left_outer"), ("right", "right_outer"), ("full", "full_outer")]:
+    for query, how in [("inner", "inner"), ("left", "left_outer"), ("right", "right_outer"), ("full", "full_outer"),
+                       ("inner_by_ad", "inner")]:
         for line in run(query, how):
             f.write(json.dumps(line) + "\n")
 print(open(f"{DATA}/answers.jsonl").read())
