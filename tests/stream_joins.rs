@@ -221,3 +221,60 @@ fn an_inner_join_without_an_event_time_key_keeps_its_state_and_drops_late_rows_a
         );
     }
 }
+
+/// The impressions and clicks joined on the ad and a range condition (a click within 5
+/// seconds after its impression), as `how`, recording each non-empty batch.
+fn start_interval(spark: &Session, how: &str) -> (StreamingQuery, Batches) {
+    let read = |dir: &str, schema: &str, time: &str| {
+        spark
+            .read_stream()
+            .schema(schema)
+            .option("maxFilesPerTrigger", 1)
+            .option("fileOrder", "name")
+            .json(&format!("{DATA}/{dir}"))
+            .unwrap()
+            .with_column("t", col(time).cast("timestamp"))
+            .with_watermark("t", "10 seconds")
+    };
+    let imps = read("impressions", "impId STRING, adId BIGINT, impressionTime BIGINT", "impressionTime")
+        .select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
+    let clicks = read("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime").select([
+        col("adId").alias("cAd"),
+        col("t").alias("ct"),
+        col("clickId"),
+    ]);
+    let batches: Batches = Arc::default();
+    let record = batches.clone();
+    let q = imps
+        .join(&clicks, expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS"), how)
+        .write_stream()
+        .output_mode("append")
+        .trigger(Trigger::AvailableNow)
+        .foreach_batch(move |df, id| {
+            let mut rows: Vec<String> = df.collect()?.iter().map(json_row).collect();
+            rows.sort();
+            if !rows.is_empty() {
+                record.lock().unwrap().push((id, rows));
+            }
+            Ok(())
+        })
+        .start()
+        .unwrap();
+    (q, batches)
+}
+
+#[test]
+fn interval_joins_evict_by_the_range_condition_and_match_spark_batch_by_batch() {
+    let answers = spark_answers();
+    for workers in [1, 2] {
+        for (name, how) in [("interval_inner", "inner"), ("interval_left", "left_outer")] {
+            let spark = Session::builder().workers(workers).build().unwrap();
+            let (q, batches) = start_interval(&spark, how);
+            q.await_termination().unwrap();
+            assert_eq!(*batches.lock().unwrap(), answers[name], "{name}, {workers} workers");
+            let ops: Vec<_> = q.recent_progress().iter().map(|p| p.state_operators[0].clone()).collect();
+            let removed: i64 = ops.iter().map(|op| op.num_rows_removed).sum();
+            assert!(removed > 30, "rows evicted by the range condition: {removed}");
+        }
+    }
+}

@@ -1128,7 +1128,9 @@ impl Analyzer {
                 )?;
                 if self.streaming && resolved.node.is_stream_stream() {
                     self.deduplications.push("symmetricHashJoin");
-                    self.stream_join_evicts |= resolved.node.event_time_key.is_some();
+                    let (min, max) = resolved.node.time_range;
+                    self.stream_join_evicts |=
+                        resolved.node.event_time_key.is_some() || min.is_some() || max.is_some();
                 }
                 let lw = lschema.len();
                 // The output keeps an event-time column (the left's first) for later operators.

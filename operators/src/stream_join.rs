@@ -7,6 +7,9 @@
 //! With a watermark and an event-time column among the join keys on both sides (the
 //! watermarked timestamp, or a window over it), a key's rows are evicted once the
 //! watermark passes its event time: no row of the other side can match them any more.
+//! Without one, a range condition between the two event times evicts row by row: a left
+//! row once its time is at or before the watermark plus the least left - right the
+//! condition allows, a right row once at or before the watermark minus the greatest.
 //! An outer join then emits each evicted row that never matched, padded with nulls, in
 //! the batch that evicts it, as Spark does. On a side under a watermark, rows at or before
 //! the previous batch's watermark are late and dropped, with or without such a key (Spark's
@@ -44,17 +47,24 @@ struct Stored {
     matched: bool,
 }
 
-/// One side's rows by join key, and the keys by event time (for eviction).
+/// One side's rows by join key, and the keys by event time (for eviction): the key's own
+/// event time with an event-time key, else the event time of its rows with a range
+/// condition.
 #[derive(Default)]
 struct SideState {
     rows: KeyedState<Vec<Stored>>,
     by_time: BTreeMap<i64, Vec<Row>>,
     /// The join key that holds the event time, if one does.
     event_key: Option<usize>,
+    /// Else the row's event-time column, when a range condition bounds this side.
+    row_time: Option<usize>,
 }
 
 impl SideState {
     fn store(&mut self, key: Row, row: Row, n: Diff, matched: bool) {
+        if let Some(t) = self.row_time.and_then(|i| event_time_of(&row[i])) {
+            self.by_time.entry(t).or_default().push(key.clone());
+        }
         let time = self.event_key.and_then(|i| event_time_of(&key[i]));
         let (rows, fresh) = self.rows.entry_or_insert_fresh(key, Vec::new);
         match rows.iter_mut().find(|s| s.row == row) {
@@ -70,12 +80,24 @@ impl SideState {
         }
     }
 
-    /// Removes the keys whose event time is at or before `watermark`; returns their rows.
-    fn evict(&mut self, watermark: i64) -> Vec<Stored> {
-        let kept = self.by_time.split_off(&(watermark + 1));
+    /// Removes the keys (or, by row time, the rows) whose event time is at or before
+    /// `threshold`; returns the rows removed.
+    fn evict(&mut self, threshold: i64) -> Vec<Stored> {
+        let kept = self.by_time.split_off(&threshold.saturating_add(1));
         let mut out = Vec::new();
         for key in std::mem::replace(&mut self.by_time, kept).into_values().flatten() {
-            out.extend(self.rows.remove(&key).unwrap_or_default());
+            let Some(col) = self.row_time else {
+                out.extend(self.rows.remove(&key).unwrap_or_default());
+                continue;
+            };
+            let Some(rows) = self.rows.get_mut(&key) else { continue };
+            let (gone, stay): (Vec<Stored>, Vec<Stored>) =
+                rows.drain(..).partition(|s| event_time_of(&s.row[col]).is_some_and(|t| t <= threshold));
+            *rows = stay;
+            out.extend(gone);
+            if rows.is_empty() {
+                self.rows.remove(&key);
+            }
         }
         out
     }
@@ -104,6 +126,13 @@ impl Snapshot for SideState {
         if let Some(i) = self.event_key {
             for key in self.rows.iter().map(|(k, _)| k) {
                 if let Some(t) = event_time_of(&key[i]) {
+                    self.by_time.entry(t).or_default().push(key.clone());
+                }
+            }
+        }
+        if let Some(i) = self.row_time {
+            for (key, rows) in self.rows.iter() {
+                for t in rows.iter().filter_map(|s| event_time_of(&s.row[i])) {
                     self.by_time.entry(t).or_default().push(key.clone());
                 }
             }
@@ -150,22 +179,29 @@ pub(crate) fn stream_stream_join<'s>(
             "StreamStreamJoin",
             move |cap, _info| {
                 let mut cap = Some(cap);
-                let side = |ctx: &DataflowContext| {
+                // Complete mode keeps the whole table exact: nothing is evicted.
+                let evicts = ctx.mode != OutputMode::Complete;
+                let event_key = spec.event_time_key.filter(|_| evicts);
+                let (min, max) = if evicts && event_key.is_none() { spec.time_range } else { (None, None) };
+                // Left rows age out with a lower bound on left - right, right rows with an upper.
+                let left_row_time = spec.left_event_time.filter(|_| min.is_some());
+                let right_row_time = spec.right_event_time.filter(|_| max.is_some());
+                let side = |ctx: &DataflowContext, row_time: Option<usize>| {
                     let state = Rc::new(RefCell::new(SideState {
                         rows: KeyedState::tracking(ctx.tracks_changes),
                         by_time: BTreeMap::new(),
-                        // Complete mode keeps the whole table exact: nothing is evicted.
-                        event_key: spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete),
+                        event_key,
+                        row_time,
                     }));
                     ctx.register_store(state.clone());
                     state
                 };
-                let (left_state, right_state) = (side(&ctx), side(&ctx));
+                let (left_state, right_state) = (side(&ctx, left_row_time), side(&ctx, right_row_time));
                 let slot = ctx.register_dedup_stats();
                 let mut pending: BTreeMap<Time, (Vec<KeyedRow>, Vec<KeyedRow>)> = BTreeMap::new();
                 let mut next_mark: Time = 0;
                 let (lw, rw) = (spec.left_width, spec.right_width);
-                let evicting = spec.event_time_key.is_some() && ctx.mode != OutputMode::Complete;
+                let evicting = event_key.is_some();
                 // As Spark, a side under a watermark drops its late rows whatever the join
                 // keys (complete mode keeps every row: its table stays exact).
                 let drops_late = ctx.mode != OutputMode::Complete;
@@ -274,14 +310,24 @@ pub(crate) fn stream_stream_join<'s>(
                         }
                         // Keys the watermark passed can match nothing more: evict them, and
                         // emit an outer join's rows that never matched.
-                        if let (Some(evict), true) = (marks.evict, evicting) {
-                            for s in ls.evict(evict) {
+                        // By key with an event-time key; else by row time with a range: a left
+                        // row once no right row after the watermark can be within range
+                        // (left time <= watermark + min), a right row likewise (<= watermark - max).
+                        let thresholds = marks.evict.map(|w| {
+                            if evicting {
+                                (Some(w), Some(w))
+                            } else {
+                                (min.map(|m| w.saturating_add(m)), max.map(|m| w.saturating_sub(m)))
+                            }
+                        });
+                        if let Some((left_threshold, right_threshold)) = thresholds {
+                            for s in left_threshold.map(|th| ls.evict(th)).unwrap_or_default() {
                                 counts.removed += 1;
                                 if !s.matched && spec.kind.pads_right() {
                                     session.give((pad(s.row, 0, rw), t, s.n));
                                 }
                             }
-                            for s in rs.evict(evict) {
+                            for s in right_threshold.map(|th| rs.evict(th)).unwrap_or_default() {
                                 counts.removed += 1;
                                 if !s.matched && spec.kind.pads_left() {
                                     session.give((pad(s.row, lw, 0), t, s.n));

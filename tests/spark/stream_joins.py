@@ -50,7 +50,13 @@ def plain(v):
 def run(query, how):
     imps = side("impressions", "impId STRING, adId BIGINT, impressionTime BIGINT", "impressionTime")
     clicks = side("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime")
-    if query == "inner_by_ad":
+    if query.startswith("interval"):
+        # A range condition: a click within 5 seconds after its impression.
+        i = imps.select(F.col("adId").alias("iAd"), F.col("t").alias("it"), "impId")
+        c = clicks.select(F.col("adId").alias("cAd"), F.col("t").alias("ct"), "clickId")
+        cond = F.expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS")
+        joined = i.join(c, cond, how)
+    elif query == "inner_by_ad":
         # No event-time key: the state is kept, but late rows are still dropped.
         joined = imps.select("adId", "t", "impId").join(clicks.select("adId", "t", "clickId"), ["adId"], how)
     else:
@@ -72,7 +78,7 @@ def run(query, how):
 
 with open(f"{DATA}/answers.jsonl", "w") as f:
     for query, how in [("inner", "inner"), ("left", "left_outer"), ("right", "right_outer"), ("full", "full_outer"),
-                       ("inner_by_ad", "inner")]:
+                       ("inner_by_ad", "inner"), ("interval_inner", "inner"), ("interval_left", "left_outer")]:
         for line in run(query, how):
             f.write(json.dumps(line) + "\n")
 print(open(f"{DATA}/answers.jsonl").read())

@@ -17,6 +17,51 @@ impl BoundExpr {
         }
     }
 
+    /// `column ± constant interval` as `(column, offset in microseconds)`; a bare column has
+    /// offset 0. What a range condition on event times is made of (`a.t >= b.t - INTERVAL 5
+    /// SECONDS`).
+    pub fn time_offset(&self) -> Option<(usize, i64)> {
+        match &self.kind {
+            Kind::Column(i) => Some((*i, 0)),
+            Kind::Temporal(op, ts, iv) => {
+                let (col, base) = ts.time_offset()?;
+                let Kind::Literal(Value::Interval(us)) = iv.kind else { return None };
+                match op {
+                    super::temporal::Temporal::TsPlusIv => Some((col, base.checked_add(us)?)),
+                    super::temporal::Temporal::TsMinusIv => Some((col, base.checked_sub(us)?)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The conjuncts of an AND chain (the expression itself when it is no AND).
+    pub fn conjuncts(&self) -> Vec<&BoundExpr> {
+        match &self.kind {
+            Kind::And(a, b) => {
+                let mut out = a.conjuncts();
+                out.extend(b.conjuncts());
+                out
+            }
+            _ => vec![self],
+        }
+    }
+
+    /// A comparison `a op b` as (`a`, `b`, the ordering(s) it accepts: `Less`, `Equal`, `Greater`).
+    pub fn comparison(&self) -> Option<(&BoundExpr, &BoundExpr, [bool; 3])> {
+        let Kind::Cmp(op, a, b) = &self.kind else { return None };
+        let accepts = match op {
+            super::Cmp::Lt => [true, false, false],
+            super::Cmp::LtEq => [true, true, false],
+            super::Cmp::Gt => [false, false, true],
+            super::Cmp::GtEq => [false, true, true],
+            super::Cmp::Eq => [false, true, false],
+            _ => return None,
+        };
+        Some((a, b, accepts))
+    }
+
     /// True only when the expression yields TRUE (a WHERE clause: NULL and FALSE both drop the row).
     pub fn eval_predicate(&self, row: &[Value]) -> Result<bool> {
         Ok(matches!(self.eval(row)?, Value::Boolean(true)))

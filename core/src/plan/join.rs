@@ -128,6 +128,11 @@ pub struct JoinNode {
     /// The join key that is both inputs' event time (the watermarked timestamp or a window
     /// over it): a stream-stream join evicts a key's state once the watermark passes it.
     pub event_time_key: Option<usize>,
+    /// Bounds on `left event time - right event time` (microseconds, inclusive) that the
+    /// condition requires of a pair (`l.t BETWEEN r.t AND r.t + INTERVAL 1 MINUTE`): a
+    /// stream-stream join evicts a left row once no future right row can be in range
+    /// (needs the lower bound), and a right row likewise (needs the upper bound).
+    pub time_range: (Option<i64>, Option<i64>),
 }
 
 impl JoinNode {
@@ -346,6 +351,7 @@ pub(crate) fn resolve_join(
         left_event_time: left.event_time,
         right_event_time: right.event_time,
         event_time_key: None,
+        time_range: (None, None),
     };
     let mut using = None;
     match condition {
@@ -413,6 +419,9 @@ pub(crate) fn resolve_join(
         }
     }
 
+    if let (Some(lt), Some(rt), Some(residual)) = (left.event_time, right.event_time, &node.residual) {
+        node.time_range = time_range(residual, lt, lw + rt);
+    }
     node.event_time_key = (0..node.left_keys.len()).find(|&i| {
         left.event_time.is_some()
             && node.left_keys[i].column_index() == left.event_time
@@ -603,6 +612,37 @@ fn bind_key_pair(l: &Expr, r: &Expr, left: &Schema, right: &Schema) -> Result<(B
     Ok((cast(l, left, lb)?, cast(r, right, rb)?))
 }
 
+/// The bounds on `left time - right time` that the conjuncts of `condition` comparing the
+/// two event-time columns (each plus or minus a constant interval) require; `lt` and `rt`
+/// are their indices in the joined row.
+fn time_range(condition: &BoundExpr, lt: usize, rt: usize) -> (Option<i64>, Option<i64>) {
+    let (mut min, mut max): (Option<i64>, Option<i64>) = (None, None);
+    for c in condition.conjuncts() {
+        let Some((a, b, [less, equal, greater])) = c.comparison() else { continue };
+        let (Some((ca, oa)), Some((cb, ob))) = (a.time_offset(), b.time_offset()) else { continue };
+        // `ca + oa <op> cb + ob`, as `left - right <op'> d`.
+        let (d, less, greater) = if ca == lt && cb == rt {
+            (ob - oa, less, greater)
+        } else if ca == rt && cb == lt {
+            (oa - ob, greater, less)
+        } else {
+            continue;
+        };
+        let strict = if equal { 0 } else { 1 };
+        if greater && !less {
+            min = Some(min.map_or(d + strict, |m: i64| m.max(d + strict)));
+        }
+        if less && !greater {
+            max = Some(max.map_or(d - strict, |m: i64| m.min(d - strict)));
+        }
+        if equal && !less && !greater {
+            min = Some(min.map_or(d, |m: i64| m.max(d)));
+            max = Some(max.map_or(d, |m: i64| m.min(d)));
+        }
+    }
+    (min, max)
+}
+
 /// Spark's `UnsupportedOperationChecker` rules for joins in a streaming query, and the
 /// stream-stream joins Sluice does not run yet, refused with a reason at `start()`.
 pub fn check_streaming_join(j: &JoinNode, mode: OutputMode) -> Result<()> {
@@ -625,13 +665,21 @@ pub fn check_streaming_join(j: &JoinNode, mode: OutputMode) -> Result<()> {
                 kind.spark_name()
             ));
         }
-        // Outer joins whose state the watermark bounds through an event-time join key run;
-        // those bounded by a range condition on the event times do not yet.
-        if j.event_time_key.is_some() && kind != JoinType::LeftSemi {
+        // Outer joins run when the watermark bounds the preserved side's state: through an
+        // event-time join key, or a range condition on the event times bounding that side.
+        let (min, max) = j.time_range;
+        let bounded = j.event_time_key.is_some()
+            || match kind {
+                JoinType::LeftOuter => min.is_some(),
+                JoinType::RightOuter => max.is_some(),
+                JoinType::FullOuter => min.is_some() && max.is_some(),
+                _ => false,
+            };
+        if bounded && kind != JoinType::LeftSemi {
             return Ok(());
         }
         refuse(format!(
-            "Stream-stream {} joins run in Sluice with an event-time column (the watermarked timestamp, or a window over it) among the join keys of both sides; a range condition on the event times is not supported yet",
+            "Stream-stream {} join between two streaming DataFrame/Datasets is not supported without a watermark in the join keys, or a watermark on the nullable side and an appropriate range condition: Sluice needs an event-time column (the watermarked timestamp, or a window over it) among the join keys of both sides, or a range condition between the two event times that bounds the preserved side",
             kind.spark_name()
         ))
     };
