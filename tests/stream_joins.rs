@@ -278,3 +278,18 @@ fn interval_joins_evict_by_the_range_condition_and_match_spark_batch_by_batch() 
         }
     }
 }
+
+#[test]
+fn left_semi_joins_emit_each_left_row_once_at_its_first_match_as_spark() {
+    let answers = spark_answers();
+    for workers in [1, 2] {
+        let spark = Session::builder().workers(workers).build().unwrap();
+        let (q, batches) = start(&spark, Path::new(DATA), "left_semi", None);
+        q.await_termination().unwrap();
+        assert_eq!(*batches.lock().unwrap(), answers["semi"], "window key, {workers} workers");
+        let spark = Session::builder().workers(workers).build().unwrap();
+        let (q, batches) = start_interval(&spark, "left_semi");
+        q.await_termination().unwrap();
+        assert_eq!(*batches.lock().unwrap(), answers["interval_semi"], "interval, {workers} workers");
+    }
+}

@@ -26,7 +26,7 @@ use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::{AsCollection, Hashable};
 use serde::{Deserialize, Serialize};
 use sluice_core::mode::OutputMode;
-use sluice_core::plan::{event_time_of, JoinNode};
+use sluice_core::plan::{event_time_of, JoinNode, JoinType};
 use sluice_core::{Result, Row, SluiceError};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -202,6 +202,7 @@ pub(crate) fn stream_stream_join<'s>(
                 let mut next_mark: Time = 0;
                 let (lw, rw) = (spec.left_width, spec.right_width);
                 let evicting = event_key.is_some();
+                let semi = spec.kind == JoinType::LeftSemi;
                 // As Spark, a side under a watermark drops its late rows whatever the join
                 // keys (complete mode keeps every row: its table stays exact).
                 let drops_late = ctx.mode != OutputMode::Complete;
@@ -264,10 +265,19 @@ pub(crate) fn stream_stream_join<'s>(
                                         if keep(&joined) {
                                             matched = true;
                                             other.matched = true;
-                                            session.give((joined, t, d * other.n));
+                                            if !semi {
+                                                session.give((joined, t, d * other.n));
+                                            }
                                         }
                                     }
                                 }
+                            }
+                            if semi && matched {
+                                // A left semi join emits a left row once, at its first match,
+                                // and keeps no matched left row (as Spark).
+                                session.give((row, t, d));
+                                counts.updated += 1;
+                                continue;
                             }
                             match key {
                                 Some(key) => {
@@ -289,12 +299,19 @@ pub(crate) fn stream_stream_join<'s>(
                             if let Some(key) = &key {
                                 if let Some(others) = ls.rows.get_mut(key) {
                                     for other in others.iter_mut() {
+                                        if semi && other.matched {
+                                            continue;
+                                        }
                                         let joined: Row =
                                             other.row.iter().chain(row.iter()).cloned().collect();
                                         if keep(&joined) {
                                             matched = true;
                                             other.matched = true;
-                                            session.give((joined, t, d * other.n));
+                                            if semi {
+                                                session.give((other.row.clone(), t, other.n));
+                                            } else {
+                                                session.give((joined, t, d * other.n));
+                                            }
                                         }
                                     }
                                 }

@@ -78,7 +78,8 @@ def run(query, how):
 
 with open(f"{DATA}/answers.jsonl", "w") as f:
     for query, how in [("inner", "inner"), ("left", "left_outer"), ("right", "right_outer"), ("full", "full_outer"),
-                       ("inner_by_ad", "inner"), ("interval_inner", "inner"), ("interval_left", "left_outer")]:
+                       ("inner_by_ad", "inner"), ("interval_inner", "inner"), ("interval_left", "left_outer"),
+                       ("semi", "left_semi"), ("interval_semi", "left_semi")]:
         for line in run(query, how):
             f.write(json.dumps(line) + "\n")
 print(open(f"{DATA}/answers.jsonl").read())

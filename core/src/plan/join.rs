@@ -670,12 +670,12 @@ pub fn check_streaming_join(j: &JoinNode, mode: OutputMode) -> Result<()> {
         let (min, max) = j.time_range;
         let bounded = j.event_time_key.is_some()
             || match kind {
-                JoinType::LeftOuter => min.is_some(),
+                JoinType::LeftOuter | JoinType::LeftSemi => min.is_some(),
                 JoinType::RightOuter => max.is_some(),
                 JoinType::FullOuter => min.is_some() && max.is_some(),
                 _ => false,
             };
-        if bounded && kind != JoinType::LeftSemi {
+        if bounded {
             return Ok(());
         }
         refuse(format!(
