@@ -3,6 +3,8 @@
 //! by `generate_old_checkpoints` below, run at that commit from the repository root, with
 //! only `input/part-0.json` in the input directory (`part-1.json` was added afterwards).
 
+mod common;
+
 use sluice::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,21 +48,9 @@ fn rate_query(spark: &Session, checkpoint: &Path, name: &str) -> StreamingQuery 
 
 /// Copies a committed test checkpoint to a fresh directory (a restart writes to it).
 fn copy_checkpoint(name: &str) -> (tempfile::TempDir, PathBuf) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let target = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), &target).unwrap();
-            }
-        }
-    }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(name);
-    copy(&Path::new(DATA).join(name), &dir);
+    common::copy_dir(&Path::new(DATA).join(name), &dir);
     (tmp, dir)
 }
 

@@ -5,6 +5,8 @@
 //! commit c902dce from the repository root with only `part-0.json` in
 //! `tests/data/old_checkpoint/input` (`part-1.json` was moved away while it ran).
 
+mod common;
+
 use sluice::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -48,21 +50,9 @@ fn deduplicated(spark: &Session) -> DataFrame {
 
 /// Copies a committed test checkpoint to a fresh directory (a restart writes to it).
 fn copy_checkpoint(name: &str) -> (tempfile::TempDir, PathBuf) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let target = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), &target).unwrap();
-            }
-        }
-    }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(name);
-    copy(&Path::new(DATA).join(name), &dir);
+    common::copy_dir(&Path::new(DATA).join(name), &dir);
     (tmp, dir)
 }
 

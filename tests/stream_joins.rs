@@ -64,6 +64,24 @@ fn side(spark: &Session, dir: &Path, schema: &str, time: &str, id: &str, by_wind
 
 type Batches = Arc<Mutex<Vec<(u64, Vec<String>)>>>;
 
+/// `joined` written in append mode (AvailableNow) to a foreachBatch that records each
+/// non-empty batch's rows, sorted.
+fn recorded(joined: DataFrame) -> (sluice::DataStreamWriter, Batches) {
+    let batches: Batches = Arc::default();
+    let record = batches.clone();
+    let writer = joined.write_stream().output_mode("append").trigger(Trigger::AvailableNow).foreach_batch(
+        move |df, id| {
+            let mut rows: Vec<String> = df.collect()?.iter().map(json_row).collect();
+            rows.sort();
+            if !rows.is_empty() {
+                record.lock().unwrap().push((id, rows));
+            }
+            Ok(())
+        },
+    );
+    (writer, batches)
+}
+
 /// Starts the join of the impressions and clicks under `input` as `how`, recording each
 /// non-empty batch.
 fn start(spark: &Session, input: &Path, how: &str, checkpoint: Option<&Path>) -> (StreamingQuery, Batches) {
@@ -95,21 +113,7 @@ fn start_on(
         by_window,
     );
     let keys: &[&str] = if by_window { &["adId", "w"] } else { &["adId"] };
-    let batches: Batches = Arc::default();
-    let record = batches.clone();
-    let mut writer = imps
-        .join(&clicks, keys, how)
-        .write_stream()
-        .output_mode("append")
-        .trigger(Trigger::AvailableNow)
-        .foreach_batch(move |df, id| {
-            let mut rows: Vec<String> = df.collect()?.iter().map(json_row).collect();
-            rows.sort();
-            if !rows.is_empty() {
-                record.lock().unwrap().push((id, rows));
-            }
-            Ok(())
-        });
+    let (mut writer, batches) = recorded(imps.join(&clicks, keys, how));
     if let Some(cp) = checkpoint {
         writer = writer.option("checkpointLocation", cp.to_str().unwrap());
     }
@@ -243,24 +247,9 @@ fn start_interval(spark: &Session, how: &str) -> (StreamingQuery, Batches) {
         col("t").alias("ct"),
         col("clickId"),
     ]);
-    let batches: Batches = Arc::default();
-    let record = batches.clone();
-    let q = imps
-        .join(&clicks, expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS"), how)
-        .write_stream()
-        .output_mode("append")
-        .trigger(Trigger::AvailableNow)
-        .foreach_batch(move |df, id| {
-            let mut rows: Vec<String> = df.collect()?.iter().map(json_row).collect();
-            rows.sort();
-            if !rows.is_empty() {
-                record.lock().unwrap().push((id, rows));
-            }
-            Ok(())
-        })
-        .start()
-        .unwrap();
-    (q, batches)
+    let (writer, batches) =
+        recorded(imps.join(&clicks, expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS"), how));
+    (writer.start().unwrap(), batches)
 }
 
 #[test]

@@ -65,6 +65,28 @@ fn keyed<'s>(
 
 type Rows2<'s> = differential_dataflow::VecCollection<'s, Time, (Row, Row), Diff>;
 
+/// Rows with their join key, `None` for a key with a null at a non-null-safe position (it
+/// can match nothing, but an outer join still emits the row).
+pub(crate) type KeyedRows<'s> = differential_dataflow::VecCollection<'s, Time, (Option<Row>, Row), Diff>;
+
+/// Each row of `rows` with its key (see [`KeyedRows`]); an error evaluating a key is
+/// recorded and drops the row.
+pub(crate) fn with_optional_keys<'s>(
+    rows: Rows<'s>,
+    keys: Vec<sluice_core::eval::BoundExpr>,
+    null_safe: Vec<bool>,
+    ctx: &DataflowContext,
+) -> KeyedRows<'s> {
+    let ctx = ctx.clone();
+    rows.flat_map(move |row| match key_of(&row, &keys, &null_safe) {
+        Ok(k) => Some((k, row)),
+        Err(e) => {
+            ctx.errors.record(e);
+            None
+        }
+    })
+}
+
 pub(crate) fn pad(row: Row, left_nulls: usize, right_nulls: usize) -> Row {
     let mut out = Vec::with_capacity(left_nulls + row.len() + right_nulls);
     out.extend(std::iter::repeat_n(Value::Null, left_nulls));
@@ -149,19 +171,8 @@ pub(crate) fn stream_static_join<'s>(
     type Keyed = ((Option<Row>, Row), Time, Diff);
     let stream_left = spec.left_streaming;
     let (lw, rw) = (spec.left_width, spec.right_width);
-    let key_side = |rows: Rows<'s>, keys: Vec<sluice_core::eval::BoundExpr>| {
-        let ctx = ctx.clone();
-        let null_safe = spec.null_safe.clone();
-        rows.flat_map(move |row| match key_of(&row, &keys, &null_safe) {
-            Ok(k) => Some((k, row)),
-            Err(e) => {
-                ctx.errors.record(e);
-                None
-            }
-        })
-    };
-    let lk = key_side(left, spec.left_keys.clone());
-    let rk = key_side(right, spec.right_keys.clone());
+    let lk = with_optional_keys(left, spec.left_keys.clone(), spec.null_safe.clone(), ctx);
+    let rk = with_optional_keys(right, spec.right_keys.clone(), spec.null_safe.clone(), ctx);
     let (stream, statik) = if stream_left { (lk, rk) } else { (rk, lk) };
     let route = |x: &Keyed| x.0 .0.as_ref().map_or(0, |k| k.hashed());
     let ctx = ctx.clone();

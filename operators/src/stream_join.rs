@@ -21,7 +21,7 @@
 
 use crate::collection::{Diff, Rows, Time};
 use crate::context::{DataflowContext, Snapshot};
-use crate::join::{key_of, pad};
+use crate::join::{pad, with_optional_keys};
 use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::{AsCollection, Hashable};
 use serde::{Deserialize, Serialize};
@@ -156,19 +156,8 @@ pub(crate) fn stream_stream_join<'s>(
     spec: Arc<JoinNode>,
     ctx: &DataflowContext,
 ) -> Rows<'s> {
-    let key_side = |rows: Rows<'s>, keys: Vec<sluice_core::eval::BoundExpr>| {
-        let ctx = ctx.clone();
-        let null_safe = spec.null_safe.clone();
-        rows.flat_map(move |row| match key_of(&row, &keys, &null_safe) {
-            Ok(k) => Some((k, row)),
-            Err(e) => {
-                ctx.errors.record(e);
-                None
-            }
-        })
-    };
-    let lk = key_side(left, spec.left_keys.clone());
-    let rk = key_side(right, spec.right_keys.clone());
+    let lk = with_optional_keys(left, spec.left_keys.clone(), spec.null_safe.clone(), ctx);
+    let rk = with_optional_keys(right, spec.right_keys.clone(), spec.null_safe.clone(), ctx);
     let route = |x: &Keyed| x.0 .0.as_ref().map_or(0, |k| k.hashed());
     let ctx = ctx.clone();
     lk.inner

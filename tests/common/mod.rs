@@ -645,3 +645,18 @@ pub fn committed_lines(out: &Path) -> Vec<String> {
     }
     lines
 }
+
+/// Copies the directory `from` (recursively) to `to`: a committed test checkpoint into a
+/// fresh place, since a restart writes to it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
