@@ -37,6 +37,8 @@ use uuid::Uuid;
 /// Spark's `spark.sql.streaming.minBatchesToRetain` and its default.
 pub const MIN_BATCHES_TO_RETAIN: &str = "spark.sql.streaming.minBatchesToRetain";
 const DEFAULT_RETAIN: u64 = 100;
+/// How often (in batches) a checkpoint with a retention longer than this is purged.
+const PURGE_EVERY: u64 = 10;
 
 #[derive(Serialize, Deserialize)]
 struct Metadata {
@@ -368,7 +370,13 @@ impl Checkpoint {
     /// Records that batch `b` is committed, then purges entries beyond retention.
     pub fn write_commit(&mut self, b: u64, entry: &CommitEntry) -> Result<()> {
         file::write_json(&self.commits_path(b), entry)?;
-        self.purge(b)
+        // minBatchesToRetain is a least: with a long retention, purge every PURGE_EVERY
+        // batches (Spark compacts its file-source log every 10), not every batch; the
+        // listing, the compact list's rewrite and the deletions were a millisecond a batch.
+        if self.retain <= PURGE_EVERY || b % PURGE_EVERY == 0 {
+            self.purge(b)?;
+        }
+        Ok(())
     }
 
     /// Drops offsets, commits and state of batches more than `minBatchesToRetain` before
