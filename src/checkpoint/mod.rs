@@ -373,7 +373,7 @@ impl Checkpoint {
         // minBatchesToRetain is a least: with a long retention, purge every PURGE_EVERY
         // batches (Spark compacts its file-source log every 10), not every batch; the
         // listing, the compact list's rewrite and the deletions were a millisecond a batch.
-        if self.retain <= PURGE_EVERY || b % PURGE_EVERY == 0 {
+        if self.retain <= PURGE_EVERY || b.is_multiple_of(PURGE_EVERY) {
             self.purge(b)?;
         }
         Ok(())
