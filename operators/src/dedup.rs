@@ -98,7 +98,8 @@ pub(crate) fn deduplicate<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowCo
                 let mut pending: BTreeMap<Time, Vec<Row>> = BTreeMap::new();
                 let mut next_mark: Time = 0;
                 let store = Rc::new(RefCell::new(DedupState {
-                    keys: KeyedState::tracking(ctx.tracks_changes),
+                    keys: KeyedState::tracking(ctx.tracks_changes)
+                        .churning(spec.expiry != sluice_core::plan::DedupExpiry::Never),
                     ..Default::default()
                 }));
                 ctx.register_store(store.clone());

@@ -155,7 +155,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                 });
                 let event_key = spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete);
                 let store = Rc::new(RefCell::new(StoreState {
-                    groups: KeyedState::tracking(track),
+                    groups: KeyedState::tracking(track).churning(event_key.is_some()),
                     sessions,
                     event_key,
                     ..Default::default()

@@ -177,7 +177,8 @@ pub(crate) fn stream_stream_join<'s>(
                 let right_row_time = spec.right_event_time.filter(|_| max.is_some());
                 let side = |ctx: &DataflowContext, row_time: Option<usize>| {
                     let state = Rc::new(RefCell::new(SideState {
-                        rows: KeyedState::tracking(ctx.tracks_changes),
+                        rows: KeyedState::tracking(ctx.tracks_changes)
+                            .churning(event_key.is_some() || row_time.is_some()),
                         by_time: BTreeMap::new(),
                         event_key,
                         row_time,
