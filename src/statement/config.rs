@@ -1,5 +1,6 @@
 //! `SET` and `RESET`, as Spark's `SetCommand`/`ResetCommand`: `SET key = value` (or
-//! `key=value`; quotes around the value are dropped), `SET key` (one config), `SET` (the
+//! `key=value`; quotes around the value are dropped, where Spark 4.3 keeps them and then
+//! refuses `SET spark.sql.session.timeZone = 'America/Los_Angeles'`), `SET key` (one config), `SET` (the
 //! configs set in this session), `RESET` (every config back to what the session started
 //! with) and `RESET key`. Spark reads these with a pattern, not its SQL grammar (a value is
 //! whatever follows `=`), and so does this.
