@@ -46,21 +46,15 @@ fn normalize(v: Value) -> Value {
     }
 }
 
+/// The rows of `rows` that can match, with their key ([`with_optional_keys`] without the
+/// rows whose key has a null).
 fn keyed<'s>(
     rows: Rows<'s>,
     keys: Vec<sluice_core::eval::BoundExpr>,
     null_safe: Vec<bool>,
     ctx: &DataflowContext,
 ) -> Rows2<'s> {
-    let ctx = ctx.clone();
-    rows.flat_map(move |row| match key_of(&row, &keys, &null_safe) {
-        Ok(Some(k)) => Some((k, row)),
-        Ok(None) => None,
-        Err(e) => {
-            ctx.errors.record(e);
-            None
-        }
-    })
+    with_optional_keys(rows, keys, null_safe, ctx).flat_map(|(k, row)| k.map(|k| (k, row)))
 }
 
 type Rows2<'s> = differential_dataflow::VecCollection<'s, Time, (Row, Row), Diff>;

@@ -137,7 +137,6 @@ impl StateFile {
             bytes.iter().position(|b| *b == b'\n').ok_or_else(|| bad(path, "is truncated (no header)"))?;
         let header =
             std::str::from_utf8(&bytes[..end]).map_err(|_| bad(path, "is not a Sluice state file"))?;
-        let file = |old| StateFile { path: path.to_path_buf(), bytes: bytes.clone(), body: end + 1, old };
         if let Some(rest) = header.strip_prefix(MAGIC_V1) {
             let expected = match part {
                 Part::Worker(i) => format!("worker={i} workers={workers}"),
@@ -146,7 +145,7 @@ impl StateFile {
             if rest.trim() != expected {
                 return Err(other_workers(path, rest.trim(), &expected));
             }
-            return Ok(file(true));
+            return Ok(StateFile { path: path.to_path_buf(), bytes, body: end + 1, old: true });
         }
         let rest = header
             .strip_prefix(MAGIC)
@@ -196,7 +195,9 @@ impl StateFile {
 pub fn read(path: &Path, part: Part, workers: usize) -> Result<Loaded> {
     let file = StateFile::open(path, part, workers)?;
     if file.old {
-        return Ok(Loaded::Old(file.bytes[file.body..].to_vec()));
+        let StateFile { mut bytes, body, .. } = file;
+        bytes.drain(..body);
+        return Ok(Loaded::Old(bytes));
     }
     let stores = file
         .entries()?
