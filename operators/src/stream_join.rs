@@ -255,9 +255,11 @@ pub(crate) fn stream_stream_join<'s>(
                                         if keep(&joined) {
                                             matched = true;
                                             other.matched = true;
-                                            if !semi {
-                                                session.give((joined, t, d * other.n));
+                                            if semi {
+                                                // One match is enough: the rest need not be tried.
+                                                break;
                                             }
+                                            session.give((joined, t, d * other.n));
                                         }
                                     }
                                 }
