@@ -41,6 +41,9 @@ pub(crate) struct QueryShared {
     pub explain: String,
     /// Where every progress report is appended as a JSON line (`sluice.progressLog`).
     pub progress_log: Option<Arc<ProgressLog>>,
+    /// The secrets among the sources' and the sink's options, scrubbed from the error
+    /// that ends the query.
+    pub redactor: sluice_core::redact::Redactor,
 }
 
 impl QueryShared {
@@ -131,6 +134,7 @@ impl QueryShared {
     }
 
     pub fn terminate(&self, result: Result<()>) {
+        let result = result.map_err(|e| e.scrubbed(&self.redactor));
         // Posted before the query is seen inactive, so that whoever saw it end and then
         // flushes the listeners knows the terminated event was delivered.
         self.manager.bus().post(|| {

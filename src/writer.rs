@@ -268,6 +268,11 @@ impl DataStreamWriter {
             manager: session.streams(),
             explain: df.explain_string(),
             progress_log,
+            redactor: {
+                let mut r = self.options.redactor();
+                analyzed.sources.iter().for_each(|s| r.extend(&s.spec.options.redactor()));
+                r
+            },
         });
         let query = StreamingQuery { shared: shared.clone() };
         session.streams().register(&query)?;

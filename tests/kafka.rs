@@ -4,8 +4,8 @@
 mod common;
 
 use common::kafka::{
-    add_partitions, broker, create_topic, delete_topic, drop_topic, produce, read_all, unique_topic,
-    PrivateBroker, Record,
+    add_partitions, broker, create_topic, delete_topic, drop_topic, produce, read_all, sasl_tls_broker,
+    tls_broker, unique_topic, PrivateBroker, Record,
 };
 use sluice::{DataType, Session, StreamingQuery, Value};
 use std::collections::BTreeMap;
@@ -521,8 +521,10 @@ fn activity_lines(n: usize) -> Vec<String> {
     lines
 }
 
-fn end_to_end(workers: usize) {
-    let Some(servers) = broker() else { return };
+/// JSON events → from_json → group-by → the Kafka sink, on the broker at `servers`
+/// reached with the `kafka.*` options `security` (TLS, SASL) by the source and the sink.
+fn end_to_end(workers: usize, servers: &str, security: &[(String, String)]) {
+    let servers = servers.to_string();
     let lines = activity_lines(6000);
     let input = unique_topic("events");
     let output = unique_topic("counts");
@@ -540,11 +542,10 @@ fn end_to_end(workers: usize) {
     produce(&servers, &input, &lines[..half].iter().enumerate().map(record).collect::<Vec<_>>());
 
     let spark = session(workers);
-    kafka_stream(&spark, &servers, &[("subscribe", &input), ("startingOffsets", "earliest")])
-        .unwrap()
-        .create_or_replace_temp_view("events")
-        .unwrap();
-    let q = spark
+    let mut source: Vec<(&str, &str)> = vec![("subscribe", &input), ("startingOffsets", "earliest")];
+    source.extend(security.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    kafka_stream(&spark, &servers, &source).unwrap().create_or_replace_temp_view("events").unwrap();
+    let mut writer = spark
         .sql_stream(
             "SELECT to_json(struct(gt, model, n)) AS value, concat(coalesce(gt, 'null'), '/', coalesce(model, 'null')) AS key \
              FROM (SELECT e.gt AS gt, e.Model AS model, count(*) AS n \
@@ -556,9 +557,11 @@ fn end_to_end(workers: usize) {
         .format("kafka")
         .option("kafka.bootstrap.servers", &servers)
         .option("topic", &output)
-        .output_mode("update")
-        .start()
-        .unwrap();
+        .output_mode("update");
+    for (k, v) in security {
+        writer = writer.option(k, v);
+    }
+    let q = writer.start().unwrap();
     q.process_all_available().unwrap();
     let second: Vec<Record> = lines[half..].iter().enumerate().map(|(i, l)| record((i + half, l))).collect();
     produce(&servers, &input, &second);
@@ -590,12 +593,26 @@ fn end_to_end(workers: usize) {
 
 #[test]
 fn json_events_to_a_grouped_count_to_the_kafka_sink_in_update_mode() {
-    end_to_end(1);
+    let Some(servers) = broker() else { return };
+    end_to_end(1, &servers, &[]);
 }
 
 #[test]
 fn json_events_to_a_grouped_count_to_the_kafka_sink_with_two_workers() {
-    end_to_end(2);
+    let Some(servers) = broker() else { return };
+    end_to_end(2, &servers, &[]);
+}
+
+#[test]
+fn json_events_to_a_grouped_count_to_the_kafka_sink_over_tls() {
+    let Some(tls) = tls_broker() else { return };
+    end_to_end(2, &tls.servers, &tls.options);
+}
+
+#[test]
+fn json_events_to_a_grouped_count_to_the_kafka_sink_over_sasl_ssl() {
+    let Some(sasl) = sasl_tls_broker() else { return };
+    end_to_end(2, &sasl.servers, &sasl.options);
 }
 
 #[test]

@@ -81,4 +81,26 @@ impl SluiceError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         SluiceError::Io { path: path.into(), source: std::sync::Arc::new(source) }
     }
+
+    /// The same error with every secret of `redactor` replaced in its text.
+    pub fn scrubbed(self, redactor: &crate::redact::Redactor) -> Self {
+        if redactor.is_empty() {
+            return self;
+        }
+        let s = |text: String| redactor.scrub(&text);
+        match self {
+            SluiceError::Analysis(m) => SluiceError::Analysis(s(m)),
+            SluiceError::Parse(m) => SluiceError::Parse(s(m)),
+            SluiceError::Option { option, reason } => SluiceError::Option { option, reason: s(reason) },
+            SluiceError::Malformed { path, line, reason } => {
+                SluiceError::Malformed { path, line, reason: s(reason) }
+            }
+            SluiceError::Execution(m) => SluiceError::Execution(s(m)),
+            SluiceError::Sql { line, column, error } => {
+                SluiceError::Sql { line, column, error: Box::new(error.scrubbed(redactor)) }
+            }
+            SluiceError::QueryFailed { name, cause } => SluiceError::QueryFailed { name, cause: s(cause) },
+            io @ SluiceError::Io { .. } => io,
+        }
+    }
 }

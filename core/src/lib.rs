@@ -18,6 +18,7 @@ pub mod json_value;
 pub mod mode;
 pub mod options;
 pub mod plan;
+pub mod redact;
 pub mod schema;
 pub mod sink;
 pub mod sql;

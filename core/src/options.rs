@@ -5,7 +5,7 @@ use crate::error::{Result, SluiceError};
 use serde::{Deserialize, Serialize};
 
 /// Options given with `.option(key, value)` or `WITH (key = 'value')`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     entries: Vec<(String, String)>,
 }
@@ -46,6 +46,11 @@ impl Options {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The secret values among these options, to scrub from error text.
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        crate::redact::Redactor::new(self.iter())
+    }
+
     /// A boolean option (`true`/`false`, any case), or `default` when unset.
     pub fn get_bool(&self, key: &str, default: bool) -> Result<bool> {
         match self.get(key) {
@@ -83,6 +88,13 @@ impl Options {
                 }
             }
         }
+    }
+}
+
+/// Secret values (see [`crate::redact`]) show as redacted.
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter().map(|(k, v)| (k, crate::redact::shown(k, v)))).finish()
     }
 }
 

@@ -114,6 +114,10 @@ fn unquote(value: &str) -> String {
 /// Spark's `SET` result columns: `key`, `value`.
 fn key_values(session: &Session, rows: Vec<(String, String)>) -> Result<DataFrame> {
     let schema = Schema::default().with("key", DataType::String).with("value", DataType::String);
-    let rows = rows.into_iter().map(|(k, v)| vec![Value::string(&k), Value::string(&v)]).collect();
+    // Secret values show redacted, as Spark's SET shows them.
+    let rows = rows
+        .into_iter()
+        .map(|(k, v)| vec![Value::string(&k), Value::string(sluice_core::redact::shown(&k, &v))])
+        .collect();
     session.create_dataframe(rows, schema)
 }

@@ -47,12 +47,51 @@ impl std::fmt::Debug for SqlResult {
 
 pub(crate) use crate::session::SinkTable;
 
-/// Runs one statement; errors carry its position (line and column from 1).
+/// Runs one statement; errors carry its position (line and column from 1), and never the
+/// value of a secret option written in it.
 pub(crate) fn execute(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
-    run(session, stmt).map_err(|e| match e {
-        located @ SluiceError::Sql { .. } => located,
-        e => SluiceError::Sql { line: stmt.line, column: stmt.column, error: Box::new(e) },
+    run(session, stmt).map_err(|e| {
+        let located = match e {
+            located @ SluiceError::Sql { .. } => located,
+            e => SluiceError::Sql { line: stmt.line, column: stmt.column, error: Box::new(e) },
+        };
+        located.scrubbed(&quoted_secrets(&stmt.text))
     })
+}
+
+/// The values of secret options written `'key' = 'value'` (or `'key' 'value'`) in `text`.
+fn quoted_secrets(text: &str) -> sluice_core::redact::Redactor {
+    let mut literals = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('\'') {
+        let mut value = String::new();
+        let mut chars = rest[start + 1..].char_indices();
+        let mut end = None;
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                if rest[start + 1 + i + 1..].starts_with('\'') {
+                    value.push('\'');
+                    chars.next();
+                    continue;
+                }
+                end = Some(start + 1 + i + 1);
+                break;
+            }
+            value.push(c);
+        }
+        literals.push(value);
+        match end {
+            Some(e) => rest = &rest[e..],
+            None => break,
+        }
+    }
+    let mut redactor = sluice_core::redact::Redactor::default();
+    for pair in literals.windows(2) {
+        if sluice_core::redact::is_secret(&pair[0]) {
+            redactor.add(&pair[1]);
+        }
+    }
+    redactor
 }
 
 /// Runs the only statement of `text` (`session.sql`).
@@ -299,6 +338,18 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statement_that_fails_does_not_quote_its_secret_options() {
+        let spark = Session::builder().build().unwrap();
+        let text = "CREATE TABLE t WITH (connector = 'kafka', 'kafka.sasl.password' 'it''s-secret', \
+                    'kafka.sasl.username' = 'alice')";
+        let e = execute_one(&spark, text).unwrap_err().to_string();
+        assert!(e.contains("*********(redacted)"), "{e}");
+        assert!(!e.contains("s-secret"), "{e}");
+        let r = quoted_secrets(text);
+        assert_eq!(r.scrub("alice it's-secret"), "alice *********(redacted)");
+    }
 
     #[test]
     fn parse_errors_point_into_the_script() {

@@ -29,13 +29,80 @@ pub fn broker() -> Option<String> {
     }
 }
 
+/// A broker the tests reach over TLS (and SASL): its address and the `kafka.*` options a
+/// Sluice source or sink needs to reach it.
+#[derive(Clone, Debug)]
+pub struct SecureBroker {
+    pub servers: String,
+    pub options: Vec<(String, String)>,
+}
+
+fn secure_broker(var: &str, ca_var: &str, sasl: bool) -> Option<SecureBroker> {
+    let servers = match std::env::var(var) {
+        Ok(a) if !a.is_empty() => a,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{var} is not set under CI: run the tests with scripts/test.sh, which starts the broker")
+        }
+        _ => {
+            eprintln!("skipping: no TLS Kafka broker ({var} unset); scripts/test.sh starts one");
+            return None;
+        }
+    };
+    let env = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is set with {var}"));
+    let mut options = vec![
+        ("kafka.bootstrap.servers".to_string(), servers.clone()),
+        ("kafka.security.protocol".to_string(), if sasl { "SASL_SSL" } else { "SSL" }.to_string()),
+        ("kafka.ssl.ca.location".to_string(), env(ca_var)),
+    ];
+    if !sasl {
+        // This broker wants a client certificate signed by its CA, made beside it.
+        let dir = Path::new(&options[2].1).parent().expect("the CA's folder").to_path_buf();
+        options.push(("kafka.ssl.certificate.location".into(), dir.join("client.pem").display().to_string()));
+        options.push(("kafka.ssl.key.location".into(), dir.join("client.key").display().to_string()));
+    }
+    if sasl {
+        options.push(("kafka.sasl.mechanism".into(), "SCRAM-SHA-512".into()));
+        options.push(("kafka.sasl.username".into(), env("SLUICE_KAFKA_SASL_USER")));
+        options.push(("kafka.sasl.password".into(), env("SLUICE_KAFKA_SASL_PASSWORD")));
+    }
+    Some(SecureBroker { servers, options })
+}
+
+/// The broker behind TLS (`SLUICE_KAFKA_TLS`), or `None` (with a message) outside CI.
+pub fn tls_broker() -> Option<SecureBroker> {
+    secure_broker("SLUICE_KAFKA_TLS", "SLUICE_KAFKA_TLS_CA", false)
+}
+
+/// The broker behind TLS requiring SASL/SCRAM (`SLUICE_KAFKA_SASL_TLS`).
+pub fn sasl_tls_broker() -> Option<SecureBroker> {
+    secure_broker("SLUICE_KAFKA_SASL_TLS", "SLUICE_KAFKA_SASL_TLS_CA", true)
+}
+
+/// A client of `servers`, with the TLS and SASL settings when it is one of the secure
+/// brokers, so that every helper here works with those too.
+fn client(servers: &str) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", servers);
+    for secure in [
+        ("SLUICE_KAFKA_TLS", "SLUICE_KAFKA_TLS_CA", false),
+        ("SLUICE_KAFKA_SASL_TLS", "SLUICE_KAFKA_SASL_TLS_CA", true),
+    ] {
+        if std::env::var(secure.0).is_ok_and(|a| a == servers) {
+            for (k, v) in secure_broker(secure.0, secure.1, secure.2).into_iter().flat_map(|b| b.options) {
+                c.set(k.trim_start_matches("kafka."), v);
+            }
+        }
+    }
+    c
+}
+
 /// A topic name no other test (or run) uses.
 pub fn unique_topic(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
 fn admin(servers: &str) -> AdminClient<DefaultClientContext> {
-    ClientConfig::new().set("bootstrap.servers", servers).create().expect("admin client")
+    client(servers).create().expect("admin client")
 }
 
 /// Creates `topic` with `partitions` partitions and waits until its metadata shows them.
@@ -85,7 +152,7 @@ pub fn delete_topic(servers: &str, topic: &str) {
 }
 
 fn wait_for_partitions(servers: &str, topic: &str, partitions: i32) {
-    let c: BaseConsumer = ClientConfig::new().set("bootstrap.servers", servers).create().expect("consumer");
+    let c: BaseConsumer = client(servers).create().expect("consumer");
     for _ in 0..100 {
         if let Ok(m) = c.fetch_metadata(Some(topic), TIMEOUT) {
             if m.topics().iter().any(|t| t.error().is_none() && t.partitions().len() as i32 == partitions) {
@@ -122,12 +189,8 @@ impl Record {
 
 /// Produces `records` to `topic` and waits until the broker acknowledged all of them.
 pub fn produce(servers: &str, topic: &str, records: &[Record]) {
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .set("enable.idempotence", "true")
-        .set("linger.ms", "5")
-        .create()
-        .expect("producer");
+    let producer: BaseProducer =
+        client(servers).set("enable.idempotence", "true").set("linger.ms", "5").create().expect("producer");
     for r in records {
         let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic);
         if let Some(v) = &r.value {
@@ -173,8 +236,7 @@ pub struct ReadRecord {
 
 /// Every record of `topic` now, partition by partition in offset order.
 pub fn read_all(servers: &str, topic: &str) -> Vec<ReadRecord> {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
+    let c: BaseConsumer = client(servers)
         .set("group.id", format!("sluice-test-{}", uuid::Uuid::new_v4()))
         .set("enable.auto.commit", "false")
         .create()

@@ -1,5 +1,6 @@
 //! The Kafka source's options, checked as Spark's `KafkaSourceProvider` checks them.
 
+use super::client::{client_options, ClientSettings};
 use serde::{Deserialize, Serialize};
 use sluice_core::{Options, Result, SluiceError};
 use std::collections::BTreeMap;
@@ -47,7 +48,7 @@ pub const LATEST: i64 = -1;
 #[derive(Clone, Debug)]
 pub struct KafkaSourceConfig {
     /// `kafka.*` options with the prefix removed, given to librdkafka.
-    pub client: BTreeMap<String, String>,
+    pub client: ClientSettings,
     /// What to read.
     pub subscription: Subscription,
     /// Where a new query starts.
@@ -70,7 +71,7 @@ impl KafkaSourceConfig {
     /// Checks the options of `read_stream()` (`streaming`) or `read()` against Spark's rules.
     pub fn from_options(options: &Options, streaming: bool) -> Result<KafkaSourceConfig> {
         let client = client_options(options)?;
-        if !client.contains_key("bootstrap.servers") {
+        if !client.map.contains_key("bootstrap.servers") {
             return Err(SluiceError::analysis(
                 "Option 'kafka.bootstrap.servers' must be specified for configuring Kafka consumer",
             ));
@@ -83,7 +84,7 @@ impl KafkaSourceConfig {
             ("value.deserializer", "values are always read as byte arrays (ByteArrayDeserializer). Use DataFrame operations (cast(value AS STRING), from_json) to deserialize the values explicitly"),
             ("interceptor.classes", "the Kafka source always reads keys and values as byte arrays, and interceptors could break that"),
         ] {
-            if client.contains_key(key) {
+            if client.map.contains_key(key) {
                 return Err(SluiceError::analysis(format!("Kafka option 'kafka.{key}' is not supported: {reason}.")));
             }
         }
@@ -163,7 +164,7 @@ impl KafkaSourceConfig {
 
     /// `kafka.bootstrap.servers`, for error messages.
     pub fn servers(&self) -> &str {
-        self.client.get("bootstrap.servers").map_or("", String::as_str)
+        self.client.servers()
     }
 
     /// True when `topic` is one the subscription reads.
@@ -174,17 +175,6 @@ impl KafkaSourceConfig {
             Subscription::Pattern(re) => !topic.starts_with("__") && re.is_match(topic),
         }
     }
-}
-
-/// The `kafka.`-prefixed options, without the prefix.
-pub fn client_options(options: &Options) -> Result<BTreeMap<String, String>> {
-    let mut client = BTreeMap::new();
-    for (k, v) in options.iter() {
-        if k.len() > 6 && k[..6].eq_ignore_ascii_case("kafka.") {
-            client.insert(k[6..].to_string(), v.to_string());
-        }
-    }
-    Ok(client)
 }
 
 fn parse_assign(text: &str) -> Result<BTreeMap<String, Vec<i32>>> {

@@ -2,7 +2,8 @@
 //! written when every record of it was acknowledged; a failed delivery fails the query
 //! (at-least-once: a restarted query writes the batch again).
 
-use super::options::client_options;
+use super::client::{client_options, ClientSettings, SecurityErrors};
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
@@ -10,9 +11,8 @@ use rdkafka::{ClientConfig, ClientContext};
 use sluice_core::mode::OutputMode;
 use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{DataType, Options, Result, Row, Schema, SluiceError, Value};
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where each record's parts come from in a result row (Spark's `KafkaWriter` rules).
 #[derive(Clone, Debug)]
@@ -94,13 +94,22 @@ impl KafkaSinkLayout {
     }
 }
 
-/// Counts acknowledgements and keeps delivery errors.
+/// Keeps delivery errors and the broker's security failures.
 #[derive(Default)]
 struct Deliveries {
     failures: Mutex<Vec<String>>,
+    security: SecurityErrors,
 }
 
-impl ClientContext for Deliveries {}
+impl ClientContext for Deliveries {
+    fn log(&self, level: RDKafkaLogLevel, _fac: &str, message: &str) {
+        self.security.on_log(level, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.security.on_error(&error, reason);
+    }
+}
 
 impl ProducerContext for Deliveries {
     type DeliveryOpaque = ();
@@ -126,7 +135,7 @@ pub struct KafkaSink {
 struct KafkaTarget {
     layout: KafkaSinkLayout,
     config: ClientConfig,
-    servers: String,
+    client: ClientSettings,
     flush_timeout: Duration,
 }
 
@@ -134,30 +143,29 @@ impl KafkaSink {
     /// A producer with idempotence on (`kafka.*` options pass through to librdkafka).
     pub fn new(schema: &Schema, options: &Options) -> Result<KafkaSink> {
         let layout = KafkaSinkLayout::new(schema, options)?;
-        let client: BTreeMap<String, String> = client_options(options)?;
-        let servers = client.get("bootstrap.servers").cloned().ok_or_else(|| {
-            SluiceError::analysis(
+        let client = client_options(options)?;
+        if !client.map.contains_key("bootstrap.servers") {
+            return Err(SluiceError::analysis(
                 "Option 'kafka.bootstrap.servers' must be specified for configuring Kafka producer",
-            )
-        })?;
+            ));
+        }
         for key in ["key.serializer", "value.serializer"] {
-            if client.contains_key(key) {
+            if client.map.contains_key(key) {
                 return Err(SluiceError::analysis(format!(
                     "Kafka option 'kafka.{key}' is not supported, as keys and values are serialized as byte arrays (ByteArraySerializer). Use DataFrame operations to serialize them explicitly (cast to string, to_json)."
                 )));
             }
         }
-        let mut config = ClientConfig::new();
-        config.set("enable.idempotence", "true");
-        for (k, v) in &client {
-            config.set(k, v);
+        let mut config = client.config();
+        if !client.map.contains_key("enable.idempotence") {
+            config.set("enable.idempotence", "true");
         }
         let message_timeout_ms: u64 =
-            client.get("message.timeout.ms").and_then(|v| v.parse().ok()).unwrap_or(300_000);
+            client.map.get("message.timeout.ms").and_then(|v| v.parse().ok()).unwrap_or(300_000);
         let target = Arc::new(KafkaTarget {
             layout,
             config,
-            servers,
+            client,
             flush_timeout: Duration::from_millis(message_timeout_ms + 10_000),
         });
         // Created here so that a bad `kafka.*` option fails `start()`.
@@ -174,9 +182,10 @@ struct KafkaProducer {
 
 impl KafkaProducer {
     fn new(target: Arc<KafkaTarget>) -> Result<KafkaProducer> {
-        let producer = target.config.create_with_context(Deliveries::default()).map_err(|e| {
-            SluiceError::exec(format!("Kafka ({}): cannot create the producer: {e}", target.servers))
-        })?;
+        let producer = target
+            .config
+            .create_with_context(Deliveries::default())
+            .map_err(|e| target.client.error("cannot create the producer", e))?;
         Ok(KafkaProducer { target, producer })
     }
 
@@ -186,19 +195,36 @@ impl KafkaProducer {
             self.send(row)?;
             self.producer.poll(Duration::ZERO);
         }
-        let servers = &self.target.servers;
-        self.producer.flush(self.target.flush_timeout).map_err(|e| {
-            SluiceError::exec(format!("Kafka ({servers}): records not acknowledged in time: {e}"))
-        })?;
+        self.flush()?;
         let failures =
             std::mem::take(&mut *self.producer.context().failures.lock().unwrap_or_else(|p| p.into_inner()));
         if !failures.is_empty() {
-            return Err(SluiceError::exec(format!(
-                "Kafka ({servers}): the broker did not acknowledge every record: {}",
-                failures.join("; ")
-            )));
+            return Err(self
+                .target
+                .client
+                .error("the broker did not acknowledge every record", failures.join("; ")));
         }
         Ok(())
+    }
+
+    /// Waits for every acknowledgement, failing at once on a TLS or SASL failure (the
+    /// records would otherwise wait out `message.timeout.ms`).
+    fn flush(&self) -> Result<()> {
+        let client = &self.target.client;
+        let started = Instant::now();
+        loop {
+            let flushed = self.producer.flush(Duration::from_millis(200));
+            if let Some(failure) = self.producer.context().security.failure(client) {
+                return Err(failure);
+            }
+            match flushed {
+                Ok(()) => return Ok(()),
+                Err(e) if started.elapsed() >= self.target.flush_timeout => {
+                    return Err(client.error("records not acknowledged in time", e))
+                }
+                Err(_) => {}
+            }
+        }
     }
 
     fn send(&self, row: &Row) -> Result<()> {
@@ -254,12 +280,7 @@ impl KafkaProducer {
                     record = r;
                     self.producer.poll(Duration::from_millis(50));
                 }
-                Err((e, _)) => {
-                    return Err(SluiceError::exec(format!(
-                        "Kafka ({}): cannot send to {topic}: {e}",
-                        self.target.servers
-                    )))
-                }
+                Err((e, _)) => return Err(self.target.client.error(&format!("cannot send to {topic}"), e)),
             }
         }
     }

@@ -3,6 +3,7 @@
 //! each worker fetches its partitions' ranges by assignment, never through a consumer
 //! group, so the ranges (and a checkpoint of them) fully decide what a batch holds.
 
+use super::client::SecurityContext;
 use super::options::{KafkaSourceConfig, OffsetSpec, Subscription, EARLIEST, LATEST};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
@@ -68,10 +69,7 @@ impl KafkaRange {
 }
 
 fn client_config(cfg: &KafkaSourceConfig, group: &str) -> ClientConfig {
-    let mut c = ClientConfig::new();
-    for (k, v) in &cfg.client {
-        c.set(k, v);
-    }
+    let mut c = cfg.client.config();
     c.set("group.id", group);
     c.set("enable.auto.commit", "false");
     c.set("enable.auto.offset.store", "false");
@@ -82,15 +80,10 @@ fn group_id(prefix: Option<&str>, role: &str) -> String {
     format!("{}-{}-{role}", prefix.unwrap_or("spark-kafka-source"), uuid::Uuid::new_v4())
 }
 
-fn kafka_error(what: &str, servers: &str, e: impl std::fmt::Display) -> SluiceError {
-    SluiceError::exec(format!("Kafka ({servers}): {what}: {e}"))
-}
-
 /// Decides on the driver which offsets each batch reads.
 pub struct KafkaPlanner {
     cfg: KafkaSourceConfig,
-    consumer: BaseConsumer,
-    servers: String,
+    consumer: BaseConsumer<SecurityContext>,
     /// The next offset to read per partition; `None` before the first batch is planned.
     next: Option<PartitionOffsets>,
     /// The end offsets of an AvailableNow run or a batch read: nothing past them is read.
@@ -115,14 +108,12 @@ struct Watermarks {
 impl KafkaPlanner {
     /// Connects to the brokers (lazily: the first request happens at the first batch).
     pub fn new(cfg: KafkaSourceConfig, group_prefix: Option<&str>) -> Result<KafkaPlanner> {
-        let servers = cfg.servers().to_string();
-        let consumer: BaseConsumer = client_config(&cfg, &group_id(group_prefix, "driver-0"))
-            .create()
-            .map_err(|e| kafka_error("cannot create the driver's consumer", &servers, e))?;
+        let consumer = client_config(&cfg, &group_id(group_prefix, "driver-0"))
+            .create_with_context(SecurityContext::default())
+            .map_err(|e| cfg.client.error("cannot create the driver's consumer", e))?;
         Ok(KafkaPlanner {
             cfg,
             consumer,
-            servers,
             next: None,
             bound: None,
             bound_start: None,
@@ -132,15 +123,42 @@ impl KafkaPlanner {
         })
     }
 
+    /// Runs a broker request in short tries until `REQUEST_TIMEOUT`, failing at once when
+    /// the client saw a TLS or SASL failure (which retrying does not heal).
+    fn request<T>(
+        &self,
+        what: impl Fn() -> String,
+        attempt: impl Fn(Duration) -> rdkafka::error::KafkaResult<T>,
+    ) -> Result<T> {
+        let started = Instant::now();
+        loop {
+            let result = attempt(REQUEST_TIMEOUT.min(Duration::from_millis(500)));
+            // The consumer's logs and errors reach its context only when it is polled (it
+            // is never assigned a partition, so nothing else comes).
+            let _ = self.consumer.poll(Duration::ZERO);
+            if let Some(failure) = self.consumer.context().errors.failure(&self.cfg.client) {
+                return Err(failure);
+            }
+            match result {
+                Ok(v) => return Ok(v),
+                Err(e) if started.elapsed() >= REQUEST_TIMEOUT => {
+                    return Err(self.cfg.client.error(&what(), e))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
     /// The partitions the subscription covers now, with their low and high offsets.
     fn partitions(&self) -> Result<BTreeMap<(String, i32), Watermarks>> {
-        let metadata = match &self.cfg.subscription {
-            Subscription::Subscribe(topics) if topics.len() == 1 => {
-                self.consumer.fetch_metadata(Some(&topics[0]), REQUEST_TIMEOUT)
-            }
-            _ => self.consumer.fetch_metadata(None, REQUEST_TIMEOUT),
-        }
-        .map_err(|e| kafka_error("cannot fetch metadata", &self.servers, e))?;
+        let one_topic = match &self.cfg.subscription {
+            Subscription::Subscribe(topics) if topics.len() == 1 => Some(topics[0].as_str()),
+            _ => None,
+        };
+        let metadata = self.request(
+            || "cannot fetch metadata".to_string(),
+            |timeout| self.consumer.fetch_metadata(one_topic, timeout),
+        )?;
         let mut out = BTreeMap::new();
         for topic in metadata.topics() {
             if topic.error().is_some() || !self.cfg.wants_topic(topic.name()) {
@@ -152,14 +170,10 @@ impl KafkaPlanner {
                         continue;
                     }
                 }
-                let (low, high) =
-                    self.consumer.fetch_watermarks(topic.name(), p.id(), REQUEST_TIMEOUT).map_err(|e| {
-                        kafka_error(
-                            &format!("cannot list offsets of {}-{}", topic.name(), p.id()),
-                            &self.servers,
-                            e,
-                        )
-                    })?;
+                let (low, high) = self.request(
+                    || format!("cannot list offsets of {}-{}", topic.name(), p.id()),
+                    |timeout| self.consumer.fetch_watermarks(topic.name(), p.id(), timeout),
+                )?;
                 out.insert((topic.name().to_string(), p.id()), Watermarks { low, high });
             }
         }
@@ -174,6 +188,7 @@ impl KafkaPlanner {
                 self.unreachable_since = None;
                 Ok(Some(p))
             }
+            Err(e) if self.consumer.context().errors.failure(&self.cfg.client).is_some() => Err(e),
             Err(e) => {
                 let since = *self.unreachable_since.get_or_insert_with(Instant::now);
                 if since.elapsed() >= Duration::from_millis(self.cfg.poll_timeout_ms) {
@@ -452,7 +467,7 @@ fn rate_limit(start: &PartitionOffsets, until: &mut PartitionOffsets, limit: u64
 pub struct KafkaReader {
     cfg: KafkaSourceConfig,
     group_prefix: Option<String>,
-    consumers: Mutex<BTreeMap<usize, BaseConsumer>>,
+    consumers: Mutex<BTreeMap<usize, BaseConsumer<SecurityContext>>>,
 }
 
 impl KafkaReader {
@@ -461,16 +476,17 @@ impl KafkaReader {
         KafkaReader { cfg, group_prefix, consumers: Mutex::new(BTreeMap::new()) }
     }
 
-    fn consumer(&self, index: usize) -> Result<BaseConsumer> {
+    fn consumer(&self, index: usize) -> Result<BaseConsumer<SecurityContext>> {
         if let Some(c) = self.consumers.lock().unwrap_or_else(|p| p.into_inner()).remove(&index) {
             return Ok(c);
         }
-        let servers = self.cfg.servers();
         let mut config =
             client_config(&self.cfg, &group_id(self.group_prefix.as_deref(), &format!("executor-{index}")));
         config.set("enable.partition.eof", "true");
         config.set("auto.offset.reset", if self.cfg.fail_on_data_loss { "error" } else { "earliest" });
-        config.create().map_err(|e| kafka_error("cannot create a consumer", servers, e))
+        config
+            .create_with_context(SecurityContext::default())
+            .map_err(|e| self.cfg.client.error("cannot create a consumer", e))
     }
 
     /// Reads the ranges of worker `index` of `peers`, in offset order per partition.
@@ -498,21 +514,21 @@ impl KafkaReader {
 
     fn read_with(
         &self,
-        consumer: &BaseConsumer,
+        consumer: &BaseConsumer<SecurityContext>,
         mine: &[&KafkaRange],
         emit: &mut dyn FnMut(Row),
     ) -> Result<()> {
-        let servers = self.cfg.servers();
+        let client = &self.cfg.client;
         let mut tpl = TopicPartitionList::new();
         let mut pending: Vec<&KafkaRange> = mine.to_vec();
         for r in mine {
             tpl.add_partition_offset(&r.topic, r.partition, Offset::Offset(r.from))
-                .map_err(|e| kafka_error("cannot assign a partition", servers, e))?;
+                .map_err(|e| client.error("cannot assign a partition", e))?;
         }
         let find = |pending: &[&KafkaRange], topic: &str, p: i32| {
             pending.iter().position(|r| r.partition == p && &*r.topic == topic)
         };
-        consumer.assign(&tpl).map_err(|e| kafka_error("cannot assign partitions", servers, e))?;
+        consumer.assign(&tpl).map_err(|e| client.error("cannot assign partitions", e))?;
         let timeout = Duration::from_millis(self.cfg.poll_timeout_ms);
         let mut last_progress = Instant::now();
         let mut last_error: Option<String> = None;
@@ -548,26 +564,30 @@ impl KafkaReader {
                     let text = e.to_string();
                     let lost = text.contains("out of range") || text.contains("OffsetOutOfRange");
                     if lost && self.cfg.fail_on_data_loss {
-                        return Err(kafka_error(
+                        return Err(client.error(
                             "offsets planned for this batch are no longer available (failOnDataLoss is true)",
-                            servers,
                             e,
                         ));
                     }
                     last_error = Some(text);
                 }
             }
+            if let Some(failure) = consumer.context().errors.failure(client) {
+                return Err(failure);
+            }
             if last_progress.elapsed() >= timeout {
                 let waiting: Vec<String> = pending
                     .iter()
                     .map(|r| format!("{}-{} offsets {}..{}", r.topic, r.partition, r.from, r.until))
                     .collect();
-                return Err(SluiceError::exec(format!(
-                    "Kafka ({servers}): timed out after {} ms (kafkaConsumer.pollTimeoutMs) waiting for records of {}{}",
-                    timeout.as_millis(),
-                    waiting.join(", "),
-                    last_error.map(|e| format!("; last error: {e}")).unwrap_or_default()
-                )));
+                return Err(client.error(
+                    &format!(
+                        "timed out after {} ms (kafkaConsumer.pollTimeoutMs) waiting for records of {}",
+                        timeout.as_millis(),
+                        waiting.join(", ")
+                    ),
+                    last_error.as_deref().unwrap_or("no error reported"),
+                ));
             }
         }
         Ok(())
