@@ -59,14 +59,15 @@ pub use listener::{
 pub use query::{StreamingQuery, StreamingQueryManager};
 pub use reader::{DataFrameReader, DataStreamReader};
 pub use session::{
-    Session, SessionBuilder, TableDefinition, METRICS_ADDR, NO_DATA_EVENT_INTERVAL, PROGRESS_LOG,
+    RuntimeConfig, Session, SessionBuilder, TableDefinition, METRICS_ADDR, NO_DATA_EVENT_INTERVAL,
+    PROGRESS_LOG,
 };
 pub use sluice_connectors as connectors;
 pub use sluice_core::format;
 pub use sluice_core::mode::{OutputMode, Trigger};
 pub use sluice_core::plan::SortOrder;
 pub use sluice_core::{self as core, DataType, Expr, Field, Result, Row, Schema, SluiceError, Value};
-pub use statement::config::{takes_effect, CONFIGS};
+pub use statement::config::{no_effect_warning, takes_effect, CONFIGS};
 pub use statement::{split_statements, SqlResult, StatementText, SQL_TRIGGER};
 
 /// Sluice's error type (the same as [`SluiceError`]).

@@ -30,7 +30,8 @@ impl ReaderState {
         let schema = self.schema.clone().transpose()?;
         let stream_schema_inference = self
             .session
-            .conf("spark.sql.streaming.schemaInference")
+            .conf()
+            .get("spark.sql.streaming.schemaInference")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         connector::source(format)?.describe(&SourceRequest {
             format,

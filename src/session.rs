@@ -55,6 +55,8 @@ pub struct TableDefinition {
 
 pub(crate) struct SessionInner {
     pub workers: usize,
+    /// True when the workers were set (`workers(n)`, `-w`), not the default of one per core.
+    pub workers_set: bool,
     pub cluster: Option<Cluster>,
     /// Cluster executions started so far (every process counts the same).
     pub executions: AtomicU64,
@@ -84,7 +86,8 @@ pub struct SessionBuilder {
 }
 
 impl SessionBuilder {
-    /// Timely worker threads that run every query (default 1).
+    /// Timely worker threads that run every query (default: one per core, as Spark's
+    /// `local[*]`, from `std::thread::available_parallelism`).
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = Some(n);
         self
@@ -113,7 +116,7 @@ impl SessionBuilder {
 
     /// Creates the session.
     pub fn build(self) -> Result<Session> {
-        let workers = self.workers.unwrap_or(1);
+        let workers = self.workers.unwrap_or_else(default_workers);
         if workers == 0 {
             return Err(SluiceError::option("workers", "a session needs at least one worker"));
         }
@@ -126,6 +129,7 @@ impl SessionBuilder {
         Ok(Session {
             inner: Arc::new(SessionInner {
                 workers,
+                workers_set: self.workers.is_some(),
                 cluster,
                 executions: AtomicU64::new(0),
                 initial_conf: self.conf.clone(),
@@ -137,6 +141,11 @@ impl SessionBuilder {
             }),
         })
     }
+}
+
+/// One worker per core (1 when the count is unknown).
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 impl Session {
@@ -214,9 +223,10 @@ impl Session {
         }
     }
 
-    /// A configuration value (Spark's `spark.conf.get`).
-    pub fn conf(&self, key: &str) -> Option<String> {
-        self.inner.conf.read().unwrap_or_else(|p| p.into_inner()).get(key).map(str::to_string)
+    /// The session's runtime configuration (Spark's `spark.conf`): `session.conf().set(k, v)`,
+    /// `get(k)`, `unset(k)`, `get_all()`.
+    pub fn conf(&self) -> RuntimeConfig<'_> {
+        RuntimeConfig { session: self }
     }
 
     pub(crate) fn table_plan(&self, name: &str, streaming: bool) -> Result<LogicalPlan> {
@@ -267,7 +277,7 @@ impl Session {
 
     /// The progress log every query of the session appends to (`sluice.progressLog`).
     pub(crate) fn progress_log(&self) -> Result<Option<Arc<crate::progress::ProgressLog>>> {
-        match self.conf(PROGRESS_LOG) {
+        match self.conf().get(PROGRESS_LOG) {
             Some(path) if !path.trim().is_empty() => {
                 let log = crate::progress::ProgressLog::open(std::path::Path::new(&path))
                     .map_err(|e| SluiceError::option(PROGRESS_LOG, e.to_string()))?;
@@ -285,7 +295,7 @@ impl Session {
     /// A duration config as Spark's `timeConf` in milliseconds reads it: a bare number is
     /// milliseconds, else a duration such as `60s` or `1 minute`; `default` when unset.
     pub(crate) fn time_conf(&self, key: &str, default: std::time::Duration) -> Result<std::time::Duration> {
-        match self.conf(key) {
+        match self.conf().get(key) {
             None => Ok(default),
             Some(text) => {
                 let text = text.trim();
@@ -335,5 +345,40 @@ impl Session {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(name.to_ascii_lowercase(), entry);
+    }
+}
+
+/// A session's configuration, as Spark's `RuntimeConfig` (`spark.conf`). The keys Sluice
+/// reads are listed in `sluice::CONFIGS`; others are kept and reported, as Spark keeps them.
+pub struct RuntimeConfig<'a> {
+    session: &'a Session,
+}
+
+impl RuntimeConfig<'_> {
+    /// Sets `key` to `value` (as `SET key = value`).
+    pub fn set(&self, key: &str, value: impl ToString) {
+        self.session.set_conf(key, value)
+    }
+
+    /// The value of `key`, if set (in this session or at its build).
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.session.inner.conf.read().unwrap_or_else(|p| p.into_inner()).get(key).map(str::to_string)
+    }
+
+    /// The value of `key`, or `default` when it is not set.
+    pub fn get_or(&self, key: &str, default: &str) -> String {
+        self.get(key).unwrap_or_else(|| default.to_string())
+    }
+
+    /// Puts `key` back to the value the session was built with, or unsets it (`RESET key`).
+    pub fn unset(&self, key: &str) {
+        self.session.reset_conf(Some(key))
+    }
+
+    /// Every config set, as `(key, value)`, sorted by key (`SET` shows them redacted).
+    pub fn get_all(&self) -> Vec<(String, String)> {
+        let mut all = self.session.conf_entries();
+        all.sort();
+        all
     }
 }

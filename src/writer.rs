@@ -144,7 +144,7 @@ impl DataStreamWriter {
         if let Some(dir) = options.get("checkpointLocation") {
             return Some(dir.into());
         }
-        let root = session.conf(CHECKPOINT_ROOT)?;
+        let root = session.conf().get(CHECKPOINT_ROOT)?;
         // As Spark: a root location serves named queries (an unnamed one could never be found again).
         Some(std::path::Path::new(&root).join(name?))
     }
@@ -175,7 +175,23 @@ impl DataStreamWriter {
             foreach_batch: self.foreach_batch.take(),
         })?;
         let (sink, memory_table) = (made.sink, made.memory_table);
-        let placement = crate::batch::placement_for(&session, &analyzed);
+        let mut placement = crate::batch::placement_for(&session, &analyzed);
+        if let (false, None, Some(dir)) = (
+            session.inner.workers_set,
+            &placement.cluster,
+            Self::checkpoint_location(&self.options, self.name.as_deref(), &session),
+        ) {
+            // The workers default to one per core, but a checkpoint's state is split by the
+            // worker count it was written with: go on with that count rather than refuse.
+            if let Some(n) = crate::checkpoint::recorded_workers(&dir).filter(|&n| n != placement.threads) {
+                eprintln!(
+                    "note: the checkpoint at {} holds state split over {n} workers: this query runs with {n} workers (not one per core, {}); set the workers explicitly (-w) to be told when they differ",
+                    dir.display(),
+                    placement.threads
+                );
+                placement.threads = n;
+            }
+        }
         // Only the driver's process plans what each batch reads (a socket source connects).
         let mut sources = if placement.is_driver() {
             analyzed
@@ -207,8 +223,8 @@ impl DataStreamWriter {
                 }
                 let shape = query_shape(&analyzed, mode, workers);
                 let conf = CheckpointConf {
-                    retain: session.conf(MIN_BATCHES_TO_RETAIN),
-                    min_deltas: session.conf(state::MIN_DELTAS_FOR_SNAPSHOT),
+                    retain: session.conf().get(MIN_BATCHES_TO_RETAIN),
+                    min_deltas: session.conf().get(state::MIN_DELTAS_FOR_SNAPSHOT),
                     maintenance_interval: session
                         .time_conf(state::MAINTENANCE_INTERVAL, state::DEFAULT_MAINTENANCE_INTERVAL)?,
                 };
@@ -323,7 +339,8 @@ impl DataStreamWriter {
             aggregating: analyzed.aggregations > 0,
             watermark_delays: analyzed.watermarks.clone(),
             max_watermark_policy: session
-                .conf("spark.sql.streaming.multipleWatermarkPolicy")
+                .conf()
+                .get("spark.sql.streaming.multipleWatermarkPolicy")
                 .is_some_and(|p| p.eq_ignore_ascii_case("max")),
             evicts_state: (analyzed.has_event_time_aggregate
                 || analyzed.has_expiring_dedup

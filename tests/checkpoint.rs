@@ -110,6 +110,45 @@ fn state_restored_from_a_snapshot_gives_the_results_of_a_query_that_never_stoppe
 }
 
 #[test]
+fn workers_default_to_one_per_core_and_a_checkpoint_keeps_the_count_it_was_written_with() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_eq!(Session::builder().build().unwrap().workers(), cores, "one worker per core, as local[*]");
+    let dir = tempfile::tempdir().unwrap();
+    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
+    (0..2).for_each(|i| add_chunk(&input, i, 4));
+    // Written with more workers than the default has: the state is split over them.
+    let spark = Session::builder().workers(cores + 1).build().unwrap();
+    aggregates(&spark, &input, &checkpoint).await_termination().unwrap();
+    (2..4).for_each(|i| add_chunk(&input, i, 4));
+    // The default goes on with the recorded count (a note on stderr says so) ...
+    let spark = Session::builder().build().unwrap();
+    let q = aggregates(&spark, &input, &checkpoint);
+    q.await_termination().unwrap();
+    let progress = q.recent_progress();
+    assert_eq!(progress.first().map(|p| p.batch_id), Some(2));
+    assert_eq!(progress[0].state_operators[0].num_state_store_instances, (cores + 1) as i64);
+    let restored = sorted(spark.table("aggs").unwrap().collect().unwrap());
+    let spark = Session::builder().workers(cores + 1).build().unwrap();
+    aggregates(&spark, &input, &dir.path().join("never-stopped")).await_termination().unwrap();
+    let never_stopped = sorted(spark.table("aggs").unwrap().collect().unwrap());
+    // Doubles to 1e-12 relative: with several workers, partial sums meet in any order.
+    let close = |a: &Value, b: &Value| match (a, b) {
+        (Value::Double(x), Value::Double(y)) => (x.0 - y.0).abs() <= 1e-12 * x.0.abs().max(y.0.abs()),
+        _ => a == b,
+    };
+    assert_eq!(restored.len(), never_stopped.len());
+    for (r, n) in restored.iter().zip(&never_stopped) {
+        assert!(r.iter().zip(n.iter()).all(|(a, b)| close(a, b)), "{r:?} vs {n:?}");
+    }
+    // ... while an explicit other count is refused, naming both.
+    let spark = Session::builder().workers(cores + 2).build().unwrap();
+    let err = try_aggregates(&spark, &input, &checkpoint, "aggs", Some(Trigger::AvailableNow))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("workers"), "{err}");
+}
+
+#[test]
 fn restart_after_a_clean_stop_reads_only_new_files() {
     let dir = tempfile::tempdir().unwrap();
     let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));

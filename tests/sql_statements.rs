@@ -227,7 +227,7 @@ fn set_and_reset_change_the_session_configs_as_spark_does() {
         shown("SET spark.sql.streaming.stateStore.minDeltasForSnapshot = '3'"),
         [pair("spark.sql.streaming.stateStore.minDeltasForSnapshot", "3")]
     );
-    assert_eq!(spark.conf("spark.sql.streaming.stateStore.minDeltasForSnapshot").as_deref(), Some("3"));
+    assert_eq!(spark.conf().get("spark.sql.streaming.stateStore.minDeltasForSnapshot").as_deref(), Some("3"));
     spark.sql("SET spark.sql.streaming.minBatchesToRetain=20").unwrap();
     assert_eq!(
         shown("SET spark.sql.streaming.minBatchesToRetain"),
@@ -235,7 +235,7 @@ fn set_and_reset_change_the_session_configs_as_spark_does() {
     );
     // A key Sluice does not read is kept (with a warning on stderr), as Spark keeps it.
     spark.sql("SET spark.sql.shuffle.partitions = 8").unwrap();
-    assert_eq!(spark.conf("spark.sql.shuffle.partitions").as_deref(), Some("8"));
+    assert_eq!(spark.conf().get("spark.sql.shuffle.partitions").as_deref(), Some("8"));
     assert_eq!(shown("SET no.such.key"), [pair("no.such.key", "<undefined>")]);
     assert_eq!(
         shown("SET"),
@@ -247,11 +247,28 @@ fn set_and_reset_change_the_session_configs_as_spark_does() {
     );
     // RESET key goes back to the value the session was built with, or unsets it.
     spark.sql("RESET spark.sql.streaming.minBatchesToRetain").unwrap();
-    assert_eq!(spark.conf("spark.sql.streaming.minBatchesToRetain").as_deref(), Some("7"));
+    assert_eq!(spark.conf().get("spark.sql.streaming.minBatchesToRetain").as_deref(), Some("7"));
     spark.sql("RESET").unwrap();
     assert_eq!(shown("SET"), [pair("spark.sql.streaming.minBatchesToRetain", "7")]);
     let err = spark.sql("SET what is this = 1").unwrap_err().to_string();
     assert!(err.contains("'what is this' is not a config key"), "{err}");
+
+    // session.conf(), as Spark's spark.conf: what it sets, SET shows, and the other way.
+    spark.conf().set("spark.sql.streaming.minBatchesToRetain", 12);
+    assert_eq!(
+        shown("SET spark.sql.streaming.minBatchesToRetain"),
+        [pair("spark.sql.streaming.minBatchesToRetain", "12")]
+    );
+    spark.sql("SET spark.sql.shuffle.partitions = 4").unwrap();
+    assert_eq!(spark.conf().get_or("spark.sql.shuffle.partitions", "200"), "4");
+    assert_eq!(spark.conf().get_or("spark.sql.session.timeZone", "UTC"), "UTC");
+    assert_eq!(
+        spark.conf().get_all(),
+        [pair("spark.sql.shuffle.partitions", "4"), pair("spark.sql.streaming.minBatchesToRetain", "12")]
+    );
+    spark.conf().unset("spark.sql.streaming.minBatchesToRetain");
+    spark.conf().unset("spark.sql.shuffle.partitions");
+    assert_eq!(spark.conf().get_all(), [pair("spark.sql.streaming.minBatchesToRetain", "7")]);
 }
 
 #[test]

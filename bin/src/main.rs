@@ -35,8 +35,9 @@ enum Command {
         /// The script.
         script: PathBuf,
         /// Worker threads.
-        #[arg(short = 'w', long = "workers", default_value_t = 1)]
-        workers: usize,
+        /// Worker threads (default: one per core, as Spark's local[*]).
+        #[arg(short = 'w', long = "workers")]
+        workers: Option<usize>,
         /// When streaming queries run batches: available-now, once, default, or 'processing-time 2 seconds'.
         #[arg(long)]
         trigger: Option<String>,
@@ -76,7 +77,8 @@ enum Command {
 /// How the CLI runs a script, besides the script itself.
 pub struct RunOptions {
     /// Worker threads.
-    pub workers: usize,
+    /// `None`: one per core.
+    pub workers: Option<usize>,
     /// `-n`/`-p`/`--hostfile`: the cluster's hosts and this process's index.
     pub cluster: Option<(Vec<String>, usize)>,
     /// The `--trigger` text.

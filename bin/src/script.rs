@@ -102,10 +102,13 @@ fn print_rows(session: &Session, df: &DataFrame, format: OutputFormat) -> sluice
 /// The session with the observability the flags ask for: progress log, metrics endpoint
 /// (its address printed on stderr) and, unless `--quiet`, the status on stderr.
 fn build_session(options: &RunOptions) -> Result<Session, String> {
-    let mut builder = Session::builder().workers(options.workers);
+    let mut builder = Session::builder();
+    if let Some(n) = options.workers {
+        builder = builder.workers(n);
+    }
     for (key, value) in &options.conf {
         if !sluice::takes_effect(key) {
-            eprintln!("warning: config '{key}' is kept but has no effect in Sluice");
+            eprintln!("{}", sluice::no_effect_warning(key));
         }
         builder = builder.config(key, value);
     }

@@ -46,6 +46,12 @@ struct Metadata {
     shape: QueryShape,
 }
 
+/// The worker count recorded in the checkpoint at `dir` for a query with state, if any.
+pub(crate) fn recorded_workers(dir: &Path) -> Option<usize> {
+    let meta: Metadata = file::read_json(&dir.join("metadata")).ok()?;
+    meta.shape.get(shape::WORKERS)?.parse().ok()
+}
+
 /// The session configs a checkpoint reads.
 pub(crate) struct CheckpointConf {
     /// `spark.sql.streaming.minBatchesToRetain`.

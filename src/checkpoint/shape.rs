@@ -6,6 +6,9 @@ use sluice_core::mode::OutputMode;
 use sluice_core::plan::{Analyzed, Node};
 use std::collections::BTreeMap;
 
+/// The shape's entry of the worker count that holds the state.
+pub const WORKERS: &str = "workers (state is split by worker)";
+
 /// Named parts of a query's shape.
 pub type QueryShape = BTreeMap<String, String>;
 
@@ -29,7 +32,7 @@ pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> Que
     shape.insert("output mode".into(), mode.to_string());
     if !aggs.is_empty() {
         // State is routed to workers by key hash: another count would misplace it.
-        shape.insert("workers (state is split by worker)".into(), workers.to_string());
+        shape.insert(WORKERS.into(), workers.to_string());
     }
     shape
 }

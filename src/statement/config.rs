@@ -40,6 +40,19 @@ pub fn takes_effect(key: &str) -> bool {
     CONFIGS.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
 }
 
+/// The warning for a config Sluice keeps but does not read, saying what to do instead
+/// where there is something.
+pub fn no_effect_warning(key: &str) -> String {
+    let instead = if key.eq_ignore_ascii_case("spark.sql.shuffle.partitions") {
+        ": shuffles and state are split into one partition per worker, so the workers are the partitions; set them with -w N (Session::builder().workers(n))"
+    } else if key.eq_ignore_ascii_case("spark.master") {
+        ": the workers are set with -w N (Session::builder().workers(n)); the default is one per core, as local[*]"
+    } else {
+        ""
+    };
+    format!("warning: config '{key}' is kept but has no effect in Sluice{instead}")
+}
+
 /// Runs `text` when it is a `SET` or `RESET` statement; `None` when it is another one.
 pub(crate) fn run(session: &Session, text: &str) -> Option<Result<DataFrame>> {
     let text = text.trim().trim_end_matches(';').trim();
@@ -68,13 +81,13 @@ fn set(session: &Session, rest: &str) -> Result<DataFrame> {
     }
     let Some((key, value)) = rest.split_once('=') else {
         let key = check_key(rest)?;
-        let value = session.conf(key).unwrap_or_else(|| "<undefined>".to_string());
+        let value = session.conf().get(key).unwrap_or_else(|| "<undefined>".to_string());
         return key_values(session, vec![(key.to_string(), value)]);
     };
     let key = check_key(key.trim())?;
     let value = unquote(value.trim());
     if !takes_effect(key) {
-        eprintln!("warning: config '{key}' is kept but has no effect in Sluice");
+        eprintln!("{}", no_effect_warning(key));
     }
     session.set_conf(key, &value);
     key_values(session, vec![(key.to_string(), value)])

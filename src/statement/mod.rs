@@ -203,7 +203,7 @@ fn insert_into(session: &Session, name: &str, query: &sqlparser::ast::Query) -> 
             writer.option(k, v)
         };
     }
-    if let Some(t) = session.conf(SQL_TRIGGER) {
+    if let Some(t) = session.conf().get(SQL_TRIGGER) {
         writer =
             writer.trigger(Trigger::parse(&t).map_err(|e| SluiceError::option(SQL_TRIGGER, e.to_string()))?);
     }
