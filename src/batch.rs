@@ -21,7 +21,7 @@ pub(crate) fn collect_plan(session: &Session, plan: &LogicalPlan) -> Result<Vec<
             return Ok(rows.as_ref().clone());
         }
     }
-    let analyzed = Arc::new(analyze(plan, true)?);
+    let analyzed = Arc::new(session.with_zone(|| analyze(plan, true))?);
     let placement = placement_for(session, &analyzed);
     let readers = readers(&analyzed)?;
     let mut exec = Executor::start(analyzed.clone(), readers, &placement, OutputMode::Complete, None, false)?;

@@ -127,7 +127,7 @@ impl DataFrame {
     }
 
     fn lazy(session: Session, plan: LogicalPlan) -> DataFrame {
-        let analysis = analyze(&plan, false).map(|a| a.schema);
+        let analysis = session.with_zone(|| analyze(&plan, false)).map(|a| a.schema);
         DataFrame { session, plan: Arc::new(plan), analysis }
     }
 
@@ -450,14 +450,15 @@ impl DataFrame {
     /// The rows as JSON objects, one per row, keys in column order.
     pub fn to_json_lines(&self) -> Result<Vec<String>> {
         let schema = self.schema()?;
-        Ok(self.collect()?.iter().map(|r| row_to_json(&schema, r)).collect())
+        let zone = self.session.time_zone()?;
+        Ok(self.collect()?.iter().map(|r| row_to_json(&schema, r, zone)).collect())
     }
 
     /// Spark's `show()` text for the first `n` rows (cells cut at `truncate` characters, 0 = never).
     pub fn show_string(&self, n: usize, truncate: usize) -> Result<String> {
         let schema = self.schema()?;
         let rows = self.limit(n + 1).collect()?;
-        Ok(show_string(&schema, &rows, n, truncate))
+        Ok(show_string(&schema, &rows, n, truncate, self.session.time_zone()?))
     }
 
     /// Prints the first 20 rows as Spark's `show()`.

@@ -60,7 +60,7 @@ pub use query::{StreamingQuery, StreamingQueryManager};
 pub use reader::{DataFrameReader, DataStreamReader};
 pub use session::{
     RuntimeConfig, Session, SessionBuilder, TableDefinition, METRICS_ADDR, NO_DATA_EVENT_INTERVAL,
-    PROGRESS_LOG,
+    PROGRESS_LOG, SESSION_TIME_ZONE,
 };
 pub use sluice_connectors as connectors;
 pub use sluice_core::format;

@@ -33,11 +33,18 @@ impl ReaderState {
             .conf()
             .get("spark.sql.streaming.schemaInference")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        // Text without a zone is read in the session's zone, unless the source's own
+        // `timeZone` option says otherwise (Spark's JSON and CSV option).
+        let mut options = self.options.clone();
+        let zone = self.session.time_zone()?;
+        if zone != sluice_core::time::Zone::Utc && !options.contains("timeZone") {
+            options.set("timeZone", zone.id());
+        }
         connector::source(format)?.describe(&SourceRequest {
             format,
             path,
             schema,
-            options: &self.options,
+            options: &options,
             streaming,
             stream_schema_inference,
         })

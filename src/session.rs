@@ -14,6 +14,8 @@ use std::sync::{Arc, RwLock};
 /// Session config key: a file that every streaming query's progress is appended to, one
 /// JSON object per line (the CLI's `--progress-log`).
 pub const PROGRESS_LOG: &str = "sluice.progressLog";
+/// The session time zone: a region ID (`America/Los_Angeles`) or an offset (`+08:00`).
+pub const SESSION_TIME_ZONE: &str = "spark.sql.session.timeZone";
 pub use crate::metrics_http::METRICS_ADDR;
 /// Session config key (Spark's): the least time between two idle events of a query, in
 /// milliseconds or with a unit (`10s`); default 10 seconds.
@@ -221,6 +223,24 @@ impl Session {
                 None => conf.remove(k),
             },
         }
+    }
+
+    /// The session time zone (`spark.sql.session.timeZone`, default UTC): where timestamps
+    /// are read from and shown as local time, and taken apart into dates and hours.
+    pub fn time_zone(&self) -> Result<sluice_core::time::Zone> {
+        match self.conf().get(SESSION_TIME_ZONE) {
+            None => Ok(sluice_core::time::Zone::Utc),
+            Some(id) => {
+                sluice_core::time::Zone::parse(&id).map_err(|why| SluiceError::option(SESSION_TIME_ZONE, why))
+            }
+        }
+    }
+
+    /// Runs `f` (analysis, planning) with the session's zone as the zone expressions bind
+    /// to; an error when the configured zone is not one.
+    pub(crate) fn with_zone<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        let zone = self.time_zone()?;
+        sluice_core::time::with_session_zone(zone, f)
     }
 
     /// The session's runtime configuration (Spark's `spark.conf`): `session.conf().set(k, v)`,

@@ -1,7 +1,7 @@
 //! `SELECT` statements to logical plans: the same plans the DataFrame API builds.
 
 use crate::session::Session;
-use sluice_core::eval::cast_value;
+use sluice_core::eval::cast_value_in;
 use sluice_core::expr::Expr;
 use sluice_core::plan::{analyze, JoinCondition, JoinType, LogicalPlan, SortOrder, SourceSpec};
 use sluice_core::sql::{convert_expr, dialect};
@@ -53,7 +53,8 @@ fn select_item(item: &SelectItem) -> Result<Expr> {
 
 /// Plans a parsed query (also used for `INSERT INTO .. SELECT`).
 pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) -> Result<LogicalPlan> {
-    Planner { session, streaming, ctes: Vec::new() }.query(q)
+    // Constants (VALUES rows) are evaluated while planning, in the session's zone.
+    session.with_zone(|| Planner { session, streaming, ctes: Vec::new() }.query(q))
 }
 
 /// Plans queries against the session's tables and the `WITH` clauses in scope.
@@ -415,7 +416,7 @@ fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
             rows.iter().map(|r| r[c].data_type()).find(|t| *t != DataType::Null).unwrap_or(DataType::Null);
         for row in rows.iter_mut() {
             if row[c].data_type() != t && !row[c].is_null() {
-                row[c] = cast_value(&row[c], &t)?;
+                row[c] = cast_value_in(&row[c], &t, sluice_core::time::session_zone())?;
             }
         }
         let nullable = rows.iter().any(|r| r[c].is_null());

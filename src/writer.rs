@@ -159,10 +159,17 @@ impl DataStreamWriter {
             ));
         }
         let mode = self.mode?;
-        let analyzed = Arc::new(analyze(&df.plan, true)?);
+        // Expressions keep the session's time zone from here on (Spark resolves it at analysis).
+        let analyzed = Arc::new(df.session.with_zone(|| analyze(&df.plan, true))?);
         check_streaming_mode(&analyzed, mode)?;
         let session = df.session.clone();
         let schema = analyzed.schema.clone();
+        // Sinks write timestamps as local text in the session's zone unless the sink's own
+        // `timeZone` option says otherwise.
+        let zone = session.time_zone()?;
+        if zone != sluice_core::time::Zone::Utc && !self.options.contains("timeZone") {
+            self.options.set("timeZone", zone.id());
+        }
         let made = crate::connector::make_sink(SinkRequest {
             format: &self.format,
             session: &session,

@@ -325,7 +325,8 @@ fn file_sinks_are_written_by_every_worker_of_every_process() {
         )
     };
     let args = ["--trigger", "available-now", "--quiet"].map(String::from);
-    let one = sluice(&script_for("one"), &args).output().expect("run sluice");
+    let one_worker = [&args[..], &["-w".to_string(), "1".to_string()]].concat();
+    let one = sluice(&script_for("one"), &one_worker).output().expect("run sluice");
     assert!(one.status.success(), "one process failed: {}", text(&one.stderr));
     let outputs = run_cluster(&fx, &script_for("cluster"), 2, 2, &args.each_ref().map(String::as_str));
     for (p, o) in outputs.iter().enumerate() {

@@ -88,13 +88,14 @@ fn print_rows(session: &Session, df: &DataFrame, format: OutputFormat) -> sluice
     if session.process_index() != 0 {
         return Ok(());
     }
+    let zone = session.time_zone()?;
     match format {
         OutputFormat::Json => {
             for r in &rows {
-                println!("{}", row_to_json(&schema, r));
+                println!("{}", row_to_json(&schema, r, zone));
             }
         }
-        OutputFormat::Table => print!("{}", show_string(&schema, &rows, rows.len(), 0)),
+        OutputFormat::Table => print!("{}", show_string(&schema, &rows, rows.len(), 0, zone)),
     }
     Ok(())
 }

@@ -6,14 +6,19 @@
 //! `Dataset.showString` (`sql/core/.../classic/Dataset.scala`).
 
 use crate::schema::Schema;
-use crate::time::{format_date, format_interval, format_timestamp};
+use crate::time::{format_date, format_interval, format_timestamp_in, Zone};
 use crate::types::{DataType, Field, Row, Value};
 use std::fmt::Write;
 
 pub use crate::double_text::java_double_to_string;
 
-/// A value as Spark's `CAST(v AS STRING)` writes it (`NULL` shows as `null`).
+/// A value as Spark's `CAST(v AS STRING)` writes it in UTC (`NULL` shows as `null`).
 pub fn display_value(v: &Value) -> String {
+    display_value_in(v, Zone::Utc)
+}
+
+/// A value as Spark's `CAST(v AS STRING)` writes it with session zone `zone`.
+pub fn display_value_in(v: &Value, zone: Zone) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Boolean(b) => b.to_string(),
@@ -22,15 +27,15 @@ pub fn display_value(v: &Value) -> String {
         Value::Double(d) => java_double_to_string(d.0),
         Value::String(s) => s.to_string(),
         Value::Binary(b) => String::from_utf8_lossy(b).into_owned(),
-        Value::Timestamp(t) => crate::time::format_timestamp(*t),
+        Value::Timestamp(t) => format_timestamp_in(*t, zone),
         Value::Date(d) => crate::time::format_date(*d),
         Value::Interval(us) => crate::time::format_interval(*us),
         Value::Struct(vals) => {
-            let inner: Vec<String> = vals.iter().map(display_value).collect();
+            let inner: Vec<String> = vals.iter().map(|v| display_value_in(v, zone)).collect();
             format!("{{{}}}", inner.join(", "))
         }
         Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(display_value).collect();
+            let inner: Vec<String> = items.iter().map(|v| display_value_in(v, zone)).collect();
             format!("[{}]", inner.join(", "))
         }
     }
@@ -53,8 +58,8 @@ fn hex_bytes(bytes: &[u8]) -> String {
 /// Formats a value as Spark shows it in `show()` and the console sink (its
 /// `ToPrettyString`, i.e. `CAST(v AS STRING)` with `NULL` for nulls and hex binaries):
 /// `true`, `42`, `1.0E-4`, `2015-02-23 10:10:00`, `2015-02-23`, `[01 02 FF]`,
-/// `{2015-02-23 10:10:00, NULL}`, `NULL`.
-pub fn value_to_string(v: &Value) -> String {
+/// `{2015-02-23 10:10:00, NULL}`, `NULL`; timestamps in session zone `zone`.
+pub fn value_to_string(v: &Value, zone: Zone) -> String {
     match v {
         Value::Null => "NULL".into(),
         Value::Boolean(b) => b.to_string(),
@@ -63,15 +68,15 @@ pub fn value_to_string(v: &Value) -> String {
         Value::Double(d) => java_double_to_string(d.0),
         Value::String(s) => s.to_string(),
         Value::Binary(b) => hex_bytes(b),
-        Value::Timestamp(t) => format_timestamp(*t),
+        Value::Timestamp(t) => format_timestamp_in(*t, zone),
         Value::Date(d) => format_date(*d),
         Value::Interval(us) => format_interval(*us),
         Value::Struct(fields) => {
-            let inner: Vec<String> = fields.iter().map(value_to_string).collect();
+            let inner: Vec<String> = fields.iter().map(|v| value_to_string(v, zone)).collect();
             format!("{{{}}}", inner.join(", "))
         }
         Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(value_to_string).collect();
+            let inner: Vec<String> = items.iter().map(|v| value_to_string(v, zone)).collect();
             format!("[{}]", inner.join(", "))
         }
     }
@@ -143,14 +148,15 @@ fn truncate_cell(s: String, truncate: usize) -> String {
 /// `only showing top N rows` (`row` when N is 1) follows the last border; Spark 4's
 /// `showString` does not end that footer with a newline, so with the footer the text ends
 /// in one newline, and without it in two (the border's and `println`'s).
-pub fn show_string(schema: &Schema, rows: &[Row], num_rows: usize, truncate: usize) -> String {
+/// Timestamps show in session zone `zone`.
+pub fn show_string(schema: &Schema, rows: &[Row], num_rows: usize, truncate: usize, zone: Zone) -> String {
     let has_more = rows.len() > num_rows;
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len().min(num_rows) + 1);
     cells.push(schema.fields.iter().map(|f| escape_meta_characters(&f.name)).collect());
     for row in rows.iter().take(num_rows) {
         let line = (0..schema.len())
             .map(|i| {
-                let text = escape_meta_characters(&value_to_string(row.get(i).unwrap_or(&Value::Null)));
+                let text = escape_meta_characters(&value_to_string(row.get(i).unwrap_or(&Value::Null), zone));
                 truncate_cell(text, truncate)
             })
             .collect();
@@ -209,10 +215,11 @@ pub fn console_batch(
     rows: &[Row],
     num_rows: usize,
     truncate: usize,
+    zone: Zone,
 ) -> String {
     const RULE: &str = "-------------------------------------------";
     let mut out = format!("{RULE}\nBatch: {batch_id}\n{RULE}\n");
-    out.push_str(&show_string(schema, rows, num_rows, truncate));
+    out.push_str(&show_string(schema, rows, num_rows, truncate, zone));
     out
 }
 
@@ -239,15 +246,16 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("serialising a str cannot fail"));
 }
 
-/// One value as JSON text; `data_type` supplies struct field names.
-pub fn value_to_json(v: &Value, data_type: &DataType) -> String {
+/// One value as JSON text; `data_type` supplies struct field names, timestamps are
+/// written in session zone `zone`.
+pub fn value_to_json(v: &Value, data_type: &DataType, zone: Zone) -> String {
     let mut out = String::new();
-    push_json_value(&mut out, v, data_type);
+    push_json_value(&mut out, v, data_type, zone);
     out
 }
 
 /// Appends one value as JSON; `data_type` supplies struct field names.
-fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
+fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -271,7 +279,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
             out.push_str(&base64(b));
             out.push('"');
         }
-        Value::Timestamp(t) => push_json_string(out, &format_timestamp(*t)),
+        Value::Timestamp(t) => push_json_string(out, &format_timestamp_in(*t, zone)),
         Value::Date(d) => push_json_string(out, &format_date(*d)),
         Value::Interval(us) => push_json_string(out, &format_interval(*us)),
         Value::Struct(values) => {
@@ -279,7 +287,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
                 DataType::Struct(fields) => fields,
                 _ => &[],
             };
-            push_json_object(out, values, |i| fields.get(i));
+            push_json_object(out, values, |i| fields.get(i), zone);
         }
         Value::Array(items) => {
             let element = match data_type {
@@ -294,7 +302,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
                 if item.is_null() {
                     out.push_str("null");
                 } else {
-                    push_json_value(out, item, &element);
+                    push_json_value(out, item, &element, zone);
                 }
             }
             out.push(']');
@@ -304,7 +312,12 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType) {
 
 /// Appends a JSON object of `values`, naming each by its field (Spark's `col{i+1}` when
 /// the type gives no name).
-fn push_json_object<'a>(out: &mut String, values: &[Value], field: impl Fn(usize) -> Option<&'a Field>) {
+fn push_json_object<'a>(
+    out: &mut String,
+    values: &[Value],
+    field: impl Fn(usize) -> Option<&'a Field>,
+    zone: Zone,
+) {
     out.push('{');
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
@@ -314,12 +327,12 @@ fn push_json_object<'a>(out: &mut String, values: &[Value], field: impl Fn(usize
             Some(f) => {
                 push_json_string(out, &f.name);
                 out.push(':');
-                push_json_value(out, v, &f.data_type);
+                push_json_value(out, v, &f.data_type, zone);
             }
             None => {
                 push_json_string(out, &format!("col{}", i + 1));
                 out.push(':');
-                push_json_value(out, v, &DataType::Null);
+                push_json_value(out, v, &DataType::Null, zone);
             }
         }
     }
@@ -332,11 +345,11 @@ fn push_json_object<'a>(out: &mut String, values: &[Value], field: impl Fn(usize
 /// Java's `Double.toString` form (`1.0E-4`, as Spark's Jackson writer prints), non-finite
 /// doubles are the strings `"NaN"`, `"Infinity"`, `"-Infinity"`, timestamps and dates are
 /// their `show()` text (`"2015-02-23 10:10:00"`), binaries are base64 and structs are nested
-/// objects named by the struct type's fields.
-pub fn row_to_json(schema: &Schema, row: &[Value]) -> String {
+/// objects named by the struct type's fields. Timestamps are written in session zone `zone`.
+pub fn row_to_json(schema: &Schema, row: &[Value], zone: Zone) -> String {
     let mut out = String::with_capacity(16 * row.len() + 2);
     let values: Vec<Value> = (0..schema.len()).map(|i| row.get(i).cloned().unwrap_or(Value::Null)).collect();
-    push_json_object(&mut out, &values, |i| schema.fields.get(i));
+    push_json_object(&mut out, &values, |i| schema.fields.get(i), zone);
     out
 }
 
@@ -402,7 +415,7 @@ mod tests {
             (Value::Struct(Arc::from(vec![Value::Null, Value::Int(1), Value::Null])), "{NULL, 1, NULL}"),
         ];
         for (v, text) in cases {
-            assert_eq!(value_to_string(&v), text, "{v:?}");
+            assert_eq!(value_to_string(&v, Zone::Utc), text, "{v:?}");
         }
     }
 
@@ -478,7 +491,7 @@ mod tests {
             ),
         ];
         for (n, truncate, rows, want) in cases {
-            assert_eq!(show_string(&schema, rows, n, truncate), want, "n={n} truncate={truncate}");
+            assert_eq!(show_string(&schema, rows, n, truncate, Zone::Utc), want, "n={n} truncate={truncate}");
         }
     }
 
@@ -492,7 +505,7 @@ mod tests {
                     |数据|\n\
                     |a\\nb|\n\
                     +----+\n\n";
-        assert_eq!(show_string(&schema, &rows, 20, 20), want);
+        assert_eq!(show_string(&schema, &rows, 20, 20, Zone::Utc), want);
     }
 
     #[test]
@@ -509,7 +522,7 @@ mod tests {
                     |bike| 74246|\n\
                     |NULL|104058|\n\
                     +----+------+\n\n";
-        assert_eq!(console_batch(3, &schema, &rows, 20, 20), want);
+        assert_eq!(console_batch(3, &schema, &rows, 20, 20, Zone::Utc), want);
     }
 
     #[test]
@@ -537,15 +550,18 @@ mod tests {
             Value::Date(16_489),
         ];
         assert_eq!(
-            row_to_json(&schema, &row),
+            row_to_json(&schema, &row, Zone::Utc),
             r#"{"window":{"start":"2015-02-23 10:10:00","end":"2015-02-23 10:20:00"},"gt":"say \"hi\"\n","count":1057,"x":-0.5,"ok":true,"b":"TWFu","d":"2015-02-23"}"#
         );
         let iv = Schema::default().with("delay", DataType::Interval);
         assert_eq!(
-            row_to_json(&iv, &[Value::Interval(1_800_000_000)]),
+            row_to_json(&iv, &[Value::Interval(1_800_000_000)], Zone::Utc),
             r#"{"delay":"INTERVAL '0 00:30:00' DAY TO SECOND"}"#
         );
-        assert_eq!(value_to_string(&Value::Interval(-500_000)), "INTERVAL '-0 00:00:00.5' DAY TO SECOND");
+        assert_eq!(
+            value_to_string(&Value::Interval(-500_000), Zone::Utc),
+            "INTERVAL '-0 00:00:00.5' DAY TO SECOND"
+        );
         let small = Schema::default()
             .with("a", DataType::Double)
             .with("b", DataType::Double)
@@ -562,7 +578,7 @@ mod tests {
             (vec![Value::double(f64::NEG_INFINITY)], r#"{"a":"-Infinity","b":null,"c":null}"#),
         ];
         for (row, want) in cases {
-            let text = row_to_json(&small, &row);
+            let text = row_to_json(&small, &row, Zone::Utc);
             assert_eq!(text, want);
             serde_json::from_str::<serde_json::Value>(&text).expect("valid JSON");
         }

@@ -15,6 +15,7 @@
 //! compactly by `from_json` (`{"k":2}`, `1.5`) but kept as written by the file source
 //! (`{"k":  2}`, `1.50`).
 
+use crate::time::Zone;
 use crate::types::{DataType, Field, Value};
 use std::sync::Arc;
 
@@ -22,12 +23,19 @@ use std::sync::Arc;
 /// that is missing or does not fit its type is NULL, and text that is not a JSON object
 /// gives a struct of NULLs (Spark 3+, `Row(null, ...)`).
 pub fn parse_struct(text: &str, fields: &[Field]) -> Value {
+    parse_struct_in(text, fields, Zone::Utc)
+}
+
+/// [`parse_struct`] with zone-less timestamp text read as local time in `zone`.
+pub fn parse_struct_in(text: &str, fields: &[Field], zone: Zone) -> Value {
     let parsed = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => Ok((v, false)),
         Err(_) => serde_json::from_str::<serde_json::Value>(&spark_json_to_strict(text)).map(|v| (v, true)),
     };
     match parsed {
-        Ok((serde_json::Value::Object(map), bare_tokens)) => object_to_struct(&map, fields, bare_tokens),
+        Ok((serde_json::Value::Object(map), bare_tokens)) => {
+            object_to_struct(&map, fields, bare_tokens, zone)
+        }
         _ => Value::Struct(vec![Value::Null; fields.len()].into()),
     }
 }
@@ -101,16 +109,17 @@ fn object_to_struct(
     map: &serde_json::Map<String, serde_json::Value>,
     fields: &[Field],
     bare_tokens: bool,
+    zone: Zone,
 ) -> Value {
     let values: Vec<Value> = fields
         .iter()
-        .map(|f| map.get(&f.name).map_or(Value::Null, |v| convert(v, &f.data_type, bare_tokens)))
+        .map(|f| map.get(&f.name).map_or(Value::Null, |v| convert(v, &f.data_type, bare_tokens, zone)))
         .collect();
     Value::Struct(values.into())
 }
 
 /// One JSON value as `data_type`; NULL when it does not fit.
-fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool) -> Value {
+fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone: Zone) -> Value {
     use serde_json::Value as J;
     match (v, data_type) {
         (J::Null, _) => Value::Null,
@@ -138,7 +147,7 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool) -> Va
             crate::double_text::json_non_finite(s.as_bytes()).map_or(Value::Null, Value::double)
         }
         (J::String(s), DataType::Timestamp) => {
-            crate::time::parse_timestamp(s.trim()).map_or(Value::Null, Value::Timestamp)
+            crate::time::parse_timestamp_in(s.trim(), zone).map_or(Value::Null, Value::Timestamp)
         }
         (J::Number(n), DataType::Timestamp) => {
             // Seconds since the epoch.
@@ -146,12 +155,12 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool) -> Va
         }
         (J::String(s), DataType::Date) => crate::time::parse_date(s.trim()).map_or(Value::Null, Value::Date),
         (J::String(s), DataType::Binary) => Value::Binary(Arc::from(s.as_bytes())),
-        (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields, bare_tokens),
+        (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields, bare_tokens, zone),
         (J::Array(items), DataType::Array(element)) => {
             // An element that does not fit makes the whole array NULL, as in Spark.
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                let v = convert(item, element, bare_tokens);
+                let v = convert(item, element, bare_tokens, zone);
                 if v.is_null() && !item.is_null() {
                     return Value::Null;
                 }
@@ -166,8 +175,13 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool) -> Va
 /// `to_json(v)`: a struct as a JSON object (null fields left out, as Spark does), an
 /// array as a JSON array.
 pub fn to_json(v: &Value, data_type: &DataType) -> String {
+    to_json_in(v, data_type, Zone::Utc)
+}
+
+/// [`to_json`] with timestamps written in session zone `zone`.
+pub fn to_json_in(v: &Value, data_type: &DataType, zone: Zone) -> String {
     let stripped = strip_null_fields(v, data_type);
-    crate::format::value_to_json(&stripped.0, &stripped.1)
+    crate::format::value_to_json(&stripped.0, &stripped.1, zone)
 }
 
 /// Spark's generator skips null struct fields (`ignoreNullFields` defaults to true).

@@ -51,6 +51,15 @@ impl Options {
         crate::redact::Redactor::new(self.iter())
     }
 
+    /// The `timeZone` option (Spark's, of sources and sinks) as a zone; UTC when unset. The
+    /// session sets it to its own zone unless the user gave one.
+    pub fn time_zone(&self) -> Result<crate::time::Zone> {
+        match self.get("timeZone") {
+            None => Ok(crate::time::Zone::Utc),
+            Some(z) => crate::time::Zone::parse(z).map_err(|why| SluiceError::option("timeZone", why)),
+        }
+    }
+
     /// A boolean option (`true`/`false`, any case), or `default` when unset.
     pub fn get_bool(&self, key: &str, default: bool) -> Result<bool> {
         match self.get(key) {

@@ -68,7 +68,7 @@ impl SinkProvider for FileSinkConnector {
                 )?)
             }
         };
-        made(FileSink::new(path, format, partition_by)?)
+        made(FileSink::new(path, format, partition_by)?.in_zone(r.options.time_zone()?))
     }
 }
 

@@ -27,6 +27,10 @@ pub const CONFIGS: &[(&str, &str)] = &[
     ("spark.sql.streaming.multipleWatermarkPolicy", "min (default) or max over several watermarks"),
     ("spark.sql.streaming.noDataProgressEventInterval", "least time between idle events (default 10s)"),
     ("spark.sql.streaming.schemaInference", "infer a streaming file source's schema (default false)"),
+    (
+        "spark.sql.session.timeZone",
+        "zone of timestamps read and shown as text and taken apart into dates and hours (default UTC)",
+    ),
     ("sluice.sql.trigger", "trigger of the queries INSERT INTO starts (the CLI's --trigger)"),
     ("sluice.progressLog", "file every query's progress is appended to (the CLI's --progress-log)"),
     (
@@ -86,6 +90,10 @@ fn set(session: &Session, rest: &str) -> Result<DataFrame> {
     };
     let key = check_key(key.trim())?;
     let value = unquote(value.trim());
+    if key.eq_ignore_ascii_case(crate::session::SESSION_TIME_ZONE) {
+        // Refused here, as Spark refuses it, rather than at the next query.
+        sluice_core::time::Zone::parse(&value).map_err(|why| SluiceError::option(key, why))?;
+    }
     if !takes_effect(key) {
         eprintln!("{}", no_effect_warning(key));
     }

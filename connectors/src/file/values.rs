@@ -125,6 +125,9 @@ pub(crate) struct TimeFormats {
     /// Kept for `TIMESTAMP_NTZ` columns, which Sluice does not have yet: validated only.
     #[allow(dead_code)]
     timestamp_ntz: Option<sluice_core::time::DateTimePattern>,
+    /// Where text without a zone is local time (the `timeZone` option; the session's zone
+    /// by default).
+    zone: sluice_core::time::Zone,
 }
 
 impl TimeFormats {
@@ -145,14 +148,16 @@ impl TimeFormats {
             timestamp: pattern("timestampFormat")?,
             date: pattern("dateFormat")?,
             timestamp_ntz: pattern("timestampNTZFormat")?,
+            zone: options.time_zone()?,
         })
     }
 
-    /// A timestamp (microseconds since the epoch, UTC) from text.
+    /// A timestamp (microseconds since the epoch, UTC) from text, local time in the
+    /// `timeZone` option's zone unless the text names a zone.
     pub fn timestamp(&self, text: &str) -> Option<i64> {
         match &self.timestamp {
-            Some(p) => p.parse(text).ok(),
-            None => sluice_core::time::parse_timestamp(text),
+            Some(p) => p.parse_in(text, self.zone).ok(),
+            None => sluice_core::time::parse_timestamp_in(text, self.zone),
         }
     }
 

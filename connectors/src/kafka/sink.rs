@@ -137,6 +137,8 @@ struct KafkaTarget {
     config: ClientConfig,
     client: ClientSettings,
     flush_timeout: Duration,
+    /// A timestamp key or value is written as local text in this zone (`timeZone`).
+    zone: sluice_core::time::Zone,
 }
 
 impl KafkaSink {
@@ -167,6 +169,7 @@ impl KafkaSink {
             config,
             client,
             flush_timeout: Duration::from_millis(message_timeout_ms + 10_000),
+            zone: options.time_zone()?,
         });
         // Created here so that a bad `kafka.*` option fails `start()`.
         let producer = KafkaProducer::new(target.clone())?;
@@ -234,7 +237,7 @@ impl KafkaProducer {
                 Value::Null => None,
                 Value::Binary(b) => Some(b.to_vec()),
                 Value::String(s) => Some(s.as_bytes().to_vec()),
-                other => Some(sluice_core::eval::display_value(other).into_bytes()),
+                other => Some(sluice_core::eval::display_value_in(other, self.target.zone).into_bytes()),
             }
         };
         let topic: String = match (&l.topic_option, l.topic) {

@@ -10,6 +10,8 @@ use std::io::Write;
 pub struct ConsoleSink {
     num_rows: usize,
     truncate: usize,
+    /// Timestamps print in this zone (the session's, through the `timeZone` option).
+    zone: sluice_core::time::Zone,
     out: Box<dyn Write + Send>,
 }
 
@@ -29,13 +31,13 @@ impl ConsoleSink {
             })?,
         };
         let truncate = if options.get_bool("truncate", true)? { 20 } else { 0 };
-        Ok(ConsoleSink { num_rows, truncate, out })
+        Ok(ConsoleSink { num_rows, truncate, zone: options.time_zone()?, out })
     }
 }
 
 impl Sink for ConsoleSink {
     fn add_batch(&mut self, batch_id: u64, schema: &Schema, rows: Vec<Row>, _mode: OutputMode) -> Result<()> {
-        let text = console_batch(batch_id, schema, &rows, self.num_rows, self.truncate);
+        let text = console_batch(batch_id, schema, &rows, self.num_rows, self.truncate, self.zone);
         self.out
             .write_all(text.as_bytes())
             .and_then(|_| self.out.flush())

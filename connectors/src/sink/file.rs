@@ -69,6 +69,8 @@ struct SinkFiles {
     path: PathBuf,
     format: SinkFormat,
     partition_by: Vec<usize>,
+    /// Timestamps are written as local text in this zone (the `timeZone` option).
+    zone: sluice_core::time::Zone,
 }
 
 impl FileSink {
@@ -76,7 +78,13 @@ impl FileSink {
     pub fn new(path: impl Into<PathBuf>, format: SinkFormat, partition_by: Vec<usize>) -> Result<FileSink> {
         let path = path.into();
         std::fs::create_dir_all(path.join(METADATA_DIR)).map_err(|e| SluiceError::io(&path, e))?;
-        Ok(FileSink { files: Arc::new(SinkFiles { path, format, partition_by }) })
+        Ok(FileSink { files: Arc::new(SinkFiles { path, format, partition_by, zone: Default::default() }) })
+    }
+
+    /// The same sink writing timestamps as local text in `zone` (Spark's `timeZone` option).
+    pub fn in_zone(mut self, zone: sluice_core::time::Zone) -> FileSink {
+        Arc::get_mut(&mut self.files).expect("a new sink's files are not shared yet").zone = zone;
+        self
     }
 }
 
@@ -100,7 +108,7 @@ impl SinkFiles {
             for &i in &self.partition_by {
                 let value = match &row[i] {
                     Value::Null => NULL_PARTITION.to_string(),
-                    v => escape_partition_value(&value_to_string(v)),
+                    v => escape_partition_value(&value_to_string(v, self.zone)),
                 };
                 dir.push(format!("{}={value}", escape_partition_value(&schema.fields[i].name)));
             }
@@ -147,7 +155,7 @@ impl SinkFiles {
                 let data_schema = Schema::new(columns.iter().map(|&i| schema.fields[i].clone()).collect());
                 for row in rows {
                     let values: Row = columns.iter().map(|&i| row[i].clone()).collect();
-                    out.extend_from_slice(row_to_json(&data_schema, &values).as_bytes());
+                    out.extend_from_slice(row_to_json(&data_schema, &values, self.zone).as_bytes());
                     out.push(b'\n');
                 }
             }
@@ -160,7 +168,7 @@ impl SinkFiles {
                 for row in rows {
                     let fields = columns.iter().map(|&i| match &row[i] {
                         Value::Null => String::new(),
-                        v => value_to_string(v),
+                        v => value_to_string(v, self.zone),
                     });
                     w.write_record(fields).map_err(|e| SluiceError::exec(format!("CSV write: {e}")))?;
                 }

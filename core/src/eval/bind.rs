@@ -280,7 +280,7 @@ impl Binder<'_> {
         if &b.data_type == to {
             return Ok(b);
         }
-        Ok(node(Kind::Cast { expr: Box::new(b), to: to.clone(), ansi }, to.clone()))
+        Ok(node(Kind::Cast { expr: Box::new(b), to: to.clone(), ansi, zone: session_zone() }, to.clone()))
     }
 }
 

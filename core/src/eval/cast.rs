@@ -2,9 +2,15 @@
 
 use super::*;
 
-/// Casts a value as Spark's ANSI `CAST(v AS to)` does: malformed strings and overflows are
-/// `[CAST_INVALID_INPUT]` / `[CAST_OVERFLOW]` execution errors; NULL stays NULL.
+/// Casts a value as Spark's ANSI `CAST(v AS to)` does in UTC: malformed strings and
+/// overflows are `[CAST_INVALID_INPUT]` / `[CAST_OVERFLOW]` execution errors; NULL stays NULL.
 pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
+    cast_value_in(v, to, Zone::Utc)
+}
+
+/// [`cast_value`] with session zone `zone`: timestamps are read from and written as local
+/// text there, and a timestamp's date (and a date's midnight) is the zone's.
+pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
     use DataType as T;
     let from = v.data_type();
     if v.is_null() || (from == *to && !matches!(to, T::Struct(_))) {
@@ -15,7 +21,7 @@ pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
     Ok(match (v, to) {
         (_, T::Null) => Value::Null,
         (Value::Struct(_), T::Struct(_)) => v.clone(),
-        (_, T::String) => Value::String(display_value(v).into()),
+        (_, T::String) => Value::String(crate::format::display_value_in(v, zone).into()),
         (Value::String(s), T::Boolean) => match s.trim().to_ascii_lowercase().as_str() {
             "t" | "true" | "y" | "yes" | "1" => Value::Boolean(true),
             "f" | "false" | "n" | "no" | "0" => Value::Boolean(false),
@@ -29,7 +35,7 @@ pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
         (Value::String(s), T::Double) => Value::double(parse_double(s).ok_or_else(bad)?),
         (Value::String(s), T::Binary) => Value::Binary(Arc::from(s.as_bytes())),
         (Value::String(s), T::Timestamp) => {
-            Value::Timestamp(crate::time::parse_timestamp(s.trim()).ok_or_else(bad)?)
+            Value::Timestamp(crate::time::parse_timestamp_in(s.trim(), zone).ok_or_else(bad)?)
         }
         (Value::String(s), T::Date) => Value::Date(crate::time::parse_date(s.trim()).ok_or_else(bad)?),
         (Value::String(s), T::Interval) => match crate::time::parse_interval_parts(s) {
@@ -77,8 +83,8 @@ pub fn cast_value(v: &Value, to: &DataType) -> Result<Value> {
             Value::Int(i32::try_from(t.div_euclid(1_000_000)).map_err(|_| ovf())?)
         }
         (Value::Timestamp(t), T::Double) => Value::double(*t as f64 / 1e6),
-        (Value::Timestamp(t), T::Date) => Value::Date(t.div_euclid(86_400_000_000) as i32),
-        (Value::Date(d), T::Timestamp) => Value::Timestamp(*d as i64 * 86_400_000_000),
+        (Value::Timestamp(t), T::Date) => Value::Date(zone.to_local(*t).div_euclid(MICROS_PER_DAY) as i32),
+        (Value::Date(d), T::Timestamp) => Value::Timestamp(zone.from_local(*d as i64 * MICROS_PER_DAY)),
         _ => {
             return Err(SluiceError::exec(format!(
                 "cannot cast {} of type \"{}\" to \"{}\"",

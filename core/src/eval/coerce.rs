@@ -43,11 +43,11 @@ pub(super) fn coerce(e: BoundExpr, to: &DataType) -> BoundExpr {
         return e;
     }
     if let Kind::Literal(v) = &e.kind {
-        if let Ok(folded) = cast_value(v, to) {
+        if let Ok(folded) = cast_value_in(v, to, session_zone()) {
             return node(Kind::Literal(folded), to.clone());
         }
     }
-    node(Kind::Cast { expr: Box::new(e), to: to.clone(), ansi: true }, to.clone())
+    node(Kind::Cast { expr: Box::new(e), to: to.clone(), ansi: true, zone: session_zone() }, to.clone())
 }
 
 pub(super) fn can_cast(from: &DataType, to: &DataType) -> bool {

@@ -138,7 +138,9 @@ impl Binder<'_> {
                 _ => Ok((Fmt::Dynamic, Some(b))),
             }
         };
-        let time = |f: TimeFunc, args: Vec<BoundExpr>, t: DataType| Ok(Some(node(Kind::Time(f, args), t)));
+        let zone = session_zone();
+        let time =
+            |f: TimeFunc, args: Vec<BoundExpr>, t: DataType| Ok(Some(node(Kind::Time(f, args, zone), t)));
         let part = |p: DatePart| -> Result<Option<BoundExpr>> {
             arity(1, 1)?;
             let arg = if matches!(p, DatePart::Hour | DatePart::Minute | DatePart::Second) {
@@ -181,7 +183,8 @@ impl Binder<'_> {
             }
             "current_date" | "curdate" => {
                 arity(0, 0)?;
-                let days = now_micros().div_euclid(MICROS_PER_DAY) as i32;
+                // Today in the session zone.
+                let days = session_zone().to_local(now_micros()).div_euclid(MICROS_PER_DAY) as i32;
                 Ok(Some(node(Kind::Literal(Value::Date(days)), T::Date)))
             }
             "year" => part(DatePart::Year),
@@ -209,8 +212,8 @@ impl Binder<'_> {
                     // Without a pattern (or on a non-string) this is a cast, as in Spark.
                     let b = expect(0, b, T::Timestamp, &[T::Date, T::String, T::Int, T::Long, T::Double])?;
                     return Ok(Some(match (fail, b.kind) {
-                        (false, Kind::Cast { expr, to, .. }) => {
-                            node(Kind::Cast { expr, to, ansi: false }, T::Timestamp)
+                        (false, Kind::Cast { expr, to, zone, .. }) => {
+                            node(Kind::Cast { expr, to, ansi: false, zone }, T::Timestamp)
                         }
                         (_, kind) => node(kind, T::Timestamp),
                     }));
@@ -230,8 +233,8 @@ impl Binder<'_> {
                 if args.len() == 1 || !matches!(b.data_type, T::String | T::Null) {
                     let b = expect(0, b, T::Date, &[T::Timestamp, T::String])?;
                     return Ok(Some(match (fail, b.kind) {
-                        (false, Kind::Cast { expr, to, .. }) => {
-                            node(Kind::Cast { expr, to, ansi: false }, T::Date)
+                        (false, Kind::Cast { expr, to, zone, .. }) => {
+                            node(Kind::Cast { expr, to, ansi: false, zone }, T::Date)
                         }
                         (_, kind) => node(kind, T::Date),
                     }));
@@ -323,7 +326,7 @@ pub(super) fn now_micros() -> i64 {
     }
 }
 
-pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Result<Value> {
+pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Value]) -> Result<Value> {
     let mut vals = Vec::with_capacity(args.len());
     for a in args {
         let v = a.eval(row)?;
@@ -351,7 +354,7 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
     };
     let parse = |fmt: &Fmt, fail: bool, try_fn: &str| -> Result<Option<i64>> {
         let p = pattern(fmt)?;
-        match p.parse(text(0)) {
+        match p.parse_in(text(0), zone) {
             Ok(t) => Ok(Some(t)),
             Err(err) if fail => Err(cannot_parse_timestamp(text(0), &err, try_fn)),
             Err(_) => Ok(None),
@@ -360,7 +363,7 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
     Ok(match f {
         TimeFunc::Part(p) => {
             use crate::time as t;
-            let micros = ts(0);
+            let micros = zone.to_local(ts(0));
             let d = days(0);
             let (year, month, day) = t::civil_from_days(d);
             Value::Int(match p {
@@ -377,13 +380,14 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
                 DatePart::Second => (micros.rem_euclid(60_000_000) / MICROS_PER_SECOND) as i32,
             })
         }
-        TimeFunc::DateFormat(fmt) => Value::String(pattern(fmt)?.format(ts(0)).into()),
+        TimeFunc::DateFormat(fmt) => Value::String(pattern(fmt)?.format_in(ts(0), zone).into()),
         TimeFunc::ParseTimestamp { fmt, fail } => match parse(fmt, *fail, "try_to_timestamp")? {
             Some(t) => Value::Timestamp(t),
             None => Value::Null,
         },
         TimeFunc::ParseDate { fmt, fail } => match parse(fmt, *fail, "try_to_date")? {
-            Some(t) => Value::Date(t.div_euclid(MICROS_PER_DAY) as i32),
+            // The date of the parsed instant in the zone the text was read in.
+            Some(t) => Value::Date(zone.to_local(t).div_euclid(MICROS_PER_DAY) as i32),
             None => Value::Null,
         },
         TimeFunc::UnixTimestampOfString(fmt) => match parse(fmt, true, "try_to_timestamp")? {
@@ -396,7 +400,7 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
         TimeFunc::FromUnixTime(fmt) => {
             let secs = vals[0].as_i64().unwrap_or(0);
             let micros = secs.checked_mul(MICROS_PER_SECOND).ok_or_else(|| overflow("long", "multiply"))?;
-            Value::String(pattern(fmt)?.format(micros).into())
+            Value::String(pattern(fmt)?.format_in(micros, zone).into())
         }
         TimeFunc::TimestampSeconds => match &vals[0] {
             Value::Double(d) => {
@@ -421,8 +425,9 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], row: &[Value]) -> Resu
             Some(end) => Value::Timestamp(end - 1),
             None => Value::Null,
         },
-        TimeFunc::DateTrunc => match crate::time::truncate_timestamp(ts(1), text(0)) {
-            Some(t) => Value::Timestamp(t),
+        // Truncated on the local clock, then back to an instant.
+        TimeFunc::DateTrunc => match crate::time::truncate_timestamp(zone.to_local(ts(1)), text(0)) {
+            Some(t) => Value::Timestamp(zone.from_local(t)),
             None => Value::Null,
         },
         TimeFunc::Trunc => match crate::time::truncate_days(days(0), text(1)) {

@@ -67,7 +67,7 @@ impl Binder<'_> {
                         ),
                     ));
                 }
-                node(Kind::ToJson(Box::new(b)), DataType::String)
+                node(Kind::ToJson(Box::new(b), session_zone()), DataType::String)
             }
             "from_json" => {
                 arity(2, 3)?;
@@ -86,7 +86,7 @@ impl Binder<'_> {
                     }
                 };
                 let b = string_arg(self.bind(&args[0])?);
-                node(Kind::FromJson(Box::new(b)), DataType::Struct(schema.fields))
+                node(Kind::FromJson(Box::new(b), session_zone()), DataType::Struct(schema.fields))
             }
             _ => return Ok(None),
         }))

@@ -8,7 +8,7 @@
 use crate::error::{Result, SluiceError};
 use crate::expr::{AggFunc, BinaryOp, Expr};
 use crate::schema::Schema;
-use crate::time::{DateTimePattern, MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::time::{session_zone, DateTimePattern, Zone, MICROS_PER_DAY, MICROS_PER_SECOND};
 use crate::types::{DataType, Field, Value};
 use regex::Regex;
 use std::cmp::Ordering;
@@ -89,19 +89,21 @@ enum Kind {
         expr: Box<BoundExpr>,
         to: DataType,
         ansi: bool,
+        /// The session zone for casts between timestamps and strings or dates.
+        zone: Zone,
     },
     /// A scalar function of the registry, its typed arguments and what it precomputed.
     Func(&'static ScalarFunction, Vec<BoundExpr>, State),
     /// `struct(..)` / `named_struct(..)`: the node's type names the fields.
     MakeStruct(Vec<BoundExpr>),
     /// `to_json(struct or array)`.
-    ToJson(Box<BoundExpr>),
+    ToJson(Box<BoundExpr>, Zone),
     /// `from_json(string, schema)`: the node's type is the schema's struct.
-    FromJson(Box<BoundExpr>),
+    FromJson(Box<BoundExpr>, Zone),
     /// Timestamp, date and interval arithmetic; operands already cast to what `op` expects.
     Temporal(Temporal, Box<BoundExpr>, Box<BoundExpr>),
     /// A date-time function (`hour`, `date_format`, `to_timestamp`, tumbling `window`, ...).
-    Time(TimeFunc, Vec<BoundExpr>),
+    Time(TimeFunc, Vec<BoundExpr>, Zone),
     /// A sliding or session window, typed for `Expr::data_type` but only computable by the
     /// planner's GROUP BY expansion.
     GroupingOnly(&'static str),
@@ -142,8 +144,8 @@ use self::row::*;
 use self::scalar::{eval_call, Call, ScalarFunction, State};
 use self::temporal::*;
 
-pub use self::cast::{cast_value, try_cast_value};
+pub use self::cast::{cast_value, cast_value_in, try_cast_value};
 pub use self::window::{
     event_time_of, session_window_spec, window_spec, window_struct_type, SessionWindowSpec, WindowSpec,
 };
-pub use crate::format::display_value;
+pub use crate::format::{display_value, display_value_in};

@@ -170,25 +170,25 @@ impl BoundExpr {
                     None => Ok(Value::Null),
                 }
             }
-            Kind::Cast { expr, to, ansi } => {
+            Kind::Cast { expr, to, ansi, zone } => {
                 let v = expr.eval(row)?;
                 if *ansi {
-                    cast_value(&v, to)
+                    cast_value_in(&v, to, *zone)
                 } else {
-                    Ok(try_cast_value(&v, to))
+                    Ok(cast_value_in(&v, to, *zone).unwrap_or(Value::Null))
                 }
             }
             Kind::Func(f, args, state) => eval_call(f, args, state, row),
             Kind::MakeStruct(fields) => {
                 Ok(Value::Struct(fields.iter().map(|f| f.eval(row)).collect::<Result<Vec<_>>>()?.into()))
             }
-            Kind::ToJson(inner) => match inner.eval(row)? {
+            Kind::ToJson(inner, zone) => match inner.eval(row)? {
                 Value::Null => Ok(Value::Null),
-                v => Ok(Value::String(crate::json_value::to_json(&v, &inner.data_type).into())),
+                v => Ok(Value::String(crate::json_value::to_json_in(&v, &inner.data_type, *zone).into())),
             },
-            Kind::FromJson(inner) => match (inner.eval(row)?, &self.data_type) {
+            Kind::FromJson(inner, zone) => match (inner.eval(row)?, &self.data_type) {
                 (Value::String(text), DataType::Struct(fields)) => {
-                    Ok(crate::json_value::parse_struct(&text, fields))
+                    Ok(crate::json_value::parse_struct_in(&text, fields, *zone))
                 }
                 _ => Ok(Value::Null),
             },
@@ -203,7 +203,7 @@ impl BoundExpr {
                 }
                 temporal(*op, &a, &b)
             }
-            Kind::Time(f, args) => eval_time(f, args, row),
+            Kind::Time(f, args, zone) => eval_time(f, args, *zone, row),
             Kind::GroupingOnly(name) => Err(SluiceError::exec(format!(
                 "{name}(...) here is a sliding or session window, which only a GROUP BY can compute"
             ))),

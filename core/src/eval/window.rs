@@ -182,7 +182,7 @@ impl Binder<'_> {
         };
         if spec.is_tumbling() {
             let f = TimeFunc::Window { size: spec.size_us, slide: spec.slide_us, offset: spec.start_us };
-            return Ok(node(Kind::Time(f, vec![ts]), window_struct_type()));
+            return Ok(node(Kind::Time(f, vec![ts], session_zone()), window_struct_type()));
         }
         if self.allow_aggregates {
             return Ok(node(Kind::GroupingOnly("window"), window_struct_type()));

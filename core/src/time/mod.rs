@@ -3,10 +3,10 @@
 //! `interval`s, datetime `pattern`s (`yyyy-MM-dd HH:mm`), and time-`window` arithmetic.
 //!
 //! Timestamps are microseconds since 1970-01-01T00:00:00Z and dates are days since
-//! 1970-01-01, both on the proleptic Gregorian calendar (as Spark 3+ uses). Conversions
-//! go through Howard Hinnant's `days_from_civil` / `civil_from_days`, so no time-zone
-//! database or external crate is involved; a session time zone other than UTC is not
-//! supported.
+//! 1970-01-01, both on the proleptic Gregorian calendar (as Spark 3+ uses). Calendar
+//! arithmetic goes through Howard Hinnant's `days_from_civil` / `civil_from_days` on local
+//! time; the session time `zone` (the IANA database, through `chrono-tz`) turns instants
+//! into local time and back.
 
 /// Microseconds in one second.
 pub const MICROS_PER_SECOND: i64 = 1_000_000;
@@ -20,9 +20,11 @@ mod pattern;
 mod tests;
 mod text;
 mod window;
+mod zone;
 
 pub use self::calendar::*;
 pub use self::interval::*;
 pub use self::pattern::*;
 pub use self::text::*;
 pub use self::window::*;
+pub use self::zone::*;

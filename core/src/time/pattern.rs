@@ -28,7 +28,6 @@ pub(super) enum PatternItem {
 
 /// A compiled Spark (Java `DateTimeFormatter`) datetime pattern: letters `G y M L d D Q q E a
 /// h H k K m s S z V O X x Z`, text in single quotes (`''` is a quote), other symbols literal.
-/// Time zones are UTC.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DateTimePattern {
     text: String,
@@ -150,9 +149,16 @@ impl DateTimePattern {
         &self.text
     }
 
-    /// Formats a timestamp (microseconds since the epoch, UTC).
+    /// Formats a timestamp (microseconds since the epoch) in UTC.
     pub fn format(&self, micros: i64) -> String {
+        self.format_in(micros, Zone::Utc)
+    }
+
+    /// Formats an instant as local time in `zone` (zone letters print that zone).
+    pub fn format_in(&self, utc_micros: i64, zone: Zone) -> String {
         use std::fmt::Write;
+        let offset = zone.offset_at(utc_micros);
+        let micros = utc_micros.saturating_add(offset as i64 * MICROS_PER_SECOND);
         let days = micros.div_euclid(MICROS_PER_DAY);
         let in_day = micros.rem_euclid(MICROS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
@@ -217,33 +223,64 @@ impl DateTimePattern {
                     let nanos = format!("{:09}", frac * 1000);
                     out.push_str(&nanos[..n]);
                 }
-                'z' | 'V' => out.push_str("UTC"),
-                'O' => out.push_str("GMT"),
-                'X' => out.push('Z'),
-                'x' => out.push_str(match n {
-                    1 => "+00",
-                    2 | 4 => "+0000",
-                    _ => "+00:00",
-                }),
-                'Z' => out.push_str(match n {
-                    4 => "GMT",
-                    5 => "Z",
-                    _ => "+0000",
-                }),
+                'z' => out.push_str(&zone.short_name(utc_micros)),
+                'V' => out.push_str(&zone.id()),
+                'O' => {
+                    out.push_str("GMT");
+                    if offset != 0 {
+                        let (sign, a) = (if offset < 0 { '-' } else { '+' }, offset.unsigned_abs());
+                        let _ = write!(out, "{sign}{}", a / 3600);
+                        if a % 3600 != 0 {
+                            let _ = write!(out, ":{:02}", a / 60 % 60);
+                        }
+                    }
+                }
+                'X' if offset == 0 => out.push('Z'),
+                'X' | 'x' => {
+                    let text = format_offset(offset, n == 3 || n == 5);
+                    // One letter: hours, and minutes only when not zero.
+                    out.push_str(if n == 1 && offset % 3600 == 0 { &text[..3] } else { &text });
+                }
+                'Z' => match n {
+                    4 if offset == 0 => out.push_str("GMT"),
+                    4 => {
+                        out.push_str("GMT");
+                        out.push_str(&format_offset(offset, true));
+                    }
+                    5 if offset == 0 => out.push('Z'),
+                    5 => out.push_str(&format_offset(offset, true)),
+                    _ => out.push_str(&format_offset(offset, false)),
+                },
                 _ => unreachable!("DateTimePattern::new admits only the letters handled here"),
             }
         }
         out
     }
 
-    /// Parses text that must match the whole pattern into microseconds since the epoch (UTC).
-    /// Fields the pattern lacks default to 1970-01-01 00:00:00, as in Spark.
+    /// Parses text that must match the whole pattern into microseconds since the epoch, as
+    /// UTC unless the text names a zone. Fields the pattern lacks default to
+    /// 1970-01-01 00:00:00, as in Spark.
     pub fn parse(&self, text: &str) -> Result<i64, PatternParseError> {
+        self.parse_in(text, Zone::Utc)
+    }
+
+    /// Parses text that must match the whole pattern into an instant: local time in `zone`
+    /// unless the text names a zone (pattern letters `X`, `Z`, `VV`, ...).
+    pub fn parse_in(&self, text: &str, zone: Zone) -> Result<i64, PatternParseError> {
+        let (local, offset) = self.parse_local(text)?;
+        Ok(match offset {
+            Some(offset) => local.saturating_sub(offset * MICROS_PER_SECOND),
+            None => zone.from_local(local),
+        })
+    }
+
+    /// The local time the text holds, and the offset it names, if any.
+    fn parse_local(&self, text: &str) -> Result<(i64, Option<i64>), PatternParseError> {
         let bytes = text.as_bytes();
         let mut pos = 0usize;
         let (mut year, mut month, mut day, mut doy) = (1970i64, 1u32, 1u32, None::<i64>);
         let (mut hour, mut hour12, mut pm, mut minute, mut second, mut micros, mut offset) =
-            (0i64, None::<i64>, None::<bool>, 0i64, 0i64, 0i64, 0i64);
+            (0i64, None::<i64>, None::<bool>, 0i64, 0i64, 0i64, None::<i64>);
         for (index, item) in self.items.iter().enumerate() {
             let at = PatternParseError::At(pos);
             let (c, n) = match item {
@@ -329,7 +366,7 @@ impl DateTimePattern {
                     {
                         pos += 1;
                     }
-                    offset = parse_zone(&bytes[start..pos]).ok_or(PatternParseError::At(start))?;
+                    offset = Some(parse_zone(&bytes[start..pos]).ok_or(PatternParseError::At(start))?);
                 }
             }
         }
@@ -357,10 +394,12 @@ impl DateTimePattern {
             }
             None => checked_days_from_civil(year, month, day).ok_or(PatternParseError::Invalid)?,
         };
-        let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-        secs.checked_mul(MICROS_PER_SECOND)
+        let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+        let local = secs
+            .checked_mul(MICROS_PER_SECOND)
             .and_then(|s| s.checked_add(micros))
-            .ok_or(PatternParseError::Invalid)
+            .ok_or(PatternParseError::Invalid)?;
+        Ok((local, offset))
     }
 }
 

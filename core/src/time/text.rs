@@ -16,7 +16,12 @@ pub(super) fn push_year(out: &mut String, year: i64) {
     }
 }
 
-/// Formats microseconds since the epoch as Spark casts a timestamp to string
+/// Formats an instant as Spark casts a timestamp to string in the session zone `zone`.
+pub fn format_timestamp_in(micros: i64, zone: Zone) -> String {
+    format_timestamp(zone.to_local(micros))
+}
+
+/// Formats microseconds since the epoch as Spark casts a timestamp to string in UTC
 /// (`2015-02-23 10:10:00`, fraction only when non-zero, trailing zeros trimmed).
 pub fn format_timestamp(micros: i64) -> String {
     use std::fmt::Write;
@@ -160,11 +165,27 @@ pub(super) fn parse_zone(text: &[u8]) -> Option<i64> {
 /// `-hhmm`, `GMT+02:00`, ...) that is converted to UTC. Spark's time-only forms, which
 /// take today's date, are not accepted.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
+    parse_timestamp_in(s, Zone::Utc)
+}
+
+/// Parses a timestamp string as Spark's `CAST(s AS TIMESTAMP)` does with session zone
+/// `zone`: text without a zone is local time there; a zone in the text (an offset, `Z`,
+/// or a region such as `America/Los_Angeles`) wins.
+pub fn parse_timestamp_in(s: &str, zone: Zone) -> Option<i64> {
+    let (local, written) = parse_local_timestamp(s)?;
+    Some(match written {
+        Some(z) => z.from_local(local),
+        None => zone.from_local(local),
+    })
+}
+
+/// A timestamp's text as local microseconds, and the zone written in it, if any.
+fn parse_local_timestamp(s: &str) -> Option<(i64, Option<Zone>)> {
     let s = s.trim();
     let mut c = Cursor::new(s);
     let (year, month, day) = parse_date_part(&mut c)?;
     let days = days_from_civil(year, month, day);
-    let (mut h, mut m, mut sec, mut micros, mut offset) = (0, 0, 0, 0, 0);
+    let (mut h, mut m, mut sec, mut micros, mut zone) = (0, 0, 0, 0, None);
     if !c.at_end() {
         if !(c.eat(b' ') || c.eat(b'T')) {
             return None;
@@ -187,7 +208,11 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
                 // Whatever follows the seconds is a zone id (Spark allows a space before it).
                 let rest = c.rest();
                 if !rest.is_empty() {
-                    offset = parse_zone(std::str::from_utf8(rest).ok()?.trim().as_bytes())?;
+                    let text = std::str::from_utf8(rest).ok()?.trim();
+                    zone = Some(match parse_zone(text.as_bytes()) {
+                        Some(offset) => Zone::Fixed(offset as i32),
+                        None => Zone::parse(text).ok()?,
+                    });
                     c.pos = c.bytes.len();
                 }
             }
@@ -200,8 +225,8 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return None;
     }
     let secs_of_day = h * 3600 + m * 60 + sec;
-    let secs = days.checked_mul(86_400)?.checked_add(secs_of_day - offset)?;
-    secs.checked_mul(MICROS_PER_SECOND)?.checked_add(micros)
+    let secs = days.checked_mul(86_400)?.checked_add(secs_of_day)?;
+    Some((secs.checked_mul(MICROS_PER_SECOND)?.checked_add(micros)?, zone))
 }
 
 /// Parses `yyyy-MM-dd` (and Spark's other date forms) to days since the epoch, or `None`.
