@@ -336,7 +336,8 @@ impl Executor {
                 if index == 0 { command_rx.lock().unwrap_or_else(|p| p.into_inner()).take() } else { None };
             let reports = report_tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len())
-                .tracking_changes(checkpointing);
+                .tracking_changes(checkpointing)
+                .exact_chain(mode == OutputMode::Update && analyzed.aggregations > 1);
             // With a sink that every worker writes, each keeps its own share of the result;
             // otherwise the result goes to worker 0 for the driver.
             let mut part_writer = writers.as_ref().map(|f| f.create(index, peers));

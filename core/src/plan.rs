@@ -328,6 +328,10 @@ pub struct AggregateNode {
     /// The output column that is the event-time key, if one is: it is the event time of
     /// the result's rows for a downstream stateful operator (window, dedup).
     pub output_event_time: Option<usize>,
+    /// Another aggregation reads this one's rows: outside append mode they change, so this
+    /// one emits each change as a retraction and an addition (in update mode too, where
+    /// only the last aggregation writes the changed groups alone).
+    pub feeds_aggregate: bool,
 }
 
 /// The time windows of a `window(time, size, slide, start)` grouping key.
@@ -924,7 +928,7 @@ impl Analyzer {
             LogicalPlan::Aggregate { input, group, output, having } => {
                 self.aggregations += 1;
                 let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
-                let (child, schema) = self.resolve(input, child_req)?;
+                let (mut child, schema) = self.resolve(input, child_req)?;
                 let event_time = self.event_time.take();
                 let (mut agg, out_schema) = match self.scope(&schema) {
                     None => resolve_aggregate(&schema, group, output, having.as_ref(), event_time, None)?,
@@ -946,9 +950,7 @@ impl Analyzer {
                 };
                 self.qualifiers = Vec::new();
                 agg.default_row = !self.streaming && agg.keys.is_empty();
-                if contains_aggregate(&child) {
-                    agg.aggs.iter_mut().for_each(|a| a.retracting = true);
-                }
+                chain_onto(&mut child, &mut agg);
                 self.event_time_aggregate |= agg.event_time_key.is_some();
                 self.event_time = agg.output_event_time;
                 if agg.event_time_key.is_none() {
@@ -1053,10 +1055,11 @@ impl Analyzer {
             LogicalPlan::GroupingSets { input, group, sets, output, having } => {
                 self.aggregations += 1;
                 let child_req = refs_of(group.iter().chain(output.iter()).chain(having.iter()));
-                let (child, schema) = self.resolve(input, child_req)?;
+                let (mut child, schema) = self.resolve(input, child_req)?;
                 let event_time = self.event_time.take();
-                let (agg, out_schema) =
+                let (mut agg, out_schema) =
                     resolve_aggregate(&schema, group, output, having.as_ref(), event_time, Some(sets))?;
+                chain_onto(&mut child, &mut agg);
                 self.event_time_aggregate |= agg.event_time_key.is_some();
                 if agg.event_time_key.is_none() {
                     self.aggregations_without_event_time += 1;
@@ -1066,13 +1069,14 @@ impl Analyzer {
             }
             LogicalPlan::Distinct { input } => {
                 self.aggregations += 1;
-                let (child, schema) = self.resolve(input, None)?;
+                let (mut child, schema) = self.resolve(input, None)?;
                 let event_time = self.event_time.take();
                 let columns: Vec<Expr> =
                     schema.names().iter().map(|n| Expr::Column(vec![n.clone()])).collect();
                 let (mut agg, out_schema) =
                     resolve_aggregate(&schema, &columns, &columns, None, event_time, None)?;
                 agg.default_row = false;
+                chain_onto(&mut child, &mut agg);
                 self.event_time_aggregate |= agg.event_time_key.is_some();
                 if let Some(k) = agg.event_time_key {
                     // The event-time column stays one in the result (it is a column of it).
@@ -1393,6 +1397,7 @@ fn resolve_aggregate(
             default_row: false,
             grouping_sets,
             output_event_time,
+            feeds_aggregate: false,
         },
         out_schema,
     ))
@@ -1491,23 +1496,14 @@ fn bind_agg(
 /// any data moves (`UnsupportedOperationChecker`); the messages are Spark's.
 pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
     let has_agg = a.aggregations > 0;
-    if has_distinct_aggregate(&a.root) {
-        return Err(SluiceError::analysis(
-            "Distinct aggregations are not supported on streaming DataFrames/Datasets. Consider using approx_count_distinct() instead.",
-        ));
-    }
     let has_watermark = a.has_event_time_aggregate;
-    if a.aggregations > 1 && mode == OutputMode::Complete {
-        // Where Spark refuses (below), a differential engine can run a chain: in complete mode
-        // every aggregation emits its changes as retractions and additions, which the next one
-        // folds exactly, as long as what it computes can be taken back.
+    if a.aggregations > 1 && mode != OutputMode::Append {
+        // Where Spark refuses (its global-watermark correctness check: "Detected pattern of
+        // possible 'correctness' issue"), a differential engine can run a chain: every
+        // aggregation that feeds another emits its changes as retractions and additions,
+        // which the next one folds exactly, as long as what it computes can be taken back.
+        // In update mode the last aggregation then writes the groups that changed.
         check_retractable_chain(&a.root)?;
-    } else if a.aggregations > 1 && mode != OutputMode::Append {
-        // Spark 4's global-watermark correctness check refuses this before its older
-        // "Multiple streaming aggregations" rule.
-        return Err(SluiceError::analysis(
-            "Detected pattern of possible 'correctness' issue due to global watermark. The query contains stateful operation which can emit rows older than the current watermark plus allowed late record delay, which are \"late rows\" in downstream stateful operations and these rows can be discarded. Please refer the programming guide doc for more details.",
-        ));
     }
     match mode {
         OutputMode::Complete if !has_agg => {
@@ -1521,6 +1517,13 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
             ))
         }
         _ => {}
+    }
+    // Spark refuses distinct aggregates on every stream. Outside append mode Sluice runs them
+    // (beyond Spark): a distinct value's count goes up and down with its rows, exactly.
+    if mode == OutputMode::Append && has_distinct_aggregate(&a.root) {
+        return Err(SluiceError::analysis(
+            "Distinct aggregations are not supported on streaming DataFrames/Datasets. Consider using approx_count_distinct() instead.",
+        ));
     }
     if a.has_sort && !(has_agg && mode == OutputMode::Complete) {
         return Err(SluiceError::analysis(
@@ -1552,6 +1555,35 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
     Ok(())
 }
 
+/// An aggregation `agg` over `child`: when `child` aggregates too, its rows change, so
+/// `agg` takes retractions (`BoundAgg::retracting`) and `child`'s aggregations emit them.
+fn chain_onto(child: &mut Node, agg: &mut AggregateNode) {
+    if contains_aggregate(child) {
+        agg.aggs.iter_mut().for_each(|a| a.retracting = true);
+        mark_feeding_aggregates(child);
+    }
+}
+
+/// Marks every aggregation in `node` as read by another aggregation.
+fn mark_feeding_aggregates(node: &mut Node) {
+    match node {
+        Node::Source { .. } => {}
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Deduplicate { input, .. } => mark_feeding_aggregates(input),
+        Node::Union { inputs } => inputs.iter_mut().for_each(mark_feeding_aggregates),
+        Node::Join { left, right, .. } => {
+            mark_feeding_aggregates(left);
+            mark_feeding_aggregates(right);
+        }
+        Node::Aggregate { input, agg } => {
+            agg.feeds_aggregate = true;
+            mark_feeding_aggregates(input);
+        }
+    }
+}
+
 /// True if some aggregation in `node` has a distinct aggregate (`count(DISTINCT x)`).
 fn has_distinct_aggregate(node: &Node) -> bool {
     match node {
@@ -1569,9 +1601,10 @@ fn has_distinct_aggregate(node: &Node) -> bool {
 }
 
 /// An aggregation or deduplication over the changing rows of another aggregation (complete
-/// mode) must take retractions exactly: count, sum and avg do (`Acc::update` with a negative
-/// count), min, max and the moments through a multiset of values (`BoundAgg::retracting`);
-/// first, last, distinct aggregates and deduplication do not yet.
+/// or update mode) must take retractions exactly: count, sum and avg do (`Acc::update` with
+/// a negative count), min, max and the moments through a multiset of values
+/// (`BoundAgg::retracting`), distinct aggregates through their counted set; first, last and
+/// deduplication do not yet.
 fn check_retractable_chain(node: &Node) -> Result<()> {
     match node {
         Node::Source { .. } => Ok(()),
@@ -1586,19 +1619,16 @@ fn check_retractable_chain(node: &Node) -> Result<()> {
         Node::Deduplicate { input, .. } => {
             if contains_aggregate(input) {
                 return Err(SluiceError::analysis(
-                    "Deduplication over the changing rows of a streaming aggregation (complete mode) is not supported: a retracted row cannot be un-seen",
+                    "Deduplication over the changing rows of a streaming aggregation (complete or update mode) is not supported: a retracted row cannot be un-seen",
                 ));
             }
             check_retractable_chain(input)
         }
         Node::Aggregate { input, agg } => {
             if contains_aggregate(input) {
-                if let Some(a) = agg.aggs.iter().find(|a| {
-                    a.distinct
-                        || matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::ApproxCountDistinct)
-                }) {
+                if let Some(a) = agg.aggs.iter().find(|a| matches!(a.func, AggFunc::First | AggFunc::Last)) {
                     return Err(SluiceError::analysis(format!(
-                        "An aggregation over another streaming aggregation (complete mode) takes back the rows that change, and {}{} cannot be taken back yet; count, sum, avg, min, max and the standard deviations and variances can",
+                        "An aggregation over another streaming aggregation (complete or update mode) takes back the rows that change, and {}{} cannot be taken back yet; count, sum, avg, min, max, the standard deviations and variances and the distinct aggregates can",
                         format!("{:?}", a.func).to_ascii_lowercase(),
                         if a.distinct { " DISTINCT" } else { "" }
                     )));

@@ -33,6 +33,7 @@ pub enum Acc {
     Last(Value),
     /// Distinct non-null values seen, with how many times (for `count(DISTINCT x)`,
     /// `sum(DISTINCT x)`, `approx_count_distinct(x)`): the aggregate is computed from the set.
+    /// A retraction takes a value's count down, and a value counted zero times leaves.
     Distinct(BTreeMap<Value, i64>),
     /// Values with how many times each was seen, for min, max and the moments over rows
     /// that can be retracted (an aggregation's changing rows): a retraction takes a value back.
@@ -147,7 +148,7 @@ impl Acc {
                 }
             }
             Acc::Last(l) => *l = v.clone(),
-            Acc::Distinct(set) => *set.entry(v.clone()).or_insert(0) += times,
+            Acc::Distinct(set) => add_count(set, v, times),
             Acc::Multiset(set) => add_count(set, v, times),
         }
     }
@@ -200,12 +201,7 @@ impl Acc {
                     *a = b.clone();
                 }
             }
-            (Acc::Distinct(a), Acc::Distinct(b)) => {
-                for (v, n) in b {
-                    *a.entry(v.clone()).or_insert(0) += n;
-                }
-            }
-            (Acc::Multiset(a), Acc::Multiset(b)) => {
+            (Acc::Distinct(a), Acc::Distinct(b)) | (Acc::Multiset(a), Acc::Multiset(b)) => {
                 for (v, n) in b {
                     add_count(a, v, *n);
                 }
@@ -270,12 +266,13 @@ fn finish_multiset(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> 
 
 /// An aggregate over a set of distinct values, each counted once.
 fn finish_distinct(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> {
+    let present = set.iter().filter(|(_, &n)| n > 0).map(|(v, _)| v);
     if matches!(agg.func, AggFunc::Count | AggFunc::ApproxCountDistinct) {
-        return Ok(Value::Long(set.len() as i64));
+        return Ok(Value::Long(present.count() as i64));
     }
     let plain = BoundAgg { distinct: false, ..agg.clone() };
     let mut acc = Acc::empty(&plain);
-    set.keys().for_each(|v| acc.update(Some(v), 1));
+    present.for_each(|v| acc.update(Some(v), 1));
     acc.finish(&plain)
 }
 

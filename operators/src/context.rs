@@ -169,6 +169,9 @@ pub struct DataflowContext {
     /// True when a checkpoint saves the state: the operators then remember which keys
     /// each batch changed.
     pub tracks_changes: bool,
+    /// True for a chain of aggregations in update mode: as in complete mode, no operator
+    /// evicts state or drops late rows, so every aggregation's table stays exact.
+    pub exact_chain: bool,
 }
 
 impl DataflowContext {
@@ -234,7 +237,21 @@ impl DataflowContext {
             stats: Rc::new(RefCell::new(stats)),
             stores: Rc::new(RefCell::new(Vec::new())),
             tracks_changes: false,
+            exact_chain: false,
         }
+    }
+
+    /// The same context for a query whose aggregations read other aggregations' rows
+    /// (outside append mode): every operator keeps all of its state.
+    pub fn exact_chain(mut self, chain: bool) -> Self {
+        self.exact_chain = chain;
+        self
+    }
+
+    /// True when no operator may evict state or drop late rows: complete mode, or a chain
+    /// of aggregations in update mode (whose tables must stay exact).
+    pub fn keeps_all(&self) -> bool {
+        self.mode == OutputMode::Complete || self.exact_chain
     }
 
     /// The same context, with operators that remember what each batch changed (for a

@@ -129,6 +129,14 @@ impl Snapshot for StoreState {
 /// Merges partial states into per-group state and emits the result's changes.
 pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &DataflowContext) -> Rows<'s> {
     let ctx = ctx.clone();
+    // An aggregation another one reads keeps its table as in complete mode (no eviction) and
+    // emits each change as a retraction and an addition, which the next folds exactly; in
+    // update mode only the last aggregation writes the changed groups alone.
+    let mode = match ctx.mode {
+        OutputMode::Update if spec.feeds_aggregate => OutputMode::Complete,
+        m => m,
+    };
+    let keeps_all = ctx.keeps_all();
     // Sessions of one group must meet to merge: route them by the group, not the session.
     let session_key = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| w.key);
     let exchange = Exchange::new(move |(key, _t, _s): &(Row, Time, AggState)| match session_key {
@@ -153,7 +161,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                 let sessions = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| {
                     SessionState { key: w.key, groups: KeyedState::tracking(track), ..Default::default() }
                 });
-                let event_key = spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete);
+                let event_key = spec.event_time_key.filter(|_| !keeps_all);
                 let store = Rc::new(RefCell::new(StoreState {
                     groups: KeyedState::tracking(track).churning(event_key.is_some()),
                     sessions,
@@ -193,8 +201,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                         let mut session = output.session(&*c);
                         let mut emit = |row: Row, d: Diff| session.give((row, t, d));
                         let mut stats = ctx.stats.borrow_mut();
-                        let with_event_time =
-                            spec.event_time_key.filter(|_| ctx.mode != OutputMode::Complete);
+                        let with_event_time = spec.event_time_key.filter(|_| !keeps_all);
                         if let Some(sessions) = sessions.as_mut() {
                             let late = marks.late.filter(|_| with_event_time.is_some());
                             for (key, partial) in pending.remove(&t).unwrap_or_default() {
@@ -223,7 +230,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                             if new.rows <= 0 && !spec.default_row {
                                 // Every input row of the group was retracted (an upstream
                                 // aggregation's row changed): the group is gone from the table.
-                                if ctx.mode == OutputMode::Complete {
+                                if mode == OutputMode::Complete {
                                     if let Some(old) = &old {
                                         finish(&spec, &ctx, &key, old, -1, &mut emit);
                                     }
@@ -235,12 +242,12 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                             // writes every group that had input in the batch, as Spark, even
                             // when its value did not change: the new row alone (a retraction
                             // would cancel an unchanged row).
-                            if ctx.mode == OutputMode::Complete {
+                            if mode == OutputMode::Complete {
                                 if let Some(old) = &old {
                                     finish(&spec, &ctx, &key, old, -1, &mut emit);
                                 }
                             }
-                            if ctx.mode != OutputMode::Append {
+                            if mode != OutputMode::Append {
                                 finish(&spec, &ctx, &key, &new, 1, &mut emit);
                             }
                             if old.is_none() {
@@ -255,7 +262,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                             for key in std::mem::replace(by_time, kept).into_values().flatten() {
                                 if let Some(s) = state.remove(&key) {
                                     stats.state_removed += 1;
-                                    if ctx.mode == OutputMode::Append {
+                                    if mode == OutputMode::Append {
                                         finish(&spec, &ctx, &key, &s, 1, &mut emit);
                                     }
                                 }

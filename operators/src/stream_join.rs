@@ -25,7 +25,6 @@ use crate::join::{pad, with_optional_keys};
 use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::{AsCollection, Hashable};
 use serde::{Deserialize, Serialize};
-use sluice_core::mode::OutputMode;
 use sluice_core::plan::{event_time_of, JoinNode, JoinType};
 use sluice_core::{Result, Row, SluiceError};
 use std::cell::RefCell;
@@ -169,7 +168,7 @@ pub(crate) fn stream_stream_join<'s>(
             move |cap, _info| {
                 let mut cap = Some(cap);
                 // Complete mode keeps the whole table exact: nothing is evicted.
-                let evicts = ctx.mode != OutputMode::Complete;
+                let evicts = !ctx.keeps_all();
                 let event_key = spec.event_time_key.filter(|_| evicts);
                 let (min, max) = if evicts && event_key.is_none() { spec.time_range } else { (None, None) };
                 // Left rows age out with a lower bound on left - right, right rows with an upper.
@@ -195,7 +194,7 @@ pub(crate) fn stream_stream_join<'s>(
                 let semi = spec.kind == JoinType::LeftSemi;
                 // As Spark, a side under a watermark drops its late rows whatever the join
                 // keys (complete mode keeps every row: its table stays exact).
-                let drops_late = ctx.mode != OutputMode::Complete;
+                let drops_late = !ctx.keeps_all();
                 move |(left_in, left_frontier), (right_in, right_frontier), output| {
                     left_in.for_each(|_cap, data| {
                         for ((k, row), t, d) in data.drain(..) {

@@ -70,6 +70,7 @@ fn spec() -> AggregateNode {
         default_row: false,
         grouping_sets: None,
         output_event_time: None,
+        feeds_aggregate: false,
     }
 }
 
