@@ -51,6 +51,9 @@ pub(crate) struct QueryRun {
     pub checkpoint: Option<Checkpoint>,
     /// Where a restarted query goes on from (sources are already restored by `start()`).
     pub recovery: Recovery,
+    /// Per source, true for the static side of a stream-static join: its rows are read
+    /// again after a restart (the checkpoint does not hold them), in the first batch run.
+    pub statics: Vec<bool>,
 }
 
 /// The global event-time watermark, as Spark's `WatermarkTracker`: each `with_watermark`
@@ -302,7 +305,16 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
             tracker.restore(entry.batch_watermark_ms, &entry.operator_watermarks);
             last_batch_watermark_ms = entry.late_watermark_ms;
             trigger_ms = entry.batch_timestamp_ms;
-            for rec in &entry.sources {
+            for (i, rec) in entry.sources.iter().enumerate() {
+                if run.statics[i] {
+                    // Not restored: the first batch after the restart reads the static
+                    // side whole (the recorded batch may have read none of it), later
+                    // ones nothing.
+                    let planned = run.sources[i].plan_next()?;
+                    records.push(planned.recorded);
+                    offsets.push(planned.offsets);
+                    continue;
+                }
                 records.push(rec.clone());
                 offsets.push(BatchOffsets { start: None, end: Some(rec.clone()), latest: None });
             }

@@ -23,8 +23,13 @@ use uuid::Uuid;
 pub const CHECKPOINT_ROOT: &str = "spark.sql.streaming.checkpointLocation";
 
 /// Puts restored planners where the checkpoint's committed (and planned) batches left them.
-fn restore_sources(sources: &mut [Box<dyn Source>], recovery: &Recovery) -> Result<()> {
+fn restore_sources(sources: &mut [Box<dyn Source>], statics: &[bool], recovery: &Recovery) -> Result<()> {
     for (i, s) in sources.iter_mut().enumerate() {
+        if statics[i] {
+            // The static side of a stream-static join is not in the checkpoint: a restarted
+            // query reads it whole again in its first batch (`driver`), as Spark re-reads it.
+            continue;
+        }
         if let Some(c) = recovery.compacted.get(i) {
             s.apply_compacted(&c.files);
         }
@@ -183,6 +188,8 @@ impl DataStreamWriter {
         })?;
         let (sink, memory_table) = (made.sink, made.memory_table);
         let mut placement = crate::batch::placement_for(&session, &analyzed);
+        // The static sides of stream-static joins.
+        let statics: Vec<bool> = analyzed.sources.iter().map(|s| !s.spec.streaming).collect();
         if let (false, None, Some(dir)) = (
             session.inner.workers_set,
             &placement.cluster,
@@ -236,19 +243,7 @@ impl DataStreamWriter {
                         .time_conf(state::MAINTENANCE_INTERVAL, state::DEFAULT_MAINTENANCE_INTERVAL)?,
                 };
                 let (cp, id, recovery) = Checkpoint::open(&dir, &shape, sources.len(), &conf)?;
-                if recovery.committed.is_some() && analyzed.has_stream_static_join() {
-                    // A stream-static join's static side is read once, in the first batch, and
-                    // is not in the checkpoint: resuming would lose matches without an error.
-                    // (Stream-stream join state is checkpointed.)
-                    return Err(SluiceError::option(
-                        "checkpointLocation",
-                        format!(
-                            "{} holds committed batches of a query with a stream-static join, and the static side is not checkpointed yet: a restart would lose rows; start it with a new checkpoint location",
-                            dir.display()
-                        ),
-                    ));
-                }
-                restore_sources(&mut sources, &recovery)?;
+                restore_sources(&mut sources, &statics, &recovery)?;
                 (Some(cp), id, recovery)
             }
         };
@@ -359,6 +354,7 @@ impl DataStreamWriter {
             no_data_event_interval,
             checkpoint,
             recovery,
+            statics,
         };
         let thread_shared = shared.clone();
         let handle = std::thread::Builder::new()

@@ -490,3 +490,50 @@ fn a_chain_of_aggregations_survives_sigkill_in_complete_and_update_mode() {
         std::fs::remove_file(input.join("in-9999.json")).unwrap();
     }
 }
+
+/// A stream-static join through the CLI: the activity stream joined with a static
+/// temporary view of the models' vendors (the issue's CLI shape), counted per 10-second
+/// window and vendor under a 5-second watermark, to a file sink.
+fn static_join_script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
+    let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
+    let text = format!(
+        "CREATE TABLE activity (
+            Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, Model STRING,
+            `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
+            event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
+            WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+         ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1', fileOrder = 'name');
+         CREATE TEMPORARY VIEW models AS SELECT * FROM VALUES ('nexus4', 'LG'), ('s3', 'Samsung'), ('s3mini', 'Samsung') AS t(Model, vendor);
+         CREATE TABLE vendors WITH (connector = 'file', format = 'json', path = '{}'{checkpoint});
+         INSERT INTO vendors
+           SELECT window(event_time, '10 seconds') AS window, vendor, count(*) AS n, sum(`Index`) AS s
+           FROM activity JOIN models USING (Model) GROUP BY window(event_time, '10 seconds'), vendor;",
+        input.display(),
+        out.display()
+    );
+    let path = dir.join(format!("s-{}.sql", out.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn stream_static_join_survives_sigkill_at_random_instants() {
+    let seed = crash_seed();
+    eprintln!("crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    split_input("activity-data-synth", 4, 8, &input);
+    let reference = dir.path().join("reference");
+    sluice_bin();
+    let started = Instant::now();
+    run_to_end(&static_join_script(dir.path(), &input, &reference, None));
+    let reference_ms = started.elapsed().as_millis() as u64;
+    let expected = committed_rows(&reference);
+    assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
+    let out = dir.path().join("crashed");
+    let checkpoint = dir.path().join("checkpoint");
+    let crashed = static_join_script(dir.path(), &input, &out, Some(&checkpoint));
+    let mut rng = SplitMix(seed);
+    let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
+    check_same_output(seed, &expected, &out, mid_batch, committed);
+}

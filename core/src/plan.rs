@@ -594,12 +594,6 @@ impl Analyzed {
         self.has_join_where(|_| true)
     }
 
-    /// True if the plan joins a stream with a static table (whose rows are read once and
-    /// are not in checkpoints).
-    pub fn has_stream_static_join(&self) -> bool {
-        self.has_join_where(|j| j.left_streaming != j.right_streaming)
-    }
-
     fn has_join_where(&self, pick: impl Fn(&JoinNode) -> bool + Copy) -> bool {
         fn walk(n: &Node, pick: impl Fn(&JoinNode) -> bool + Copy) -> bool {
             match n {
