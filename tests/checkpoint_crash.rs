@@ -44,21 +44,30 @@ fn committed_rows(out: &Path) -> BTreeMap<String, usize> {
     rows
 }
 
-fn script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
-    let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
-    let text = format!(
+/// The activity files at `input` as a table with an event time under a 5-second watermark,
+/// one file per batch in name order.
+fn activity_table(input: &Path) -> String {
+    format!(
         "CREATE TABLE activity (
             Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, Model STRING,
             `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
             event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
             WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
-         ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1', fileOrder = 'name');
+         ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1', fileOrder = 'name');",
+        input.display()
+    )
+}
+
+fn script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
+    let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
+    let text = format!(
+        "{}
          CREATE TABLE windows WITH (connector = 'file', format = 'json', path = '{}'{checkpoint});
          INSERT INTO windows
            SELECT window(event_time, '10 seconds') AS window, `User`, count(*) AS n, sum(`Index`) AS s,
                   min(x) AS min_x, max(y) AS max_y
            FROM activity GROUP BY window(event_time, '10 seconds'), `User`;",
-        input.display(),
+        activity_table(input),
         out.display()
     );
     let path = dir.join(format!("q-{}.sql", out.file_name().unwrap().to_string_lossy()));
@@ -114,31 +123,42 @@ fn kill_repeatedly(
     (mid_batch, committed)
 }
 
-#[test]
-fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
+/// The script `make(dir, input, out, checkpoint)` writes to a file sink at `out`: run once
+/// uninterrupted (at least `at_least` rows), then with a checkpoint killed `KILLS` times at
+/// random instants and run to its end; both must commit the same rows.
+fn survives_sigkill(
+    dir: &Path,
+    input: &Path,
+    at_least: usize,
+    make: impl Fn(&Path, &Path, &Path, Option<&Path>) -> PathBuf,
+) {
     let seed = crash_seed();
     eprintln!("crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    split_input("activity-data-synth", 4, 8, &input);
-
-    let reference = dir.path().join("reference");
+    let reference = dir.join("reference");
     sluice_bin(); // built (when stale) before the clock starts: the kill delays follow one run's length
     let started = Instant::now();
-    run_to_end(&script(dir.path(), &input, &reference, None));
+    run_to_end(&make(dir, input, &reference, None));
     let reference_ms = started.elapsed().as_millis() as u64;
     eprintln!("one uninterrupted run: {reference_ms} ms");
     let expected = committed_rows(&reference);
-    assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
+    assert!(expected.len() >= at_least, "the query should write many rows, got {}", expected.len());
 
-    let out = dir.path().join("crashed");
-    let checkpoint = dir.path().join("checkpoint");
-    let crashed = script(dir.path(), &input, &out, Some(&checkpoint));
+    let out = dir.join("crashed");
+    let checkpoint = dir.join("checkpoint");
+    let crashed = make(dir, input, &out, Some(&checkpoint));
     let mut rng = SplitMix(seed);
     // Kills spread over about twice one run's length: early ones land in startup and
     // recovery, later ones in batches, snapshots and commits.
     let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
     check_same_output(seed, &expected, &out, mid_batch, committed);
+}
+
+#[test]
+fn file_source_windowed_aggregation_survives_sigkill_at_random_instants() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    split_input("activity-data-synth", 4, 8, &input);
+    survives_sigkill(dir.path(), &input, 51, script);
 }
 
 fn check_same_output(
@@ -367,26 +387,11 @@ fn join_script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) 
 
 #[test]
 fn stream_stream_join_survives_sigkill_at_random_instants() {
-    let seed = crash_seed();
-    eprintln!("join crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     split_input("activity-data-synth", 2, 8, &input.join("left"));
     split_input("activity-data-synth", 2, 8, &input.join("right"));
-    let reference = dir.path().join("reference");
-    sluice_bin();
-    let started = Instant::now();
-    run_to_end(&join_script(dir.path(), &input, &reference, None));
-    let reference_ms = started.elapsed().as_millis() as u64;
-    let expected = committed_rows(&reference);
-    assert!(expected.len() > 1000, "the join should pair many rows, got {}", expected.len());
-
-    let out = dir.path().join("crashed");
-    let checkpoint = dir.path().join("checkpoint");
-    let crashed = join_script(dir.path(), &input, &out, Some(&checkpoint));
-    let mut rng = SplitMix(seed);
-    let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
-    check_same_output(seed, &expected, &out, mid_batch, committed);
+    survives_sigkill(dir.path(), &input, 1001, join_script);
 }
 
 /// A chain of aggregations (Spark refuses it outside append mode) through the CLI into a
@@ -497,18 +502,13 @@ fn a_chain_of_aggregations_survives_sigkill_in_complete_and_update_mode() {
 fn static_join_script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&Path>) -> PathBuf {
     let checkpoint = checkpoint.map(|c| format!(", checkpoint = '{}'", c.display())).unwrap_or_default();
     let text = format!(
-        "CREATE TABLE activity (
-            Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, `Index` BIGINT, Model STRING,
-            `User` STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE,
-            event_time TIMESTAMP GENERATED ALWAYS AS (CAST(Creation_Time / 1e9 AS TIMESTAMP)),
-            WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
-         ) WITH (connector = 'file', format = 'json', path = '{}', maxFilesPerTrigger = '1', fileOrder = 'name');
+        "{}
          CREATE TEMPORARY VIEW models AS SELECT * FROM VALUES ('nexus4', 'LG'), ('s3', 'Samsung'), ('s3mini', 'Samsung') AS t(Model, vendor);
          CREATE TABLE vendors WITH (connector = 'file', format = 'json', path = '{}'{checkpoint});
          INSERT INTO vendors
            SELECT window(event_time, '10 seconds') AS window, vendor, count(*) AS n, sum(`Index`) AS s
            FROM activity JOIN models USING (Model) GROUP BY window(event_time, '10 seconds'), vendor;",
-        input.display(),
+        activity_table(input),
         out.display()
     );
     let path = dir.join(format!("s-{}.sql", out.file_name().unwrap().to_string_lossy()));
@@ -518,22 +518,8 @@ fn static_join_script(dir: &Path, input: &Path, out: &Path, checkpoint: Option<&
 
 #[test]
 fn stream_static_join_survives_sigkill_at_random_instants() {
-    let seed = crash_seed();
-    eprintln!("crash test seed: {seed} (replay with SLUICE_CRASH_SEED={seed})");
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     split_input("activity-data-synth", 4, 8, &input);
-    let reference = dir.path().join("reference");
-    sluice_bin();
-    let started = Instant::now();
-    run_to_end(&static_join_script(dir.path(), &input, &reference, None));
-    let reference_ms = started.elapsed().as_millis() as u64;
-    let expected = committed_rows(&reference);
-    assert!(expected.len() > 50, "the query should close many windows, got {}", expected.len());
-    let out = dir.path().join("crashed");
-    let checkpoint = dir.path().join("checkpoint");
-    let crashed = static_join_script(dir.path(), &input, &out, Some(&checkpoint));
-    let mut rng = SplitMix(seed);
-    let (mid_batch, committed) = kill_repeatedly(&crashed, &checkpoint, &mut rng, (reference_ms / 5).max(50));
-    check_same_output(seed, &expected, &out, mid_batch, committed);
+    survives_sigkill(dir.path(), &input, 51, static_join_script);
 }

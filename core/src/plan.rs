@@ -1496,7 +1496,11 @@ pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
         // possible 'correctness' issue"), a differential engine can run a chain: every
         // aggregation that feeds another emits its changes as retractions and additions,
         // which the next one folds exactly, as long as what it computes can be taken back.
-        // In update mode the last aggregation then writes the groups that changed.
+        // In update mode the last aggregation then writes the groups that changed; a join
+        // over aggregations has no groups to write, so update mode keeps Spark's refusal.
+        if mode == OutputMode::Update && join_over_aggregate(&a.root) {
+            return Err(SluiceError::analysis(GLOBAL_WATERMARK_CORRECTNESS));
+        }
         check_retractable_chain(&a.root)?;
     }
     match mode {
@@ -1555,6 +1559,23 @@ fn chain_onto(child: &mut Node, agg: &mut AggregateNode) {
     if contains_aggregate(child) {
         agg.aggs.iter_mut().for_each(|a| a.retracting = true);
         mark_feeding_aggregates(child);
+    }
+}
+
+/// Spark 4's refusal of stateful operators over the changing rows of others.
+const GLOBAL_WATERMARK_CORRECTNESS: &str = "Detected pattern of possible 'correctness' issue due to global watermark. The query contains stateful operation which can emit rows older than the current watermark plus allowed late record delay, which are \"late rows\" in downstream stateful operations and these rows can be discarded. Please refer the programming guide doc for more details.";
+
+/// True if a join in `node` reads the rows of an aggregation.
+fn join_over_aggregate(node: &Node) -> bool {
+    match node {
+        Node::Source { .. } => false,
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Deduplicate { input, .. }
+        | Node::Aggregate { input, .. } => join_over_aggregate(input),
+        Node::Union { inputs } => inputs.iter().any(join_over_aggregate),
+        Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
     }
 }
 
