@@ -199,7 +199,16 @@ impl Planner<'_> {
     fn select(&mut self, select: &ast::Select) -> Result<LogicalPlan> {
         let mut where_clause = select.selection.as_ref().map(convert_expr).transpose()?;
         let mut plan = match select.from.as_slice() {
-            [] => return Err(SluiceError::Parse("a SELECT needs a FROM clause".into())),
+            // `SELECT 1 + 2`: Spark's one-row relation with no columns.
+            [] => LogicalPlan::Source(Arc::new(SourceSpec {
+                description: "OneRowRelation".into(),
+                connector: "memory".into(),
+                path: None,
+                rows: Some(Arc::new(vec![Vec::new()])),
+                schema: Schema::default(),
+                options: Options::new(),
+                streaming: false,
+            })),
             [first, more @ ..] => {
                 let mut plan = self.joined(first)?;
                 for (i, t) in more.iter().enumerate() {

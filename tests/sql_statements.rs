@@ -280,3 +280,15 @@ fn the_readme_lists_every_config_sluice_reads() {
     }
     assert!(!sluice::takes_effect("spark.sql.shuffle.partitions"));
 }
+
+/// `SELECT` without `FROM` reads Spark's one-row relation (answers from pyspark 4.3:
+/// `[{three: 3, s: 'a'}]`, `[{n: 1}]`, `[]`, `[{u: 'AB', m: 1}]`).
+#[test]
+fn a_select_without_from_reads_one_row() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    let rows = |sql: &str| spark.sql(sql).unwrap().collect().unwrap();
+    assert_eq!(rows("SELECT 1 + 2 AS three, 'a' AS s"), [vec![Value::Int(3), Value::string("a")]]);
+    assert_eq!(rows("SELECT count(*) AS n"), [vec![Value::Long(1)]]);
+    assert!(rows("SELECT 1 AS x WHERE 1 = 2").is_empty());
+    assert_eq!(rows("SELECT upper('ab') AS u, 7 % 3 AS m"), [vec![Value::string("AB"), Value::Int(1)]]);
+}

@@ -82,9 +82,47 @@ pub(super) const FUNCTIONS: &[ScalarFunction] =
             signature: orderable_signature,
             eval: Eval::Lazy(|args, row, _| best(args, row, |v, best| v < best)),
         },
+        ScalarFunction {
+            name: "nullifzero",
+            aliases: &[],
+            arity: (1, 1),
+            // NULL stays NULL, typed void as in Spark.
+            signature: |call, b| match b[0].data_type {
+                DataType::Null => Signature::new(b, DataType::Null),
+                _ => numeric_signature(call, b),
+            },
+            eval: Eval::Strict(|v, _| Ok(if double(&v[0]) == 0.0 { Value::Null } else { v[0].clone() })),
+        },
+        ScalarFunction {
+            name: "zeroifnull",
+            aliases: &[],
+            arity: (1, 1),
+            signature: numeric_signature,
+            eval: Eval::Lazy(|args, row, _| {
+                Ok(match args[0].eval(row)? {
+                    Value::Null => match &args[0].data_type {
+                        DataType::Long => Value::Long(0),
+                        DataType::Double => Value::double(0.0),
+                        _ => Value::Int(0),
+                    },
+                    v => v,
+                })
+            }),
+        },
     ];
 
 /// All arguments cast to their common type, which the call returns.
+/// One numeric argument (NULL as int), and its type as the result's.
+fn numeric_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let a = bound.into_iter().next().expect("arity");
+    let a = match a.data_type {
+        DataType::Null => coerce(a, &DataType::Int),
+        _ => call.numeric(a, "first")?,
+    };
+    let t = a.data_type.clone();
+    Signature::new(vec![a], t)
+}
+
 fn common_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
     let (args, t) = call.common(bound)?;
     Signature::new(args, t)

@@ -155,6 +155,41 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         signature: try_arith_signature,
         eval: Eval::Strict(|v, _| Ok(arith(Arith::Mul, &v[0], &v[1]).unwrap_or(Value::Null))),
     },
+    ScalarFunction {
+        name: "cot",
+        aliases: &[],
+        arity: (1, 1),
+        signature: doubles_to_double,
+        eval: Eval::Strict(|v, _| Ok(Value::double(1.0 / double(&v[0]).tan()))),
+    },
+    ScalarFunction {
+        name: "hex",
+        aliases: &[],
+        arity: (1, 1),
+        // Spark's `Hex`: a bigint's two's complement, a string's or binary's bytes, upper case.
+        signature: |call, b| {
+            let a = b.into_iter().next().expect("arity");
+            let a = match &a.data_type {
+                DataType::String | DataType::Binary => a,
+                DataType::Null => coerce(a, &DataType::Long),
+                t if t.is_numeric() => coerce(a, &DataType::Long),
+                t => {
+                    return Err(call.mismatch(format!(
+                        "the first argument requires (\"BIGINT\" or \"BINARY\" or \"STRING\") type, however it has type \"{}\"",
+                        type_sql(t)
+                    )))
+                }
+            };
+            Signature::new(vec![a], DataType::String)
+        },
+        eval: Eval::Strict(|v, _| {
+            Ok(string(match &v[0] {
+                Value::String(s) => s.bytes().map(|b| format!("{b:02X}")).collect(),
+                Value::Binary(b) => b.iter().map(|b| format!("{b:02X}")).collect(),
+                n => format!("{:X}", int(n) as u64),
+            }))
+        }),
+    },
 ];
 
 /// `round`/`bround(x[, scale])`: a number of its own type, and an integer scale (0 by default).

@@ -266,6 +266,21 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         signature: |_, b| strings_to(b, DataType::Boolean),
         eval: Eval::Strict(|v, _| Ok(Value::Boolean(text(&v[0]).contains(text(&v[1]))))),
     },
+    ScalarFunction {
+        name: "octet_length",
+        aliases: &[],
+        arity: (1, 1),
+        signature: |_, b| strings_to(b, DataType::Int),
+        // Bytes of the UTF-8 text.
+        eval: Eval::Strict(|v, _| Ok(Value::Int(text(&v[0]).len() as i32))),
+    },
+    ScalarFunction {
+        name: "bit_length",
+        aliases: &[],
+        arity: (1, 1),
+        signature: |_, b| strings_to(b, DataType::Int),
+        eval: Eval::Strict(|v, _| Ok(Value::Int(text(&v[0]).len() as i32 * 8))),
+    },
 ];
 
 /// `trim`/`ltrim`/`rtrim`: the characters of the second argument (a space by default) cut
