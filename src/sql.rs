@@ -89,11 +89,17 @@ impl Planner<'_> {
             SetExpr::Query(q) => self.query(q),
             SetExpr::Values(v) => inline_table(v),
             SetExpr::SetOperation { op: ast::SetOperator::Union, set_quantifier, left, right } => {
-                if !matches!(set_quantifier, ast::SetQuantifier::All) {
-                    return Err(SluiceError::Parse(
-                        "UNION (distinct) is not supported yet; UNION ALL is".into(),
-                    ));
-                }
+                // `UNION` is `UNION DISTINCT`: the rows of both, each once (a DISTINCT over
+                // the UNION ALL, as Spark plans it).
+                let distinct = match set_quantifier {
+                    ast::SetQuantifier::All => false,
+                    ast::SetQuantifier::None | ast::SetQuantifier::Distinct => true,
+                    other => {
+                        return Err(SluiceError::Parse(format!(
+                            "UNION {other} is not supported (UNION and UNION ALL are)"
+                        )))
+                    }
+                };
                 let mut inputs = Vec::new();
                 for side in [left, right] {
                     match self.set_expr(side)? {
@@ -101,7 +107,8 @@ impl Planner<'_> {
                         other => inputs.push(Arc::new(other)),
                     }
                 }
-                Ok(LogicalPlan::Union { inputs })
+                let union = LogicalPlan::Union { inputs };
+                Ok(if distinct { LogicalPlan::Distinct { input: Arc::new(union) } } else { union })
             }
             other => Err(SluiceError::Parse(format!("unsupported query form: {other}"))),
         }

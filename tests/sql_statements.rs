@@ -292,3 +292,31 @@ fn a_select_without_from_reads_one_row() {
     assert!(rows("SELECT 1 AS x WHERE 1 = 2").is_empty());
     assert_eq!(rows("SELECT upper('ab') AS u, 7 % 3 AS m"), [vec![Value::string("AB"), Value::Int(1)]]);
 }
+
+/// `UNION` (distinct) and `UNION ALL`, mixed, as Spark groups them from the left (answers
+/// from pyspark 4.3).
+#[test]
+fn union_is_distinct_and_union_all_keeps_every_row() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    spark
+        .sql("CREATE TEMPORARY VIEW a AS SELECT * FROM VALUES (1, 'x'), (2, 'y'), (2, 'y') AS t(k, v)")
+        .unwrap();
+    spark.sql("CREATE TEMPORARY VIEW b AS SELECT * FROM VALUES (2, 'y'), (3, 'z') AS t(k, v)").unwrap();
+    let rows = |sql: &str| {
+        let mut rows = spark.sql(sql).unwrap().collect().unwrap();
+        rows.sort();
+        rows
+    };
+    let r = |k: i32, v: &str| vec![Value::Int(k), Value::string(v)];
+    assert_eq!(rows("SELECT * FROM a UNION SELECT * FROM b"), [r(1, "x"), r(2, "y"), r(3, "z")]);
+    assert_eq!(
+        rows("SELECT * FROM a UNION ALL SELECT * FROM b UNION SELECT * FROM b"),
+        [r(1, "x"), r(2, "y"), r(3, "z")]
+    );
+    assert_eq!(
+        rows("SELECT * FROM a UNION SELECT * FROM b UNION ALL SELECT * FROM b"),
+        [r(1, "x"), r(2, "y"), r(2, "y"), r(3, "z"), r(3, "z")]
+    );
+    let keys: Vec<Row> = rows("SELECT k FROM a UNION DISTINCT SELECT k FROM b");
+    assert_eq!(keys, [vec![Value::Int(1)], vec![Value::Int(2)], vec![Value::Int(3)]]);
+}
