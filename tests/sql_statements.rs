@@ -320,3 +320,15 @@ fn union_is_distinct_and_union_all_keeps_every_row() {
     let keys: Vec<Row> = rows("SELECT k FROM a UNION DISTINCT SELECT k FROM b");
     assert_eq!(keys, [vec![Value::Int(1)], vec![Value::Int(2)], vec![Value::Int(3)]]);
 }
+
+/// `count()` with no argument is not `count(*)`: Spark 4.3 refuses it (pyspark:
+/// `[WRONG_NUM_ARGS.WITH_SUGGESTION] The `count` requires >= 1 parameters ...`).
+#[test]
+fn count_without_an_argument_is_refused_as_spark_refuses_it() {
+    let spark = Session::builder().workers(1).build().unwrap();
+    let e = spark.sql("SELECT count() AS n FROM VALUES (1) AS t(x)").unwrap_err().to_string();
+    assert!(e.contains("[WRONG_NUM_ARGS.WITH_SUGGESTION] The `count` requires >= 1 parameters"), "{e}");
+    let n =
+        spark.sql("SELECT count(*) AS n, count(1) AS m FROM VALUES (1) AS t(x)").unwrap().collect().unwrap();
+    assert_eq!(n, [vec![Value::Long(1), Value::Long(1)]]);
+}

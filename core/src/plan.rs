@@ -1198,6 +1198,19 @@ fn resolve_dedup(
     Ok(DedupNode { keys, event_time, expiry })
 }
 
+/// Spark's error for an aggregate called with no argument (`count()` is not `count(*)`).
+fn no_argument_error(call: &Expr) -> SluiceError {
+    let name = match call {
+        Expr::Function { name, .. } => name.as_str(),
+        _ => "",
+    };
+    SluiceError::analysis(if name.eq_ignore_ascii_case("count") {
+        "[WRONG_NUM_ARGS.WITH_SUGGESTION] The `count` requires >= 1 parameters but the actual number is 0. If you have to call this function with 0 parameters, set the legacy configuration `spark.sql.legacy.allowParameterlessCount` to true.".to_string()
+    } else {
+        format!("[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 1 parameters but the actual number is 0.")
+    })
+}
+
 /// The aggregate call at the top of `e`, if it is one: `(function, argument, distinct)`.
 fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<&Expr>, bool)> {
     if let Expr::Function { name, args, distinct } = e {
@@ -1301,7 +1314,13 @@ fn resolve_aggregate(
                 let j = match agg_exprs.iter().position(|a| *a == norm) {
                     Some(j) => j,
                     None => {
-                        match bind_agg(input, func, arg, distinct, node) {
+                        let no_args = matches!(node, Expr::Function { args, .. } if args.is_empty());
+                        let bound = if no_args {
+                            Err(no_argument_error(node))
+                        } else {
+                            bind_agg(input, func, arg, distinct, node)
+                        };
+                        match bound {
                             Ok(b) => {
                                 inter
                                     .fields

@@ -101,22 +101,15 @@ pub fn try_cast_value(v: &Value, to: &DataType) -> Value {
     cast_value(v, to).unwrap_or(Value::Null)
 }
 
-/// An integer from text as Spark reads it: trimmed, optional sign, and a fraction that is dropped.
+/// An integer from text as Spark 4's ANSI cast reads it: trimmed, an optional sign, then
+/// digits only (`'1.23'` and `'1.0'` are malformed, not 1).
 pub(super) fn parse_integral(s: &str) -> Option<i64> {
     let t = s.trim();
-    if let Ok(n) = t.parse::<i64>() {
-        return Some(n);
-    }
-    let (int_part, frac) = t.split_once('.')?;
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    match int_part {
-        "" | "+" | "-" if frac.is_empty() => None,
-        "" | "+" => Some(0),
-        "-" => Some(0),
-        _ => int_part.parse::<i64>().ok(),
-    }
+    t.strip_prefix('+').unwrap_or(t).parse::<i64>().ok()
 }
 
 pub(super) fn parse_double(s: &str) -> Option<f64> {

@@ -35,7 +35,15 @@ pub(super) const FUNCTIONS: &[ScalarFunction] =
             aliases: &[],
             arity: (2, 2),
             signature: doubles_to_double,
-            eval: Eval::Strict(|v, _| Ok(if double(&v[0]).is_nan() { v[1].clone() } else { v[0].clone() })),
+            // The second argument only when the first is NaN (Spark evaluates it lazily).
+            eval: Eval::Lazy(|args, row, _| {
+                let a = args[0].eval(row)?;
+                match &a {
+                    Value::Null => Ok(Value::Null),
+                    v if double(v).is_nan() => args[1].eval(row),
+                    _ => Ok(a),
+                }
+            }),
         },
         ScalarFunction {
             name: "if",
