@@ -16,6 +16,12 @@ pub(super) fn divide_by_zero() -> SluiceError {
     )
 }
 
+pub(super) fn remainder_by_zero() -> SluiceError {
+    SluiceError::exec(
+        "[REMAINDER_BY_ZERO] Remainder by zero. Use `try_mod` to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012",
+    )
+}
+
 pub(super) fn type_sql(t: &DataType) -> String {
     match t {
         DataType::Struct(fields) => {

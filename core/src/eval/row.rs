@@ -244,7 +244,7 @@ pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
                 Arith::Mul => x.checked_mul(y).ok_or_else(|| overflow("integer", "multiply"))?,
                 Arith::Rem => {
                     if y == 0 {
-                        return Err(divide_by_zero());
+                        return Err(remainder_by_zero());
                     }
                     x.wrapping_rem(y)
                 }
@@ -257,7 +257,8 @@ pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
                 Arith::Add => x.checked_add(y).ok_or_else(|| overflow("long", "add"))?,
                 Arith::Sub => x.checked_sub(y).ok_or_else(|| overflow("long", "subtract"))?,
                 Arith::Mul => x.checked_mul(y).ok_or_else(|| overflow("long", "multiply"))?,
-                Arith::Rem | Arith::IntDiv if y == 0 => return Err(divide_by_zero()),
+                Arith::Rem if y == 0 => return Err(remainder_by_zero()),
+                Arith::IntDiv if y == 0 => return Err(divide_by_zero()),
                 Arith::Rem => x.wrapping_rem(y),
                 Arith::IntDiv => x.checked_div(y).ok_or_else(|| overflow("long", "divide"))?,
                 Arith::Div => unreachable!("`/` binds to double operands"),
@@ -269,7 +270,8 @@ pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
                 Arith::Add => x + y,
                 Arith::Sub => x - y,
                 Arith::Mul => x * y,
-                Arith::Div | Arith::Rem if y == 0.0 => return Err(divide_by_zero()),
+                Arith::Div if y == 0.0 => return Err(divide_by_zero()),
+                Arith::Rem if y == 0.0 => return Err(remainder_by_zero()),
                 Arith::Div => x / y,
                 Arith::Rem => x % y,
                 Arith::IntDiv => unreachable!("div binds to bigint operands"),

@@ -245,7 +245,7 @@ fn ansi_mode_errors_name_their_error_class() {
     let cases = [
         ("i / 0", "[DIVIDE_BY_ZERO]"),
         ("d / 0.0", "[DIVIDE_BY_ZERO]"),
-        ("i % 0", "[DIVIDE_BY_ZERO]"),
+        ("i % 0", "[REMAINDER_BY_ZERO]"),
         ("l div 0", "[DIVIDE_BY_ZERO]"),
         ("2147483647 + 1", "[ARITHMETIC_OVERFLOW] integer overflow"),
         ("i * 2147483647", "[ARITHMETIC_OVERFLOW] integer overflow"),

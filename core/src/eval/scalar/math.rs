@@ -190,6 +190,30 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
             }))
         }),
     },
+    ScalarFunction {
+        name: "mod",
+        aliases: &[],
+        arity: (2, 2),
+        signature: numeric_common,
+        // Spark's `%`: the sign of the dividend.
+        eval: Eval::Strict(|v, _| super::super::row::arith(Arith::Rem, &v[0], &v[1])),
+    },
+    ScalarFunction {
+        name: "pmod",
+        aliases: &[],
+        arity: (2, 2),
+        signature: numeric_common,
+        // Spark's `Pmod`: `r = a % n`, and `(r + n) % n` when r is negative.
+        eval: Eval::Strict(|v, _| {
+            let r = super::super::row::arith(Arith::Rem, &v[0], &v[1])?;
+            if double(&r) < 0.0 {
+                let shifted = super::super::row::arith(Arith::Add, &r, &v[1])?;
+                super::super::row::arith(Arith::Rem, &shifted, &v[1])
+            } else {
+                Ok(r)
+            }
+        }),
+    },
 ];
 
 /// `round`/`bround(x[, scale])`: a number of its own type, and an integer scale (0 by default).
@@ -292,4 +316,14 @@ fn round_double(x: f64, scale: i64, half_even: bool) -> f64 {
     } else {
         magnitude
     }
+}
+
+/// Numeric arguments (NULL left as is) cast to their common type, which is the result's.
+fn numeric_common(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let bound = bound
+        .into_iter()
+        .map(|b| if b.data_type == DataType::Null { Ok(b) } else { call.numeric(b, "") })
+        .collect::<Result<Vec<_>>>()?;
+    let (args, t) = call.common(bound)?;
+    Signature::new(args, t)
 }
