@@ -163,6 +163,24 @@ impl Binder<'_> {
             return self.function(e, "concat", &[left.clone(), right.clone()], false);
         }
         let (l, r) = (self.bind(left)?, self.bind(right)?);
+        // A NULL beside a date or timestamp in `+` or `-` is typed as Spark types it: an
+        // interval to add, or the other operand's type to subtract (the result stays NULL).
+        let null_as = |other: &DataType| match (op, other) {
+            (BinaryOp::Plus, DataType::Date | DataType::Timestamp) => Some(DataType::Interval),
+            (BinaryOp::Minus, DataType::Date | DataType::Timestamp) => Some(other.clone()),
+            _ => None,
+        };
+        let (l, r) = match (&l.data_type, &r.data_type) {
+            (DataType::Null, o) => match null_as(o) {
+                Some(t) => (coerce(l, &t), r),
+                None => (l, r),
+            },
+            (o, DataType::Null) => match null_as(o) {
+                Some(t) => (l, coerce(r, &t)),
+                None => (l, r),
+            },
+            _ => (l, r),
+        };
         let incompatible = || {
             mismatch(
                 e,
