@@ -27,11 +27,16 @@ pub(super) enum PatternItem {
 }
 
 /// A compiled Spark (Java `DateTimeFormatter`) datetime pattern: letters `G y M L d D Q q E a
-/// h H k K m s S z V O X x Z`, text in single quotes (`''` is a quote), other symbols literal.
+/// h H k K m s S z V O X x Z`, text in single quotes (`''` is a quote), optional sections in
+/// brackets (`yyyy-MM-dd[ HH:mm[:ss]]`), other symbols literal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DateTimePattern {
     text: String,
+    /// The pattern with every optional section `[..]` in: what formatting prints.
     items: Vec<PatternItem>,
+    /// The pattern with some optional sections left out, most included first: parsing
+    /// tries `items`, then these, and takes the first that reads the whole text.
+    without_sections: Vec<Vec<PatternItem>>,
 }
 
 /// Why text did not match a [`DateTimePattern`], in the terms of Java's parser error.
@@ -60,88 +65,12 @@ impl PatternParseError {
 
 impl DateTimePattern {
     /// Compiles a pattern; unknown letters, week-based fields (`Y w W u e c`), too many
-    /// letters and unclosed quotes are errors.
+    /// letters, unclosed quotes and unbalanced optional sections are errors.
     pub fn new(pattern: &str) -> Result<Self, String> {
-        let chars: Vec<char> = pattern.chars().collect();
-        let mut items: Vec<PatternItem> = Vec::new();
-        let push_literal = |items: &mut Vec<PatternItem>, s: &str| match items.last_mut() {
-            Some(PatternItem::Literal(prev)) => prev.push_str(s),
-            _ => items.push(PatternItem::Literal(s.to_string())),
-        };
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == '\'' {
-                if chars.get(i + 1) == Some(&'\'') {
-                    push_literal(&mut items, "'");
-                    i += 2;
-                    continue;
-                }
-                let mut lit = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => {
-                            return Err(format!("Pattern ends with an incomplete string literal: {pattern}"))
-                        }
-                        Some('\'') if chars.get(i + 1) == Some(&'\'') => {
-                            lit.push('\'');
-                            i += 2;
-                        }
-                        Some('\'') => {
-                            i += 1;
-                            break;
-                        }
-                        Some(ch) => {
-                            lit.push(*ch);
-                            i += 1;
-                        }
-                    }
-                }
-                push_literal(&mut items, &lit);
-                continue;
-            }
-            if c.is_ascii_alphabetic() {
-                let mut n = 1;
-                while chars.get(i + n) == Some(&c) {
-                    n += 1;
-                }
-                let max = match c {
-                    'G' | 'E' | 'z' | 'Z' | 'O' => 5,
-                    'y' => 9,
-                    'M' | 'L' | 'Q' | 'q' => 5,
-                    'd' | 'h' | 'H' | 'k' | 'K' | 'm' | 's' | 'a' => {
-                        if c == 'a' {
-                            1
-                        } else {
-                            2
-                        }
-                    }
-                    'D' => 3,
-                    'S' => 9,
-                    'V' => 2,
-                    'X' | 'x' => 5,
-                    'Y' | 'w' | 'W' | 'u' | 'e' | 'c' => {
-                        return Err(format!(
-                            "[INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN] Spark >= 3.0: All week-based patterns are unsupported since Spark 3.0, detected week-based character: {c}. Please use the SQL function EXTRACT instead."
-                        ))
-                    }
-                    _ => return Err(format!("Illegal pattern character '{c}' in pattern '{pattern}'")),
-                };
-                if n > max {
-                    return Err(format!("Too many pattern letters: {c} in pattern '{pattern}'"));
-                }
-                items.push(PatternItem::Field(c, n));
-                i += n;
-                continue;
-            }
-            if c == '[' || c == ']' || c == '{' || c == '}' || c == '#' {
-                return Err(format!("Illegal pattern character '{c}' in pattern '{pattern}'"));
-            }
-            push_literal(&mut items, &c.to_string());
-            i += 1;
-        }
-        Ok(DateTimePattern { text: pattern.to_string(), items })
+        let mut flat = expand_optional(pattern)?.into_iter();
+        let items = compile_flat(pattern, &flat.next().unwrap_or_default())?;
+        let without_sections = flat.map(|p| compile_flat(pattern, &p)).collect::<Result<_, _>>()?;
+        Ok(DateTimePattern { text: pattern.to_string(), items, without_sections })
     }
 
     /// The pattern as written.
@@ -274,14 +203,24 @@ impl DateTimePattern {
         })
     }
 
-    /// The local time the text holds, and the offset it names, if any.
+    /// The local time the text holds, and the offset it names, if any: through the first
+    /// form of the pattern (optional sections in, then left out) that reads all of it.
     fn parse_local(&self, text: &str) -> Result<(i64, Option<i64>), PatternParseError> {
+        match Self::parse_items(&self.items, text) {
+            Ok(read) => Ok(read),
+            Err(e) => {
+                self.without_sections.iter().find_map(|items| Self::parse_items(items, text).ok()).ok_or(e)
+            }
+        }
+    }
+
+    fn parse_items(items: &[PatternItem], text: &str) -> Result<(i64, Option<i64>), PatternParseError> {
         let bytes = text.as_bytes();
         let mut pos = 0usize;
         let (mut year, mut month, mut day, mut doy) = (1970i64, 1u32, 1u32, None::<i64>);
         let (mut hour, mut hour12, mut pm, mut minute, mut second, mut micros, mut offset) =
             (0i64, None::<i64>, None::<bool>, 0i64, 0i64, 0i64, None::<i64>);
-        for (index, item) in self.items.iter().enumerate() {
+        for (index, item) in items.iter().enumerate() {
             let at = PatternParseError::At(pos);
             let (c, n) = match item {
                 PatternItem::Literal(s) => {
@@ -297,7 +236,7 @@ impl DateTimePattern {
             // Java's adjacent value parsing: a number directly followed by another numeric
             // field takes only its minimum width (`yyyyMMdd`).
             let next_numeric = matches!(
-                self.items.get(index + 1),
+                items.get(index + 1),
                 Some(PatternItem::Field(nc, nn)) if is_numeric_field(*nc, *nn)
             );
             let number = |pos: &mut usize, min: usize, max: usize| {
@@ -429,4 +368,134 @@ pub(super) fn is_numeric_field(c: char, n: usize) -> bool {
         'y' | 'd' | 'D' | 'h' | 'H' | 'k' | 'K' | 'm' | 's' | 'S' => true,
         _ => false,
     }
+}
+
+/// The flat patterns an optional section `[..]` stands for (nested ones too): with each
+/// section first, then without it. Quoted text is not looked into.
+fn expand_optional(pattern: &str) -> Result<Vec<String>, String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut quoted = false;
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\'' => quoted = !quoted,
+            ']' if !quoted => return Err(format!("Pattern has an unmatched ']': {pattern}")),
+            '[' if !quoted => {
+                let (mut depth, mut q, mut j) = (0, false, i);
+                loop {
+                    match chars.get(j) {
+                        None => {
+                            return Err(format!("Pattern has an unclosed optional section '[': {pattern}"))
+                        }
+                        Some('\'') => q = !q,
+                        Some('[') if !q => depth += 1,
+                        Some(']') if !q => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let text = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+                let (prefix, inner, suffix) = (text(0..i), text(i + 1..j), text(j + 1..chars.len()));
+                let (inner, suffix) = (expand_optional(&inner)?, expand_optional(&suffix)?);
+                let mut out = Vec::new();
+                for s in &suffix {
+                    out.extend(inner.iter().map(|m| format!("{prefix}{m}{s}")));
+                }
+                out.extend(suffix.iter().map(|s| format!("{prefix}{s}")));
+                if out.len() > 64 {
+                    return Err(format!("Pattern has too many optional sections: {pattern}"));
+                }
+                return Ok(out);
+            }
+            _ => {}
+        }
+    }
+    Ok(vec![pattern.to_string()])
+}
+
+/// Compiles `flat`, a pattern without optional sections (one of `pattern`'s expansions).
+fn compile_flat(pattern: &str, flat: &str) -> Result<Vec<PatternItem>, String> {
+    let chars: Vec<char> = flat.chars().collect();
+
+    let mut items: Vec<PatternItem> = Vec::new();
+    let push_literal = |items: &mut Vec<PatternItem>, s: &str| match items.last_mut() {
+        Some(PatternItem::Literal(prev)) => prev.push_str(s),
+        _ => items.push(PatternItem::Literal(s.to_string())),
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            if chars.get(i + 1) == Some(&'\'') {
+                push_literal(&mut items, "'");
+                i += 2;
+                continue;
+            }
+            let mut lit = String::new();
+            i += 1;
+            loop {
+                match chars.get(i) {
+                    None => return Err(format!("Pattern ends with an incomplete string literal: {pattern}")),
+                    Some('\'') if chars.get(i + 1) == Some(&'\'') => {
+                        lit.push('\'');
+                        i += 2;
+                    }
+                    Some('\'') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(ch) => {
+                        lit.push(*ch);
+                        i += 1;
+                    }
+                }
+            }
+            push_literal(&mut items, &lit);
+            continue;
+        }
+        if c.is_ascii_alphabetic() {
+            let mut n = 1;
+            while chars.get(i + n) == Some(&c) {
+                n += 1;
+            }
+            let max = match c {
+                'G' | 'E' | 'z' | 'Z' | 'O' => 5,
+                'y' => 9,
+                'M' | 'L' | 'Q' | 'q' => 5,
+                'd' | 'h' | 'H' | 'k' | 'K' | 'm' | 's' | 'a' => {
+                    if c == 'a' {
+                        1
+                    } else {
+                        2
+                    }
+                }
+                'D' => 3,
+                'S' => 9,
+                'V' => 2,
+                'X' | 'x' => 5,
+                'Y' | 'w' | 'W' | 'u' | 'e' | 'c' => {
+                    return Err(format!(
+                        "[INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN] Spark >= 3.0: All week-based patterns are unsupported since Spark 3.0, detected week-based character: {c}. Please use the SQL function EXTRACT instead."
+                    ))
+                }
+                _ => return Err(format!("Illegal pattern character '{c}' in pattern '{pattern}'")),
+            };
+            if n > max {
+                return Err(format!("Too many pattern letters: {c} in pattern '{pattern}'"));
+            }
+            items.push(PatternItem::Field(c, n));
+            i += n;
+            continue;
+        }
+        if c == '[' || c == ']' || c == '{' || c == '}' || c == '#' {
+            return Err(format!("Illegal pattern character '{c}' in pattern '{pattern}'"));
+        }
+        push_literal(&mut items, &c.to_string());
+        i += 1;
+    }
+    Ok(items)
 }
