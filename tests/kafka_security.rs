@@ -17,22 +17,18 @@ use std::time::{Duration, Instant};
 
 const SCRAM_MODULE: &str = "org.apache.kafka.common.security.scram.ScramLoginModule";
 
-/// The broker's options with `password` in place of the right one.
-fn with_password(broker: &SecureBroker, password: &str) -> Vec<(String, String)> {
+/// The broker's options with `key` set to `value` instead.
+fn with_option(broker: &SecureBroker, key: &str, value: &str) -> Vec<(String, String)> {
     broker
         .options
         .iter()
-        .map(|(k, v)| (k.clone(), if k == "kafka.sasl.password" { password.to_string() } else { v.clone() }))
+        .map(|(k, v)| (k.clone(), if k == key { value.to_string() } else { v.clone() }))
         .collect()
 }
 
-/// The broker's options with the CA replaced by `ca`.
-fn with_ca(broker: &SecureBroker, ca: &str) -> Vec<(String, String)> {
-    broker
-        .options
-        .iter()
-        .map(|(k, v)| (k.clone(), if k == "kafka.ssl.ca.location" { ca.to_string() } else { v.clone() }))
-        .collect()
+/// The broker's options without those whose key starts with one of `prefixes`.
+fn without(broker: &SecureBroker, prefixes: &[&str]) -> Vec<(String, String)> {
+    broker.options.iter().filter(|(k, _)| !prefixes.iter().any(|p| k.starts_with(p))).cloned().collect()
 }
 
 /// A Kafka stream of `topic` with `options`, to a memory table, run until it ends or fails.
@@ -96,7 +92,8 @@ fn a_wrong_password_fails_at_once_naming_the_broker_and_the_cause() {
     produce(&sasl.servers, &topic, &[Record::value("x")]);
     let wrong = "not-the-password-5d2a";
     let poll_timeout_ms = 30_000;
-    let (result, took) = read_topic(&with_password(&sasl, wrong), &topic, poll_timeout_ms);
+    let (result, took) =
+        read_topic(&with_option(&sasl, "kafka.sasl.password", wrong), &topic, poll_timeout_ms);
     let e = result.expect_err("a wrong password fails the source").to_string();
     assert!(e.contains("SASL authentication failed") && e.contains("wrong username or password"), "{e}");
     assert!(e.contains(&sasl.servers), "names the broker: {e}");
@@ -106,7 +103,7 @@ fn a_wrong_password_fails_at_once_naming_the_broker_and_the_cause() {
         "failed within pollTimeoutMs, not a hang: {took:?}"
     );
 
-    let (result, _) = write_topic(&with_password(&sasl, wrong), &topic);
+    let (result, _) = write_topic(&with_option(&sasl, "kafka.sasl.password", wrong), &topic);
     let e = result.expect_err("a wrong password fails the sink").to_string();
     assert!(e.contains("SASL authentication failed") && e.contains(&sasl.servers), "{e}");
     assert!(!e.contains(wrong), "{e}");
@@ -118,34 +115,29 @@ fn a_wrong_password_fails_at_once_naming_the_broker_and_the_cause() {
 fn an_untrusted_certificate_fails_at_once_naming_the_broker_and_the_cause() {
     let (Some(tls), Some(sasl)) = (tls_broker(), sasl_tls_broker()) else { return };
     // Each test broker has its own CA: the other broker's CA does not trust this one.
-    let other_ca = sasl.options.iter().find(|(k, _)| k == "kafka.ssl.ca.location").unwrap().1.clone();
+    let other_ca = sasl.option("kafka.ssl.ca.location");
     let topic = unique_topic("tls-untrusted");
     create_topic(&tls.servers, &topic, 1);
     produce(&tls.servers, &topic, &[Record::value("x")]);
     let poll_timeout_ms = 30_000;
-    let (result, took) = read_topic(&with_ca(&tls, &other_ca), &topic, poll_timeout_ms);
+    let (result, took) =
+        read_topic(&with_option(&tls, "kafka.ssl.ca.location", &other_ca), &topic, poll_timeout_ms);
     let e = result.expect_err("an untrusted broker fails the source").to_string();
     assert!(e.contains("TLS handshake failed") && e.contains("not trusted"), "{e}");
     assert!(e.contains("kafka.ssl.ca.location") && e.contains(&tls.servers), "{e}");
     assert!(took < Duration::from_millis(poll_timeout_ms), "{took:?}");
-    let (result, _) = write_topic(&with_ca(&tls, &other_ca), &topic);
+    let (result, _) = write_topic(&with_option(&tls, "kafka.ssl.ca.location", &other_ca), &topic);
     let e = result.expect_err("an untrusted broker fails the sink").to_string();
     assert!(e.contains("not trusted") && e.contains(&tls.servers), "{e}");
 
     // Without a CA the system's certificates are used, which do not know the test CA.
-    let system_cas: Vec<(String, String)> =
-        tls.options.iter().filter(|(k, _)| k != "kafka.ssl.ca.location").cloned().collect();
+    let system_cas: Vec<(String, String)> = without(&tls, &["kafka.ssl.ca.location"]);
     let (result, _) = read_topic(&system_cas, &topic, poll_timeout_ms);
     let e = result.expect_err("the system's CAs do not trust the test CA").to_string();
     assert!(e.contains("not trusted"), "{e}");
 
     // This broker wants a client certificate: without one the broker's refusal is named.
-    let no_cert: Vec<(String, String)> = tls
-        .options
-        .iter()
-        .filter(|(k, _)| !k.starts_with("kafka.ssl.certificate") && !k.starts_with("kafka.ssl.key"))
-        .cloned()
-        .collect();
+    let no_cert = without(&tls, &["kafka.ssl.certificate", "kafka.ssl.key"]);
     let (result, took) = read_topic(&no_cert, &topic, poll_timeout_ms);
     let e = result.expect_err("a missing client certificate fails the source").to_string();
     assert!(e.contains("refused the client certificate") && e.contains(&tls.servers), "{e}");
@@ -194,8 +186,8 @@ fn assert_no_secret(secret: &str, what: &str, text: &str) {
 #[test]
 fn secrets_stay_out_of_progress_metrics_checkpoints_explain_and_errors() {
     let Some(sasl) = sasl_tls_broker() else { return };
-    let password = sasl.options.iter().find(|(k, _)| k == "kafka.sasl.password").unwrap().1.clone();
-    let user = sasl.options.iter().find(|(k, _)| k == "kafka.sasl.username").unwrap().1.clone();
+    let password = sasl.option("kafka.sasl.password");
+    let user = sasl.option("kafka.sasl.username");
     let (input, output) = (unique_topic("secret-in"), unique_topic("secret-out"));
     create_topic(&sasl.servers, &input, 2);
     create_topic(&sasl.servers, &output, 1);
@@ -215,11 +207,7 @@ fn secrets_stay_out_of_progress_metrics_checkpoints_explain_and_errors() {
     let jaas = format!(r#"{SCRAM_MODULE} required username="{user}" password="{password}";"#);
     let mut reader =
         spark.read_stream().format("kafka").option("subscribe", &input).option("startingOffsets", "earliest");
-    for (k, v) in sasl
-        .options
-        .iter()
-        .filter(|(k, _)| !k.starts_with("kafka.sasl.user") && !k.starts_with("kafka.sasl.pass"))
-    {
+    for (k, v) in &without(&sasl, &["kafka.sasl.username", "kafka.sasl.password"]) {
         reader = reader.option(k, v);
     }
     let df = reader
@@ -317,7 +305,7 @@ fn secrets_stay_out_of_progress_metrics_checkpoints_explain_and_errors() {
 #[test]
 fn the_cli_keeps_secrets_out_of_its_output_and_says_why_a_login_failed() {
     let Some(sasl) = sasl_tls_broker() else { return };
-    let password = sasl.options.iter().find(|(k, _)| k == "kafka.sasl.password").unwrap().1.clone();
+    let password = sasl.option("kafka.sasl.password");
     let (input, output) = (unique_topic("cli-secret-in"), unique_topic("cli-secret-out"));
     create_topic(&sasl.servers, &input, 1);
     create_topic(&sasl.servers, &output, 1);
@@ -367,7 +355,7 @@ fn the_cli_keeps_secrets_out_of_its_output_and_says_why_a_login_failed() {
     }
 
     let wrong = "wrong-pw-81c3";
-    let (out, _) = run("wrong.sql", script(&with_password(&sasl, wrong)));
+    let (out, _) = run("wrong.sql", script(&with_option(&sasl, "kafka.sasl.password", wrong)));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("SASL authentication failed") && stderr.contains(&sasl.servers), "{stderr}");

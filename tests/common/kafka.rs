@@ -37,6 +37,17 @@ pub struct SecureBroker {
     pub options: Vec<(String, String)>,
 }
 
+impl SecureBroker {
+    /// The value of option `key` (it is set).
+    pub fn option(&self, key: &str) -> String {
+        self.options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{key} is set"))
+    }
+}
+
 fn secure_broker(var: &str, ca_var: &str, sasl: bool) -> Option<SecureBroker> {
     let servers = match std::env::var(var) {
         Ok(a) if !a.is_empty() => a,
