@@ -36,10 +36,7 @@ impl ReaderState {
         // Text without a zone is read in the session's zone, unless the source's own
         // `timeZone` option says otherwise (Spark's JSON and CSV option).
         let mut options = self.options.clone();
-        let zone = self.session.time_zone()?;
-        if zone != sluice_core::time::Zone::Utc && !options.contains("timeZone") {
-            options.set("timeZone", zone.id());
-        }
+        self.session.default_time_zone(&mut options)?;
         connector::source(format)?.describe(&SourceRequest {
             format,
             path,

@@ -236,6 +236,16 @@ impl Session {
         }
     }
 
+    /// Sets a source's or sink's `timeZone` option to the session's zone, unless it has one
+    /// (or the zone is UTC, what connectors take without the option).
+    pub(crate) fn default_time_zone(&self, options: &mut Options) -> Result<()> {
+        let zone = self.time_zone()?;
+        if zone != sluice_core::time::Zone::Utc && !options.contains("timeZone") {
+            options.set("timeZone", zone.id());
+        }
+        Ok(())
+    }
+
     /// Runs `f` (analysis, planning) with the session's zone as the zone expressions bind
     /// to; an error when the configured zone is not one.
     pub(crate) fn with_zone<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {

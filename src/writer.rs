@@ -171,10 +171,7 @@ impl DataStreamWriter {
         let schema = analyzed.schema.clone();
         // Sinks write timestamps as local text in the session's zone unless the sink's own
         // `timeZone` option says otherwise.
-        let zone = session.time_zone()?;
-        if zone != sluice_core::time::Zone::Utc && !self.options.contains("timeZone") {
-            self.options.set("timeZone", zone.id());
-        }
+        session.default_time_zone(&mut self.options)?;
         let made = crate::connector::make_sink(SinkRequest {
             format: &self.format,
             session: &session,
