@@ -302,74 +302,113 @@ fn q3_equals_sparks_answer_over_json_files() {
     assert_eq!(project_sorted(&over_generator, &columns), expected, "q3 over the generator");
 }
 
-/// q4, which Spark refuses as a stream in every output mode (a stream-stream join, an
-/// aggregation, and an aggregation of that): Sluice runs it in complete mode, the inner
-/// max per auction changing batch by batch and the outer average taking back each old
-/// maximum exactly. The final table equals Spark's *batch* answer over the same files
-/// (tests/data/nexmark/q4_spark_batch.py), over the files and over the generator.
-#[test]
-fn q4_runs_as_a_stream_and_equals_sparks_batch_answer() {
-    let path = repo().join("tests/data/nexmark/q4-spark-batch.jsonl");
-    let text = std::fs::read_to_string(&path).expect("q4 answer");
-    let want: Vec<(i64, f64)> = text
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
-            (v["category"].as_i64().expect("category"), v["avg_final"].as_f64().expect("avg"))
-        })
+/// Spark's batch answers of q4 (tests/data/nexmark/q4_spark_batch.py): per prefix of 5, 10,
+/// 15 and 20 files of each table, (category, avg_final) sorted by category.
+fn q4_spark_prefixes() -> BTreeMap<u64, Vec<(i64, f64)>> {
+    let path = repo().join("tests/data/nexmark/q4-spark-batch-prefixes.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out: BTreeMap<u64, Vec<(i64, f64)>> = BTreeMap::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        out.entry(v["files"].as_u64().expect("files"))
+            .or_default()
+            .push((v["category"].as_i64().expect("category"), v["avg_final"].as_f64().expect("avg")));
+    }
+    out
+}
+
+/// q4's rows as (category, avg_final), sorted by category.
+fn q4_rows<'a>(rows: impl IntoIterator<Item = &'a serde_json::Value>) -> Vec<(i64, f64)> {
+    let mut got: Vec<(i64, f64)> = rows
+        .into_iter()
+        .map(|r| (r["category"].as_i64().expect("category"), r["avg_final"].as_f64().expect("avg")))
         .collect();
-    assert_eq!(want.len(), 5);
-    let check = |rows: Vec<serde_json::Value>, what: &str| {
-        let mut got: Vec<(i64, f64)> = rows
-            .iter()
-            .map(|r| (r["category"].as_i64().expect("category"), r["avg_final"].as_f64().expect("avg")))
-            .collect();
-        got.sort_by_key(|(c, _)| *c);
-        assert_eq!(got.len(), want.len(), "{what}: {got:?}");
-        for ((c, a), (wc, wa)) in got.iter().zip(&want) {
-            assert_eq!(c, wc, "{what}");
-            assert!((a - wa).abs() <= 1e-9 * wa.abs(), "{what}: category {c}: {a} vs Spark's {wa}");
-        }
-    };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    write_gen_files(tmp.path(), 1_000_000, 20, &[NexmarkTable::Auction, NexmarkTable::Bid]);
-    let files = vec![("NEXMARK_DIR", tmp.path().display().to_string())];
-    check(run_query("q4", "files", &files, 2), "q4 over files");
-    check(run_query("q4", "generator", &generator_vars(1_000_000), 2), "q4 over the generator");
-    // Update mode (Spark refuses it too): each batch writes the categories whose average
-    // changed; the last row written for each category is the batch answer.
-    let spark = Session::builder().workers(2).build().expect("session");
-    let mut prelude =
-        std::fs::read_to_string(repo().join("benches/nexmark/tables/files.sql")).expect("tables");
-    prelude = prelude.replace("${NEXMARK_DIR}", &tmp.path().display().to_string());
+    got.sort_by_key(|(c, _)| *c);
+    got
+}
+
+fn assert_q4_equal(got: &[(i64, f64)], want: &[(i64, f64)], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs Spark's {want:?}");
+    for ((c, a), (wc, wa)) in got.iter().zip(want) {
+        assert_eq!(c, wc, "{what}: {got:?} vs Spark's {want:?}");
+        assert!((a - wa).abs() <= 1e-9 * wa.abs(), "{what}: category {c}: {a} vs Spark's {wa}");
+    }
+}
+
+/// Runs q4 (benches/nexmark/q4.sql) over the files in `dir` through the library in `mode`
+/// on `workers` workers, and returns each batch's rows as JSON objects.
+fn q4_batches(dir: &Path, mode: &str, workers: usize) -> Vec<Vec<serde_json::Value>> {
+    let session = Session::builder().workers(workers).build().expect("session");
+    let prelude = std::fs::read_to_string(repo().join("benches/nexmark/tables/files.sql"))
+        .expect("tables")
+        .replace("${NEXMARK_DIR}", &dir.display().to_string());
     for statement in sluice::split_statements(&prelude) {
-        spark.execute_statement(&statement).expect("CREATE TABLE");
+        session.execute_statement(&statement).expect("CREATE TABLE");
     }
     let q4 = std::fs::read_to_string(repo().join("benches/nexmark/q4.sql")).expect("q4");
     let select = &q4[q4.find("SELECT").expect("q4's SELECT")..];
-    let batches: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
+    let batches: Arc<Mutex<Vec<Vec<serde_json::Value>>>> = Arc::default();
     let sink = batches.clone();
-    let query = spark
+    let query = session
         .sql_stream(select.trim().trim_end_matches(';'))
         .expect("q4")
         .write_stream()
-        .output_mode("update")
+        .output_mode(mode)
         .trigger(Trigger::AvailableNow)
         .foreach_batch(move |rows, _| {
-            sink.lock().expect("lock").push(rows.to_json_lines()?);
+            let rows = rows.to_json_lines()?.iter().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+            sink.lock().expect("lock").push(rows);
             Ok(())
         })
         .start()
-        .expect("q4 in update mode starts");
-    query.await_termination().expect("q4 in update mode runs");
+        .unwrap_or_else(|e| panic!("q4 in {mode} mode starts: {e}"));
+    query.await_termination().unwrap_or_else(|e| panic!("q4 in {mode} mode runs: {e}"));
     let batches = batches.lock().expect("lock").clone();
-    let mut latest: BTreeMap<i64, serde_json::Value> = BTreeMap::new();
-    for row in batches.iter().flatten() {
-        let row: serde_json::Value = serde_json::from_str(row).expect("JSON");
-        latest.insert(row["category"].as_i64().expect("category"), row);
+    batches
+}
+
+/// q4, which Spark refuses as a stream in every output mode (a stream-stream join, an
+/// aggregation, and an aggregation of that): Sluice runs it in complete and in update
+/// mode, the inner max per auction changing batch by batch and the outer average taking
+/// back each old maximum exactly. After every micro-batch (5 more files of each table) the
+/// sink's table equals Spark's *batch* answer over the files read so far; the final table
+/// also over the generator, through the CLI.
+#[test]
+fn q4_runs_as_a_stream_and_equals_sparks_batch_answer_after_every_batch() {
+    let prefixes = q4_spark_prefixes();
+    assert_eq!(prefixes.keys().copied().collect::<Vec<_>>(), vec![5, 10, 15, 20]);
+    let path = repo().join("tests/data/nexmark/q4-spark-batch.jsonl");
+    let text = std::fs::read_to_string(&path).expect("q4 answer");
+    let whole = q4_rows(&text.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect::<Vec<_>>());
+    assert_eq!(whole.len(), 5);
+    assert_eq!(whole, prefixes[&20], "the answer over all files is the last prefix's");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write_gen_files(tmp.path(), 1_000_000, 20, &[NexmarkTable::Auction, NexmarkTable::Bid]);
+
+    // Complete mode: every batch writes the whole table.
+    let complete = q4_batches(tmp.path(), "complete", 2);
+    assert_eq!(complete.len(), 4, "one batch per 5 files of each table: {complete:?}");
+    for (batch, (rows, want)) in complete.iter().zip(prefixes.values()).enumerate() {
+        assert_q4_equal(&q4_rows(rows), want, &format!("complete mode, batch {batch}"));
     }
-    assert!(batches.iter().filter(|b| !b.is_empty()).count() > 1, "several batches: {batches:?}");
-    check(latest.into_values().collect(), "q4 in update mode");
+    // Update mode: each batch writes the categories whose average changed; upserted by
+    // category, they give the whole table after every batch.
+    let update = q4_batches(tmp.path(), "update", 1);
+    assert_eq!(update.len(), 4, "one batch per 5 files of each table: {update:?}");
+    let mut table: BTreeMap<i64, serde_json::Value> = BTreeMap::new();
+    for (batch, (rows, want)) in update.iter().zip(prefixes.values()).enumerate() {
+        assert!(!rows.is_empty(), "update mode, batch {batch} changed no category");
+        for row in rows {
+            table.insert(row["category"].as_i64().expect("category"), row.clone());
+        }
+        assert_q4_equal(&q4_rows(table.values()), want, &format!("update mode, batch {batch}"));
+    }
+
+    // The CLI over the files and over the generator ends with the same table.
+    let files = vec![("NEXMARK_DIR", tmp.path().display().to_string())];
+    assert_q4_equal(&q4_rows(&run_query("q4", "files", &files, 2)), &whole, "q4 over files (CLI)");
+    let over_generator = run_query("q4", "generator", &generator_vars(1_000_000), 2);
+    assert_q4_equal(&q4_rows(&over_generator), &whole, "q4 over the generator (CLI)");
 }
 
 /// Spark's streaming answer `tests/data/nexmark/<q>-spark.jsonl` (made by
