@@ -337,7 +337,7 @@ impl Executor {
             let reports = report_tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let ctx = DataflowContext::new(mode, worker_errors.clone(), analyzed.watermarks.len())
                 .tracking_changes(checkpointing)
-                .exact_chain(mode == OutputMode::Update && analyzed.aggregations > 1);
+                .exact_chain(mode == OutputMode::Update && sluice_core::plan::has_chain(&analyzed.root));
             // With a sink that every worker writes, each keeps its own share of the result;
             // otherwise the result goes to worker 0 for the driver.
             let mut part_writer = writers.as_ref().map(|f| f.create(index, peers));

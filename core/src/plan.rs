@@ -438,6 +438,11 @@ pub struct DedupNode {
     pub event_time: Option<usize>,
     /// How a key's state expires, if it does.
     pub expiry: DedupExpiry,
+    /// Its input is an aggregation's rows. Outside append mode those change (each change a
+    /// retraction and an addition), and the deduplication keeps per key every live row and
+    /// passes on the smallest, taking it back when it goes (beyond Spark, which refuses
+    /// stateful operators over an aggregation's changing rows).
+    pub over_aggregate: bool,
 }
 
 /// When a deduplication forgets a key (its state is evicted).
@@ -1032,14 +1037,21 @@ impl Analyzer {
                     }
                     _ => None,
                 };
-                let (child, schema) = self.resolve(input, child_req)?;
+                let (mut child, schema) = self.resolve(input, child_req)?;
                 let event_time = self.event_time;
                 if self.streaming && *within_watermark && event_time.is_none() {
                     return Err(SluiceError::analysis(
                         "dropDuplicatesWithinWatermark is not supported on streaming DataFrames/DataSets without watermark",
                     ));
                 }
-                let dedup = resolve_dedup(&schema, columns, *within_watermark, event_time, &self.watermarks)?;
+                let mut dedup =
+                    resolve_dedup(&schema, columns, *within_watermark, event_time, &self.watermarks)?;
+                if contains_aggregate(&child) {
+                    // Outside append mode the aggregation's rows change: it emits each change
+                    // as a retraction and an addition, which the deduplication takes exactly.
+                    dedup.over_aggregate = true;
+                    mark_feeding_aggregates(&mut child);
+                }
                 if self.streaming {
                     self.deduplications.push(dedup.expiry.operator_name());
                     self.expiring_dedup |= dedup.expiry != DedupExpiry::Never;
@@ -1195,7 +1207,7 @@ fn resolve_dedup(
         Some(c) if keys.contains(&c) => DedupExpiry::EventTime(c),
         Some(_) => DedupExpiry::Never,
     };
-    Ok(DedupNode { keys, event_time, expiry })
+    Ok(DedupNode { keys, event_time, expiry, over_aggregate: false })
 }
 
 /// Spark's error for an aggregate called with no argument (`count()` is not `count(*)`).
@@ -1637,26 +1649,19 @@ fn has_distinct_aggregate(node: &Node) -> bool {
 /// An aggregation or deduplication over the changing rows of another aggregation (complete
 /// or update mode) must take retractions exactly: count, sum and avg do (`Acc::update` with
 /// a negative count), min, max and the moments through a multiset of values
-/// (`BoundAgg::retracting`), distinct aggregates through their counted set; first, last and
-/// deduplication do not yet.
+/// (`BoundAgg::retracting`), distinct aggregates through their counted set, deduplication
+/// through every live row per key (`DedupNode::over_aggregate`); first and last do not yet.
 fn check_retractable_chain(node: &Node) -> Result<()> {
     match node {
         Node::Source { .. } => Ok(()),
-        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
-            check_retractable_chain(input)
-        }
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Deduplicate { input, .. } => check_retractable_chain(input),
         Node::Union { inputs } => inputs.iter().try_for_each(check_retractable_chain),
         Node::Join { left, right, .. } => {
             check_retractable_chain(left)?;
             check_retractable_chain(right)
-        }
-        Node::Deduplicate { input, .. } => {
-            if contains_aggregate(input) {
-                return Err(SluiceError::analysis(
-                    "Deduplication over the changing rows of a streaming aggregation (complete or update mode) is not supported: a retracted row cannot be un-seen",
-                ));
-            }
-            check_retractable_chain(input)
         }
         Node::Aggregate { input, agg } => {
             if contains_aggregate(input) {
@@ -1670,6 +1675,22 @@ fn check_retractable_chain(node: &Node) -> Result<()> {
             }
             check_retractable_chain(input)
         }
+    }
+}
+
+/// True if a stateful operator in `node` reads an aggregation's rows (a chain): outside
+/// append mode those rows change, so every operator of the chain keeps its whole state (no
+/// eviction, no late rows) to take each change back exactly.
+pub fn has_chain(node: &Node) -> bool {
+    match node {
+        Node::Source { .. } => false,
+        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
+            has_chain(input)
+        }
+        Node::Deduplicate { input, dedup } => dedup.over_aggregate || has_chain(input),
+        Node::Aggregate { input, .. } => contains_aggregate(input) || has_chain(input),
+        Node::Union { inputs } => inputs.iter().any(has_chain),
+        Node::Join { left, right, .. } => has_chain(left) || has_chain(right),
     }
 }
 

@@ -10,12 +10,18 @@
 //! (smallest row first per key) so the same input keeps the same row on any worker count.
 //! The state is registered as a [`Snapshot`] so checkpoints save (per batch, the keys it
 //! added or evicted) and restore it.
+//!
+//! Over an aggregation's rows outside append mode ([`DedupNode::over_aggregate`]) the
+//! input changes: a group's old row is taken back as its new one comes. There the
+//! deduplication keeps per key every live row with its count and passes on the smallest;
+//! when that one goes, it takes it back and passes on the next ([`deduplicate_changing`]).
 
 use crate::collection::{Diff, Rows, Time};
 use crate::context::{DataflowContext, Snapshot};
 use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::{AsCollection, Hashable};
 use serde::Deserialize;
+use sluice_core::mode::OutputMode;
 use sluice_core::plan::{event_time_of, DedupNode};
 use sluice_core::{Result, Row, SluiceError};
 use std::cell::RefCell;
@@ -84,6 +90,9 @@ fn key_of(spec: &DedupNode, row: &[sluice_core::Value]) -> Row {
 
 /// Keeps the first row of each key of `input`.
 pub(crate) fn deduplicate<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowContext) -> Rows<'s> {
+    if spec.over_aggregate && ctx.mode != OutputMode::Append {
+        return deduplicate_changing(input, spec, ctx);
+    }
     let ctx = ctx.clone();
     let spec = Arc::new(spec);
     let route = spec.clone();
@@ -162,6 +171,122 @@ pub(crate) fn deduplicate<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowCo
                         }
                         counts.rows = keys.len() as i64;
                         counts.bytes = (keys.len() * (spec.keys.len() + 1) * BYTES_PER_VALUE) as i64;
+                    }
+                    match done {
+                        Some(d) if *c.time() < d => c.downgrade(&d),
+                        Some(_) => {}
+                        None => cap = None,
+                    }
+                }
+            },
+        )
+        .as_collection()
+}
+
+/// Per key, the live rows of a deduplication over changing input, sorted, with their
+/// counts; the first is the row passed on.
+#[derive(Default)]
+struct LiveRows {
+    keys: KeyedState<Vec<(Row, Diff)>>,
+}
+
+impl Snapshot for LiveRows {
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges> {
+        self.keys.take_changes(full)
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+    }
+
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()> {
+        self.keys.apply(changes)
+    }
+
+    fn load_v1(&mut self, _bytes: &[u8]) -> Result<()> {
+        // The first format predates deduplication over an aggregation's changing rows.
+        Err(SluiceError::exec("the saved deduplication state is of another kind (over unchanging rows)"))
+    }
+}
+
+/// Adds `d` copies of `row` to a key's sorted live rows; returns the row passed on before
+/// and after (the first live one), when they differ.
+fn change_live(live: &mut Vec<(Row, Diff)>, row: Row, d: Diff) -> Option<(Option<Row>, Option<Row>)> {
+    let before = live.first().map(|(r, _)| r.clone());
+    match live.binary_search_by(|(r, _)| r.cmp(&row)) {
+        Ok(i) => {
+            live[i].1 += d;
+            if live[i].1 == 0 {
+                live.remove(i);
+            }
+        }
+        Err(i) => live.insert(i, (row, d)),
+    }
+    let after = live.first().map(|(r, _)| r.clone());
+    (before != after).then_some((before, after))
+}
+
+/// Deduplication over rows that change (an aggregation's, outside append mode): per key the
+/// smallest live row, taken back when it goes, so the output is always exactly the
+/// deduplication of the input so far. Nothing expires: a row may come back at any time.
+fn deduplicate_changing<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowContext) -> Rows<'s> {
+    let ctx = ctx.clone();
+    let spec = Arc::new(spec);
+    let route = spec.clone();
+    let exchange = Exchange::new(move |(row, _t, _d): &(Row, Time, Diff)| key_of(&route, row).hashed());
+    input
+        .inner
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, Diff)>>, _, _, _>(
+            exchange,
+            "Deduplicate",
+            move |cap, _info| {
+                let mut cap = Some(cap);
+                let mut pending: BTreeMap<Time, Vec<(Row, Diff)>> = BTreeMap::new();
+                let store =
+                    Rc::new(RefCell::new(LiveRows { keys: KeyedState::tracking(ctx.tracks_changes) }));
+                ctx.register_store(store.clone());
+                let slot = ctx.register_dedup_stats();
+                move |(input, frontier), output| {
+                    input.for_each(|_cap, data| {
+                        for (row, t, d) in data.drain(..) {
+                            pending.entry(t).or_default().push((row, d));
+                        }
+                    });
+                    let Some(c) = cap.as_mut() else { return };
+                    let done = frontier.frontier().first().copied();
+                    let complete = |t: Time| done.is_none_or(|d| t < d);
+                    let mut store = store.borrow_mut();
+                    while let Some(entry) = pending.first_entry().filter(|e| complete(*e.key())) {
+                        let t = *entry.key();
+                        let mut changes = entry.remove();
+                        // A retraction and an addition of the same row cancel first.
+                        differential_dataflow::consolidation::consolidate(&mut changes);
+                        if *c.time() < t {
+                            c.downgrade(&t);
+                        }
+                        let mut session = output.session(&*c);
+                        let mut stats = ctx.stats.borrow_mut();
+                        let counts = &mut stats.dedup[slot];
+                        for (row, d) in changes {
+                            let key = key_of(&spec, &row);
+                            let live = store.keys.entry_or_insert_with(key.clone(), Vec::new);
+                            let changed = change_live(live, row, d);
+                            if live.is_empty() {
+                                store.keys.remove(&key);
+                                counts.removed += 1;
+                            }
+                            if let Some((before, after)) = changed {
+                                counts.updated += 1;
+                                if let Some(old) = before {
+                                    session.give((old, t, -1));
+                                }
+                                if let Some(new) = after {
+                                    session.give((new, t, 1));
+                                }
+                            }
+                        }
+                        counts.rows = store.keys.len() as i64;
+                        counts.bytes = (store.keys.len() * (spec.keys.len() + 1) * BYTES_PER_VALUE) as i64;
                     }
                     match done {
                         Some(d) if *c.time() < d => c.downgrade(&d),

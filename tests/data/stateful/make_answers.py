@@ -61,6 +61,8 @@ def apply_api(df, ops):
             df = df.cube(*args[0]).avg(*args[1])
         elif kind == "rollup_count":
             df = df.rollup(*args[0]).count()
+        elif kind == "group_count":
+            df = df.groupBy(*args[0]).count()
         elif kind == "window_count":
             df = df.groupBy(F.window("ts", args[0])).count()
         else:
@@ -93,9 +95,11 @@ def main():
         mode = case.get("stream")
         try:
             if case.get("answer") == "batch":
-                batch_df = spark.read.schema(SCHEMA).json(events)
-                batch_df.createOrReplaceTempView("events")
-                result = spark.sql(case["sql"])
+                def query(df):
+                    df.createOrReplaceTempView("events")
+                    return spark.sql(case["sql"]) if "sql" in case else apply_api(df, case["api"])
+
+                result = query(spark.read.schema(SCHEMA).json(events))
                 rows = result.collect()
                 answers[name] = {"columns": result.columns, "rows": rows_of(rows, False)}
                 # And after each micro-batch: the batch answer over the files read so far.
@@ -103,12 +107,10 @@ def main():
                 answers[name]["by_batch"] = []
                 for b in range(len(files)):
                     part = spark.read.schema(SCHEMA).json([os.path.join(events, f) for f in files[: b + 1]])
-                    part.createOrReplaceTempView("events")
-                    answers[name]["by_batch"].append(rows_of(spark.sql(case["sql"]).collect(), False))
+                    answers[name]["by_batch"].append(rows_of(query(part).collect(), False))
                 try:
                     df = spark.readStream.schema(SCHEMA).option("maxFilesPerTrigger", 1).json(stream_dir)
-                    df.createOrReplaceTempView("events")
-                    spark.sql(case["sql"]).writeStream.format("memory").queryName(name).outputMode(mode).start().stop()
+                    query(df).writeStream.format("memory").queryName(name).outputMode(mode).start().stop()
                     answers[name]["spark_stream"] = "ran"
                 except Exception as e:
                     answers[name]["spark_stream"] = str(e).split("\n")[0]
