@@ -106,6 +106,13 @@ pub enum OutputFormat {
     Json,
 }
 
+/// mimalloc, not glibc's malloc: rows are many small vectors and strings freed in bulk after
+/// each batch, and under glibc a third of a checkpointed batch's time went to
+/// `malloc_consolidate` (see ARCHITECTURE.md, *Allocation*).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
