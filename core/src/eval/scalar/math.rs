@@ -191,6 +191,27 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: "unhex",
+        aliases: &[],
+        arity: (1, 1),
+        // Spark's `Unhex`: pairs of hex digits to bytes, an odd length read with a leading
+        // 0; any other character makes the result NULL.
+        signature: |_, b| strings_to(b, DataType::Binary),
+        eval: Eval::Strict(|v, _| {
+            let digits = text(&v[0]).as_bytes();
+            let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+            let mut bytes = Vec::with_capacity(digits.len().div_ceil(2));
+            let (first, rest) = digits.split_at(digits.len() % 2);
+            for pair in first.iter().map(|&c| [b'0', c]).chain(rest.chunks(2).map(|p| [p[0], p[1]])) {
+                match (nibble(pair[0]), nibble(pair[1])) {
+                    (Some(h), Some(l)) => bytes.push(h << 4 | l),
+                    _ => return Ok(Value::Null),
+                }
+            }
+            Ok(Value::Binary(bytes.into()))
+        }),
+    },
+    ScalarFunction {
         name: "mod",
         aliases: &[],
         arity: (2, 2),

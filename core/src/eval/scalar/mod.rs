@@ -1,7 +1,7 @@
 //! The scalar-function registry: every scalar function is one [`ScalarFunction`] entry —
 //! its name and aliases, its arity, how it types its arguments and its result, and how it
 //! evaluates — in the table of its concept's module (`string`, `regexp`, `math`,
-//! `conditional`), as DataFusion's `ScalarUDFImpl` keeps a function in one place. Binding
+//! `conditional`, `date`), as DataFusion's `ScalarUDFImpl` keeps a function in one place. Binding
 //! looks a call up by name here; adding a function is adding one entry.
 
 use super::*;
@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod conditional;
+mod date;
 mod math;
 mod regexp;
 mod string;
 
 /// The registry: each module's table of functions.
 const TABLES: &[&[ScalarFunction]] =
-    &[string::FUNCTIONS, regexp::FUNCTIONS, math::FUNCTIONS, conditional::FUNCTIONS];
+    &[string::FUNCTIONS, regexp::FUNCTIONS, math::FUNCTIONS, conditional::FUNCTIONS, date::FUNCTIONS];
 
 /// One scalar function, whole.
 pub(crate) struct ScalarFunction {
