@@ -1,7 +1,8 @@
-//! Dates from fields and from day numbers: `make_date`, `unix_date`, `date_from_unix_date`.
+//! Dates from fields and from day numbers: `make_date`, `unix_date`, `date_from_unix_date`,
+//! `next_day`.
 
 use super::*;
-use crate::time::{checked_days_from_civil, days_in_month};
+use crate::time::{checked_days_from_civil, days_in_month, weekday};
 
 /// Java's `java.time` year range, which Spark's dates keep to.
 const YEARS: std::ops::RangeInclusive<i64> = -999_999_999..=999_999_999;
@@ -55,7 +56,50 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         },
         eval: Eval::Strict(|v, _| Ok(Value::Date(int(&v[0]) as i32))),
     },
+    ScalarFunction {
+        name: "next_day",
+        aliases: &[],
+        arity: (2, 2),
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let (start, day) = (it.next().expect("arity"), it.next().expect("arity"));
+            let start = match start.data_type {
+                DataType::Date | DataType::Timestamp | DataType::String | DataType::Null => {
+                    coerce(start, &DataType::Date)
+                }
+                ref t => {
+                    return Err(call.mismatch(format!(
+                        "the first argument requires \"DATE\" type, however it has type \"{}\"",
+                        type_sql(t)
+                    )))
+                }
+            };
+            Signature::new(vec![start, string_arg(day)], DataType::Date)
+        },
+        // The first date after the start that falls on the given day of the week
+        // (`MO`, `MON` or `MONDAY`, any case); another name is ILLEGAL_DAY_OF_WEEK.
+        eval: Eval::Strict(|v, _| {
+            let Value::Date(start) = v[0] else { return Ok(Value::Null) };
+            let name = text(&v[1]);
+            let target = day_of_week_named(name).ok_or_else(|| {
+                SluiceError::exec(format!(
+                    "[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: {name}. SQLSTATE: 22009"
+                ))
+            })?;
+            let ahead = (target - weekday(start as i64) - 1).rem_euclid(7) + 1;
+            Ok(Value::Date(start + ahead))
+        }),
+    },
 ];
+
+/// 0 = Monday .. 6 = Sunday for a day's two-letter, three-letter or full English name.
+fn day_of_week_named(name: &str) -> Option<i32> {
+    const DAYS: [&str; 7] = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"];
+    let upper = name.to_ascii_uppercase();
+    DAYS.iter()
+        .position(|d| upper == *d || (upper.len() == 2 || upper.len() == 3) && d.starts_with(upper.as_str()))
+        .map(|i| i as i32)
+}
 
 /// The day number of `year-month-day`, or Spark's `[DATETIME_FIELD_OUT_OF_BOUNDS]`.
 fn make_date(year: i64, month: i64, day: i64) -> Result<i32> {

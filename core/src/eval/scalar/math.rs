@@ -191,6 +191,45 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: "width_bucket",
+        aliases: &[],
+        arity: (4, 4),
+        signature: |call, b| {
+            let mut args = b;
+            let buckets = args.pop().expect("arity");
+            let mut args = call.doubles(args)?;
+            args.push(coerce(call.numeric(buckets, "fourth")?, &DataType::Long));
+            Signature::new(args, DataType::Long)
+        },
+        // Spark's `WidthBucket`: which of `n` equal buckets between `min` and `max` (either
+        // way round) holds the value; 0 below, n + 1 above; NULL for no buckets, an empty or
+        // unbounded range, or NaN.
+        eval: Eval::Strict(|v, _| {
+            let (value, min, max, n) = (double(&v[0]), double(&v[1]), double(&v[2]), int(&v[3]));
+            if n <= 0 || n == i64::MAX || value.is_nan() || min == max || !min.is_finite() || !max.is_finite()
+            {
+                return Ok(Value::Null);
+            }
+            let (lower, upper) = (min.min(max), min.max(max));
+            let bucket = if min < max {
+                if value < lower {
+                    0
+                } else if value >= upper {
+                    n + 1
+                } else {
+                    (n as f64 * (value - lower) / (upper - lower)) as i64 + 1
+                }
+            } else if value > upper {
+                0
+            } else if value <= lower {
+                n + 1
+            } else {
+                (n as f64 * (upper - value) / (upper - lower)) as i64 + 1
+            };
+            Ok(Value::Long(bucket))
+        }),
+    },
+    ScalarFunction {
         name: "unhex",
         aliases: &[],
         arity: (1, 1),
