@@ -1,13 +1,14 @@
 //! The scalar-function registry: every scalar function is one [`ScalarFunction`] entry —
 //! its name and aliases, its arity, how it types its arguments and its result, and how it
 //! evaluates — in the table of its concept's module (`string`, `regexp`, `math`,
-//! `conditional`, `date`), as DataFusion's `ScalarUDFImpl` keeps a function in one place. Binding
+//! `conditional`, `date`, `collection`), as DataFusion's `ScalarUDFImpl` keeps a function in one place. Binding
 //! looks a call up by name here; adding a function is adding one entry.
 
 use super::*;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+mod collection;
 mod conditional;
 mod date;
 mod math;
@@ -15,8 +16,14 @@ mod regexp;
 mod string;
 
 /// The registry: each module's table of functions.
-const TABLES: &[&[ScalarFunction]] =
-    &[string::FUNCTIONS, regexp::FUNCTIONS, math::FUNCTIONS, conditional::FUNCTIONS, date::FUNCTIONS];
+const TABLES: &[&[ScalarFunction]] = &[
+    string::FUNCTIONS,
+    regexp::FUNCTIONS,
+    math::FUNCTIONS,
+    conditional::FUNCTIONS,
+    date::FUNCTIONS,
+    collection::FUNCTIONS,
+];
 
 /// One scalar function, whole.
 pub(crate) struct ScalarFunction {

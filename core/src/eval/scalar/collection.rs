@@ -1,0 +1,117 @@
+//! Array basics: `array`, `size` (alias `cardinality`), `array_contains`, `element_at`.
+
+use super::*;
+
+/// The array functions, one entry each.
+pub(super) const FUNCTIONS: &[ScalarFunction] = &[
+    ScalarFunction {
+        name: "array",
+        aliases: &[],
+        arity: (0, usize::MAX),
+        // The elements in their common type (`array()` is `array<void>`).
+        signature: |call, b| {
+            let (args, t) = call.common(b)?;
+            Signature::new(args, DataType::Array(Box::new(t)))
+        },
+        eval: Eval::Lazy(|args, row, _| {
+            let items = args.iter().map(|a| a.eval(row)).collect::<Result<Vec<_>>>()?;
+            Ok(Value::Array(items.into()))
+        }),
+    },
+    ScalarFunction {
+        name: "size",
+        aliases: &["cardinality"],
+        arity: (1, 1),
+        signature: |call, b| {
+            let a = array_arg(call, b.into_iter().next().expect("arity"), "first")?;
+            Signature::new(vec![a], DataType::Int)
+        },
+        // NULL for NULL (Spark 4 under ANSI; -1 only with the legacy sizeOfNull).
+        eval: Eval::Strict(|v, _| Ok(Value::Int(items(&v[0]).len() as i32))),
+    },
+    ScalarFunction {
+        name: "array_contains",
+        aliases: &[],
+        arity: (2, 2),
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let array = array_arg(call, it.next().expect("arity"), "first")?;
+            let value = it.next().expect("arity");
+            if value.data_type == DataType::Null {
+                return Err(SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.NULL_TYPE] Cannot resolve \"{}\" due to data type mismatch: Null typed values cannot be used as arguments of `array_contains`.",
+                    call.expr.output_name()
+                )));
+            }
+            let value = match &array.data_type {
+                DataType::Array(element) if **element != DataType::Null => coerce(value, element),
+                _ => value,
+            };
+            Signature::new(vec![array, value], DataType::Boolean)
+        },
+        // True when an element equals the value; else NULL if an element is NULL, else false.
+        eval: Eval::Strict(|v, _| {
+            let items = items(&v[0]);
+            Ok(if items.contains(&v[1]) {
+                Value::Boolean(true)
+            } else if items.iter().any(Value::is_null) {
+                Value::Null
+            } else {
+                Value::Boolean(false)
+            })
+        }),
+    },
+    ScalarFunction {
+        name: "element_at",
+        aliases: &[],
+        arity: (2, 2),
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let array = array_arg(call, it.next().expect("arity"), "first")?;
+            let index = call.int(it.next().expect("arity"))?;
+            let t = match &array.data_type {
+                DataType::Array(element) => (**element).clone(),
+                _ => DataType::Null,
+            };
+            Signature::new(vec![array, index], t)
+        },
+        // 1-based; negative counts from the end. Index 0 and an index past either end are
+        // Spark's ANSI errors.
+        eval: Eval::Strict(|v, _| {
+            let items = items(&v[0]);
+            let i = int(&v[1]);
+            if i == 0 {
+                return Err(SluiceError::exec(
+                    "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1). SQLSTATE: 22003",
+                ));
+            }
+            let at = if i > 0 { i - 1 } else { items.len() as i64 + i };
+            usize::try_from(at).ok().and_then(|at| items.get(at)).cloned().ok_or_else(|| {
+                SluiceError::exec(format!(
+                    "[INVALID_ARRAY_INDEX_IN_ELEMENT_AT] The index {i} is out of bounds. The array has {} elements. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22003",
+                    items.len()
+                ))
+            })
+        }),
+    },
+];
+
+/// An array argument (NULL is an array of NULLs' type), or Spark's type mismatch.
+fn array_arg(call: &Call<'_>, b: BoundExpr, which: &str) -> Result<BoundExpr> {
+    match &b.data_type {
+        DataType::Array(_) => Ok(b),
+        DataType::Null => Ok(coerce(b, &DataType::Array(Box::new(DataType::Null)))),
+        t => Err(call.mismatch(format!(
+            "the {which} argument requires \"ARRAY\" type, however it has type \"{}\"",
+            type_sql(t)
+        ))),
+    }
+}
+
+/// The elements of an array value (none for anything else).
+fn items(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(items) => items,
+        _ => &[],
+    }
+}
