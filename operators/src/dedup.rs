@@ -317,7 +317,7 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let v = (seed >> 33) as i64 % 6;
             let present = counts.get(&v).copied().unwrap_or(0);
-            let d = if present > 0 && (seed >> 20) % 2 == 0 { -1 } else { 1 };
+            let d = if present > 0 && (seed >> 20).is_multiple_of(2) { -1 } else { 1 };
             let before = counts.iter().find(|(_, c)| **c != 0).map(|(k, _)| *k);
             *counts.entry(v).or_default() += d;
             let after = counts.iter().find(|(_, c)| **c != 0).map(|(k, _)| *k);
