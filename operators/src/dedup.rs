@@ -172,11 +172,7 @@ pub(crate) fn deduplicate<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowCo
                         counts.rows = keys.len() as i64;
                         counts.bytes = (keys.len() * (spec.keys.len() + 1) * BYTES_PER_VALUE) as i64;
                     }
-                    match done {
-                        Some(d) if *c.time() < d => c.downgrade(&d),
-                        Some(_) => {}
-                        None => cap = None,
-                    }
+                    crate::collection::follow_frontier(&mut cap, done);
                 }
             },
         )
@@ -290,11 +286,7 @@ fn deduplicate_changing<'s>(input: Rows<'s>, spec: DedupNode, ctx: &DataflowCont
                         counts.rows = store.keys.len() as i64;
                         counts.bytes = (store.keys.len() * (spec.keys.len() + 1) * BYTES_PER_VALUE) as i64;
                     }
-                    match done {
-                        Some(d) if *c.time() < d => c.downgrade(&d),
-                        Some(_) => {}
-                        None => cap = None,
-                    }
+                    crate::collection::follow_frontier(&mut cap, done);
                 }
             },
         )

@@ -271,11 +271,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                         stats.state_rows = state.len() as i64;
                         stats.state_bytes = (state.len() * row_bytes) as i64;
                     }
-                    match done {
-                        Some(d) if *c.time() < d => c.downgrade(&d),
-                        Some(_) => {}
-                        None => cap = None,
-                    }
+                    crate::collection::follow_frontier(&mut cap, done);
                 }
             },
         )

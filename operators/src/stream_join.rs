@@ -346,11 +346,7 @@ pub(crate) fn stream_stream_join<'s>(
                         counts.rows = held as i64;
                         counts.bytes = (held * (lw + rw) * BYTES_PER_VALUE / 2) as i64;
                     }
-                    match done {
-                        Some(d) if *c.time() < d => c.downgrade(&d),
-                        Some(_) => {}
-                        None => cap = None,
-                    }
+                    crate::collection::follow_frontier(&mut cap, done);
                 }
             },
         )
