@@ -43,16 +43,34 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
                     call.expr.output_name()
                 )));
             }
-            let value = match &array.data_type {
-                DataType::Array(element) if **element != DataType::Null => coerce(value, element),
-                _ => value,
+            // Compared in the elements' and the value's common type, as Spark does: an
+            // `array<int>` holds 2.0 but not 2.5.
+            let element = match &array.data_type {
+                DataType::Array(element) => (**element).clone(),
+                _ => DataType::Null,
             };
-            Signature::new(vec![array, value], DataType::Boolean)
+            let t = common_of([&element, &value.data_type].into_iter()).ok_or_else(|| {
+                call.mismatch(format!(
+                    "Input to `array_contains` should have been \"ARRAY\" followed by a value with same element type, but it's [\"{}\", \"{}\"]",
+                    type_sql(&array.data_type),
+                    type_sql(&value.data_type)
+                ))
+            })?;
+            Signature::new(vec![array, coerce(value, &t)], DataType::Boolean)
         },
-        // True when an element equals the value; else NULL if an element is NULL, else false.
+        // True when an element equals the value (an element of another type cast to the
+        // value's first); else NULL if an element is NULL, else false.
         eval: Eval::Strict(|v, _| {
             let items = items(&v[0]);
-            Ok(if items.contains(&v[1]) {
+            let t = v[1].data_type();
+            let equal = |e: &Value| {
+                if e.data_type() == t {
+                    *e == v[1]
+                } else {
+                    cast_value(e, &t).is_ok_and(|e| e == v[1])
+                }
+            };
+            Ok(if items.iter().any(|e| !e.is_null() && equal(e)) {
                 Value::Boolean(true)
             } else if items.iter().any(Value::is_null) {
                 Value::Null
