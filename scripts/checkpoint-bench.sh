@@ -62,11 +62,17 @@ delta = statistics.median(c.get("deltaSizeBytes", 0) for c in cm) if cm else 0
 whole = rows[0]["stateOperators"][0].get("customMetrics", {}).get("snapshotSizeBytes", 0)
 background = [c.get("snapshotSizeBytes", 0) for c in cm if c.get("snapshotSizeBytes", 0)]
 mean = statistics.mean(r["durationMs"]["triggerExecution"] for r in later)
+# durationMs is whole milliseconds (Spark's), truncated: a 1.9 ms batch shows as 1. The
+# exact duration is numInputRows / processedRowsPerSecond (Sluice computes the rate
+# from the batch's exact duration).
+exact = sorted(1000 * r["numInputRows"] / r["processedRowsPerSecond"] for r in later if r["processedRowsPerSecond"] > 0)
 phases = sorted({k for r in later for k in r["durationMs"]})
 print("  median ms per phase:", ", ".join(f"{k} {statistics.median(r['durationMs'].get(k, 0) for r in later)}" for k in phases))
 print(f"{len(rows)} batches; batches 1..: median {med} ms, mean {mean:.2f} ms (stateSnapshot median {snap} ms); "
       f"delta bytes/batch median {delta:.0f}; batch-0 whole state {whole} bytes; "
       f"background snapshots {len(background)}, median {statistics.median(background) if background else 0:.0f} bytes")
+print(f"  exact batch ms (numInputRows / processedRowsPerSecond): median {statistics.median(exact):.3f}, "
+      f"mean {statistics.mean(exact):.3f}, p90 {exact[len(exact) * 9 // 10]:.3f}, max {exact[-1]:.3f}")
 PY
 }
 

@@ -12,7 +12,7 @@ use crate::source::{BatchOffsets, BatchPlan, Source};
 use sluice_core::mode::{OutputMode, Trigger};
 use sluice_core::plan::ResultOrder;
 use sluice_core::sink::Sink;
-use sluice_core::{Result, Row, Schema};
+use sluice_core::{Result, Row, Schema, SluiceError};
 use sluice_operators::{keyed, BatchWatermarks, Diff, Snapshot, StoreChanges};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -369,22 +369,39 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
         };
         let batch_watermark_ms = tracker.current_ms;
         let mut wal_ms = None;
+        let mut wal = None;
         if let (Some(cp), None) = (&run.checkpoint, &replaying) {
-            let started = Instant::now();
-            cp.write_offsets(
+            let write = cp.offsets_writer(
                 batch_id,
-                &OffsetEntry {
+                OffsetEntry {
                     batch_timestamp_ms: trigger_ms,
                     batch_watermark_ms,
                     late_watermark_ms: late_ms,
                     operator_watermarks: tracker.per_operator.clone(),
                     sources: std::mem::take(&mut records),
                 },
-            )?;
-            wal_ms = Some(started.elapsed().as_millis() as u64);
+            );
+            let timed = move || {
+                let started = Instant::now();
+                write().map(|()| started.elapsed().as_millis() as u64)
+            };
+            if run.parallel_sink {
+                // The workers write the sink while the batch runs: its entry first.
+                wal_ms = Some(timed()?);
+            } else {
+                // The driver writes the sink after the batch: the entry's fsync runs
+                // beside the batch, and is waited for before any output leaves.
+                wal = Some(std::thread::spawn(timed));
+            }
         }
         let snapshot_dir = run.checkpoint.as_ref().map(|cp| cp.state_dir(batch_id));
-        let out = run.executor.run_batch(batch_id, inputs, watermarks, snapshot_dir.clone())?;
+        let out = run.executor.run_batch(batch_id, inputs, watermarks, snapshot_dir.clone());
+        if let Some(handle) = wal {
+            let written =
+                handle.join().map_err(|_| SluiceError::exec("the offsets log's writer panicked"))?;
+            wal_ms = Some(written?);
+        }
+        let out = out?;
         tracker.update(&out.stats.event_time);
         last_batch_watermark_ms = batch_watermark_ms;
         let num_output = if run.parallel_sink {
@@ -410,7 +427,14 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                     checkpoint::state::Kind::Delta
                 };
                 let changes = adapter.take_changes(adapter_whole)?;
-                let bytes = checkpoint::state::write(dir, kind, Part::Result, run.workers, &changes)?;
+                let bytes = checkpoint::state::write(
+                    dir,
+                    kind,
+                    Part::Result,
+                    run.workers,
+                    &changes,
+                    checkpoint::Durability::Deferred,
+                )?;
                 if adapter_whole {
                     snapshot_bytes += bytes;
                 } else {
@@ -420,12 +444,20 @@ fn drive(shared: &QueryShared, run: &mut QueryRun) -> Result<()> {
                 snapshot_ms += started.elapsed().as_millis() as u64;
             }
             let started = Instant::now();
+            // A re-run batch (its commit lost to an OS crash before the flush) reads its
+            // input again, unless `cleanSource` removes that input at the commit.
+            let durability = if run.sources.iter().any(|s| s.cleans_up()) {
+                checkpoint::Durability::Now
+            } else {
+                checkpoint::Durability::Deferred
+            };
             cp.write_commit(
                 batch_id,
                 &CommitEntry {
                     next_batch_watermark_ms: tracker.current_ms,
                     operator_watermarks: tracker.per_operator.clone(),
                 },
+                durability,
             )?;
             commit_ms = Some(started.elapsed().as_millis() as u64);
             // Off the batch's path: fold a snapshot from the deltas now and then.

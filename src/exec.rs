@@ -7,7 +7,7 @@
 //! every other worker's report (rows read, statistics, errors) flows back to worker 0
 //! through the control dataflow, which merges them into one report for the driver.
 
-use crate::checkpoint::state;
+use crate::checkpoint::{state, Durability};
 pub(crate) use crate::cluster::Placement;
 use crate::cluster::{self, ClusterHealth, Hello};
 use crate::source::{BatchPlan, SourceReader};
@@ -327,6 +327,12 @@ impl Executor {
             }
         };
         let worker_health = health.clone();
+        // The driver's flusher makes the state files its own machine wrote durable; a
+        // worker of another process (maybe another machine) makes its own durable at once.
+        let durability = match &placement.cluster {
+            Some((cluster, _)) if cluster.process != 0 => Durability::Now,
+            _ => Durability::Deferred,
+        };
         let logic = move |worker: &mut Worker| -> Option<WireError> {
             let _fail_on_panic = FailOnPanic(worker_health.clone());
             let index = worker.index();
@@ -463,7 +469,7 @@ impl Executor {
                 let mut saved = (0, 0, 0);
                 if let (Some(dir), None) = (&snapshot, &error) {
                     let started = std::time::Instant::now();
-                    match save_worker(&ctx, dir, index, peers, save_whole) {
+                    match save_worker(&ctx, dir, index, peers, save_whole, durability) {
                         Ok(bytes) => {
                             let ms = started.elapsed().as_millis() as u64;
                             saved = if save_whole { (0, bytes, ms) } else { (bytes, 0, ms) };
@@ -703,12 +709,19 @@ impl sluice_operators::Snapshot for ResultTable {
 
 /// Writes what changed of this worker's operator state since its last save (all of it
 /// when `whole`); nothing when the query keeps no state. Returns the bytes written.
-fn save_worker(ctx: &DataflowContext, dir: &Path, index: usize, peers: usize, whole: bool) -> Result<u64> {
+fn save_worker(
+    ctx: &DataflowContext,
+    dir: &Path,
+    index: usize,
+    peers: usize,
+    whole: bool,
+    durability: Durability,
+) -> Result<u64> {
     if ctx.stores() == 0 {
         return Ok(0);
     }
     let kind = if whole { state::Kind::Snapshot } else { state::Kind::Delta };
-    state::write(dir, kind, state::Part::Worker(index), peers, &ctx.take_changes(whole)?)
+    state::write(dir, kind, state::Part::Worker(index), peers, &ctx.take_changes(whole)?, durability)
 }
 
 /// Rebuilds this worker's operator state from its checkpoint files; returns whether they

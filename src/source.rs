@@ -60,6 +60,12 @@ pub(crate) trait Source: Send {
     /// `cleanSource` deletes or archives the committed batches' files.
     fn committed(&mut self) {}
 
+    /// Whether [`committed`](Source::committed) does what a re-run of the batch could not
+    /// undo (a file source's `cleanSource`): the commit entry must then be on disk first.
+    fn cleans_up(&self) -> bool {
+        false
+    }
+
     /// Marks files taken by batches purged from the offsets log (file sources).
     fn apply_compacted(&mut self, _files: &[std::path::PathBuf]) {}
 

@@ -33,7 +33,7 @@ fn restore_sources(sources: &mut [Box<dyn Source>], statics: &[bool], recovery: 
         if let Some(c) = recovery.compacted.get(i) {
             s.apply_compacted(&c.files);
         }
-        let entries = recovery.history.iter().chain(recovery.replay.as_ref().map(|(_, e)| e));
+        let entries = recovery.history.iter().chain(recovery.replay.iter().map(|(_, e)| e));
         for entry in entries {
             s.apply_recorded(&entry.sources[i])?;
         }

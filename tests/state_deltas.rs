@@ -311,3 +311,68 @@ fn session_window_state_survives_restarts_from_deltas_and_snapshots() {
     );
     assert_eq!(appended, whole);
 }
+
+#[test]
+fn an_os_crash_that_loses_the_state_written_since_the_last_flush_re_runs_its_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
+    (0..14).for_each(|i| write_batch(&input, i));
+    let conf = [
+        ("spark.sql.streaming.minBatchesToRetain", "3"),
+        ("spark.sql.streaming.stateStore.minDeltasForSnapshot", "2"),
+        NOW,
+    ];
+    run(&session(&conf), &input, &checkpoint, "aggs");
+    // Batches write their state without an fsync; retention keeps every batch after the
+    // newest one a flush made durable. So the worst an operating-system crash can do is
+    // lose or shorten every state file after the oldest retained batch.
+    let mut offsets: Vec<u64> = std::fs::read_dir(checkpoint.join("offsets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().parse().unwrap())
+        .collect();
+    offsets.sort();
+    let oldest = offsets[0];
+    assert!(oldest > 0 && oldest < 13, "{offsets:?}");
+    let mut lost = 0;
+    for (b, name) in state_files(&checkpoint).into_iter().filter(|(b, _)| *b > oldest) {
+        let path = checkpoint.join("state").join(b.to_string()).join(&name);
+        if lost % 2 == 0 {
+            std::fs::remove_file(&path).unwrap();
+        } else {
+            std::fs::write(&path, b"").unwrap();
+        }
+        lost += 1;
+    }
+    assert!(lost > 0);
+    write_batch(&input, 14);
+    let spark = session(&conf);
+    let progress = run(&spark, &input, &checkpoint, "aggs");
+    // The restart rebuilds the oldest retained batch and runs the ones after it again.
+    assert_eq!(progress.first().map(|p| p.batch_id), Some(oldest + 1));
+    assert_eq!(progress.last().map(|p| p.batch_id), Some(14));
+    assert_eq!(table(&spark, "aggs"), never_stopped(&input, dir.path()));
+}
+
+#[test]
+fn an_os_crash_that_loses_the_newest_commit_entries_re_runs_their_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
+    (0..8).for_each(|i| write_batch(&input, i));
+    run(&session(&[]), &input, &checkpoint, "aggs");
+    // Commit entries are flushed with the state, after the batch: a crash of the machine
+    // may lose the newest ones (gone, or empty), with their state, while the offsets log
+    // (fsynced before each batch) keeps every batch.
+    std::fs::remove_file(checkpoint.join("commits/7")).unwrap();
+    std::fs::write(checkpoint.join("commits/6"), b"").unwrap();
+    std::fs::remove_file(checkpoint.join("commits/5")).unwrap();
+    for b in 5..8 {
+        std::fs::remove_dir_all(checkpoint.join("state").join(b.to_string())).unwrap();
+    }
+    write_batch(&input, 8);
+    let spark = session(&[]);
+    let progress = run(&spark, &input, &checkpoint, "aggs");
+    // Batch 4 is the last commit that reads whole: 5, 6 and 7 run again as recorded.
+    assert_eq!(progress.iter().map(|p| p.batch_id).collect::<Vec<_>>(), [5, 6, 7, 8]);
+    assert_eq!(progress.iter().map(|p| p.num_input_rows).collect::<Vec<_>>(), [20, 20, 20, 20]);
+    assert_eq!(table(&spark, "aggs"), never_stopped(&input, dir.path()));
+}

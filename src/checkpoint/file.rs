@@ -1,5 +1,6 @@
-//! Checkpoint files on disk: the atomic write (temp file, fsync, rename, fsync of the
-//! directory) and the versioned JSON entry format, whose errors name the file.
+//! Checkpoint files on disk: the atomic write (temp file, rename; durable at once with an
+//! fsync of the file and of its directory, or later through [`sync_file_system`]) and the
+//! versioned JSON entry format, whose errors name the file.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -15,24 +16,84 @@ pub fn bad(path: &Path, reason: impl std::fmt::Display) -> SluiceError {
     SluiceError::exec(format!("checkpoint file {}: {reason}", path.display()))
 }
 
+/// When a written file must be on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Before the write returns: fsync of the file, then of its directory.
+    Now,
+    /// Later: the file is in the page cache, so a killed process loses nothing, and the
+    /// checkpoint's flusher ([`sync_file_system`]) makes it durable off the batch's path.
+    /// An operating-system crash before that may lose it or leave it short, which a read
+    /// detects (state files carry their length and checksum).
+    Deferred,
+}
+
 /// Writes `bytes` to `path` so a crash leaves either the old file or the new one whole.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, bytes, Durability::Now)
+}
+
+/// [`write_atomic`], durable now or later.
+pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
     let dir = path.parent().ok_or_else(|| bad(path, "has no parent directory"))?;
     std::fs::create_dir_all(dir).map_err(|e| SluiceError::io(dir, e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(|e| SluiceError::io(&tmp, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| SluiceError::io(&tmp, e))?;
+    f.write_all(bytes).map_err(|e| SluiceError::io(&tmp, e))?;
+    if durability == Durability::Now {
+        f.sync_all().map_err(|e| SluiceError::io(&tmp, e))?;
+    }
     drop(f);
     std::fs::rename(&tmp, path).map_err(|e| SluiceError::io(path, e))?;
-    // The rename is durable only once the directory entry is.
+    if durability == Durability::Now {
+        // The rename is durable only once the directory entry is.
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| SluiceError::io(dir, e))
+}
+
+/// Makes every file written under `dir` so far durable. On Linux one `syncfs` of the file
+/// system that holds `dir` (one journal commit, however many files); elsewhere an fsync
+/// of every file and directory under it.
+pub fn sync_file_system(dir: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let d = std::fs::File::open(dir).map_err(|e| SluiceError::io(dir, e))?;
+        rustix::fs::syncfs(&d).map_err(|e| SluiceError::io(dir, e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        sync_tree(dir)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| SluiceError::io(dir, e))? {
+        let path = entry.map_err(|e| SluiceError::io(dir, e))?.path();
+        if path.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(|e| SluiceError::io(&path, e))?;
+        }
+    }
+    sync_dir(dir)
 }
 
 /// Writes `value` as a versioned JSON entry.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    write_json_with(path, value, Durability::Now)
+}
+
+/// [`write_json`], durable now or later.
+pub fn write_json_with<T: Serialize>(path: &Path, value: &T, durability: Durability) -> Result<()> {
     let json = serde_json::to_string(value).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
-    write_atomic(path, format!("{VERSION}\n{json}\n").as_bytes())
+    write_atomic_with(path, format!("{VERSION}\n{json}\n").as_bytes(), durability)
 }
 
 /// Reads a versioned JSON entry; a foreign, truncated or unreadable file is an error naming it.

@@ -10,9 +10,22 @@
 //! - `commits/<b>` ([`CommitEntry`]): written once the sink committed batch `b`.
 //! - `sources/<i>/compact`: files a file source took in batches purged by retention.
 //!
-//! Every file is written atomically (temp file, fsync, rename, fsync of the directory).
-//! On restart, the last commit gives the state and the sources' positions; an offsets
-//! entry past it is re-run exactly as recorded. When the last commit's state cannot be
+//! Every file is written atomically (temp file, rename). Only the offsets log (the
+//! write-ahead log: what each batch reads), the metadata and the background snapshots
+//! are fsynced before the write returns, with their directory. What a batch writes after
+//! it runs, its state (deltas, a worker's first snapshot) and its commit entry, is not: a
+//! killed process loses nothing of it (the page cache outlives the process), and the
+//! checkpoint's flusher makes it durable off the batch's path, one `syncfs` every half
+//! retention ([`Checkpoint::write_commit`]). An operating-system crash before that may
+//! lose or shorten the newest of those files; the offsets log still holds their batches,
+//! so the restart takes a batch whose commit entry does not read whole as not committed,
+//! falls back to the newest state that reads whole, and re-runs the batches after it.
+//! Retention never purges past what a flush made durable, so that fallback always has
+//! its batches. (A commit is fsynced at once when a source's `cleanSource` removes the
+//! batch's input at the commit: a re-run could not read it again.)
+//!
+//! On restart, the last commit gives the state and the sources' positions; offsets
+//! entries past it are re-run exactly as recorded. When the last commit's state cannot be
 //! rebuilt (a damaged or missing file), the newest committed batch whose state can is the
 //! restore point, and the batches after it are re-run as recorded.
 
@@ -22,6 +35,7 @@ mod records;
 mod shape;
 pub(crate) mod state;
 
+pub(crate) use file::Durability;
 pub(crate) use log::{CommitEntry, CompactFiles, OffsetEntry};
 pub(crate) use shape::{query_shape, QueryShape};
 pub(crate) use state::Part;
@@ -82,6 +96,10 @@ pub(crate) struct Checkpoint {
     purge_state: bool,
     /// A snapshot being folded in the background.
     maintenance: Option<JoinHandle<Result<Consolidated>>>,
+    /// The newest batch whose state files (and every older one's) a flush made durable.
+    durable: Option<u64>,
+    /// A flush running in the background, making batches up to the one it returns durable.
+    flusher: Option<JoinHandle<Result<u64>>>,
 }
 
 /// A snapshot folded in the background from the deltas.
@@ -119,8 +137,10 @@ pub(crate) struct Recovery {
     pub history: Vec<OffsetEntry>,
     /// Per source, files taken by purged batches.
     pub compacted: Vec<CompactFiles>,
-    /// A batch planned but not committed: re-run exactly.
-    pub replay: Option<(u64, OffsetEntry)>,
+    /// Batches planned but not committed, oldest first: re-run exactly. One, after a
+    /// killed process; more when an operating-system crash lost commit entries that were
+    /// not yet flushed.
+    pub replay: Vec<(u64, OffsetEntry)>,
 }
 
 /// Runs the calling thread at the lowest CPU priority (Linux: a thread's own nice value),
@@ -137,8 +157,12 @@ fn snapshot_batch(files: &[PathBuf]) -> Option<u64> {
 
 impl Drop for Checkpoint {
     fn drop(&mut self) {
-        // A stopped query leaves no writer behind in its checkpoint.
+        // A stopped query leaves no writer behind in its checkpoint, and its state durable.
         self.finish_maintenance();
+        self.take_flush(true);
+        if let Err(e) = file::sync_file_system(&self.dir) {
+            eprintln!("warning: cannot flush the checkpoint's state to disk: {e}");
+        }
     }
 }
 
@@ -173,6 +197,8 @@ impl Checkpoint {
             purged_base: None,
             purge_state: true,
             maintenance: None,
+            durable: None,
+            flusher: None,
         };
         let meta_path = dir.join("metadata");
         let id = if meta_path.exists() {
@@ -315,6 +341,22 @@ impl Checkpoint {
         }
     }
 
+    /// Takes a finished background flush's result (waiting for a running one when `wait`).
+    /// A failed flush is reported and left: the next one tries again.
+    fn take_flush(&mut self, wait: bool) {
+        if !wait && !self.flusher.as_ref().is_some_and(|h| h.is_finished()) {
+            return;
+        }
+        let Some(handle) = self.flusher.take() else { return };
+        match handle.join() {
+            Ok(Ok(b)) => self.durable = self.durable.max(Some(b)),
+            Ok(Err(e)) => {
+                eprintln!("warning: a background flush of the checkpoint failed (retried later): {e}")
+            }
+            Err(_) => eprintln!("warning: a background flush of the checkpoint panicked (retried later)"),
+        }
+    }
+
     fn recover(&self, sources: usize) -> Result<Recovery> {
         let offsets = file::batch_ids(&self.dir.join("offsets"))?;
         let commits = file::batch_ids(&self.dir.join("commits"))?;
@@ -323,7 +365,23 @@ impl Checkpoint {
             let path = self.compact_path(i);
             rec.compacted.push(if path.exists() { file::read_json(&path)? } else { CompactFiles::default() });
         }
-        let last_commit = commits.last().copied();
+        // The newest commit entry that reads whole. Commit entries are flushed in the
+        // background, so after an operating-system crash the newest ones may be missing,
+        // empty or short: their batches are then not committed, and run again.
+        let mut last_commit = None;
+        let mut last_entry = None;
+        for &c in commits.iter().rev() {
+            match file::read_json::<CommitEntry>(&self.commits_path(c)) {
+                Ok(entry) => {
+                    (last_commit, last_entry) = (Some(c), Some(entry));
+                    break;
+                }
+                Err(e) if offsets.contains(&c) => {
+                    eprintln!("warning: {e}; batch {c} is taken as not committed and runs again");
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let Some(&last_offsets) = offsets.last() else {
             if let Some(c) = last_commit {
                 return Err(SluiceError::exec(format!(
@@ -344,14 +402,16 @@ impl Checkpoint {
             Ok(entry)
         };
         if let Some(c) = last_commit {
-            if last_offsets != c && last_offsets != c + 1 {
+            if last_offsets < c {
                 return Err(SluiceError::exec(format!(
                     "checkpoint {}: the last offsets entry is {last_offsets} but the last commit is {c}: the directory is damaged",
                     self.dir.display()
                 )));
             }
-            let entry: CommitEntry = file::read_json(&self.commits_path(c))?;
-            rec.committed = Some((c, entry));
+            if let Some(gap) = (c + 1..=last_offsets).find(|b| !offsets.contains(b)) {
+                return Err(file::bad(&self.offsets_path(gap), "is missing (a later batch was planned)"));
+            }
+            rec.committed = Some((c, last_entry.expect("read with the commit")));
             for &b in offsets.iter().filter(|&&b| b <= c) {
                 rec.history.push(read_offsets(b)?);
             }
@@ -362,20 +422,49 @@ impl Checkpoint {
             rec.next_batch = c + 1;
         }
         if last_commit != Some(last_offsets) {
-            rec.replay = Some((last_offsets, read_offsets(last_offsets)?));
-            rec.next_batch = last_offsets;
+            let first = last_commit.map_or(offsets[0], |c| c + 1);
+            if first > 0 && last_commit.is_none() {
+                return Err(SluiceError::exec(format!(
+                    "checkpoint {}: offsets from batch {first} on are kept but no commit entry: the directory is damaged",
+                    self.dir.display()
+                )));
+            }
+            if let Some(gap) = (first..=last_offsets).find(|b| !offsets.contains(b)) {
+                return Err(file::bad(&self.offsets_path(gap), "is missing (a later batch was planned)"));
+            }
+            for b in first..=last_offsets {
+                rec.replay.push((b, read_offsets(b)?));
+            }
+            rec.next_batch = first;
         }
         Ok(rec)
     }
 
-    /// Records batch `b`'s offsets before it runs.
-    pub fn write_offsets(&self, b: u64, entry: &OffsetEntry) -> Result<()> {
-        file::write_json(&self.offsets_path(b), entry)
+    /// Records batch `b`'s offsets before it runs (its sink's output must wait for it):
+    /// a task, so that another thread may do it while the batch runs.
+    pub fn offsets_writer(&self, b: u64, entry: OffsetEntry) -> impl FnOnce() -> Result<()> + Send + 'static {
+        let path = self.offsets_path(b);
+        move || file::write_json(&path, &entry)
     }
 
-    /// Records that batch `b` is committed, then purges entries beyond retention.
-    pub fn write_commit(&mut self, b: u64, entry: &CommitEntry) -> Result<()> {
-        file::write_json(&self.commits_path(b), entry)?;
+    /// Records that batch `b` is committed, then purges entries beyond retention, and
+    /// now and then starts a background flush of what was written so far. The entry is
+    /// on disk at once only when `durability` says so (a source's `cleanSource` is about
+    /// to remove the batch's input); otherwise with the next flush, like the state.
+    pub fn write_commit(&mut self, b: u64, entry: &CommitEntry, durability: Durability) -> Result<()> {
+        file::write_json_with(&self.commits_path(b), entry, durability)?;
+        self.take_flush(false);
+        // Halfway through the retention: the purge then finds the batches it removes
+        // durable already (a flush is a `syncfs`, which slows the writes beside it, so
+        // seldom is better; retention bounds what an OS crash can make re-run anyway).
+        let every = (self.retain / 2).max(1);
+        if self.flusher.is_none() && self.durable.is_none_or(|d| b >= d + every) {
+            let dir = self.dir.clone();
+            self.flusher = Some(std::thread::spawn(move || {
+                lower_priority();
+                file::sync_file_system(&dir).map(|()| b)
+            }));
+        }
         // minBatchesToRetain is a least: with a long retention, purge every PURGE_EVERY
         // batches (Spark compacts its file-source log every 10), not every batch; the
         // listing, the compact list's rewrite and the deletions were a millisecond a batch.
@@ -389,6 +478,15 @@ impl Checkpoint {
     /// `b`, first folding the files a file source took in them into its compact list.
     fn purge(&mut self, b: u64) -> Result<()> {
         let Some(keep_from) = (b + 1).checked_sub(self.retain) else { return Ok(()) };
+        // Batch `keep_from`'s state must be durable before the batches that could rebuild
+        // it go: flush now when the background flush has not got that far.
+        if self.durable.is_none_or(|d| d < keep_from) {
+            self.take_flush(true);
+        }
+        if self.durable.is_none_or(|d| d < keep_from) {
+            file::sync_file_system(&self.dir)?;
+            self.durable = Some(b);
+        }
         let base = self.snapshots.range(..=keep_from).next_back().copied();
         if self.purge_state || base != self.purged_base {
             state::purge(&self.state_root(), keep_from)?;
@@ -438,5 +536,57 @@ impl Checkpoint {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Retention never removes the batches that could rebuild state not yet flushed: after
+    /// every commit, the oldest retained offsets entry is at or before the newest batch a
+    /// flush made durable, whatever the background flusher has done by then.
+    #[test]
+    fn retention_waits_for_the_flush_of_the_state_it_keeps() {
+        for retain in ["1", "3", "25"] {
+            let dir = tempfile::tempdir().unwrap();
+            let conf = CheckpointConf {
+                retain: Some(retain.to_string()),
+                min_deltas: None,
+                maintenance_interval: Duration::from_secs(60),
+            };
+            let (mut cp, _, _) = Checkpoint::open(dir.path(), &QueryShape::new(), 1, &conf).unwrap();
+            let entry = OffsetEntry {
+                batch_timestamp_ms: 0,
+                batch_watermark_ms: 0,
+                late_watermark_ms: 0,
+                operator_watermarks: Vec::new(),
+                sources: vec![serde_json::json!({"rows": {"read": 0}})],
+            };
+            let commit = CommitEntry { next_batch_watermark_ms: 0, operator_watermarks: Vec::new() };
+            for b in 0..120 {
+                cp.offsets_writer(b, entry.clone())().unwrap();
+                let delta = state::write(
+                    &cp.state_dir(b),
+                    state::Kind::Delta,
+                    Part::Worker(0),
+                    1,
+                    &[],
+                    Durability::Deferred,
+                )
+                .unwrap();
+                assert!(delta > 0);
+                cp.write_commit(b, &commit, Durability::Deferred).unwrap();
+                let oldest = file::batch_ids(&dir.path().join("offsets")).unwrap()[0];
+                assert!(
+                    cp.durable.is_some_and(|d| d >= oldest) || oldest == 0,
+                    "retain {retain}, batch {b}: offsets from {oldest} kept, durable through {:?}",
+                    cp.durable
+                );
+            }
+            // With a long retention the purge leaves more than it must, never less.
+            let kept = file::batch_ids(&dir.path().join("offsets")).unwrap().len() as u64;
+            assert!(kept >= retain.parse::<u64>().unwrap(), "retain {retain}: {kept} kept");
+        }
     }
 }

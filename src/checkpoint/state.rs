@@ -18,7 +18,7 @@
 //! checksum, so a damaged or missing file is named, and the restore falls back to an
 //! older snapshot (or an older batch: the driver then re-runs the batches after it).
 
-use super::file::{bad, write_atomic};
+use super::file::{bad, write_atomic, write_atomic_with, Durability};
 use super::records;
 use serde::{Deserialize, Serialize};
 use sluice_core::{Result, SluiceError};
@@ -87,10 +87,18 @@ pub fn path(dir: &Path, kind: Kind, part: Part) -> PathBuf {
     dir.join(format!("{}-{}", kind.word(), part.name()))
 }
 
-/// Writes one part's state (a delta or a snapshot); returns the bytes written.
-pub fn write(dir: &Path, kind: Kind, part: Part, workers: usize, stores: &[StoreChanges]) -> Result<u64> {
+/// Writes one part's state (a delta or a snapshot), durable now or at the checkpoint's
+/// next flush; returns the bytes written.
+pub fn write(
+    dir: &Path,
+    kind: Kind,
+    part: Part,
+    workers: usize,
+    stores: &[StoreChanges],
+    durability: Durability,
+) -> Result<u64> {
     let bytes = encode(kind, part, workers, stores)?;
-    write_atomic(&path(dir, kind, part), &bytes)?;
+    write_atomic_with(&path(dir, kind, part), &bytes, durability)?;
     Ok(bytes.len() as u64)
 }
 
@@ -429,7 +437,8 @@ mod tests {
             let whole = b == 0;
             let kind = if whole { Kind::Snapshot } else { Kind::Delta };
             let changes = live.take_changes(whole).unwrap();
-            write(&root.join(b.to_string()), kind, Part::Worker(0), 1, &[changes]).unwrap();
+            write(&root.join(b.to_string()), kind, Part::Worker(0), 1, &[changes], Durability::Deferred)
+                .unwrap();
             if b % 4 == 3 {
                 consolidate(root, Part::Worker(0), 1, b).unwrap();
             }

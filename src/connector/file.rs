@@ -171,6 +171,10 @@ impl Source for FileSource {
         self.state.clean_committed(&self.cfg);
     }
 
+    fn cleans_up(&self) -> bool {
+        self.cfg.clean_source != sluice_connectors::file::CleanSource::Off
+    }
+
     fn apply_compacted(&mut self, files: &[PathBuf]) {
         self.state.mark_taken(files.iter().map(|p| p.as_path()));
     }
