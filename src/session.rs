@@ -35,6 +35,8 @@ pub(crate) struct SinkTable {
 pub(crate) enum CatalogEntry {
     /// Written by a memory sink.
     Memory(MemoryTable),
+    /// A managed table (`CREATE TABLE t (..) USING parquet`), written by `INSERT INTO`.
+    Table(MemoryTable),
     /// A DataFrame registered with `create_or_replace_temp_view`.
     View(Arc<LogicalPlan>),
     /// A view made by SQL's `CREATE VIEW`: its plan with source tables read as a batch
@@ -268,7 +270,7 @@ impl Session {
             .get(&name.to_ascii_lowercase())
             .cloned();
         match entry {
-            Some(CatalogEntry::Memory(table)) => {
+            Some(CatalogEntry::Memory(table) | CatalogEntry::Table(table)) => {
                 let (schema, rows) = table.snapshot();
                 Ok(LogicalPlan::Source(Arc::new(SourceSpec {
                     description: format!("MemoryTable[{name}]"),

@@ -3,7 +3,7 @@
 
 use crate::error::{Result, SluiceError};
 use crate::eval::BoundExpr;
-use crate::expr::{AggFunc, Expr};
+use crate::expr::{AggFunc, BinaryOp, Expr};
 use crate::mode::OutputMode;
 use crate::options::Options;
 use crate::schema::Schema;
@@ -1210,6 +1210,33 @@ fn resolve_dedup(
     Ok(DedupNode { keys, event_time, expiry, over_aggregate: false })
 }
 
+/// Spark's error for an aggregate called with more arguments than it takes: `count`
+/// takes any number, `first`/`last` an ignore-nulls flag (Sluice's first and last skip
+/// NULLs either way), `approx_count_distinct` a relative error; the others one.
+fn arity_error(func: AggFunc, call: &Expr) -> Option<SluiceError> {
+    let Expr::Function { name, args, .. } = call else { return None };
+    let most = match func {
+        AggFunc::Count => {
+            return args.iter().any(|a| matches!(a, Expr::Star(Some(_)))).then(|| {
+                SluiceError::analysis(format!(
+                    "[INVALID_USAGE_OF_STAR_WITH_TABLE_IDENTIFIER_IN_COUNT] count({}) is not allowed. Please use count(*) or expand the columns manually, e.g. count(col1, col2).",
+                    args.iter().map(Expr::output_name).collect::<Vec<_>>().join(", ")
+                ))
+            })
+        }
+        AggFunc::First | AggFunc::Last | AggFunc::ApproxCountDistinct => 2,
+        _ => 1,
+    };
+    if args.len() <= most {
+        return None;
+    }
+    let wanted = if most == 1 { "1".to_string() } else { "[1, 2]".to_string() };
+    Some(SluiceError::analysis(format!(
+        "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {wanted} parameters but the actual number is {}.",
+        args.len()
+    )))
+}
+
 /// Spark's error for an aggregate called with no argument (`count()` is not `count(*)`).
 fn no_argument_error(call: &Expr) -> SluiceError {
     let name = match call {
@@ -1224,13 +1251,32 @@ fn no_argument_error(call: &Expr) -> SluiceError {
 }
 
 /// The aggregate call at the top of `e`, if it is one: `(function, argument, distinct)`.
-fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<&Expr>, bool)> {
+fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<Expr>, bool)> {
     if let Expr::Function { name, args, distinct } = e {
         let func = AggFunc::from_name(name)?;
         let arg = match args.as_slice() {
             [Expr::Star(_)] | [] => None,
-            [Expr::Literal(v)] if func == AggFunc::Count && !v.is_null() => None,
-            [a, ..] => Some(a),
+            // `count(1)` counts rows; `count(DISTINCT 1)` counts the one distinct value.
+            [Expr::Literal(v)] if func == AggFunc::Count && !v.is_null() && !*distinct => None,
+            // Spark's `count(a, b, ..)`: the rows where none is NULL (and with DISTINCT, the
+            // distinct tuples of them), counted as one struct that is NULL when any is.
+            [_, _, ..] if func == AggFunc::Count => {
+                let any_null = args
+                    .iter()
+                    .map(|a| Expr::IsNull(Box::new(a.clone())))
+                    .reduce(|l, r| Expr::Binary { op: BinaryOp::Or, left: Box::new(l), right: Box::new(r) })
+                    .expect("two arguments or more");
+                Some(Expr::Case {
+                    operand: None,
+                    branches: vec![(any_null, Expr::Literal(Value::Null))],
+                    else_expr: Some(Box::new(Expr::Function {
+                        name: "struct".into(),
+                        args: args.clone(),
+                        distinct: false,
+                    })),
+                })
+            }
+            [a, ..] => Some(a.clone()),
         };
         return Some((func, arg, *distinct));
     }
@@ -1329,8 +1375,10 @@ fn resolve_aggregate(
                         let no_args = matches!(node, Expr::Function { args, .. } if args.is_empty());
                         let bound = if no_args {
                             Err(no_argument_error(node))
+                        } else if let Some(e) = arity_error(func, node) {
+                            Err(e)
                         } else {
-                            bind_agg(input, func, arg, distinct, node)
+                            bind_agg(input, func, arg.as_ref(), distinct, node)
                         };
                         match bound {
                             Ok(b) => {

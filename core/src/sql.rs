@@ -306,6 +306,49 @@ fn unsupported(what: &str, ast: &impl std::fmt::Display) -> SluiceError {
     SluiceError::Parse(format!("{what} are not supported (in `{ast}`)"))
 }
 
+/// The patterns of `LIKE ALL (..)` (`Some((true, ..))`) or `LIKE ANY|SOME (..)`
+/// (`Some((false, ..))`); `None` for a single pattern. sqlparser reads `ANY` into its flag
+/// and `ALL (..)`/`SOME (..)` as a call.
+fn quantified_patterns(any: bool, pattern: &ast::Expr) -> Result<Option<(bool, Vec<&ast::Expr>)>> {
+    let (all, patterns) = match pattern {
+        _ if any => (false, pattern_list(pattern)),
+        ast::Expr::Function(f) if f.name.0.len() == 1 => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            if name != "all" && name != "any" && name != "some" {
+                return Ok(None);
+            }
+            let ast::FunctionArguments::List(args) = &f.args else {
+                return Err(SluiceError::Parse(
+                    "[INVALID_SQL_SYNTAX.EMPTY_QUANTIFIED_PATTERN] Invalid SQL syntax: Expected something between '(' and ')'.".into(),
+                ));
+            };
+            let mut patterns = Vec::new();
+            for arg in &args.args {
+                match arg {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => patterns.push(e),
+                    other => return Err(unsupported("named or star LIKE patterns", other)),
+                }
+            }
+            (name == "all", patterns)
+        }
+        _ => return Ok(None),
+    };
+    if patterns.is_empty() {
+        return Err(SluiceError::Parse(
+            "[INVALID_SQL_SYNTAX.EMPTY_QUANTIFIED_PATTERN] Invalid SQL syntax: Expected something between '(' and ')'.".into(),
+        ));
+    }
+    Ok(Some((all, patterns)))
+}
+
+fn pattern_list(e: &ast::Expr) -> Vec<&ast::Expr> {
+    match e {
+        ast::Expr::Tuple(items) => items.iter().collect(),
+        ast::Expr::Nested(inner) => vec![inner.as_ref()],
+        other => vec![other],
+    }
+}
+
 fn boxed(ast: &ast::Expr) -> Result<Box<Expr>> {
     convert_expr(ast).map(Box::new)
 }
@@ -413,17 +456,29 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         }
         A::Like { negated, any, expr, pattern, escape_char }
         | A::ILike { negated, any, expr, pattern, escape_char } => {
-            if *any {
-                return Err(unsupported("LIKE ANY patterns", ast));
-            }
             if escape_char.is_some() {
                 return Err(unsupported("LIKE ... ESCAPE clauses (the escape is always `\\`)", ast));
             }
-            Expr::Like {
-                expr: boxed(expr)?,
-                pattern: boxed(pattern)?,
-                negated: *negated,
-                case_insensitive: matches!(ast, A::ILike { .. }),
+            let case_insensitive = matches!(ast, A::ILike { .. });
+            let like = |pattern: &ast::Expr| -> Result<Expr> {
+                Ok(Expr::Like {
+                    expr: boxed(expr)?,
+                    pattern: boxed(pattern)?,
+                    negated: *negated,
+                    case_insensitive,
+                })
+            };
+            match quantified_patterns(*any, pattern)? {
+                None => like(pattern)?,
+                // Spark's LikeAll/NotLikeAll and LikeAny/NotLikeAny: one (NOT) LIKE per
+                // pattern, joined by AND or OR, whose three-valued logic is theirs (a NULL
+                // pattern makes the answer NULL unless another one decides it).
+                Some((all, patterns)) => {
+                    let op = if all { BinaryOp::And } else { BinaryOp::Or };
+                    let mut likes = patterns.into_iter().map(like);
+                    let first = likes.next().expect("a quantified pattern list is not empty")?;
+                    likes.try_fold(first, |acc, next| Ok::<_, SluiceError>(binary(op, acc, next?)))?
+                }
             }
         }
         A::RLike { negated, expr, pattern, .. } => {
@@ -512,7 +567,12 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         A::QualifiedWildcard(name, _) => Expr::Star(Some(name.to_string())),
         A::Interval(iv) => interval_literal(iv, ast)?,
         A::Subquery(_) | A::Exists { .. } => return Err(unsupported("subqueries", ast)),
-        A::Tuple(_) => return Err(unsupported("tuples", ast)),
+        // Spark reads `(a, b)` as a struct of the two.
+        A::Tuple(items) => Expr::Function {
+            name: "struct".into(),
+            args: items.iter().map(convert_expr).collect::<Result<_>>()?,
+            distinct: false,
+        },
         _ => return Err(unsupported("expressions of this kind", ast)),
     })
 }

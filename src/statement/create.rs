@@ -138,16 +138,32 @@ pub(super) fn create_view(session: &Session, v: &CreateView) -> Result<()> {
             )));
         }
     }
-    if !v.columns.is_empty() {
-        return Err(SluiceError::Parse(format!(
-            "view `{name}`: a column list is not supported; alias the SELECT's columns"
-        )));
-    }
-    let batch = crate::sql::plan_select(session, &v.query, false)?;
-    DataFrame::from_plan(session.clone(), batch.clone())?.schema()?;
+    // `CREATE VIEW v (a, b) AS ..` names the query's columns, in order.
+    let names: Vec<String> = v.columns.iter().map(|c| c.name.value.clone()).collect();
+    let named = |streaming: bool| -> Result<sluice_core::plan::LogicalPlan> {
+        let plan = crate::sql::plan_select(session, &v.query, streaming)?;
+        let df = DataFrame::from_plan(session.clone(), plan)?;
+        let got = df.schema()?;
+        if names.is_empty() {
+            return Ok((*df.plan).clone());
+        }
+        if got.len() != names.len() {
+            return Err(SluiceError::analysis(format!(
+                "[CREATE_VIEW_COLUMN_ARITY_MISMATCH.{}] Cannot create view `{name}`, the reason is {}: View columns: {}. Data columns: {}.",
+                if got.len() > names.len() { "TOO_MANY_DATA_COLUMNS" } else { "NOT_ENOUGH_DATA_COLUMNS" },
+                if got.len() > names.len() { "too many data columns" } else { "not enough data columns" },
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                got.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", "),
+            )));
+        }
+        let renamed = got.fields.iter().zip(&names).map(|(f, n)| Expr::Column(vec![f.name.clone()]).alias(n));
+        let df = df.select(renamed.collect::<Vec<_>>());
+        df.schema()?;
+        Ok((*df.plan).clone())
+    };
+    let batch = named(false)?;
     // The view's stream form reads its source tables as streams (for INSERT INTO).
-    let stream = crate::sql::plan_select(session, &v.query, true)?;
-    DataFrame::from_plan(session.clone(), stream.clone())?.schema()?;
+    let stream = named(true)?;
     session.register(&name, CatalogEntry::SqlView { batch: Arc::new(batch), stream: Arc::new(stream) });
     Ok(())
 }

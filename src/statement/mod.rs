@@ -7,6 +7,7 @@
 
 pub mod config;
 mod create;
+mod managed;
 mod split;
 mod watermark;
 
@@ -117,6 +118,7 @@ fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
     // `FROM VALUES (..) AS t(..)` parenthesised, the form sqlparser reads (same positions
     // up to that clause).
     let text = sluice_core::sql::parenthesize_inline_tables(&text);
+    let (text, using) = managed::take_using(&text);
     let parsed = Parser::parse_sql(&dialect(), &text).map_err(|e| parse_error(stmt, &e.to_string()))?;
     let statement = match <[Statement; 1]>::try_from(parsed) {
         Ok([s]) => s,
@@ -129,6 +131,9 @@ fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
         Statement::Query(q) => {
             let plan = crate::sql::plan_select(session, &q, false)?;
             Ok(SqlResult::Rows(DataFrame::from_plan(session.clone(), plan)?))
+        }
+        Statement::CreateTable(ct) if watermark.is_none() && managed::is_managed(&ct, using.as_deref()) => {
+            managed::create(session, &ct, using.as_deref()).map(|()| SqlResult::Done)
         }
         Statement::CreateTable(ct) => create::create_table(session, &ct, watermark).map(|()| SqlResult::Done),
         Statement::CreateView(v) => create::create_view(session, &v).map(|()| SqlResult::Done),
@@ -145,6 +150,9 @@ fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
                 .source
                 .as_ref()
                 .ok_or_else(|| SluiceError::analysis(format!("INSERT INTO `{name}`: expected a SELECT")))?;
+            if let Some(done) = managed::insert(session, &name, query) {
+                return done.map(|()| SqlResult::Done);
+            }
             insert_into(session, &name, query).map(SqlResult::Query)
         }
         Statement::Drop { object_type, if_exists, names, .. } => {
