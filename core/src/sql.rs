@@ -9,7 +9,7 @@ use crate::expr::{BinaryOp, Expr};
 use crate::time::{parse_ansi_day_time, parse_interval_parts, IntervalUnit};
 use crate::types::{DataType, Value};
 use sqlparser::ast;
-use sqlparser::dialect::{Dialect, HiveDialect};
+use sqlparser::dialect::{Dialect, HiveDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
@@ -54,6 +54,14 @@ impl Dialect for SparkDialect {
     }
     fn supports_filter_during_aggregation(&self) -> bool {
         true
+    }
+    // Spark's `||` binds as `+` and `-` do, left to right (`1 - 2 || 'b'` is `-1b`);
+    // sqlparser's default binds it as `*`.
+    fn get_next_precedence(&self, parser: &Parser) -> Option<std::result::Result<u8, ParserError>> {
+        if parser.peek_token().token == Token::StringConcat {
+            return Some(Ok(self.prec_value(Precedence::PlusMinus)));
+        }
+        self.hive.get_next_precedence(parser)
     }
     // `GROUP BY CUBE(..)`, `ROLLUP(..)`, `GROUPING SETS (..)`, as Spark SQL.
     fn supports_group_by_expr(&self) -> bool {
