@@ -332,3 +332,22 @@ fn count_without_an_argument_is_refused_as_spark_refuses_it() {
         spark.sql("SELECT count(*) AS n, count(1) AS m FROM VALUES (1) AS t(x)").unwrap().collect().unwrap();
     assert_eq!(n, [vec![Value::Long(1), Value::Long(1)]]);
 }
+
+#[test]
+fn a_managed_table_over_existing_data_is_refused_not_read_as_empty() {
+    let dir = activity_dir();
+    let spark = Session::builder().workers(1).build().unwrap();
+    let path = dir.path().display();
+    for sql in [
+        format!("CREATE TABLE a ({COLUMNS}) USING json LOCATION '{path}'"),
+        format!("CREATE EXTERNAL TABLE b ({COLUMNS}) USING json LOCATION '{path}'"),
+    ] {
+        let err = spark.execute(&sql).unwrap_err().to_string();
+        assert!(err.contains("LOCATION") && err.contains("connector = 'file'"), "{sql}: {err}");
+    }
+    assert!(spark.sql("SELECT * FROM a").is_err(), "the refused table was not registered");
+    // Without a location the table is Spark's managed table, kept in memory.
+    spark.execute("CREATE TABLE c (x INT) USING parquet").unwrap();
+    spark.execute("INSERT INTO c VALUES (1), (2)").unwrap();
+    assert_eq!(spark.sql("SELECT sum(x) FROM c").unwrap().collect().unwrap(), vec![vec![Value::Long(3)]]);
+}

@@ -17,16 +17,15 @@ use sqlparser::ast::{CreateTable, Query};
 /// Formats Spark's `USING` takes for a managed table.
 const FORMATS: &[&str] = &["parquet", "json", "csv", "orc", "text", "delta"];
 
-/// `CREATE [OR REPLACE] TABLE .. USING fmt ..` without its `USING fmt` (a clause
+/// `CREATE [OR REPLACE] [EXTERNAL] TABLE .. USING fmt ..` without its `USING fmt` (a clause
 /// sqlparser does not read), and the format; the text unchanged and `None` otherwise.
 pub(super) fn take_using(text: &str) -> (String, Option<String>) {
     let words: Vec<(usize, &str)> = words_outside_parens(text);
     let starts = |i: usize, w: &str| words.get(i).is_some_and(|(_, x)| x.eq_ignore_ascii_case(w));
-    let table_at = if starts(0, "create") && starts(1, "table") {
-        1
-    } else if starts(0, "create") && starts(1, "or") && starts(2, "replace") && starts(3, "table") {
-        3
-    } else {
+    // CREATE [OR REPLACE] [EXTERNAL] TABLE
+    let modifiers = ["or", "replace", "external"];
+    let table_at = (1..words.len()).find(|&i| !modifiers.iter().any(|m| starts(i, m)));
+    let Some(table_at) = table_at.filter(|&i| starts(0, "create") && starts(i, "table")) else {
         return (text.to_string(), None);
     };
     // Before any `AS` (a join's `USING` in the query is not the table's).
@@ -83,6 +82,14 @@ pub(super) fn is_managed(ct: &CreateTable, using: Option<&str>) -> bool {
 
 pub(super) fn create(session: &Session, ct: &CreateTable, using: Option<&str>) -> Result<()> {
     let name = super::object_name(&ct.name);
+    // A table over existing data (LOCATION, EXTERNAL, LIKE, CLONE) would read as empty
+    // here: refused, naming the way Sluice reads files.
+    let location = ct.location.is_some() || ct.hive_formats.as_ref().is_some_and(|h| h.location.is_some());
+    if location || ct.external || ct.like.is_some() || ct.clone.is_some() {
+        return Err(SluiceError::analysis(format!(
+            "table `{name}`: a table over existing data (LOCATION, EXTERNAL, LIKE, CLONE) is not supported; read files with CREATE TABLE `{name}` (..) WITH (connector = 'file', format = '..', path = '..')"
+        )));
+    }
     if let Some(format) = using {
         if !FORMATS.contains(&format) {
             return Err(SluiceError::analysis(format!(
