@@ -181,16 +181,7 @@ impl Binder<'_> {
             },
             _ => (l, r),
         };
-        let incompatible = || {
-            mismatch(
-                e,
-                format!(
-                    "the left and right operands of the binary operator have incompatible types (\"{}\" and \"{}\")",
-                    type_sql(&l.data_type),
-                    type_sql(&r.data_type)
-                ),
-            )
-        };
+        let incompatible = || binary_op_diff_types(e, &l.data_type, &r.data_type);
         let cmp = match op {
             BinaryOp::Eq => Some(Cmp::Eq),
             BinaryOp::EqNullSafe => Some(Cmp::EqNullSafe),
@@ -202,6 +193,11 @@ impl Binder<'_> {
             _ => None,
         };
         if let Some(cmp) = cmp {
+            // Structs compare field by field when their fields' types are the same, whatever
+            // their names (`(i, j) = (2, 2.0D)`), as Spark's; no field is widened.
+            if same_shape(&l.data_type, &r.data_type) {
+                return Ok(node(Kind::Cmp(cmp, Box::new(l), Box::new(r)), DataType::Boolean));
+            }
             let t = common_type(&l.data_type, &r.data_type).ok_or_else(incompatible)?;
             return Ok(node(
                 Kind::Cmp(cmp, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))),

@@ -28,6 +28,20 @@ pub(super) fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
     })
 }
 
+/// Whether two struct types have the same fields' types in order, names aside.
+pub(super) fn same_shape(a: &DataType, b: &DataType) -> bool {
+    match (a, b) {
+        (DataType::Struct(fa), DataType::Struct(fb)) => {
+            fa.len() == fb.len()
+                && fa
+                    .iter()
+                    .zip(fb)
+                    .all(|(x, y)| x.data_type == y.data_type || same_shape(&x.data_type, &y.data_type))
+        }
+        _ => false,
+    }
+}
+
 /// The common type of many expressions (CASE branches, IN lists, coalesce arguments).
 pub(super) fn common_of<'b>(types: impl Iterator<Item = &'b DataType>) -> Option<DataType> {
     let mut acc = DataType::Null;

@@ -59,6 +59,17 @@ pub(super) fn cast_overflow(v: &Value, from: &DataType, to: &DataType) -> Sluice
     ))
 }
 
+/// Spark's `[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES]`: a binary operator's operands have
+/// types that meet in none.
+pub(super) fn binary_op_diff_types(e: &Expr, left: &DataType, right: &DataType) -> SluiceError {
+    SluiceError::analysis(format!(
+        "[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES] Cannot resolve \"{}\" due to data type mismatch: the left and right operands of the binary operator have incompatible types (\"{}\" and \"{}\").",
+        e.output_name(),
+        type_sql(left),
+        type_sql(right)
+    ))
+}
+
 pub(super) fn mismatch(e: &Expr, why: String) -> SluiceError {
     SluiceError::analysis(format!(
         "[DATATYPE_MISMATCH] Cannot resolve \"{}\" due to data type mismatch: {why}.",
