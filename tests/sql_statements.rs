@@ -346,6 +346,10 @@ fn a_managed_table_over_existing_data_is_refused_not_read_as_empty() {
         assert!(err.contains("LOCATION") && err.contains("connector = 'file'"), "{sql}: {err}");
     }
     assert!(spark.sql("SELECT * FROM a").is_err(), "the refused table was not registered");
+    // A generated column would be stored as a plain one, taking what INSERT gives it.
+    let err =
+        spark.execute("CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x + 1)) USING parquet").unwrap_err();
+    assert!(err.to_string().contains("generated column `y`"), "{err}");
     // Without a location the table is Spark's managed table, kept in memory.
     spark.execute("CREATE TABLE c (x INT) USING parquet").unwrap();
     spark.execute("INSERT INTO c VALUES (1), (2)").unwrap();

@@ -128,7 +128,7 @@ pub(super) fn create_table(
 /// here), read as a batch by `SELECT` and as a stream by `INSERT INTO`.
 pub(super) fn create_view(session: &Session, v: &CreateView) -> Result<()> {
     let name = object_name(&v.name);
-    if session.catalog_entry(&name).is_some() || session.sink_table(&name).is_some() {
+    if super::name_taken(session, &name) {
         if v.if_not_exists {
             return Ok(());
         }
@@ -147,14 +147,11 @@ pub(super) fn create_view(session: &Session, v: &CreateView) -> Result<()> {
         if names.is_empty() {
             return Ok((*df.plan).clone());
         }
-        if got.len() != names.len() {
-            return Err(SluiceError::analysis(format!(
-                "[CREATE_VIEW_COLUMN_ARITY_MISMATCH.{}] Cannot create view `{name}`, the reason is {}: View columns: {}. Data columns: {}.",
-                if got.len() > names.len() { "TOO_MANY_DATA_COLUMNS" } else { "NOT_ENOUGH_DATA_COLUMNS" },
-                if got.len() > names.len() { "too many data columns" } else { "not enough data columns" },
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-                got.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", "),
-            )));
+        let what = format!("Cannot create view `{name}`");
+        if let Some(e) =
+            super::column_arity_mismatch("CREATE_VIEW_COLUMN_ARITY_MISMATCH", &what, "View", &names, &got)
+        {
+            return Err(e);
         }
         let renamed = got.fields.iter().zip(&names).map(|(f, n)| Expr::Column(vec![f.name.clone()]).alias(n));
         let df = df.select(renamed.collect::<Vec<_>>());
@@ -170,9 +167,9 @@ pub(super) fn create_view(session: &Session, v: &CreateView) -> Result<()> {
 
 /// A table's computed columns (`name TYPE GENERATED ALWAYS AS (expr)`, cast to their
 /// type), and the DDL of the others.
-type SplitColumns = (Vec<(String, Expr)>, Vec<String>);
+pub(super) type SplitColumns = (Vec<(String, Expr)>, Vec<String>);
 
-fn split_columns(columns: &[ColumnDef]) -> Result<SplitColumns> {
+pub(super) fn split_columns(columns: &[ColumnDef]) -> Result<SplitColumns> {
     let (mut computed, mut ddl) = (Vec::new(), Vec::new());
     for c in columns {
         let generated = c.options.iter().find_map(|o| match &o.option {

@@ -98,7 +98,7 @@ pub(super) fn create(session: &Session, ct: &CreateTable, using: Option<&str>) -
             )));
         }
     }
-    if session.catalog_entry(&name).is_some() || session.sink_table(&name).is_some() {
+    if super::name_taken(session, &name) {
         if ct.if_not_exists {
             return Ok(());
         }
@@ -126,8 +126,13 @@ pub(super) fn create(session: &Session, ct: &CreateTable, using: Option<&str>) -
                     "table `{name}`: declare its columns, or AS SELECT .."
                 )));
             }
-            let ddl: Vec<String> =
-                ct.columns.iter().map(|c| format!("`{}` {}", c.name.value, c.data_type)).collect();
+            let (computed, ddl) = super::create::split_columns(&ct.columns)?;
+            if let Some((column, _)) = computed.first() {
+                // Stored as a plain column it would take whatever INSERT gives it.
+                return Err(SluiceError::analysis(format!(
+                    "table `{name}`: generated column `{column}` is not supported in a managed table"
+                )));
+            }
             MemoryTable::new(Schema::parse_ddl(&ddl.join(", "))?)
         }
     };
@@ -143,15 +148,12 @@ pub(super) fn insert(session: &Session, name: &str, query: &Query) -> Option<Res
         let (schema, _) = table.snapshot();
         let df = batch(session, query)?;
         let got = df.schema()?;
-        if got.len() != schema.len() {
-            let detail =
-                if got.len() > schema.len() { "TOO_MANY_DATA_COLUMNS" } else { "NOT_ENOUGH_DATA_COLUMNS" };
-            return Err(SluiceError::analysis(format!(
-                "[INSERT_COLUMN_ARITY_MISMATCH.{detail}] Cannot write to `{name}`, the reason is {}: Table columns: {}. Data columns: {}.",
-                detail.to_ascii_lowercase().replace('_', " "),
-                schema.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", "),
-                got.fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", "),
-            )));
+        let columns: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
+        let what = format!("Cannot write to `{name}`");
+        if let Some(e) =
+            super::column_arity_mismatch("INSERT_COLUMN_ARITY_MISMATCH", &what, "Table", &columns, &got)
+        {
+            return Err(e);
         }
         for (to, from) in schema.fields.iter().zip(&got.fields) {
             if !store_assignable(&from.data_type, &to.data_type) {

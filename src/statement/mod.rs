@@ -218,6 +218,36 @@ fn insert_into(session: &Session, name: &str, query: &sqlparser::ast::Query) -> 
     writer.start()
 }
 
+/// Whether `name` is taken by a table, view or sink table of the session.
+pub(crate) fn name_taken(session: &Session, name: &str) -> bool {
+    session.catalog_entry(name).is_some() || session.sink_table(name).is_some()
+}
+
+/// Spark's `[<CLASS>.TOO_MANY_DATA_COLUMNS]` / `[<CLASS>.NOT_ENOUGH_DATA_COLUMNS]` when a
+/// query's columns do not match the `wanted` ones of the object it fills, or `None`.
+/// `what` is Spark's opening (`Cannot write to `t``), `kind` its word for the columns.
+pub(crate) fn column_arity_mismatch(
+    class: &str,
+    what: &str,
+    kind: &str,
+    wanted: &[String],
+    got: &Schema,
+) -> Option<SluiceError> {
+    if wanted.len() == got.len() {
+        return None;
+    }
+    let detail = if got.len() > wanted.len() { "TOO_MANY_DATA_COLUMNS" } else { "NOT_ENOUGH_DATA_COLUMNS" };
+    let quoted = |names: &mut dyn Iterator<Item = &String>| {
+        names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    };
+    Some(SluiceError::analysis(format!(
+        "[{class}.{detail}] {what}, the reason is {}: {kind} columns: {}. Data columns: {}.",
+        detail.to_ascii_lowercase().replace('_', " "),
+        quoted(&mut wanted.iter()),
+        quoted(&mut got.fields.iter().map(|f| &f.name)),
+    )))
+}
+
 fn not_found(name: &str) -> SluiceError {
     SluiceError::analysis(format!(
         "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the spelling and correctness of the schema and catalog."
