@@ -16,6 +16,8 @@ use std::sync::{Arc, RwLock};
 pub const PROGRESS_LOG: &str = "sluice.progressLog";
 /// The session time zone: a region ID (`America/Los_Angeles`) or an offset (`+08:00`).
 pub const SESSION_TIME_ZONE: &str = "spark.sql.session.timeZone";
+/// Whether decimal arithmetic may round away scale to fit 38 digits (Spark's default true).
+pub const ALLOW_PRECISION_LOSS: &str = "spark.sql.decimalOperations.allowPrecisionLoss";
 pub use crate::metrics_http::METRICS_ADDR;
 /// Session config key (Spark's): the least time between two idle events of a query, in
 /// milliseconds or with a unit (`10s`); default 10 seconds.
@@ -250,9 +252,16 @@ impl Session {
 
     /// Runs `f` (analysis, planning) with the session's zone as the zone expressions bind
     /// to; an error when the configured zone is not one.
+    /// `spark.sql.decimalOperations.allowPrecisionLoss` (default true) applies the same way.
     pub(crate) fn with_zone<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
         let zone = self.time_zone()?;
-        sluice_core::time::with_session_zone(zone, f)
+        let loss = match self.conf().get(ALLOW_PRECISION_LOSS) {
+            None => true,
+            Some(v) => v.trim().parse::<bool>().map_err(|_| {
+                SluiceError::option(ALLOW_PRECISION_LOSS, format!("must be true or false, not `{v}`"))
+            })?,
+        };
+        sluice_core::decimal::with_precision_loss(loss, || sluice_core::time::with_session_zone(zone, f))
     }
 
     /// The session's runtime configuration (Spark's `spark.conf`): `session.conf().set(k, v)`,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// Parses one `SELECT` statement and plans it against the session's tables.
 pub(crate) fn plan_query(session: &Session, text: &str, streaming: bool) -> Result<LogicalPlan> {
-    let text = &sluice_core::sql::parenthesize_inline_tables(text);
+    let text = &sluice_core::sql::spark_text(text);
     let statements =
         Parser::parse_sql(&dialect(), text).map_err(|e| SluiceError::Parse(format!("{e} in: {text}")))?;
     match statements.as_slice() {
@@ -408,11 +408,14 @@ fn rename_columns(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalP
 fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
     let empty = Schema::default();
     let mut rows: Vec<Row> = Vec::new();
+    let mut types: Vec<DataType> = Vec::new();
     for (r, row) in values.rows.iter().enumerate() {
         let mut out = Vec::new();
+        let mut row_types = Vec::new();
         for e in &row.content {
-            let v = convert_expr(e)?.bind(&empty)?.eval(&[])?;
-            out.push(v);
+            let bound = convert_expr(e)?.bind(&empty)?;
+            row_types.push(bound.data_type().clone());
+            out.push(bound.eval(&[])?);
         }
         if let Some(first) = rows.first() {
             if first.len() != out.len() {
@@ -423,15 +426,26 @@ fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
                 )));
             }
         }
+        // A column's type is the one every row's value fits (`(1.5), (12.25)` is
+        // decimal(4,2)), as Spark's inline tables.
+        if types.is_empty() {
+            types = row_types;
+        } else {
+            for (c, t) in row_types.iter().enumerate() {
+                types[c] = sluice_core::eval::wider_type(&types[c], t).ok_or_else(|| {
+                    SluiceError::analysis(format!(
+                        "[INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE] Invalid inline table. Found incompatible types in the column `col{}` for inline table.",
+                        c + 1
+                    ))
+                })?;
+            }
+        }
         rows.push(out);
     }
-    let width = rows.first().map_or(0, Vec::len);
     let mut fields = Vec::new();
-    for c in 0..width {
-        let t =
-            rows.iter().map(|r| r[c].data_type()).find(|t| *t != DataType::Null).unwrap_or(DataType::Null);
+    for (c, t) in types.into_iter().enumerate() {
         for row in rows.iter_mut() {
-            if row[c].data_type() != t && !row[c].is_null() {
+            if !row[c].is_null() {
                 row[c] = cast_value_in(&row[c], &t, sluice_core::time::session_zone())?;
             }
         }

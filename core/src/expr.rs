@@ -170,6 +170,34 @@ pub enum AggFunc {
 }
 
 impl AggFunc {
+    /// The type Spark gives this aggregate of a `input` column: `count` bigint, `sum` of
+    /// integers bigint and of `decimal(p,s)` `decimal(p+10,s)`, `avg` of `decimal(p,s)`
+    /// `decimal(p+4,s+4)` (both at most 38), other sums and averages and the moments double,
+    /// `min`/`max`/`first`/`last` the input's type.
+    pub fn result_type(self, input: &DataType) -> DataType {
+        use crate::decimal::bounded;
+        match self {
+            AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
+            AggFunc::Sum => match input {
+                DataType::Int | DataType::Long => DataType::Long,
+                DataType::Decimal(p, s) => {
+                    let (p, s) = bounded(u32::from(*p) + 10, u32::from(*s));
+                    DataType::Decimal(p, s)
+                }
+                _ => DataType::Double,
+            },
+            AggFunc::Avg => match input {
+                DataType::Decimal(p, s) => {
+                    let (p, s) = bounded(u32::from(*p) + 4, u32::from(*s) + 4);
+                    DataType::Decimal(p, s)
+                }
+                _ => DataType::Double,
+            },
+            AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => DataType::Double,
+            AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input.clone(),
+        }
+    }
+
     /// The aggregate a lower-case function name denotes, if any.
     pub fn from_name(name: &str) -> Option<AggFunc> {
         Some(match name {

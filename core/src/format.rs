@@ -25,6 +25,7 @@ pub fn display_value_in(v: &Value, zone: Zone) -> String {
         Value::Int(n) => n.to_string(),
         Value::Long(n) => n.to_string(),
         Value::Double(d) => java_double_to_string(d.0),
+        Value::Decimal(d) => d.to_string(),
         Value::String(s) => s.to_string(),
         Value::Binary(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Timestamp(t) => format_timestamp_in(*t, zone),
@@ -66,6 +67,7 @@ pub fn value_to_string(v: &Value, zone: Zone) -> String {
         Value::Int(i) => i.to_string(),
         Value::Long(i) => i.to_string(),
         Value::Double(d) => java_double_to_string(d.0),
+        Value::Decimal(d) => d.to_string(),
         Value::String(s) => s.to_string(),
         Value::Binary(b) => hex_bytes(b),
         Value::Timestamp(t) => format_timestamp_in(*t, zone),
@@ -272,6 +274,9 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone
             } else {
                 push_json_string(out, &text);
             }
+        }
+        Value::Decimal(d) => {
+            let _ = write!(out, "{d}");
         }
         Value::String(s) => push_json_string(out, s),
         Value::Binary(b) => {

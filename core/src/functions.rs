@@ -394,7 +394,7 @@ mod tests {
             ),
             (col("a") + 1, "a + 1"),
             (1 + col("a"), "1 + a"),
-            (2.5 * col("a") - col("b") % 3i64, "2.5 * a - b % 3L"),
+            (2.5 * col("a") - col("b") % 3i64, "2.5D * a - b % 3L"),
             (-col("a"), "-a"),
             (!col("a").gt(1), "NOT (a > 1)"),
             (col("a").not(), "NOT a"),

@@ -143,6 +143,14 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
         }
         (J::Number(n), DataType::Long) => n.as_i64().map_or(Value::Null, Value::Long),
         (J::Number(n), DataType::Double) => n.as_f64().map_or(Value::Null, Value::double),
+        // serde_json keeps a float as the nearest double, whose shortest text is the written
+        // number for up to 15 significant digits.
+        (J::Number(n), DataType::Decimal(p, s)) => crate::decimal::Decimal::parse(&n.to_string())
+            .and_then(|d| d.to_type(*p, *s).ok())
+            .map_or(Value::Null, Value::Decimal),
+        (J::String(s), DataType::Decimal(p, sc)) => crate::decimal::Decimal::parse(s)
+            .and_then(|d| d.to_type(*p, *sc).ok())
+            .map_or(Value::Null, Value::Decimal),
         (J::String(s), DataType::Double) => {
             crate::double_text::json_non_finite(s.as_bytes()).map_or(Value::Null, Value::double)
         }

@@ -7,6 +7,7 @@
 //! textual forms of results (`format`). Nothing here knows about timely dataflow.
 #![forbid(missing_docs)]
 
+pub mod decimal;
 pub mod double_text;
 pub mod error;
 pub mod eval;

@@ -962,15 +962,16 @@ impl Analyzer {
                 let mut nodes = Vec::new();
                 let mut first: Option<(Schema, Option<usize>)> = None;
                 let mut first_qualifiers = Vec::new();
+                let mut schemas = Vec::new();
                 for input in inputs {
                     let (node, schema) = self.resolve(input, None)?;
                     let event_time = self.event_time.take();
-                    match &first {
+                    first = Some(match first.take() {
                         None => {
-                            first = Some((schema, event_time));
                             first_qualifiers = std::mem::take(&mut self.qualifiers);
+                            (schema.clone(), event_time)
                         }
-                        Some((s0, _)) => {
+                        Some((s0, first_event_time)) => {
                             if s0.len() != schema.len() {
                                 return Err(SluiceError::analysis(format!(
                                     "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but the first input has {} columns and another input has {} columns.",
@@ -978,25 +979,49 @@ impl Analyzer {
                                     schema.len()
                                 )));
                             }
-                            if let Some((i, (a, b))) =
-                                s0.fields.iter().zip(&schema.fields).enumerate().find(|(_, (a, b))| {
-                                    a.data_type != b.data_type && b.data_type != DataType::Null
-                                })
-                            {
-                                return Err(SluiceError::analysis(format!(
-                                    "[INCOMPATIBLE_COLUMN_TYPE] UNION can only be performed on inputs with compatible column types. Column {} (`{}`) is {} in the first input and {} in another.",
-                                    i + 1,
-                                    a.name,
-                                    a.data_type.sql_name(),
-                                    b.data_type.sql_name()
-                                )));
+                            // Columns widen to the type both inputs' values fit (Spark's
+                            // `WidenSetOperationTypes`); inputs are cast to it below.
+                            let mut widened = s0.clone();
+                            for (i, (a, b)) in s0.fields.iter().zip(&schema.fields).enumerate() {
+                                let Some(t) = crate::eval::wider_type(&a.data_type, &b.data_type) else {
+                                    return Err(SluiceError::analysis(format!(
+                                        "[INCOMPATIBLE_COLUMN_TYPE] UNION can only be performed on inputs with compatible column types. Column {} (`{}`) is {} in the first input and {} in another.",
+                                        i + 1,
+                                        a.name,
+                                        a.data_type.sql_name(),
+                                        b.data_type.sql_name()
+                                    )));
+                                };
+                                widened.fields[i].data_type = t;
+                                widened.fields[i].nullable |= b.nullable;
                             }
+                            (widened, first_event_time)
                         }
-                    }
+                    });
+                    schemas.push(schema);
                     nodes.push(node);
                 }
                 let (schema, event_time) =
                     first.ok_or_else(|| SluiceError::analysis("UNION needs inputs"))?;
+                let nodes = nodes
+                    .into_iter()
+                    .zip(&schemas)
+                    .map(|(node, own)| {
+                        if own.fields.iter().zip(&schema.fields).all(|(a, b)| a.data_type == b.data_type) {
+                            return node;
+                        }
+                        let exprs = own
+                            .fields
+                            .iter()
+                            .zip(&schema.fields)
+                            .enumerate()
+                            .map(|(i, (a, b))| {
+                                BoundExpr::column(i, a.data_type.clone()).cast_to(&b.data_type)
+                            })
+                            .collect();
+                        Node::Map { input: Box::new(node), exprs }
+                    })
+                    .collect();
                 self.event_time = event_time;
                 self.qualifiers = first_qualifiers;
                 Ok((Node::Union { inputs: nodes }, schema))
@@ -1551,17 +1576,7 @@ fn bind_agg(
             input_type.sql_name().to_ascii_uppercase()
         )));
     }
-    let output_type = match func {
-        AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
-        AggFunc::Sum => match input_type {
-            DataType::Int | DataType::Long => DataType::Long,
-            _ => DataType::Double,
-        },
-        AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
-            DataType::Double
-        }
-        AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input_type.clone(),
-    };
+    let output_type = func.result_type(&input_type);
     Ok(BoundAgg { func, arg, input_type, output_type, distinct, retracting: false })
 }
 

@@ -95,8 +95,11 @@ mod tests {
         assert_eq!(s.names(), vec!["Arrival_Time", "my col", "x", "d"]);
         assert_eq!(s.fields[0].data_type, DataType::Long);
         assert!(!s.fields[1].nullable);
-        assert_eq!(s.fields[3].data_type, DataType::Double);
+        assert_eq!(s.fields[3].data_type, DataType::Decimal(10, 2));
         assert_eq!(s.index_of("arrival_time"), Some(0));
+        assert_eq!(Schema::parse_ddl("d DECIMAL").unwrap().fields[0].data_type, DataType::Decimal(10, 0));
+        assert!(Schema::parse_ddl("d DECIMAL(39, 0)").is_err());
+        assert!(Schema::parse_ddl("d DECIMAL(5, 6)").is_err());
     }
 
     #[test]

@@ -291,11 +291,82 @@ pub fn parenthesize_inline_tables(text: &str) -> String {
     out
 }
 
+/// The text as sqlparser can read it: Spark's inline tables parenthesised
+/// ([`parenthesize_inline_tables`]) and typed number literals rewritten
+/// ([`typed_number_literals`]).
+pub fn spark_text(text: &str) -> String {
+    parenthesize_inline_tables(&typed_number_literals(text))
+}
+
+/// Spark's number literals with a type suffix that sqlparser splits into a number and a
+/// word (`1.5BD`, `5e36BD`, `1.5D`, `2F`): a decimal becomes its plain digits with a point
+/// (`5e36BD` is `5000..0.`, decimal(37,0) as in Spark), a double gets an exponent (`1.5E0`).
+/// Text that does not tokenize is returned as is.
+pub fn typed_number_literals(text: &str) -> String {
+    let dialect = dialect();
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, text).tokenize_with_location() else {
+        return text.to_string();
+    };
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let offset = |loc: sqlparser::tokenizer::Location| -> Option<usize> {
+        let start = *line_starts.get((loc.line as usize).checked_sub(1)?)?;
+        let col = (loc.column as usize).checked_sub(1)?;
+        Some(start + text[start..].char_indices().nth(col).map_or(text.len() - start, |(i, _)| i))
+    };
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for pair in tokens.windows(2) {
+        let (Token::Number(n, false), Token::Word(w)) = (&pair[0].token, &pair[1].token) else { continue };
+        if w.quote_style.is_some() || pair[0].span.end != pair[1].span.start {
+            continue;
+        }
+        let replacement = match w.value.to_ascii_uppercase().as_str() {
+            "BD" => match plain_decimal(n) {
+                Some(p) if p.contains('.') => p,
+                Some(p) => format!("{p}."),
+                None => continue,
+            },
+            "D" | "F" if !n.contains(['e', 'E']) => format!("{n}E0"),
+            "D" | "F" => n.clone(),
+            _ => continue,
+        };
+        let (Some(start), Some(end)) = (offset(pair[0].span.start), offset(pair[1].span.end)) else {
+            continue;
+        };
+        edits.push((start, end, replacement));
+    }
+    let mut out = text.to_string();
+    for (start, end, replacement) in edits.into_iter().rev() {
+        out.replace_range(start..end, &replacement);
+    }
+    out
+}
+
+/// A number's text without an exponent (`1.5e3` is `1500`, `1.5e-2` is `0.015`).
+fn plain_decimal(n: &str) -> Option<String> {
+    let Some((mantissa, exp)) = n.split_once(['e', 'E']) else { return Some(n.to_string()) };
+    let exp: i64 = exp.parse().ok()?;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i64 + exp;
+    if point.abs() > 200 {
+        return None;
+    }
+    Some(if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    })
+}
+
 /// Parses one SQL expression (`a + 1`, `count(DISTINCT x)`, `CAST(t AS DOUBLE)`), rejecting trailing text.
 pub fn parse_expr(text: &str) -> Result<Expr> {
     let d = dialect();
     let bad = |problem: String| SluiceError::Parse(format!("cannot parse expression \"{text}\": {problem}"));
-    let mut parser = Parser::new(&d).try_with_sql(text).map_err(|e| bad(e.to_string()))?;
+    let mut parser =
+        Parser::new(&d).try_with_sql(&typed_number_literals(text)).map_err(|e| bad(e.to_string()))?;
     let ast = parser.parse_expr().map_err(|e| bad(e.to_string()))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
@@ -498,6 +569,13 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
                 A::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
                     Expr::Literal(literal(&v.value, true)?)
                 }
+                // `-9223372036854775808L`: a typed literal is negated before it is read.
+                A::Identifier(ident)
+                    if ident.quote_style.is_none()
+                        && typed_number(&format!("-{}", ident.value)).is_some() =>
+                {
+                    Expr::Literal(typed_number(&format!("-{}", ident.value)).expect("checked"))
+                }
                 _ => Expr::Negate(boxed(expr)?),
             },
             ast::UnaryOperator::Plus => convert_expr(expr)?,
@@ -650,13 +728,15 @@ fn identifier(ident: &ast::Ident) -> Expr {
 fn typed_number(text: &str) -> Option<Value> {
     let upper = text.to_ascii_uppercase();
     let (digits, suffix) = upper.split_at(upper.find(|c: char| c.is_ascii_alphabetic())?);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+    let unsigned = digits.strip_prefix('-').unwrap_or(digits);
+    if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
     match suffix {
         "L" => digits.parse::<i64>().ok().map(Value::Long),
         "S" | "Y" => digits.parse::<i32>().ok().map(Value::Int),
-        "D" | "F" | "BD" => digits.parse::<f64>().ok().map(Value::double),
+        "D" | "F" => digits.parse::<f64>().ok().map(Value::double),
+        "BD" => crate::decimal::Decimal::parse(digits).map(Value::Decimal),
         _ => None,
     }
 }
@@ -673,13 +753,26 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
             } else if is_integral {
                 match text.parse::<i64>() {
                     Ok(n) => i32::try_from(n).map(Value::Int).unwrap_or(Value::Long(n)),
-                    // Spark would use DECIMAL(38,0) here; Sluice has only DOUBLE.
-                    Err(_) => Value::double(
-                        text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?,
-                    ),
+                    // Beyond BIGINT, a decimal of up to 38 digits, as Spark's.
+                    Err(_) => match crate::decimal::Decimal::parse(&text) {
+                        Some(d) => Value::Decimal(d),
+                        None => {
+                            return Err(SluiceError::Parse(format!(
+                                "[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal {text} is outside the valid range for decimal with maximum precision 38"
+                            )))
+                        }
+                    },
                 }
-            } else {
+            } else if text.contains(['e', 'E']) {
+                // `1e3`, `1.5E-2`: Spark's double literals.
                 Value::double(text.parse().map_err(|_| SluiceError::Parse(format!("bad number `{text}`")))?)
+            } else {
+                // `1.50` is decimal(3,2), as in Spark.
+                Value::Decimal(crate::decimal::Decimal::parse(&text).ok_or_else(|| {
+                    SluiceError::Parse(format!(
+                        "[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal {text} is outside the valid range for decimal with maximum precision 38"
+                    ))
+                })?)
             }
         }
         ast::Value::Boolean(b) => Value::Boolean(*b),
@@ -737,6 +830,28 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn typed_number_suffixes_become_literals_sqlparser_reads() {
+        assert_eq!(
+            typed_number_literals("select 5e36BD + 0.1"),
+            format!("select 5{}. + 0.1", "0".repeat(36))
+        );
+        assert_eq!(typed_number_literals("select 1.5e-2bd, 1e2D"), "select 0.015, 1e2");
+        // Without an exponent they are one word, which `identifier` reads.
+        for (text, want) in
+            [("1.5BD", "decimal(2,1)"), ("10BD", "decimal(2,0)"), ("1.5D", "double"), ("2L", "bigint")]
+        {
+            let Expr::Literal(v) = parse_expr(text).unwrap() else { panic!("{text} is no literal") };
+            assert_eq!(v.data_type().sql_name(), want, "{text}");
+        }
+        // A suffix apart from its number is an alias, and quoted text is left alone.
+        assert_eq!(typed_number_literals("select 1.5 BD, '1.5BD'"), "select 1.5 BD, '1.5BD'");
+        let expr = parse_expr("1.5BD * 2").unwrap();
+        assert!(
+            matches!(expr, Expr::Binary { ref left, .. } if matches!(**left, Expr::Literal(Value::Decimal(_))))
+        );
+    }
+
     fn c(name: &str) -> Expr {
         Expr::Column(vec![name.to_string()])
     }
@@ -757,9 +872,15 @@ mod tests {
             ("1", l(1)),
             ("3000000000", l(3_000_000_000i64)),
             ("-2147483648", l(i32::MIN)),
-            ("1.5", l(1.5)),
+            ("1.5", Expr::Literal(Value::Decimal(crate::decimal::Decimal::new(15, 1)))),
+            ("1.5D", l(1.5)),
             ("1e9", l(1e9)),
+            (
+                "12345678901234567890",
+                Expr::Literal(Value::Decimal(crate::decimal::Decimal::new(12345678901234567890, 0))),
+            ),
             ("10L", l(10i64)),
+            ("-9223372036854775808L", l(i64::MIN)),
             ("'it''s'", l("it's")),
             ("\"dq\"", l("dq")),
             ("'a\\tb'", l("a\tb")),

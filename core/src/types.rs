@@ -3,6 +3,7 @@
 //! `Value` has a total order and a hash that agree with Spark's grouping semantics
 //! (`-0.0 == 0.0`, all NaNs equal), so rows can be keys of differential arrangements.
 
+use crate::decimal::Decimal;
 use crate::error::{Result, SluiceError};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -38,12 +39,26 @@ pub enum DataType {
     /// `INTERVAL DAY TO SECOND`: a day-time interval in microseconds (`ts - ts`,
     /// `INTERVAL 30 MINUTES`). Year-month intervals are not supported.
     Interval,
+    /// `DECIMAL(precision, scale)`: exact, at most 38 digits (`crate::decimal`). Last, so
+    /// the serialized forms of the other types stay what checkpoints already hold.
+    Decimal(u8, u8),
 }
 
 impl DataType {
-    /// True for the numeric types (int, bigint, double).
+    /// True for the numeric types (int, bigint, double, decimal).
     pub fn is_numeric(&self) -> bool {
-        matches!(self, DataType::Int | DataType::Long | DataType::Double)
+        matches!(self, DataType::Int | DataType::Long | DataType::Double | DataType::Decimal(..))
+    }
+
+    /// The decimal type that holds every value of an exact numeric type exactly, as Spark
+    /// widens integers beside a decimal: `int` is `decimal(10,0)`, `bigint` `decimal(20,0)`.
+    pub fn as_decimal(&self) -> Option<(u8, u8)> {
+        match self {
+            DataType::Int => Some((10, 0)),
+            DataType::Long => Some((20, 0)),
+            DataType::Decimal(p, s) => Some((*p, *s)),
+            _ => None,
+        }
     }
 
     /// Spark's SQL name of the type (`bigint`, `string`, ...), used in errors and `printSchema`.
@@ -54,6 +69,7 @@ impl DataType {
             DataType::Int => "int".into(),
             DataType::Long => "bigint".into(),
             DataType::Double => "double".into(),
+            DataType::Decimal(p, s) => format!("decimal({p},{s})"),
             DataType::String => "string".into(),
             DataType::Binary => "binary".into(),
             DataType::Timestamp => "timestamp".into(),
@@ -80,11 +96,14 @@ impl DataType {
         }
         let lower = trimmed.to_ascii_lowercase();
         let base = lower.split('(').next().unwrap_or("").trim();
+        if matches!(base, "decimal" | "dec" | "numeric") {
+            return decimal_type(&lower[base.len()..]);
+        }
         Some(match base {
             "boolean" | "bool" => DataType::Boolean,
             "tinyint" | "byte" | "smallint" | "short" | "int" | "integer" => DataType::Int,
             "bigint" | "long" => DataType::Long,
-            "double" | "float" | "real" | "decimal" | "dec" | "numeric" => DataType::Double,
+            "double" | "float" | "real" => DataType::Double,
             "string" | "varchar" | "char" | "text" => DataType::String,
             "binary" => DataType::Binary,
             "timestamp" | "timestamp_ltz" | "timestamp_ntz" => DataType::Timestamp,
@@ -97,6 +116,29 @@ impl DataType {
             _ => return None,
         })
     }
+}
+
+/// `DECIMAL`, `DECIMAL(p)` or `DECIMAL(p, s)` from the text after the name: Spark's
+/// default is `decimal(10,0)`; precision 1..=38 and scale 0..=precision.
+fn decimal_type(args: &str) -> Option<DataType> {
+    let args = args.trim();
+    if args.is_empty() {
+        return Some(DataType::Decimal(10, 0));
+    }
+    let inner = args.strip_prefix('(')?.strip_suffix(')')?;
+    let mut parts = inner.split(',').map(|p| p.trim().parse::<u8>());
+    let precision = parts.next()?.ok()?;
+    let scale = match parts.next() {
+        Some(s) => s.ok()?,
+        None => 0,
+    };
+    if parts.next().is_some()
+        || !(1..=crate::decimal::MAX_PRECISION).contains(&precision)
+        || scale > precision
+    {
+        return None;
+    }
+    Some(DataType::Decimal(precision, scale))
 }
 
 /// `inner` of `name<inner>` (case-insensitive name), as in `array<string>`.
@@ -247,6 +289,8 @@ pub enum Value {
     Array(Arc<[Value]>),
     /// `INTERVAL DAY TO SECOND` in microseconds (may be negative).
     Interval(i64),
+    /// `DECIMAL`: exact; its column's type gives the precision. Last, as in `DataType`.
+    Decimal(Decimal),
 }
 
 impl Value {
@@ -270,6 +314,7 @@ impl Value {
             Value::Int(_) => DataType::Int,
             Value::Long(_) => DataType::Long,
             Value::Double(_) => DataType::Double,
+            Value::Decimal(d) => DataType::Decimal(d.precision(), d.scale),
             Value::String(_) => DataType::String,
             Value::Binary(_) => DataType::Binary,
             Value::Timestamp(_) => DataType::Timestamp,
@@ -287,6 +332,7 @@ impl Value {
             Value::Int(v) => Some(*v as f64),
             Value::Long(v) => Some(*v as f64),
             Value::Double(v) => Some(v.0),
+            Value::Decimal(d) => Some(d.to_f64()),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@
 
 use differential_dataflow::difference::{IsZero, Semigroup};
 use serde::{Deserialize, Serialize};
+use sluice_core::decimal::Decimal;
 use sluice_core::plan::{AggregateNode, BoundAgg};
 use sluice_core::{AggFunc, DataType, OrderedF64, Result, Row, SluiceError, Value};
 use std::collections::BTreeMap;
@@ -92,6 +93,10 @@ impl Acc {
         match agg.func {
             AggFunc::Count => Acc::Count(0),
             AggFunc::Sum if matches!(agg.input_type, DataType::Int | DataType::Long) => Acc::SumLong(0, 0),
+            // Decimals sum exactly, as unscaled integers at the input's scale.
+            AggFunc::Sum | AggFunc::Avg if matches!(agg.input_type, DataType::Decimal(..)) => {
+                Acc::SumLong(0, 0)
+            }
             AggFunc::Sum | AggFunc::Avg => Acc::SumDouble(OrderedF64(0.0), 0),
             AggFunc::Min => Acc::Min(Value::Null),
             AggFunc::Max => Acc::Max(Value::Null),
@@ -119,7 +124,13 @@ impl Acc {
         match self {
             Acc::Count(n) => *n += times,
             Acc::SumLong(s, n) => {
-                *s += v.as_i64().unwrap_or(0) as i128 * times as i128;
+                let unscaled = match v {
+                    Value::Decimal(d) => d.unscaled,
+                    v => v.as_i64().unwrap_or(0) as i128,
+                };
+                // Wrapping: a sum past i128 is past every decimal's range, and wrapped
+                // intermediate sums come back exact when retractions bring it back in range.
+                *s = s.wrapping_add(unscaled.wrapping_mul(times as i128));
                 *n += times;
             }
             Acc::SumDouble(s, n) => {
@@ -158,7 +169,7 @@ impl Acc {
         match (self, other) {
             (Acc::Count(a), Acc::Count(b)) => *a += b,
             (Acc::SumLong(s, n), Acc::SumLong(s2, n2)) => {
-                *s += s2;
+                *s = s.wrapping_add(*s2);
                 *n += n2;
             }
             (Acc::SumDouble(s, n), Acc::SumDouble(s2, n2)) => {
@@ -215,6 +226,9 @@ impl Acc {
         Ok(match self {
             Acc::Count(n) => Value::Long(*n),
             Acc::SumLong(_, 0) | Acc::SumDouble(_, 0) | Acc::Moments(0, ..) => Value::Null,
+            Acc::SumLong(s, n) if matches!(agg.output_type, DataType::Decimal(..)) => {
+                return finish_decimal(*s, *n, agg);
+            }
             Acc::SumLong(s, _) => Value::Long(i64::try_from(*s).map_err(|_| {
                 SluiceError::exec("[ARITHMETIC_OVERFLOW] long overflow in sum. Use 'try_sum' to tolerate overflow and return NULL instead.")
             })?),
@@ -239,6 +253,26 @@ impl Acc {
             }
         })
     }
+}
+
+/// A decimal `sum` or `avg` from the exact sum of `n` unscaled inputs: the sum at the
+/// input's scale, the mean divided half up to the output's; a result beyond the output's
+/// precision is Spark's ANSI `[NUMERIC_VALUE_OUT_OF_RANGE]`.
+fn finish_decimal(sum: i128, n: i64, agg: &BoundAgg) -> Result<Value> {
+    let (DataType::Decimal(_, in_scale), DataType::Decimal(p, s)) = (&agg.input_type, &agg.output_type)
+    else {
+        return Err(SluiceError::exec("internal: a decimal aggregate over a non-decimal input"));
+    };
+    let out = match agg.func {
+        AggFunc::Avg => Decimal::mean(sum, n, *in_scale, *p, *s),
+        _ => Decimal::new(sum, *in_scale).to_type(*p, *s),
+    };
+    out.map(Value::Decimal).map_err(|_| {
+        SluiceError::exec(format!(
+            "[NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION] {} cannot be represented as Decimal({p}, {s}). If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error, and return NULL instead. SQLSTATE: 22003",
+            Decimal::new(sum, *in_scale)
+        ))
+    })
 }
 
 /// Adds `n` (negative: a retraction) to `v`'s count; a value counted zero times leaves.

@@ -31,6 +31,10 @@ pub const CONFIGS: &[(&str, &str)] = &[
         "spark.sql.session.timeZone",
         "zone of timestamps read and shown as text and taken apart into dates and hours (default UTC)",
     ),
+    (
+        "spark.sql.decimalOperations.allowPrecisionLoss",
+        "decimal results wider than 38 digits give up scale (true, default) or overflow (false)",
+    ),
     ("sluice.sql.trigger", "trigger of the queries INSERT INTO starts (the CLI's --trigger)"),
     ("sluice.progressLog", "file every query's progress is appended to (the CLI's --progress-log)"),
     (

@@ -117,7 +117,7 @@ fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
     })?;
     // `FROM VALUES (..) AS t(..)` parenthesised, the form sqlparser reads (same positions
     // up to that clause).
-    let text = sluice_core::sql::parenthesize_inline_tables(&text);
+    let text = sluice_core::sql::spark_text(&text);
     let (text, using) = managed::take_using(&text);
     let parsed = Parser::parse_sql(&dialect(), &text).map_err(|e| parse_error(stmt, &e.to_string()))?;
     let statement = match <[Statement; 1]>::try_from(parsed) {

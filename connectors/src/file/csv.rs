@@ -165,6 +165,9 @@ impl CsvLayout {
             DataType::String => Value::String(interner.lossy(t)),
             DataType::Long => Value::Long(parse_i64(t)?),
             DataType::Int => Value::Int(i32::try_from(parse_i64(t)?).ok()?),
+            DataType::Decimal(p, q) => {
+                Value::Decimal(sluice_core::decimal::Decimal::parse(text()?)?.to_type(*p, *q).ok()?)
+            }
             DataType::Double => {
                 let s = text()?;
                 let v = if s == self.opts.nan_value {

@@ -498,6 +498,7 @@ impl<'a> Cur<'a> {
                 match ty {
                     DataType::String => Some(Value::String(string_value(&s, sc)?)),
                     DataType::Double => json_non_finite(s.raw).map(Value::double),
+                    DataType::Decimal(p, q) => decimal_of(str_of(&s, sc)?.as_bytes(), *p, *q),
                     DataType::Timestamp => {
                         let formats = Arc::clone(&sc.formats);
                         formats.timestamp(str_of(&s, sc)?).map(Value::Timestamp)
@@ -550,6 +551,7 @@ impl<'a> Cur<'a> {
                     }
                     (DataType::Double, Num::Int | Num::Float) => parse_f64_ascii(text).map(Value::double),
                     (DataType::Double, Num::NonFinite(v)) => Some(Value::double(v)),
+                    (DataType::Decimal(p, q), Num::Int | Num::Float) => decimal_of(text, *p, *q),
                     (DataType::String, _) => Some(Value::String(sc.interner.lossy(text))),
                     (DataType::Timestamp, Num::Int) => {
                         parse_i64(text).map(|s| Value::Timestamp(timestamp_from_seconds(s)))
@@ -590,6 +592,13 @@ fn string_value(s: &Str, sc: &mut Scratch) -> Result<Arc<str>, String> {
 }
 
 /// The text of a string token, unescaped into the scratch buffer if needed.
+/// A decimal column's value from its text, exactly, half up to the column's scale; `None`
+/// (a malformed field) when it is no number or needs more digits than the column has.
+fn decimal_of(text: &[u8], precision: u8, scale: u8) -> Option<Value> {
+    let d = sluice_core::decimal::Decimal::parse(std::str::from_utf8(text).ok()?)?;
+    d.to_type(precision, scale).ok().map(Value::Decimal)
+}
+
 fn str_of<'s>(s: &'s Str, sc: &'s mut Scratch) -> Result<&'s str, String> {
     check_controls(s.raw)?;
     let bytes: &[u8] = if s.escaped {

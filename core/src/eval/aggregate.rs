@@ -34,35 +34,22 @@ impl Binder<'_> {
                 )))
             }
         };
-        let t = match agg {
-            AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
-            AggFunc::Sum => match input {
-                DataType::Int | DataType::Long => DataType::Long,
-                DataType::Double | DataType::Null | DataType::String => DataType::Double,
-                t => {
-                    return Err(mismatch(
-                        e,
-                        format!(
-                            "the argument requires a numeric type, however it has type \"{}\"",
-                            type_sql(&t)
-                        ),
-                    ))
-                }
-            },
-            AggFunc::Avg | AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
-                if !(input.is_numeric() || matches!(input, DataType::Null | DataType::String)) {
-                    return Err(mismatch(
-                        e,
-                        format!(
-                            "the argument requires a numeric type, however it has type \"{}\"",
-                            type_sql(&input)
-                        ),
-                    ));
-                }
-                DataType::Double
-            }
-            AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input,
-        };
+        let numeric_only = matches!(
+            agg,
+            AggFunc::Sum
+                | AggFunc::Avg
+                | AggFunc::StddevPop
+                | AggFunc::StddevSamp
+                | AggFunc::VarPop
+                | AggFunc::VarSamp
+        );
+        if numeric_only && !(input.is_numeric() || matches!(input, DataType::Null | DataType::String)) {
+            return Err(mismatch(
+                e,
+                format!("the argument requires a numeric type, however it has type \"{}\"", type_sql(&input)),
+            ));
+        }
+        let t = agg.result_type(&input);
         Ok(node(Kind::Aggregate(name.to_string()), t))
     }
 }

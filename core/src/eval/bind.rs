@@ -227,6 +227,9 @@ impl Binder<'_> {
         };
         let lt = numeric(&l.data_type, &r.data_type).ok_or_else(incompatible)?;
         let rt = numeric(&r.data_type, &l.data_type).ok_or_else(incompatible)?;
+        if let Some(bound) = decimal_arith(op, l.clone(), r.clone(), &lt, &rt) {
+            return Ok(bound);
+        }
         let (arith, t) = match op {
             BinaryOp::Plus => (Arith::Add, wider_numeric(&lt, &rt)),
             BinaryOp::Minus => (Arith::Sub, wider_numeric(&lt, &rt)),
@@ -243,7 +246,48 @@ impl Binder<'_> {
         };
         Ok(node(Kind::Arith(arith, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))), t))
     }
+}
 
+/// Arithmetic with a decimal operand and no double: both operands as decimals (an integer
+/// as the decimal that holds it), the result typed by Spark's precision and scale rules
+/// (`div` gives a bigint). `None` when the operation is not decimal arithmetic.
+fn decimal_arith(
+    op: BinaryOp,
+    l: BoundExpr,
+    r: BoundExpr,
+    lt: &DataType,
+    rt: &DataType,
+) -> Option<BoundExpr> {
+    if !matches!(lt, DataType::Decimal(..)) && !matches!(rt, DataType::Decimal(..)) {
+        return None;
+    }
+    // An integer literal counts as the narrowest decimal that holds it (`10` is
+    // decimal(2,0)), as Spark's `DecimalType.fromLiteral`.
+    let narrow = |e: &BoundExpr, t: &DataType| match &e.kind {
+        Kind::Literal(v @ (Value::Int(_) | Value::Long(_))) => {
+            Some((Decimal::new(i128::from(v.as_i64().unwrap_or(0)), 0).digits(), 0))
+        }
+        _ => t.as_decimal(),
+    };
+    let (a, b) = (narrow(&l, lt)?, narrow(&r, rt)?);
+    let (arith, t) = match op {
+        BinaryOp::Plus => (Arith::Add, DecimalOp::Add),
+        BinaryOp::Minus => (Arith::Sub, DecimalOp::Sub),
+        BinaryOp::Multiply => (Arith::Mul, DecimalOp::Mul),
+        BinaryOp::Divide => (Arith::Div, DecimalOp::Div),
+        BinaryOp::Modulo => (Arith::Rem, DecimalOp::Rem),
+        BinaryOp::IntDivide => {
+            let (l, r) = (coerce(l, &DataType::Decimal(a.0, a.1)), coerce(r, &DataType::Decimal(b.0, b.1)));
+            return Some(node(Kind::Arith(Arith::IntDiv, Box::new(l), Box::new(r)), DataType::Long));
+        }
+        _ => return None,
+    };
+    let (p, s) = crate::decimal::result_type(t, a, b);
+    let (l, r) = (coerce(l, &DataType::Decimal(a.0, a.1)), coerce(r, &DataType::Decimal(b.0, b.1)));
+    Some(node(Kind::Arith(arith, Box::new(l), Box::new(r)), DataType::Decimal(p, s)))
+}
+
+impl Binder<'_> {
     pub(super) fn case(
         &self,
         e: &Expr,
@@ -326,6 +370,22 @@ impl Binder<'_> {
         };
         if let Some(bound) = self.json_function(e, name, args, &arity)? {
             return Ok(bound);
+        }
+        // Spark's `try_add` and friends: the operator itself (its types, decimals and dates
+        // included), whose own failure (overflow, division by zero) is NULL.
+        let try_op = match name {
+            "try_add" => Some(BinaryOp::Plus),
+            "try_subtract" => Some(BinaryOp::Minus),
+            "try_multiply" => Some(BinaryOp::Multiply),
+            "try_divide" => Some(BinaryOp::Divide),
+            "try_mod" => Some(BinaryOp::Modulo),
+            _ => None,
+        };
+        if let Some(op) = try_op {
+            arity(2, 2)?;
+            let inner = self.binary(e, op, &args[0], &args[1])?;
+            let t = inner.data_type.clone();
+            return Ok(node(Kind::Try(Box::new(inner)), t));
         }
         if name == "try_cast" {
             arity(2, 2)?;

@@ -42,6 +42,18 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
             Ok((0, micros)) => Value::Interval(micros),
             _ => return Err(bad()),
         },
+        (_, T::Decimal(p, sc)) => Value::Decimal(to_decimal(v, &from, *p, *sc, zone)?),
+        (Value::Decimal(d), T::Boolean) => Value::Boolean(!d.is_zero()),
+        (Value::Decimal(d), T::Double) => Value::double(d.to_f64()),
+        (Value::Decimal(d), T::Int) => Value::Int(i32::try_from(d.trunc()).map_err(|_| ovf())?),
+        (Value::Decimal(d), T::Long) => Value::Long(i64::try_from(d.trunc()).map_err(|_| ovf())?),
+        (Value::Decimal(d), T::Timestamp) => {
+            // Seconds since the epoch, the fraction beyond microseconds cut.
+            let micros = d.to_type(38, 6).map_err(|_| ovf())?;
+            let exact =
+                if d.scale > 6 { d.unscaled / 10i128.pow(u32::from(d.scale - 6)) } else { micros.unscaled };
+            Value::Timestamp(i64::try_from(exact).map_err(|_| ovf())?)
+        }
         (Value::Boolean(b), T::Int) => Value::Int(*b as i32),
         (Value::Boolean(b), T::Long) => Value::Long(*b as i64),
         (Value::Boolean(b), T::Double) => Value::double(if *b { 1.0 } else { 0.0 }),
@@ -94,6 +106,34 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
             )))
         }
     })
+}
+
+/// A value as `DECIMAL(p, s)`: strings read exactly, doubles by their shortest text (as
+/// Spark's `Decimal(d)`), half up to scale `s`; a value needing more than `p` digits is
+/// Spark's `[NUMERIC_VALUE_OUT_OF_RANGE]`.
+fn to_decimal(v: &Value, from: &DataType, p: u8, s: u8, zone: Zone) -> Result<Decimal> {
+    let to = DataType::Decimal(p, s);
+    let fits = |d: Decimal| d.to_type(p, s).map_err(|_| decimal_out_of_range(&d.to_string(), p, s));
+    match v {
+        Value::Decimal(d) => fits(*d),
+        Value::String(text) => fits(Decimal::parse(text).ok_or_else(|| invalid_input(v, from, &to))?),
+        Value::Int(_) | Value::Long(_) => fits(Decimal::new(i128::from(v.as_i64().unwrap_or(0)), 0)),
+        Value::Boolean(b) => fits(Decimal::new(i128::from(*b), 0)),
+        Value::Double(d) => Decimal::from_f64(d.0, p, s).map_err(|_| {
+            if d.0.is_finite() {
+                decimal_out_of_range(&crate::format::display_value_in(v, zone), p, s)
+            } else {
+                invalid_input(v, from, &to)
+            }
+        }),
+        Value::Timestamp(t) => fits(Decimal::new(i128::from(*t), 6)),
+        _ => Err(SluiceError::exec(format!(
+            "cannot cast {} of type \"{}\" to \"{}\"",
+            value_sql(v),
+            type_sql(from),
+            type_sql(&to)
+        ))),
+    }
 }
 
 /// `try_cast`: like [`cast_value`], but a value that cannot be cast becomes NULL.

@@ -7,6 +7,14 @@ pub(super) fn wider_numeric(a: &DataType, b: &DataType) -> DataType {
     use DataType::*;
     match (a, b) {
         (Double, _) | (_, Double) => Double,
+        // A decimal meets an integer as the decimal that holds both (`int` is decimal(10,0)).
+        (Decimal(..), _) | (_, Decimal(..)) => match (a.as_decimal(), b.as_decimal()) {
+            (Some(x), Some(y)) => {
+                let (p, s) = crate::decimal::wider(x, y);
+                Decimal(p, s)
+            }
+            _ => Double,
+        },
         (Long, _) | (_, Long) => Long,
         _ => Int,
     }
@@ -26,6 +34,32 @@ pub(super) fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
         _ => return None,
     })
+}
+
+/// The type two columns meet in when rows of both make one column (UNION inputs, inline
+/// table rows), as Spark's `findWiderTypeForTwo`: numbers widen (`int` and `decimal(4,1)`
+/// are `decimal(11,1)`), a NULL column takes the other's type, a date meets a timestamp.
+pub fn wider_type(a: &DataType, b: &DataType) -> Option<DataType> {
+    use DataType::*;
+    Some(match (a, b) {
+        _ if a == b => a.clone(),
+        (Null, t) | (t, Null) => t.clone(),
+        _ if a.is_numeric() && b.is_numeric() => wider_numeric(a, b),
+        (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        _ => return None,
+    })
+}
+
+impl BoundExpr {
+    /// Column `index` of the input, of type `data_type`.
+    pub fn column(index: usize, data_type: DataType) -> BoundExpr {
+        node(Kind::Column(index), data_type)
+    }
+
+    /// This expression cast to `to` (an ANSI cast; a literal is folded).
+    pub fn cast_to(self, to: &DataType) -> BoundExpr {
+        coerce(self, to)
+    }
 }
 
 /// Whether two struct types have the same fields' types in order, names aside.

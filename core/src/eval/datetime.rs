@@ -280,7 +280,10 @@ impl Binder<'_> {
             "timestamp_seconds" => {
                 arity(1, 1)?;
                 let b = self.bind(&args[0])?;
-                let to = if b.data_type == T::Double { T::Double } else { T::Long };
+                let to = match b.data_type {
+                    T::Double | T::Decimal(..) => b.data_type.clone(),
+                    _ => T::Long,
+                };
                 time(TimeFunc::TimestampSeconds, vec![expect(0, b, to, &[T::Int, T::Long])?], T::Timestamp)
             }
             "timestamp_millis" | "timestamp_micros" => {
@@ -403,6 +406,23 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
             Value::String(pattern(fmt)?.format_in(micros, zone).into())
         }
         TimeFunc::TimestampSeconds => match &vals[0] {
+            // Exact, as Spark's `longValueExact` of seconds times 10^6.
+            Value::Decimal(d) => {
+                let micros = if d.scale <= 6 {
+                    d.unscaled.checked_mul(10i128.pow(u32::from(6 - d.scale)))
+                } else {
+                    let unit = 10i128.pow(u32::from(d.scale - 6));
+                    if d.unscaled % unit != 0 {
+                        return Err(SluiceError::exec(format!(
+                            "Rounding necessary: timestamp_seconds({d}) has a fraction of a microsecond"
+                        )));
+                    }
+                    Some(d.unscaled / unit)
+                };
+                Value::Timestamp(
+                    micros.and_then(|m| i64::try_from(m).ok()).ok_or_else(|| overflow("long", "multiply"))?,
+                )
+            }
             Value::Double(d) => {
                 let micros = d.0 * 1e6;
                 if !micros.is_finite() || micros >= i64::MAX as f64 || micros < i64::MIN as f64 {

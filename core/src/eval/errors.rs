@@ -37,6 +37,7 @@ pub(super) fn value_sql(v: &Value) -> String {
     match v {
         Value::String(s) => format!("'{s}'"),
         Value::Long(n) => format!("{n}L"),
+        Value::Decimal(d) => format!("{d}BD"),
         other => display_value(other),
     }
 }
@@ -56,6 +57,13 @@ pub(super) fn cast_overflow(v: &Value, from: &DataType, to: &DataType) -> Sluice
         value_sql(v),
         type_sql(from),
         type_sql(to)
+    ))
+}
+
+/// Spark's ANSI error for a decimal that needs more digits than its type has.
+pub(super) fn decimal_out_of_range(value: &str, precision: u8, scale: u8) -> SluiceError {
+    SluiceError::exec(format!(
+        "[NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION] {value} cannot be represented as Decimal({precision}, {scale}). If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error, and return NULL instead. SQLSTATE: 22003"
     ))
 }
 

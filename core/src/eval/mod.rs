@@ -5,6 +5,7 @@
 //! The resulting `BoundExpr` then evaluates rows without name lookups. `Expr::output_name`
 //! gives the column name Spark generates for an unaliased expression.
 
+use crate::decimal::{Decimal, DecimalOp};
 use crate::error::{Result, SluiceError};
 use crate::expr::{AggFunc, BinaryOp, Expr};
 use crate::schema::Schema;
@@ -92,6 +93,9 @@ enum Kind {
         /// The session zone for casts between timestamps and strings or dates.
         zone: Zone,
     },
+    /// `try_add(a, b)` and friends: an `Arith` or `Temporal` node whose own error is NULL
+    /// (errors of its operands still fail, as Spark's TRY eval mode).
+    Try(Box<BoundExpr>),
     /// A scalar function of the registry, its typed arguments and what it precomputed.
     Func(&'static ScalarFunction, Vec<BoundExpr>, State),
     /// `struct(..)` / `named_struct(..)`: the node's type names the fields.
@@ -145,6 +149,7 @@ use self::scalar::{eval_call, Call, ScalarFunction, State};
 use self::temporal::*;
 
 pub use self::cast::{cast_value, cast_value_in, try_cast_value};
+pub use self::coerce::wider_type;
 pub use self::window::{
     event_time_of, session_window_spec, window_spec, window_struct_type, SessionWindowSpec, WindowSpec,
 };

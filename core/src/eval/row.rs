@@ -85,7 +85,7 @@ impl BoundExpr {
                 if b.is_null() {
                     return Ok(Value::Null);
                 }
-                arith(*op, &a, &b)
+                arith_typed(*op, &a, &b, &self.data_type)
             }
             Kind::Cmp(op, l, r) => {
                 let (a, b) = (l.eval(row)?, r.eval(row)?);
@@ -129,6 +129,7 @@ impl BoundExpr {
                 Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?),
                 Value::Long(n) => Value::Long(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?),
                 Value::Double(d) => Value::double(-d.0),
+                Value::Decimal(d) => Value::Decimal(-d),
                 Value::Interval(n) => {
                     Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
                 }
@@ -177,6 +178,22 @@ impl BoundExpr {
                 } else {
                     Ok(cast_value_in(&v, to, *zone).unwrap_or(Value::Null))
                 }
+            }
+            Kind::Try(inner) => {
+                let (l, r) = match &inner.kind {
+                    Kind::Arith(_, l, r) | Kind::Temporal(_, l, r) => (l, r),
+                    _ => return inner.eval(row),
+                };
+                let (a, b) = (l.eval(row)?, r.eval(row)?);
+                if a.is_null() || b.is_null() {
+                    return Ok(Value::Null);
+                }
+                let result = match &inner.kind {
+                    Kind::Arith(op, ..) => arith_typed(*op, &a, &b, &inner.data_type),
+                    Kind::Temporal(op, ..) => temporal(*op, &a, &b),
+                    _ => unreachable!("matched above"),
+                };
+                Ok(result.unwrap_or(Value::Null))
             }
             Kind::Func(f, args, state) => eval_call(f, args, state, row),
             Kind::MakeStruct(fields) => {
@@ -232,6 +249,46 @@ pub(super) fn matches_pattern(
         },
     };
     Ok(Value::Boolean(hit != negated))
+}
+
+/// [`arith`], with decimals computed to the result type `t` (Spark's rules give it when
+/// binding); other operands as `arith`.
+pub(super) fn arith_typed(op: Arith, a: &Value, b: &Value, t: &DataType) -> Result<Value> {
+    let (Value::Decimal(x), Value::Decimal(y)) = (a, b) else {
+        return arith(op, a, b);
+    };
+    let error = |e: crate::decimal::DecimalError, what: &str| match e {
+        crate::decimal::DecimalError::DivideByZero if op == Arith::Rem => remainder_by_zero(),
+        crate::decimal::DecimalError::DivideByZero => divide_by_zero(),
+        crate::decimal::DecimalError::Overflow => match t {
+            DataType::Decimal(p, s) => decimal_out_of_range(what, *p, *s),
+            _ => overflow("long", "divide"),
+        },
+    };
+    let symbol = match op {
+        Arith::Add => "+",
+        Arith::Sub => "-",
+        Arith::Mul => "*",
+        Arith::Div => "/",
+        Arith::Rem => "%",
+        Arith::IntDiv => "div",
+    };
+    let what = || format!("{x} {symbol} {y}");
+    if op == Arith::IntDiv {
+        let q = x.int_div(*y).map_err(|e| error(e, &what()))?;
+        return Ok(Value::Long(i64::try_from(q).map_err(|_| overflow("long", "divide"))?));
+    }
+    let DataType::Decimal(p, s) = t else {
+        return Err(SluiceError::exec(format!("internal: decimal arithmetic typed {t:?}")));
+    };
+    let dop = match op {
+        Arith::Add => DecimalOp::Add,
+        Arith::Sub => DecimalOp::Sub,
+        Arith::Mul => DecimalOp::Mul,
+        Arith::Div => DecimalOp::Div,
+        _ => DecimalOp::Rem,
+    };
+    x.arith(dop, *y, *p, *s).map(Value::Decimal).map_err(|e| error(e, &what()))
 }
 
 pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {

@@ -53,12 +53,13 @@ pub(super) fn temporal_op(
         }
         (BinaryOp::Plus, Date, Int) => (Temporal::DatePlusDays, Date, Int, Date),
         (BinaryOp::Minus, Date, Int) => (Temporal::DateMinusDays, Date, Int, Date),
+        // A fractional factor (double or decimal) multiplies as a double, rounded half up.
         (BinaryOp::Multiply, Interval, n) if n.is_numeric() || *n == Null => {
-            let nt = if *n == Double { Double } else { Long };
+            let nt = if matches!(n, Double | Decimal(..)) { Double } else { Long };
             (Temporal::IvTimes, Interval, nt, Interval)
         }
         (BinaryOp::Divide, Interval, n) if n.is_numeric() || *n == Null => {
-            let nt = if *n == Double { Double } else { Long };
+            let nt = if matches!(n, Double | Decimal(..)) { Double } else { Long };
             (Temporal::IvDiv, Interval, nt, Interval)
         }
         _ => return None,

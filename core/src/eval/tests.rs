@@ -43,6 +43,10 @@ fn eval(text: &str) -> Result<Value> {
 fn s(v: &str) -> Value {
     Value::string(v)
 }
+fn dec(text: &str) -> Value {
+    Value::Decimal(crate::decimal::Decimal::parse(text).expect("a decimal"))
+}
+
 fn d(v: f64) -> Value {
     Value::double(v)
 }
@@ -139,7 +143,8 @@ fn expressions_evaluate_with_spark_semantics() {
         ("CASE WHEN i > 5 THEN 'big' ELSE 'small' END", s("big")),
         ("CASE WHEN i > 50 THEN 'big' END", NULL),
         ("CASE i WHEN 1 THEN 'one' WHEN 7 THEN 'seven' END", s("seven")),
-        ("CASE WHEN nb THEN 1 ELSE 2.5 END", d(2.5)),
+        ("CASE WHEN nb THEN 1 ELSE 2.5 END", dec("2.5")),
+        ("CASE WHEN nb THEN 1 ELSE 2.5D END", d(2.5)),
         ("if(i > 5, 1, 0)", Value::Int(1)),
         ("if(nb, 1, 0)", Value::Int(0)),
         ("coalesce(n, i)", Value::Int(7)),
@@ -202,18 +207,25 @@ fn expressions_evaluate_with_spark_semantics() {
         ("contains(s, 'king')", T),
         // math
         ("abs(-3)", Value::Int(3)),
-        ("abs(-2.5)", d(2.5)),
-        ("round(2.5)", d(3.0)),
-        ("round(-2.5)", d(-3.0)),
-        ("round(2.675, 2)", d(2.68)),
-        ("round(1234.5678, -2)", d(1200.0)),
+        ("abs(-2.5)", dec("2.5")),
+        ("abs(-2.5D)", d(2.5)),
+        ("round(2.5)", dec("3")),
+        ("round(2.5D)", d(3.0)),
+        ("round(-2.5)", dec("-3")),
+        ("round(-2.5D)", d(-3.0)),
+        ("round(2.675, 2)", dec("2.68")),
+        ("round(2.675D, 2)", d(2.68)),
+        ("round(1234.5678, -2)", dec("1200")),
+        ("round(1234.5678D, -2)", d(1200.0)),
         ("round(125, -1)", Value::Int(130)),
-        ("bround(2.5)", d(2.0)),
-        ("bround(3.5)", d(4.0)),
+        ("bround(2.5)", dec("2")),
+        ("bround(2.5D)", d(2.0)),
+        ("bround(3.5)", dec("4")),
         ("round(i)", Value::Int(7)),
         ("floor(d)", Value::Long(2)),
         ("ceil(d)", Value::Long(3)),
-        ("floor(-2.5)", Value::Long(-3)),
+        ("floor(-2.5)", dec("-3")),
+        ("floor(-2.5D)", Value::Long(-3)),
         ("sqrt(16)", d(4.0)),
         ("exp(0)", d(1.0)),
         ("ln(1)", d(0.0)),
@@ -226,7 +238,7 @@ fn expressions_evaluate_with_spark_semantics() {
         ("sign(-4)", d(-1.0)),
         ("signum(0)", d(0.0)),
         ("greatest(1, i, 3)", Value::Int(7)),
-        ("greatest(1, n, 3.5)", d(3.5)),
+        ("greatest(1, n, 3.5)", dec("3.5")),
         ("least(i, l, 3)", Value::Long(3)),
         ("least(n, NULL)", NULL),
     ];
@@ -308,7 +320,8 @@ fn result_types_follow_spark() {
     let cases = [
         ("i + 1", DataType::Int),
         ("i + l", DataType::Long),
-        ("i + 1.5", DataType::Double),
+        ("i + 1.5", DataType::Decimal(12, 1)),
+        ("i + 1.5D", DataType::Double),
         ("i / 1", DataType::Double),
         ("i div 2", DataType::Long),
         ("l % i", DataType::Long),
@@ -329,7 +342,8 @@ fn result_types_follow_spark() {
         ("floor(d)", DataType::Long),
         ("round(i)", DataType::Int),
         ("length(s)", DataType::Int),
-        ("coalesce(n, 1.0)", DataType::Double),
+        ("coalesce(n, 1.0)", DataType::Decimal(11, 1)),
+        ("coalesce(n, 1.0D)", DataType::Double),
         ("NULL", DataType::Null),
         ("CASE WHEN b THEN 1 ELSE l END", DataType::Long),
     ];

@@ -1,4 +1,4 @@
-//! Math functions: `abs`, rounding, roots, exponentials and logarithms, `try_*` arithmetic.
+//! Math functions: `abs`, rounding, roots, exponentials and logarithms, `mod`, `pmod`.
 
 use super::*;
 
@@ -15,6 +15,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         },
         eval: Eval::Strict(|v, _| {
             Ok(match &v[0] {
+                Value::Decimal(d) => Value::Decimal(d.abs()),
                 Value::Int(n) => Value::Int(n.checked_abs().ok_or_else(|| overflow("integer", "abs"))?),
                 Value::Long(n) => Value::Long(n.checked_abs().ok_or_else(|| overflow("long", "abs"))?),
                 v => Value::double(double(v).abs()),
@@ -26,28 +27,38 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &[],
         arity: (1, 2),
         signature: round_signature,
-        eval: Eval::Strict(|v, _| round(&v[0], int(&v[1]), false)),
+        eval: Eval::Strict(|v, state| round(&v[0], int(&v[1]), false, state)),
     },
     ScalarFunction {
         name: "bround",
         aliases: &[],
         arity: (1, 2),
         signature: round_signature,
-        eval: Eval::Strict(|v, _| round(&v[0], int(&v[1]), true)),
+        eval: Eval::Strict(|v, state| round(&v[0], int(&v[1]), true, state)),
     },
     ScalarFunction {
         name: "floor",
         aliases: &[],
         arity: (1, 1),
         signature: to_long_signature,
-        eval: Eval::Strict(|v, _| Ok(Value::Long(double(&v[0]).floor() as i64))),
+        eval: Eval::Strict(|v, _| {
+            Ok(match &v[0] {
+                Value::Decimal(d) => Value::Decimal(d.ceil_floor(false)),
+                x => Value::Long(double(x).floor() as i64),
+            })
+        }),
     },
     ScalarFunction {
         name: "ceil",
         aliases: &["ceiling"],
         arity: (1, 1),
         signature: to_long_signature,
-        eval: Eval::Strict(|v, _| Ok(Value::Long(double(&v[0]).ceil() as i64))),
+        eval: Eval::Strict(|v, _| {
+            Ok(match &v[0] {
+                Value::Decimal(d) => Value::Decimal(d.ceil_floor(true)),
+                x => Value::Long(double(x).ceil() as i64),
+            })
+        }),
     },
     ScalarFunction {
         name: "sqrt",
@@ -123,37 +134,6 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
                 x.signum()
             }))
         }),
-    },
-    ScalarFunction {
-        name: "try_divide",
-        aliases: &[],
-        arity: (2, 2),
-        signature: doubles_to_double,
-        eval: Eval::Strict(|v, _| {
-            let (x, y) = (double(&v[0]), double(&v[1]));
-            Ok(if y == 0.0 { Value::Null } else { Value::double(x / y) })
-        }),
-    },
-    ScalarFunction {
-        name: "try_add",
-        aliases: &[],
-        arity: (2, 2),
-        signature: try_arith_signature,
-        eval: Eval::Strict(|v, _| Ok(arith(Arith::Add, &v[0], &v[1]).unwrap_or(Value::Null))),
-    },
-    ScalarFunction {
-        name: "try_subtract",
-        aliases: &[],
-        arity: (2, 2),
-        signature: try_arith_signature,
-        eval: Eval::Strict(|v, _| Ok(arith(Arith::Sub, &v[0], &v[1]).unwrap_or(Value::Null))),
-    },
-    ScalarFunction {
-        name: "try_multiply",
-        aliases: &[],
-        arity: (2, 2),
-        signature: try_arith_signature,
-        eval: Eval::Strict(|v, _| Ok(arith(Arith::Mul, &v[0], &v[1]).unwrap_or(Value::Null))),
     },
     ScalarFunction {
         name: "cot",
@@ -254,21 +234,26 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         name: "mod",
         aliases: &[],
         arity: (2, 2),
-        signature: numeric_common,
+        signature: remainder_signature,
         // Spark's `%`: the sign of the dividend.
-        eval: Eval::Strict(|v, _| super::super::row::arith(Arith::Rem, &v[0], &v[1])),
+        eval: Eval::Strict(|v, state| typed_arith(Arith::Rem, v, state)),
     },
     ScalarFunction {
         name: "pmod",
         aliases: &[],
         arity: (2, 2),
-        signature: numeric_common,
+        signature: remainder_signature,
         // Spark's `Pmod`: `r = a % n`, and `(r + n) % n` when r is negative.
-        eval: Eval::Strict(|v, _| {
-            let r = super::super::row::arith(Arith::Rem, &v[0], &v[1])?;
+        eval: Eval::Strict(|v, state| {
+            let r = typed_arith(Arith::Rem, v, state)?;
             if double(&r) < 0.0 {
-                let shifted = super::super::row::arith(Arith::Add, &r, &v[1])?;
-                super::super::row::arith(Arith::Rem, &shifted, &v[1])
+                // r + n needs one more integral digit than r before the second remainder.
+                let wide = match state {
+                    State::Type(DataType::Decimal(_, s)) => State::Type(DataType::Decimal(38, *s)),
+                    other => other.clone(),
+                };
+                let shifted = typed_arith(Arith::Add, &[r, v[1].clone()], &wide)?;
+                typed_arith(Arith::Rem, &[shifted, v[1].clone()], state)
             } else {
                 Ok(r)
             }
@@ -276,29 +261,53 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
     },
 ];
 
-/// `round`/`bround(x[, scale])`: a number of its own type, and an integer scale (0 by default).
+/// `round`/`bround(x[, scale])`: a number of its own type, and an integer scale (0 by
+/// default). A decimal's result type is Spark's: `scale` fraction digits at most, and one
+/// more integral digit for the carry (`round(9.9)` is `10`).
 fn round_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
     let mut it = bound.into_iter();
     let x = call.numeric(it.next().expect("arity"), "first")?;
-    let t = x.data_type.clone();
     let scale = match it.next() {
         Some(s) => call.int(s)?,
         None => node(Kind::Literal(Value::Int(0)), DataType::Int),
     };
-    Signature::new(vec![x, scale], t)
+    let t = match (&x.data_type, &scale.kind) {
+        (DataType::Decimal(p, s), Kind::Literal(Value::Int(places))) => {
+            let (p, s, places) = (i64::from(*p), i64::from(*s), i64::from(*places));
+            let integral = p - s + 1;
+            if places < 0 {
+                DataType::Decimal(integral.max(1 - places).min(38) as u8, 0)
+            } else {
+                let scale = s.min(places);
+                DataType::Decimal((integral + scale).min(38) as u8, scale as u8)
+            }
+        }
+        (DataType::Decimal(..), _) => {
+            return Err(call.mismatch("the scale of a decimal's rounding must be a constant".into()))
+        }
+        (t, _) => t.clone(),
+    };
+    Ok(Signature { args: vec![x, scale], data_type: t.clone(), state: State::Type(t) })
 }
 
-/// `floor`/`ceil`: a number as a double, to a bigint.
+/// `floor`/`ceil`: a number as a double, to a bigint; a `decimal(p,s)` to `decimal(p-s+1,0)`.
 fn to_long_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
     let x = call.numeric(bound.into_iter().next().expect("arity"), "first")?;
-    Signature::new(vec![coerce(x, &DataType::Double)], DataType::Long)
+    match x.data_type {
+        DataType::Decimal(p, s) => {
+            let t = if s == 0 { DataType::Decimal(p, 0) } else { DataType::Decimal((p - s + 1).min(38), 0) };
+            Signature::new(vec![x], t)
+        }
+        _ => Signature::new(vec![coerce(x, &DataType::Double)], DataType::Long),
+    }
 }
 
-/// `try_add` and friends: both numbers cast to the wider type, which is the result's.
-fn try_arith_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
-    let bound = bound.into_iter().map(|b| call.numeric(b, "")).collect::<Result<Vec<_>>>()?;
-    let t = wider_numeric(&bound[0].data_type, &bound[1].data_type);
-    Signature::new(bound.into_iter().map(|b| coerce(b, &t)).collect(), t)
+/// `a op b` for two argument values, decimals to the call's result type.
+fn typed_arith(op: Arith, v: &[Value], state: &State) -> Result<Value> {
+    match state {
+        State::Type(t) => arith_typed(op, &v[0], &v[1], t),
+        _ => arith(op, &v[0], &v[1]),
+    }
 }
 
 fn log_or_null(x: f64, f: fn(f64) -> f64) -> Value {
@@ -311,8 +320,18 @@ fn log_or_null(x: f64, f: fn(f64) -> f64) -> Value {
 
 /// `round`/`bround` to `scale` decimal places, on the shortest decimal form of doubles
 /// (as Spark's `BigDecimal` does), so `round(2.675, 2)` is 2.68.
-fn round(v: &Value, scale: i64, half_even: bool) -> Result<Value> {
+fn round(v: &Value, scale: i64, half_even: bool, state: &State) -> Result<Value> {
     match v {
+        Value::Decimal(d) => {
+            let rounded = d.round(scale.clamp(-38, 38) as i32, half_even);
+            let State::Type(DataType::Decimal(p, s)) = state else {
+                return Ok(Value::Decimal(rounded));
+            };
+            rounded
+                .to_type(*p, *s)
+                .map(Value::Decimal)
+                .map_err(|_| decimal_out_of_range(&rounded.to_string(), *p, *s))
+        }
         Value::Int(_) | Value::Long(_) => {
             if scale >= 0 {
                 return Ok(v.clone());
@@ -378,12 +397,21 @@ fn round_double(x: f64, scale: i64, half_even: bool) -> f64 {
     }
 }
 
-/// Numeric arguments (NULL left as is) cast to their common type, which is the result's.
-fn numeric_common(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+/// `mod`/`pmod`: numeric arguments (NULL left as is) cast to their common type, which is
+/// the result's; with a decimal, each argument a decimal and the result `%`'s decimal type.
+fn remainder_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
     let bound = bound
         .into_iter()
         .map(|b| if b.data_type == DataType::Null { Ok(b) } else { call.numeric(b, "") })
         .collect::<Result<Vec<_>>>()?;
+    let decimals: Option<Vec<(u8, u8)>> = bound.iter().map(|b| b.data_type.as_decimal()).collect();
+    if let (true, Some(d)) = (bound.iter().any(|b| matches!(b.data_type, DataType::Decimal(..))), decimals) {
+        let (p, s) = crate::decimal::result_type(crate::decimal::DecimalOp::Rem, d[0], d[1]);
+        let args =
+            bound.into_iter().zip(&d).map(|(b, (p, s))| coerce(b, &DataType::Decimal(*p, *s))).collect();
+        let t = DataType::Decimal(p, s);
+        return Ok(Signature { args, data_type: t.clone(), state: State::Type(t) });
+    }
     let (args, t) = call.common(bound)?;
-    Signature::new(args, t)
+    Ok(Signature { args, data_type: t.clone(), state: State::Type(t) })
 }

@@ -69,6 +69,8 @@ pub(crate) enum State {
     None,
     /// A regular expression from a literal pattern argument.
     Regex(Arc<Regex>),
+    /// The call's result type, for functions whose values depend on it (a decimal's scale).
+    Type(DataType),
 }
 
 /// How a function evaluates.

@@ -148,7 +148,7 @@ fn compile(pattern: &str, function: &str) -> Result<Regex> {
 fn regex(state: &State, pattern: &Value, function: &str) -> Result<Arc<Regex>> {
     match state {
         State::Regex(re) => Ok(re.clone()),
-        State::None => compile(text(pattern), function).map(Arc::new),
+        _ => compile(text(pattern), function).map(Arc::new),
     }
 }
 
