@@ -28,15 +28,27 @@ pub fn parse_struct(text: &str, fields: &[Field]) -> Value {
 
 /// [`parse_struct`] with zone-less timestamp text read as local time in `zone`.
 pub fn parse_struct_in(text: &str, fields: &[Field], zone: Zone) -> Value {
-    let parsed = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => Ok((v, false)),
-        Err(_) => serde_json::from_str::<serde_json::Value>(&spark_json_to_strict(text)).map(|v| (v, true)),
+    // serde_json holds a fractional number as a double: a decimal field must see the
+    // number's own text, so with one in the schema every number is marked as its text.
+    let exact = fields.iter().any(|f| has_decimal(&f.data_type));
+    let parsed = match (exact, serde_json::from_str::<serde_json::Value>(text)) {
+        (false, Ok(v)) => Ok((v, false)),
+        _ => serde_json::from_str::<serde_json::Value>(&spark_json_to_strict(text, exact)).map(|v| (v, true)),
     };
     match parsed {
         Ok((serde_json::Value::Object(map), bare_tokens)) => {
             object_to_struct(&map, fields, bare_tokens, zone)
         }
         _ => Value::Struct(vec![Value::Null; fields.len()].into()),
+    }
+}
+
+fn has_decimal(t: &DataType) -> bool {
+    match t {
+        DataType::Decimal(..) => true,
+        DataType::Struct(fields) => fields.iter().any(|f| has_decimal(&f.data_type)),
+        DataType::Array(element) => has_decimal(element),
+        _ => false,
     }
 }
 
@@ -53,8 +65,9 @@ const BARE: char = '\u{1}';
 /// Spark's JSON reader (Jackson with `allowSingleQuotes` and `allowNonNumericNumbers`, its
 /// defaults) also reads single-quoted strings and the bare tokens `NaN`, `Infinity`,
 /// `+Infinity`, `-Infinity`. This rewrites such text as strict JSON for `serde_json`: a
-/// single-quoted string double-quoted, a bare token as a string marked with [`BARE`].
-fn spark_json_to_strict(text: &str) -> String {
+/// single-quoted string double-quoted, a bare token as a string marked with [`BARE`]. With
+/// `numbers`, every number is also written as its text marked with [`BARE`].
+fn spark_json_to_strict(text: &str, numbers: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -94,13 +107,36 @@ fn spark_json_to_strict(text: &str) -> String {
                             chars.next();
                         }
                     }
+                    None if numbers && c == '-' => number_token(text, i, &mut chars, &mut out),
                     None => out.push(c),
                 }
             }
+            '0'..='9' if numbers => number_token(text, i, &mut chars, &mut out),
             _ => out.push(c),
         }
     }
     out
+}
+
+/// Writes the number starting at `start` (its first character already taken from `chars`)
+/// as a string of its text marked with [`BARE`].
+fn number_token(
+    text: &str,
+    start: usize,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    out: &mut String,
+) {
+    let mut end = start + 1;
+    while let Some(&(j, d)) = chars.peek() {
+        if !(d.is_ascii_digit() || matches!(d, '.' | 'e' | 'E' | '+' | '-')) {
+            break;
+        }
+        end = j + 1;
+        chars.next();
+    }
+    out.push_str("\"\\u0001");
+    out.push_str(&text[start..end]);
+    out.push('"');
 }
 
 /// `bare_tokens`: the text was rewritten by [`spark_json_to_strict`], so a string marked
@@ -126,6 +162,16 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
         // A bare `NaN` / `Infinity` token (see `spark_json_to_strict`): a number.
         (J::String(s), _) if bare_tokens && s.starts_with(BARE) => {
             let token = &s[BARE.len_utf8()..];
+            if let Ok(n @ J::Number(_)) = serde_json::from_str::<serde_json::Value>(token) {
+                // A number's own text: exact for a decimal, as the number it is otherwise.
+                return match data_type {
+                    DataType::Decimal(p, sc) => crate::decimal::Decimal::parse(token)
+                        .and_then(|d| d.to_type(*p, *sc).ok())
+                        .map_or(Value::Null, Value::Decimal),
+                    DataType::String => Value::String(Arc::from(token)),
+                    _ => convert(&n, data_type, false, zone),
+                };
+            }
             match data_type {
                 DataType::Double => {
                     crate::double_text::json_non_finite(token.as_bytes()).map_or(Value::Null, Value::double)
@@ -143,11 +189,6 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
         }
         (J::Number(n), DataType::Long) => n.as_i64().map_or(Value::Null, Value::Long),
         (J::Number(n), DataType::Double) => n.as_f64().map_or(Value::Null, Value::double),
-        // serde_json keeps a float as the nearest double, whose shortest text is the written
-        // number for up to 15 significant digits.
-        (J::Number(n), DataType::Decimal(p, s)) => crate::decimal::Decimal::parse(&n.to_string())
-            .and_then(|d| d.to_type(*p, *s).ok())
-            .map_or(Value::Null, Value::Decimal),
         (J::String(s), DataType::Decimal(p, sc)) => crate::decimal::Decimal::parse(s)
             .and_then(|d| d.to_type(*p, *sc).ok())
             .map_or(Value::Null, Value::Decimal),
@@ -219,6 +260,29 @@ fn strip_null_fields(v: &Value, data_type: &DataType) -> (Value, DataType) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_fields_read_the_numbers_own_text() {
+        let fields = crate::types::Field::parse_list(
+            "a DECIMAL(38,18), b DOUBLE, c BIGINT, d ARRAY<DECIMAL(20,2)>, e STRING",
+        )
+        .unwrap();
+        let text = r#"{"a": 12345678901234567890.123456789012345678, "b": -1.5e3, "c": -7, "d": [0.125, -2], "e": 1.10}"#;
+        let Value::Struct(vals) = parse_struct(text, &fields) else { panic!("no struct") };
+        assert_eq!(crate::format::display_value(&vals[0]), "12345678901234567890.123456789012345678");
+        assert_eq!(vals[1], Value::double(-1500.0));
+        assert_eq!(vals[2], Value::Long(-7));
+        assert_eq!(crate::format::display_value(&vals[3]), "[0.13, -2.00]");
+        assert_eq!(vals[4], Value::string("1.10"));
+        // A number past the decimal's precision does not fit: NULL, as a malformed field.
+        let Value::Struct(vals) = parse_struct(r#"{"a": 1e30}"#, &fields) else { panic!("no struct") };
+        assert_eq!(vals[0], Value::Null);
+        let Value::Struct(vals) = parse_struct(r#"{'a': NaN, 'b': NaN}"#, &fields) else {
+            panic!("no struct")
+        };
+        assert_eq!(vals[0], Value::Null);
+        assert!(matches!(vals[1], Value::Double(d) if d.0.is_nan()));
+    }
     use crate::schema::Schema;
 
     #[test]
