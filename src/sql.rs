@@ -117,6 +117,15 @@ impl Planner<'_> {
     /// A FROM item: a table, view, CTE, subquery or inline table, with its alias.
     fn factor(&mut self, factor: &TableFactor) -> Result<LogicalPlan> {
         match factor {
+            TableFactor::Table { name, alias, args: Some(args), .. }
+                if name.to_string().eq_ignore_ascii_case("range") =>
+            {
+                let plan = range_table(&args.args)?;
+                match alias {
+                    Some(a) => aliased(plan, a),
+                    None => Ok(plan),
+                }
+            }
             TableFactor::Table { name, alias, .. } => {
                 let parts: Vec<String> =
                     name.0.iter().filter_map(|p| p.as_ident().map(|i| i.value.clone())).collect();
@@ -405,6 +414,58 @@ fn rename_columns(plan: LogicalPlan, alias: &ast::TableAlias) -> Result<LogicalP
 
 /// `VALUES (..), (..)`: an inline table of constant rows, columns `col1`, `col2`, ..
 /// typed by their first non-null value (other values cast to it, as Spark's inline tables).
+/// Spark's `range(end)`, `range(start, end[, step[, numPartitions]])` table function: one
+/// BIGINT column `id` from `start` (0) up to, not including, `end`, by `step` (1).
+fn range_table(args: &[ast::FunctionArg]) -> Result<LogicalPlan> {
+    const MOST: i128 = 10_000_000;
+    let mut values = Vec::with_capacity(args.len());
+    for arg in args {
+        let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
+            return Err(SluiceError::analysis(format!("range() takes numbers, not `{arg}`")));
+        };
+        let v = convert_expr(e)?.bind(&Schema::default())?.eval(&[])?;
+        let n = v.as_i64().ok_or_else(|| {
+            SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] range() takes integer arguments; `{e}` is {}",
+                v.data_type().sql_name()
+            ))
+        })?;
+        values.push(n);
+    }
+    let (start, end, step) = match values.as_slice() {
+        [end] => (0, *end, 1),
+        [start, end] => (*start, *end, 1),
+        [start, end, step] | [start, end, step, _] => (*start, *end, *step),
+        _ => {
+            return Err(SluiceError::analysis(format!(
+                "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `range` requires [1, 4] parameters but the actual number is {}.",
+                values.len()
+            )))
+        }
+    };
+    if step == 0 {
+        return Err(SluiceError::analysis("[FAILED_FUNCTION_CALL] range(): the step must not be 0"));
+    }
+    let count = ((i128::from(end) - i128::from(start)) + i128::from(step) - i128::from(step.signum()))
+        .div_euclid(i128::from(step))
+        .max(0);
+    if count > MOST {
+        return Err(SluiceError::analysis(format!(
+            "range() of {count} rows: Sluice builds a range as an in-memory table of at most {MOST} rows"
+        )));
+    }
+    let rows: Vec<Row> = (0..count as i64).map(|k| vec![Value::Long(start + k * step)]).collect();
+    Ok(LogicalPlan::Source(Arc::new(SourceSpec {
+        description: "Range".into(),
+        connector: "memory".into(),
+        path: None,
+        rows: Some(Arc::new(rows)),
+        schema: Schema::new(vec![Field { name: "id".into(), data_type: DataType::Long, nullable: false }]),
+        options: Options::new(),
+        streaming: false,
+    })))
+}
+
 fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
     let empty = Schema::default();
     let mut rows: Vec<Row> = Vec::new();

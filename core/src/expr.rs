@@ -198,14 +198,31 @@ impl AggFunc {
         }
     }
 
+    /// Spark's `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE]` when `name` is a boolean aggregate
+    /// (`every`, `bool_and`, `some`, `any`, `bool_or`) and its argument `arg` of type `input`
+    /// is no boolean.
+    pub fn check_boolean_input(name: &str, call: &Expr, arg: &Expr, input: &DataType) -> crate::Result<()> {
+        let boolean_only = matches!(name, "every" | "bool_and" | "some" | "any" | "bool_or");
+        if !boolean_only || matches!(input, DataType::Boolean | DataType::Null) {
+            return Ok(());
+        }
+        Err(crate::SluiceError::analysis(format!(
+            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the first parameter requires the \"BOOLEAN\" type, however \"{}\" has the type \"{}\".",
+            call.output_name(),
+            arg.output_name(),
+            input.sql_name().to_ascii_uppercase()
+        )))
+    }
+
     /// The aggregate a lower-case function name denotes, if any.
     pub fn from_name(name: &str) -> Option<AggFunc> {
         Some(match name {
             "count" => AggFunc::Count,
             "sum" => AggFunc::Sum,
             "avg" | "mean" => AggFunc::Avg,
-            "min" => AggFunc::Min,
-            "max" => AggFunc::Max,
+            // Spark replaces the boolean aggregates by min and max (false < true).
+            "min" | "every" | "bool_and" => AggFunc::Min,
+            "max" | "some" | "any" | "bool_or" => AggFunc::Max,
             "stddev_pop" => AggFunc::StddevPop,
             "stddev_samp" | "stddev" | "std" => AggFunc::StddevSamp,
             "var_pop" => AggFunc::VarPop,

@@ -838,6 +838,12 @@ impl Analyzer {
                 Ok((Node::Source { index: self.sources.len() - 1 }, schema))
             }
             LogicalPlan::Filter { input, predicate } => {
+                if predicate.contains_aggregate() {
+                    return Err(SluiceError::analysis(format!(
+                        "[INVALID_WHERE_CONDITION] The WHERE condition \"{}\" contains invalid expressions. Rewrite the query to avoid window functions, aggregate functions, and generator functions in the WHERE clause.",
+                        predicate.output_name()
+                    )));
+                }
                 let child_req = match (required, column_refs(predicate)) {
                     (Some(mut r), Some(p)) => {
                         r.extend(p);
@@ -1459,6 +1465,11 @@ fn resolve_aggregate(
     };
     let bind_inter = |orig: &Expr, e: &Expr| -> Result<BoundExpr> {
         e.bind(&inter).map_err(|err| match err {
+            SluiceError::Analysis(m) if m.contains("UNRESOLVED_COLUMN") && group.is_empty() && sets.is_none() => {
+                SluiceError::analysis(
+                    "[MISSING_GROUP_BY] The query does not include a GROUP BY clause. Add GROUP BY or turn it into the window functions using OVER clauses.",
+                )
+            }
             SluiceError::Analysis(m) if m.contains("UNRESOLVED_COLUMN") => {
                 let name = orig.unaliased().output_name();
                 SluiceError::analysis(format!(
@@ -1560,6 +1571,11 @@ fn bind_agg(
         }
         None => (None, DataType::Long),
     };
+    if let Expr::Function { name, args, .. } = call.unaliased() {
+        if let Some(first) = args.first() {
+            AggFunc::check_boolean_input(name, call, first, &input_type)?;
+        }
+    }
     let numeric_only = matches!(
         func,
         AggFunc::Sum

@@ -301,6 +301,7 @@ pub fn spark_text(text: &str) -> String {
 /// Spark's number literals with a type suffix that sqlparser splits into a number and a
 /// word (`1.5BD`, `5e36BD`, `1.5D`, `2F`): a decimal becomes its plain digits with a point
 /// (`5e36BD` is `5000..0.`, decimal(37,0) as in Spark), a double gets an exponent (`1.5E0`).
+/// Also `timestamp_ltz '..'`, which is `TIMESTAMP '..'`.
 /// Text that does not tokenize is returned as is.
 pub fn typed_number_literals(text: &str) -> String {
     let dialect = dialect();
@@ -316,6 +317,15 @@ pub fn typed_number_literals(text: &str) -> String {
     };
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for pair in tokens.windows(2) {
+        // `timestamp_ltz '..'` is Spark's `TIMESTAMP '..'` (its timestamps are LTZ).
+        if let (Token::Word(w), Token::SingleQuotedString(_)) = (&pair[0].token, &pair[1].token) {
+            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("timestamp_ltz") {
+                if let (Some(start), Some(end)) = (offset(pair[0].span.start), offset(pair[0].span.end)) {
+                    edits.push((start, end, "TIMESTAMP".to_string()));
+                }
+            }
+            continue;
+        }
         let (Token::Number(n, false), Token::Word(w)) = (&pair[0].token, &pair[1].token) else { continue };
         if w.quote_style.is_some() || pair[0].span.end != pair[1].span.start {
             continue;
@@ -823,6 +833,12 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
             (args, distinct)
         }
     };
+    // Spark's `to_char`/`to_varchar` of a date or timestamp is `date_format`, and named so;
+    // of a number (the inverse of `to_number`) it is not supported yet.
+    let name = match name.as_str() {
+        "to_char" | "to_varchar" => "date_format".to_string(),
+        _ => name,
+    };
     Ok(Expr::Function { name, args, distinct })
 }
 
@@ -837,6 +853,10 @@ mod tests {
             format!("select 5{}. + 0.1", "0".repeat(36))
         );
         assert_eq!(typed_number_literals("select 1.5e-2bd, 1e2D"), "select 0.015, 1e2");
+        assert_eq!(
+            typed_number_literals("select timestamp_ltz'2023-08-18 09:13:14Z'"),
+            "select TIMESTAMP'2023-08-18 09:13:14Z'"
+        );
         // Without an exponent they are one word, which `identifier` reads.
         for (text, want) in
             [("1.5BD", "decimal(2,1)"), ("10BD", "decimal(2,0)"), ("1.5D", "double"), ("2L", "bigint")]

@@ -34,6 +34,9 @@ impl Binder<'_> {
                 )))
             }
         };
+        if let [a] = args {
+            AggFunc::check_boolean_input(name, e, a, &input)?;
+        }
         let numeric_only = matches!(
             agg,
             AggFunc::Sum

@@ -107,7 +107,14 @@ impl DateTimePattern {
                 let _ = write!(out, "{v:0n$}");
             };
             match c {
-                'G' => out.push_str(if year > 0 { "AD" } else { "BC" }),
+                'G' => out.push_str(match (n, year > 0) {
+                    (4, true) => "Anno Domini",
+                    (4, false) => "Before Christ",
+                    (5, true) => "A",
+                    (5, false) => "B",
+                    (_, true) => "AD",
+                    (_, false) => "BC",
+                }),
                 'y' => {
                     let year_of_era = if year > 0 { year } else { 1 - year };
                     if n == 2 {
@@ -124,6 +131,8 @@ impl DateTimePattern {
                 },
                 'd' => pad(&mut out, day as i64),
                 'D' => pad(&mut out, day_of_year(days) as i64),
+                // Java 17's `F`: the aligned day of the week in the month (Spark's answer).
+                'F' => pad(&mut out, (day as i64 - 1) % 7 + 1),
                 'Q' | 'q' => {
                     let q = (month as i64 - 1) / 3 + 1;
                     match n {
@@ -152,23 +161,35 @@ impl DateTimePattern {
                     let nanos = format!("{:09}", frac * 1000);
                     out.push_str(&nanos[..n]);
                 }
+                'z' if n == 4 => out.push_str(&zone.long_name(utc_micros)),
                 'z' => out.push_str(&zone.short_name(utc_micros)),
                 'V' => out.push_str(&zone.id()),
                 'O' => {
                     out.push_str("GMT");
                     if offset != 0 {
                         let (sign, a) = (if offset < 0 { '-' } else { '+' }, offset.unsigned_abs());
-                        let _ = write!(out, "{sign}{}", a / 3600);
-                        if a % 3600 != 0 {
-                            let _ = write!(out, ":{:02}", a / 60 % 60);
+                        let (h, m, sec) = (a / 3600, a / 60 % 60, a % 60);
+                        if n == 4 {
+                            let _ = write!(out, "{sign}{h:02}:{m:02}");
+                        } else {
+                            let _ = write!(out, "{sign}{h}");
+                            if m != 0 || sec != 0 {
+                                let _ = write!(out, ":{m:02}");
+                            }
+                        }
+                        if sec != 0 {
+                            let _ = write!(out, ":{sec:02}");
                         }
                     }
                 }
                 'X' if offset == 0 => out.push('Z'),
                 'X' | 'x' => {
-                    let text = format_offset(offset, n == 3 || n == 5);
+                    // Java's offset ids: `X`..`XXX` (and `x`..`xxx`) are hours and minutes,
+                    // seconds cut; four or five letters add the seconds when not zero.
+                    let shown = if n <= 3 { offset - offset % 60 } else { offset };
+                    let text = format_offset(shown, n == 3 || n == 5);
                     // One letter: hours, and minutes only when not zero.
-                    out.push_str(if n == 1 && offset % 3600 == 0 { &text[..3] } else { &text });
+                    out.push_str(if n == 1 && shown % 3600 == 0 { &text[..3] } else { &text });
                 }
                 'Z' => match n {
                     4 if offset == 0 => out.push_str("GMT"),
@@ -178,7 +199,7 @@ impl DateTimePattern {
                     }
                     5 if offset == 0 => out.push('Z'),
                     5 => out.push_str(&format_offset(offset, true)),
-                    _ => out.push_str(&format_offset(offset, false)),
+                    _ => out.push_str(&format_offset(offset - offset % 60, false)),
                 },
                 _ => unreachable!("DateTimePattern::new admits only the letters handled here"),
             }
@@ -260,6 +281,9 @@ impl DateTimePattern {
                 }
                 'd' => day = number(&mut pos, n, 2)? as u32,
                 'D' => doy = Some(number(&mut pos, n, 3)?),
+                'F' => {
+                    number(&mut pos, n, 1)?;
+                }
                 'Q' | 'q' if n <= 2 => {
                     number(&mut pos, n, 2)?;
                 }
@@ -474,6 +498,7 @@ fn compile_flat(pattern: &str, flat: &str) -> Result<Vec<PatternItem>, String> {
                     }
                 }
                 'D' => 3,
+                'F' => 1,
                 'S' => 9,
                 'V' => 2,
                 'X' | 'x' => 5,

@@ -120,13 +120,61 @@ impl Zone {
                 Some(t) => {
                     use chrono_tz::OffsetName;
                     let offset = tz.offset_from_utc_datetime(&t.naive_utc());
-                    offset
-                        .abbreviation()
-                        .map_or_else(|| format_offset(offset.fix().local_minus_utc(), true), str::to_string)
+                    match offset.abbreviation() {
+                        // Java names an instant before standard time by the zone's standard name.
+                        Some("LMT") => self.standard_name(),
+                        Some(name) => name.to_string(),
+                        None => format_offset(offset.fix().local_minus_utc(), true),
+                    }
                 }
                 None => tz.name().to_string(),
             },
         }
+    }
+}
+
+impl Zone {
+    /// The zone's name in standard time: the abbreviation of the lesser of its offsets in
+    /// January and July 2000.
+    fn standard_name(&self) -> String {
+        let (jan, jul) = (946_684_800_000_000, 962_409_600_000_000);
+        let name = if self.offset_at(jan) <= self.offset_at(jul) { jan } else { jul };
+        self.short_name(name)
+    }
+
+    /// Java's full zone name (pattern `zzzz`) at an instant: `Pacific Standard Time`; the
+    /// short name for zones without one known here.
+    pub fn long_name(&self, utc_micros: i64) -> String {
+        let short = self.short_name(utc_micros);
+        let long = match short.as_str() {
+            "UTC" => "Coordinated Universal Time",
+            "GMT" => "Greenwich Mean Time",
+            "PST" => "Pacific Standard Time",
+            "PDT" => "Pacific Daylight Time",
+            "MST" => "Mountain Standard Time",
+            "MDT" => "Mountain Daylight Time",
+            "CST" if self.id().starts_with("America/") => "Central Standard Time",
+            "CDT" if self.id().starts_with("America/") => "Central Daylight Time",
+            "EST" => "Eastern Standard Time",
+            "EDT" => "Eastern Daylight Time",
+            "AKST" => "Alaska Standard Time",
+            "AKDT" => "Alaska Daylight Time",
+            "HST" => "Hawaii-Aleutian Standard Time",
+            "CET" => "Central European Standard Time",
+            "CEST" => "Central European Summer Time",
+            "EET" => "Eastern European Standard Time",
+            "EEST" => "Eastern European Summer Time",
+            "WET" => "Western European Standard Time",
+            "WEST" => "Western European Summer Time",
+            "BST" => "British Summer Time",
+            "JST" => "Japan Standard Time",
+            "IST" if self.id() == "Asia/Kolkata" => "India Standard Time",
+            "CST" if self.id() == "Asia/Shanghai" => "China Standard Time",
+            "AEST" => "Australian Eastern Standard Time",
+            "AEDT" => "Australian Eastern Daylight Time",
+            _ => return short,
+        };
+        long.to_string()
     }
 }
 
