@@ -231,6 +231,108 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: "positive",
+        aliases: &[],
+        arity: (1, 1),
+        // Spark's `UnaryPositive`: the number itself (a string read as a double).
+        signature: |call, b| {
+            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
+            let t = a.data_type.clone();
+            Signature::new(vec![a], t)
+        },
+        eval: Eval::Strict(|v, _| Ok(v[0].clone())),
+    },
+    ScalarFunction {
+        name: "negative",
+        aliases: &[],
+        arity: (1, 1),
+        // Spark's `UnaryMinus`, overflow an error.
+        signature: |call, b| {
+            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
+            let t = a.data_type.clone();
+            Signature::new(vec![a], t)
+        },
+        eval: Eval::Strict(|v, _| {
+            Ok(match &v[0] {
+                Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?),
+                Value::Long(n) => Value::Long(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?),
+                Value::Decimal(d) => Value::Decimal(-*d),
+                x => Value::double(-double(x)),
+            })
+        }),
+    },
+    ScalarFunction {
+        name: "bin",
+        aliases: &[],
+        arity: (1, 1),
+        // Spark's `Bin`: a bigint's two's complement in binary digits.
+        signature: |call, b| {
+            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
+            Signature::new(vec![coerce(a, &DataType::Long)], DataType::String)
+        },
+        eval: Eval::Strict(|v, _| Ok(string(format!("{:b}", int(&v[0]) as u64)))),
+    },
+    ScalarFunction {
+        name: "conv",
+        aliases: &[],
+        arity: (3, 3),
+        // Spark's `Conv(num, fromBase, toBase)`: the digits of `num` in `fromBase` as an
+        // unsigned 64-bit number (a leading `-` negates it, two's complement), written in
+        // `toBase` (negative: as a signed number); digits past the first invalid one are
+        // ignored; a number past 64 bits is ANSI's `[ARITHMETIC_OVERFLOW]`.
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let num = string_arg(it.next().expect("arity"));
+            let from = call.int(it.next().expect("arity"))?;
+            let to = call.int(it.next().expect("arity"))?;
+            Signature::new(vec![num, from, to], DataType::String)
+        },
+        eval: Eval::Strict(|v, _| {
+            let (from, to) = (int(&v[1]), int(&v[2]));
+            if !(2..=36).contains(&from.abs()) || !(2..=36).contains(&to.abs()) {
+                return Ok(Value::Null);
+            }
+            let text = text(&v[0]).trim();
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text),
+            };
+            let mut value: u64 = 0;
+            let mut any = false;
+            for c in digits.chars() {
+                let Some(d) = c.to_digit(36).filter(|d| i64::from(*d) < from.abs()) else { break };
+                any = true;
+                value = value
+                    .checked_mul(from.unsigned_abs())
+                    .and_then(|x| x.checked_add(u64::from(d)))
+                    .ok_or_else(|| overflow("long", "add"))?;
+            }
+            if !any {
+                return Ok(Value::Null);
+            }
+            if negative {
+                if from > 0 && value > i64::MAX as u64 {
+                    return Err(overflow("long", "subtract"));
+                }
+                value = value.wrapping_neg();
+            }
+            let (sign, mut magnitude) =
+                if to < 0 && (value as i64) < 0 { ("-", (value as i64).unsigned_abs()) } else { ("", value) };
+            let base = to.unsigned_abs();
+            let mut out = Vec::new();
+            loop {
+                let d = (magnitude % base) as u32;
+                out.push(char::from_digit(d, 36).expect("a digit below 36").to_ascii_uppercase());
+                magnitude /= base;
+                if magnitude == 0 {
+                    break;
+                }
+            }
+            let body: String = out.into_iter().rev().collect();
+            Ok(string(format!("{sign}{body}")))
+        }),
+    },
+    ScalarFunction {
         name: "mod",
         aliases: &[],
         arity: (2, 2),

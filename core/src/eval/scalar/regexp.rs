@@ -1,4 +1,5 @@
-//! Regular-expression functions: `regexp_replace`, `regexp_extract`, `split`.
+//! Regular-expression functions: `regexp_replace`, `regexp_extract[_all]`, `regexp_like`,
+//! `regexp_count`, `regexp_substr`, `regexp_instr`, `split`.
 //!
 //! Patterns are Java regular expressions as Spark reads them, run by the `regex` crate: the
 //! common syntax is the same; look-around and back-references, which `regex` does not
@@ -25,6 +26,8 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
                     let p = call.int(p)?;
                     match &p.kind {
                         Kind::Literal(Value::Int(n)) if *n > 0 => p,
+                        // A NULL position makes the result NULL.
+                        Kind::Literal(Value::Null) => p,
                         Kind::Literal(Value::Int(n)) => {
                             return Err(SluiceError::analysis(format!(
                                 "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] Cannot resolve \"{}\" due to data type mismatch: The position must be between (0, {}] (current value = {n}).",
@@ -96,6 +99,93 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: "regexp_extract_all",
+        aliases: &[],
+        arity: (2, 3),
+        // `regexp_extract_all(str, regexp[, idx])`: group `idx` (1 by default) of every match,
+        // empty where the group took no part.
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let s = string_arg(it.next().expect("arity"));
+            let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
+            let idx = match it.next() {
+                Some(i) => call.int(i)?,
+                None => node(Kind::Literal(Value::Int(1)), DataType::Int),
+            };
+            let t = DataType::Array(Box::new(DataType::String));
+            Ok(Signature { args: vec![s, pattern, idx], data_type: t, state })
+        },
+        eval: Eval::Strict(|v, state| {
+            let re = regex(state, &v[1], "regexp_extract_all")?;
+            let idx = group_index(&re, int(&v[2]), "regexp_extract_all")?;
+            let found: Vec<Value> = java_captures(&re, text(&v[0]))
+                .iter()
+                .map(|c| Value::string(c.get(idx).map_or("", |m| m.as_str())))
+                .collect();
+            Ok(Value::Array(found.into()))
+        }),
+    },
+    ScalarFunction {
+        name: "regexp_like",
+        aliases: &["regexp", "rlike"],
+        arity: (2, 2),
+        // `regexp_like(str, regexp)`: `str RLIKE regexp`, a match anywhere.
+        signature: |call, b| regexp_signature(call, b, DataType::Boolean),
+        eval: Eval::Strict(|v, state| {
+            Ok(Value::Boolean(regex(state, &v[1], "regexp_like")?.is_match(text(&v[0]))))
+        }),
+    },
+    ScalarFunction {
+        name: "regexp_count",
+        aliases: &[],
+        arity: (2, 2),
+        // `regexp_count(str, regexp)`: how many times the pattern matches.
+        signature: |call, b| regexp_signature(call, b, DataType::Int),
+        eval: Eval::Strict(|v, state| {
+            let re = regex(state, &v[1], "regexp_count")?;
+            let n = java_captures(&re, text(&v[0])).len();
+            Ok(Value::Int(i32::try_from(n).unwrap_or(i32::MAX)))
+        }),
+    },
+    ScalarFunction {
+        name: "regexp_substr",
+        aliases: &[],
+        arity: (2, 2),
+        // `regexp_substr(str, regexp)`: the first match; NULL when there is none or it is empty.
+        signature: |call, b| regexp_signature(call, b, DataType::String),
+        eval: Eval::Strict(|v, state| {
+            Ok(match regex(state, &v[1], "regexp_substr")?.find(text(&v[0])) {
+                Some(m) if !m.as_str().is_empty() => Value::string(m.as_str()),
+                _ => Value::Null,
+            })
+        }),
+    },
+    ScalarFunction {
+        name: "regexp_instr",
+        aliases: &[],
+        arity: (2, 3),
+        // `regexp_instr(str, regexp[, idx])`: the 1-based character position where the first
+        // match (its group `idx`, 0 by default) begins; 0 when nothing matches.
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let s = string_arg(it.next().expect("arity"));
+            let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
+            let idx = match it.next() {
+                Some(i) => call.int(i)?,
+                None => node(Kind::Literal(Value::Int(0)), DataType::Int),
+            };
+            Ok(Signature { args: vec![s, pattern, idx], data_type: DataType::Int, state })
+        },
+        eval: Eval::Strict(|v, state| {
+            let re = regex(state, &v[1], "regexp_instr")?;
+            let idx = group_index(&re, int(&v[2]), "regexp_instr")?;
+            let s = text(&v[0]);
+            let at =
+                re.captures(s).and_then(|c| c.get(idx)).map_or(0, |m| s[..m.start()].chars().count() + 1);
+            Ok(Value::Int(i32::try_from(at).unwrap_or(i32::MAX)))
+        }),
+    },
+    ScalarFunction {
         name: "split",
         aliases: &[],
         arity: (2, 3),
@@ -124,6 +214,44 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
 ];
+
+/// Every match as Java's `Matcher.find` loop finds them: the next search starts where the
+/// last match ended (one character further after an empty match), so an empty match right
+/// after a non-empty one counts, which the `regex` crate's iterators skip.
+fn java_captures<'s>(re: &Regex, s: &'s str) -> Vec<regex::Captures<'s>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos <= s.len() {
+        let Some(c) = re.captures_at(s, pos) else { break };
+        let whole = c.get(0).expect("group 0 is the match");
+        pos = if whole.is_empty() {
+            whole.end() + s[whole.end()..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            whole.end()
+        };
+        out.push(c);
+    }
+    out
+}
+
+/// `f(str, regexp)`: a string and a pattern, typed `t`.
+fn regexp_signature(call: &Call<'_>, b: Vec<BoundExpr>, t: DataType) -> Result<Signature> {
+    let mut it = b.into_iter();
+    let s = string_arg(it.next().expect("arity"));
+    let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
+    Ok(Signature { args: vec![s, pattern], data_type: t, state })
+}
+
+/// A group index `idx` of `re`, or Spark's `[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX]`.
+fn group_index(re: &Regex, idx: i64, function: &str) -> Result<usize> {
+    let groups = re.captures_len() - 1;
+    if idx < 0 || idx as usize > groups {
+        return Err(SluiceError::exec(format!(
+            "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) `idx` in `{function}` is invalid: Expects group index between 0 and {groups}, but got {idx}. SQLSTATE: 22023"
+        )));
+    }
+    Ok(idx as usize)
+}
 
 /// A pattern argument: compiled now when it is a literal (an invalid one is an error at
 /// once), else compiled for each row.
