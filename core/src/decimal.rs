@@ -28,9 +28,11 @@ pub struct Decimal {
     pub scale: u8,
 }
 
-/// `10^n` as a 256-bit integer (`n` up to 76).
+/// `10^n` as a 256-bit integer (`n` up to 76), from a table made once: rescaling and the
+/// precision check of every result look powers up.
 fn pow10(n: u32) -> I256 {
-    I256::new(10).pow(n)
+    static TABLE: std::sync::OnceLock<Vec<I256>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..=76).map(|k| I256::new(10).pow(k)).collect())[n as usize]
 }
 
 /// The number of decimal digits of `|v|` (1 for 0).
@@ -89,7 +91,7 @@ impl Decimal {
 
     /// `v` at `scale` when it fits `precision` digits.
     fn from_wide(v: I256, precision: u8, scale: u8) -> Result<Decimal, DecimalError> {
-        if digits(v) > u32::from(precision) {
+        if v.unsigned_abs() >= pow10(u32::from(precision)).unsigned_abs() {
             return Err(DecimalError::Overflow);
         }
         Ok(Decimal { unscaled: v.as_i128(), scale })
@@ -130,7 +132,8 @@ impl Decimal {
         if scale > i32::from(MAX_PRECISION) {
             // More fraction digits than a decimal keeps: round them away.
             let cut = (scale - i32::from(MAX_PRECISION)) as u32;
-            unscaled = div_half_up(I256::from(unscaled), pow10(cut)).as_i128();
+            // Past 76 digits of cut, a 38-digit value rounds to zero.
+            unscaled = if cut > 76 { 0 } else { div_half_up(I256::from(unscaled), pow10(cut)).as_i128() };
             scale = i32::from(MAX_PRECISION);
         }
         let d = Decimal { unscaled: if neg { -unscaled } else { unscaled }, scale: scale as u8 };
@@ -505,6 +508,7 @@ mod tests {
         assert_eq!(d(".5").to_string(), "0.5");
         assert_eq!(d("-0.05").to_string(), "-0.05");
         assert!(Decimal::parse("1.2.3").is_none());
+        assert_eq!(d(&format!("0.{}1", "0".repeat(100))).to_string(), format!("0.{}", "0".repeat(38)));
         assert!(Decimal::parse("abc").is_none());
         assert!(Decimal::parse("123456789012345678901234567890123456789").is_none());
         assert_eq!(d("1.0"), d("1.00"));

@@ -229,22 +229,31 @@ pub fn dialect() -> SparkDialect {
     SparkDialect::default()
 }
 
+/// `text`'s tokens with their positions, and the byte offset in `text` of a position (for
+/// the rewrites of the text before sqlparser reads it); `None` when it does not tokenize.
+fn located_tokens(
+    text: &str,
+) -> Option<(
+    Vec<sqlparser::tokenizer::TokenWithSpan>,
+    impl Fn(sqlparser::tokenizer::Location) -> Option<usize> + '_,
+)> {
+    let tokens = sqlparser::tokenizer::Tokenizer::new(&dialect(), text).tokenize_with_location().ok()?;
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let offset = move |loc: sqlparser::tokenizer::Location| -> Option<usize> {
+        let start = *line_starts.get((loc.line as usize).checked_sub(1)?)?;
+        let col = (loc.column as usize).checked_sub(1)?;
+        Some(start + text[start..].char_indices().nth(col).map_or(text.len() - start, |(i, _)| i))
+    };
+    Some((tokens, offset))
+}
+
 /// Spark's inline tables without parentheses (`FROM VALUES (1, 'a'), (2, 'b') AS t(x, y)`,
 /// also after `JOIN`), which sqlparser's grammar reads only parenthesised: returns the text
 /// with `(VALUES ...)` around each such list. Text that does not tokenize is returned as is
 /// (the parser then reports it).
 pub fn parenthesize_inline_tables(text: &str) -> String {
-    let dialect = dialect();
-    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, text).tokenize_with_location() else {
-        return text.to_string();
-    };
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let offset = |loc: sqlparser::tokenizer::Location| -> Option<usize> {
-        let start = *line_starts.get((loc.line as usize).checked_sub(1)?)?;
-        let col = (loc.column as usize).checked_sub(1)?;
-        Some(start + text[start..].char_indices().nth(col).map_or(text.len() - start, |(i, _)| i))
-    };
+    let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
     let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
         tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
     let is_kw = |i: usize, k: Keyword| matches!(&solid.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == k);
@@ -304,17 +313,7 @@ pub fn spark_text(text: &str) -> String {
 /// Also `timestamp_ltz '..'`, which is `TIMESTAMP '..'`.
 /// Text that does not tokenize is returned as is.
 pub fn typed_number_literals(text: &str) -> String {
-    let dialect = dialect();
-    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, text).tokenize_with_location() else {
-        return text.to_string();
-    };
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let offset = |loc: sqlparser::tokenizer::Location| -> Option<usize> {
-        let start = *line_starts.get((loc.line as usize).checked_sub(1)?)?;
-        let col = (loc.column as usize).checked_sub(1)?;
-        Some(start + text[start..].char_indices().nth(col).map_or(text.len() - start, |(i, _)| i))
-    };
+    let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for pair in tokens.windows(2) {
         // `timestamp_ltz '..'` is Spark's `TIMESTAMP '..'` (its timestamps are LTZ).

@@ -8,11 +8,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         name: "abs",
         aliases: &[],
         arity: (1, 1),
-        signature: |call, b| {
-            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
-            let t = a.data_type.clone();
-            Signature::new(vec![a], t)
-        },
+        signature: same_numeric,
         eval: Eval::Strict(|v, _| {
             Ok(match &v[0] {
                 Value::Decimal(d) => Value::Decimal(d.abs()),
@@ -235,11 +231,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &[],
         arity: (1, 1),
         // Spark's `UnaryPositive`: the number itself (a string read as a double).
-        signature: |call, b| {
-            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
-            let t = a.data_type.clone();
-            Signature::new(vec![a], t)
-        },
+        signature: same_numeric,
         eval: Eval::Strict(|v, _| Ok(v[0].clone())),
     },
     ScalarFunction {
@@ -247,11 +239,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &[],
         arity: (1, 1),
         // Spark's `UnaryMinus`, overflow an error.
-        signature: |call, b| {
-            let a = call.numeric(b.into_iter().next().expect("arity"), "first")?;
-            let t = a.data_type.clone();
-            Signature::new(vec![a], t)
-        },
+        signature: same_numeric,
         eval: Eval::Strict(|v, _| {
             Ok(match &v[0] {
                 Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?),
@@ -497,6 +485,13 @@ fn round_double(x: f64, scale: i64, half_even: bool) -> f64 {
     } else {
         magnitude
     }
+}
+
+/// `f(x)` of a number (a string or NULL read as a double), of the number's own type.
+fn same_numeric(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
+    let a = call.numeric(bound.into_iter().next().expect("arity"), "first")?;
+    let t = a.data_type.clone();
+    Signature::new(vec![a], t)
 }
 
 /// `mod`/`pmod`: numeric arguments (NULL left as is) cast to their common type, which is

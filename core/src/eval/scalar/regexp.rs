@@ -75,26 +75,11 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         arity: (2, 3),
         // `regexp_extract(str, regexp[, idx])`: group `idx` (1 by default) of the first match,
         // empty when nothing matches or the group took no part.
-        signature: |call, b| {
-            let mut it = b.into_iter();
-            let s = string_arg(it.next().expect("arity"));
-            let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
-            let idx = match it.next() {
-                Some(i) => call.int(i)?,
-                None => node(Kind::Literal(Value::Int(1)), DataType::Int),
-            };
-            Ok(Signature { args: vec![s, pattern, idx], data_type: DataType::String, state })
-        },
+        signature: |call, b| regexp_signature(call, b, DataType::String, Some(1)),
         eval: Eval::Strict(|v, state| {
             let re = regex(state, &v[1], "regexp_extract")?;
-            let idx = int(&v[2]);
-            let groups = re.captures_len() - 1;
-            if idx < 0 || idx as usize > groups {
-                return Err(SluiceError::exec(format!(
-                    "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) `idx` in `regexp_extract` is invalid: Expects group index between 0 and {groups}, but got {idx}. SQLSTATE: 22023"
-                )));
-            }
-            let found = re.captures(text(&v[0])).and_then(|c| c.get(idx as usize)).map_or("", |m| m.as_str());
+            let idx = group_index(&re, int(&v[2]), "regexp_extract")?;
+            let found = re.captures(text(&v[0])).and_then(|c| c.get(idx)).map_or("", |m| m.as_str());
             Ok(string(found.to_string()))
         }),
     },
@@ -104,17 +89,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         arity: (2, 3),
         // `regexp_extract_all(str, regexp[, idx])`: group `idx` (1 by default) of every match,
         // empty where the group took no part.
-        signature: |call, b| {
-            let mut it = b.into_iter();
-            let s = string_arg(it.next().expect("arity"));
-            let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
-            let idx = match it.next() {
-                Some(i) => call.int(i)?,
-                None => node(Kind::Literal(Value::Int(1)), DataType::Int),
-            };
-            let t = DataType::Array(Box::new(DataType::String));
-            Ok(Signature { args: vec![s, pattern, idx], data_type: t, state })
-        },
+        signature: |call, b| regexp_signature(call, b, DataType::Array(Box::new(DataType::String)), Some(1)),
         eval: Eval::Strict(|v, state| {
             let re = regex(state, &v[1], "regexp_extract_all")?;
             let idx = group_index(&re, int(&v[2]), "regexp_extract_all")?;
@@ -130,7 +105,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &["regexp", "rlike"],
         arity: (2, 2),
         // `regexp_like(str, regexp)`: `str RLIKE regexp`, a match anywhere.
-        signature: |call, b| regexp_signature(call, b, DataType::Boolean),
+        signature: |call, b| regexp_signature(call, b, DataType::Boolean, None),
         eval: Eval::Strict(|v, state| {
             Ok(Value::Boolean(regex(state, &v[1], "regexp_like")?.is_match(text(&v[0]))))
         }),
@@ -140,7 +115,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &[],
         arity: (2, 2),
         // `regexp_count(str, regexp)`: how many times the pattern matches.
-        signature: |call, b| regexp_signature(call, b, DataType::Int),
+        signature: |call, b| regexp_signature(call, b, DataType::Int, None),
         eval: Eval::Strict(|v, state| {
             let re = regex(state, &v[1], "regexp_count")?;
             let n = java_captures(&re, text(&v[0])).len();
@@ -152,7 +127,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &[],
         arity: (2, 2),
         // `regexp_substr(str, regexp)`: the first match; NULL when there is none or it is empty.
-        signature: |call, b| regexp_signature(call, b, DataType::String),
+        signature: |call, b| regexp_signature(call, b, DataType::String, None),
         eval: Eval::Strict(|v, state| {
             Ok(match regex(state, &v[1], "regexp_substr")?.find(text(&v[0])) {
                 Some(m) if !m.as_str().is_empty() => Value::string(m.as_str()),
@@ -166,16 +141,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         arity: (2, 3),
         // `regexp_instr(str, regexp[, idx])`: the 1-based character position where the first
         // match (its group `idx`, 0 by default) begins; 0 when nothing matches.
-        signature: |call, b| {
-            let mut it = b.into_iter();
-            let s = string_arg(it.next().expect("arity"));
-            let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
-            let idx = match it.next() {
-                Some(i) => call.int(i)?,
-                None => node(Kind::Literal(Value::Int(0)), DataType::Int),
-            };
-            Ok(Signature { args: vec![s, pattern, idx], data_type: DataType::Int, state })
-        },
+        signature: |call, b| regexp_signature(call, b, DataType::Int, Some(0)),
         eval: Eval::Strict(|v, state| {
             let re = regex(state, &v[1], "regexp_instr")?;
             let idx = group_index(&re, int(&v[2]), "regexp_instr")?;
@@ -191,17 +157,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         arity: (2, 3),
         // `split(str, regexp[, limit])`: at most `limit` parts when it is positive, all
         // (trailing empty strings kept) otherwise, as Java's `String.split(regex, -1)`.
-        signature: |call, b| {
-            let mut it = b.into_iter();
-            let s = string_arg(it.next().expect("arity"));
-            let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
-            let limit = match it.next() {
-                Some(l) => call.int(l)?,
-                None => node(Kind::Literal(Value::Int(-1)), DataType::Int),
-            };
-            let t = DataType::Array(Box::new(DataType::String));
-            Ok(Signature { args: vec![s, pattern, limit], data_type: t, state })
-        },
+        signature: |call, b| regexp_signature(call, b, DataType::Array(Box::new(DataType::String)), Some(-1)),
         eval: Eval::Strict(|v, state| {
             let s = text(&v[0]);
             let limit = usize::try_from(int(&v[2])).ok().filter(|l| *l > 0);
@@ -234,12 +190,25 @@ fn java_captures<'s>(re: &Regex, s: &'s str) -> Vec<regex::Captures<'s>> {
     out
 }
 
-/// `f(str, regexp)`: a string and a pattern, typed `t`.
-fn regexp_signature(call: &Call<'_>, b: Vec<BoundExpr>, t: DataType) -> Result<Signature> {
+/// `f(str, regexp[, n])`: a string, a pattern and, when `default` is given, an integer that
+/// defaults to it (a group index, a limit); typed `t`.
+fn regexp_signature(
+    call: &Call<'_>,
+    b: Vec<BoundExpr>,
+    t: DataType,
+    default: Option<i32>,
+) -> Result<Signature> {
     let mut it = b.into_iter();
     let s = string_arg(it.next().expect("arity"));
     let (pattern, state) = pattern_arg(call, it.next().expect("arity"))?;
-    Ok(Signature { args: vec![s, pattern], data_type: t, state })
+    let mut args = vec![s, pattern];
+    if let Some(default) = default {
+        args.push(match it.next() {
+            Some(n) => call.int(n)?,
+            None => node(Kind::Literal(Value::Int(default)), DataType::Int),
+        });
+    }
+    Ok(Signature { args, data_type: t, state })
 }
 
 /// A group index `idx` of `re`, or Spark's `[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX]`.
