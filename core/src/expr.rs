@@ -198,6 +198,19 @@ impl AggFunc {
         }
     }
 
+    /// Whether the aggregate takes only numbers (`sum`, `avg`, the moments).
+    pub fn numeric_only(self) -> bool {
+        matches!(
+            self,
+            AggFunc::Sum
+                | AggFunc::Avg
+                | AggFunc::StddevPop
+                | AggFunc::StddevSamp
+                | AggFunc::VarPop
+                | AggFunc::VarSamp
+        )
+    }
+
     /// Spark's `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE]` when `name` is a boolean aggregate
     /// (`every`, `bool_and`, `some`, `any`, `bool_or`) and its argument `arg` of type `input`
     /// is no boolean.

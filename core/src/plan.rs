@@ -1576,15 +1576,7 @@ fn bind_agg(
             AggFunc::check_boolean_input(name, call, first, &input_type)?;
         }
     }
-    let numeric_only = matches!(
-        func,
-        AggFunc::Sum
-            | AggFunc::Avg
-            | AggFunc::StddevPop
-            | AggFunc::StddevSamp
-            | AggFunc::VarPop
-            | AggFunc::VarSamp
-    );
+    let numeric_only = func.numeric_only();
     if numeric_only && !(input_type.is_numeric() || input_type == DataType::Null) {
         return Err(SluiceError::analysis(format!(
             "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the parameter requires the \"NUMERIC\" type, however it has the type \"{}\".",

@@ -37,15 +37,7 @@ impl Binder<'_> {
         if let [a] = args {
             AggFunc::check_boolean_input(name, e, a, &input)?;
         }
-        let numeric_only = matches!(
-            agg,
-            AggFunc::Sum
-                | AggFunc::Avg
-                | AggFunc::StddevPop
-                | AggFunc::StddevSamp
-                | AggFunc::VarPop
-                | AggFunc::VarSamp
-        );
+        let numeric_only = agg.numeric_only();
         if numeric_only && !(input.is_numeric() || matches!(input, DataType::Null | DataType::String)) {
             return Err(mismatch(
                 e,
