@@ -252,7 +252,8 @@ impl Session {
 
     /// Runs `f` (analysis, planning) with the session's zone as the zone expressions bind
     /// to; an error when the configured zone is not one.
-    /// `spark.sql.decimalOperations.allowPrecisionLoss` (default true) applies the same way.
+    /// `spark.sql.decimalOperations.allowPrecisionLoss` (default true) applies the same way,
+    /// and every `current_timestamp()` of the analysis reads one instant.
     pub(crate) fn with_zone<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
         let zone = self.time_zone()?;
         let loss = match self.conf().get(ALLOW_PRECISION_LOSS) {
@@ -261,7 +262,10 @@ impl Session {
                 SluiceError::option(ALLOW_PRECISION_LOSS, format!("must be true or false, not `{v}`"))
             })?,
         };
-        sluice_core::decimal::with_precision_loss(loss, || sluice_core::time::with_session_zone(zone, f))
+        let now = sluice_core::eval::system_micros();
+        sluice_core::decimal::with_precision_loss(loss, || {
+            sluice_core::eval::with_query_instant(now, || sluice_core::time::with_session_zone(zone, f))
+        })
     }
 
     /// The session's runtime configuration (Spark's `spark.conf`): `session.conf().set(k, v)`,

@@ -607,7 +607,17 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         }
         A::TypedString(ts) => {
             let ty = sql_type(&ts.data_type)?;
-            Expr::Cast(Box::new(Expr::Literal(literal(&ts.value.value, false)?)), ty)
+            let value = literal(&ts.value.value, false)?;
+            // `DATE '..'` and `TIMESTAMP '..'` must read whole, whatever the session zone.
+            if let (Value::String(text), DataType::Date | DataType::Timestamp) = (&value, &ty) {
+                if crate::eval::cast_value(&value, &ty).is_err() {
+                    return Err(SluiceError::analysis(format!(
+                        "[INVALID_TYPED_LITERAL] The value of the typed literal \"{}\" is invalid: '{text}'.",
+                        ty.sql_name().to_ascii_uppercase()
+                    )));
+                }
+            }
+            Expr::Cast(Box::new(Expr::Literal(value)), ty)
         }
         A::Ceil { expr, field } | A::Floor { expr, field } => {
             let name = if matches!(ast, A::Ceil { .. }) { "ceil" } else { "floor" };

@@ -104,16 +104,14 @@ impl Binder<'_> {
             if b.data_type == to || matches!(b.data_type, DataType::Null) || accepts.contains(&b.data_type) {
                 return Ok(coerce(b, &to));
             }
-            Err(mismatch(
-                e,
-                format!(
-                    "the {} parameter requires the \"{}\" type, however \"{}\" has the type \"{}\"",
-                    ordinal(i),
-                    type_sql(&to),
-                    args[i].output_name(),
-                    type_sql(&b.data_type)
-                ),
-            ))
+            Err(SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: the {} parameter requires the \"{}\" type, however \"{}\" has the type \"{}\".",
+                e.output_name(),
+                ordinal(i),
+                type_sql(&to),
+                args[i].output_name(),
+                type_sql(&b.data_type)
+            )))
         };
         use DataType as T;
         let timestamp_arg = |i: usize| -> Result<BoundExpr> {
@@ -319,10 +317,33 @@ impl Binder<'_> {
     }
 }
 
-/// The current instant in microseconds. Functions like `current_timestamp()` read it once when
-/// the expression is bound, so every row of one evaluation sees the same instant (as Spark
-/// fixes it once per query execution).
+thread_local! {
+    static QUERY_INSTANT: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` (the analysis of one statement) with `micros` as the instant every
+/// `current_timestamp()` / `current_date()` in it reads, so two calls in one query agree, as
+/// Spark fixes the time once per query; then puts the old instant back.
+pub fn with_query_instant<R>(micros: i64, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<i64>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            QUERY_INSTANT.with(|q| q.set(self.0));
+        }
+    }
+    let _restore = Restore(QUERY_INSTANT.with(|q| q.replace(Some(micros))));
+    f()
+}
+
+/// The current instant in microseconds: the query's ([`with_query_instant`]) when one is set,
+/// else the clock's. Functions like `current_timestamp()` read it once when the expression is
+/// bound, so every row of one evaluation sees the same instant.
 pub(super) fn now_micros() -> i64 {
+    QUERY_INSTANT.with(std::cell::Cell::get).unwrap_or_else(system_micros)
+}
+
+/// The clock's instant in microseconds since the epoch.
+pub fn system_micros() -> i64 {
     match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => d.as_micros() as i64,
         Err(before) => -(before.duration().as_micros() as i64),

@@ -150,6 +150,7 @@ use self::temporal::*;
 
 pub use self::cast::{cast_value, cast_value_in, try_cast_value};
 pub use self::coerce::wider_type;
+pub use self::datetime::{system_micros, with_query_instant};
 pub use self::window::{
     event_time_of, session_window_spec, window_spec, window_struct_type, SessionWindowSpec, WindowSpec,
 };

@@ -15,8 +15,9 @@ pub(super) enum Temporal {
     IvPlusIv,
     /// interval - interval
     IvMinusIv,
-    /// timestamp - timestamp, an interval
-    TsMinusTs,
+    /// timestamp - timestamp, an interval: the difference of the two local date-times in the
+    /// session zone (Spark's `SubtractTimestamps`), so a DST change between them is not counted.
+    TsMinusTs(Zone),
     /// date + int days
     DatePlusDays,
     /// date - int days
@@ -49,7 +50,7 @@ pub(super) fn temporal_op(
         (BinaryOp::Minus, a, Interval) if instant(a) => (Temporal::TsMinusIv, Timestamp, Interval, Timestamp),
         (BinaryOp::Minus, Date, Date) => (Temporal::DateMinusDate, Date, Date, Interval),
         (BinaryOp::Minus, Timestamp, Timestamp | Date) | (BinaryOp::Minus, Date, Timestamp) => {
-            (Temporal::TsMinusTs, Timestamp, Timestamp, Interval)
+            (Temporal::TsMinusTs(session_zone()), Timestamp, Timestamp, Interval)
         }
         (BinaryOp::Plus, Date, Int) => (Temporal::DatePlusDays, Date, Int, Date),
         (BinaryOp::Minus, Date, Int) => (Temporal::DateMinusDays, Date, Int, Date),
@@ -90,7 +91,9 @@ pub(super) fn temporal(op: Temporal, a: &Value, b: &Value) -> Result<Value> {
         (Temporal::TsMinusIv, Value::Timestamp(t), Value::Interval(i)) => Value::Timestamp(sub(*t, *i)?),
         (Temporal::IvPlusIv, Value::Interval(x), Value::Interval(y)) => Value::Interval(add(*x, *y)?),
         (Temporal::IvMinusIv, Value::Interval(x), Value::Interval(y)) => Value::Interval(sub(*x, *y)?),
-        (Temporal::TsMinusTs, Value::Timestamp(x), Value::Timestamp(y)) => Value::Interval(sub(*x, *y)?),
+        (Temporal::TsMinusTs(zone), Value::Timestamp(x), Value::Timestamp(y)) => {
+            Value::Interval(sub(zone.to_local(*x), zone.to_local(*y))?)
+        }
         (Temporal::DatePlusDays, Value::Date(d), Value::Int(n)) => {
             Value::Date(d.checked_add(*n).ok_or_else(|| overflow("integer", "add"))?)
         }
