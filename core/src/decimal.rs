@@ -37,14 +37,8 @@ fn pow10(n: u32) -> I256 {
 
 /// The number of decimal digits of `|v|` (1 for 0).
 fn digits(v: I256) -> u32 {
-    let ten = U256::new(10);
-    let mut a = v.unsigned_abs();
-    let mut n = 1;
-    while a >= ten {
-        a /= ten;
-        n += 1;
-    }
-    n
+    let a = v.unsigned_abs();
+    (1..=76).find(|&n| a < pow10(n).unsigned_abs()).unwrap_or(77)
 }
 
 /// `n / d` rounded half up (away from zero at the half), as `BigDecimal`'s `HALF_UP`.
@@ -367,14 +361,7 @@ thread_local! {
 /// then puts the old setting back. With it off, a result type too wide for 38 digits is
 /// cut to 38 without giving up scale, so values that need the integral digits overflow.
 pub fn with_precision_loss<R>(allow: bool, f: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            ALLOW_PRECISION_LOSS.with(|a| a.set(self.0));
-        }
-    }
-    let _restore = Restore(ALLOW_PRECISION_LOSS.with(|a| a.replace(allow)));
-    f()
+    crate::scoped::with_value(&ALLOW_PRECISION_LOSS, allow, f)
 }
 
 fn precision_loss_allowed() -> bool {

@@ -21,6 +21,7 @@ pub mod options;
 pub mod plan;
 pub mod redact;
 pub mod schema;
+mod scoped;
 pub mod sink;
 pub mod sql;
 pub mod time;

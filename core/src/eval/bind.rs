@@ -227,8 +227,9 @@ impl Binder<'_> {
         };
         let lt = numeric(&l.data_type, &r.data_type).ok_or_else(incompatible)?;
         let rt = numeric(&r.data_type, &l.data_type).ok_or_else(incompatible)?;
-        if let Some(bound) = decimal_arith(op, l.clone(), r.clone(), &lt, &rt) {
-            return Ok(bound);
+        let has_decimal = matches!(lt, DataType::Decimal(..)) || matches!(rt, DataType::Decimal(..));
+        if has_decimal && lt.as_decimal().is_some() && rt.as_decimal().is_some() {
+            return Ok(decimal_arith(op, l, r, &lt, &rt));
         }
         let (arith, t) = match op {
             BinaryOp::Plus => (Arith::Add, wider_numeric(&lt, &rt)),
@@ -248,28 +249,20 @@ impl Binder<'_> {
     }
 }
 
-/// Arithmetic with a decimal operand and no double: both operands as decimals (an integer
-/// as the decimal that holds it), the result typed by Spark's precision and scale rules
-/// (`div` gives a bigint). `None` when the operation is not decimal arithmetic.
-fn decimal_arith(
-    op: BinaryOp,
-    l: BoundExpr,
-    r: BoundExpr,
-    lt: &DataType,
-    rt: &DataType,
-) -> Option<BoundExpr> {
-    if !matches!(lt, DataType::Decimal(..)) && !matches!(rt, DataType::Decimal(..)) {
-        return None;
-    }
+/// Arithmetic with a decimal operand and no double (the caller checks both types are exact
+/// numbers): both operands as decimals (an integer as the decimal that holds it), the result
+/// typed by Spark's precision and scale rules (`div` gives a bigint).
+fn decimal_arith(op: BinaryOp, l: BoundExpr, r: BoundExpr, lt: &DataType, rt: &DataType) -> BoundExpr {
     // An integer literal counts as the narrowest decimal that holds it (`10` is
     // decimal(2,0)), as Spark's `DecimalType.fromLiteral`.
     let narrow = |e: &BoundExpr, t: &DataType| match &e.kind {
         Kind::Literal(v @ (Value::Int(_) | Value::Long(_))) => {
-            Some((Decimal::new(i128::from(v.as_i64().unwrap_or(0)), 0).digits(), 0))
+            (Decimal::new(i128::from(v.as_i64().unwrap_or(0)), 0).digits(), 0)
         }
-        _ => t.as_decimal(),
+        _ => t.as_decimal().expect("the caller checked an exact numeric type"),
     };
-    let (a, b) = (narrow(&l, lt)?, narrow(&r, rt)?);
+    let (a, b) = (narrow(&l, lt), narrow(&r, rt));
+    let (l, r) = (coerce(l, &DataType::Decimal(a.0, a.1)), coerce(r, &DataType::Decimal(b.0, b.1)));
     let (arith, t) = match op {
         BinaryOp::Plus => (Arith::Add, DecimalOp::Add),
         BinaryOp::Minus => (Arith::Sub, DecimalOp::Sub),
@@ -277,14 +270,12 @@ fn decimal_arith(
         BinaryOp::Divide => (Arith::Div, DecimalOp::Div),
         BinaryOp::Modulo => (Arith::Rem, DecimalOp::Rem),
         BinaryOp::IntDivide => {
-            let (l, r) = (coerce(l, &DataType::Decimal(a.0, a.1)), coerce(r, &DataType::Decimal(b.0, b.1)));
-            return Some(node(Kind::Arith(Arith::IntDiv, Box::new(l), Box::new(r)), DataType::Long));
+            return node(Kind::Arith(Arith::IntDiv, Box::new(l), Box::new(r)), DataType::Long);
         }
-        _ => return None,
+        _ => unreachable!("comparisons, logic and concat are bound before arithmetic"),
     };
     let (p, s) = crate::decimal::result_type(t, a, b);
-    let (l, r) = (coerce(l, &DataType::Decimal(a.0, a.1)), coerce(r, &DataType::Decimal(b.0, b.1)));
-    Some(node(Kind::Arith(arith, Box::new(l), Box::new(r)), DataType::Decimal(p, s)))
+    node(Kind::Arith(arith, Box::new(l), Box::new(r)), DataType::Decimal(p, s))
 }
 
 impl Binder<'_> {

@@ -325,14 +325,7 @@ thread_local! {
 /// `current_timestamp()` / `current_date()` in it reads, so two calls in one query agree, as
 /// Spark fixes the time once per query; then puts the old instant back.
 pub fn with_query_instant<R>(micros: i64, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<i64>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            QUERY_INSTANT.with(|q| q.set(self.0));
-        }
-    }
-    let _restore = Restore(QUERY_INSTANT.with(|q| q.replace(Some(micros))));
-    f()
+    crate::scoped::with_value(&QUERY_INSTANT, Some(micros), f)
 }
 
 /// The current instant in microseconds: the query's ([`with_query_instant`]) when one is set,

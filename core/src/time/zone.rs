@@ -228,14 +228,7 @@ pub fn session_zone() -> Zone {
 
 /// Runs `f` with `zone` as this thread's session zone (for binding), then puts the old one back.
 pub fn with_session_zone<R>(zone: Zone, f: impl FnOnce() -> R) -> R {
-    struct Restore(Zone);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            SESSION_ZONE.with(|z| z.set(self.0));
-        }
-    }
-    let _restore = Restore(SESSION_ZONE.with(|z| z.replace(zone)));
-    f()
+    crate::scoped::with_value(&SESSION_ZONE, zone, f)
 }
 
 #[cfg(test)]

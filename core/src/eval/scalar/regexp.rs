@@ -94,7 +94,6 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
             let re = regex(state, &v[1], "regexp_extract_all")?;
             let idx = group_index(&re, int(&v[2]), "regexp_extract_all")?;
             let found: Vec<Value> = java_captures(&re, text(&v[0]))
-                .iter()
                 .map(|c| Value::string(c.get(idx).map_or("", |m| m.as_str())))
                 .collect();
             Ok(Value::Array(found.into()))
@@ -118,7 +117,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         signature: |call, b| regexp_signature(call, b, DataType::Int, None),
         eval: Eval::Strict(|v, state| {
             let re = regex(state, &v[1], "regexp_count")?;
-            let n = java_captures(&re, text(&v[0])).len();
+            let n = java_captures(&re, text(&v[0])).count();
             Ok(Value::Int(i32::try_from(n).unwrap_or(i32::MAX)))
         }),
     },
@@ -174,20 +173,24 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
 /// Every match as Java's `Matcher.find` loop finds them: the next search starts where the
 /// last match ended (one character further after an empty match), so an empty match right
 /// after a non-empty one counts, which the `regex` crate's iterators skip.
-fn java_captures<'s>(re: &Regex, s: &'s str) -> Vec<regex::Captures<'s>> {
-    let mut out = Vec::new();
+fn java_captures<'r, 's>(re: &'r Regex, s: &'s str) -> impl Iterator<Item = regex::Captures<'s>> + 'r
+where
+    's: 'r,
+{
     let mut pos = 0;
-    while pos <= s.len() {
-        let Some(c) = re.captures_at(s, pos) else { break };
+    std::iter::from_fn(move || {
+        if pos > s.len() {
+            return None;
+        }
+        let c = re.captures_at(s, pos)?;
         let whole = c.get(0).expect("group 0 is the match");
         pos = if whole.is_empty() {
             whole.end() + s[whole.end()..].chars().next().map_or(1, char::len_utf8)
         } else {
             whole.end()
         };
-        out.push(c);
-    }
-    out
+        Some(c)
+    })
 }
 
 /// `f(str, regexp[, n])`: a string, a pattern and, when `default` is given, an integer that
