@@ -27,7 +27,7 @@ workers=${WORKERS:-"1 2"}
 repeat=${REPEAT:-3}
 data=${NEXMARK_DIR:-/tmp/nexmark-1m}
 queries=("$@")
-[ ${#queries[@]} -gt 0 ] || queries=(q0 q1 q2)
+[ ${#queries[@]} -gt 0 ] || queries=(q0 q1 q2 q3 q4 q5 q7 q8 q10 q11 q12 q13 q14 q15 q16 q17 q20 q21 q22)
 
 if [ ! -x "$bin" ]; then
   cargo build --release -p sluice-cli >&2

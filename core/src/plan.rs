@@ -1432,19 +1432,24 @@ fn resolve_aggregate(
             }
             // `window` (or `session_window`) names the grouping window's column, as Spark's
             // `TimeWindowing` calls it, unless the input has a column of that name.
+            // `window.start` is a field of that column.
             if let Expr::Column(parts) = node {
-                let name = parts.join(".");
+                let name = &parts[0];
                 let window_key = |g: &Expr| {
-                    matches!(g.unaliased(), Expr::Function { name: f, .. } if f.eq_ignore_ascii_case(&name))
+                    matches!(g.unaliased(), Expr::Function { name: f, .. } if f.eq_ignore_ascii_case(name))
                 };
                 if (name.eq_ignore_ascii_case("window") || name.eq_ignore_ascii_case("session_window"))
-                    && input.index_of(&name).is_none()
+                    && input.index_of(&parts.join(".")).is_none()
+                    && input.index_of(name).is_none()
                 {
                     if let Some(i) = group.iter().position(window_key) {
-                        return Some(Expr::Alias(
-                            Box::new(Expr::Column(vec![format!("_g{i}")])),
-                            name.to_ascii_lowercase(),
-                        ));
+                        let column = Expr::Column(vec![format!("_g{i}")]);
+                        return Some(match &parts[1..] {
+                            [] => Expr::Alias(Box::new(column), name.to_ascii_lowercase()),
+                            fields => fields
+                                .iter()
+                                .fold(column, |e, f| Expr::Field(Box::new(e), f.clone())),
+                        });
                     }
                 }
             }

@@ -813,8 +813,8 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
     if f.over.is_some() {
         return Err(unsupported("window functions (OVER)", ast));
     }
-    if f.filter.is_some() || !f.within_group.is_empty() {
-        return Err(unsupported("aggregate FILTER / WITHIN GROUP clauses", ast));
+    if !f.within_group.is_empty() {
+        return Err(unsupported("aggregate WITHIN GROUP clauses", ast));
     }
     let name = match f.name.0.last() {
         Some(ast::ObjectNamePart::Identifier(id)) => id.value.to_ascii_lowercase(),
@@ -847,6 +847,48 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
     let name = match name.as_str() {
         "to_char" | "to_varchar" => "date_format".to_string(),
         _ => name,
+    };
+    match &f.filter {
+        None => Ok(Expr::Function { name, args, distinct }),
+        Some(condition) => filtered_aggregate(name, args, distinct, convert_expr(condition)?, ast),
+    }
+}
+
+/// The function that marks the condition of an aggregate's FILTER clause (see
+/// [`filtered_aggregate`]); it binds to its boolean argument.
+pub const AGGREGATE_FILTER: &str = "__aggregate_filter";
+
+/// `agg(x) FILTER (WHERE c)` as `agg(CASE WHEN c THEN x END)`: the aggregates that skip NULLs
+/// then see only the rows where `c` holds (`count(*)` counts `CASE WHEN c THEN 1 END`). The
+/// aggregate Sluice has skips NULLs (its `first`/`last` too).
+fn filtered_aggregate(
+    name: String,
+    args: Vec<Expr>,
+    distinct: bool,
+    condition: Expr,
+    ast: &ast::Expr,
+) -> Result<Expr> {
+    if crate::expr::AggFunc::from_name(&name).is_none() {
+        return Err(SluiceError::Analysis(format!(
+            "[INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX] The function `{name}` does not support FILTER (in `{ast}`)."
+        )));
+    }
+    if condition.contains_aggregate() {
+        return Err(SluiceError::Analysis(format!(
+            "[INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE] The FILTER expression \"{}\" in an aggregate function is invalid. Expected a FILTER expression without an aggregation, but found \"{ast}\".",
+            condition.sql_name()
+        )));
+    }
+    // The marker checks the condition is a boolean and names the column as Spark does.
+    let condition = Expr::Function { name: AGGREGATE_FILTER.into(), args: vec![condition], distinct: false };
+    let when = |value: Expr| Expr::Case {
+        operand: None,
+        branches: vec![(condition.clone(), value)],
+        else_expr: None,
+    };
+    let args = match args.as_slice() {
+        [] | [Expr::Star(None)] => vec![when(Expr::Literal(Value::Int(1)))],
+        _ => args.into_iter().map(when).collect(),
     };
     Ok(Expr::Function { name, args, distinct })
 }

@@ -398,6 +398,17 @@ impl Binder<'_> {
                 arity(1, 1)?;
                 self.bind(&Expr::IsNull(Box::new(args[0].clone())))
             }
+            crate::sql::AGGREGATE_FILTER => {
+                arity(1, 1)?;
+                let condition = self.bind(&args[0])?;
+                if !matches!(condition.data_type(), DataType::Boolean | DataType::Null) {
+                    return Err(SluiceError::analysis(format!(
+                        "[INVALID_AGGREGATE_FILTER.NOT_BOOLEAN] The FILTER expression \"{}\" in an aggregate function is invalid. Expected a FILTER expression of the BOOLEAN type.",
+                        args[0].sql_name()
+                    )));
+                }
+                Ok(condition)
+            }
             "isnotnull" => {
                 arity(1, 1)?;
                 self.bind(&Expr::IsNotNull(Box::new(args[0].clone())))

@@ -135,8 +135,16 @@ impl Expr {
                     };
                     return format!("TRY_CAST({} AS {})", args[0].sql_name(), ty.unwrap_or_default());
                 }
-                let items: Vec<String> = args.iter().map(Expr::sql_name).collect();
                 let prefix = if *distinct { "DISTINCT " } else { "" };
+                if let Some((condition, values)) = filtered_arguments(args) {
+                    let items: Vec<String> = values.iter().map(|v| v.sql_name()).collect();
+                    return format!(
+                        "{name}({prefix}{}) FILTER (WHERE {})",
+                        items.join(", "),
+                        condition.sql_name()
+                    );
+                }
+                let items: Vec<String> = args.iter().map(Expr::sql_name).collect();
                 if name == "if" {
                     return format!("(IF({}))", items.join(", "));
                 }
@@ -145,4 +153,21 @@ impl Expr {
             Expr::Invalid(msg) => msg.clone(),
         }
     }
+}
+
+/// The condition and the arguments of an aggregate written `agg(x, ..) FILTER (WHERE c)`,
+/// which the parser makes `agg(CASE WHEN __aggregate_filter(c) THEN x END, ..)`.
+fn filtered_arguments(args: &[Expr]) -> Option<(&Expr, Vec<&Expr>)> {
+    let mut condition = None;
+    let mut values = Vec::with_capacity(args.len());
+    for a in args {
+        let Expr::Case { operand: None, branches, else_expr: None } = a else { return None };
+        let [(Expr::Function { name, args: marked, .. }, value)] = branches.as_slice() else { return None };
+        if name != crate::sql::AGGREGATE_FILTER || marked.len() != 1 {
+            return None;
+        }
+        condition = Some(&marked[0]);
+        values.push(value);
+    }
+    condition.map(|c| (c, values))
 }
