@@ -20,7 +20,7 @@ use sluice_operators::{
     build, BatchStats, BatchWatermarks, ChangedKeys, DataflowContext, Diff, ErrorSlot, SavedState,
     StoreChanges, Time,
 };
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -37,8 +37,12 @@ use timely::worker::Worker;
 use timely::WorkerConfig;
 
 /// Rows a worker inserts before letting the dataflow run, so a large batch streams
-/// through the operators instead of piling up in the input buffers.
-const STEP_EVERY_ROWS: usize = 64 * 1024;
+/// through the operators instead of piling up in the input buffers. Small enough that a
+/// chunk's rows stay in cache and in memory the allocator already has: with 64 Ki rows,
+/// Nexmark q0 over the generator spent a fifth to a third of its time in the kernel
+/// zeroing fresh pages for them (`clear_page_erms`) and took 0.42-0.46 s on 2 workers;
+/// with 4 Ki, 0.24-0.32 s (benches/nexmark/README.md).
+const STEP_EVERY_ROWS: usize = 4 * 1024;
 /// How often a waiting worker or driver looks at the cluster's connections.
 const HEALTH_POLL: Duration = Duration::from_millis(50);
 
@@ -351,6 +355,12 @@ impl Executor {
             let probe = ProbeHandle::new();
             let capture = captured.clone();
             let gather = part_writer.is_none();
+            // A writer that discards its rows (noop) outside complete mode gets none: the
+            // worker counts the rows it would have written and drops them as they come.
+            let discard =
+                mode != OutputMode::Complete && matches!(&part_writer, Some(Ok(w)) if w.discards_rows());
+            let discarded = Rc::new(Cell::new(0u64));
+            let discard_count = discarded.clone();
             let mut inputs = worker.dataflow::<Time, _, _>(|scope| {
                 let (inputs, output) = build(scope, &analyzed, &ctx);
                 // A writing worker keeps its own changes: no exchange at all.
@@ -358,7 +368,15 @@ impl Executor {
                 changes
                     .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(Pipeline, "Capture", move |_, _| {
                         move |input, _output| {
-                            input.for_each(|_cap, data| capture.borrow_mut().append(data));
+                            input.for_each(|_cap, data| {
+                                if discard {
+                                    let added = data.iter().map(|(_, _, d)| (*d).max(0) as u64).sum::<u64>();
+                                    discard_count.set(discard_count.get() + added);
+                                    data.clear();
+                                } else {
+                                    capture.borrow_mut().append(data)
+                                }
+                            });
                         }
                     })
                     .probe_with(&probe);
@@ -458,8 +476,9 @@ impl Executor {
                         Some(table) => table.borrow_mut().apply(changes),
                         None => inserted_rows(changes),
                     };
+                    let dropped = discarded.replace(0);
                     if error.is_none() {
-                        written = rows.len() as u64;
+                        written = rows.len() as u64 + dropped;
                         match writer.as_mut().map_err(|e| e.clone()).and_then(|w| w.write(id, rows)) {
                             Ok(messages) => commit = messages,
                             Err(e) => error = Some(e),

@@ -50,4 +50,10 @@ pub trait PartWriter {
     /// again (a replay after a restart) must not duplicate what a committed batch wrote,
     /// if the sink promises exactly-once.
     fn write(&mut self, batch_id: u64, rows: Vec<Row>) -> Result<Vec<String>>;
+    /// Whether this writer needs no rows at all (the noop sink's): outside complete mode the
+    /// worker then drops its output as the dataflow produces it, instead of holding a whole
+    /// batch's rows for `write` (which is still called, with none, to end the batch).
+    fn discards_rows(&self) -> bool {
+        false
+    }
 }
