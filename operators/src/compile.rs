@@ -8,12 +8,13 @@
 
 use crate::agg::{Acc, AggState};
 use crate::context::DataflowContext;
+use crate::keyed::RowMap;
 use crate::state::state_store;
 use differential_dataflow::input::{Input, InputSession};
 use sluice_core::eval::BoundExpr;
 use sluice_core::plan::{AggregateNode, Analyzed, JoinType, Node};
 use sluice_core::{Result, Row, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
@@ -189,7 +190,7 @@ fn partial_aggregate<'s>(
             // A global aggregation of a batch query has one row even over no input (Spark):
             // worker 0 contributes an empty state for the empty key at the first batch.
             let mut default_row = (spec.default_row && index == 0).then_some(cap);
-            let mut pending: BTreeMap<Time, (Capability<Time>, HashMap<Row, AggState>)> = BTreeMap::new();
+            let mut pending: BTreeMap<Time, (Capability<Time>, RowMap<AggState>)> = BTreeMap::new();
             let mut key: Row = Vec::with_capacity(spec.keys.len());
             let mut args: Vec<Value> = Vec::with_capacity(spec.aggs.len());
             move |(input, frontier), output| {
@@ -210,7 +211,9 @@ fn partial_aggregate<'s>(
                             }
                             let groups = &mut pending
                                 .entry(t)
-                                .or_insert_with(|| (cap.delayed(&t, output.output_index()), HashMap::new()))
+                                .or_insert_with(|| {
+                                    (cap.delayed(&t, output.output_index()), RowMap::default())
+                                })
                                 .1;
                             let mut fold_one = |key: &Row| {
                                 let state = match groups.get_mut(key.as_slice()) {

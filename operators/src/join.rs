@@ -157,7 +157,7 @@ pub(crate) fn stream_static_join<'s>(
     ctx: &DataflowContext,
 ) -> Rows<'s> {
     use differential_dataflow::{AsCollection, Hashable};
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
     use timely::container::CapacityContainerBuilder;
     use timely::dataflow::channels::pact::Exchange;
     use timely::dataflow::operators::generic::Operator;
@@ -179,7 +179,7 @@ pub(crate) fn stream_static_join<'s>(
             "StreamStaticJoin",
             move |cap, _info| {
                 drop(cap);
-                let mut table: HashMap<Row, Vec<(Row, Diff)>> = HashMap::new();
+                let mut table: crate::keyed::RowMap<Vec<(Row, Diff)>> = Default::default();
                 let mut static_pending: BTreeMap<Time, Vec<(Row, Row, Diff)>> = BTreeMap::new();
                 let mut pending: BTreeMap<Time, PendingProbes> = BTreeMap::new();
                 move |(input, _frontier), (statics, static_frontier), output| {

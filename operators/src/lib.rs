@@ -14,6 +14,7 @@ pub mod context;
 mod dedup;
 pub mod errors;
 mod join;
+mod join_rows;
 pub mod keyed;
 pub mod state;
 mod stream_join;

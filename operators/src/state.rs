@@ -18,7 +18,7 @@ use crate::agg::finish_group;
 use crate::agg::AggState;
 use crate::collection::{Diff, Partials, Rows, Time};
 use crate::context::{BatchWatermarks, DataflowContext, Snapshot};
-use crate::keyed::{KeyedState, StoreChanges};
+use crate::keyed::{KeyedState, RowMap, StoreChanges};
 use differential_dataflow::difference::Semigroup;
 use differential_dataflow::{AsCollection, Hashable};
 use serde::Deserialize;
@@ -154,7 +154,7 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
             "StateStore",
             move |cap, _info| {
                 let mut cap = Some(cap);
-                let mut pending: BTreeMap<Time, HashMap<Row, AggState>> = BTreeMap::new();
+                let mut pending: BTreeMap<Time, RowMap<AggState>> = BTreeMap::new();
                 let mut next_mark: Time = 0;
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
                 let track = ctx.tracks_changes;

@@ -22,9 +22,9 @@
 use crate::collection::{Diff, Rows, Time};
 use crate::context::{DataflowContext, Snapshot};
 use crate::join::{pad, with_optional_keys};
+use crate::join_rows::{JoinRows, Stored};
 use crate::keyed::{KeyedState, StoreChanges};
 use differential_dataflow::{AsCollection, Hashable};
-use serde::{Deserialize, Serialize};
 use sluice_core::plan::{event_time_of, JoinNode, JoinType};
 use sluice_core::{Result, Row, SluiceError};
 use std::cell::RefCell;
@@ -38,20 +38,12 @@ use timely::dataflow::operators::generic::Operator;
 /// Rough bytes per value of a stored row, for `memoryUsedBytes`.
 const BYTES_PER_VALUE: usize = 32;
 
-/// A row a side holds, how many times, and whether any row of the other side matched it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Stored {
-    row: Row,
-    n: Diff,
-    matched: bool,
-}
-
 /// One side's rows by join key, and the keys by event time (for eviction): the key's own
 /// event time with an event-time key, else the event time of its rows with a range
 /// condition.
 #[derive(Default)]
 struct SideState {
-    rows: KeyedState<Vec<Stored>>,
+    rows: KeyedState<JoinRows>,
     by_time: BTreeMap<i64, Vec<Row>>,
     /// The join key that holds the event time, if one does.
     event_key: Option<usize>,
@@ -65,15 +57,8 @@ impl SideState {
             self.by_time.entry(t).or_default().push(key.clone());
         }
         let time = self.event_key.and_then(|i| event_time_of(&key[i]));
-        let (rows, fresh) = self.rows.entry_or_insert_fresh(key, Vec::new);
-        match rows.iter_mut().find(|s| s.row == row) {
-            Some(s) => {
-                s.n += n;
-                s.matched |= matched;
-            }
-            None => rows.push(Stored { row, n, matched }),
-        }
-        rows.retain(|s| s.n != 0);
+        let (rows, fresh) = self.rows.entry_or_insert_fresh(key, JoinRows::default);
+        rows.add(row, n, matched);
         if let (Some(t), Some(key)) = (time, fresh) {
             self.by_time.entry(t).or_default().push(key);
         }
@@ -86,14 +71,11 @@ impl SideState {
         let mut out = Vec::new();
         for key in std::mem::replace(&mut self.by_time, kept).into_values().flatten() {
             let Some(col) = self.row_time else {
-                out.extend(self.rows.remove(&key).unwrap_or_default());
+                out.extend(self.rows.remove(&key).map(JoinRows::into_rows).unwrap_or_default());
                 continue;
             };
             let Some(rows) = self.rows.get_mut(&key) else { continue };
-            let (gone, stay): (Vec<Stored>, Vec<Stored>) =
-                rows.drain(..).partition(|s| event_time_of(&s.row[col]).is_some_and(|t| t <= threshold));
-            *rows = stay;
-            out.extend(gone);
+            out.extend(rows.take_where(|s| event_time_of(&s.row[col]).is_some_and(|t| t <= threshold)));
             if rows.is_empty() {
                 self.rows.remove(&key);
             }
@@ -248,17 +230,16 @@ pub(crate) fn stream_stream_join<'s>(
                             let mut matched = false;
                             if let Some(key) = &key {
                                 if let Some(others) = rs.rows.get_mut(key) {
-                                    for other in others.iter_mut() {
-                                        let joined: Row =
-                                            row.iter().chain(other.row.iter()).cloned().collect();
+                                    for (other, other_n, other_matched) in others.iter_mut() {
+                                        let joined: Row = row.iter().chain(other.iter()).cloned().collect();
                                         if keep(&joined) {
                                             matched = true;
-                                            other.matched = true;
+                                            *other_matched = true;
                                             if semi {
                                                 // One match is enough: the rest need not be tried.
                                                 break;
                                             }
-                                            session.give((joined, t, d * other.n));
+                                            session.give((joined, t, d * other_n));
                                         }
                                     }
                                 }
@@ -289,19 +270,18 @@ pub(crate) fn stream_stream_join<'s>(
                             let mut matched = false;
                             if let Some(key) = &key {
                                 if let Some(others) = ls.rows.get_mut(key) {
-                                    for other in others.iter_mut() {
-                                        if semi && other.matched {
+                                    for (other, other_n, other_matched) in others.iter_mut() {
+                                        if semi && *other_matched {
                                             continue;
                                         }
-                                        let joined: Row =
-                                            other.row.iter().chain(row.iter()).cloned().collect();
+                                        let joined: Row = other.iter().chain(row.iter()).cloned().collect();
                                         if keep(&joined) {
                                             matched = true;
-                                            other.matched = true;
+                                            *other_matched = true;
                                             if semi {
-                                                session.give((other.row.clone(), t, other.n));
+                                                session.give((other.clone(), t, other_n));
                                             } else {
-                                                session.give((joined, t, d * other.n));
+                                                session.give((joined, t, d * other_n));
                                             }
                                         }
                                     }
