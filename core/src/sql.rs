@@ -844,8 +844,14 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
     };
     // Spark's `to_char`/`to_varchar` of a date or timestamp is `date_format`, and named so;
     // of a number (the inverse of `to_number`) it is not supported yet.
-    let name = match name.as_str() {
-        "to_char" | "to_varchar" => "date_format".to_string(),
+    // `dateadd`/`date_add` and `datediff`/`date_diff` with a unit first are Spark's
+    // `timestampadd` and `timestampdiff`.
+    let name = match (name.as_str(), args.len()) {
+        ("to_char" | "to_varchar", _) => "date_format".to_string(),
+        ("dateadd" | "date_add", 3) => "timestampadd".to_string(),
+        ("datediff" | "date_diff", 3) => "timestampdiff".to_string(),
+        ("date_diff", _) => "datediff".to_string(),
+        ("dateadd", _) => "date_add".to_string(),
         _ => name,
     };
     match &f.filter {

@@ -1,6 +1,7 @@
 //! Date-time functions (`hour`, `date_format`, `to_timestamp`, `unix_timestamp`,
 //! `date_trunc`, ...): binding with Spark's argument types and evaluation in UTC.
 
+use super::timestamp_units::{make_timestamp, timestamp_add, timestamp_diff, unit_argument, DtUnit};
 use super::*;
 
 /// Which field a date-part function extracts.
@@ -60,6 +61,12 @@ pub(super) enum TimeFunc {
     Trunc,
     /// `datediff(end, start)`.
     DateDiff,
+    /// `timestampadd(unit, n, ts)`.
+    TimestampAdd(DtUnit),
+    /// `timestampdiff(unit, start, end)`.
+    TimestampDiff(DtUnit),
+    /// `make_timestamp(year, month, day, hour, min, sec[, zone])`.
+    MakeTimestamp,
     /// A tumbling `window(ts, size[, size[, start]])`: `{start, end}` of the window holding ts.
     Window { size: i64, slide: i64, offset: i64 },
     /// `window_time(window)`: the window's end - 1 microsecond, the event time of its rows.
@@ -305,6 +312,40 @@ impl Binder<'_> {
                 arity(2, 2)?;
                 time(TimeFunc::DateDiff, vec![date_arg(0)?, date_arg(1)?], T::Int)
             }
+            "timestampadd" => {
+                arity(3, 3)?;
+                let unit = unit_argument(name, &args[0])?;
+                let n = expect(1, self.bind(&args[1])?, T::Long, &[T::Int])?;
+                time(TimeFunc::TimestampAdd(unit), vec![n, timestamp_arg(2)?], T::Timestamp)
+            }
+            "timestampdiff" => {
+                arity(3, 3)?;
+                let unit = unit_argument(name, &args[0])?;
+                time(TimeFunc::TimestampDiff(unit), vec![timestamp_arg(1)?, timestamp_arg(2)?], T::Long)
+            }
+            "make_timestamp" => {
+                arity(6, 7)?;
+                let mut bound = Vec::with_capacity(args.len());
+                for (i, arg) in args.iter().take(5).enumerate() {
+                    bound.push(expect(i, self.bind(arg)?, T::Int, &[T::Long, T::String])?);
+                }
+                let sec = self.bind(&args[5])?;
+                if !(sec.data_type.is_numeric() || matches!(sec.data_type, T::Null | T::String)) {
+                    return Err(mismatch(
+                        e,
+                        format!(
+                            "the sixth parameter requires a numeric type, however \"{}\" has the type \"{}\"",
+                            args[5].output_name(),
+                            type_sql(&sec.data_type)
+                        ),
+                    ));
+                }
+                bound.push(coerce(sec, &T::Decimal(16, 6)));
+                if args.len() == 7 {
+                    bound.push(string_at(6)?);
+                }
+                time(TimeFunc::MakeTimestamp, bound, T::Timestamp)
+            }
             "date_add" | "date_sub" => {
                 arity(2, 2)?;
                 let op = if name == "date_add" { Temporal::DatePlusDays } else { Temporal::DateMinusDays };
@@ -469,6 +510,16 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
             None => Value::Null,
         },
         TimeFunc::DateDiff => Value::Int((days(0) - days(1)) as i32),
+        TimeFunc::TimestampAdd(unit) => timestamp_add(*unit, vals[0].as_i64().unwrap_or(0), ts(1), zone)?,
+        TimeFunc::TimestampDiff(unit) => timestamp_diff(*unit, ts(0), ts(1), zone)?,
+        TimeFunc::MakeTimestamp => {
+            let field = |i: usize| vals[i].as_i64().unwrap_or(0);
+            let zone = match vals.get(6) {
+                Some(z) => Zone::parse(z.as_str().unwrap_or_default()).map_err(SluiceError::exec)?,
+                None => zone,
+            };
+            make_timestamp([field(0), field(1), field(2), field(3), field(4)], &vals[5], zone)?
+        }
         TimeFunc::Window { size, slide, offset } => {
             let t = ts(0);
             let start =

@@ -137,6 +137,7 @@ mod scalar;
 mod temporal;
 #[cfg(test)]
 mod tests;
+mod timestamp_units;
 mod window;
 
 // Each concept's module sees the others' items through `use super::*`.

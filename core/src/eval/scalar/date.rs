@@ -102,7 +102,7 @@ fn day_of_week_named(name: &str) -> Option<i32> {
 }
 
 /// The day number of `year-month-day`, or Spark's `[DATETIME_FIELD_OUT_OF_BOUNDS]`.
-fn make_date(year: i64, month: i64, day: i64) -> Result<i32> {
+pub(crate) fn make_date(year: i64, month: i64, day: i64) -> Result<i32> {
     let out_of_bounds = |why: String| {
         SluiceError::exec(format!("[DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION] {why}. SQLSTATE: 22023"))
     };

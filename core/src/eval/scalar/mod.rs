@@ -15,6 +15,8 @@ mod math;
 mod regexp;
 mod string;
 
+pub(crate) use date::make_date;
+
 /// The registry: each module's table of functions.
 const TABLES: &[&[ScalarFunction]] = &[
     string::FUNCTIONS,
