@@ -795,12 +795,28 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
             }
         }
         ast::Value::Boolean(b) => Value::Boolean(*b),
+        // X'1F2E': the bytes the hex digits spell (an odd count starts with a 0 nibble).
+        ast::Value::HexStringLiteral(hex) => Value::Binary(
+            hex_bytes(hex)
+                .ok_or_else(|| {
+                    SluiceError::Parse(format!(
+                        "[INVALID_SQL_SYNTAX] X'{hex}' is not a binary literal: hex digits only"
+                    ))
+                })?
+                .into(),
+        ),
         ast::Value::Null => Value::Null,
         other => match other.clone().into_string() {
             Some(s) => Value::String(s.into()),
             None => return Err(SluiceError::Parse(format!("unsupported literal `{other}`"))),
         },
     })
+}
+
+fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = hex.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect::<Option<_>>()?;
+    let (first, rest) = digits.split_at(digits.len() % 2);
+    Some(first.iter().copied().chain(rest.chunks(2).map(|p| p[0] << 4 | p[1])).collect())
 }
 
 fn sql_type(dt: &ast::DataType) -> Result<DataType> {

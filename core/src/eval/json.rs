@@ -67,6 +67,7 @@ impl Binder<'_> {
                         ),
                     ));
                 }
+                json_options(name, args.get(1))?;
                 node(Kind::ToJson(Box::new(b), session_zone()), DataType::String)
             }
             "from_json" => {
@@ -85,10 +86,44 @@ impl Binder<'_> {
                         ))
                     }
                 };
+                json_options(name, args.get(2))?;
                 let b = string_arg(self.bind(&args[0])?);
                 node(Kind::FromJson(Box::new(b), session_zone()), DataType::Struct(schema.fields))
             }
             _ => return Ok(None),
         }))
     }
+}
+
+/// Checks the options argument of `from_json` / `to_json`: Spark's `map('key', 'value', ..)`
+/// of string literals. Sluice reads JSON with Spark's default options only, so an option
+/// other than the default `mode` PERMISSIVE is refused rather than ignored (ignoring
+/// `timestampFormat` gave NULL or differently formatted timestamps without an error).
+fn json_options(function: &str, options: Option<&Expr>) -> Result<()> {
+    let Some(options) = options else { return Ok(()) };
+    let Expr::Function { name, args, .. } = options else {
+        return Err(SluiceError::analysis(format!(
+            "[INVALID_OPTIONS.NON_MAP_FUNCTION] Must use the `map()` function for options, in `{function}`."
+        )));
+    };
+    if name != "map" {
+        return Err(SluiceError::analysis(format!(
+            "[INVALID_OPTIONS.NON_MAP_FUNCTION] Must use the `map()` function for options, in `{function}`."
+        )));
+    }
+    for pair in args.chunks(2) {
+        let (Expr::Literal(Value::String(key)), Some(Expr::Literal(Value::String(value)))) =
+            (&pair[0], pair.get(1))
+        else {
+            return Err(SluiceError::analysis(format!(
+                "[INVALID_OPTIONS.NON_STRING_TYPE] A type of keys and values in `map()` must be string, in `{function}`."
+            )));
+        };
+        if !(key.eq_ignore_ascii_case("mode") && value.eq_ignore_ascii_case("PERMISSIVE")) {
+            return Err(SluiceError::analysis(format!(
+                "[UNSUPPORTED_FEATURE] The {function} option `{key}` = '{value}' is not supported yet: Sluice reads and writes JSON here with Spark's default options only."
+            )));
+        }
+    }
+    Ok(())
 }

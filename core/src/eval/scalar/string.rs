@@ -77,14 +77,14 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &[],
         arity: (2, 3),
         signature: pad_signature,
-        eval: Eval::Strict(|v, _| Ok(string(pad(v, true)))),
+        eval: Eval::Strict(|v, state| Ok(pad_value(v, state, true))),
     },
     ScalarFunction {
         name: "rpad",
         aliases: &[],
         arity: (2, 3),
         signature: pad_signature,
-        eval: Eval::Strict(|v, _| Ok(string(pad(v, false)))),
+        eval: Eval::Strict(|v, state| Ok(pad_value(v, state, false))),
     },
     ScalarFunction {
         name: "split_part",
@@ -299,32 +299,59 @@ fn trim(v: &[Value], leading: bool, trailing: bool) -> Value {
 }
 
 /// `lpad`/`rpad(s, len[, pad])`: a string, an integer, and a pad string (a space by default).
+/// Spark's `lpad`/`rpad` types: a binary string with a binary pad (or none: zero bytes)
+/// pads bytes into a binary; anything else pads characters, binaries cast to strings.
 fn pad_signature(call: &Call<'_>, bound: Vec<BoundExpr>) -> Result<Signature> {
     let mut it = bound.into_iter();
-    let s = string_arg(it.next().expect("arity checked"));
+    let s = it.next().expect("arity checked");
     let len = call.int(it.next().expect("arity checked"))?;
-    let pad = it
-        .next()
-        .map(string_arg)
-        .unwrap_or_else(|| node(Kind::Literal(Value::string(" ")), DataType::String));
-    Signature::new(vec![s, len, pad], DataType::String)
+    let pad = it.next();
+    let bytes = s.data_type == DataType::Binary
+        && pad.as_ref().is_none_or(|p| matches!(p.data_type, DataType::Binary | DataType::Null));
+    if bytes {
+        let pad = pad
+            .unwrap_or_else(|| node(Kind::Literal(Value::Binary(Arc::from(&[0u8][..]))), DataType::Binary));
+        return Ok(Signature {
+            args: vec![s, len, pad],
+            data_type: DataType::Binary,
+            state: State::Type(DataType::Binary),
+        });
+    }
+    let pad =
+        pad.map(string_arg).unwrap_or_else(|| node(Kind::Literal(Value::string(" ")), DataType::String));
+    Signature::new(vec![string_arg(s), len, pad], DataType::String)
+}
+
+/// `lpad`/`rpad` of `v` as the signature typed it: bytes or characters.
+fn pad_value(v: &[Value], state: &State, left: bool) -> Value {
+    match (state, &v[0], &v[2]) {
+        (State::Type(DataType::Binary), Value::Binary(s), Value::Binary(p)) => {
+            let len = usize::try_from(int(&v[1])).unwrap_or(0);
+            Value::Binary(Arc::from(pad_items(s, p, len, left)))
+        }
+        _ => string(pad(v, left)),
+    }
+}
+
+/// `s` cut to `len` items, or filled to `len` with `pad` repeated (the last copy cut short).
+fn pad_items<T: Clone>(s: &[T], pad: &[T], len: usize, left: bool) -> Vec<T> {
+    if s.len() >= len || pad.is_empty() {
+        return s[..s.len().min(len)].to_vec();
+    }
+    let fill = pad.iter().cycle().take(len - s.len()).cloned();
+    if left {
+        fill.chain(s.iter().cloned()).collect()
+    } else {
+        s.iter().cloned().chain(fill).collect()
+    }
 }
 
 /// Spark's `UTF8String.lpad`/`rpad`: cut to `len` characters when already that long (or
 /// when the pad is empty), else filled with the pad repeated (the last copy cut short).
 fn pad(v: &[Value], left: bool) -> String {
-    let (s, pad) = (text(&v[0]), text(&v[2]));
+    let (s, pad) = (text(&v[0]).chars().collect::<Vec<_>>(), text(&v[2]).chars().collect::<Vec<_>>());
     let len = usize::try_from(int(&v[1])).unwrap_or(0);
-    let chars = s.chars().count();
-    if chars >= len || pad.is_empty() {
-        return s.chars().take(len).collect();
-    }
-    let fill: String = pad.chars().cycle().take(len - chars).collect();
-    if left {
-        fill + s
-    } else {
-        format!("{s}{fill}")
-    }
+    pad_items(&s, &pad, len, left).into_iter().collect()
 }
 
 /// 1-based character position of `needle` in `hay` at or after `start`, 0 when absent.
