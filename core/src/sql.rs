@@ -797,7 +797,7 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
         ast::Value::Boolean(b) => Value::Boolean(*b),
         // X'1F2E': the bytes the hex digits spell (an odd count starts with a 0 nibble).
         ast::Value::HexStringLiteral(hex) => Value::Binary(
-            hex_bytes(hex)
+            crate::eval::hex_bytes(hex)
                 .ok_or_else(|| {
                     SluiceError::Parse(format!(
                         "[INVALID_SQL_SYNTAX] X'{hex}' is not a binary literal: hex digits only"
@@ -811,12 +811,6 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
             None => return Err(SluiceError::Parse(format!("unsupported literal `{other}`"))),
         },
     })
-}
-
-fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = hex.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect::<Option<_>>()?;
-    let (first, rest) = digits.split_at(digits.len() % 2);
-    Some(first.iter().copied().chain(rest.chunks(2).map(|p| p[0] << 4 | p[1])).collect())
 }
 
 fn sql_type(dt: &ast::DataType) -> Result<DataType> {
@@ -862,6 +856,17 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
     // of a number (the inverse of `to_number`) it is not supported yet.
     // `dateadd`/`date_add` and `datediff`/`date_diff` with a unit first are Spark's
     // `timestampadd` and `timestampdiff`.
+    // `decode(expr, search, result, .., default)` with three arguments or more is SQL's
+    // DECODE: the first result whose search equals expr, NULL matching NULL.
+    if name == "decode" && args.len() >= 3 {
+        let mut rest = args[1..].chunks_exact(2);
+        let branches = rest
+            .by_ref()
+            .map(|p| (binary(BinaryOp::EqNullSafe, args[0].clone(), p[0].clone()), p[1].clone()))
+            .collect();
+        let else_expr = rest.remainder().first().cloned().map(Box::new);
+        return Ok(Expr::Case { operand: None, branches, else_expr });
+    }
     let name = match (name.as_str(), args.len()) {
         ("to_char" | "to_varchar", _) => "date_format".to_string(),
         ("dateadd" | "date_add", 3) => "timestampadd".to_string(),

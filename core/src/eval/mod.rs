@@ -146,6 +146,7 @@ use self::datetime::*;
 use self::errors::*;
 use self::like::*;
 use self::row::*;
+pub(crate) use self::scalar::hex_bytes;
 use self::scalar::{eval_call, Call, ScalarFunction, State};
 use self::temporal::*;
 

@@ -11,11 +11,13 @@ use std::sync::OnceLock;
 mod collection;
 mod conditional;
 mod date;
+mod encoding;
 mod math;
 mod regexp;
 mod string;
 
 pub(crate) use date::make_date;
+pub(crate) use encoding::hex_bytes;
 
 /// The registry: each module's table of functions.
 const TABLES: &[&[ScalarFunction]] = &[
@@ -25,6 +27,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     conditional::FUNCTIONS,
     date::FUNCTIONS,
     collection::FUNCTIONS,
+    encoding::FUNCTIONS,
 ];
 
 /// One scalar function, whole.
@@ -73,6 +76,8 @@ pub(crate) enum State {
     Regex(Arc<Regex>),
     /// The call's result type, for functions whose values depend on it (a decimal's scale).
     Type(DataType),
+    /// A constant argument read once (`to_binary`'s format).
+    Text(Arc<str>),
 }
 
 /// How a function evaluates.
