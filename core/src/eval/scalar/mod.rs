@@ -12,6 +12,7 @@ mod collection;
 mod conditional;
 mod date;
 mod encoding;
+mod json_text;
 mod math;
 mod regexp;
 mod string;
@@ -28,6 +29,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     date::FUNCTIONS,
     collection::FUNCTIONS,
     encoding::FUNCTIONS,
+    json_text::FUNCTIONS,
 ];
 
 /// One scalar function, whole.
