@@ -831,6 +831,11 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
         _ => return Err(unsupported("function names of this form", ast)),
     };
     let (args, distinct) = match &f.args {
+        // `current_date` without parentheses names a column of that name first (the binder
+        // falls back to the function).
+        ast::FunctionArguments::None if BARE_FUNCTIONS.contains(&name.as_str()) => {
+            return Ok(Expr::Column(vec![name]));
+        }
         ast::FunctionArguments::None => (Vec::new(), false),
         ast::FunctionArguments::Subquery(_) => return Err(unsupported("subqueries", ast)),
         ast::FunctionArguments::List(list) => {
@@ -867,6 +872,10 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
         let else_expr = rest.remainder().first().cloned().map(Box::new);
         return Ok(Expr::Case { operand: None, branches, else_expr });
     }
+    // Spark's type-named casts: `double(x)` is `CAST(x AS DOUBLE)`.
+    if let ([arg], Some(ty)) = (args.as_slice(), type_named_cast(&name)) {
+        return Ok(Expr::Cast(Box::new(arg.clone()), ty));
+    }
     let name = match (name.as_str(), args.len()) {
         ("to_char" | "to_varchar", _) => "date_format".to_string(),
         ("dateadd" | "date_add", 3) => "timestampadd".to_string(),
@@ -878,6 +887,19 @@ fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
     match &f.filter {
         None => Ok(Expr::Function { name, args, distinct }),
         Some(condition) => filtered_aggregate(name, args, distinct, convert_expr(condition)?, ast),
+    }
+}
+
+/// Functions Spark calls without parentheses, which a column of the same name shadows.
+pub const BARE_FUNCTIONS: &[&str] =
+    &["current_date", "current_timestamp", "current_user", "user", "session_user"];
+
+/// The type a type-named cast function (`int(x)`, `double(x)`, `date(x)`, ..) casts to.
+fn type_named_cast(name: &str) -> Option<DataType> {
+    match name {
+        "boolean" | "tinyint" | "smallint" | "int" | "bigint" | "float" | "double" | "decimal" | "date"
+        | "timestamp" | "string" | "binary" => DataType::parse(name),
+        _ => None,
     }
 }
 

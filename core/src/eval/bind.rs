@@ -124,6 +124,15 @@ impl Binder<'_> {
                     return Ok(b);
                 }
             }
+            // A bare `current_date` (no parentheses) is a column when there is one, else the
+            // function, as Spark resolves it.
+            if let [name] = parts {
+                if crate::sql::BARE_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str()) {
+                    let call =
+                        Expr::Function { name: name.to_ascii_lowercase(), args: Vec::new(), distinct: false };
+                    return self.bind(&call);
+                }
+            }
             return Err(self.schema.resolve(&parts.join(".")).expect_err("index_of found no such column"));
         };
         let mut bound = node(Kind::Column(index), self.schema.fields[index].data_type.clone());
@@ -397,6 +406,12 @@ impl Binder<'_> {
             "isnull" => {
                 arity(1, 1)?;
                 self.bind(&Expr::IsNull(Box::new(args[0].clone())))
+            }
+            // The argument's type, as Spark names it; the argument is not evaluated.
+            "typeof" => {
+                arity(1, 1)?;
+                let t = self.bind(&args[0])?.data_type().sql_name();
+                Ok(node(Kind::Literal(Value::string(&t)), DataType::String))
             }
             crate::sql::AGGREGATE_FILTER => {
                 arity(1, 1)?;
