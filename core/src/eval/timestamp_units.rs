@@ -7,6 +7,7 @@
 //! instant; `timestampDiff` counts whole units between the two local date-times as
 //! `java.time`'s `ChronoUnit.between` does.
 
+use super::scalar::out_of_bounds;
 use super::*;
 use crate::time::{civil_from_days, days_from_civil, days_in_month};
 
@@ -166,9 +167,6 @@ pub(super) fn timestamp_diff(unit: DtUnit, start: i64, end: i64, zone: Zone) -> 
 /// `make_timestamp(year, month, day, hour, min, sec)` in `zone`, `sec` a decimal(16,6) as
 /// Spark casts it: 60 with no fraction is the next minute.
 pub(super) fn make_timestamp(fields: [i64; 5], seconds: &Value, zone: Zone) -> Result<Value> {
-    let out_of_bounds = |why: String| {
-        SluiceError::exec(format!("[DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION] {why}. SQLSTATE: 22023"))
-    };
     let [year, month, day, hour, minute] = fields;
     let Value::Decimal(sec) = seconds else { return Ok(Value::Null) };
     let micros = sec.unscaled;

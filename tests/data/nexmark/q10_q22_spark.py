@@ -18,47 +18,19 @@ strings, decimals as doubles); with fewer than 2,000 rows the rows themselves go
 Run (NEXMARK_DIR defaults to /tmp/nexmark-1m, as scripts/nexmark-bench.sh makes it):
   /tmp/spark-peer/venv/bin/python tests/data/nexmark/q10_q22_spark.py [q ...]
 """
-import decimal
 import hashlib
 import json
 import os
 import sys
 
-from pyspark.sql import SparkSession
+from spark_nexmark import batch_tables, here, plain, query_text, session, stream_tables
 
-here = os.path.dirname(os.path.abspath(__file__))
-repo = os.path.abspath(os.path.join(here, "../../.."))
-data = os.environ.get("NEXMARK_DIR", "/tmp/nexmark-1m")
-spark = (
-    SparkSession.builder.master("local[2]")
-    .config("spark.sql.shuffle.partitions", 5)
-    .config("spark.sql.session.timeZone", "UTC")
-    .config("spark.ui.enabled", "false")
-    .config("spark.driver.memory", "6g")
-    .getOrCreate()
-)
-spark.sparkContext.setLogLevel("ERROR")
-SCHEMAS = {
-    "person": "id BIGINT, name STRING, emailAddress STRING, creditCard STRING, city STRING, state STRING, dateTime TIMESTAMP, extra STRING",
-    "auction": "id BIGINT, itemName STRING, description STRING, initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP, expires TIMESTAMP, seller BIGINT, category BIGINT, extra STRING",
-    "bid": "auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, dateTime TIMESTAMP, extra STRING",
-}
-
-
-def plain(v):
-    # Timestamps as Spark casts them to strings: trailing zeros of the fraction dropped.
-    if hasattr(v, "isoformat"):
-        return v.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
-    if isinstance(v, decimal.Decimal):
-        return float(v)
-    return v
+spark = session(**{"spark.driver.memory": "6g"})
 
 
 def body(q):
     """The query of q, after running the statements before it."""
-    text = open(os.path.join(repo, "benches/nexmark", q + ".sql")).read()
-    lines = [l for l in text.splitlines() if not l.startswith("--") and not l.startswith("INSERT INTO")]
-    *before, query = [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    *before, query = query_text(q)
     for statement in before:
         spark.sql(statement)
     return query
@@ -78,17 +50,14 @@ def write(q, rows):
     print(q, len(lines), "rows", digest)
 
 
-for table, schema in SCHEMAS.items():
-    (spark.readStream.schema(schema).option("maxFilesPerTrigger", 5).json(os.path.join(data, table))
-     .withWatermark("dateTime", "1 second").createOrReplaceTempView(table))
 chosen = sys.argv[1:]
+stream_tables(spark)
 for q in [q for q in ["q10", "q11", "q13", "q14", "q20", "q21", "q22"] if q in chosen or not chosen]:
     query = spark.sql(body(q)).writeStream.format("memory").queryName(q).outputMode("append").start()
     query.processAllAvailable()
     query.stop()
     write(q, spark.table(q).collect())
 
-for table, schema in SCHEMAS.items():
-    spark.read.schema(schema).json(os.path.join(data, table)).createOrReplaceTempView(table)
+batch_tables(spark)
 for q in [q for q in ["q15", "q16", "q17"] if q in chosen or not chosen]:
     write(q, spark.sql(body(q)).collect())

@@ -101,11 +101,13 @@ fn day_of_week_named(name: &str) -> Option<i32> {
         .map(|i| i as i32)
 }
 
+/// Spark's error for a date-time field outside its range (`why` as java.time words it).
+pub(crate) fn out_of_bounds(why: String) -> SluiceError {
+    SluiceError::exec(format!("[DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION] {why}. SQLSTATE: 22023"))
+}
+
 /// The day number of `year-month-day`, or Spark's `[DATETIME_FIELD_OUT_OF_BOUNDS]`.
 pub(crate) fn make_date(year: i64, month: i64, day: i64) -> Result<i32> {
-    let out_of_bounds = |why: String| {
-        SluiceError::exec(format!("[DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION] {why}. SQLSTATE: 22023"))
-    };
     if !YEARS.contains(&year) {
         return Err(out_of_bounds(format!(
             "Invalid value for Year (valid values -999999999 - 999999999): {year}"
