@@ -33,7 +33,7 @@ pub(crate) struct JoinRows {
 }
 
 fn hash(row: &Row) -> u64 {
-    // Fixed, not per-process: the index lives in memory only, but a fixed state costs nothing.
+    // A fixed seed: the index lives in memory only and is rebuilt from the rows on restore.
     foldhash::fast::FixedState::with_seed(0x5eed).hash_one(row)
 }
 
@@ -41,10 +41,11 @@ impl JoinRows {
     /// Adds `n` of `row` (negative: retracts), marking it matched when `matched`; a row whose
     /// count comes to zero leaves.
     pub fn add(&mut self, row: Row, n: Diff, matched: bool) {
-        let h = hash(&row);
-        let at = match &self.index {
-            Some(index) => index.find(h, |&i| self.rows[i].row == row).copied(),
-            None => self.rows.iter().position(|s| s.row == row),
+        // Rows are hashed only once the key has an index: a short list is scanned.
+        let h = self.index.as_ref().map(|_| hash(&row));
+        let at = match (&self.index, h) {
+            (Some(index), Some(h)) => index.find(h, |&i| self.rows[i].row == row).copied(),
+            _ => self.rows.iter().position(|s| s.row == row),
         };
         match at {
             Some(i) => {
@@ -59,22 +60,20 @@ impl JoinRows {
             None => {
                 let place = self.rows.len();
                 self.rows.push(Stored { row, n, matched });
-                match &mut self.index {
-                    Some(index) => {
-                        let rows = &self.rows;
-                        index.insert_unique(h, place, |&i| hash(&rows[i].row));
-                    }
-                    None if self.rows.len() > INDEX_FROM => self.build_index(),
-                    None => {}
+                if let (Some(index), Some(h)) = (&mut self.index, h) {
+                    let rows = &self.rows;
+                    index.insert_unique(h, place, |&i| hash(&rows[i].row));
+                } else if self.rows.len() > INDEX_FROM {
+                    self.build_index();
                 }
             }
         }
     }
 
-    /// Removes the row at `i` (whose hash is `h`): the last row takes its place.
-    fn remove_at(&mut self, i: usize, h: u64) {
+    /// Removes the row at `i` (whose hash is `h` when indexed): the last row takes its place.
+    fn remove_at(&mut self, i: usize, h: Option<u64>) {
         let last = self.rows.len() - 1;
-        if let Some(index) = &mut self.index {
+        if let (Some(index), Some(h)) = (&mut self.index, h) {
             if let Ok(entry) = index.find_entry(h, |&j| j == i) {
                 entry.remove();
             }
