@@ -7,7 +7,7 @@
 //! instant; `timestampDiff` counts whole units between the two local date-times as
 //! `java.time`'s `ChronoUnit.between` does.
 
-use super::scalar::out_of_bounds;
+use super::scalar::field_within;
 use super::*;
 use crate::time::{civil_from_days, days_from_civil, days_in_month};
 
@@ -176,17 +176,10 @@ pub(super) fn make_timestamp(fields: [i64; 5], seconds: &Value, zone: Zone) -> R
             "[INVALID_FRACTION_OF_SECOND] Valid range for seconds is [0, 60] (inclusive), but the provided value is {sec}. To avoid this error, use `try_make_timestamp`, which returns NULL on error. If you do not want to use the session default timestamp version of this function, use `try_make_timestamp_ntz` or `try_make_timestamp_ltz`. SQLSTATE: 22023"
         )));
     }
-    if !(0..=60).contains(&whole) {
-        return Err(out_of_bounds(format!(
-            "Invalid value for SecondOfMinute (valid values 0 - 59): {whole}"
-        )));
-    }
-    if !(0..=23).contains(&hour) {
-        return Err(out_of_bounds(format!("Invalid value for HourOfDay (valid values 0 - 23): {hour}")));
-    }
-    if !(0..=59).contains(&minute) {
-        return Err(out_of_bounds(format!("Invalid value for MinuteOfHour (valid values 0 - 59): {minute}")));
-    }
+    // 60 (no fraction) is the next minute; java.time's message names 0 - 59 all the same.
+    field_within(whole as i64, 0..=60, "SecondOfMinute", "0 - 59")?;
+    field_within(hour, 0..=23, "HourOfDay", "0 - 23")?;
+    field_within(minute, 0..=59, "MinuteOfHour", "0 - 59")?;
     let date = scalar::make_date(year, month, day)?;
     let local = i64::from(date) * MICROS_PER_DAY
         + hour * MICROS_PER_HOUR

@@ -102,23 +102,30 @@ fn day_of_week_named(name: &str) -> Option<i32> {
 }
 
 /// Spark's error for a date-time field outside its range (`why` as java.time words it).
-pub(crate) fn out_of_bounds(why: String) -> SluiceError {
+fn out_of_bounds(why: String) -> SluiceError {
     SluiceError::exec(format!("[DATETIME_FIELD_OUT_OF_BOUNDS.WITHOUT_SUGGESTION] {why}. SQLSTATE: 22023"))
+}
+
+/// `value` of the java.time field `field` when within `range`, else Spark's
+/// `[DATETIME_FIELD_OUT_OF_BOUNDS]` naming the range as java.time does (`valid`).
+pub(crate) fn field_within(
+    value: i64,
+    range: std::ops::RangeInclusive<i64>,
+    field: &str,
+    valid: &str,
+) -> Result<i64> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(out_of_bounds(format!("Invalid value for {field} (valid values {valid}): {value}")))
+    }
 }
 
 /// The day number of `year-month-day`, or Spark's `[DATETIME_FIELD_OUT_OF_BOUNDS]`.
 pub(crate) fn make_date(year: i64, month: i64, day: i64) -> Result<i32> {
-    if !YEARS.contains(&year) {
-        return Err(out_of_bounds(format!(
-            "Invalid value for Year (valid values -999999999 - 999999999): {year}"
-        )));
-    }
-    if !(1..=12).contains(&month) {
-        return Err(out_of_bounds(format!("Invalid value for MonthOfYear (valid values 1 - 12): {month}")));
-    }
-    if !(1..=31).contains(&day) {
-        return Err(out_of_bounds(format!("Invalid value for DayOfMonth (valid values 1 - 28/31): {day}")));
-    }
+    field_within(year, YEARS, "Year", "-999999999 - 999999999")?;
+    field_within(month, 1..=12, "MonthOfYear", "1 - 12")?;
+    field_within(day, 1..=31, "DayOfMonth", "1 - 28/31")?;
     let month = month as u32;
     if day as u32 > days_in_month(year, month) {
         return Err(out_of_bounds(if month == 2 && day == 29 {

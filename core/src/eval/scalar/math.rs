@@ -213,17 +213,7 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         // 0; any other character makes the result NULL.
         signature: |_, b| strings_to(b, DataType::Binary),
         eval: Eval::Strict(|v, _| {
-            let digits = text(&v[0]).as_bytes();
-            let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-            let mut bytes = Vec::with_capacity(digits.len().div_ceil(2));
-            let (first, rest) = digits.split_at(digits.len() % 2);
-            for pair in first.iter().map(|&c| [b'0', c]).chain(rest.chunks(2).map(|p| [p[0], p[1]])) {
-                match (nibble(pair[0]), nibble(pair[1])) {
-                    (Some(h), Some(l)) => bytes.push(h << 4 | l),
-                    _ => return Ok(Value::Null),
-                }
-            }
-            Ok(Value::Binary(bytes.into()))
+            Ok(super::encoding::hex_bytes(text(&v[0])).map_or(Value::Null, |b| Value::Binary(b.into())))
         }),
     },
     ScalarFunction {

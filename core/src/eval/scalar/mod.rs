@@ -17,7 +17,7 @@ mod math;
 mod regexp;
 mod string;
 
-pub(crate) use date::{make_date, out_of_bounds};
+pub(crate) use date::{field_within, make_date};
 pub(crate) use encoding::hex_bytes;
 
 /// The registry: each module's table of functions.
