@@ -169,7 +169,7 @@ mod tests {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let k = ((x >> 33) % 60) as i64;
             let have = model.get(&k).copied().unwrap_or(0);
-            let n = if have > 0 && (x >> 20) % 3 == 0 { -have } else { 1 };
+            let n = if have > 0 && (x >> 20).is_multiple_of(3) { -have } else { 1 };
             rows.add(row(k), n, step % 7 == 0);
             let slot = model.entry(k).or_insert(0);
             *slot += n;
