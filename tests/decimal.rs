@@ -2,6 +2,9 @@
 //! multiplied and averaged per country, in a batch query and in a streaming aggregation that
 //! folds the files in one micro-batch at a time, equal to the last digit to Spark 4.3's
 //! answer (`tests/data/decimal/retail_revenue.jsonl`, made by `make_retail.py` there).
+//! And quantities read as SMALLINT: the four beyond its range are NULL as in Spark, and
+//! the aggregates keep or widen the narrow type as Spark's (`retail_quantities.jsonl`,
+//! made by `make_quantities.py`).
 
 mod common;
 
@@ -17,9 +20,10 @@ fn retail_dir() -> PathBuf {
     common::data_dir("retail-data").join("by-day")
 }
 
-/// Spark's answer: the query, the column types, and each row's values as Spark's strings.
-fn spark_answer() -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/decimal/retail_revenue.jsonl");
+/// Spark's answer in `tests/data/decimal/{name}`: the query, the column types, and each
+/// row's values as Spark's strings.
+fn spark_answer_in(name: &str) -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/decimal").join(name);
     let text = std::fs::read_to_string(path).expect("answer file");
     let mut lines = text.lines();
     let head: Json = serde_json::from_str(lines.next().expect("header")).expect("header JSON");
@@ -43,6 +47,10 @@ fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
         .collect();
     out.sort();
     out
+}
+
+fn spark_answer() -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
+    spark_answer_in("retail_revenue.jsonl")
 }
 
 fn types_of(df: &DataFrame) -> Vec<String> {
@@ -100,4 +108,45 @@ fn money_sums_and_averages_are_exact_in_a_streaming_aggregation() {
     assert!(batches >= 8, "the 305 files came in {batches} batches, expected at least 8 of 40 files");
     let got = as_text(spark.table("revenue").expect("table").collect().expect("collect"));
     assert_eq!(got, want);
+}
+
+#[test]
+fn smallint_quantities_beyond_the_type_read_as_null_and_aggregate_as_sparks() {
+    let (query, types, want) = spark_answer_in("retail_quantities.jsonl");
+    let schema = RETAIL.replace("Quantity INT", "Quantity SMALLINT");
+    let spark = Session::builder().workers(2).build().expect("session");
+    let dir = retail_dir();
+    let batch = spark
+        .read()
+        .schema(&schema)
+        .format("csv")
+        .option("header", true)
+        .load(dir.to_str().expect("UTF-8 path"))
+        .expect("read");
+    batch.create_or_replace_temp_view("retail").expect("view");
+    let df = spark.sql(&query).expect("query");
+    assert_eq!(types_of(&df), types, "column types");
+    assert_eq!(as_text(df.collect().expect("collect")), want, "batch");
+
+    let stream = spark
+        .read_stream()
+        .schema(&schema)
+        .format("csv")
+        .option("header", true)
+        .option("maxFilesPerTrigger", 80)
+        .load(dir.to_str().expect("UTF-8 path"))
+        .expect("stream");
+    stream.create_or_replace_temp_view("retail_stream").expect("view");
+    let df = spark.sql(&query.replace("FROM retail ", "FROM retail_stream ")).expect("query");
+    let q = df
+        .write_stream()
+        .format("memory")
+        .query_name("quantities")
+        .output_mode("complete")
+        .trigger(Trigger::AvailableNow)
+        .start()
+        .expect("start");
+    assert!(q.await_termination_timeout(Duration::from_secs(300)).expect("no failure"));
+    let got = as_text(spark.table("quantities").expect("table").collect().expect("collect"));
+    assert_eq!(got, want, "stream");
 }

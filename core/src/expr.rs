@@ -50,6 +50,8 @@ pub enum Expr {
     Column(Vec<String>),
     /// A literal value.
     Literal(Value),
+    /// A literal of a type its value does not tell (`25Y` is a `TINYINT` held as an int).
+    TypedLiteral(Value, DataType),
     /// `*`, optionally qualified (`t.*`).
     Star(Option<String>),
     /// `expr AS name`.
@@ -179,7 +181,7 @@ impl AggFunc {
         match self {
             AggFunc::Count | AggFunc::ApproxCountDistinct => DataType::Long,
             AggFunc::Sum => match input {
-                DataType::Int | DataType::Long => DataType::Long,
+                t if t.is_integral() => DataType::Long,
                 DataType::Decimal(p, s) => {
                     let (p, s) = bounded(u32::from(*p) + 10, u32::from(*s));
                     DataType::Decimal(p, s)
@@ -212,10 +214,10 @@ impl AggFunc {
     }
 
     /// Spark's `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE]` when `name` is a boolean aggregate
-    /// (`every`, `bool_and`, `some`, `any`, `bool_or`) and its argument `arg` of type `input`
+    /// (`every`, `bool_and`, `some`, `any`, `bool_or`, `count_if`) and its argument `arg` of type `input`
     /// is no boolean.
     pub fn check_boolean_input(name: &str, call: &Expr, arg: &Expr, input: &DataType) -> crate::Result<()> {
-        let boolean_only = matches!(name, "every" | "bool_and" | "some" | "any" | "bool_or");
+        let boolean_only = matches!(name, "every" | "bool_and" | "some" | "any" | "bool_or" | "count_if");
         if !boolean_only || matches!(input, DataType::Boolean | DataType::Null) {
             return Ok(());
         }
@@ -230,7 +232,8 @@ impl AggFunc {
     /// The aggregate a lower-case function name denotes, if any.
     pub fn from_name(name: &str) -> Option<AggFunc> {
         Some(match name {
-            "count" => AggFunc::Count,
+            // `count_if(c)` counts the rows where `c` is true (`plan::as_aggregate`).
+            "count" | "count_if" => AggFunc::Count,
             "sum" => AggFunc::Sum,
             "avg" | "mean" => AggFunc::Avg,
             // Spark replaces the boolean aggregates by min and max (false < true).
@@ -292,7 +295,11 @@ impl Expr {
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Column(_) | Expr::Literal(_) | Expr::Star(_) | Expr::Invalid(_) => {}
+            Expr::Column(_)
+            | Expr::Literal(_)
+            | Expr::TypedLiteral(..)
+            | Expr::Star(_)
+            | Expr::Invalid(_) => {}
             Expr::Alias(e, _)
             | Expr::Not(e)
             | Expr::Negate(e)
@@ -352,7 +359,11 @@ impl Expr {
     pub fn map_children(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
         let mut b = |e: Box<Expr>| Box::new(f(*e));
         match self {
-            e @ (Expr::Column(_) | Expr::Literal(_) | Expr::Star(_) | Expr::Invalid(_)) => e,
+            e @ (Expr::Column(_)
+            | Expr::Literal(_)
+            | Expr::TypedLiteral(..)
+            | Expr::Star(_)
+            | Expr::Invalid(_)) => e,
             Expr::Alias(e, n) => Expr::Alias(b(e), n),
             Expr::Not(e) => Expr::Not(b(e)),
             Expr::Negate(e) => Expr::Negate(b(e)),

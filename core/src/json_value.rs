@@ -184,9 +184,11 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
         // Spark keeps any other token's JSON text in a string field.
         (other, DataType::String) => Value::String(Arc::from(other.to_string().as_str())),
         (J::Bool(b), DataType::Boolean) => Value::Boolean(*b),
-        (J::Number(n), DataType::Int) => {
-            n.as_i64().and_then(|i| i32::try_from(i).ok()).map_or(Value::Null, Value::Int)
-        }
+        (J::Number(n), DataType::Int | DataType::Short | DataType::Byte) => n
+            .as_i64()
+            .and_then(|i| i32::try_from(i).ok())
+            .and_then(|i| Value::Int(i).into_narrow(data_type))
+            .unwrap_or(Value::Null),
         (J::Number(n), DataType::Long) => n.as_i64().map_or(Value::Null, Value::Long),
         (J::Number(n), DataType::Double) => n.as_f64().map_or(Value::Null, Value::double),
         (J::String(s), DataType::Decimal(p, sc)) => crate::decimal::Decimal::parse(s)

@@ -1288,7 +1288,7 @@ fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<Expr>, bool)> {
         let arg = match args.as_slice() {
             [Expr::Star(_)] | [] => None,
             // `count(1)` counts rows; `count(DISTINCT 1)` counts the one distinct value.
-            [Expr::Literal(v)] if func == AggFunc::Count && !v.is_null() && !*distinct => None,
+            [Expr::Literal(v)] if name == "count" && !v.is_null() && !*distinct => None,
             // Spark's `count(a, b, ..)`: the rows where none is NULL (and with DISTINCT, the
             // distinct tuples of them), counted as one struct that is NULL when any is.
             [_, _, ..] if func == AggFunc::Count => {
@@ -1307,6 +1307,11 @@ fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<Expr>, bool)> {
                     })),
                 })
             }
+            [a] if name == "count_if" => Some(Expr::Case {
+                operand: None,
+                branches: vec![(a.clone(), Expr::Literal(Value::Boolean(true)))],
+                else_expr: None,
+            }),
             [a, ..] => Some(a.clone()),
         };
         return Some((func, arg, *distinct));
@@ -1569,6 +1574,12 @@ fn bind_agg(
                     "[NESTED_AGGREGATE_FUNCTION] It is not allowed to use an aggregate function in the argument of another aggregate function: {}",
                     call.output_name()
                 )));
+            }
+            // `count_if(c)` counts `CASE WHEN c THEN true END`: `c` itself must be a boolean.
+            if let Expr::Function { name, args, .. } = call.unaliased() {
+                if let (true, Some(c)) = (name == "count_if", args.first()) {
+                    AggFunc::check_boolean_input(name, call, c, c.bind(input)?.data_type())?;
+                }
             }
             let b = a.bind(input)?;
             let t = b.data_type().clone();

@@ -583,7 +583,7 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
                     if ident.quote_style.is_none()
                         && typed_number(&format!("-{}", ident.value)).is_some() =>
                 {
-                    Expr::Literal(typed_number(&format!("-{}", ident.value)).expect("checked"))
+                    typed_number(&format!("-{}", ident.value)).expect("checked")
                 }
                 _ => Expr::Negate(boxed(expr)?),
             },
@@ -737,25 +737,38 @@ fn identifier(ident: &ast::Ident) -> Expr {
         return Expr::Literal(Value::string(&ident.value));
     }
     if ident.quote_style.is_none() {
-        if let Some(v) = typed_number(&ident.value) {
-            return Expr::Literal(v);
+        if let Some(e) = typed_number(&ident.value) {
+            return e;
         }
     }
     Expr::Column(vec![ident.value.clone()])
 }
 
-fn typed_number(text: &str) -> Option<Value> {
+fn typed_number(text: &str) -> Option<Expr> {
     let upper = text.to_ascii_uppercase();
     let (digits, suffix) = upper.split_at(upper.find(|c: char| c.is_ascii_alphabetic())?);
     let unsigned = digits.strip_prefix('-').unwrap_or(digits);
     if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
+    let narrow = |t: DataType| {
+        let range = t.narrow_range()?;
+        Some(match digits.parse::<i32>() {
+            Ok(n) if range.contains(&n) => Expr::TypedLiteral(Value::Int(n), t),
+            _ => Expr::Invalid(format!(
+                "[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal {digits} is outside the valid range for {} with minimum value of {} and maximum value of {}. Please adjust the value accordingly. SQLSTATE: 22003",
+                t.sql_name(),
+                range.start(),
+                range.end()
+            )),
+        })
+    };
     match suffix {
-        "L" => digits.parse::<i64>().ok().map(Value::Long),
-        "S" | "Y" => digits.parse::<i32>().ok().map(Value::Int),
-        "D" | "F" => digits.parse::<f64>().ok().map(Value::double),
-        "BD" => crate::decimal::Decimal::parse(digits).map(Value::Decimal),
+        "L" => digits.parse::<i64>().ok().map(|n| Expr::Literal(Value::Long(n))),
+        "S" => narrow(DataType::Short),
+        "Y" => narrow(DataType::Byte),
+        "D" | "F" => digits.parse::<f64>().ok().map(|d| Expr::Literal(Value::double(d))),
+        "BD" => crate::decimal::Decimal::parse(digits).map(|d| Expr::Literal(Value::Decimal(d))),
         _ => None,
     }
 }

@@ -42,18 +42,46 @@ pub enum DataType {
     /// `DECIMAL(precision, scale)`: exact, at most 38 digits (`crate::decimal`). Last, so
     /// the serialized forms of the other types stay what checkpoints already hold.
     Decimal(u8, u8),
+    /// `TINYINT` (8-bit), held as `Value::Int` in range; after `Decimal` for checkpoints.
+    Byte,
+    /// `SMALLINT` (16-bit), held as `Value::Int` in range.
+    Short,
 }
 
 impl DataType {
     /// True for the numeric types (int, bigint, double, decimal).
     pub fn is_numeric(&self) -> bool {
-        matches!(self, DataType::Int | DataType::Long | DataType::Double | DataType::Decimal(..))
+        matches!(
+            self,
+            DataType::Byte
+                | DataType::Short
+                | DataType::Int
+                | DataType::Long
+                | DataType::Double
+                | DataType::Decimal(..)
+        )
+    }
+
+    /// True for the integral types (tinyint, smallint, int, bigint).
+    pub fn is_integral(&self) -> bool {
+        matches!(self, DataType::Byte | DataType::Short | DataType::Int | DataType::Long)
+    }
+
+    /// The values a `TINYINT` or `SMALLINT` holds (both are `Value::Int`), `None` for other types.
+    pub fn narrow_range(&self) -> Option<std::ops::RangeInclusive<i32>> {
+        match self {
+            DataType::Byte => Some(i32::from(i8::MIN)..=i32::from(i8::MAX)),
+            DataType::Short => Some(i32::from(i16::MIN)..=i32::from(i16::MAX)),
+            _ => None,
+        }
     }
 
     /// The decimal type that holds every value of an exact numeric type exactly, as Spark
     /// widens integers beside a decimal: `int` is `decimal(10,0)`, `bigint` `decimal(20,0)`.
     pub fn as_decimal(&self) -> Option<(u8, u8)> {
         match self {
+            DataType::Byte => Some((3, 0)),
+            DataType::Short => Some((5, 0)),
             DataType::Int => Some((10, 0)),
             DataType::Long => Some((20, 0)),
             DataType::Decimal(p, s) => Some((*p, *s)),
@@ -66,6 +94,8 @@ impl DataType {
         match self {
             DataType::Null => "void".into(),
             DataType::Boolean => "boolean".into(),
+            DataType::Byte => "tinyint".into(),
+            DataType::Short => "smallint".into(),
             DataType::Int => "int".into(),
             DataType::Long => "bigint".into(),
             DataType::Double => "double".into(),
@@ -101,7 +131,9 @@ impl DataType {
         }
         Some(match base {
             "boolean" | "bool" => DataType::Boolean,
-            "tinyint" | "byte" | "smallint" | "short" | "int" | "integer" => DataType::Int,
+            "tinyint" | "byte" => DataType::Byte,
+            "smallint" | "short" => DataType::Short,
+            "int" | "integer" => DataType::Int,
             "bigint" | "long" => DataType::Long,
             "double" | "float" | "real" => DataType::Double,
             "string" | "varchar" | "char" | "text" => DataType::String,
@@ -294,6 +326,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// This value as a column of `TINYINT` or `SMALLINT` type `t`: an int in `t`'s range,
+    /// `None` when out of it. Values of other types pass as they are.
+    pub fn into_narrow(self, t: &DataType) -> Option<Value> {
+        match (t.narrow_range(), &self) {
+            (Some(range), Value::Int(n)) if !range.contains(n) => None,
+            _ => Some(self),
+        }
+    }
+
     /// A double value.
     pub fn double(v: f64) -> Value {
         Value::Double(OrderedF64(v))

@@ -92,7 +92,7 @@ impl Acc {
         }
         match agg.func {
             AggFunc::Count => Acc::Count(0),
-            AggFunc::Sum if matches!(agg.input_type, DataType::Int | DataType::Long) => Acc::SumLong(0, 0),
+            AggFunc::Sum if agg.input_type.is_integral() => Acc::SumLong(0, 0),
             // Decimals sum exactly, as unscaled integers at the input's scale.
             AggFunc::Sum | AggFunc::Avg if matches!(agg.input_type, DataType::Decimal(..)) => {
                 Acc::SumLong(0, 0)

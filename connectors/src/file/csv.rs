@@ -165,6 +165,10 @@ impl CsvLayout {
             DataType::String => Value::String(interner.lossy(t)),
             DataType::Long => Value::Long(parse_i64(t)?),
             DataType::Int => Value::Int(i32::try_from(parse_i64(t)?).ok()?),
+            DataType::Byte | DataType::Short => {
+                let n = i32::try_from(parse_i64(t)?).ok()?;
+                Value::Int(n).into_narrow(ty)?
+            }
             DataType::Decimal(p, q) => {
                 Value::Decimal(sluice_core::decimal::Decimal::parse(text()?)?.to_type(*p, *q).ok()?)
             }

@@ -546,9 +546,9 @@ impl<'a> Cur<'a> {
                 let (kind, text) = self.number()?;
                 match (ty, kind) {
                     (DataType::Long, Num::Int) => parse_i64(text).map(Value::Long),
-                    (DataType::Int, Num::Int) => {
-                        parse_i64(text).and_then(|v| i32::try_from(v).ok()).map(Value::Int)
-                    }
+                    (DataType::Int | DataType::Short | DataType::Byte, Num::Int) => parse_i64(text)
+                        .and_then(|v| i32::try_from(v).ok())
+                        .and_then(|v| Value::Int(v).into_narrow(ty)),
                     (DataType::Double, Num::Int | Num::Float) => parse_f64_ascii(text).map(Value::double),
                     (DataType::Double, Num::NonFinite(v)) => Some(Value::double(v)),
                     (DataType::Decimal(p, q), Num::Int | Num::Float) => decimal_of(text, *p, *q),

@@ -47,6 +47,10 @@ fn sluice_type(t: &Type) -> std::result::Result<DataType, String> {
             (Some(LogicalType::Date), _) | (_, ConvertedType::DATE) => DataType::Date,
             (Some(LogicalType::Integer(i)), _) if !i.is_signed && i.bit_width == 32 => DataType::Long,
             (_, ConvertedType::UINT_32) => DataType::Long,
+            (Some(LogicalType::Integer(i)), _) if i.is_signed && i.bit_width == 8 => DataType::Byte,
+            (Some(LogicalType::Integer(i)), _) if i.is_signed && i.bit_width == 16 => DataType::Short,
+            (_, ConvertedType::INT_8) => DataType::Byte,
+            (_, ConvertedType::INT_16) => DataType::Short,
             (Some(LogicalType::Time(_)), _) | (_, ConvertedType::TIME_MILLIS) => {
                 return Err("TIME columns are not supported".into())
             }
@@ -120,7 +124,9 @@ fn convert(field: &PqField, to: &DataType) -> Option<Value> {
     Some(match (field, to) {
         (F::Null, _) => Value::Null,
         (F::Bool(b), DataType::Boolean) => Value::Boolean(*b),
-        (f, DataType::Int) => Value::Int(i32::try_from(int(f)?).ok()?),
+        (f, DataType::Int | DataType::Short | DataType::Byte) => {
+            Value::Int(i32::try_from(int(f)?).ok()?).into_narrow(to)?
+        }
         (f, DataType::Long) => match f {
             F::TimestampMicros(v) => Value::Long(*v),
             F::TimestampMillis(v) => Value::Long(*v),
@@ -204,11 +210,18 @@ pub(crate) fn read_file(path: &Path, layout: &ParquetLayout, emit: &mut dyn FnMu
     Ok(n)
 }
 
+/// Parquet's logical type of a signed integer of `bits` bits.
+fn signed(bits: i8) -> LogicalType {
+    LogicalType::Integer(parquet::basic::IntType { bit_width: bits, is_signed: true })
+}
+
 /// The parquet type of a Sluice column (always OPTIONAL).
 fn parquet_type(f: &Field) -> Result<Type> {
     let (physical, logical) = match &f.data_type {
         DataType::Boolean => (PhysicalType::BOOLEAN, None),
         DataType::Int => (PhysicalType::INT32, None),
+        DataType::Short => (PhysicalType::INT32, Some(signed(16))),
+        DataType::Byte => (PhysicalType::INT32, Some(signed(8))),
         DataType::Long => (PhysicalType::INT64, None),
         DataType::Double => (PhysicalType::DOUBLE, None),
         DataType::String => (PhysicalType::BYTE_ARRAY, Some(LogicalType::String)),
@@ -310,10 +323,12 @@ pub fn write_rows(
                 Value::Boolean(b) => Some(*b),
                 _ => None,
             }),
-            DataType::Int => write_column::<Int32Type>(&mut col, rows, c, |v| match v {
-                Value::Int(i) => Some(*i),
-                _ => None,
-            }),
+            DataType::Byte | DataType::Short | DataType::Int => {
+                write_column::<Int32Type>(&mut col, rows, c, |v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                })
+            }
             DataType::Date => write_column::<Int32Type>(&mut col, rows, c, |v| match v {
                 Value::Date(d) => Some(*d),
                 _ => None,

@@ -45,6 +45,7 @@ impl Binder<'_> {
         match e {
             Expr::Column(parts) => self.column(parts),
             Expr::Literal(v) => Ok(node(Kind::Literal(v.clone()), v.data_type())),
+            Expr::TypedLiteral(v, t) => Ok(node(Kind::Literal(v.clone()), t.clone())),
             Expr::Star(_) => Err(SluiceError::analysis(
                 "[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in an expression; `*` may only stand alone in a SELECT list or inside count(*) / struct(*).",
             )),
@@ -228,7 +229,7 @@ impl Binder<'_> {
                 t if t.is_numeric() => Some(t.clone()),
                 DataType::Null => Some(if other.is_numeric() { other.clone() } else { DataType::Double }),
                 DataType::String => Some(match other {
-                    DataType::Int | DataType::Long => DataType::Long,
+                    t if t.is_integral() => DataType::Long,
                     _ => DataType::Double,
                 }),
                 _ => None,

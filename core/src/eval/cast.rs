@@ -22,6 +22,9 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
         (_, T::Null) => Value::Null,
         (Value::Struct(_), T::Struct(_)) => v.clone(),
         (_, T::String) => Value::String(crate::format::display_value_in(v, zone).into()),
+        (Value::Array(items), T::Array(element)) => Value::Array(
+            items.iter().map(|x| cast_value_in(x, element, zone)).collect::<Result<Vec<_>>>()?.into(),
+        ),
         (Value::String(s), T::Boolean) => match s.trim().to_ascii_lowercase().as_str() {
             "t" | "true" | "y" | "yes" | "1" => Value::Boolean(true),
             "f" | "false" | "n" | "no" | "0" => Value::Boolean(false),
@@ -41,6 +44,14 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
         (Value::String(s), T::Interval) => match crate::time::parse_interval_parts(s) {
             Ok((0, micros)) => Value::Interval(micros),
             _ => return Err(bad()),
+        },
+        // TINYINT and SMALLINT are ints in their range: a string beyond it is not a number
+        // of the type, any other value overflows it.
+        (_, T::Byte | T::Short) => match cast_value_in(v, &T::Int, zone) {
+            Ok(Value::Int(n)) if to.narrow_range().is_some_and(|r| r.contains(&n)) => Value::Int(n),
+            Ok(_) | Err(_) if matches!(v, Value::String(_)) => return Err(bad()),
+            Ok(_) => return Err(ovf()),
+            Err(e) => return Err(if e.to_string().contains("CAST_OVERFLOW") { ovf() } else { e }),
         },
         (_, T::Decimal(p, sc)) => Value::Decimal(to_decimal(v, &from, *p, *sc, zone)?),
         (Value::Decimal(d), T::Boolean) => Value::Boolean(!d.is_zero()),

@@ -16,6 +16,9 @@ pub(super) fn wider_numeric(a: &DataType, b: &DataType) -> DataType {
             _ => Double,
         },
         (Long, _) | (_, Long) => Long,
+        (Int, _) | (_, Int) => Int,
+        (Short, _) | (_, Short) => Short,
+        (Byte, _) | (_, Byte) => Byte,
         _ => Int,
     }
 }

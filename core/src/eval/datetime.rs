@@ -108,7 +108,13 @@ impl Binder<'_> {
             Ok(())
         };
         let expect = |i: usize, b: BoundExpr, to: DataType, accepts: &[DataType]| -> Result<BoundExpr> {
-            if b.data_type == to || matches!(b.data_type, DataType::Null) || accepts.contains(&b.data_type) {
+            // A tinyint or smallint widens to any integer parameter.
+            let widens = matches!(b.data_type, DataType::Byte | DataType::Short) && to.is_integral();
+            if b.data_type == to
+                || widens
+                || matches!(b.data_type, DataType::Null)
+                || accepts.contains(&b.data_type)
+            {
                 return Ok(coerce(b, &to));
             }
             Err(SluiceError::analysis(format!(

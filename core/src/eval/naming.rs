@@ -51,7 +51,7 @@ impl Expr {
     pub(crate) fn sql_name(&self) -> String {
         match self {
             Expr::Column(parts) => parts.join("."),
-            Expr::Literal(v) => literal_name(v),
+            Expr::Literal(v) | Expr::TypedLiteral(v, _) => literal_name(v),
             Expr::Star(None) => "*".into(),
             Expr::Star(Some(q)) => format!("{q}.*"),
             Expr::Alias(inner, _) => inner.sql_name(),

@@ -125,16 +125,24 @@ impl BoundExpr {
                 Value::Boolean(b) => Value::Boolean(!b),
                 _ => Value::Null,
             }),
-            Kind::Negate(e) => Ok(match e.eval(row)? {
-                Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?),
-                Value::Long(n) => Value::Long(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?),
-                Value::Double(d) => Value::double(-d.0),
-                Value::Decimal(d) => Value::Decimal(-d),
-                Value::Interval(n) => {
-                    Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
-                }
-                _ => Value::Null,
-            }),
+            Kind::Negate(e) => within(
+                match e.eval(row)? {
+                    Value::Int(n) => {
+                        Value::Int(n.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?)
+                    }
+                    Value::Long(n) => {
+                        Value::Long(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
+                    }
+                    Value::Double(d) => Value::double(-d.0),
+                    Value::Decimal(d) => Value::Decimal(-d),
+                    Value::Interval(n) => {
+                        Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
+                    }
+                    _ => Value::Null,
+                },
+                &self.data_type,
+                "subtract",
+            ),
             Kind::IsNull(e) => Ok(Value::Boolean(e.eval(row)?.is_null())),
             Kind::IsNotNull(e) => Ok(Value::Boolean(!e.eval(row)?.is_null())),
             Kind::Like { expr, pattern, negated, case_insensitive } => {
@@ -195,7 +203,7 @@ impl BoundExpr {
                 };
                 Ok(result.unwrap_or(Value::Null))
             }
-            Kind::Func(f, args, state) => eval_call(f, args, state, row),
+            Kind::Func(f, args, state) => within(eval_call(f, args, state, row)?, &self.data_type, "round"),
             Kind::MakeStruct(fields) => {
                 Ok(Value::Struct(fields.iter().map(|f| f.eval(row)).collect::<Result<Vec<_>>>()?.into()))
             }
@@ -251,11 +259,40 @@ pub(super) fn matches_pattern(
     Ok(Value::Boolean(hit != negated))
 }
 
+/// `v`, or Spark's `[ARITHMETIC_OVERFLOW]` when a `TINYINT` or `SMALLINT` result `t` (held
+/// as an int) left its type's range; `op` names the `try_` function of the message.
+#[inline]
+fn within(v: Value, t: &DataType, op: &str) -> Result<Value> {
+    match (t.narrow_range(), &v) {
+        (Some(range), Value::Int(n)) if !range.contains(n) => Err(overflow(&t.sql_name(), op)),
+        _ => Ok(v),
+    }
+}
+
+/// Spark's `[BINARY_ARITHMETIC_OVERFLOW]` of a `TINYINT` or `SMALLINT` operation `a op b`.
+fn binary_overflow(op: Arith, a: &Value, b: &Value, t: &DataType) -> SluiceError {
+    let suffix = if *t == DataType::Byte { "Y" } else { "S" };
+    let (symbol, try_fn) = match op {
+        Arith::Add => ("+", "try_add"),
+        Arith::Sub => ("-", "try_subtract"),
+        _ => ("*", "try_multiply"),
+    };
+    SluiceError::exec(format!(
+        "[BINARY_ARITHMETIC_OVERFLOW] {}{suffix} {symbol} {}{suffix} caused overflow. Use '{try_fn}' to tolerate overflow and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22003",
+        value_sql(a),
+        value_sql(b)
+    ))
+}
+
 /// [`arith`], with decimals computed to the result type `t` (Spark's rules give it when
 /// binding); other operands as `arith`.
 pub(super) fn arith_typed(op: Arith, a: &Value, b: &Value, t: &DataType) -> Result<Value> {
     let (Value::Decimal(x), Value::Decimal(y)) = (a, b) else {
-        return arith(op, a, b);
+        let result = arith(op, a, b)?;
+        return match (t.narrow_range(), &result) {
+            (Some(range), Value::Int(n)) if !range.contains(n) => Err(binary_overflow(op, a, b, t)),
+            _ => Ok(result),
+        };
     };
     let error = |e: crate::decimal::DecimalError, what: &str| match e {
         crate::decimal::DecimalError::DivideByZero if op == Arith::Rem => remainder_by_zero(),

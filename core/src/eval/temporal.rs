@@ -52,8 +52,8 @@ pub(super) fn temporal_op(
         (BinaryOp::Minus, Timestamp, Timestamp | Date) | (BinaryOp::Minus, Date, Timestamp) => {
             (Temporal::TsMinusTs(session_zone()), Timestamp, Timestamp, Interval)
         }
-        (BinaryOp::Plus, Date, Int) => (Temporal::DatePlusDays, Date, Int, Date),
-        (BinaryOp::Minus, Date, Int) => (Temporal::DateMinusDays, Date, Int, Date),
+        (BinaryOp::Plus, Date, Byte | Short | Int) => (Temporal::DatePlusDays, Date, Int, Date),
+        (BinaryOp::Minus, Date, Byte | Short | Int) => (Temporal::DateMinusDays, Date, Int, Date),
         // A fractional factor (double or decimal) multiplies as a double, rounded half up.
         (BinaryOp::Multiply, Interval, n) if n.is_numeric() || *n == Null => {
             let nt = if matches!(n, Double | Decimal(..)) { Double } else { Long };

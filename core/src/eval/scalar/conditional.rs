@@ -105,7 +105,17 @@ pub(super) const FUNCTIONS: &[ScalarFunction] =
             name: "zeroifnull",
             aliases: &[],
             arity: (1, 1),
-            signature: numeric_signature,
+            // `coalesce(x, 0)`: the int zero widens a tinyint or smallint to int.
+            signature: |call, b| {
+                let sig = numeric_signature(call, b)?;
+                match sig.data_type {
+                    DataType::Byte | DataType::Short => {
+                        let args = sig.args.into_iter().map(|a| coerce(a, &DataType::Int)).collect();
+                        Signature::new(args, DataType::Int)
+                    }
+                    _ => Ok(sig),
+                }
+            },
             eval: Eval::Lazy(|args, row, _| {
                 Ok(match args[0].eval(row)? {
                     Value::Null => match &args[0].data_type {

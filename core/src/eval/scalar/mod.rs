@@ -169,9 +169,12 @@ impl Call<'_> {
     /// An integer argument (int; bigint, strings and NULL are cast to int).
     pub fn int(&self, b: BoundExpr) -> Result<BoundExpr> {
         match &b.data_type {
-            DataType::Int | DataType::Long | DataType::Null | DataType::String => {
-                Ok(coerce(b, &DataType::Int))
-            }
+            DataType::Byte
+            | DataType::Short
+            | DataType::Int
+            | DataType::Long
+            | DataType::Null
+            | DataType::String => Ok(coerce(b, &DataType::Int)),
             t => Err(self.mismatch(format!(
                 "an integer argument is required, however it has type \"{}\"",
                 type_sql(t)
