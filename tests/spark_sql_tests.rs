@@ -110,6 +110,8 @@ fn sparks_own_sql_tests_give_sparks_answers() {
         })
     };
     files.retain(|p| chosen(p));
+    // `SLUICE_SQL_TESTS_SHOW_KNOWN=1` also prints how each known difference differs today.
+    let show_known = std::env::var_os("SLUICE_SQL_TESTS_SHOW_KNOWN").is_some();
     files.sort();
     let (mut passed, mut total) = (0, 0);
     let mut wrong = Vec::new();
@@ -134,6 +136,7 @@ fn sparks_own_sql_tests_give_sparks_answers() {
                 (None, Some(why)) => {
                     stale.push(format!("{id} now agrees with Spark: remove it from known.txt ({why})"))
                 }
+                (Some(d), Some(_)) if show_known => eprintln!("{id} (known) `{sql}`: {d}"),
                 (Some(_), Some(_)) => {}
                 (Some(d), None) => wrong.push(format!("{id} `{sql}`: {d}")),
             }

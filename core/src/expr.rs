@@ -50,6 +50,14 @@ pub enum Expr {
     Column(Vec<String>),
     /// A literal value.
     Literal(Value),
+    /// A lambda, `x -> x + 1` or `(acc, x) -> acc + x`: only an argument of a higher-order
+    /// function (`transform`, `filter`, `aggregate`, ..); its parameters shadow columns.
+    Lambda {
+        /// The parameters' names.
+        params: Vec<String>,
+        /// The body, reading the parameters as columns.
+        body: Box<Expr>,
+    },
     /// A literal of a type its value does not tell (`25Y` is a `TINYINT` held as an int).
     TypedLiteral(Value, DataType),
     /// `*`, optionally qualified (`t.*`).
@@ -307,6 +315,7 @@ impl Expr {
             | Expr::IsNotNull(e)
             | Expr::Cast(e, _)
             | Expr::Field(e, _) => e.visit(f),
+            Expr::Lambda { body, .. } => body.visit(f),
             Expr::Binary { left, right, .. } => {
                 left.visit(f);
                 right.visit(f);
@@ -371,6 +380,7 @@ impl Expr {
             Expr::IsNotNull(e) => Expr::IsNotNull(b(e)),
             Expr::Cast(e, t) => Expr::Cast(b(e), t),
             Expr::Field(e, name) => Expr::Field(b(e), name),
+            Expr::Lambda { params, body } => Expr::Lambda { params, body: b(body) },
             Expr::Binary { op, left, right } => Expr::Binary { op, left: b(left), right: b(right) },
             Expr::Like { expr, pattern, negated, case_insensitive } => {
                 Expr::Like { expr: b(expr), pattern: b(pattern), negated, case_insensitive }
@@ -402,7 +412,25 @@ impl Expr {
         let mut cols = Vec::new();
         let mut star = false;
         // `count(*)` counts rows: it reads no column.
-        let without_count_star = self.clone().transform(&mut |e| match e {
+        // A lambda's parameters are no columns: they are read as NULLs here.
+        fn without_parameters(e: Expr) -> Expr {
+            e.transform_down(&mut |n| match n {
+                Expr::Lambda { params, body } => Some(without_parameters(body.clone().transform(&mut |c| {
+                    match c {
+                        Expr::Column(parts)
+                            if parts
+                                .first()
+                                .is_some_and(|f| params.iter().any(|p| p.eq_ignore_ascii_case(f))) =>
+                        {
+                            Expr::Literal(Value::Null)
+                        }
+                        other => other,
+                    }
+                }))),
+                _ => None,
+            })
+        }
+        let without_count_star = without_parameters(self.clone()).transform(&mut |e| match e {
             Expr::Function { name, args, distinct }
                 if name == "count" && matches!(args.as_slice(), [Expr::Star(_)]) =>
             {

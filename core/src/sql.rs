@@ -55,6 +55,13 @@ impl Dialect for SparkDialect {
     fn supports_filter_during_aggregation(&self) -> bool {
         true
     }
+    // `x -> x + 1`, `(acc, x) -> acc + x`; not DuckDB's `LAMBDA x : ..`.
+    fn supports_lambda_functions(&self) -> bool {
+        true
+    }
+    fn supports_lambda_keyword_syntax(&self) -> bool {
+        false
+    }
     // Spark's `||` binds as `+` and `-` do, left to right (`1 - 2 || 'b'` is `-1b`);
     // sqlparser's default binds it as `*`.
     fn get_next_precedence(&self, parser: &Parser) -> Option<std::result::Result<u8, ParserError>> {
@@ -250,16 +257,21 @@ fn located_tokens(
 
 /// Spark's inline tables without parentheses (`FROM VALUES (1, 'a'), (2, 'b') AS t(x, y)`,
 /// also after `JOIN`), which sqlparser's grammar reads only parenthesised: returns the text
-/// with `(VALUES ...)` around each such list. Text that does not tokenize is returned as is
-/// (the parser then reports it).
+/// with `(VALUES ...)` around each such list. A view of one (`CREATE VIEW v AS VALUES (1)
+/// AS t(x)`) becomes `.. AS SELECT * FROM (VALUES (1)) AS t(x)`. Text that does not tokenize
+/// is returned as is (the parser then reports it).
 pub fn parenthesize_inline_tables(text: &str) -> String {
     let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
     let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
         tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
     let is_kw = |i: usize, k: Keyword| matches!(&solid.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == k);
-    let mut inserts: Vec<(usize, char)> = Vec::new();
+    let mut inserts: Vec<(usize, &str)> = Vec::new();
     for i in 1..solid.len() {
-        if !is_kw(i, Keyword::VALUES) || !(is_kw(i - 1, Keyword::FROM) || is_kw(i - 1, Keyword::JOIN)) {
+        // `CREATE VIEW v AS VALUES (..) AS t(..)`: a view of an inline table.
+        let view_body = is_kw(i - 1, Keyword::AS);
+        if !is_kw(i, Keyword::VALUES)
+            || !(is_kw(i - 1, Keyword::FROM) || is_kw(i - 1, Keyword::JOIN) || view_body)
+        {
             continue;
         }
         // Each tuple: a balanced `( .. )`, tuples separated by commas.
@@ -289,22 +301,59 @@ pub fn parenthesize_inline_tables(text: &str) -> String {
         }
         let (Some(close), Some(open_at)) = (last_close, offset(solid[i].span.start)) else { continue };
         let Some(close_at) = offset(solid[close].span.start) else { continue };
-        inserts.push((open_at, '('));
-        inserts.push((close_at + 1, ')'));
+        // A view's inline table is read only with its alias (`AS t(a, b)` or `t(a, b)`).
+        let aliased = matches!(solid.get(close + 1).map(|t| &t.token), Some(Token::Word(w))
+            if w.keyword == Keyword::AS || w.keyword == Keyword::NoKeyword);
+        if view_body && !aliased {
+            continue;
+        }
+        inserts.push((open_at, if view_body { "SELECT * FROM (" } else { "(" }));
+        inserts.push((close_at + 1, ")"));
     }
     let mut out = text.to_string();
     inserts.sort_by_key(|x| std::cmp::Reverse(x.0));
-    for (at, c) in inserts {
-        out.insert(at, c);
+    for (at, s) in inserts {
+        out.insert_str(at, s);
+    }
+    out
+}
+
+/// Spark's higher-order `exists(xs, x -> ..)`, which sqlparser reads as an `EXISTS`
+/// subquery: the word is quoted (`` `exists`(..) ``) so it reads as a function call.
+/// `EXISTS (SELECT ..)` and `EXISTS (WITH ..)` stay subqueries.
+fn exists_calls(text: &str) -> String {
+    let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
+    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
+        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let mut edits = Vec::new();
+    for (i, t) in solid.iter().enumerate() {
+        let Token::Word(w) = &t.token else { continue };
+        if w.keyword != Keyword::EXISTS || w.quote_style.is_some() {
+            continue;
+        }
+        if !matches!(solid.get(i + 1).map(|t| &t.token), Some(Token::LParen)) {
+            continue;
+        }
+        let query = matches!(solid.get(i + 2).map(|t| &t.token), Some(Token::Word(n))
+            if matches!(n.keyword, Keyword::SELECT | Keyword::WITH | Keyword::VALUES | Keyword::FROM))
+            || matches!(solid.get(i + 2).map(|t| &t.token), Some(Token::LParen));
+        if let (false, Some(start), Some(end)) = (query, offset(t.span.start), offset(t.span.end)) {
+            edits.push((start, end));
+        }
+    }
+    let mut out = text.to_string();
+    for (start, end) in edits.into_iter().rev() {
+        let word = format!("`{}`", &out[start..end]);
+        out.replace_range(start..end, &word);
     }
     out
 }
 
 /// The text as sqlparser can read it: Spark's inline tables parenthesised
-/// ([`parenthesize_inline_tables`]) and typed number literals rewritten
-/// ([`typed_number_literals`]).
+/// ([`parenthesize_inline_tables`]), typed number literals rewritten
+/// ([`typed_number_literals`]) and the higher-order `exists(..)` quoted ([`exists_calls`]).
 pub fn spark_text(text: &str) -> String {
-    parenthesize_inline_tables(&typed_number_literals(text))
+    exists_calls(&parenthesize_inline_tables(&typed_number_literals(text)))
 }
 
 /// Spark's number literals with a type suffix that sqlparser splits into a number and a
@@ -449,6 +498,10 @@ fn func(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Function { name: name.to_string(), args, distinct: false }
 }
 
+/// The function `xs[i]` reads as (named `xs[i]` as in Spark): the element at 0-based `i`,
+/// an `[INVALID_ARRAY_INDEX]` error past either end.
+pub const ARRAY_SUBSCRIPT: &str = "__array_subscript";
+
 /// Converts a `sqlparser` expression into a Sluice `Expr` (used for every expression of a SELECT).
 pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
     use ast::Expr as A;
@@ -461,6 +514,11 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
             for access in access_chain {
                 let field = match access {
                     ast::AccessExpr::Dot(A::Identifier(id)) => id.value.clone(),
+                    // `xs[0]`: the array's element at a 0-based index.
+                    ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
+                        e = func(ARRAY_SUBSCRIPT, vec![e, convert_expr(index)?]);
+                        continue;
+                    }
                     other => {
                         return Err(SluiceError::Parse(format!(
                             "field access `{other}` is not supported: use `.field` on a struct"
@@ -660,6 +718,19 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
             func(name, args)
         }
         A::Function(f) => function(f, ast)?,
+        A::Lambda(l) => {
+            let params = match &l.params {
+                ast::OneOrManyWithParens::One(p) => vec![p],
+                ast::OneOrManyWithParens::Many(ps) => ps.iter().collect(),
+            };
+            if params.iter().any(|p| p.data_type.is_some()) {
+                return Err(SluiceError::Parse(format!("a lambda's parameters take no types (in `{ast}`)")));
+            }
+            Expr::Lambda {
+                params: params.iter().map(|p| p.name.value.clone()).collect(),
+                body: boxed(&l.body)?,
+            }
+        }
         A::Case { operand, conditions, else_result, .. } => Expr::Case {
             operand: operand.as_deref().map(boxed).transpose()?,
             branches: conditions
@@ -958,6 +1029,19 @@ fn filtered_aggregate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exists_calls_and_views_of_inline_tables_become_text_sqlparser_reads() {
+        assert_eq!(spark_text("SELECT exists(xs, x -> x > 1)"), "SELECT `exists`(xs, x -> x > 1)");
+        assert_eq!(spark_text("SELECT 1 WHERE NOT EXISTS (SELECT 1)"), "SELECT 1 WHERE NOT EXISTS (SELECT 1)");
+        assert_eq!(spark_text("SELECT EXISTS ((SELECT 1))"), "SELECT EXISTS ((SELECT 1))");
+        assert_eq!(
+            spark_text("CREATE VIEW v AS VALUES (1, 'a'), (2, 'b') AS t(x, s)"),
+            "CREATE VIEW v AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(x, s)"
+        );
+        // Without an alias the view's VALUES is left to the parser as it is.
+        assert_eq!(spark_text("CREATE VIEW v AS VALUES (1)"), "CREATE VIEW v AS VALUES (1)");
+    }
 
     #[test]
     fn typed_number_suffixes_become_literals_sqlparser_reads() {

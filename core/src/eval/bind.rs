@@ -51,6 +51,10 @@ impl Binder<'_> {
             )),
             Expr::Alias(inner, _) => self.bind(inner),
             Expr::Invalid(msg) => Err(SluiceError::Analysis(msg.clone())),
+            Expr::Lambda { .. } => Err(SluiceError::analysis(format!(
+                "[INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION] Invalid lambda function call. A lambda function should only be used in a higher order function. However, its class is `{}`, which is not a higher order function. SQLSTATE: 42K0D",
+                e.sql_name()
+            ))),
             Expr::Binary { op, left, right } => self.binary(e, *op, left, right),
             Expr::Not(inner) => {
                 let b = self.boolean(e, inner)?;
@@ -349,6 +353,9 @@ impl Binder<'_> {
     pub(super) fn function(&self, e: &Expr, name: &str, args: &[Expr], distinct: bool) -> Result<BoundExpr> {
         if let Some(agg) = AggFunc::from_name(name) {
             return self.aggregate(e, name, agg, args, distinct);
+        }
+        if let Some(bound) = self.higher_order(e, name, args)? {
+            return Ok(bound);
         }
         if let Some(bound) = self.time_function(e, name, args)? {
             return Ok(bound);

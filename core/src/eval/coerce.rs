@@ -35,6 +35,7 @@ pub(super) fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
             t.clone()
         }
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        (Array(x), Array(y)) => Array(Box::new(common_type(x, y)?)),
         _ => return None,
     })
 }
@@ -49,6 +50,7 @@ pub fn wider_type(a: &DataType, b: &DataType) -> Option<DataType> {
         (Null, t) | (t, Null) => t.clone(),
         _ if a.is_numeric() && b.is_numeric() => wider_numeric(a, b),
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        (Array(x), Array(y)) => Array(Box::new(wider_type(x, y)?)),
         _ => return None,
     })
 }

@@ -113,6 +113,8 @@ enum Kind {
     GroupingOnly(&'static str),
     /// Stands for an aggregate call when only its type is wanted (`Expr::data_type`).
     Aggregate(String),
+    /// A higher-order function over arrays and its lambdas (`transform(xs, x -> x + 1)`).
+    HigherOrder(Box<lambda::HigherOrder>),
 }
 
 struct Binder<'a> {
@@ -130,6 +132,7 @@ mod coerce;
 mod datetime;
 mod errors;
 mod json;
+mod lambda;
 mod like;
 mod naming;
 mod row;

@@ -52,6 +52,7 @@ impl Expr {
         match self {
             Expr::Column(parts) => parts.join("."),
             Expr::Literal(v) | Expr::TypedLiteral(v, _) => literal_name(v),
+            Expr::Lambda { params, body } => super::lambda::lambda_name(params, body),
             Expr::Star(None) => "*".into(),
             Expr::Star(Some(q)) => format!("{q}.*"),
             Expr::Alias(inner, _) => inner.sql_name(),
@@ -127,6 +128,9 @@ impl Expr {
             Expr::Function { name, args, distinct } => {
                 if name == "count" && matches!(args.as_slice(), [Expr::Star(None)]) {
                     return "count(1)".into();
+                }
+                if name == crate::sql::ARRAY_SUBSCRIPT && args.len() == 2 {
+                    return format!("{}[{}]", args[0].sql_name(), args[1].sql_name());
                 }
                 if name == "try_cast" && args.len() == 2 {
                     let ty = match &args[1] {

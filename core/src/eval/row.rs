@@ -232,6 +232,7 @@ impl BoundExpr {
             Kind::GroupingOnly(name) => Err(SluiceError::exec(format!(
                 "{name}(...) here is a sliding or session window, which only a GROUP BY can compute"
             ))),
+            Kind::HigherOrder(call) => call.eval(row),
             Kind::Aggregate(name) => Err(SluiceError::exec(format!(
                 "aggregate function `{name}` cannot be evaluated row by row; the planner must compute it"
             ))),

@@ -80,19 +80,34 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: crate::sql::ARRAY_SUBSCRIPT,
+        aliases: &[],
+        arity: (2, 2),
+        signature: element_signature,
+        eval: Eval::Strict(|v, _| {
+            let items = items(&v[0]);
+            let i = int(&v[1]);
+            zero_based(items, i).cloned().ok_or_else(|| {
+                SluiceError::exec(format!(
+                    "[INVALID_ARRAY_INDEX] The index {i} is out of bounds. The array has {} elements. Use the SQL function `get()` to tolerate accessing element at invalid index and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22003",
+                    items.len()
+                ))
+            })
+        }),
+    },
+    // `get(xs, i)`: the element at 0-based `i`, NULL past either end.
+    ScalarFunction {
+        name: "get",
+        aliases: &[],
+        arity: (2, 2),
+        signature: element_signature,
+        eval: Eval::Strict(|v, _| Ok(zero_based(items(&v[0]), int(&v[1])).cloned().unwrap_or(Value::Null))),
+    },
+    ScalarFunction {
         name: "element_at",
         aliases: &[],
         arity: (2, 2),
-        signature: |call, b| {
-            let mut it = b.into_iter();
-            let array = array_arg(call, it.next().expect("arity"), "first")?;
-            let index = call.int(it.next().expect("arity"))?;
-            let t = match &array.data_type {
-                DataType::Array(element) => (**element).clone(),
-                _ => DataType::Null,
-            };
-            Signature::new(vec![array, index], t)
-        },
+        signature: element_signature,
         // 1-based; negative counts from the end. Index 0 and an index past either end are
         // Spark's ANSI errors.
         eval: Eval::Strict(|v, _| {
@@ -113,6 +128,22 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
 ];
+
+/// An array and an int index, to the array's element type.
+fn element_signature(call: &Call<'_>, b: Vec<BoundExpr>) -> Result<Signature> {
+    let mut it = b.into_iter();
+    let array = array_arg(call, it.next().expect("arity"), "first")?;
+    let index = call.int(it.next().expect("arity"))?;
+    let t = match &array.data_type {
+        DataType::Array(element) => (**element).clone(),
+        _ => DataType::Null,
+    };
+    Signature::new(vec![array, index], t)
+}
+
+fn zero_based(items: &[Value], i: i64) -> Option<&Value> {
+    usize::try_from(i).ok().and_then(|i| items.get(i))
+}
 
 /// An array argument (NULL is an array of NULLs' type), or Spark's type mismatch.
 fn array_arg(call: &Call<'_>, b: BoundExpr, which: &str) -> Result<BoundExpr> {

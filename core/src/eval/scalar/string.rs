@@ -179,8 +179,24 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         name: "concat",
         aliases: &[],
         arity: (0, usize::MAX),
-        signature: |_, b| strings_to(b, DataType::String),
-        eval: Eval::Strict(|v, _| Ok(string(v.iter().map(text).collect()))),
+        // Strings, or arrays (of one element type) joined end to end.
+        signature: |call, b| {
+            if b.iter().any(|x| matches!(x.data_type, DataType::Array(_))) {
+                let (args, t) = call.common(b)?;
+                return Signature::new(args, t);
+            }
+            strings_to(b, DataType::String)
+        },
+        eval: Eval::Strict(|v, _| {
+            if let Some(Value::Array(_)) = v.first() {
+                let joined: Vec<Value> = v
+                    .iter()
+                    .flat_map(|a| if let Value::Array(xs) = a { xs.to_vec() } else { Vec::new() })
+                    .collect();
+                return Ok(Value::Array(joined.into()));
+            }
+            Ok(string(v.iter().map(text).collect()))
+        }),
     },
     ScalarFunction {
         name: "concat_ws",

@@ -1,0 +1,46 @@
+"""Spark 4.3's answer for `tests/higher_order.rs`: lambdas and higher-order functions over
+the real HHAR sample (`../shared/data/hhar-real-sample`, 20k sensor readings), grouped by
+thousands of readings (`Index DIV 1000`). Values are Spark's strings (`CAST(.. AS STRING)`).
+
+Run: /tmp/spark-peer/venv/bin/python tests/data/higher_order/make_answers.py 2>/dev/null
+"""
+import json
+import os
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+here = os.path.dirname(os.path.abspath(__file__))
+data = os.path.join(here, "..", "..", "..", "..", "shared", "data", "hhar-real-sample")
+spark = (
+    SparkSession.builder.master("local[2]")
+    .config("spark.sql.session.timeZone", "UTC")
+    .config("spark.ui.enabled", "false")
+    .getOrCreate()
+)
+spark.sparkContext.setLogLevel("OFF")
+schema = (
+    "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, "
+    "User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE"
+)
+spark.read.schema(schema).json(data).createOrReplaceTempView("hhar")
+QUERY = """
+SELECT Index DIV 1000 AS block, count(*) AS n,
+       count_if(exists(array(x, y, z), v -> abs(v) > 8.5)) AS strong,
+       count_if(forall(array(x, y, z), v -> abs(v) < 1.0)) AS still,
+       max(aggregate(array(x, y, z), 0D, (acc, v) -> acc + v * v, acc -> sqrt(acc))) AS top_norm,
+       sum(size(filter(transform(array(x, y, z), (v, i) -> v * (i + 1)), w -> w > 0))) AS positives,
+       max(array_sort(array(x, y, z))[2]) AS top_axis,
+       min(zip_with(array(x, y), array(y, z), (a, b) -> a - b)[0]) AS low_diff,
+       max(get(split(Device, '_'), 1)) AS device_no,
+       max(size(filter(array(x, y, z), v -> v > Index / 1000.0))) AS above_index
+FROM hhar GROUP BY Index DIV 1000
+"""
+df = spark.sql(QUERY)
+types = [f.dataType.simpleString() for f in df.schema.fields]
+rows = df.select([F.col(c).cast("string") for c in df.columns]).collect()
+with open(os.path.join(here, "hhar_by_block.jsonl"), "w") as f:
+    f.write(json.dumps({"query": " ".join(QUERY.split()), "columns": df.columns, "types": types}) + "\n")
+    for r in sorted(rows, key=lambda r: int(r[0])):
+        f.write(json.dumps(list(r)) + "\n")
+print(len(rows), "groups", types)

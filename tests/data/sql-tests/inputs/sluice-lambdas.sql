@@ -1,0 +1,23 @@
+-- Sluice's own cases (not from apache/spark): lambdas' scoping and the higher-order functions' edge cases.
+CREATE OR REPLACE TEMPORARY VIEW t AS VALUES (1, array(1, 2, 3), array(array(1, 2), array(3))), (2, array(4, null, -1), array(array(), null)), (3, null, array(array(5))), (4, array(), array()) AS t(x, ys, zs);
+SELECT x, transform(ys, y -> y + x) FROM t;
+SELECT x, transform(ys, x -> x * 10) FROM t;
+SELECT x, transform(zs, z -> transform(z, y -> y + x)) FROM t;
+SELECT x, transform(zs, z -> transform(z, z -> z * 2)) FROM t;
+SELECT x, filter(ys, (y, i) -> i >= x - 1) FROM t;
+SELECT x, exists(ys, y -> y > 3), forall(ys, y -> y > 0), exists(ys, y -> y IS NULL) FROM t;
+SELECT x, aggregate(ys, 0L, (acc, y) -> acc + coalesce(y, 100)), aggregate(ys, '', (acc, y) -> concat(acc, CAST(y AS STRING)), acc -> upper(acc)) FROM t;
+SELECT aggregate(array(1, 2), 0, (acc, y) -> acc + 0.5);
+SELECT x, zip_with(ys, array('a', 'b'), (y, s) -> concat(s, CAST(y AS STRING))) FROM t;
+SELECT x, array_sort(ys), array_sort(ys, (l, r) -> CASE WHEN l < r THEN 1 WHEN l > r THEN -1 ELSE 0 END) FROM t WHERE x <> 2;
+SELECT array_sort(array(3, 1, 2), (l, r) -> r - l), array_sort(array('bb', 'a', 'ccc'), (l, r) -> length(l) - length(r));
+SELECT x, array_sort(ys), sort_array(ys), sort_array(ys, false) FROM t;
+SELECT x, ys[0], ys[2], get(ys, 5), get(ys, -1), zs[0][1] FROM t WHERE x = 1;
+SELECT ys[3] FROM t WHERE x = 1;
+SELECT ys[-1] FROM t WHERE x = 1;
+SELECT x, concat(ys, array(7)), concat(ys, ys) FROM t;
+SELECT transform(array(1, 2), (a, a) -> a);
+SELECT filter(array(1, 2), (a, b, c) -> a > 0);
+SELECT filter(ys, y -> y) FROM t;
+SELECT x FROM t WHERE exists(ys, y -> y = x + 1);
+SELECT max(size(filter(ys, y -> y > x))) FROM t;
