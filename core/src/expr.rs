@@ -43,6 +43,77 @@ pub enum BinaryOp {
     Concat,
 }
 
+/// The `OVER (PARTITION BY .. ORDER BY .. frame)` of a window function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Over {
+    /// The partitioning expressions (one partition when empty).
+    pub partition_by: Vec<Expr>,
+    /// The order within a partition: `(expr, ascending, nulls_first)`, major first.
+    pub order_by: Vec<(Expr, bool, bool)>,
+    /// The frame, when written (Spark's default otherwise: the whole partition without
+    /// ORDER BY, `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW` with it).
+    pub frame: Option<Frame>,
+}
+
+/// A window frame: `ROWS` (by position) or `RANGE` (by the order key's value) between two bounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    /// `ROWS` rather than `RANGE`.
+    pub rows: bool,
+    /// The first row of the frame.
+    pub start: FrameBound,
+    /// The last row of the frame.
+    pub end: FrameBound,
+}
+
+/// One end of a window frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FrameBound {
+    /// `UNBOUNDED PRECEDING`.
+    UnboundedPreceding,
+    /// `n PRECEDING`.
+    Preceding(i64),
+    /// `CURRENT ROW`.
+    CurrentRow,
+    /// `n FOLLOWING`.
+    Following(i64),
+    /// `UNBOUNDED FOLLOWING`.
+    UnboundedFollowing,
+}
+
+/// The ranking and offset window functions, which take no frame of their own.
+pub const RANKING_FUNCTIONS: &[&str] =
+    &["row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead"];
+
+/// The frame a window function runs over: a ranking function's rows up to the current one,
+/// `lag(x, n)` the row `n` before (`lead` after), else the written frame or Spark's default.
+pub fn effective_frame(func: &Expr, over: &Over) -> Frame {
+    use FrameBound as B;
+    let name = match func {
+        Expr::Function { name, .. } => name.as_str(),
+        _ => "",
+    };
+    let offset = || match func {
+        Expr::Function { args, .. } => match args.get(1) {
+            Some(Expr::Literal(v)) => v.as_i64().unwrap_or(1),
+            _ => 1,
+        },
+        _ => 1,
+    };
+    match name {
+        "lag" => Frame { rows: true, start: B::Preceding(offset()), end: B::Preceding(offset()) },
+        "lead" => Frame { rows: true, start: B::Following(offset()), end: B::Following(offset()) },
+        n if RANKING_FUNCTIONS.contains(&n) => {
+            Frame { rows: true, start: B::UnboundedPreceding, end: B::CurrentRow }
+        }
+        _ => over.frame.clone().unwrap_or(if over.order_by.is_empty() {
+            Frame { rows: true, start: B::UnboundedPreceding, end: B::UnboundedFollowing }
+        } else {
+            Frame { rows: false, start: B::UnboundedPreceding, end: B::CurrentRow }
+        }),
+    }
+}
+
 /// An expression over the columns of one input, as written by the user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expr {
@@ -57,6 +128,14 @@ pub enum Expr {
         params: Vec<String>,
         /// The body, reading the parameters as columns.
         body: Box<Expr>,
+    },
+    /// `f(..) OVER (..)`: a window function (`row_number()`, `lag(x)`, an aggregate) over
+    /// the rows of its partition, computed by the planner's window node.
+    Over {
+        /// The function call.
+        func: Box<Expr>,
+        /// Its partitioning, order and frame.
+        over: Box<Over>,
     },
     /// A literal of a type its value does not tell (`25Y` is a `TINYINT` held as an int).
     TypedLiteral(Value, DataType),
@@ -286,10 +365,22 @@ impl Expr {
         }
     }
 
-    /// True if the expression contains an aggregate function call.
+    /// True if the expression contains an aggregate function call (a window function's
+    /// `sum(x) OVER (..)` is none: it is computed per row).
     pub fn contains_aggregate(&self) -> bool {
         let mut found = false;
-        self.visit(&mut |e| {
+        let mut has_over = false;
+        self.visit(&mut |e| has_over |= matches!(e, Expr::Over { .. }));
+        let stripped;
+        let this = if has_over {
+            stripped = self
+                .clone()
+                .transform_down(&mut |e| matches!(e, Expr::Over { .. }).then(|| Expr::Literal(Value::Null)));
+            &stripped
+        } else {
+            self
+        };
+        this.visit(&mut |e| {
             if let Expr::Function { name, .. } = e {
                 if AggFunc::from_name(name).is_some() {
                     found = true;
@@ -346,6 +437,11 @@ impl Expr {
                 }
             }
             Expr::Function { args, .. } => args.iter().for_each(|e| e.visit(f)),
+            Expr::Over { func, over } => {
+                func.visit(f);
+                over.partition_by.iter().for_each(|e| e.visit(f));
+                over.order_by.iter().for_each(|(e, ..)| e.visit(f));
+            }
         }
     }
 
@@ -402,6 +498,17 @@ impl Expr {
             }
             Expr::Function { name, args, distinct } => {
                 Expr::Function { name, args: args.into_iter().map(f).collect(), distinct }
+            }
+            Expr::Over { func, over } => {
+                let Over { partition_by, order_by, frame } = *over;
+                Expr::Over {
+                    func: b(func),
+                    over: Box::new(Over {
+                        partition_by: partition_by.into_iter().map(&mut *f).collect(),
+                        order_by: order_by.into_iter().map(|(e, a, n)| (f(e), a, n)).collect(),
+                        frame,
+                    }),
+                }
             }
         }
     }

@@ -13,7 +13,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 mod join;
+mod window;
 pub use join::{check_streaming_join, conjuncts, JoinCondition, JoinNode, JoinType, Qualifiers, Scope};
+pub use window::{WindowCall, WindowNode};
 
 // Defined beside what uses them (eval's window functions, grouping sets), so that neither
 // imports `plan`; re-exported where the plan's users look for them.
@@ -419,6 +421,13 @@ pub enum Node {
         /// Keys, condition and type.
         join: Box<JoinNode>,
     },
+    /// Appends one window function's value to every row (`window.rs`).
+    Window {
+        /// Input.
+        input: Box<Node>,
+        /// The call, its partitioning, order and frame.
+        window: Arc<WindowNode>,
+    },
     /// Keeps the first row of each key.
     Deduplicate {
         /// Input.
@@ -607,6 +616,7 @@ impl Analyzed {
                 | Node::Filter { input, .. }
                 | Node::Watermark { input, .. }
                 | Node::Deduplicate { input, .. }
+                | Node::Window { input, .. }
                 | Node::Aggregate { input, .. } => walk(input, pick),
                 Node::Union { inputs } => inputs.iter().any(|i| walk(i, pick)),
                 Node::Join { left, right, join } => pick(join) || walk(left, pick) || walk(right, pick),
@@ -873,6 +883,17 @@ impl Analyzer {
                     _ => exprs.iter().collect(),
                 };
                 let (child, schema) = self.resolve(input, refs_of(kept.iter().copied()))?;
+                // Window calls: a chain of window nodes under this projection (`window.rs`).
+                let windowed;
+                let (child, schema, kept) = if kept.iter().any(|e| window::has_window_call(e)) {
+                    let (node, schema, qualifiers, exprs) =
+                        window::plan_windows(child, schema, &self.qualifiers, &kept, input.is_streaming())?;
+                    self.qualifiers = qualifiers;
+                    windowed = exprs;
+                    (node, schema, windowed.iter().collect())
+                } else {
+                    (child, schema, kept)
+                };
                 let child_event_time = self.event_time.take();
                 let mut window_event_time = None;
                 let scope = Scope::new(&schema, &self.qualifiers);
@@ -1691,6 +1712,7 @@ fn join_over_aggregate(node: &Node) -> bool {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. }
         | Node::Aggregate { input, .. } => join_over_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(join_over_aggregate),
         Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
@@ -1704,7 +1726,8 @@ fn mark_feeding_aggregates(node: &mut Node) {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Deduplicate { input, .. } => mark_feeding_aggregates(input),
+        | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. } => mark_feeding_aggregates(input),
         Node::Union { inputs } => inputs.iter_mut().for_each(mark_feeding_aggregates),
         Node::Join { left, right, .. } => {
             mark_feeding_aggregates(left);
@@ -1724,7 +1747,8 @@ fn has_distinct_aggregate(node: &Node) -> bool {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Deduplicate { input, .. } => has_distinct_aggregate(input),
+        | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. } => has_distinct_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(has_distinct_aggregate),
         Node::Aggregate { input, agg } => {
             agg.aggs.iter().any(|a| a.distinct) || has_distinct_aggregate(input)
@@ -1744,7 +1768,8 @@ fn check_retractable_chain(node: &Node) -> Result<()> {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Deduplicate { input, .. } => check_retractable_chain(input),
+        | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. } => check_retractable_chain(input),
         Node::Union { inputs } => inputs.iter().try_for_each(check_retractable_chain),
         Node::Join { left, right, .. } => {
             check_retractable_chain(left)?;
@@ -1771,9 +1796,10 @@ fn check_retractable_chain(node: &Node) -> Result<()> {
 pub fn has_chain(node: &Node) -> bool {
     match node {
         Node::Source { .. } => false,
-        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
-            has_chain(input)
-        }
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Window { input, .. } => has_chain(input),
         Node::Deduplicate { input, dedup } => dedup.over_aggregate || has_chain(input),
         Node::Aggregate { input, .. } => contains_aggregate(input) || has_chain(input),
         Node::Union { inputs } => inputs.iter().any(has_chain),
@@ -1789,7 +1815,8 @@ fn contains_aggregate(node: &Node) -> bool {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Deduplicate { input, .. } => contains_aggregate(input),
+        | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. } => contains_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(contains_aggregate),
         Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
     }
@@ -1803,7 +1830,8 @@ fn check_joins(node: &Node, mode: OutputMode) -> Result<()> {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Aggregate { input, .. }
-        | Node::Deduplicate { input, .. } => check_joins(input, mode),
+        | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. } => check_joins(input, mode),
         Node::Union { inputs } => inputs.iter().try_for_each(|i| check_joins(i, mode)),
         Node::Join { left, right, join } => {
             check_joins(left, mode)?;
@@ -1820,7 +1848,8 @@ fn session_aggregates(node: &Node, found: &mut Vec<usize>) {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Deduplicate { input, .. } => session_aggregates(input, found),
+        | Node::Deduplicate { input, .. }
+        | Node::Window { input, .. } => session_aggregates(input, found),
         Node::Union { inputs } => inputs.iter().for_each(|i| session_aggregates(i, found)),
         Node::Join { left, right, .. } => {
             session_aggregates(left, found);

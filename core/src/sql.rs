@@ -903,9 +903,55 @@ fn sql_type(dt: &ast::DataType) -> Result<DataType> {
         .ok_or_else(|| SluiceError::Parse(format!("[UNSUPPORTED_DATATYPE] Unsupported data type \"{text}\"")))
 }
 
+/// `OVER (PARTITION BY .. ORDER BY .. frame)`: Spark's default order is ascending with
+/// nulls first (descending, nulls last); frames are `ROWS` or `RANGE` between literal bounds.
+fn window_over(spec: &ast::WindowSpec, ast: &ast::Expr) -> Result<crate::expr::Over> {
+    use crate::expr::FrameBound as B;
+    let partition_by = spec.partition_by.iter().map(convert_expr).collect::<Result<Vec<_>>>()?;
+    let mut order_by = Vec::new();
+    for k in &spec.order_by {
+        let asc = !matches!(k.options.sort, Some(ast::OrderBySort::Desc));
+        order_by.push((convert_expr(&k.expr)?, asc, k.options.nulls_first.unwrap_or(asc)));
+    }
+    let bound = |b: &ast::WindowFrameBound| -> Result<B> {
+        let n = |e: &ast::Expr| -> Result<i64> {
+            match convert_expr(e)? {
+                Expr::Literal(v) if v.as_i64().is_some_and(|n| n >= 0) => Ok(v.as_i64().unwrap_or(0)),
+                _ => Err(unsupported("window frame bounds other than non-negative integers", ast)),
+            }
+        };
+        Ok(match b {
+            ast::WindowFrameBound::CurrentRow => B::CurrentRow,
+            ast::WindowFrameBound::Preceding(None) => B::UnboundedPreceding,
+            ast::WindowFrameBound::Following(None) => B::UnboundedFollowing,
+            ast::WindowFrameBound::Preceding(Some(e)) => B::Preceding(n(e)?),
+            ast::WindowFrameBound::Following(Some(e)) => B::Following(n(e)?),
+        })
+    };
+    let frame = match &spec.window_frame {
+        None => None,
+        Some(f) => {
+            let rows = match f.units {
+                ast::WindowFrameUnits::Rows => true,
+                ast::WindowFrameUnits::Range => false,
+                ast::WindowFrameUnits::Groups => return Err(unsupported("GROUPS window frames", ast)),
+            };
+            let start = bound(&f.start_bound)?;
+            let end = f.end_bound.as_ref().map(bound).transpose()?.unwrap_or(B::CurrentRow);
+            Some(crate::expr::Frame { rows, start, end })
+        }
+    };
+    Ok(crate::expr::Over { partition_by, order_by, frame })
+}
+
 fn function(f: &ast::Function, ast: &ast::Expr) -> Result<Expr> {
-    if f.over.is_some() {
-        return Err(unsupported("window functions (OVER)", ast));
+    if let Some(over) = &f.over {
+        let ast::WindowType::WindowSpec(spec) = over else {
+            return Err(unsupported("named windows (WINDOW w AS ..)", ast));
+        };
+        let call = ast::Function { over: None, ..f.clone() };
+        let func = function(&call, ast)?;
+        return Ok(Expr::Over { func: Box::new(func), over: Box::new(window_over(spec, ast)?) });
     }
     if !f.within_group.is_empty() {
         return Err(unsupported("aggregate WITHIN GROUP clauses", ast));
@@ -1033,7 +1079,10 @@ mod tests {
     #[test]
     fn exists_calls_and_views_of_inline_tables_become_text_sqlparser_reads() {
         assert_eq!(spark_text("SELECT exists(xs, x -> x > 1)"), "SELECT `exists`(xs, x -> x > 1)");
-        assert_eq!(spark_text("SELECT 1 WHERE NOT EXISTS (SELECT 1)"), "SELECT 1 WHERE NOT EXISTS (SELECT 1)");
+        assert_eq!(
+            spark_text("SELECT 1 WHERE NOT EXISTS (SELECT 1)"),
+            "SELECT 1 WHERE NOT EXISTS (SELECT 1)"
+        );
         assert_eq!(spark_text("SELECT EXISTS ((SELECT 1))"), "SELECT EXISTS ((SELECT 1))");
         assert_eq!(
             spark_text("CREATE VIEW v AS VALUES (1, 'a'), (2, 'b') AS t(x, s)"),

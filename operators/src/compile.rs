@@ -123,6 +123,11 @@ fn build_node<'s>(
             let partials = partial_aggregate(coll, steps, spec.clone(), ctx);
             (state_store(partials, spec, ctx), Vec::new())
         }
+        Node::Window { input, window } => {
+            let (coll, steps) = build_node(input, sources, ctx);
+            let coll = apply_steps(coll, steps, ctx);
+            (crate::window::window(coll, window.clone(), ctx), Vec::new())
+        }
         Node::Deduplicate { input, dedup } => {
             let (coll, steps) = build_node(input, sources, ctx);
             let coll = apply_steps(coll, steps, ctx);

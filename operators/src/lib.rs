@@ -18,6 +18,7 @@ mod join_rows;
 pub mod keyed;
 pub mod state;
 mod stream_join;
+pub mod window;
 
 pub use compile::{build, Diff, Rows, Time};
 pub use context::{

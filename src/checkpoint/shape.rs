@@ -40,9 +40,11 @@ pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> Que
 fn collect_aggregates(node: &Node, out: &mut Vec<(usize, String)>) {
     match node {
         Node::Source { .. } => {}
-        Node::Map { input, .. } | Node::Filter { input, .. } | Node::Watermark { input, .. } => {
-            collect_aggregates(input, out)
-        }
+        // Window nodes run in batch queries only: they keep no checkpointed state.
+        Node::Map { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Watermark { input, .. }
+        | Node::Window { input, .. } => collect_aggregates(input, out),
         Node::Deduplicate { input, dedup } => {
             collect_aggregates(input, out);
             out.push((dedup.keys.len(), format!("dropDuplicates({:?})", dedup.expiry)));

@@ -51,6 +51,10 @@ impl Binder<'_> {
             )),
             Expr::Alias(inner, _) => self.bind(inner),
             Expr::Invalid(msg) => Err(SluiceError::Analysis(msg.clone())),
+            Expr::Over { .. } => Err(SluiceError::analysis(format!(
+                "[WINDOW_FUNCTION_NOT_ALLOWED_IN_CLAUSE] The window function \"{}\" is allowed only in the SELECT list of a query without GROUP BY (not in WHERE, GROUP BY, HAVING or an aggregation). SQLSTATE: 42601",
+                e.sql_name()
+            ))),
             Expr::Lambda { .. } => Err(SluiceError::analysis(format!(
                 "[INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION] Invalid lambda function call. A lambda function should only be used in a higher order function. However, its class is `{}`, which is not a higher order function. SQLSTATE: 42K0D",
                 e.sql_name()

@@ -53,6 +53,7 @@ impl Expr {
             Expr::Column(parts) => parts.join("."),
             Expr::Literal(v) | Expr::TypedLiteral(v, _) => literal_name(v),
             Expr::Lambda { params, body } => super::lambda::lambda_name(params, body),
+            Expr::Over { func, over } => over_name(func, over),
             Expr::Star(None) => "*".into(),
             Expr::Star(Some(q)) => format!("{q}.*"),
             Expr::Alias(inner, _) => inner.sql_name(),
@@ -174,4 +175,46 @@ fn filtered_arguments(args: &[Expr]) -> Option<(&Expr, Vec<&Expr>)> {
         values.push(value);
     }
     condition.map(|c| (c, values))
+}
+
+/// Spark's name of a window function call: the call, then its partitioning, order and
+/// frame written out (`sum(x) OVER (PARTITION BY g ORDER BY t ASC NULLS FIRST RANGE
+/// BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`).
+fn over_name(func: &Expr, over: &crate::expr::Over) -> String {
+    use crate::expr::FrameBound as B;
+    let mut parts = Vec::new();
+    if !over.partition_by.is_empty() {
+        let keys: Vec<String> = over.partition_by.iter().map(Expr::sql_name).collect();
+        parts.push(format!("PARTITION BY {}", keys.join(", ")));
+    }
+    if !over.order_by.is_empty() {
+        let keys: Vec<String> = over
+            .order_by
+            .iter()
+            .map(|(e, asc, nulls_first)| {
+                format!(
+                    "{} {} {}",
+                    e.sql_name(),
+                    if *asc { "ASC" } else { "DESC" },
+                    if *nulls_first { "NULLS FIRST" } else { "NULLS LAST" }
+                )
+            })
+            .collect();
+        parts.push(format!("ORDER BY {}", keys.join(", ")));
+    }
+    let bound = |b: &B| match b {
+        B::UnboundedPreceding => "UNBOUNDED PRECEDING".to_string(),
+        B::Preceding(n) => format!("-{n} FOLLOWING"),
+        B::CurrentRow => "CURRENT ROW".to_string(),
+        B::Following(n) => format!("{n} FOLLOWING"),
+        B::UnboundedFollowing => "UNBOUNDED FOLLOWING".to_string(),
+    };
+    let frame = crate::expr::effective_frame(func, over);
+    parts.push(format!(
+        "{} BETWEEN {} AND {}",
+        if frame.rows { "ROWS" } else { "RANGE" },
+        bound(&frame.start),
+        bound(&frame.end)
+    ));
+    format!("{} OVER ({})", func.sql_name(), parts.join(" "))
 }

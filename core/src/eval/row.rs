@@ -62,6 +62,14 @@ impl BoundExpr {
         Some((a, b, accepts))
     }
 
+    /// The value of a literal (a constant folded when bound), `None` for other expressions.
+    pub fn literal_value(&self) -> Option<&Value> {
+        match &self.kind {
+            Kind::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// True only when the expression yields TRUE (a WHERE clause: NULL and FALSE both drop the row).
     pub fn eval_predicate(&self, row: &[Value]) -> Result<bool> {
         Ok(matches!(self.eval(row)?, Value::Boolean(true)))

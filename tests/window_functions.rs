@@ -1,0 +1,95 @@
+//! Window functions (`OVER`) over the real retail data, equal to Spark 4.3's answers
+//! (`tests/data/window_functions/*.jsonl`, made by `make_answers.py` there): each country's
+//! top stock items (rank, dense_rank, a top-N filter over an aggregation) and its daily
+//! revenue with a running total, the change from the day before, quartiles and a weekly
+//! maximum (sum, lag, ntile, a ROWS frame), exact DECIMALs throughout. And a stream, which
+//! Spark refuses window functions on, refused the same way.
+
+mod common;
+
+use serde_json::Value as Json;
+use sluice::prelude::*;
+use std::path::Path;
+
+const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
+                      InvoiceDate TIMESTAMP, UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING";
+
+/// Spark's answer in `name`: the query, the column types, and the rows as Spark's strings.
+fn spark_answer(name: &str) -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window_functions").join(name);
+    let text = std::fs::read_to_string(path).expect("answer file");
+    let mut lines = text.lines();
+    let head: Json = serde_json::from_str(lines.next().expect("header")).expect("header JSON");
+    let types = serde_json::from_value(head["types"].clone()).expect("types");
+    let rows = lines.map(|l| serde_json::from_str(l).expect("row JSON")).collect();
+    (head["query"].as_str().expect("query").to_string(), types, rows)
+}
+
+/// Rows as Spark casts them to strings, sorted as the answer files are (NULL as "").
+fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
+    let mut out: Vec<Vec<Option<String>>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| {
+                    let s = sluice_core::eval::cast_value(v, &DataType::String).expect("to string");
+                    s.as_str().map(str::to_string)
+                })
+                .collect()
+        })
+        .collect();
+    out.sort_by_key(|r| r.iter().map(|v| v.clone().unwrap_or_default()).collect::<Vec<_>>());
+    out
+}
+
+fn session_with_retail() -> Session {
+    let spark =
+        Session::builder().workers(2).config("spark.sql.session.timeZone", "UTC").build().expect("session");
+    let dir = common::data_dir("retail-data").join("by-day");
+    spark
+        .read()
+        .schema(RETAIL)
+        .format("csv")
+        .option("header", true)
+        .load(dir.to_str().expect("UTF-8 path"))
+        .expect("read")
+        .create_or_replace_temp_view("retail")
+        .expect("view");
+    spark
+}
+
+#[test]
+fn ranking_lag_ntile_and_frames_over_the_retail_data_give_sparks_answers() {
+    let spark = session_with_retail();
+    for name in ["top_items.jsonl", "daily_revenue.jsonl"] {
+        let (query, types, want) = spark_answer(name);
+        let df = spark.sql(&query).expect("query");
+        let got: Vec<String> =
+            df.schema().expect("schema").fields.iter().map(|f| f.data_type.sql_name()).collect();
+        assert_eq!(got, types, "{name}: column types");
+        let got = as_text(df.collect().expect("collect"));
+        assert_eq!(got.len(), want.len(), "{name}: rows");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g, w, "{name}");
+        }
+    }
+}
+
+#[test]
+fn window_functions_on_a_stream_are_refused_as_spark_refuses_them() {
+    let spark = Session::builder().build().expect("session");
+    let dir = common::data_dir("retail-data").join("by-day");
+    spark
+        .read_stream()
+        .schema(RETAIL)
+        .option("header", true)
+        .csv(dir.to_str().expect("UTF-8 path"))
+        .expect("stream")
+        .create_or_replace_temp_view("retail_stream")
+        .expect("view");
+    let err = spark
+        .sql("SELECT Country, row_number() OVER (PARTITION BY Country ORDER BY InvoiceDate) AS n FROM retail_stream")
+        .and_then(|df| df.write_stream().format("memory").query_name("refused").start().map(|_| ()))
+        .expect_err("a window function on a stream is refused");
+    assert!(err.to_string().contains("[NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING]"), "{err}");
+}
