@@ -2,7 +2,7 @@
 
 use crate::session::Session;
 use sluice_core::eval::cast_value_in;
-use sluice_core::expr::Expr;
+use sluice_core::expr::{AggFunc, Expr, Over};
 use sluice_core::plan::{analyze, JoinCondition, JoinType, LogicalPlan, SortOrder, SourceSpec};
 use sluice_core::sql::{convert_expr, dialect};
 use sluice_core::{DataType, Field, Options, Result, Row, Schema, SluiceError, Value};
@@ -262,7 +262,7 @@ impl Planner<'_> {
             || items.iter().any(Expr::contains_aggregate);
         if aggregating {
             // GROUP BY 1: ordinal positions refer to select items.
-            let group = group
+            let group: Vec<Expr> = group
                 .into_iter()
                 .map(|g| match g {
                     Expr::Literal(Value::Int(n)) if n >= 1 && (n as usize) <= items.len() => {
@@ -271,12 +271,27 @@ impl Planner<'_> {
                     other => other,
                 })
                 .collect();
+            // Window calls beside GROUP BY: a projection over the aggregation computes them.
+            let has_window = items.iter().any(|e| {
+                let mut found = false;
+                e.visit(&mut |n| found |= matches!(n, Expr::Over { .. }));
+                found
+            });
+            let (items, windows) = if has_window {
+                let (inner, outer) = split_windowed_aggregate(&group, items);
+                (inner, Some(outer))
+            } else {
+                (items, None)
+            };
             plan = match sets {
                 Some(sets) => {
                     LogicalPlan::GroupingSets { input: Arc::new(plan), group, sets, output: items, having }
                 }
                 None => LogicalPlan::Aggregate { input: Arc::new(plan), group, output: items, having },
             };
+            if let Some(exprs) = windows {
+                plan = LogicalPlan::Project { input: Arc::new(plan), exprs };
+            }
         } else {
             plan = LogicalPlan::Project { input: Arc::new(plan), exprs: items };
         }
@@ -522,4 +537,89 @@ fn inline_table(values: &ast::Values) -> Result<LogicalPlan> {
         options: Options::new(),
         streaming: false,
     })))
+}
+
+/// A grouped SELECT whose items hold window calls (`SELECT g, sum(x), rank() OVER (ORDER BY
+/// sum(x) DESC) FROM t GROUP BY g`), split as Spark's `ExtractWindowExpressions` does: the
+/// aggregation computes the group keys and every aggregate call outside a window call's own
+/// function (named internally), and a projection over it computes the items, window calls
+/// included, reading those columns. Returns `(aggregation items, projection items)`.
+fn split_windowed_aggregate(group: &[Expr], items: Vec<Expr>) -> (Vec<Expr>, Vec<Expr>) {
+    fn collect(e: &Expr, aggs: &mut Vec<Expr>) {
+        match e {
+            Expr::Over { func, over } => {
+                if let Expr::Function { args, .. } = &**func {
+                    args.iter().for_each(|a| collect(a, aggs));
+                }
+                over.partition_by.iter().for_each(|p| collect(p, aggs));
+                over.order_by.iter().for_each(|(o, ..)| collect(o, aggs));
+            }
+            Expr::Function { name, .. } if AggFunc::from_name(name).is_some() => {
+                if !aggs.contains(e) {
+                    aggs.push(e.clone());
+                }
+            }
+            other => {
+                let mut children = Vec::new();
+                other.clone().map_children(&mut |c| {
+                    children.push(c.clone());
+                    c
+                });
+                children.iter().for_each(|c| collect(c, aggs));
+            }
+        }
+    }
+    let mut aggs = Vec::new();
+    items.iter().for_each(|e| collect(e, &mut aggs));
+    let key = |j: usize| format!("\u{1}key{j}");
+    let agg = |i: usize| format!("\u{1}agg{i}");
+    let keys: Vec<Expr> = group.iter().map(Expr::normalized).collect();
+    let mut inner: Vec<Expr> =
+        group.iter().enumerate().map(|(j, g)| g.unaliased().clone().alias(&key(j))).collect();
+    inner.extend(aggs.iter().enumerate().map(|(i, a)| a.clone().alias(&agg(i))));
+    let outer = items
+        .into_iter()
+        .map(|e| {
+            let name = e.output_name();
+            let aliased = matches!(e, Expr::Alias(..));
+            let rewritten = rewrite(e, &aggs, &keys);
+            if aliased {
+                rewritten
+            } else {
+                rewritten.alias(&name)
+            }
+        })
+        .collect();
+    (inner, outer)
+}
+
+/// `e` with the aggregation's calls and keys read from its columns; a window call keeps its
+/// own function (only that function's arguments are rewritten).
+fn rewrite(e: Expr, aggs: &[Expr], keys: &[Expr]) -> Expr {
+    if let Some(i) = aggs.iter().position(|a| *a == e) {
+        return Expr::Column(vec![format!("\u{1}agg{i}")]);
+    }
+    if let Some(j) = keys.iter().position(|k| *k == e.normalized()) {
+        return Expr::Column(vec![format!("\u{1}key{j}")]);
+    }
+    match e {
+        Expr::Over { func, over } => {
+            let over = *over;
+            let func = match *func {
+                Expr::Function { name, args, distinct } => Expr::Function {
+                    name,
+                    args: args.into_iter().map(|a| rewrite(a, aggs, keys)).collect(),
+                    distinct,
+                },
+                other => other,
+            };
+            let over = Over {
+                partition_by: over.partition_by.into_iter().map(|p| rewrite(p, aggs, keys)).collect(),
+                order_by: over.order_by.into_iter().map(|(o, a, n)| (rewrite(o, aggs, keys), a, n)).collect(),
+                frame: over.frame,
+            };
+            Expr::Over { func: Box::new(func), over: Box::new(over) }
+        }
+        other => other.map_children(&mut |c| rewrite(c, aggs, keys)),
+    }
 }

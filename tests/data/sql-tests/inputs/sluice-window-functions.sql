@@ -16,3 +16,6 @@ SELECT g, sum(v) OVER (PARTITION BY g ORDER BY k RANGE BETWEEN 1 PRECEDING AND C
 SELECT g, count(DISTINCT v) OVER (PARTITION BY g) FROM t;
 SELECT g, k, v FROM t WHERE row_number() OVER (ORDER BY k) = 1;
 SELECT g, k, v, sum(v) OVER (PARTITION BY g ORDER BY k RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS t1, count(v) OVER (PARTITION BY g ORDER BY k RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS t2 FROM t;
+SELECT g, sum(v) AS s, rank() OVER (ORDER BY sum(v) DESC) AS r, sum(sum(v)) OVER () AS grand, count(*) * 100 / sum(count(*)) OVER () AS pct FROM t GROUP BY g;
+SELECT g, max(k), lag(max(k)) OVER (ORDER BY g) AS before, row_number() OVER (PARTITION BY max(k) > 2 ORDER BY g) AS rn FROM t GROUP BY g HAVING count(*) > 1;
+SELECT k % 2 AS parity, count(*), sum(count(*)) OVER (ORDER BY k % 2) AS running FROM t WHERE k IS NOT NULL GROUP BY k % 2;
