@@ -1,5 +1,6 @@
 //! Lambdas and higher-order functions (`transform`, `filter`, `exists`, `forall`,
-//! `aggregate`, `zip_with`, `array_sort`, `xs[i]`, `get`) inside aggregates over the real
+//! `aggregate`, `zip_with`, `array_sort`, `xs[i]`, `get`) and maps (`map`, `m[k]`,
+//! `map_filter`, `transform_values`, `map_zip_with`) inside aggregates over the real
 //! HHAR sample, as a batch query and as a stream folding one file per micro-batch, equal to
 //! Spark 4.3's answer (`tests/data/higher_order/hhar_by_block.jsonl`, made by
 //! `make_answers.py` there).

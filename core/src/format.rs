@@ -39,6 +39,13 @@ pub fn display_value_in(v: &Value, zone: Zone) -> String {
             let inner: Vec<String> = items.iter().map(|v| display_value_in(v, zone)).collect();
             format!("[{}]", inner.join(", "))
         }
+        Value::Map(entries) => {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{} -> {}", display_value_in(k, zone), display_value_in(v, zone)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
     }
 }
 
@@ -80,6 +87,13 @@ pub fn value_to_string(v: &Value, zone: Zone) -> String {
         Value::Array(items) => {
             let inner: Vec<String> = items.iter().map(|v| value_to_string(v, zone)).collect();
             format!("[{}]", inner.join(", "))
+        }
+        Value::Map(entries) => {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{} -> {}", value_to_string(k, zone), value_to_string(v, zone)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
         }
     }
 }
@@ -311,6 +325,31 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone
                 }
             }
             out.push(']');
+        }
+        // An object keyed by each key's text, as Spark's JSON writer.
+        Value::Map(entries) => {
+            let (kt, vt) = match data_type {
+                DataType::Map(k, v) => (k.as_ref().clone(), v.as_ref().clone()),
+                _ => (DataType::Null, DataType::Null),
+            };
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let key = match k {
+                    Value::String(s) => s.to_string(),
+                    other => {
+                        let mut text = String::new();
+                        push_json_value(&mut text, other, &kt, zone);
+                        text.trim_matches('"').to_string()
+                    }
+                };
+                push_json_string(out, &key);
+                out.push(':');
+                push_json_value(out, v, &vt, zone);
+            }
+            out.push('}');
         }
     }
 }

@@ -26,6 +26,19 @@ pub fn parse_struct(text: &str, fields: &[Field]) -> Value {
     parse_struct_in(text, fields, Zone::Utc)
 }
 
+/// One JSON value's text (an object or array) as `data_type`; NULL when it does not fit.
+pub fn parse_value_in(text: &str, data_type: &DataType, zone: Zone) -> Value {
+    let exact = has_decimal(data_type);
+    let parsed = match (exact, serde_json::from_str::<serde_json::Value>(text)) {
+        (false, Ok(v)) => Ok((v, false)),
+        _ => serde_json::from_str::<serde_json::Value>(&spark_json_to_strict(text, exact)).map(|v| (v, true)),
+    };
+    match parsed {
+        Ok((v, bare_tokens)) => convert(&v, data_type, bare_tokens, zone),
+        Err(_) => Value::Null,
+    }
+}
+
 /// [`parse_struct`] with zone-less timestamp text read as local time in `zone`.
 pub fn parse_struct_in(text: &str, fields: &[Field], zone: Zone) -> Value {
     // serde_json holds a fractional number as a double: a decimal field must see the
@@ -48,6 +61,7 @@ fn has_decimal(t: &DataType) -> bool {
         DataType::Decimal(..) => true,
         DataType::Struct(fields) => fields.iter().any(|f| has_decimal(&f.data_type)),
         DataType::Array(element) => has_decimal(element),
+        DataType::Map(k, v) => has_decimal(k) || has_decimal(v),
         _ => false,
     }
 }
@@ -207,6 +221,22 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
         (J::String(s), DataType::Date) => crate::time::parse_date(s.trim()).map_or(Value::Null, Value::Date),
         (J::String(s), DataType::Binary) => Value::Binary(Arc::from(s.as_bytes())),
         (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields, bare_tokens, zone),
+        // Keys in the document's order, read as the key type; a key or value that does not
+        // fit makes the whole map NULL (as an array's element does).
+        (J::Object(map), DataType::Map(kt, vt)) => {
+            let mut entries = Vec::with_capacity(map.len());
+            for (k, v) in map {
+                let Ok(key) = crate::eval::cast_value(&Value::String(Arc::from(k.as_str())), kt) else {
+                    return Value::Null;
+                };
+                let value = convert(v, vt, bare_tokens, zone);
+                if value.is_null() && !v.is_null() {
+                    return Value::Null;
+                }
+                entries.push((key, value));
+            }
+            Value::Map(entries.into())
+        }
         (J::Array(items), DataType::Array(element)) => {
             // An element that does not fit makes the whole array NULL, as in Spark.
             let mut out = Vec::with_capacity(items.len());

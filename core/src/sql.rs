@@ -1277,7 +1277,7 @@ mod tests {
             "INTERVAL 1 MONTH",
             "INTERVAL 10 fortnights",
             "CAST(x AS wibble)",
-            "sum(x) OVER ()",
+            "sum(x) OVER (ORDER BY t GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW)",
         ] {
             match parse_expr(text) {
                 Err(SluiceError::Parse(msg)) => assert!(msg.contains(text), "{text}: {msg}"),

@@ -46,6 +46,8 @@ pub enum DataType {
     Byte,
     /// `SMALLINT` (16-bit), held as `Value::Int` in range.
     Short,
+    /// `MAP<key, value>`: entries in insertion order, keys distinct and not NULL.
+    Map(Box<DataType>, Box<DataType>),
 }
 
 impl DataType {
@@ -110,6 +112,7 @@ impl DataType {
                 format!("struct<{}>", inner.join(","))
             }
             DataType::Array(element) => format!("array<{}>", element.sql_name()),
+            DataType::Map(k, v) => format!("map<{},{}>", k.sql_name(), v.sql_name()),
             DataType::Interval => "interval day to second".into(),
         }
     }
@@ -119,6 +122,11 @@ impl DataType {
         let trimmed = name.trim();
         if let Some(inner) = generic_argument(trimmed, "array") {
             return Some(DataType::Array(Box::new(DataType::parse(inner)?)));
+        }
+        if let Some(inner) = generic_argument(trimmed, "map") {
+            let parts = split_top_level(inner);
+            let [k, v] = parts.as_slice() else { return None };
+            return Some(DataType::Map(Box::new(DataType::parse(k)?), Box::new(DataType::parse(v)?)));
         }
         if let Some(inner) = generic_argument(trimmed, "struct") {
             let fields = Field::parse_list(inner).ok()?;
@@ -323,6 +331,8 @@ pub enum Value {
     Interval(i64),
     /// `DECIMAL`: exact; its column's type gives the precision. Last, as in `DataType`.
     Decimal(Decimal),
+    /// `MAP` entries `(key, value)` in order; keys distinct and not NULL.
+    Map(Arc<[(Value, Value)]>),
 }
 
 impl Value {
@@ -365,6 +375,12 @@ impl Value {
                 items.iter().find(|v| !v.is_null()).map_or(DataType::Null, Value::data_type),
             )),
             Value::Interval(_) => DataType::Interval,
+            Value::Map(entries) => {
+                let first = |f: fn(&(Value, Value)) -> &Value| {
+                    entries.iter().map(f).find(|v| !v.is_null()).map_or(DataType::Null, Value::data_type)
+                };
+                DataType::Map(Box::new(first(|e| &e.0)), Box::new(first(|e| &e.1)))
+            }
         }
     }
     /// The value as an `f64`, for numeric values.

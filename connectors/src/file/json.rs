@@ -536,8 +536,14 @@ impl<'a> Cur<'a> {
             }
             Some(b'{' | b'[') => {
                 self.skip(depth)?;
+                let text = &self.b[start..self.i];
                 match ty {
-                    DataType::String => Some(Value::String(sc.interner.lossy(&self.b[start..self.i]))),
+                    DataType::String => Some(Value::String(sc.interner.lossy(text))),
+                    // A map reads its object through serde_json (keys in document order).
+                    DataType::Map(..) => std::str::from_utf8(text)
+                        .ok()
+                        .map(|t| sluice_core::json_value::parse_value_in(t, ty, sluice_core::time::Zone::Utc))
+                        .filter(|v| !v.is_null()),
                     _ => None,
                 }
             }
@@ -864,6 +870,17 @@ mod tests {
         }
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(5000), "]".repeat(5000));
         assert!(parse("a STRING", &[0], &deep).unwrap_err().contains("nesting"));
+    }
+
+    #[test]
+    fn map_columns_read_objects_in_document_order_and_a_bad_value_is_malformed() {
+        let got = parse("m MAP<STRING, INT>", &[0], r#"{"m":{"z":1,"a":null}}"#).unwrap();
+        let want =
+            Value::Map(vec![(Value::string("z"), Value::Int(1)), (Value::string("a"), Value::Null)].into());
+        assert_eq!(got, vec![(vec![want], None)]);
+        let got = parse("m MAP<STRING, INT>", &[0], r#"{"m":{"a":"x"}}"#).unwrap();
+        assert_eq!(got[0].0, vec![Value::Null]);
+        assert!(got[0].1.is_some(), "a value that is no INT makes the record malformed");
     }
 
     #[test]

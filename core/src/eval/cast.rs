@@ -22,6 +22,13 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
         (_, T::Null) => Value::Null,
         (Value::Struct(_), T::Struct(_)) => v.clone(),
         (_, T::String) => Value::String(crate::format::display_value_in(v, zone).into()),
+        (Value::Map(entries), T::Map(kt, vt)) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| Ok((cast_value_in(k, kt, zone)?, cast_value_in(v, vt, zone)?)))
+                .collect::<Result<Vec<_>>>()?
+                .into(),
+        ),
         (Value::Array(items), T::Array(element)) => Value::Array(
             items.iter().map(|x| cast_value_in(x, element, zone)).collect::<Result<Vec<_>>>()?.into(),
         ),

@@ -58,11 +58,14 @@ impl Binder<'_> {
             "to_json" => {
                 arity(1, 2)?;
                 let b = self.bind(&args[0])?;
-                if !matches!(b.data_type, DataType::Struct(_) | DataType::Array(_) | DataType::Null) {
+                if !matches!(
+                    b.data_type,
+                    DataType::Struct(_) | DataType::Array(_) | DataType::Map(..) | DataType::Null
+                ) {
                     return Err(mismatch(
                         e,
                         format!(
-                            "the input of to_json must be a struct or an array, not \"{}\"",
+                            "the input of to_json must be a struct, an array or a map, not \"{}\"",
                             type_sql(&b.data_type)
                         ),
                     ));

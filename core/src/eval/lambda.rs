@@ -20,6 +20,10 @@ pub(super) enum Hof {
     ZipWith,
     ArraySort,
     SortArray,
+    MapFilter,
+    TransformKeys,
+    TransformValues,
+    MapZipWith,
 }
 
 /// A bound higher-order call: its plain arguments, its lambdas (each with its number of
@@ -88,8 +92,15 @@ impl Binder<'_> {
             "zip_with" => Hof::ZipWith,
             "array_sort" => Hof::ArraySort,
             "sort_array" => Hof::SortArray,
+            "map_filter" => Hof::MapFilter,
+            "transform_keys" => Hof::TransformKeys,
+            "transform_values" => Hof::TransformValues,
+            "map_zip_with" => Hof::MapZipWith,
             _ => return Ok(None),
         };
+        if matches!(hof, Hof::MapFilter | Hof::TransformKeys | Hof::TransformValues | Hof::MapZipWith) {
+            return self.map_higher_order(e, hof, name, args).map(Some);
+        }
         let (min, max) = match hof {
             Hof::Aggregate => (3, 4),
             Hof::ZipWith => (3, 3),
@@ -202,8 +213,73 @@ impl Binder<'_> {
                 }
                 DataType::Array(Box::new(element))
             }
+            Hof::MapFilter | Hof::TransformKeys | Hof::TransformValues | Hof::MapZipWith => {
+                unreachable!("bound by map_higher_order")
+            }
         };
         Ok(Some(higher(hof, plain, lambdas, base, data_type)))
+    }
+
+    /// `map_filter`, `transform_keys`, `transform_values`, `map_zip_with`: lambdas over a
+    /// map's `(key, value)` (`(key, value1, value2)` for `map_zip_with`).
+    fn map_higher_order(&self, e: &Expr, hof: Hof, name: &str, args: &[Expr]) -> Result<BoundExpr> {
+        let n = if hof == Hof::MapZipWith { 3 } else { 2 };
+        if args.len() != n {
+            return Err(SluiceError::analysis(format!(
+                "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {n} parameters but the actual number is {}.",
+                args.len()
+            )));
+        }
+        let map = |i: usize| -> Result<(BoundExpr, DataType, DataType)> {
+            let b = self.bind(&args[i])?;
+            match &b.data_type {
+                DataType::Map(k, v) => {
+                    let (k, v) = ((**k).clone(), (**v).clone());
+                    Ok((b, k, v))
+                }
+                t => Err(self.unexpected(e, i, &args[i], "\"MAP\"", t)),
+            }
+        };
+        let base = self.schema.fields.len();
+        let (m, kt, vt) = map(0)?;
+        let mut plain = vec![m];
+        let f = &args[n - 1];
+        let (body, arity, t) = match hof {
+            Hof::MapZipWith => {
+                let (other, k2, v2) = map(1)?;
+                if k2 != kt {
+                    return Err(SluiceError::analysis(format!(
+                        "[DATATYPE_MISMATCH.MAP_ZIP_WITH_DIFF_TYPES] Cannot resolve \"{}\" due to data type mismatch: Input to the `map_zip_with` should have been two maps with compatible key types, but it's [\"{}\", \"{}\"].",
+                        e.output_name(),
+                        type_sql(&kt),
+                        type_sql(&k2)
+                    )));
+                }
+                plain.push(other);
+                let (body, arity) = self.lambda(f, &[kt.clone(), vt, v2], 3..=3)?;
+                let t = DataType::Map(Box::new(kt), Box::new(body.data_type.clone()));
+                (body, arity, t)
+            }
+            _ => {
+                let (body, arity) = self.lambda(f, &[kt.clone(), vt.clone()], 2..=2)?;
+                let t = match hof {
+                    Hof::MapFilter => {
+                        let body = self.boolean_body(e, f, body)?;
+                        return Ok(higher(
+                            hof,
+                            plain,
+                            vec![(body, arity)],
+                            base,
+                            DataType::Map(Box::new(kt), Box::new(vt)),
+                        ));
+                    }
+                    Hof::TransformKeys => DataType::Map(Box::new(body.data_type.clone()), Box::new(vt)),
+                    _ => DataType::Map(Box::new(kt), Box::new(body.data_type.clone())),
+                };
+                (body, arity, t)
+            }
+        };
+        Ok(higher(hof, plain, vec![(body, arity)], base, t))
     }
 
     /// Binds a lambda argument of `arity` parameters typed `types` (or a constant).
@@ -298,7 +374,11 @@ impl Scope {
 
 impl HigherOrder {
     pub(super) fn eval(&self, row: &[Value]) -> Result<Value> {
-        let Value::Array(items) = self.args[0].eval(row)? else {
+        let first = self.args[0].eval(row)?;
+        if let Value::Map(entries) = &first {
+            return self.eval_map(entries, row);
+        }
+        let Value::Array(items) = first else {
             return Ok(Value::Null);
         };
         let mut scope = Scope::new(row, self.base);
@@ -397,6 +477,8 @@ impl HigherOrder {
                 }
                 Value::Array(out.into())
             }
+            // Bound over maps only (`eval_map`); an array never reaches them.
+            Hof::MapFilter | Hof::TransformKeys | Hof::TransformValues | Hof::MapZipWith => Value::Null,
             // NULLs first ascending, last descending (they sort lowest).
             Hof::SortArray => {
                 let ascending = match self.args.get(1).map(|b| b.eval(row)).transpose()? {
@@ -417,6 +499,51 @@ impl HigherOrder {
                 Value::Array(out.into())
             }
         })
+    }
+}
+
+impl HigherOrder {
+    fn eval_map(&self, entries: &[(Value, Value)], row: &[Value]) -> Result<Value> {
+        let mut scope = Scope::new(row, self.base);
+        let f = &self.lambdas[0];
+        let mut out = Vec::with_capacity(entries.len());
+        match self.hof {
+            Hof::MapFilter => {
+                for (k, v) in entries {
+                    if scope.call(f, &[k.clone(), v.clone()])? == Value::Boolean(true) {
+                        out.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+            Hof::TransformKeys => {
+                for (k, v) in entries {
+                    out.push((scope.call(f, &[k.clone(), v.clone()])?, v.clone()));
+                }
+            }
+            Hof::TransformValues => {
+                for (k, v) in entries {
+                    out.push((k.clone(), scope.call(f, &[k.clone(), v.clone()])?));
+                }
+            }
+            // Every key of either map, the first map's order then the second's new keys.
+            _ => {
+                let Value::Map(other) = self.args[1].eval(row)? else {
+                    return Ok(Value::Null);
+                };
+                let lookup = |m: &[(Value, Value)], key: &Value| {
+                    m.iter().find(|(k, _)| k == key).map_or(Value::Null, |(_, v)| v.clone())
+                };
+                let keys = entries
+                    .iter()
+                    .map(|e| &e.0)
+                    .chain(other.iter().map(|e| &e.0).filter(|k| !entries.iter().any(|(e, _)| e == *k)));
+                for k in keys {
+                    let v = scope.call(f, &[k.clone(), lookup(entries, k), lookup(&other, k)])?;
+                    out.push((k.clone(), v));
+                }
+            }
+        }
+        super::scalar::make_map(out)
     }
 }
 

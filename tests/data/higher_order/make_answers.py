@@ -1,4 +1,4 @@
-"""Spark 4.3's answer for `tests/higher_order.rs`: lambdas and higher-order functions over
+"""Spark 4.3's answer for `tests/higher_order.rs`: lambdas, higher-order functions and maps over
 the real HHAR sample (`../shared/data/hhar-real-sample`, 20k sensor readings), grouped by
 thousands of readings (`Index DIV 1000`). Values are Spark's strings (`CAST(.. AS STRING)`).
 
@@ -33,7 +33,11 @@ SELECT Index DIV 1000 AS block, count(*) AS n,
        max(array_sort(array(x, y, z))[2]) AS top_axis,
        min(zip_with(array(x, y), array(y, z), (a, b) -> a - b)[0]) AS low_diff,
        max(get(split(Device, '_'), 1)) AS device_no,
-       max(size(filter(array(x, y, z), v -> v > Index / 1000.0))) AS above_index
+       max(size(filter(array(x, y, z), v -> v > Index / 1000.0))) AS above_index,
+       max(map('x', x, 'y', y, 'z', z)['y']) AS top_y,
+       sum(size(map_filter(map('x', x, 'y', y, 'z', z), (k, v) -> v > 0))) AS positive_axes,
+       min(transform_values(map('x', x), (k, v) -> v * 2)['x']) AS low_double_x,
+       max(element_at(map_zip_with(map('a', x), map('a', y, 'b', z), (k, p, q) -> coalesce(p, 0) - q), 'b')) AS top_neg_z
 FROM hhar GROUP BY Index DIV 1000
 """
 df = spark.sql(QUERY)

@@ -23,11 +23,18 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         aliases: &["cardinality"],
         arity: (1, 1),
         signature: |call, b| {
-            let a = array_arg(call, b.into_iter().next().expect("arity"), "first")?;
+            let a = b.into_iter().next().expect("arity");
+            let a = if matches!(a.data_type, DataType::Map(..)) { a } else { array_arg(call, a, "first")? };
             Signature::new(vec![a], DataType::Int)
         },
         // NULL for NULL (Spark 4 under ANSI; -1 only with the legacy sizeOfNull).
-        eval: Eval::Strict(|v, _| Ok(Value::Int(items(&v[0]).len() as i32))),
+        eval: Eval::Strict(|v, _| {
+            let n = match &v[0] {
+                Value::Map(entries) => entries.len(),
+                other => items(other).len(),
+            };
+            Ok(Value::Int(n as i32))
+        }),
     },
     ScalarFunction {
         name: "array_contains",
@@ -85,6 +92,9 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         arity: (2, 2),
         signature: element_signature,
         eval: Eval::Strict(|v, _| {
+            if let Value::Map(_) = &v[0] {
+                return Ok(map_lookup(&v[0], &v[1]));
+            }
             let items = items(&v[0]);
             let i = int(&v[1]);
             zero_based(items, i).cloned().ok_or_else(|| {
@@ -109,28 +119,54 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         arity: (2, 2),
         signature: element_signature,
         // 1-based; negative counts from the end. Index 0 and an index past either end are
-        // Spark's ANSI errors.
-        eval: Eval::Strict(|v, _| {
-            let items = items(&v[0]);
-            let i = int(&v[1]);
-            if i == 0 {
-                return Err(SluiceError::exec(
-                    "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1). SQLSTATE: 22003",
-                ));
-            }
-            let at = if i > 0 { i - 1 } else { items.len() as i64 + i };
-            usize::try_from(at).ok().and_then(|at| items.get(at)).cloned().ok_or_else(|| {
-                SluiceError::exec(format!(
-                    "[INVALID_ARRAY_INDEX_IN_ELEMENT_AT] The index {i} is out of bounds. The array has {} elements. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22003",
-                    items.len()
-                ))
-            })
-        }),
+        // Spark's ANSI errors. A map's missing key is NULL.
+        eval: Eval::Strict(|v, _| element_at(v)),
+    },
+    ScalarFunction {
+        name: "try_element_at",
+        aliases: &[],
+        arity: (2, 2),
+        signature: element_signature,
+        eval: Eval::Strict(|v, _| Ok(element_at(v).unwrap_or(Value::Null))),
     },
 ];
 
-/// An array and an int index, to the array's element type.
+/// `element_at(array, i)` (1-based) or `element_at(map, key)`.
+fn element_at(v: &[Value]) -> Result<Value> {
+    if let Value::Map(_) = &v[0] {
+        return Ok(map_lookup(&v[0], &v[1]));
+    }
+    let items = items(&v[0]);
+    let i = int(&v[1]);
+    if i == 0 {
+        return Err(SluiceError::exec(
+            "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1). SQLSTATE: 22003",
+        ));
+    }
+    let at = if i > 0 { i - 1 } else { items.len() as i64 + i };
+    usize::try_from(at).ok().and_then(|at| items.get(at)).cloned().ok_or_else(|| {
+        SluiceError::exec(format!(
+            "[INVALID_ARRAY_INDEX_IN_ELEMENT_AT] The index {i} is out of bounds. The array has {} elements. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22003",
+            items.len()
+        ))
+    })
+}
+
+/// The value of `key` in map `m`, NULL when it has none.
+fn map_lookup(m: &Value, key: &Value) -> Value {
+    super::map::entries(m).iter().find(|(k, _)| k == key).map_or(Value::Null, |(_, v)| v.clone())
+}
+
+/// An array and an int index, to the array's element type; or a map and a key (cast to
+/// the map's key type), to its value type.
 fn element_signature(call: &Call<'_>, b: Vec<BoundExpr>) -> Result<Signature> {
+    if let (Some(DataType::Map(kt, vt)), false) = (b.first().map(|m| &m.data_type), call.name == "get") {
+        let (kt, vt) = ((**kt).clone(), (**vt).clone());
+        let mut it = b.into_iter();
+        let m = it.next().expect("arity");
+        let key = coerce(it.next().expect("arity"), &kt);
+        return Signature::new(vec![m, key], vt);
+    }
     let mut it = b.into_iter();
     let array = array_arg(call, it.next().expect("arity"), "first")?;
     let index = call.int(it.next().expect("arity"))?;

@@ -13,12 +13,14 @@ mod conditional;
 mod date;
 mod encoding;
 mod json_text;
+mod map;
 mod math;
 mod regexp;
 mod string;
 
 pub(crate) use date::{field_within, make_date};
 pub(crate) use encoding::hex_bytes;
+pub(crate) use map::make_map;
 
 /// The registry: each module's table of functions.
 const TABLES: &[&[ScalarFunction]] = &[
@@ -30,6 +32,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     collection::FUNCTIONS,
     encoding::FUNCTIONS,
     json_text::FUNCTIONS,
+    map::FUNCTIONS,
 ];
 
 /// One scalar function, whole.
