@@ -5,37 +5,19 @@ narrow type where Spark keeps it (max, min) and widen where Spark widens (sum).
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/decimal/make_quantities.py 2>/dev/null
 """
-import json
 import os
+import sys
 
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import spark_tables as st  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
-data = os.path.join(here, "..", "..", "..", "..", "shared", "data", "retail-data", "by-day")
-spark = (
-    SparkSession.builder.master("local[2]")
-    .config("spark.sql.session.timeZone", "UTC")
-    .config("spark.ui.enabled", "false")
-    .getOrCreate()
-)
-spark.sparkContext.setLogLevel("OFF")
-schema = (
-    "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity SMALLINT, InvoiceDate TIMESTAMP, "
-    "UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING"
-)
-spark.read.schema(schema).option("header", "true").csv(data).createOrReplaceTempView("retail")
+spark = st.session()
+st.retail(spark, st.RETAIL.replace("Quantity INT", "Quantity SMALLINT"))
 QUERY = """
 SELECT Country, count(*) AS n, count(Quantity) AS quantities, sum(Quantity) AS units,
        max(Quantity) AS top, min(Quantity) AS low, try_cast(max(Quantity) AS TINYINT) AS top_byte,
        count_if(try_cast(Quantity AS TINYINT) IS NULL) AS not_bytes
 FROM retail GROUP BY Country
 """
-df = spark.sql(QUERY)
-types = [f.dataType.simpleString() for f in df.schema.fields]
-rows = df.select([F.col(c).cast("string") for c in df.columns]).collect()
-with open(os.path.join(here, "retail_quantities.jsonl"), "w") as f:
-    f.write(json.dumps({"query": " ".join(QUERY.split()), "columns": df.columns, "types": types}) + "\n")
-    for r in sorted(rows, key=lambda r: r[0]):
-        f.write(json.dumps(list(r)) + "\n")
-print(len(rows), "countries", types)
+st.write_answer(spark, QUERY, os.path.join(here, "retail_quantities.jsonl"), key=lambda r: r[0])

@@ -4,26 +4,15 @@ thousands of readings (`Index DIV 1000`). Values are Spark's strings (`CAST(.. A
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/higher_order/make_answers.py 2>/dev/null
 """
-import json
 import os
+import sys
 
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import spark_tables as st  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
-data = os.path.join(here, "..", "..", "..", "..", "shared", "data", "hhar-real-sample")
-spark = (
-    SparkSession.builder.master("local[2]")
-    .config("spark.sql.session.timeZone", "UTC")
-    .config("spark.ui.enabled", "false")
-    .getOrCreate()
-)
-spark.sparkContext.setLogLevel("OFF")
-schema = (
-    "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, "
-    "User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE"
-)
-spark.read.schema(schema).json(data).createOrReplaceTempView("hhar")
+spark = st.session()
+spark.read.schema(st.HHAR).json(st.HHAR_DIR).createOrReplaceTempView("hhar")
 QUERY = """
 SELECT Index DIV 1000 AS block, count(*) AS n,
        count_if(exists(array(x, y, z), v -> abs(v) > 8.5)) AS strong,
@@ -40,11 +29,4 @@ SELECT Index DIV 1000 AS block, count(*) AS n,
        max(element_at(map_zip_with(map('a', x), map('a', y, 'b', z), (k, p, q) -> coalesce(p, 0) - q), 'b')) AS top_neg_z
 FROM hhar GROUP BY Index DIV 1000
 """
-df = spark.sql(QUERY)
-types = [f.dataType.simpleString() for f in df.schema.fields]
-rows = df.select([F.col(c).cast("string") for c in df.columns]).collect()
-with open(os.path.join(here, "hhar_by_block.jsonl"), "w") as f:
-    f.write(json.dumps({"query": " ".join(QUERY.split()), "columns": df.columns, "types": types}) + "\n")
-    for r in sorted(rows, key=lambda r: int(r[0])):
-        f.write(json.dumps(list(r)) + "\n")
-print(len(rows), "groups", types)
+st.write_answer(spark, QUERY, os.path.join(here, "hhar_by_block.jsonl"), key=lambda r: int(r[0]))

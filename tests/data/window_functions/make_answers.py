@@ -5,26 +5,15 @@ from the day before (lag) and quartiles (ntile). Values are Spark's strings.
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/window_functions/make_answers.py 2>/dev/null
 """
-import json
 import os
+import sys
 
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import spark_tables as st  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
-data = os.path.join(here, "..", "..", "..", "..", "shared", "data", "retail-data", "by-day")
-spark = (
-    SparkSession.builder.master("local[2]")
-    .config("spark.sql.session.timeZone", "UTC")
-    .config("spark.ui.enabled", "false")
-    .getOrCreate()
-)
-spark.sparkContext.setLogLevel("OFF")
-schema = (
-    "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, InvoiceDate TIMESTAMP, "
-    "UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING"
-)
-spark.read.schema(schema).option("header", "true").csv(data).createOrReplaceTempView("retail")
+spark = st.session()
+st.retail(spark)
 QUERIES = {
     "top_items": """
 SELECT Country, StockCode, qty, r, dr FROM (
@@ -45,12 +34,4 @@ FROM (SELECT Country, to_date(InvoiceDate) AS day, sum(Quantity * UnitPrice) AS 
 """,
 }
 for name, query in QUERIES.items():
-    df = spark.sql(query)
-    types = [f.dataType.simpleString() for f in df.schema.fields]
-    rows = df.select([F.col(c).cast("string") for c in df.columns]).collect()
-    rows = sorted([list(r) for r in rows], key=lambda r: [x or "" for x in r])
-    with open(os.path.join(here, f"{name}.jsonl"), "w") as f:
-        f.write(json.dumps({"query": " ".join(query.split()), "columns": df.columns, "types": types}) + "\n")
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
-    print(name, len(rows), "rows", types)
+    st.write_answer(spark, query, os.path.join(here, f"{name}.jsonl"))
