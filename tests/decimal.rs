@@ -8,9 +8,8 @@
 
 mod common;
 
-use serde_json::Value as Json;
 use sluice::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
@@ -20,41 +19,24 @@ fn retail_dir() -> PathBuf {
     common::data_dir("retail-data").join("by-day")
 }
 
-/// Spark's answer in `tests/data/decimal/{name}`: the query, the column types, and each
-/// row's values as Spark's strings.
-fn spark_answer_in(name: &str) -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/decimal").join(name);
-    let text = std::fs::read_to_string(path).expect("answer file");
-    let mut lines = text.lines();
-    let head: Json = serde_json::from_str(lines.next().expect("header")).expect("header JSON");
-    let types = serde_json::from_value(head["types"].clone()).expect("types");
-    let rows = lines.map(|l| serde_json::from_str(l).expect("row JSON")).collect();
-    (head["query"].as_str().expect("query").to_string(), types, rows)
+/// Spark's answer in `tests/data/decimal/{name}`.
+fn spark_answer_in(name: &str) -> common::SparkTable {
+    common::spark_table(&format!("tests/data/decimal/{name}"))
 }
 
 /// Rows as Spark casts them to strings, sorted by country.
 fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
-    let mut out: Vec<Vec<Option<String>>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|v| {
-                    let s = sluice_core::eval::cast_value(v, &DataType::String).expect("to string");
-                    s.as_str().map(str::to_string)
-                })
-                .collect()
-        })
-        .collect();
+    let mut out = common::spark_strings(&rows);
     out.sort();
     out
 }
 
-fn spark_answer() -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
+fn spark_answer() -> common::SparkTable {
     spark_answer_in("retail_revenue.jsonl")
 }
 
 fn types_of(df: &DataFrame) -> Vec<String> {
-    df.schema().expect("schema").fields.iter().map(|f| f.data_type.sql_name()).collect()
+    common::sql_types(df)
 }
 
 #[test]

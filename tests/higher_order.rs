@@ -7,45 +7,22 @@
 
 mod common;
 
-use serde_json::Value as Json;
 use sluice::prelude::*;
-use std::path::Path;
 use std::time::Duration;
 
 const HHAR: &str = "Arrival_Time BIGINT, Creation_Time BIGINT, Device STRING, Index BIGINT, Model STRING, \
                     User STRING, gt STRING, x DOUBLE, y DOUBLE, z DOUBLE";
 
-/// Spark's answer: the query, the column types, and each row's values as Spark's strings.
-fn spark_answer() -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/higher_order/hhar_by_block.jsonl");
-    let text = std::fs::read_to_string(path).expect("answer file");
-    let mut lines = text.lines();
-    let head: Json = serde_json::from_str(lines.next().expect("header")).expect("header JSON");
-    let types = serde_json::from_value(head["types"].clone()).expect("types");
-    let rows = lines.map(|l| serde_json::from_str(l).expect("row JSON")).collect();
-    (head["query"].as_str().expect("query").to_string(), types, rows)
-}
-
 /// Rows as Spark casts them to strings, in block order.
 fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
-    let mut out: Vec<Vec<Option<String>>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|v| {
-                    let s = sluice_core::eval::cast_value(v, &DataType::String).expect("to string");
-                    s.as_str().map(str::to_string)
-                })
-                .collect()
-        })
-        .collect();
+    let mut out = common::spark_strings(&rows);
     out.sort_by_key(|r| r[0].as_deref().and_then(|b| b.parse::<i64>().ok()));
     out
 }
 
 #[test]
 fn higher_order_functions_in_aggregates_give_sparks_answer_in_batch_and_stream() {
-    let (query, types, want) = spark_answer();
+    let (query, types, want) = common::spark_table("tests/data/higher_order/hhar_by_block.jsonl");
     let dir = common::data_dir("hhar-real-sample");
     let path = dir.to_str().expect("UTF-8 path");
     let spark = Session::builder().workers(2).build().expect("session");

@@ -7,37 +7,14 @@
 
 mod common;
 
-use serde_json::Value as Json;
 use sluice::prelude::*;
-use std::path::Path;
 
 const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
                       InvoiceDate TIMESTAMP, UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING";
 
-/// Spark's answer in `name`: the query, the column types, and the rows as Spark's strings.
-fn spark_answer(name: &str) -> (String, Vec<String>, Vec<Vec<Option<String>>>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/window_functions").join(name);
-    let text = std::fs::read_to_string(path).expect("answer file");
-    let mut lines = text.lines();
-    let head: Json = serde_json::from_str(lines.next().expect("header")).expect("header JSON");
-    let types = serde_json::from_value(head["types"].clone()).expect("types");
-    let rows = lines.map(|l| serde_json::from_str(l).expect("row JSON")).collect();
-    (head["query"].as_str().expect("query").to_string(), types, rows)
-}
-
 /// Rows as Spark casts them to strings, sorted as the answer files are (NULL as "").
 fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
-    let mut out: Vec<Vec<Option<String>>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|v| {
-                    let s = sluice_core::eval::cast_value(v, &DataType::String).expect("to string");
-                    s.as_str().map(str::to_string)
-                })
-                .collect()
-        })
-        .collect();
+    let mut out = common::spark_strings(&rows);
     out.sort_by_key(|r| r.iter().map(|v| v.clone().unwrap_or_default()).collect::<Vec<_>>());
     out
 }
@@ -62,7 +39,7 @@ fn session_with_retail() -> Session {
 fn ranking_lag_ntile_and_frames_over_the_retail_data_give_sparks_answers() {
     let spark = session_with_retail();
     for name in ["top_items.jsonl", "daily_revenue.jsonl"] {
-        let (query, types, want) = spark_answer(name);
+        let (query, types, want) = common::spark_table(&format!("tests/data/window_functions/{name}"));
         let df = spark.sql(&query).expect("query");
         let got: Vec<String> =
             df.schema().expect("schema").fields.iter().map(|f| f.data_type.sql_name()).collect();

@@ -660,3 +660,39 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A Spark answer table (`tests/data/<dir>/<file>.jsonl`, written by
+/// `tests/data/spark_tables.py`): the query, the column types, and each row's values as
+/// Spark casts them to strings (None for NULL).
+pub type SparkTable = (String, Vec<String>, Vec<Vec<Option<String>>>);
+
+/// Reads the answer table at `relative` (to the repository root).
+pub fn spark_table(relative: &str) -> SparkTable {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let head: Value = serde_json::from_str(lines.next().expect("header")).expect("header JSON");
+    let types = serde_json::from_value(head["types"].clone()).expect("types");
+    let rows = lines.map(|l| serde_json::from_str(l).expect("row JSON")).collect();
+    (head["query"].as_str().expect("query").to_string(), types, rows)
+}
+
+/// Rows as Spark casts each value to a string (None for NULL), in their order.
+pub fn spark_strings(rows: &[sluice::Row]) -> Vec<Vec<Option<String>>> {
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| {
+                    let s = sluice_core::eval::cast_value(v, &sluice::prelude::DataType::String)
+                        .expect("to string");
+                    s.as_str().map(str::to_string)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A DataFrame's column types as Spark names them (`bigint`, `decimal(10,2)`).
+pub fn sql_types(df: &sluice::prelude::DataFrame) -> Vec<String> {
+    df.schema().expect("schema").fields.iter().map(|f| f.data_type.sql_name()).collect()
+}
