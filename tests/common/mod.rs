@@ -144,8 +144,13 @@ fn looks_like_timestamp(s: &str) -> bool {
 }
 
 /// Flattens structs and normalises every cell (see [`normalize_value`]).
+/// Columns in name order, so rows compare whatever order their objects were built in
+/// (serde_json keeps insertion order: the workspace enables `preserve_order`).
 pub fn normalize_row(row: &JsonRow) -> JsonRow {
-    flatten_struct_columns(row).iter().map(|(k, v)| (k.clone(), normalize_value(v))).collect()
+    let mut cells: Vec<(String, Value)> =
+        flatten_struct_columns(row).iter().map(|(k, v)| (k.clone(), normalize_value(v))).collect();
+    cells.sort_by(|a, b| a.0.cmp(&b.0));
+    cells.into_iter().collect()
 }
 
 /// True when two numbers are equal: integers exactly, anything involving a double within
@@ -387,7 +392,10 @@ fn python_json(v: &Value, out: &mut String) {
         }
         Value::Object(m) => {
             out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
+            // Keys sorted, as before serde_json kept insertion order (`preserve_order`).
+            let mut cells: Vec<(&String, &Value)> = m.iter().collect();
+            cells.sort_by(|a, b| a.0.cmp(b.0));
+            for (i, (k, v)) in cells.into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
