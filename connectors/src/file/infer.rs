@@ -284,7 +284,11 @@ impl FileSourceConfig {
             self.corrupt_column = Some(i);
         }
         if self.format == FileFormat::Csv {
-            if let Some(f) = schema.fields.iter().find(|f| matches!(f.data_type, DataType::Struct(_))) {
+            if let Some(f) = schema
+                .fields
+                .iter()
+                .find(|f| matches!(f.data_type, DataType::Struct(_) | DataType::Array(_) | DataType::Map(..)))
+            {
                 return Err(SluiceError::analysis(format!(
                     "CSV data source does not support {} data type (column `{}`).",
                     f.data_type.sql_name(),
@@ -316,6 +320,23 @@ mod tests {
             .map(|f| format!("{} {}", f.name, f.data_type.sql_name()))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    #[test]
+    fn csv_refuses_nested_column_types_as_spark_does() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "1\n").unwrap();
+        for t in ["array<int>", "map<string,int>", "struct<a:int>"] {
+            let schema = Schema::new(vec![sluice_core::Field::new("c", DataType::parse(t).unwrap())]);
+            let err =
+                FileSourceConfig::new(FileFormat::Csv, dir.path(), Some(schema), &Options::default(), true)
+                    .err()
+                    .expect("refused");
+            assert!(
+                err.to_string().contains(&format!("CSV data source does not support {t} data type")),
+                "{err}"
+            );
+        }
     }
 
     #[test]
