@@ -330,8 +330,8 @@ mod tests {
             let schema = Schema::new(vec![sluice_core::Field::new("c", DataType::parse(t).unwrap())]);
             let err =
                 FileSourceConfig::new(FileFormat::Csv, dir.path(), Some(schema), &Options::default(), true)
-                    .err()
-                    .expect("refused");
+                    .map(|_| ())
+                    .expect_err("refused");
             assert!(
                 err.to_string().contains(&format!("CSV data source does not support {t} data type")),
                 "{err}"
