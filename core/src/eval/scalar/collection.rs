@@ -194,7 +194,7 @@ fn array_arg(call: &Call<'_>, b: BoundExpr, which: &str) -> Result<BoundExpr> {
 }
 
 /// The elements of an array value (none for anything else).
-fn items(v: &Value) -> &[Value] {
+pub(super) fn items(v: &Value) -> &[Value] {
     match v {
         Value::Array(items) => items,
         _ => &[],

@@ -5,6 +5,7 @@
 //! Keys are distinct and never NULL: as Spark's default `spark.sql.mapKeyDedupPolicy`
 //! (EXCEPTION), a repeated key is `[DUPLICATED_MAP_KEY]` and a NULL one `[NULL_MAP_KEY]`.
 
+use super::collection::items;
 use super::*;
 
 /// The map functions, one entry each.
@@ -221,12 +222,4 @@ pub(crate) fn make_map(entries: Vec<(Value, Value)>) -> Result<Value> {
         }
     }
     Ok(Value::Map(entries.into()))
-}
-
-/// The elements of an array value (none for anything else).
-fn items(v: &Value) -> &[Value] {
-    match v {
-        Value::Array(items) => items,
-        _ => &[],
-    }
 }
