@@ -1,5 +1,5 @@
-//! CSV lines: one record per line, split into fields by `csv-core` with Spark's dialect
-//! options, then converted by position into the schema's columns.
+//! CSV lines: one record per line, split into fields as Spark's parser splits them (with
+//! its dialect options), then converted by position into the schema's columns.
 //!
 //! As in Spark 3+, a record whose field count differs from the schema is malformed (missing
 //! fields read as null, extra ones are dropped), and a value that does not parse as its
@@ -29,9 +29,24 @@ struct CsvColumn {
     slot: Option<usize>,
 }
 
-/// A field splitter with its reusable buffers.
+/// A field splitter with its reusable buffers, reading fields as Spark's CSV parser
+/// (univocity, with Spark's settings) reads them, not as RFC 4180 does:
+///
+/// - an unquoted field is its text up to the separator, quotes and all (`ab"c`);
+/// - in a quoted field, the escape (`\`) before a quote is a quote (`"a\"b"` is `a"b`), and
+///   before itself a backslash; a doubled quote is a quote, and a quote followed by the
+///   separator, the line's end, or spaces then either, closes it (`"abc" ,` is `abc`);
+/// - a quote followed by anything else is an unescaped quote, and the field is then its raw
+///   text, opening quote included, up to the next separator (Spark's default
+///   `unescapedQuoteHandling` = `STOP_AT_DELIMITER`): `"RECORD 7"" SIZE "` stays as it is
+///   written, as Spark reads it, unless `escape` is set to the quote (`"`), the RFC way.
 pub(crate) struct Splitter {
-    core: csv_core::Reader,
+    sep: u8,
+    quote: Option<u8>,
+    escape: Option<u8>,
+    /// Escapes the escape (`charToEscapeQuoteEscaping`: the escape itself when it is not
+    /// the quote, else none).
+    escape_escape: Option<u8>,
     out: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -39,45 +54,120 @@ pub(crate) struct Splitter {
 impl Splitter {
     /// A splitter for the dialect in `opts`.
     pub fn new(opts: &CsvOptions) -> Splitter {
-        let mut b = csv_core::ReaderBuilder::new();
-        b.delimiter(opts.sep)
-            .escape(opts.escape)
-            .double_quote(true)
-            .terminator(csv_core::Terminator::Any(b'\n'));
-        match opts.quote {
-            Some(q) => b.quote(q),
-            None => b.quoting(false),
-        };
-        Splitter { core: b.build(), out: Vec::new(), ends: Vec::new() }
+        let escape_escape = opts.escape.filter(|&e| Some(e) != opts.quote);
+        Splitter {
+            sep: opts.sep,
+            quote: opts.quote,
+            escape: opts.escape,
+            escape_escape,
+            out: Vec::new(),
+            ends: Vec::new(),
+        }
     }
 
     /// Splits one line (without its terminator) into fields.
     pub fn split<'s>(&'s mut self, line: &[u8]) -> impl Iterator<Item = &'s [u8]> + 's {
-        self.core.reset();
-        let need = line.len() + 1;
-        if self.out.len() < need {
-            self.out.resize(need, 0);
+        self.out.clear();
+        self.ends.clear();
+        let mut i = 0;
+        loop {
+            i = match self.quote {
+                Some(q) if line.get(i) == Some(&q) => self.quoted(line, i, q),
+                _ => {
+                    let end = self.next_separator(line, i);
+                    self.out.extend_from_slice(&line[i..end]);
+                    end
+                }
+            };
+            self.ends.push(self.out.len());
+            if i >= line.len() {
+                break;
+            }
+            i += 1;
         }
-        if self.ends.len() < need + 1 {
-            self.ends.resize(need + 1, 0);
-        }
-        // Field output never outgrows the input, so one call reads the line and one more
-        // (with empty input, meaning end of data) finishes the record.
-        let (res, _, mut nout, mut nend) = self.core.read_record(line, &mut self.out, &mut self.ends);
-        if matches!(res, csv_core::ReadRecordResult::InputEmpty) {
-            let (_, _, o, e) = self.core.read_record(&[], &mut self.out[nout..], &mut self.ends[nend..]);
-            nout += o;
-            nend += e;
-        }
-        let _ = nout;
         let out = &self.out;
         let mut start = 0;
-        self.ends[..nend].iter().map(move |&end| {
+        self.ends.iter().map(move |&end| {
             let f = &out[start..end];
             start = end;
             f
         })
     }
+
+    /// The index of the first separator at or after `from`, or the line's length.
+    fn next_separator(&self, line: &[u8], from: usize) -> usize {
+        line[from..].iter().position(|&b| b == self.sep).map_or(line.len(), |p| from + p)
+    }
+
+    /// Reads the quoted field opening at `start` into `out` (univocity's
+    /// `parseQuotedValue`); returns the index of the separator ending it (or the length).
+    fn quoted(&mut self, line: &[u8], start: usize, q: u8) -> usize {
+        let field = self.out.len();
+        let mut prev: Option<u8> = None;
+        let mut i = start + 1;
+        loop {
+            let ch = line.get(i).copied();
+            if prev == Some(q) {
+                match ch {
+                    None => return line.len(),
+                    Some(c) if c == self.sep => return i,
+                    Some(b' ' | b'\t') => {
+                        let after = i + line[i..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+                        if after == line.len() || line[after] == self.sep {
+                            return after;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // A line that ends inside the quotes ends the field there.
+            let Some(c) = ch else { return line.len() };
+            let unescaped_quote = if c != q && Some(c) != self.escape {
+                if prev == Some(q) {
+                    true
+                } else {
+                    if prev.is_some() && prev == self.escape {
+                        self.out.push(c_or(prev));
+                    }
+                    self.out.push(c);
+                    prev = Some(c);
+                    false
+                }
+            } else {
+                let mut next_prev = Some(c);
+                let mut unescaped = false;
+                if Some(c) == self.escape && self.escape_escape.is_some() && prev == self.escape_escape {
+                    self.out.push(c);
+                    next_prev = None;
+                } else if prev.is_some() && prev == self.escape {
+                    if c == q {
+                        self.out.push(q);
+                        next_prev = None;
+                    } else {
+                        self.out.push(c_or(prev));
+                    }
+                } else if c == q && prev == Some(q) {
+                    self.out.push(q);
+                } else if prev == Some(q) {
+                    unescaped = true;
+                }
+                prev = next_prev;
+                unescaped
+            };
+            if unescaped_quote {
+                let end = self.next_separator(line, i);
+                self.out.truncate(field);
+                self.out.extend_from_slice(&line[start..end]);
+                return end;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The byte a `Some` holds (callers check it is one).
+fn c_or(b: Option<u8>) -> u8 {
+    b.unwrap_or_default()
 }
 
 /// Trims spaces as `ignoreLeadingWhiteSpace`/`ignoreTrailingWhiteSpace` ask.
@@ -224,10 +314,7 @@ mod tests {
         let ddl = "a BIGINT, b DOUBLE, c STRING, d BOOLEAN";
         let cases: &[(&str, Row)] = &[
             ("1,2.5,x,true", vec![Value::Long(1), Value::double(2.5), s("x"), Value::Boolean(true)]),
-            (
-                "1,,\"q, \"\"r\"\"\",FALSE",
-                vec![Value::Long(1), Value::Null, s("q, \"r\""), Value::Boolean(false)],
-            ),
+            ("1,,\"q, r\",FALSE", vec![Value::Long(1), Value::Null, s("q, r"), Value::Boolean(false)]),
             ("1,NaN,\"a\\\"b\",", vec![Value::Long(1), Value::double(f64::NAN), s("a\"b"), Value::Null]),
             (
                 "-2,-Inf,x\ry,true",
@@ -236,6 +323,56 @@ mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(parse(ddl, &d, line), (want.clone(), None), "{line}");
+        }
+    }
+
+    /// Spark 4.3's fields for lines with quotes in them, as pyspark read them (`spark.read
+    /// .schema("id INT, s STRING, t STRING").csv(..)`, then with `escape` = `"`): Spark's
+    /// parser keeps a field with an unescaped quote as written, and reads doubled quotes as
+    /// one only when the quote is its own escape.
+    #[test]
+    fn quoted_fields_split_as_spark_splits_them() {
+        let spark_default: &[(&str, [Option<&str>; 2])] = &[
+            (r#"1,"q, ""r""",x"#, [Some(r#""q, ""r""""#), Some("x")]),
+            (
+                r#"2,"RECORD FRAME 7"" SINGLE SIZE ",x"#,
+                [Some(r#""RECORD FRAME 7"" SINGLE SIZE ""#), Some("x")],
+            ),
+            (r#"3,"a\"b",x"#, [Some(r#"a"b"#), Some("x")]),
+            (r#"4,"abc" ,x"#, [Some("abc"), Some("x")]),
+            (r#"5,"",x"#, [None, Some("x")]),
+            (r#"6,,x"#, [None, Some("x")]),
+            (r#"7,"x""",y"#, [Some(r#"x"""#), Some("y")]),
+            (r#"8,"a""b,c""d",e"#, [Some(r#""a""b"#), Some(r#"c""d""#)]),
+            (r#"9,"plain",z"#, [Some("plain"), Some("z")]),
+            (r#"10,ab"c,d"#, [Some(r#"ab"c"#), Some("d")]),
+            (r#"11,"a\\b",x"#, [Some(r"a\b"), Some("x")]),
+            (r#"12,"a""","""#, [Some(r#"a"""#), None]),
+        ];
+        let rfc: &[[Option<&str>; 2]] = &[
+            [Some(r#"q, "r""#), Some("x")],
+            [Some(r#"RECORD FRAME 7" SINGLE SIZE "#), Some("x")],
+            [Some(r#""a\"b""#), Some("x")],
+            [Some("abc"), Some("x")],
+            [None, Some("x")],
+            [None, Some("x")],
+            [Some(r#"x""#), Some("y")],
+            [Some(r#"a"b,c"d"#), Some("e")],
+            [Some("plain"), Some("z")],
+            [Some(r#"ab"c"#), Some("d")],
+            [Some(r"a\\b"), Some("x")],
+            [Some(r#"a""#), None],
+        ];
+        let as_values = |want: &[Option<&str>; 2]| -> Vec<Value> {
+            want.iter().map(|w| w.map_or(Value::Null, s)).collect()
+        };
+        let quote_escaped = CsvOptions { escape: Some(b'"'), ..CsvOptions::default() };
+        for ((line, spark), spark_rfc) in spark_default.iter().zip(rfc) {
+            let ddl = "id INT, s STRING, t STRING";
+            let (row, _) = parse(ddl, &CsvOptions::default(), line);
+            assert_eq!(row[1..], as_values(spark)[..], "{line}");
+            let (row, _) = parse(ddl, &quote_escaped, line);
+            assert_eq!(row[1..], as_values(spark_rfc)[..], "{line} with escape '\"'");
         }
     }
 
