@@ -247,6 +247,27 @@ impl Planner<'_> {
                 plan
             }
         };
+        // `LATERAL VIEW [OUTER] explode(tags) t AS tag`: the generated columns join the
+        // FROM rows before WHERE reads them.
+        for view in &select.lateral_views {
+            let generator = convert_expr(&view.lateral_view)?;
+            if sluice_core::plan::generator_call(&generator).is_none() {
+                return Err(SluiceError::analysis(format!(
+                    "LATERAL VIEW needs a generator ({}), got: {}",
+                    sluice_core::plan::GENERATORS.join(", "),
+                    view.lateral_view
+                )));
+            }
+            let qualifier =
+                view.lateral_view_name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone());
+            plan = LogicalPlan::Generate {
+                input: Arc::new(plan),
+                generator,
+                outer: view.outer,
+                qualifier,
+                names: view.lateral_col_alias.iter().map(|i| i.value.clone()).collect(),
+            };
+        }
         if let Some(w) = where_clause {
             plan = LogicalPlan::Filter { input: Arc::new(plan), predicate: w };
         }

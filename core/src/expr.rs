@@ -256,6 +256,20 @@ pub enum AggFunc {
     /// `approx_count_distinct(x[, rsd])`: distinct non-null values (Sluice counts them exactly,
     /// which is within any relative standard deviation asked for).
     ApproxCountDistinct,
+    /// `collect_list(x)` / `array_agg(x)`: the non-null values, as an array.
+    CollectList,
+    /// `collect_set(x)`: the distinct non-null values, as an array.
+    CollectSet,
+    /// `percentile(x, p)` / `median(x)`: the exact percentile, interpolated between the
+    /// two values around position `p * (n - 1)` (a double).
+    Percentile,
+    /// `percentile_approx(x, p[, accuracy])` / `approx_percentile`: the smallest value with
+    /// at least `p` of the values at or below it (Sluice answers exactly: within any accuracy).
+    PercentileApprox,
+    /// `skewness(x)`: the third standardized moment.
+    Skewness,
+    /// `kurtosis(x)`: the fourth standardized moment minus 3.
+    Kurtosis,
 }
 
 impl AggFunc {
@@ -282,8 +296,17 @@ impl AggFunc {
                 }
                 _ => DataType::Double,
             },
-            AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => DataType::Double,
-            AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => input.clone(),
+            AggFunc::StddevPop
+            | AggFunc::StddevSamp
+            | AggFunc::VarPop
+            | AggFunc::VarSamp
+            | AggFunc::Skewness
+            | AggFunc::Kurtosis
+            | AggFunc::Percentile => DataType::Double,
+            AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last | AggFunc::PercentileApprox => {
+                input.clone()
+            }
+            AggFunc::CollectList | AggFunc::CollectSet => DataType::Array(Box::new(input.clone())),
         }
     }
 
@@ -297,7 +320,16 @@ impl AggFunc {
                 | AggFunc::StddevSamp
                 | AggFunc::VarPop
                 | AggFunc::VarSamp
+                | AggFunc::Skewness
+                | AggFunc::Kurtosis
+                | AggFunc::Percentile
         )
+    }
+
+    /// Whether the aggregate takes a constant parameter after its input (the percentage of
+    /// the percentiles).
+    pub fn has_parameter(self) -> bool {
+        matches!(self, AggFunc::Percentile | AggFunc::PercentileApprox)
     }
 
     /// Spark's `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE]` when `name` is a boolean aggregate
@@ -333,6 +365,12 @@ impl AggFunc {
             "first" | "first_value" => AggFunc::First,
             "last" | "last_value" => AggFunc::Last,
             "approx_count_distinct" => AggFunc::ApproxCountDistinct,
+            "collect_list" | "array_agg" => AggFunc::CollectList,
+            "collect_set" => AggFunc::CollectSet,
+            "percentile" | "median" => AggFunc::Percentile,
+            "percentile_approx" | "approx_percentile" => AggFunc::PercentileApprox,
+            "skewness" => AggFunc::Skewness,
+            "kurtosis" => AggFunc::Kurtosis,
             _ => return None,
         })
     }

@@ -104,6 +104,49 @@ pub fn last(e: Expr) -> Expr {
     call("last", vec![e])
 }
 
+/// `collect_list(e)`: the group's non-null values, as an array.
+pub fn collect_list(e: Expr) -> Expr {
+    call("collect_list", vec![e])
+}
+
+/// `collect_set(e)`: the group's distinct non-null values, as an array.
+pub fn collect_set(e: Expr) -> Expr {
+    call("collect_set", vec![e])
+}
+
+/// `percentile_approx(e, percentage)`: the smallest value of the group with at least
+/// `percentage` of the values at or below it.
+pub fn percentile_approx(e: Expr, percentage: f64) -> Expr {
+    call("percentile_approx", vec![e, lit(percentage)])
+}
+
+/// `explode(e)`: one row per element of array `e` (column `col`), or per entry of map `e`
+/// (`key`, `value`); a generator, so a whole select item.
+pub fn explode(e: Expr) -> Expr {
+    call("explode", vec![e])
+}
+
+/// `explode_outer(e)`: as `explode`, with one row of NULLs for a NULL or empty `e`.
+pub fn explode_outer(e: Expr) -> Expr {
+    call("explode_outer", vec![e])
+}
+
+/// `posexplode(e)`: as `explode`, with each element's position first (`pos`, from 0).
+pub fn posexplode(e: Expr) -> Expr {
+    call("posexplode", vec![e])
+}
+
+/// `inline(e)`: one row per struct of array `e`, its fields as columns.
+pub fn inline(e: Expr) -> Expr {
+    call("inline", vec![e])
+}
+
+/// `get_json_object(json, path)`: the value at JSON path `path` (`$.a.b[0]`) of JSON text
+/// `json`, as a string.
+pub fn get_json_object(json: Expr, path: &str) -> Expr {
+    call("get_json_object", vec![json, lit(path)])
+}
+
 /// `coalesce(a, b, ...)`: the first non-null argument.
 pub fn coalesce(args: impl IntoIterator<Item = Expr>) -> Expr {
     call("coalesce", args.into_iter().collect())

@@ -12,8 +12,12 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod generate;
 mod join;
 mod window;
+pub use generate::{
+    generator_call, has_generator, json_text, GenerateNode, GeneratorKind, GENERATORS, MULTI_ALIAS_SEPARATOR,
+};
 pub use join::{check_streaming_join, conjuncts, JoinCondition, JoinNode, JoinType, Qualifiers, Scope};
 pub use window::{WindowCall, WindowNode};
 
@@ -179,6 +183,21 @@ pub enum LogicalPlan {
         /// `HAVING` predicate.
         having: Option<Expr>,
     },
+    /// `LATERAL VIEW [OUTER] explode(tags) t AS tag`: the input's columns, then those a
+    /// generator makes of each row (`generate.rs`; a generator in a select list is planned
+    /// the same way, under its projection).
+    Generate {
+        /// Input plan.
+        input: Arc<LogicalPlan>,
+        /// The generator call (`explode(tags)`).
+        generator: Expr,
+        /// A row of NULLs where the generator gives none.
+        outer: bool,
+        /// The qualifier of the generated columns (`t`).
+        qualifier: Option<String>,
+        /// Their names (empty: the generator's own, `col`, `key`, `value`, ..).
+        names: Vec<String>,
+    },
 }
 
 impl LogicalPlan {
@@ -195,6 +214,7 @@ impl LogicalPlan {
             | LogicalPlan::SubqueryAlias { input, .. }
             | LogicalPlan::Deduplicate { input, .. }
             | LogicalPlan::Distinct { input }
+            | LogicalPlan::Generate { input, .. }
             | LogicalPlan::GroupingSets { input, .. } => input.is_streaming(),
             LogicalPlan::Union { inputs } => inputs.iter().any(|i| i.is_streaming()),
             LogicalPlan::Join { left, right, .. } => left.is_streaming() || right.is_streaming(),
@@ -242,6 +262,12 @@ impl LogicalPlan {
                 columns.join(", ")
             ),
             LogicalPlan::Distinct { .. } => "Distinct".to_string(),
+            LogicalPlan::Generate { generator, outer, names, .. } => format!(
+                "Generate {}, {}[{}]",
+                generator.output_name(),
+                if *outer { "outer, " } else { "" },
+                names.join(", ")
+            ),
             LogicalPlan::GroupingSets { group, sets, output, .. } => {
                 let sets: Vec<String> = sets
                     .iter()
@@ -277,6 +303,7 @@ impl LogicalPlan {
             | LogicalPlan::SubqueryAlias { input, .. }
             | LogicalPlan::Deduplicate { input, .. }
             | LogicalPlan::Distinct { input }
+            | LogicalPlan::Generate { input, .. }
             | LogicalPlan::GroupingSets { input, .. } => input.explain_into(depth + 1, out),
             LogicalPlan::Union { inputs } => inputs.iter().for_each(|i| i.explain_into(depth + 1, out)),
             LogicalPlan::Join { left, right, .. } => {
@@ -300,6 +327,8 @@ pub struct BoundAgg {
     pub output_type: DataType,
     /// `count(DISTINCT x)` and the like: over the distinct non-null values.
     pub distinct: bool,
+    /// The constant parameter of a percentile: its percentage, a double or an array of them.
+    pub param: Option<Value>,
     /// Its input rows can be retracted (an aggregation feeds it, in complete mode): min, max
     /// and the moments then keep a multiset of values, which a retraction can take from.
     pub retracting: bool,
@@ -427,6 +456,14 @@ pub enum Node {
         input: Box<Node>,
         /// The call, its partitioning, order and frame.
         window: Arc<WindowNode>,
+    },
+    /// Appends the columns a generator makes of each row, one output row per generated row
+    /// (`generate.rs`).
+    Generate {
+        /// Input.
+        input: Box<Node>,
+        /// The bound generator.
+        generate: Arc<GenerateNode>,
     },
     /// Keeps the first row of each key.
     Deduplicate {
@@ -617,6 +654,7 @@ impl Analyzed {
                 | Node::Watermark { input, .. }
                 | Node::Deduplicate { input, .. }
                 | Node::Window { input, .. }
+                | Node::Generate { input, .. }
                 | Node::Aggregate { input, .. } => walk(input, pick),
                 Node::Union { inputs } => inputs.iter().any(|i| walk(i, pick)),
                 Node::Join { left, right, join } => pick(join) || walk(left, pick) || walk(right, pick),
@@ -733,6 +771,7 @@ fn contains_order(plan: &LogicalPlan) -> bool {
         | LogicalPlan::SubqueryAlias { input, .. }
         | LogicalPlan::Deduplicate { input, .. }
         | LogicalPlan::Distinct { input }
+        | LogicalPlan::Generate { input, .. }
         | LogicalPlan::GroupingSets { input, .. } => contains_order(input),
         LogicalPlan::Union { inputs } => inputs.iter().any(|i| contains_order(i)),
         LogicalPlan::Join { left, right, .. } => contains_order(left) || contains_order(right),
@@ -877,7 +916,8 @@ impl Analyzer {
             }
             LogicalPlan::Project { input, exprs } => {
                 let kept: Vec<&Expr> = match &required {
-                    Some(r) if !exprs.iter().any(|e| matches!(e, Expr::Star(_))) => {
+                    // A generator's columns are not its select item's name: keep every item.
+                    Some(r) if !exprs.iter().any(|e| matches!(e, Expr::Star(_)) || has_generator(e)) => {
                         exprs.iter().filter(|e| r.contains(&e.output_name().to_ascii_lowercase())).collect()
                     }
                     _ => exprs.iter().collect(),
@@ -891,6 +931,17 @@ impl Analyzer {
                     self.qualifiers = qualifiers;
                     windowed = exprs;
                     (node, schema, windowed.iter().collect())
+                } else {
+                    (child, schema, kept)
+                };
+                // A generator: its node under this projection (`generate.rs`).
+                let generated;
+                let (child, schema, kept) = if kept.iter().any(|e| has_generator(e)) {
+                    let (node, schema, qualifiers, exprs) =
+                        generate::plan_generator(child, schema, &self.qualifiers, &kept)?;
+                    self.qualifiers = qualifiers;
+                    generated = exprs;
+                    (node, schema, generated.iter().collect())
                 } else {
                     (child, schema, kept)
                 };
@@ -1145,6 +1196,29 @@ impl Analyzer {
                 self.qualifiers = Vec::new();
                 Ok((Node::Aggregate { input: Box::new(child), agg: Box::new(agg) }, out_schema))
             }
+            LogicalPlan::Generate { input, generator, outer, qualifier, names } => {
+                let child_req = match (required, column_refs(generator)) {
+                    (Some(mut r), Some(c)) => {
+                        r.extend(c);
+                        Some(r)
+                    }
+                    _ => None,
+                };
+                let (child, schema) = self.resolve(input, child_req)?;
+                let names = (!names.is_empty()).then_some(names.as_slice());
+                let (node, schema, qualifiers, _) = generate::append_generated(
+                    child,
+                    schema,
+                    &self.qualifiers,
+                    generator,
+                    names,
+                    *outer,
+                    qualifier.as_deref(),
+                    false,
+                )?;
+                self.qualifiers = qualifiers;
+                Ok((node, schema))
+            }
             LogicalPlan::SubqueryAlias { input, alias } => {
                 let (node, schema) = self.resolve(input, required)?;
                 self.qualifiers = vec![vec![alias.clone()]; schema.len()];
@@ -1277,12 +1351,25 @@ fn arity_error(func: AggFunc, call: &Expr) -> Option<SluiceError> {
             })
         }
         AggFunc::First | AggFunc::Last | AggFunc::ApproxCountDistinct => 2,
+        AggFunc::Percentile | AggFunc::PercentileApprox if name != "median" => {
+            if args.len() < 2 {
+                return Some(SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires [2, 3] parameters but the actual number is {}.",
+                    args.len()
+                )));
+            }
+            3
+        }
         _ => 1,
     };
     if args.len() <= most {
         return None;
     }
-    let wanted = if most == 1 { "1".to_string() } else { "[1, 2]".to_string() };
+    let wanted = match most {
+        1 => "1",
+        2 => "[1, 2]",
+        _ => "[2, 3]",
+    };
     Some(SluiceError::analysis(format!(
         "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {wanted} parameters but the actual number is {}.",
         args.len()
@@ -1621,8 +1708,40 @@ fn bind_agg(
             input_type.sql_name().to_ascii_uppercase()
         )));
     }
-    let output_type = func.result_type(&input_type);
-    Ok(BoundAgg { func, arg, input_type, output_type, distinct, retracting: false })
+    let mut output_type = func.result_type(&input_type);
+    let param = match call.unaliased() {
+        Expr::Function { name, .. } if name == "median" => Some(Value::double(0.5)),
+        Expr::Function { args, .. } if func.has_parameter() => Some(percentage(input, call, &args[1])?),
+        _ => None,
+    };
+    if let Some(Value::Array(_)) = param {
+        output_type = DataType::Array(Box::new(output_type));
+    }
+    Ok(BoundAgg { func, arg, input_type, output_type, distinct, retracting: false, param })
+}
+
+/// The constant percentage (or array of them) of a percentile call, each in [0, 1], as
+/// doubles.
+fn percentage(input: &Schema, call: &Expr, p: &Expr) -> Result<Value> {
+    let invalid = |why: &str| {
+        SluiceError::analysis(format!(
+            "[DATATYPE_MISMATCH.{why}] Cannot resolve \"{}\" due to data type mismatch: the percentage(s) must be a constant literal between 0.0 and 1.0 (or an array of them), got \"{}\".",
+            call.output_name(),
+            p.output_name()
+        ))
+    };
+    if p.referenced_columns().is_none_or(|c| !c.is_empty()) {
+        return Err(invalid("NON_FOLDABLE_INPUT"));
+    }
+    let one = |v: &Value| match v.as_f64() {
+        Some(x) if (0.0..=1.0).contains(&x) => Ok(Value::double(x)),
+        _ => Err(invalid("VALUE_OUT_OF_RANGE")),
+    };
+    match p.bind(input)?.eval(&[])? {
+        Value::Array(items) => Ok(Value::Array(items.iter().map(one).collect::<Result<Vec<_>>>()?.into())),
+        Value::Null => Err(invalid("UNEXPECTED_NULL")),
+        v => one(&v),
+    }
 }
 
 /// Spark's checks of a streaming query against its output mode, made at `start()` before
@@ -1713,6 +1832,7 @@ fn join_over_aggregate(node: &Node) -> bool {
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
         | Node::Window { input, .. }
+        | Node::Generate { input, .. }
         | Node::Aggregate { input, .. } => join_over_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(join_over_aggregate),
         Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
@@ -1727,7 +1847,8 @@ fn mark_feeding_aggregates(node: &mut Node) {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. } => mark_feeding_aggregates(input),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => mark_feeding_aggregates(input),
         Node::Union { inputs } => inputs.iter_mut().for_each(mark_feeding_aggregates),
         Node::Join { left, right, .. } => {
             mark_feeding_aggregates(left);
@@ -1748,7 +1869,8 @@ fn has_distinct_aggregate(node: &Node) -> bool {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. } => has_distinct_aggregate(input),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => has_distinct_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(has_distinct_aggregate),
         Node::Aggregate { input, agg } => {
             agg.aggs.iter().any(|a| a.distinct) || has_distinct_aggregate(input)
@@ -1769,7 +1891,8 @@ fn check_retractable_chain(node: &Node) -> Result<()> {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. } => check_retractable_chain(input),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => check_retractable_chain(input),
         Node::Union { inputs } => inputs.iter().try_for_each(check_retractable_chain),
         Node::Join { left, right, .. } => {
             check_retractable_chain(left)?;
@@ -1799,7 +1922,8 @@ pub fn has_chain(node: &Node) -> bool {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Window { input, .. } => has_chain(input),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => has_chain(input),
         Node::Deduplicate { input, dedup } => dedup.over_aggregate || has_chain(input),
         Node::Aggregate { input, .. } => contains_aggregate(input) || has_chain(input),
         Node::Union { inputs } => inputs.iter().any(has_chain),
@@ -1816,7 +1940,8 @@ fn contains_aggregate(node: &Node) -> bool {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. } => contains_aggregate(input),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => contains_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(contains_aggregate),
         Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
     }
@@ -1831,7 +1956,8 @@ fn check_joins(node: &Node, mode: OutputMode) -> Result<()> {
         | Node::Watermark { input, .. }
         | Node::Aggregate { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. } => check_joins(input, mode),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => check_joins(input, mode),
         Node::Union { inputs } => inputs.iter().try_for_each(|i| check_joins(i, mode)),
         Node::Join { left, right, join } => {
             check_joins(left, mode)?;
@@ -1849,7 +1975,8 @@ fn session_aggregates(node: &Node, found: &mut Vec<usize>) {
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. } => session_aggregates(input, found),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => session_aggregates(input, found),
         Node::Union { inputs } => inputs.iter().for_each(|i| session_aggregates(i, found)),
         Node::Join { left, right, .. } => {
             session_aggregates(left, found);

@@ -349,11 +349,59 @@ fn exists_calls(text: &str) -> String {
     out
 }
 
+/// Spark's multi-column alias of a generator (`posexplode(xs) AS (p, x)`), which sqlparser
+/// cannot read: the names become one quoted alias, joined by
+/// [`crate::plan::MULTI_ALIAS_SEPARATOR`] (the planner splits it). A CTE's `AS (SELECT ..)`
+/// is no such list and stays.
+fn multi_aliases(text: &str) -> String {
+    let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
+    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
+        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let mut edits = Vec::new();
+    for (i, t) in solid.iter().enumerate() {
+        let is_as = matches!(&t.token, Token::Word(w) if w.keyword == Keyword::AS && w.quote_style.is_none());
+        if !is_as || !matches!(solid.get(i + 1).map(|t| &t.token), Some(Token::LParen)) {
+            continue;
+        }
+        if i == 0 || !matches!(solid[i - 1].token, Token::RParen) {
+            continue;
+        }
+        let mut names = Vec::new();
+        let mut j = i + 2;
+        let close = loop {
+            let Some(Token::Word(w)) = solid.get(j).map(|t| &t.token) else { break None };
+            let query = w.quote_style.is_none()
+                && matches!(w.keyword, Keyword::SELECT | Keyword::WITH | Keyword::VALUES | Keyword::FROM);
+            if query {
+                break None;
+            }
+            names.push(w.value.clone());
+            match solid.get(j + 1).map(|t| &t.token) {
+                Some(Token::Comma) => j += 2,
+                Some(Token::RParen) => break Some(solid[j + 1]),
+                _ => break None,
+            }
+        };
+        if let (Some(close), Some(start)) = (close, offset(solid[i + 1].span.start)) {
+            if let Some(end) = offset(close.span.end) {
+                let sep = crate::plan::MULTI_ALIAS_SEPARATOR.to_string();
+                edits.push((start, end, format!("`{}`", names.join(&sep).replace('`', "``"))));
+            }
+        }
+    }
+    let mut out = text.to_string();
+    for (start, end, alias) in edits.into_iter().rev() {
+        out.replace_range(start..end, &alias);
+    }
+    out
+}
+
 /// The text as sqlparser can read it: Spark's inline tables parenthesised
 /// ([`parenthesize_inline_tables`]), typed number literals rewritten
-/// ([`typed_number_literals`]) and the higher-order `exists(..)` quoted ([`exists_calls`]).
+/// ([`typed_number_literals`]), the higher-order `exists(..)` quoted ([`exists_calls`]) and
+/// generators' multi-column aliases made one ([`multi_aliases`]).
 pub fn spark_text(text: &str) -> String {
-    exists_calls(&parenthesize_inline_tables(&typed_number_literals(text)))
+    multi_aliases(&exists_calls(&parenthesize_inline_tables(&typed_number_literals(text))))
 }
 
 /// Spark's number literals with a type suffix that sqlparser splits into a number and a

@@ -39,6 +39,11 @@ pub enum Acc {
     /// Values with how many times each was seen, for min, max and the moments over rows
     /// that can be retracted (an aggregation's changing rows): a retraction takes a value back.
     Multiset(BTreeMap<Value, i64>),
+    /// Values in arrival order (`collect_list` over rows never retracted).
+    List(Vec<Value>),
+    /// Count, mean and the sums of squared, cubed and fourth-power deviations (`skewness`,
+    /// `kurtosis`), updated and merged with Spark's `CentralMomentAgg` formulas.
+    HigherMoments(i64, OrderedF64, OrderedF64, OrderedF64, OrderedF64),
 }
 
 /// The states of all aggregates of a group, plus how many rows it holds.
@@ -75,8 +80,13 @@ impl Semigroup for AggState {
 impl Acc {
     /// The empty state of `agg`.
     pub fn empty(agg: &BoundAgg) -> Acc {
-        if agg.distinct || agg.func == AggFunc::ApproxCountDistinct {
+        if agg.distinct || matches!(agg.func, AggFunc::ApproxCountDistinct | AggFunc::CollectSet) {
             return Acc::Distinct(BTreeMap::new());
+        }
+        // The percentiles need every value; a list over retracted rows must give them back.
+        let whole = matches!(agg.func, AggFunc::Percentile | AggFunc::PercentileApprox);
+        if whole || (agg.retracting && agg.func == AggFunc::CollectList) {
+            return Acc::Multiset(BTreeMap::new());
         }
         let extremum_or_moments = matches!(
             agg.func,
@@ -86,6 +96,8 @@ impl Acc {
                 | AggFunc::StddevSamp
                 | AggFunc::VarPop
                 | AggFunc::VarSamp
+                | AggFunc::Skewness
+                | AggFunc::Kurtosis
         );
         if agg.retracting && extremum_or_moments {
             return Acc::Multiset(BTreeMap::new());
@@ -105,7 +117,13 @@ impl Acc {
             }
             AggFunc::First => Acc::First(Value::Null),
             AggFunc::Last => Acc::Last(Value::Null),
-            AggFunc::ApproxCountDistinct => Acc::Distinct(BTreeMap::new()),
+            AggFunc::ApproxCountDistinct | AggFunc::CollectSet => Acc::Distinct(BTreeMap::new()),
+            AggFunc::Percentile | AggFunc::PercentileApprox => Acc::Multiset(BTreeMap::new()),
+            AggFunc::CollectList => Acc::List(Vec::new()),
+            AggFunc::Skewness | AggFunc::Kurtosis => {
+                let zero = OrderedF64(0.0);
+                Acc::HigherMoments(0, zero, zero, zero, zero)
+            }
         }
     }
 
@@ -147,10 +165,15 @@ impl Acc {
                     *m = v.clone();
                 }
             }
-            Acc::Moments(..) => {
+            Acc::Moments(n, mean, m2) => {
+                // Spark's `CentralMomentAgg.updateExpressions`, one value at a time.
                 let x = v.as_f64().unwrap_or(0.0);
                 for _ in 0..times.max(0) {
-                    self.merge(&Acc::Moments(1, OrderedF64(x), OrderedF64(0.0)));
+                    let delta = x - mean.0;
+                    let delta_n = delta / (*n + 1) as f64;
+                    mean.0 += delta_n;
+                    m2.0 += delta * (delta - delta_n);
+                    *n += 1;
                 }
             }
             Acc::First(f) => {
@@ -161,6 +184,27 @@ impl Acc {
             Acc::Last(l) => *l = v.clone(),
             Acc::Distinct(set) => add_count(set, v, times),
             Acc::Multiset(set) => add_count(set, v, times),
+            Acc::List(list) => {
+                for _ in 0..times.max(0) {
+                    list.push(v.clone());
+                }
+            }
+            Acc::HigherMoments(n, mean, m2, m3, m4) => {
+                // Spark's `CentralMomentAgg.updateExpressions`, one value at a time.
+                let x = v.as_f64().unwrap_or(0.0);
+                for _ in 0..times.max(0) {
+                    let new_n = (*n + 1) as f64;
+                    let delta = x - mean.0;
+                    let delta_n = delta / new_n;
+                    mean.0 += delta_n;
+                    m2.0 += delta * (delta - delta_n);
+                    let (delta2, delta_n2) = (delta * delta, delta_n * delta_n);
+                    m3.0 = m3.0 - 3.0 * delta_n * m2.0 + delta * (delta2 - delta_n2);
+                    m4.0 = m4.0 - 4.0 * delta_n * m3.0 - 6.0 * delta_n2 * m2.0
+                        + delta * (delta * delta2 - delta_n * delta_n2);
+                    *n += 1;
+                }
+            }
         }
     }
 
@@ -212,6 +256,32 @@ impl Acc {
                     *a = b.clone();
                 }
             }
+            (Acc::List(a), Acc::List(b)) => a.extend(b.iter().cloned()),
+            (Acc::HigherMoments(n1, mean1, m2a, m3a, m4a), Acc::HigherMoments(n2, mean2, m2b, m3b, m4b)) => {
+                if *n2 == 0 {
+                    return;
+                }
+                if *n1 == 0 {
+                    (*n1, *mean1, *m2a, *m3a, *m4a) = (*n2, *mean2, *m2b, *m3b, *m4b);
+                    return;
+                }
+                // Spark's `CentralMomentAgg.mergeExpressions`.
+                let (a, b) = (*n1 as f64, *n2 as f64);
+                let n = a + b;
+                let delta = mean2.0 - mean1.0;
+                let dn = delta / n;
+                let m2 = m2a.0 + m2b.0 + delta * dn * a * b;
+                let m3 =
+                    m3a.0 + m3b.0 + dn * dn * delta * a * b * (a - b) + 3.0 * dn * (a * m2b.0 - b * m2a.0);
+                let m4 = m4a.0
+                    + m4b.0
+                    + dn * dn * dn * delta * a * b * (a * a - a * b + b * b)
+                    + 6.0 * dn * dn * (a * a * m2b.0 + b * b * m2a.0)
+                    + 4.0 * dn * (a * m3b.0 - b * m3a.0);
+                mean1.0 += dn * b;
+                (m2a.0, m3a.0, m4a.0) = (m2, m3, m4);
+                *n1 += n2;
+            }
             (Acc::Distinct(a), Acc::Distinct(b)) | (Acc::Multiset(a), Acc::Multiset(b)) => {
                 for (v, n) in b {
                     add_count(a, v, *n);
@@ -239,6 +309,19 @@ impl Acc {
             Acc::Min(v) | Acc::Max(v) | Acc::First(v) | Acc::Last(v) => v.clone(),
             Acc::Distinct(set) => return finish_distinct(set, agg),
             Acc::Multiset(set) => return finish_multiset(set, agg),
+            Acc::List(list) => Value::Array(list.clone().into()),
+            Acc::HigherMoments(0, ..) => Value::Null,
+            Acc::HigherMoments(n, _, m2, m3, m4) => {
+                // Spark: NULL when the values do not vary (m2 = 0).
+                let n = *n as f64;
+                if m2.0 == 0.0 {
+                    return Ok(Value::Null);
+                }
+                match agg.func {
+                    AggFunc::Skewness => Value::double(n.sqrt() * m3.0 / (m2.0 * m2.0 * m2.0).sqrt()),
+                    _ => Value::double(n * m4.0 / (m2.0 * m2.0) - 3.0),
+                }
+            }
             Acc::Moments(n, _, m2) => {
                 let n = *n as f64;
                 let var = match agg.func {
@@ -284,8 +367,19 @@ fn add_count(set: &mut BTreeMap<Value, i64>, v: &Value, n: i64) {
     }
 }
 
-/// Min, max or a moment over a multiset of values (each with its count).
+/// Min, max, a moment, a list or a percentile over a multiset of values (each with its count).
 fn finish_multiset(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> {
+    match agg.func {
+        AggFunc::Percentile | AggFunc::PercentileApprox => return Ok(percentiles(set, agg)),
+        AggFunc::CollectList => {
+            let mut items = Vec::new();
+            for (v, &n) in set.iter().filter(|(_, &n)| n > 0) {
+                items.extend(std::iter::repeat_n(v.clone(), n as usize));
+            }
+            return Ok(Value::Array(items.into()));
+        }
+        _ => {}
+    }
     let plain = BoundAgg { retracting: false, ..agg.clone() };
     let mut acc = Acc::empty(&plain);
     for (v, &n) in set.iter().filter(|(_, &n)| n > 0) {
@@ -298,11 +392,58 @@ fn finish_multiset(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> 
     acc.finish(&plain)
 }
 
+/// The percentile(s) `agg.param` of the values in `set`, as Spark's `percentile` (the
+/// values around position `p * (n - 1)`, interpolated, a double) or `percentile_approx`
+/// (the value of rank `ceil(p * n)`, exact here: Spark's answer to any accuracy it is
+/// asked, and its own exactly below 1 / accuracy * 2 values, where its sketch keeps all).
+fn percentiles(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Value {
+    let live: Vec<(&Value, i64)> = set.iter().filter(|(_, &n)| n > 0).map(|(v, &n)| (v, n)).collect();
+    let n: i64 = live.iter().map(|(_, c)| c).sum();
+    if n == 0 {
+        return Value::Null;
+    }
+    // The value of 0-based rank `r` in sorted order.
+    let at = |r: i64| {
+        let mut seen = 0;
+        for (v, c) in &live {
+            seen += c;
+            if r < seen {
+                return (*v).clone();
+            }
+        }
+        live.last().expect("n > 0").0.clone()
+    };
+    let one = |p: f64| match agg.func {
+        AggFunc::Percentile => {
+            let pos = p * (n - 1) as f64;
+            let (lo, hi) = (pos.floor(), pos.ceil());
+            let (a, b) = (at(lo as i64).as_f64().unwrap_or(0.0), at(hi as i64).as_f64().unwrap_or(0.0));
+            if lo == hi {
+                Value::double(a)
+            } else {
+                Value::double((hi - pos) * a + (pos - lo) * b)
+            }
+        }
+        _ => {
+            let rank = (p * n as f64).ceil() as i64;
+            at((rank - 1).clamp(0, n - 1))
+        }
+    };
+    match &agg.param {
+        Some(Value::Array(ps)) => Value::Array(ps.iter().map(|p| one(p.as_f64().unwrap_or(0.0))).collect()),
+        Some(p) => one(p.as_f64().unwrap_or(0.0)),
+        None => Value::Null,
+    }
+}
+
 /// An aggregate over a set of distinct values, each counted once.
 fn finish_distinct(set: &BTreeMap<Value, i64>, agg: &BoundAgg) -> Result<Value> {
     let present = set.iter().filter(|(_, &n)| n > 0).map(|(v, _)| v);
     if matches!(agg.func, AggFunc::Count | AggFunc::ApproxCountDistinct) {
         return Ok(Value::Long(present.count() as i64));
+    }
+    if agg.func == AggFunc::CollectSet {
+        return Ok(Value::Array(present.cloned().collect()));
     }
     let plain = BoundAgg { distinct: false, ..agg.clone() };
     let mut acc = Acc::empty(&plain);
@@ -339,6 +480,7 @@ mod tests {
             output_type: t,
             distinct: false,
             retracting: false,
+            param: None,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::keyed::RowMap;
 use crate::state::state_store;
 use differential_dataflow::input::{Input, InputSession};
 use sluice_core::eval::BoundExpr;
-use sluice_core::plan::{AggregateNode, Analyzed, JoinType, Node};
+use sluice_core::plan::{AggregateNode, Analyzed, GenerateNode, JoinType, Node};
 use sluice_core::{Result, Row, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -128,6 +128,11 @@ fn build_node<'s>(
             let coll = apply_steps(coll, steps, ctx);
             (crate::window::window(coll, window.clone(), ctx), Vec::new())
         }
+        Node::Generate { input, generate } => {
+            let (coll, steps) = build_node(input, sources, ctx);
+            let coll = apply_steps(coll, steps, ctx);
+            (generate_rows(coll, generate.clone(), ctx), Vec::new())
+        }
         Node::Deduplicate { input, dedup } => {
             let (coll, steps) = build_node(input, sources, ctx);
             let coll = apply_steps(coll, steps, ctx);
@@ -173,6 +178,27 @@ fn apply_steps<'s>(coll: Rows<'s>, steps: Vec<Step>, ctx: &DataflowContext) -> R
         Err(e) => {
             ctx.errors.record(e);
             None
+        }
+    })
+}
+
+/// Each row followed by the columns of each row its generator makes of it (none: the row
+/// goes). A retraction retracts the same generated rows, so this needs no state.
+fn generate_rows<'s>(coll: Rows<'s>, generate: Arc<GenerateNode>, ctx: &DataflowContext) -> Rows<'s> {
+    let ctx = ctx.clone();
+    coll.flat_map(move |row| match generate.generate(&row) {
+        Ok(generated) => generated
+            .into_iter()
+            .map(|values| {
+                let mut out = Vec::with_capacity(row.len() + values.len());
+                out.extend_from_slice(&row);
+                out.extend(values);
+                out
+            })
+            .collect::<Vec<Row>>(),
+        Err(e) => {
+            ctx.errors.record(e);
+            Vec::new()
         }
     })
 }

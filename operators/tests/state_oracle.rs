@@ -59,6 +59,7 @@ fn spec() -> AggregateNode {
         output_type: DataType::Long,
         distinct: false,
         retracting: false,
+        param: None,
     };
     AggregateNode {
         keys: Vec::new(),

@@ -44,7 +44,8 @@ fn collect_aggregates(node: &Node, out: &mut Vec<(usize, String)>) {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Window { input, .. } => collect_aggregates(input, out),
+        | Node::Window { input, .. }
+        | Node::Generate { input, .. } => collect_aggregates(input, out),
         Node::Deduplicate { input, dedup } => {
             collect_aggregates(input, out);
             out.push((dedup.keys.len(), format!("dropDuplicates({:?})", dedup.expiry)));

@@ -27,6 +27,9 @@ impl Binder<'_> {
             }
             _ if agg == AggFunc::Count && !args.is_empty() => DataType::Long,
             [_, _] if agg == AggFunc::ApproxCountDistinct => DataType::Long,
+            [a, _] | [a, _, _] if agg.has_parameter() => {
+                Binder { schema: self.schema, allow_aggregates: false }.bind(a)?.data_type
+            }
             _ => {
                 return Err(SluiceError::analysis(format!(
                     "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 1 parameters but the actual number is {}.",
@@ -45,6 +48,13 @@ impl Binder<'_> {
             ));
         }
         let t = agg.result_type(&input);
+        // The percentiles of an array of percentages are an array.
+        let t = match args.get(1) {
+            Some(Expr::Function { name, .. }) if agg.has_parameter() && name == "array" => {
+                DataType::Array(Box::new(t))
+            }
+            _ => t,
+        };
         Ok(node(Kind::Aggregate(name.to_string()), t))
     }
 }

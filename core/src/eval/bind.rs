@@ -358,6 +358,13 @@ impl Binder<'_> {
         if let Some(agg) = AggFunc::from_name(name) {
             return self.aggregate(e, name, agg, args, distinct);
         }
+        if crate::plan::GENERATORS.contains(&name) {
+            // A generator planned as one is no longer a call: this one is somewhere else.
+            return Err(SluiceError::analysis(format!(
+                "[UNSUPPORTED_GENERATOR.OUTSIDE_SELECT] The generator is not supported: outside the SELECT clause, found: \"{}\".",
+                e.sql_name()
+            )));
+        }
         if let Some(bound) = self.higher_order(e, name, args)? {
             return Ok(bound);
         }

@@ -30,6 +30,57 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: "get_json_object",
+        aliases: &[],
+        arity: (2, 2),
+        // Spark's `GetJsonObject`: the value at a JSON path (`$`, `.name`, `['name']`, `[n]`,
+        // `[*]`), a string's text or an object's or array's JSON; NULL for malformed text,
+        // an invalid path or no match.
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let json = json_text_arg(call, vec![it.next().expect("arity")])?;
+            let path = string_arg(it.next().expect("arity"));
+            Signature::new(vec![json, path], DataType::String)
+        },
+        eval: Eval::Strict(|v, _| {
+            let (Some(steps), Ok(json)) =
+                (json_path(text(&v[1])), serde_json::from_str::<serde_json::Value>(text(&v[0])))
+            else {
+                return Ok(Value::Null);
+            };
+            let mut found = vec![&json];
+            let mut wildcard = false;
+            for step in &steps {
+                found = found
+                    .into_iter()
+                    .flat_map(|j| -> Vec<&serde_json::Value> {
+                        match (step, j) {
+                            (PathStep::Key(k), serde_json::Value::Object(o)) => {
+                                o.get(k).into_iter().collect()
+                            }
+                            (PathStep::Index(i), serde_json::Value::Array(a)) => {
+                                a.get(*i).into_iter().collect()
+                            }
+                            (PathStep::All, serde_json::Value::Array(a)) => a.iter().collect(),
+                            _ => Vec::new(),
+                        }
+                    })
+                    .collect();
+                wildcard |= matches!(step, PathStep::All);
+            }
+            Ok(match (wildcard, found.as_slice()) {
+                (_, []) => Value::Null,
+                // A wildcard last gives the array of its matches; one inside gives the
+                // single match itself, or the array of several.
+                (false, [one]) => crate::plan::json_text(one),
+                (true, [one]) if !matches!(steps.last(), Some(PathStep::All)) => crate::plan::json_text(one),
+                (_, many) => Value::string(
+                    &serde_json::Value::Array(many.iter().map(|j| (*j).clone()).collect()).to_string(),
+                ),
+            })
+        }),
+    },
+    ScalarFunction {
         name: "elt",
         aliases: &[],
         arity: (2, usize::MAX),
@@ -119,5 +170,68 @@ impl<'de> Visitor<'de> for Keys {
             keys.push(k);
         }
         Ok(keys)
+    }
+}
+
+/// One step of a JSON path.
+#[derive(Debug, PartialEq)]
+enum PathStep {
+    /// `.name` or `['name']`.
+    Key(String),
+    /// `[n]`.
+    Index(usize),
+    /// `[*]`.
+    All,
+}
+
+/// The steps of a JSON path as Spark's `get_json_object` reads it (`$.a['b'][0][*]`), or
+/// `None` when it is not one.
+fn json_path(path: &str) -> Option<Vec<PathStep>> {
+    let mut rest = path.strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let name = &after[..end];
+            if name.is_empty() {
+                return None;
+            }
+            steps.push(if name == "*" { PathStep::All } else { PathStep::Key(name.to_string()) });
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix("['") {
+            let end = after.find("']")?;
+            steps.push(PathStep::Key(after[..end].to_string()));
+            rest = &after[end + 2..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let inside = after[..end].trim();
+            steps.push(if inside == "*" { PathStep::All } else { PathStep::Index(inside.parse().ok()?) });
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_paths_read_as_spark_writes_them() {
+        assert_eq!(json_path("$"), Some(vec![]));
+        assert_eq!(
+            json_path("$.a['b c'][2][*]"),
+            Some(vec![
+                PathStep::Key("a".into()),
+                PathStep::Key("b c".into()),
+                PathStep::Index(2),
+                PathStep::All
+            ])
+        );
+        assert_eq!(json_path("a.b"), None, "a path starts at $");
+        assert_eq!(json_path("$..a"), None);
+        assert_eq!(json_path("$[x]"), None);
     }
 }

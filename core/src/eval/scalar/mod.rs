@@ -15,6 +15,7 @@ mod encoding;
 mod json_text;
 mod map;
 mod math;
+mod random;
 mod regexp;
 mod string;
 
@@ -33,6 +34,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     encoding::FUNCTIONS,
     json_text::FUNCTIONS,
     map::FUNCTIONS,
+    random::FUNCTIONS,
 ];
 
 /// One scalar function, whole.
@@ -83,6 +85,8 @@ pub(crate) enum State {
     Type(DataType),
     /// A constant argument read once (`to_binary`'s format).
     Text(Arc<str>),
+    /// `rand`'s generator, drawn from by every row.
+    Random(Arc<std::sync::Mutex<random::XorShift>>),
 }
 
 /// How a function evaluates.
@@ -188,9 +192,20 @@ impl Call<'_> {
     /// The arguments cast to their common type, which is returned too.
     pub fn common(&self, bound: Vec<BoundExpr>) -> Result<(Vec<BoundExpr>, DataType)> {
         let t = common_of(bound.iter().map(|b| &b.data_type)).ok_or_else(|| {
-            self.mismatch(
-                "the arguments should all have the same type or be coercible to a common type".into(),
-            )
+            // Spark's `[DATATYPE_MISMATCH.DATA_DIFF_TYPES]`, naming the distinct types.
+            let mut types: Vec<String> = Vec::new();
+            for b in &bound {
+                let t = format!("\"{}\"", type_sql(&b.data_type));
+                if !types.contains(&t) {
+                    types.push(t);
+                }
+            }
+            SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"{}\" due to data type mismatch: Input to `{}` should all be the same type, but it's ({}).",
+                self.expr.sql_name(),
+                self.name,
+                types.join(" or ")
+            ))
         })?;
         Ok((bound.into_iter().map(|b| coerce(b, &t)).collect(), t))
     }
