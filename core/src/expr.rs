@@ -270,6 +270,9 @@ pub enum AggFunc {
     Skewness,
     /// `kurtosis(x)`: the fourth standardized moment minus 3.
     Kurtosis,
+    /// `histogram_numeric(x, nb)`: `nb` bins `(x, y)` summarizing the values (Ben-Haim and
+    /// Tom-Tov's streaming histogram, as Spark's `NumericHistogram`).
+    HistogramNumeric,
 }
 
 impl AggFunc {
@@ -307,6 +310,13 @@ impl AggFunc {
                 input.clone()
             }
             AggFunc::CollectList | AggFunc::CollectSet => DataType::Array(Box::new(input.clone())),
+            AggFunc::HistogramNumeric => DataType::Array(Box::new(DataType::Struct(vec![
+                crate::types::Field::new(
+                    "x",
+                    if *input == DataType::Null { DataType::Double } else { input.clone() },
+                ),
+                crate::types::Field::new("y", DataType::Double),
+            ]))),
         }
     }
 
@@ -329,7 +339,7 @@ impl AggFunc {
     /// Whether the aggregate takes a constant parameter after its input (the percentage of
     /// the percentiles).
     pub fn has_parameter(self) -> bool {
-        matches!(self, AggFunc::Percentile | AggFunc::PercentileApprox)
+        matches!(self, AggFunc::Percentile | AggFunc::PercentileApprox | AggFunc::HistogramNumeric)
     }
 
     /// Spark's `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE]` when `name` is a boolean aggregate
@@ -371,6 +381,7 @@ impl AggFunc {
             "percentile_approx" | "approx_percentile" => AggFunc::PercentileApprox,
             "skewness" => AggFunc::Skewness,
             "kurtosis" => AggFunc::Kurtosis,
+            "histogram_numeric" => AggFunc::HistogramNumeric,
             _ => return None,
         })
     }

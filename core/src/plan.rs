@@ -1351,6 +1351,14 @@ fn arity_error(func: AggFunc, call: &Expr) -> Option<SluiceError> {
             })
         }
         AggFunc::First | AggFunc::Last | AggFunc::ApproxCountDistinct => 2,
+        AggFunc::HistogramNumeric => {
+            return (args.len() != 2).then(|| {
+                SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 2 parameters but the actual number is {}.",
+                    args.len()
+                ))
+            })
+        }
         AggFunc::Percentile | AggFunc::PercentileApprox if name != "median" => {
             if args.len() < 2 {
                 return Some(SluiceError::analysis(format!(
@@ -1711,6 +1719,9 @@ fn bind_agg(
     let mut output_type = func.result_type(&input_type);
     let param = match call.unaliased() {
         Expr::Function { name, .. } if name == "median" => Some(Value::double(0.5)),
+        Expr::Function { args, .. } if func == AggFunc::HistogramNumeric => {
+            Some(bins(input, call, &args[1])?)
+        }
         Expr::Function { args, .. } if func.has_parameter() => Some(percentage(input, call, &args[1])?),
         _ => None,
     };
@@ -1718,6 +1729,19 @@ fn bind_agg(
         output_type = DataType::Array(Box::new(output_type));
     }
     Ok(BoundAgg { func, arg, input_type, output_type, distinct, retracting: false, param })
+}
+
+/// The constant number of bins of `histogram_numeric`, at least 2.
+fn bins(input: &Schema, call: &Expr, nb: &Expr) -> Result<Value> {
+    let foldable = nb.referenced_columns().is_some_and(|c| c.is_empty());
+    match foldable.then(|| nb.bind(input).and_then(|b| b.eval(&[]))).transpose()? {
+        Some(Value::Int(n)) if n >= 2 => Ok(Value::Int(n)),
+        _ => Err(SluiceError::analysis(format!(
+            "[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] Cannot resolve \"{}\" due to data type mismatch: The `nb` must be a constant integer of at least 2, got \"{}\".",
+            call.output_name(),
+            nb.output_name()
+        ))),
+    }
 }
 
 /// The constant percentage (or array of them) of a percentile call, each in [0, 1], as

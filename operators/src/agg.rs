@@ -13,6 +13,8 @@ use sluice_core::plan::{AggregateNode, BoundAgg};
 use sluice_core::{AggFunc, DataType, OrderedF64, Result, Row, SluiceError, Value};
 use std::collections::BTreeMap;
 
+mod histogram;
+
 /// The running state of one aggregate of one group.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Acc {
@@ -44,6 +46,10 @@ pub enum Acc {
     /// Count, mean and the sums of squared, cubed and fourth-power deviations (`skewness`,
     /// `kurtosis`), updated and merged with Spark's `CentralMomentAgg` formulas.
     HigherMoments(i64, OrderedF64, OrderedF64, OrderedF64, OrderedF64),
+    /// `histogram_numeric`'s bins `(x, y)` in x order, at most `nb`, and the state of the
+    /// `java.util.Random(31183)` that breaks ties between equally close bins (Spark's
+    /// `NumericHistogram`).
+    Histogram(usize, Vec<(OrderedF64, OrderedF64)>, u64),
 }
 
 /// The states of all aggregates of a group, plus how many rows it holds.
@@ -120,6 +126,10 @@ impl Acc {
             AggFunc::ApproxCountDistinct | AggFunc::CollectSet => Acc::Distinct(BTreeMap::new()),
             AggFunc::Percentile | AggFunc::PercentileApprox => Acc::Multiset(BTreeMap::new()),
             AggFunc::CollectList => Acc::List(Vec::new()),
+            AggFunc::HistogramNumeric => {
+                let nb = agg.param.as_ref().and_then(Value::as_i64).unwrap_or(2) as usize;
+                Acc::Histogram(nb, Vec::new(), histogram::seed())
+            }
             AggFunc::Skewness | AggFunc::Kurtosis => {
                 let zero = OrderedF64(0.0);
                 Acc::HigherMoments(0, zero, zero, zero, zero)
@@ -184,6 +194,12 @@ impl Acc {
             Acc::Last(l) => *l = v.clone(),
             Acc::Distinct(set) => add_count(set, v, times),
             Acc::Multiset(set) => add_count(set, v, times),
+            Acc::Histogram(nb, bins, rng) => {
+                let x = histogram::coordinate(v);
+                for _ in 0..times.max(0) {
+                    histogram::add(*nb, bins, rng, x);
+                }
+            }
             Acc::List(list) => {
                 for _ in 0..times.max(0) {
                     list.push(v.clone());
@@ -257,6 +273,7 @@ impl Acc {
                 }
             }
             (Acc::List(a), Acc::List(b)) => a.extend(b.iter().cloned()),
+            (Acc::Histogram(nb, a, rng), Acc::Histogram(_, b, _)) => histogram::merge(*nb, a, rng, b),
             (Acc::HigherMoments(n1, mean1, m2a, m3a, m4a), Acc::HigherMoments(n2, mean2, m2b, m3b, m4b)) => {
                 if *n2 == 0 {
                     return;
@@ -310,6 +327,7 @@ impl Acc {
             Acc::Distinct(set) => return finish_distinct(set, agg),
             Acc::Multiset(set) => return finish_multiset(set, agg),
             Acc::List(list) => Value::Array(list.clone().into()),
+            Acc::Histogram(_, bins, _) => histogram::finish(bins, &agg.input_type),
             Acc::HigherMoments(0, ..) => Value::Null,
             Acc::HigherMoments(n, _, m2, m3, m4) => {
                 // Spark: NULL when the values do not vary (m2 = 0).
