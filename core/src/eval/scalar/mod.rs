@@ -15,6 +15,7 @@ mod encoding;
 mod json_text;
 mod map;
 mod math;
+mod number_format;
 mod random;
 mod regexp;
 mod string;
@@ -35,6 +36,7 @@ const TABLES: &[&[ScalarFunction]] = &[
     json_text::FUNCTIONS,
     map::FUNCTIONS,
     random::FUNCTIONS,
+    number_format::FUNCTIONS,
 ];
 
 /// One scalar function, whole.
