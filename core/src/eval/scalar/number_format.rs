@@ -12,14 +12,14 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         name: "to_number",
         aliases: &[],
         arity: (2, 2),
-        signature: signature,
+        signature,
         eval: Eval::Strict(|v, state| parse(text(&v[0]), state, true)),
     },
     ScalarFunction {
         name: "try_to_number",
         aliases: &[],
         arity: (2, 2),
-        signature: signature,
+        signature,
         eval: Eval::Strict(|v, state| parse(text(&v[0]), state, false)),
     },
 ];
