@@ -31,6 +31,7 @@ pub fn display_value_in(v: &Value, zone: Zone) -> String {
         Value::Timestamp(t) => format_timestamp_in(*t, zone),
         Value::Date(d) => crate::time::format_date(*d),
         Value::Interval(us) => crate::time::format_interval(*us),
+        Value::YearMonth(ym) => ym.sql(),
         Value::Struct(vals) => {
             let inner: Vec<String> = vals.iter().map(|v| display_value_in(v, zone)).collect();
             format!("{{{}}}", inner.join(", "))
@@ -80,6 +81,7 @@ pub fn value_to_string(v: &Value, zone: Zone) -> String {
         Value::Timestamp(t) => format_timestamp_in(*t, zone),
         Value::Date(d) => format_date(*d),
         Value::Interval(us) => format_interval(*us),
+        Value::YearMonth(ym) => ym.sql(),
         Value::Struct(fields) => {
             let inner: Vec<String> = fields.iter().map(|v| value_to_string(v, zone)).collect();
             format!("{{{}}}", inner.join(", "))
@@ -301,6 +303,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone
         Value::Timestamp(t) => push_json_string(out, &format_timestamp_in(*t, zone)),
         Value::Date(d) => push_json_string(out, &format_date(*d)),
         Value::Interval(us) => push_json_string(out, &format_interval(*us)),
+        Value::YearMonth(ym) => push_json_string(out, &ym.sql()),
         Value::Struct(values) => {
             let fields: &[Field] = match data_type {
                 DataType::Struct(fields) => fields,

@@ -7,7 +7,7 @@
 use crate::error::{Result, SluiceError};
 use crate::expr::{BinaryOp, Expr};
 use crate::time::{parse_ansi_day_time, parse_interval_parts, IntervalUnit};
-use crate::types::{DataType, Value};
+use crate::types::{DataType, Value, YearMonth, YmField};
 use sqlparser::ast;
 use sqlparser::dialect::{Dialect, HiveDialect, Precedence};
 use sqlparser::keywords::Keyword;
@@ -815,17 +815,36 @@ fn interval_literal(iv: &ast::Interval, ast: &ast::Expr) -> Result<Expr> {
         _ => None,
     }
     .ok_or_else(|| unsupported("INTERVAL values other than literals", ast))?;
-    let year_month = || {
-        SluiceError::Parse(format!(
-            "year-month intervals are not supported (in `{ast}`); write day-time intervals in weeks, days, hours, minutes or seconds"
-        ))
-    };
     let bad = |why: String| SluiceError::Parse(format!("invalid interval `{ast}`: {why}"));
+    let year_month = |months: i64, start: YmField, end: YmField| -> Result<Expr> {
+        let months =
+            i32::try_from(months).map_err(|_| bad("beyond the range of a year-month interval".into()))?;
+        Ok(Expr::Literal(Value::YearMonth(YearMonth { months, start, end })))
+    };
     let micros = match (&iv.leading_field, &iv.last_field) {
-        (None, _) => match parse_interval_parts(&text).map_err(bad)? {
-            (0, micros) => micros,
-            _ => return Err(year_month()),
-        },
+        (None, _) => {
+            let (months, micros) = parse_interval_parts(&text).map_err(bad)?;
+            let words: Vec<String> = text
+                .split_whitespace()
+                .map(|w| w.to_ascii_lowercase().trim_end_matches('s').to_string())
+                .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()) && !w.is_empty())
+                .collect();
+            let (year, month) = (words.iter().any(|w| w == "year"), words.iter().any(|w| w == "month"));
+            let day_time = words.iter().any(|w| w != "year" && w != "month");
+            match (year || month, day_time) {
+                (false, _) => micros,
+                (true, false) => {
+                    let start = if year { YmField::Year } else { YmField::Month };
+                    let end = if month { YmField::Month } else { YmField::Year };
+                    return year_month(months, start, end);
+                }
+                (true, true) => {
+                    return Err(SluiceError::Parse(format!(
+                        "Cannot mix year-month and day-time fields: interval {text}."
+                    )))
+                }
+            }
+        }
         (Some(from), last) => {
             let from = unit_of_field(from).ok_or_else(|| unsupported("interval fields of this kind", ast))?;
             let to = match last {
@@ -834,8 +853,31 @@ fn interval_literal(iv: &ast::Interval, ast: &ast::Expr) -> Result<Expr> {
                 }
                 None => from,
             };
+            let ym_field = |u: IntervalUnit| match u {
+                IntervalUnit::Year => Some(YmField::Year),
+                IntervalUnit::Month => Some(YmField::Month),
+                _ => None,
+            };
+            if let (Some(start), Some(end)) = (ym_field(from), ym_field(to)) {
+                // `'1-2' YEAR TO MONTH`, `'3' YEAR`, `'-10' MONTH`.
+                let t = text.trim();
+                let (negative, body) = match t.strip_prefix('-') {
+                    Some(rest) => (true, rest),
+                    None => (false, t.strip_prefix('+').unwrap_or(t)),
+                };
+                let n = |s: &str| s.trim().parse::<i64>().ok();
+                let months = match (start, end) {
+                    (YmField::Year, YmField::Month) => {
+                        body.split_once('-').and_then(|(y, m)| Some(n(y)? * 12 + n(m).filter(|m| *m < 12)?))
+                    }
+                    (YmField::Year, _) => n(body).map(|y| y * 12),
+                    (YmField::Month, _) => n(body),
+                }
+                .ok_or_else(|| bad(format!("'{text}' does not match the form of {from:?} TO {to:?}")))?;
+                return year_month(if negative { -months } else { months }, start, end);
+            }
             if from.micros().is_none() || to.micros().is_none() {
-                return Err(year_month());
+                return Err(SluiceError::Parse(format!("Cannot mix year-month and day-time fields: {ast}.")));
             }
             if last.is_none() {
                 // A single field: `'30' MINUTE` is `30 minutes`.
@@ -1317,12 +1359,32 @@ mod tests {
     }
 
     #[test]
+    fn year_month_interval_literals_keep_their_fields() {
+        use crate::types::{YearMonth, YmField::*};
+        let ym = |months, start, end| Expr::Literal(Value::YearMonth(YearMonth { months, start, end }));
+        for (text, want) in [
+            ("INTERVAL 2 YEARS", ym(24, Year, Year)),
+            ("INTERVAL 3 MONTH", ym(3, Month, Month)),
+            ("INTERVAL 1 YEAR 2 MONTHS", ym(14, Year, Month)),
+            ("INTERVAL '-1-2' YEAR TO MONTH", ym(-14, Year, Month)),
+            ("INTERVAL '7' YEAR", ym(84, Year, Year)),
+        ] {
+            let got = parse_expr(text).unwrap();
+            assert_eq!(got, want, "{text}");
+            let Expr::Literal(Value::YearMonth(g)) = got else { unreachable!() };
+            let Expr::Literal(Value::YearMonth(w)) = want else { unreachable!() };
+            assert_eq!((g.start, g.end), (w.start, w.end), "{text}: fields");
+        }
+        assert!(parse_expr("INTERVAL '1-12' YEAR TO MONTH").is_err(), "a month field of 12");
+    }
+
+    #[test]
     fn bad_sql_is_a_parse_error_naming_the_text() {
         for text in [
             "a +",
             "a b",
             "x IN (SELECT 1)",
-            "INTERVAL 1 MONTH",
+            "interval 3 month 1 hour",
             "INTERVAL 10 fortnights",
             "CAST(x AS wibble)",
             "sum(x) OVER (ORDER BY t GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW)",

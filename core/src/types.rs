@@ -48,6 +48,83 @@ pub enum DataType {
     Short,
     /// `MAP<key, value>`: entries in insertion order, keys distinct and not NULL.
     Map(Box<DataType>, Box<DataType>),
+    /// `INTERVAL YEAR`, `INTERVAL MONTH` or `INTERVAL YEAR TO MONTH` (its first and last
+    /// field), a whole number of months (`Value::YearMonth`).
+    YearMonth(YmField, YmField),
+}
+
+/// A field of a year-month interval type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum YmField {
+    /// `YEAR`.
+    Year,
+    /// `MONTH`.
+    Month,
+}
+
+impl YmField {
+    /// Its name in SQL, upper case.
+    pub fn sql(self) -> &'static str {
+        match self {
+            YmField::Year => "YEAR",
+            YmField::Month => "MONTH",
+        }
+    }
+}
+
+/// A year-month interval's value: months, and the type's fields it prints with
+/// (`INTERVAL '2' YEAR`, `INTERVAL '1-2' YEAR TO MONTH`); equal, ordered and hashed by
+/// months alone.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct YearMonth {
+    /// The interval in months.
+    pub months: i32,
+    /// The type's first field.
+    pub start: YmField,
+    /// The type's last field.
+    pub end: YmField,
+}
+
+impl PartialEq for YearMonth {
+    fn eq(&self, other: &Self) -> bool {
+        self.months == other.months
+    }
+}
+
+impl Eq for YearMonth {}
+
+impl PartialOrd for YearMonth {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for YearMonth {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.months.cmp(&other.months)
+    }
+}
+
+impl std::hash::Hash for YearMonth {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.months.hash(state);
+    }
+}
+
+impl YearMonth {
+    /// Spark's text of the interval: `INTERVAL '2' YEAR`, `INTERVAL '14' MONTH`,
+    /// `INTERVAL '-1-2' YEAR TO MONTH`.
+    pub fn sql(&self) -> String {
+        let m = i64::from(self.months);
+        let sign = if m < 0 { "-" } else { "" };
+        match (self.start, self.end) {
+            (YmField::Year, YmField::Year) => format!("INTERVAL '{sign}{}' YEAR", m.abs() / 12),
+            (YmField::Month, _) => format!("INTERVAL '{m}' MONTH"),
+            (YmField::Year, YmField::Month) => {
+                format!("INTERVAL '{sign}{}-{}' YEAR TO MONTH", m.abs() / 12, m.abs() % 12)
+            }
+        }
+    }
 }
 
 impl DataType {
@@ -114,6 +191,8 @@ impl DataType {
             DataType::Array(element) => format!("array<{}>", element.sql_name()),
             DataType::Map(k, v) => format!("map<{},{}>", k.sql_name(), v.sql_name()),
             DataType::Interval => "interval day to second".into(),
+            DataType::YearMonth(a, b) if a == b => format!("interval {}", a.sql().to_ascii_lowercase()),
+            DataType::YearMonth(..) => "interval year to month".into(),
         }
     }
 
@@ -136,6 +215,15 @@ impl DataType {
         let base = lower.split('(').next().unwrap_or("").trim();
         if matches!(base, "decimal" | "dec" | "numeric") {
             return decimal_type(&lower[base.len()..]);
+        }
+        let ym = match base.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["interval", "year"] => Some((YmField::Year, YmField::Year)),
+            ["interval", "month"] => Some((YmField::Month, YmField::Month)),
+            ["interval", "year", "to", "month"] => Some((YmField::Year, YmField::Month)),
+            _ => None,
+        };
+        if let Some((a, b)) = ym {
+            return Some(DataType::YearMonth(a, b));
         }
         Some(match base {
             "boolean" | "bool" => DataType::Boolean,
@@ -333,6 +421,8 @@ pub enum Value {
     Decimal(Decimal),
     /// `MAP` entries `(key, value)` in order; keys distinct and not NULL.
     Map(Arc<[(Value, Value)]>),
+    /// A year-month interval (`INTERVAL '1-2' YEAR TO MONTH`), in months.
+    YearMonth(YearMonth),
 }
 
 impl Value {
@@ -375,6 +465,7 @@ impl Value {
                 items.iter().find(|v| !v.is_null()).map_or(DataType::Null, Value::data_type),
             )),
             Value::Interval(_) => DataType::Interval,
+            Value::YearMonth(ym) => DataType::YearMonth(ym.start, ym.end),
             Value::Map(entries) => {
                 let first = |f: fn(&(Value, Value)) -> &Value| {
                     entries.iter().map(f).find(|v| !v.is_null()).map_or(DataType::Null, Value::data_type)

@@ -284,7 +284,11 @@ impl CsvLayout {
             DataType::Date => Value::Date(self.formats.date(text()?)?),
             DataType::Binary => Value::Binary(Arc::from(t)),
             DataType::Null => Value::Null,
-            DataType::Struct(_) | DataType::Array(_) | DataType::Map(..) | DataType::Interval => return None,
+            DataType::Struct(_)
+            | DataType::Array(_)
+            | DataType::Map(..)
+            | DataType::Interval
+            | DataType::YearMonth(..) => return None,
         })
     }
 }

@@ -68,7 +68,7 @@ impl Binder<'_> {
                 let b = self.bind(inner)?;
                 let t = match &b.data_type {
                     DataType::Null | DataType::String => DataType::Double,
-                    t if t.is_numeric() || *t == DataType::Interval => t.clone(),
+                    t if t.is_numeric() || matches!(t, DataType::Interval | DataType::YearMonth(..)) => t.clone(),
                     t => return Err(mismatch(e, format!("the operand of unary minus must be numeric, not \"{}\"", type_sql(t)))),
                 };
                 Ok(node(Kind::Negate(Box::new(coerce(b, &t))), t))
@@ -221,6 +221,21 @@ impl Binder<'_> {
                 Kind::Cmp(cmp, Box::new(coerce(l, &t)), Box::new(coerce(r, &t))),
                 DataType::Boolean,
             ));
+        }
+        // A year-month interval beside a day-time one: Spark types neither sum.
+        if matches!(op, BinaryOp::Plus | BinaryOp::Minus) {
+            let (ym, dt) = (
+                |t: &DataType| matches!(t, DataType::YearMonth(..)),
+                |t: &DataType| matches!(t, DataType::Interval),
+            );
+            if (ym(&l.data_type) && dt(&r.data_type)) || (dt(&l.data_type) && ym(&r.data_type)) {
+                return Err(SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: a year-month interval (\"{}\") cannot be added to or subtracted from a day-time interval (\"{}\").",
+                    e.sql_name(),
+                    type_sql(if ym(&l.data_type) { &l.data_type } else { &r.data_type }),
+                    type_sql(if dt(&l.data_type) { &l.data_type } else { &r.data_type })
+                )));
+            }
         }
         if let Some((op, lt, rt, t)) = temporal_op(op, &l.data_type, &r.data_type) {
             return Ok(node(Kind::Temporal(op, Box::new(coerce(l, &lt)), Box::new(coerce(r, &rt))), t));

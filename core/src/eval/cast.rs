@@ -20,6 +20,24 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
     let ovf = || cast_overflow(v, &from, to);
     Ok(match (v, to) {
         (_, T::Null) => Value::Null,
+        (Value::YearMonth(ym), T::YearMonth(start, end)) => {
+            Value::YearMonth(crate::types::YearMonth { start: *start, end: *end, ..*ym })
+        }
+        // A single-field year-month interval casts as its count of that field (years of
+        // `INTERVAL YEAR`), the others as months (Spark's `Cast` of ANSI intervals).
+        (Value::YearMonth(ym), T::Byte | T::Short | T::Int | T::Long | T::Decimal(..)) => {
+            let n = match (ym.start, ym.end) {
+                (crate::types::YmField::Year, crate::types::YmField::Year) => ym.months / 12,
+                _ => ym.months,
+            };
+            return cast_value_in(&Value::Int(n), to, zone).map_err(|e| {
+                if e.to_string().contains("CAST_OVERFLOW") {
+                    ovf()
+                } else {
+                    e
+                }
+            });
+        }
         (Value::Struct(_), T::Struct(_)) => v.clone(),
         (_, T::String) => Value::String(crate::format::display_value_in(v, zone).into()),
         (Value::Map(entries), T::Map(kt, vt)) => Value::Map(

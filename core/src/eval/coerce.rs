@@ -35,6 +35,7 @@ pub(super) fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
             t.clone()
         }
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        (YearMonth(s1, e1), YearMonth(s2, e2)) => YearMonth(*s1.min(s2), *e1.max(e2)),
         (Array(x), Array(y)) => Array(Box::new(common_type(x, y)?)),
         (Map(k1, v1), Map(k2, v2)) => Map(Box::new(common_type(k1, k2)?), Box::new(common_type(v1, v2)?)),
         _ => return None,
@@ -51,6 +52,7 @@ pub fn wider_type(a: &DataType, b: &DataType) -> Option<DataType> {
         (Null, t) | (t, Null) => t.clone(),
         _ if a.is_numeric() && b.is_numeric() => wider_numeric(a, b),
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        (YearMonth(s1, e1), YearMonth(s2, e2)) => YearMonth(*s1.min(s2), *e1.max(e2)),
         (Array(x), Array(y)) => Array(Box::new(wider_type(x, y)?)),
         (Map(k1, v1), Map(k2, v2)) => Map(Box::new(wider_type(k1, k2)?), Box::new(wider_type(v1, v2)?)),
         _ => return None,

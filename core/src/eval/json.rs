@@ -1,4 +1,5 @@
-//! Struct-building and JSON functions: `struct`, `named_struct`, `to_json`, `from_json`.
+//! Struct-building and JSON functions: `struct`, `named_struct`, `to_json`, `from_json`,
+//! `schema_of_json`.
 
 use super::*;
 
@@ -93,8 +94,160 @@ impl Binder<'_> {
                 let b = string_arg(self.bind(&args[0])?);
                 node(Kind::FromJson(Box::new(b), session_zone()), DataType::Struct(schema.fields))
             }
+            "schema_of_json" => {
+                arity(1, 2)?;
+                let b = self.bind(&args[0])?;
+                let text = match (&b.data_type, b.literal_value()) {
+                    (_, Some(Value::Null)) | (DataType::Null, _) => {
+                        return Err(SluiceError::analysis(format!(
+                            "[DATATYPE_MISMATCH.UNEXPECTED_NULL] Cannot resolve \"{}\" due to data type mismatch: The `json` must not be null.",
+                            e.sql_name()
+                        )))
+                    }
+                    (DataType::String, Some(Value::String(s))) => s.clone(),
+                    (DataType::String, _) => {
+                        return Err(SluiceError::analysis(format!(
+                            "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] Cannot resolve \"{}\" due to data type mismatch: the input `json` should be a foldable \"STRING\" expression; however, got \"{}\".",
+                            e.sql_name(),
+                            args[0].sql_name()
+                        )))
+                    }
+                    (t, _) => {
+                        return Err(SluiceError::analysis(format!(
+                            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: The first parameter requires the \"STRING\" type, however \"{}\" has the type \"{}\".",
+                            e.sql_name(),
+                            args[0].sql_name(),
+                            type_sql(t)
+                        )))
+                    }
+                };
+                let as_strings = schema_options(args.get(1))?;
+                let inferred = match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(json) => infer_json(&json, as_strings),
+                    Err(_) => Inferred::String,
+                };
+                node(Kind::Literal(Value::string(&inferred.sql())), DataType::String)
+            }
             _ => return Ok(None),
         }))
+    }
+}
+
+/// The options of `schema_of_json`: `primitivesAsString` (every number and boolean a
+/// STRING); others are refused as `json_options` refuses them.
+fn schema_options(options: Option<&Expr>) -> Result<bool> {
+    let Some(Expr::Function { name, args, .. }) = options else {
+        return json_options("schema_of_json", options).map(|_| false);
+    };
+    if name != "map" {
+        return json_options("schema_of_json", options).map(|_| false);
+    }
+    let mut as_strings = false;
+    let mut rest = Vec::new();
+    for pair in args.chunks(2) {
+        match (&pair[0], pair.get(1)) {
+            (Expr::Literal(Value::String(k)), Some(Expr::Literal(Value::String(v))))
+                if k.eq_ignore_ascii_case("primitivesAsString") =>
+            {
+                as_strings = v.eq_ignore_ascii_case("true");
+            }
+            _ => rest.extend(pair.iter().cloned()),
+        }
+    }
+    let rest = Expr::Function { name: "map".into(), args: rest, distinct: false };
+    json_options("schema_of_json", Some(&rest))?;
+    Ok(as_strings)
+}
+
+/// A type Spark's JSON schema inference gives a value (`JsonInferSchema`).
+#[derive(Clone, Debug, PartialEq)]
+enum Inferred {
+    Null,
+    Boolean,
+    Long,
+    Double,
+    Decimal(u32, u32),
+    String,
+    Array(Box<Inferred>),
+    /// Fields sorted by name, as Spark sorts them.
+    Struct(std::collections::BTreeMap<String, Inferred>),
+}
+
+fn infer_json(v: &serde_json::Value, as_strings: bool) -> Inferred {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Inferred::Null,
+        J::Bool(_) | J::Number(_) if as_strings => Inferred::String,
+        J::Bool(_) => Inferred::Boolean,
+        J::Number(n) if n.is_i64() => Inferred::Long,
+        // Integers beyond a long are decimals of their digits.
+        J::Number(n) if n.is_u64() => Inferred::Decimal(20, 0),
+        J::Number(_) => Inferred::Double,
+        J::String(_) => Inferred::String,
+        J::Array(items) => Inferred::Array(Box::new(
+            items.iter().map(|i| infer_json(i, as_strings)).reduce(merge_inferred).unwrap_or(Inferred::Null),
+        )),
+        J::Object(o) => {
+            Inferred::Struct(o.iter().map(|(k, v)| (k.clone(), infer_json(v, as_strings))).collect())
+        }
+    }
+}
+
+/// Spark's `JsonInferSchema.compatibleType`: numbers widen, structs merge field by field,
+/// arrays by element, NULL takes the other type, anything else is a STRING.
+fn merge_inferred(a: Inferred, b: Inferred) -> Inferred {
+    use Inferred as I;
+    match (a, b) {
+        (a, b) if a == b => a,
+        (I::Null, t) | (t, I::Null) => t,
+        (I::Long, I::Double) | (I::Double, I::Long) => I::Double,
+        (I::Decimal(..), I::Double) | (I::Double, I::Decimal(..)) => I::Double,
+        (I::Long, I::Decimal(p, s)) | (I::Decimal(p, s), I::Long) => I::Decimal(p.max(20 + s).min(38), s),
+        (I::Decimal(p1, s1), I::Decimal(p2, s2)) => {
+            let s = s1.max(s2);
+            I::Decimal(((p1 - s1).max(p2 - s2) + s).min(38), s)
+        }
+        (I::Array(x), I::Array(y)) => I::Array(Box::new(merge_inferred(*x, *y))),
+        (I::Struct(mut x), I::Struct(y)) => {
+            for (k, t) in y {
+                let merged = match x.remove(&k) {
+                    Some(old) => merge_inferred(old, t),
+                    None => t,
+                };
+                x.insert(k, merged);
+            }
+            I::Struct(x)
+        }
+        _ => I::String,
+    }
+}
+
+impl Inferred {
+    /// The type as Spark's `DataType.sql` writes it (`STRUCT<a: BIGINT, b: ARRAY<STRING>>`);
+    /// a type inferred from NULLs alone (or an empty array) is a STRING.
+    fn sql(&self) -> String {
+        match self {
+            Inferred::Null | Inferred::String => "STRING".into(),
+            Inferred::Boolean => "BOOLEAN".into(),
+            Inferred::Long => "BIGINT".into(),
+            Inferred::Double => "DOUBLE".into(),
+            Inferred::Decimal(p, s) => format!("DECIMAL({p},{s})"),
+            Inferred::Array(t) => format!("ARRAY<{}>", t.sql()),
+            Inferred::Struct(fields) => {
+                let quoted = |n: &str| {
+                    let plain = n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    if plain {
+                        n.to_string()
+                    } else {
+                        format!("`{}`", n.replace('`', "``"))
+                    }
+                };
+                let inner: Vec<String> =
+                    fields.iter().map(|(k, t)| format!("{}: {}", quoted(k), t.sql())).collect();
+                format!("STRUCT<{}>", inner.join(", "))
+            }
+        }
     }
 }
 

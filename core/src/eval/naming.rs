@@ -64,6 +64,14 @@ impl Expr {
             Expr::Binary { op: BinaryOp::Concat, left, right } => {
                 format!("concat({}, {})", left.sql_name(), right.sql_name())
             }
+            // A date or timestamp plus a year-month interval literal is Spark's
+            // `DateAddYMInterval`/`TimestampAddYMInterval`: no parentheses, the instant first.
+            Expr::Binary { op: op @ (BinaryOp::Plus | BinaryOp::Minus), left, right }
+                if ym_literal(right) != ym_literal(left) =>
+            {
+                let (instant, interval) = if ym_literal(right) { (left, right) } else { (right, left) };
+                format!("{} {} {}", instant.sql_name(), op_symbol(*op), interval.sql_name())
+            }
             Expr::Binary { op, left, right } => {
                 format!("({} {} {})", left.sql_name(), op_symbol(*op), right.sql_name())
             }
@@ -217,4 +225,12 @@ fn over_name(func: &Expr, over: &crate::expr::Over) -> String {
         bound(&frame.end)
     ));
     format!("{} OVER ({})", func.sql_name(), parts.join(" "))
+}
+
+/// True for a year-month interval literal (`INTERVAL 1 MONTH`, `- INTERVAL 1 MONTH`).
+fn ym_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Negate(inner) => ym_literal(inner),
+        e => matches!(e, Expr::Literal(Value::YearMonth(_))),
+    }
 }

@@ -146,6 +146,10 @@ impl BoundExpr {
                     Value::Interval(n) => {
                         Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
                     }
+                    Value::YearMonth(ym) => Value::YearMonth(crate::types::YearMonth {
+                        months: ym.months.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?,
+                        ..ym
+                    }),
                     _ => Value::Null,
                 },
                 &self.data_type,
@@ -206,7 +210,9 @@ impl BoundExpr {
                 }
                 let result = match &inner.kind {
                     Kind::Arith(op, ..) => arith_typed(*op, &a, &b, &inner.data_type),
-                    Kind::Temporal(op, ..) => temporal(*op, &a, &b),
+                    Kind::Temporal(op, ..) => {
+                        temporal(*op, &a, &b).map(|v| typed_interval(v, &inner.data_type))
+                    }
                     _ => unreachable!("matched above"),
                 };
                 Ok(result.unwrap_or(Value::Null))
@@ -234,7 +240,7 @@ impl BoundExpr {
                 if b.is_null() {
                     return Ok(Value::Null);
                 }
-                temporal(*op, &a, &b)
+                Ok(typed_interval(temporal(*op, &a, &b)?, &self.data_type))
             }
             Kind::Time(f, args, zone) => eval_time(f, args, *zone, row),
             Kind::GroupingOnly(name) => Err(SluiceError::exec(format!(
@@ -382,4 +388,14 @@ pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
         }
         _ => return Err(SluiceError::exec(format!("internal: arithmetic on {a:?} and {b:?}"))),
     })
+}
+
+/// A year-month interval with the fields of its expression's type `t` (what it prints with).
+pub(crate) fn typed_interval(v: Value, t: &DataType) -> Value {
+    match (v, t) {
+        (Value::YearMonth(ym), DataType::YearMonth(start, end)) => {
+            Value::YearMonth(crate::types::YearMonth { start: *start, end: *end, ..ym })
+        }
+        (v, _) => v,
+    }
 }

@@ -2,6 +2,7 @@
 //! `DateAdd`, `MultiplyDTInterval`, ...): which operation `a op b` denotes and its value.
 
 use super::*;
+use crate::types::YmField;
 
 /// Arithmetic on timestamps, dates and day-time intervals (Spark's `TimeAdd`,
 /// `SubtractTimestamps`, `DateAdd`, `MultiplyDTInterval`, ...).
@@ -28,6 +29,22 @@ pub(super) enum Temporal {
     IvTimes,
     /// interval / number (bigint or double), rounded half up
     IvDiv,
+    /// date + year-month interval (`swapped`: interval + date), months added as `add_months`
+    DatePlusYm { swapped: bool },
+    /// date - year-month interval
+    DateMinusYm,
+    /// timestamp + year-month interval, months added to the local date-time in the zone
+    TsPlusYm { zone: Zone, swapped: bool },
+    /// timestamp - year-month interval
+    TsMinusYm(Zone),
+    /// year-month interval + year-month interval
+    YmPlusYm,
+    /// year-month interval - year-month interval
+    YmMinusYm,
+    /// year-month interval * number (bigint, or double rounded half up)
+    YmTimes,
+    /// year-month interval / number (bigint or double), rounded half up
+    YmDiv,
 }
 
 /// The temporal operation `left op right` denotes, with the types its operands are cast to
@@ -39,6 +56,47 @@ pub(super) fn temporal_op(
 ) -> Option<(Temporal, DataType, DataType, DataType)> {
     use DataType::*;
     let instant = |t: &DataType| matches!(t, Timestamp | Date | String);
+    // Year-month intervals: their sums keep the widest fields, products are YEAR TO MONTH.
+    let full = YearMonth(YmField::Year, YmField::Month);
+    let widest = |a: &DataType, b: &DataType| match (a, b) {
+        (YearMonth(s1, e1), YearMonth(s2, e2)) => YearMonth(*s1.min(s2), *e1.max(e2)),
+        (t @ YearMonth(..), _) | (_, t @ YearMonth(..)) => t.clone(),
+        _ => full.clone(),
+    };
+    let ym = |t: &DataType| matches!(t, YearMonth(..));
+    let ym_or_null = |t: &DataType| matches!(t, YearMonth(..) | Null);
+    if ym(l) || ym(r) {
+        let zone = session_zone();
+        return Some(match (op, l, r) {
+            (BinaryOp::Plus, a, b) if ym_or_null(a) && ym_or_null(b) => {
+                let t = widest(a, b);
+                (Temporal::YmPlusYm, t.clone(), t.clone(), t)
+            }
+            (BinaryOp::Minus, a, b) if ym_or_null(a) && ym_or_null(b) => {
+                let t = widest(a, b);
+                (Temporal::YmMinusYm, t.clone(), t.clone(), t)
+            }
+            (BinaryOp::Plus, Date, t) => (Temporal::DatePlusYm { swapped: false }, Date, t.clone(), Date),
+            (BinaryOp::Plus, t, Date) => (Temporal::DatePlusYm { swapped: true }, t.clone(), Date, Date),
+            (BinaryOp::Minus, Date, t) => (Temporal::DateMinusYm, Date, t.clone(), Date),
+            (BinaryOp::Plus, Timestamp, t) => {
+                (Temporal::TsPlusYm { zone, swapped: false }, Timestamp, t.clone(), Timestamp)
+            }
+            (BinaryOp::Plus, t, Timestamp) => {
+                (Temporal::TsPlusYm { zone, swapped: true }, t.clone(), Timestamp, Timestamp)
+            }
+            (BinaryOp::Minus, Timestamp, t) => (Temporal::TsMinusYm(zone), Timestamp, t.clone(), Timestamp),
+            (BinaryOp::Multiply, t, n) if ym(t) && (n.is_numeric() || *n == Null) => {
+                let nt = if matches!(n, Double | Decimal(..)) { Double } else { Long };
+                (Temporal::YmTimes, t.clone(), nt, full)
+            }
+            (BinaryOp::Divide, t, n) if ym(t) && (n.is_numeric() || *n == Null) => {
+                let nt = if matches!(n, Double | Decimal(..)) { Double } else { Long };
+                (Temporal::YmDiv, t.clone(), nt, full)
+            }
+            _ => return None,
+        });
+    }
     Some(match (op, l, r) {
         (BinaryOp::Plus, Interval, Interval | Null) | (BinaryOp::Plus, Null, Interval) => {
             (Temporal::IvPlusIv, Interval, Interval, Interval)
@@ -124,6 +182,76 @@ pub(super) fn temporal(op: Temporal, a: &Value, b: &Value) -> Result<Value> {
             }
             Value::Interval(round_half_up(*i as f64 / d.0)?)
         }
+        (Temporal::DatePlusYm { swapped }, _, _) => {
+            let (d, m) = if swapped { (b, a) } else { (a, b) };
+            date_plus_months(d, months(m)?)?
+        }
+        (Temporal::DateMinusYm, d, m) => date_plus_months(d, -months(m)?)?,
+        (Temporal::TsPlusYm { zone, swapped }, _, _) => {
+            let (t, m) = if swapped { (b, a) } else { (a, b) };
+            ts_plus_months(t, months(m)?, zone)?
+        }
+        (Temporal::TsMinusYm(zone), t, m) => ts_plus_months(t, -months(m)?, zone)?,
+        (Temporal::YmPlusYm, _, _) => ym_value(months(a)? + months(b)?, "add")?,
+        (Temporal::YmMinusYm, _, _) => ym_value(months(a)? - months(b)?, "subtract")?,
+        (Temporal::YmTimes, m, Value::Long(n)) => {
+            ym_value(months(m)?.checked_mul(*n).ok_or_else(|| overflow("integer", "multiply"))?, "multiply")?
+        }
+        (Temporal::YmTimes, m, Value::Double(d)) => {
+            ym_value(round_half_up(months(m)? as f64 * d.0)?, "multiply")?
+        }
+        (Temporal::YmDiv, m, Value::Long(n)) => {
+            if *n == 0 {
+                return Err(interval_divided_by_zero());
+            }
+            let (x, y) = (months(m)?, *n);
+            let (q, r) = (x / y, x % y);
+            ym_value(if 2 * r.abs() >= y.abs() { q + x.signum() * y.signum() } else { q }, "divide")?
+        }
+        (Temporal::YmDiv, m, Value::Double(d)) => {
+            if d.0 == 0.0 {
+                return Err(interval_divided_by_zero());
+            }
+            ym_value(round_half_up(months(m)? as f64 / d.0)?, "divide")?
+        }
         _ => return Err(SluiceError::exec(format!("internal: {op:?} on {a:?} and {b:?}"))),
     })
+}
+
+/// A year-month interval's months.
+fn months(v: &Value) -> Result<i64> {
+    match v {
+        Value::YearMonth(ym) => Ok(i64::from(ym.months)),
+        other => Err(SluiceError::exec(format!("internal: {other:?} is no year-month interval"))),
+    }
+}
+
+/// `months` as a year-month interval (YEAR TO MONTH; the caller's type names its fields),
+/// or Spark's overflow error.
+fn ym_value(months: i64, what: &str) -> Result<Value> {
+    let months = i32::try_from(months).map_err(|_| match what {
+        "add" | "subtract" => SluiceError::exec(format!(
+            "[INTERVAL_ARITHMETIC_OVERFLOW.WITH_SUGGESTION] Integer overflow while operating with intervals. Use `try_{what}` to tolerate overflow and return NULL instead. SQLSTATE: 22015"
+        )),
+        _ => overflow("integer", what),
+    })?;
+    Ok(Value::YearMonth(crate::types::YearMonth { months, start: YmField::Year, end: YmField::Month }))
+}
+
+fn date_plus_months(d: &Value, months: i64) -> Result<Value> {
+    let Value::Date(days) = d else {
+        return Err(SluiceError::exec(format!("internal: {d:?} is no date")));
+    };
+    let out = crate::time::add_months(i64::from(*days), months).ok_or_else(|| overflow("integer", "add"))?;
+    Ok(Value::Date(out as i32))
+}
+
+fn ts_plus_months(t: &Value, months: i64, zone: Zone) -> Result<Value> {
+    let Value::Timestamp(us) = t else {
+        return Err(SluiceError::exec(format!("internal: {t:?} is no timestamp")));
+    };
+    let local = zone.to_local(*us);
+    let (days, time) = (local.div_euclid(MICROS_PER_DAY), local.rem_euclid(MICROS_PER_DAY));
+    let days = crate::time::add_months(days, months).ok_or_else(|| overflow("long", "add"))?;
+    Ok(Value::Timestamp(zone.from_local(days * MICROS_PER_DAY + time)))
 }

@@ -30,6 +30,19 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// The day `months` months after day `days` (Java's `LocalDate.plusMonths`: the day of
+/// month clamped to the new month's length), as Spark's `add_months` and `date + INTERVAL
+/// n MONTH`; `None` beyond Spark's dates (years -290308..=294247).
+pub fn add_months(days: i64, months: i64) -> Option<i64> {
+    let (y, m, d) = civil_from_days(days);
+    let total = (y * 12 + i64::from(m) - 1).checked_add(months)?;
+    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+    if !(-290_308..=294_247).contains(&year) {
+        return None;
+    }
+    Some(days_from_civil(year, month, d.min(days_in_month(year, month))))
+}
+
 /// True for Gregorian leap years.
 pub fn is_leap_year(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0

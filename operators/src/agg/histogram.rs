@@ -30,6 +30,7 @@ pub(super) fn coordinate(v: &Value) -> f64 {
     match v {
         Value::Timestamp(us) | Value::Interval(us) => *us as f64,
         Value::Date(d) => f64::from(*d),
+        Value::YearMonth(ym) => f64::from(ym.months),
         v => v.as_f64().unwrap_or(0.0),
     }
 }
@@ -98,6 +99,9 @@ pub(super) fn finish(bins: &[(OrderedF64, OrderedF64)], input: &DataType) -> Val
         DataType::Long => Value::Long(x as i64),
         DataType::Timestamp => Value::Timestamp(x as i64),
         DataType::Interval => Value::Interval(x as i64),
+        DataType::YearMonth(start, end) => {
+            Value::YearMonth(sluice_core::types::YearMonth { months: x as i32, start: *start, end: *end })
+        }
         DataType::Date => Value::Date(x as i32),
         DataType::Decimal(p, s) => Decimal::from_f64(x, *p, *s).map_or(Value::Null, Value::Decimal),
         _ => Value::double(x),

@@ -1,5 +1,5 @@
 //! Dates from fields and from day numbers: `make_date`, `unix_date`, `date_from_unix_date`,
-//! `next_day`.
+//! `next_day`, and months on dates: `add_months`, `months_between`.
 
 use super::*;
 use crate::time::{checked_days_from_civil, days_in_month, weekday};
@@ -22,6 +22,73 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         eval: Eval::Strict(|v, _| {
             let (year, month, day) = (int(&v[0]), int(&v[1]), int(&v[2]));
             make_date(year, month, day).map(Value::Date)
+        }),
+    },
+    ScalarFunction {
+        name: "add_months",
+        aliases: &[],
+        arity: (2, 2),
+        // The date `n` months on, its day clamped to the month's length.
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let d = date_arg(call, it.next().expect("arity"))?;
+            Signature::new(vec![d, call.int(it.next().expect("arity"))?], DataType::Date)
+        },
+        eval: Eval::Strict(|v, _| {
+            let Value::Date(d) = v[0] else { return Ok(Value::Null) };
+            crate::time::add_months(i64::from(d), int(&v[1]))
+                .map(|d| Value::Date(d as i32))
+                .ok_or_else(|| overflow("integer", "add"))
+        }),
+    },
+    ScalarFunction {
+        name: "make_ym_interval",
+        aliases: &[],
+        arity: (0, 2),
+        // `years * 12 + months` as an `INTERVAL YEAR TO MONTH`.
+        signature: |call, b| {
+            let args = b.into_iter().map(|a| call.int(a)).collect::<Result<Vec<_>>>()?;
+            let full = DataType::YearMonth(crate::types::YmField::Year, crate::types::YmField::Month);
+            Signature::new(args, full)
+        },
+        eval: Eval::Strict(|v, _| {
+            let years = v.first().map_or(0, int);
+            let months = v.get(1).map_or(0, int);
+            let total = years.checked_mul(12).and_then(|y| y.checked_add(months));
+            let months =
+                total.and_then(|t| i32::try_from(t).ok()).ok_or_else(|| overflow("integer", "add"))?;
+            Ok(Value::YearMonth(crate::types::YearMonth {
+                months,
+                start: crate::types::YmField::Year,
+                end: crate::types::YmField::Month,
+            }))
+        }),
+    },
+    ScalarFunction {
+        name: "months_between",
+        aliases: &[],
+        arity: (2, 3),
+        // Spark's `MonthsBetween`: whole months when the days of month match (or both are
+        // month ends), else the months plus the rest over 31-day months, rounded to 8
+        // digits unless `roundOff` is false; local times in the session zone.
+        signature: |call, b| {
+            let mut it = b.into_iter();
+            let t1 = timestamp_arg(call, it.next().expect("arity"))?;
+            let t2 = timestamp_arg(call, it.next().expect("arity"))?;
+            let mut args = vec![t1, t2];
+            if let Some(r) = it.next() {
+                args.push(coerce(r, &DataType::Boolean));
+            }
+            Ok(Signature { args, data_type: DataType::Double, state: State::Zone(session_zone()) })
+        },
+        eval: Eval::Strict(|v, state| {
+            let (Value::Timestamp(a), Value::Timestamp(b)) = (&v[0], &v[1]) else { return Ok(Value::Null) };
+            let round = !matches!(v.get(2), Some(Value::Boolean(false)));
+            let zone = match state {
+                State::Zone(z) => *z,
+                _ => Zone::Utc,
+            };
+            Ok(Value::double(months_between(zone.to_local(*a), zone.to_local(*b), round)))
         }),
     },
     ScalarFunction {
@@ -155,4 +222,55 @@ fn month_name(month: u32) -> &'static str {
         "DECEMBER",
     ];
     NAMES[(month - 1) as usize]
+}
+
+/// A date argument: dates as they are; strings, timestamps and NULL cast to dates.
+fn date_arg(call: &Call<'_>, a: BoundExpr) -> Result<BoundExpr> {
+    match a.data_type {
+        DataType::Date | DataType::Timestamp | DataType::String | DataType::Null => {
+            Ok(coerce(a, &DataType::Date))
+        }
+        ref t => Err(call.mismatch(format!(
+            "the first argument requires \"DATE\" type, however it has type \"{}\"",
+            type_sql(t)
+        ))),
+    }
+}
+
+/// A timestamp argument: dates, strings and NULL cast to timestamps.
+fn timestamp_arg(call: &Call<'_>, a: BoundExpr) -> Result<BoundExpr> {
+    match a.data_type {
+        DataType::Date | DataType::Timestamp | DataType::String | DataType::Null => {
+            Ok(coerce(a, &DataType::Timestamp))
+        }
+        ref t => Err(call.mismatch(format!(
+            "the arguments require the \"TIMESTAMP\" type, however it has type \"{}\"",
+            type_sql(t)
+        ))),
+    }
+}
+
+/// Spark's `DateTimeUtils.monthsBetween` on two local date-times (microseconds).
+fn months_between(a: i64, b: i64, round: bool) -> f64 {
+    const DAY: i64 = 86_400_000_000;
+    let split = |t: i64| {
+        let days = t.div_euclid(DAY);
+        let (y, m, d) = crate::time::civil_from_days(days);
+        let month_end = d == days_in_month(y, m);
+        (y * 12 + i64::from(m), i64::from(d), month_end, t.rem_euclid(DAY) / 1_000_000)
+    };
+    let (m1, d1, end1, s1) = split(a);
+    let (m2, d2, end2, s2) = split(b);
+    let month_diff = (m1 - m2) as f64;
+    if d1 == d2 || (end1 && end2) {
+        return month_diff;
+    }
+    let seconds = (d1 - d2) * 86_400 + s1 - s2;
+    let diff = month_diff + seconds as f64 / (31.0 * 86_400.0);
+    if round {
+        // Java's `Math.round`: half up.
+        (diff * 1e8 + 0.5).floor() / 1e8
+    } else {
+        diff
+    }
 }

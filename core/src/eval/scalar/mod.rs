@@ -87,6 +87,8 @@ pub(crate) enum State {
     Type(DataType),
     /// A constant argument read once (`to_binary`'s format).
     Text(Arc<str>),
+    /// The session zone when the call was bound (`months_between` reads local times).
+    Zone(Zone),
     /// `rand`'s generator, drawn from by every row.
     Random(Arc<std::sync::Mutex<random::XorShift>>),
 }
