@@ -237,6 +237,26 @@ impl Binder<'_> {
                 )));
             }
         }
+        // A string beside a date or timestamp in `+` is no number of days (Spark's
+        // `date_add` wants an integer) and no interval.
+        if op == BinaryOp::Plus {
+            let pair = (&l.data_type, &r.data_type);
+            if let (DataType::Date, DataType::String) | (DataType::String, DataType::Date) = pair {
+                let (d, n) = if l.data_type == DataType::Date { (left, right) } else { (right, left) };
+                return Err(SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"date_add({}, {})\" due to data type mismatch: The second parameter requires the (\"INT\" or \"SMALLINT\" or \"TINYINT\") type, however \"{}\" has the type \"STRING\".",
+                    d.sql_name(),
+                    n.sql_name(),
+                    n.sql_name()
+                )));
+            }
+            if let (DataType::Timestamp, DataType::String) | (DataType::String, DataType::Timestamp) = pair {
+                return Err(SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE] Cannot resolve \"{}\" due to data type mismatch: the binary operator requires the input type (\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or \"INTERVAL\"), not \"TIMESTAMP\".",
+                    e.sql_name()
+                )));
+            }
+        }
         if let Some((op, lt, rt, t)) = temporal_op(op, &l.data_type, &r.data_type) {
             return Ok(node(Kind::Temporal(op, Box::new(coerce(l, &lt)), Box::new(coerce(r, &rt))), t));
         }

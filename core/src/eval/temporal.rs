@@ -106,7 +106,13 @@ pub(super) fn temporal_op(
         }
         (BinaryOp::Plus, a, Interval) if instant(a) => (Temporal::TsPlusIv, Timestamp, Interval, Timestamp),
         (BinaryOp::Minus, a, Interval) if instant(a) => (Temporal::TsMinusIv, Timestamp, Interval, Timestamp),
-        (BinaryOp::Minus, Date, Date) => (Temporal::DateMinusDate, Date, Date, Interval),
+        // A string beside a date or timestamp in `-` is cast to it (Spark's ANSI coercion).
+        (BinaryOp::Minus, Date, Date | String) | (BinaryOp::Minus, String, Date) => {
+            (Temporal::DateMinusDate, Date, Date, Interval)
+        }
+        (BinaryOp::Minus, Timestamp, String) | (BinaryOp::Minus, String, Timestamp) => {
+            (Temporal::TsMinusTs(session_zone()), Timestamp, Timestamp, Interval)
+        }
         (BinaryOp::Minus, Timestamp, Timestamp | Date) | (BinaryOp::Minus, Date, Timestamp) => {
             (Temporal::TsMinusTs(session_zone()), Timestamp, Timestamp, Interval)
         }
