@@ -1722,6 +1722,20 @@ fn bind_agg(
         Expr::Function { args, .. } if func == AggFunc::HistogramNumeric => {
             Some(bins(input, call, &args[1])?)
         }
+        // `first(x[, ignoreNulls])` / `last`: Spark's default keeps a NULL value.
+        Expr::Function { args, .. } if matches!(func, AggFunc::First | AggFunc::Last) => {
+            Some(Value::Boolean(match args.get(1) {
+                None => false,
+                Some(Expr::Literal(Value::Boolean(b))) => *b,
+                Some(other) => {
+                    return Err(SluiceError::analysis(format!(
+                        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: The second parameter requires a constant \"BOOLEAN\" (ignoreNulls), however \"{}\" is not one.",
+                        call.output_name(),
+                        other.output_name()
+                    )))
+                }
+            }))
+        }
         Expr::Function { args, .. } if func.has_parameter() => Some(percentage(input, call, &args[1])?),
         _ => None,
     };

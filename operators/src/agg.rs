@@ -50,6 +50,11 @@ pub enum Acc {
     /// `java.util.Random(31183)` that breaks ties between equally close bins (Spark's
     /// `NumericHistogram`).
     Histogram(usize, Vec<(OrderedF64, OrderedF64)>, u64),
+    /// The first value seen, NULL included (`first(x)`, Spark's default `ignoreNulls` =
+    /// false); `None` before any.
+    FirstAny(Option<Value>),
+    /// The last value seen, NULL included.
+    LastAny(Option<Value>),
 }
 
 /// The states of all aggregates of a group, plus how many rows it holds.
@@ -121,6 +126,8 @@ impl Acc {
             AggFunc::StddevPop | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::VarSamp => {
                 Acc::Moments(0, OrderedF64(0.0), OrderedF64(0.0))
             }
+            AggFunc::First if !ignore_nulls(agg) => Acc::FirstAny(None),
+            AggFunc::Last if !ignore_nulls(agg) => Acc::LastAny(None),
             AggFunc::First => Acc::First(Value::Null),
             AggFunc::Last => Acc::Last(Value::Null),
             AggFunc::ApproxCountDistinct | AggFunc::CollectSet => Acc::Distinct(BTreeMap::new()),
@@ -139,6 +146,21 @@ impl Acc {
 
     /// Adds one input value (`None` for `count(*)`) seen `times` times.
     pub fn update(&mut self, v: Option<&Value>, times: i64) {
+        match (&mut *self, v) {
+            (Acc::FirstAny(first), Some(v)) => {
+                if first.is_none() && times > 0 {
+                    *first = Some(v.clone());
+                }
+                return;
+            }
+            (Acc::LastAny(last), Some(v)) => {
+                if times > 0 {
+                    *last = Some(v.clone());
+                }
+                return;
+            }
+            _ => {}
+        }
         let v = match v {
             None => {
                 if let Acc::Count(n) = self {
@@ -150,6 +172,8 @@ impl Acc {
             Some(v) => v,
         };
         match self {
+            // Handled above, before NULLs are skipped.
+            Acc::FirstAny(_) | Acc::LastAny(_) => {}
             Acc::Count(n) => *n += times,
             Acc::SumLong(s, n) => {
                 let unscaled = match v {
@@ -273,6 +297,16 @@ impl Acc {
                 }
             }
             (Acc::List(a), Acc::List(b)) => a.extend(b.iter().cloned()),
+            (Acc::FirstAny(a), Acc::FirstAny(b)) => {
+                if a.is_none() {
+                    a.clone_from(b);
+                }
+            }
+            (Acc::LastAny(a), Acc::LastAny(b)) => {
+                if b.is_some() {
+                    a.clone_from(b);
+                }
+            }
             (Acc::Histogram(nb, a, rng), Acc::Histogram(_, b, _)) => histogram::merge(*nb, a, rng, b),
             (Acc::HigherMoments(n1, mean1, m2a, m3a, m4a), Acc::HigherMoments(n2, mean2, m2b, m3b, m4b)) => {
                 if *n2 == 0 {
@@ -327,6 +361,7 @@ impl Acc {
             Acc::Distinct(set) => return finish_distinct(set, agg),
             Acc::Multiset(set) => return finish_multiset(set, agg),
             Acc::List(list) => Value::Array(list.clone().into()),
+            Acc::FirstAny(v) | Acc::LastAny(v) => v.clone().unwrap_or(Value::Null),
             Acc::Histogram(_, bins, _) => histogram::finish(bins, &agg.input_type),
             Acc::HigherMoments(0, ..) => Value::Null,
             Acc::HigherMoments(n, _, m2, m3, m4) => {
@@ -354,6 +389,11 @@ impl Acc {
             }
         })
     }
+}
+
+/// `first`/`last` skip NULLs only when asked (`first(x, true)`).
+fn ignore_nulls(agg: &BoundAgg) -> bool {
+    matches!(agg.param, Some(Value::Boolean(true)))
 }
 
 /// A decimal `sum` or `avg` from the exact sum of `n` unscaled inputs: the sum at the

@@ -7,6 +7,8 @@ SELECT sum(a, b) FROM t;
 SELECT max(a, b) FROM t;
 SELECT avg(a, 1) FROM t;
 SELECT first(b, true), last(b, true) FROM t;
+SELECT first(b), last(b), first(b, false), last(a) FROM t;
+SELECT a, first(b), last(b) FROM t GROUP BY a;
 CREATE OR REPLACE TEMPORARY VIEW v (x, y) AS SELECT a, b FROM t WHERE a = 2;
 SELECT * FROM v;
 CREATE OR REPLACE TEMPORARY VIEW w (x) AS SELECT a, b FROM t;
