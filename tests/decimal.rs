@@ -12,9 +12,6 @@ use sluice::prelude::*;
 use std::path::PathBuf;
 use std::time::Duration;
 
-const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
-                      InvoiceDate TIMESTAMP, UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING";
-
 fn retail_dir() -> PathBuf {
     common::data_dir("retail-data").join("by-day")
 }
@@ -46,7 +43,7 @@ fn money_sums_and_averages_are_exact_in_a_batch_query() {
     let dir = retail_dir();
     let retail = spark
         .read()
-        .schema(RETAIL)
+        .schema(common::RETAIL)
         .format("csv")
         .option("header", true)
         .load(dir.to_str().expect("UTF-8 path"))
@@ -68,7 +65,7 @@ fn money_sums_and_averages_are_exact_in_a_streaming_aggregation() {
     let dir = retail_dir();
     let stream = spark
         .read_stream()
-        .schema(RETAIL)
+        .schema(common::RETAIL)
         .format("csv")
         .option("header", true)
         .option("maxFilesPerTrigger", 40)
@@ -95,7 +92,7 @@ fn money_sums_and_averages_are_exact_in_a_streaming_aggregation() {
 #[test]
 fn smallint_quantities_beyond_the_type_read_as_null_and_aggregate_as_sparks() {
     let (query, types, want) = spark_answer_in("retail_quantities.jsonl");
-    let schema = RETAIL.replace("Quantity INT", "Quantity SMALLINT");
+    let schema = common::RETAIL.replace("Quantity INT", "Quantity SMALLINT");
     let spark = Session::builder().workers(2).build().expect("session");
     let dir = retail_dir();
     let batch = spark

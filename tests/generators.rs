@@ -10,16 +10,6 @@ mod common;
 use sluice::prelude::*;
 use std::time::Duration;
 
-const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
-                      InvoiceDate TIMESTAMP, UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING";
-
-/// Rows as Spark casts them to strings, sorted as the answer files are (NULL as "").
-fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
-    let mut out = common::spark_strings(&rows);
-    out.sort_by_key(|r| r.iter().map(|v| v.clone().unwrap_or_default()).collect::<Vec<_>>());
-    out
-}
-
 fn retail_dir() -> String {
     common::data_dir("retail-data").join("by-day").to_str().expect("UTF-8 path").to_string()
 }
@@ -29,7 +19,7 @@ fn session() -> Session {
 }
 
 fn assert_answer(name: &str, got: Vec<Row>, want: &[Vec<Option<String>>]) {
-    let got = as_text(got);
+    let got = common::sorted_spark_strings(&got);
     let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).take(5).collect();
     let extra: Vec<_> = got.iter().filter(|g| !want.contains(g)).take(5).collect();
     assert!(
@@ -47,7 +37,7 @@ fn generators_and_collecting_aggregates_over_the_retail_data_give_sparks_answers
     let spark = session();
     spark
         .read()
-        .schema(RETAIL)
+        .schema(common::RETAIL)
         .format("csv")
         .option("header", true)
         .load(retail_dir().as_str())
@@ -67,7 +57,7 @@ fn the_word_count_and_lateral_views_run_on_a_stream() {
     let spark = session();
     spark
         .read_stream()
-        .schema(RETAIL)
+        .schema(common::RETAIL)
         .format("csv")
         .option("header", true)
         .option("maxFilesPerTrigger", 100)

@@ -9,23 +9,13 @@ mod common;
 
 use sluice::prelude::*;
 
-const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
-                      InvoiceDate TIMESTAMP, UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING";
-
-/// Rows as Spark casts them to strings, sorted as the answer files are (NULL as "").
-fn as_text(rows: Vec<Row>) -> Vec<Vec<Option<String>>> {
-    let mut out = common::spark_strings(&rows);
-    out.sort_by_key(|r| r.iter().map(|v| v.clone().unwrap_or_default()).collect::<Vec<_>>());
-    out
-}
-
 fn session_with_retail() -> Session {
     let spark =
         Session::builder().workers(2).config("spark.sql.session.timeZone", "UTC").build().expect("session");
     let dir = common::data_dir("retail-data").join("by-day");
     spark
         .read()
-        .schema(RETAIL)
+        .schema(common::RETAIL)
         .format("csv")
         .option("header", true)
         .load(dir.to_str().expect("UTF-8 path"))
@@ -44,7 +34,7 @@ fn ranking_lag_ntile_and_frames_over_the_retail_data_give_sparks_answers() {
         let got: Vec<String> =
             df.schema().expect("schema").fields.iter().map(|f| f.data_type.sql_name()).collect();
         assert_eq!(got, types, "{name}: column types");
-        let got = as_text(df.collect().expect("collect"));
+        let got = common::sorted_spark_strings(&df.collect().expect("collect"));
         assert_eq!(got.len(), want.len(), "{name}: rows");
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(g, w, "{name}");
@@ -58,7 +48,7 @@ fn window_functions_on_a_stream_are_refused_as_spark_refuses_them() {
     let dir = common::data_dir("retail-data").join("by-day");
     spark
         .read_stream()
-        .schema(RETAIL)
+        .schema(common::RETAIL)
         .option("header", true)
         .csv(dir.to_str().expect("UTF-8 path"))
         .expect("stream")

@@ -700,6 +700,19 @@ pub fn spark_strings(rows: &[sluice::Row]) -> Vec<Vec<Option<String>>> {
         .collect()
 }
 
+/// The retail data's schema as the answer scripts read it (`tests/data/spark_tables.py`
+/// `RETAIL`): exact prices, timestamps.
+pub const RETAIL: &str = "InvoiceNo STRING, StockCode STRING, Description STRING, Quantity INT, \
+                          InvoiceDate TIMESTAMP, UnitPrice DECIMAL(10,2), CustomerID DOUBLE, Country STRING";
+
+/// Rows as Spark casts them to strings, sorted as `spark_tables.write_answer` sorts an
+/// answer file's rows (NULL as "").
+pub fn sorted_spark_strings(rows: &[sluice::Row]) -> Vec<Vec<Option<String>>> {
+    let mut out = spark_strings(rows);
+    out.sort_by_key(|r| r.iter().map(|v| v.clone().unwrap_or_default()).collect::<Vec<_>>());
+    out
+}
+
 /// A DataFrame's column types as Spark names them (`bigint`, `decimal(10,2)`).
 pub fn sql_types(df: &sluice::prelude::DataFrame) -> Vec<String> {
     df.schema().expect("schema").fields.iter().map(|f| f.data_type.sql_name()).collect()
