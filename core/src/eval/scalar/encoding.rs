@@ -1,5 +1,6 @@
 //! Strings to bytes and back: `encode`, `decode` (of two arguments; with more it is the
-//! SQL `DECODE`, a CASE the parser writes), `to_binary` / `try_to_binary`, and `luhn_check`.
+//! SQL `DECODE`, a CASE the parser writes), `to_binary` / `try_to_binary`, `luhn_check`, and
+//! the UTF-8 checks `is_valid_utf8`, `make_valid_utf8`, `validate_utf8`, `try_validate_utf8`.
 //!
 //! Spark 4's charsets are Java's standard ones (`spark.sql.legacy.javaCharsets` off), and a
 //! character the charset cannot hold is an error (`spark.sql.legacy.codingErrorAction` off),
@@ -11,6 +12,43 @@ use super::*;
 const CHARSETS: &str = "'US-ASCII', 'ISO-8859-1', 'UTF-8', 'UTF-16BE', 'UTF-16LE', 'UTF-16', 'UTF-32'";
 
 pub(super) const FUNCTIONS: &[ScalarFunction] = &[
+    ScalarFunction {
+        name: "is_valid_utf8",
+        aliases: &[],
+        arity: (1, 1),
+        signature: |call, b| Signature::new(vec![utf8_arg(call, b)?], DataType::Boolean),
+        eval: Eval::Strict(|v, _| Ok(Value::Boolean(std::str::from_utf8(utf8_bytes(&v[0])).is_ok()))),
+    },
+    ScalarFunction {
+        name: "make_valid_utf8",
+        aliases: &[],
+        arity: (1, 1),
+        // Each invalid sequence becomes U+FFFD, as Java's decoder replaces it.
+        signature: |call, b| Signature::new(vec![utf8_arg(call, b)?], DataType::String),
+        eval: Eval::Strict(|v, _| Ok(Value::string(&String::from_utf8_lossy(utf8_bytes(&v[0]))))),
+    },
+    ScalarFunction {
+        name: "validate_utf8",
+        aliases: &[],
+        arity: (1, 1),
+        signature: |call, b| Signature::new(vec![utf8_arg(call, b)?], DataType::String),
+        eval: Eval::Strict(|v, _| match std::str::from_utf8(utf8_bytes(&v[0])) {
+            Ok(s) => Ok(Value::string(s)),
+            Err(_) => Err(SluiceError::exec(format!(
+                "[INVALID_UTF8_STRING] Invalid UTF8 byte sequence found in string: {}. SQLSTATE: 22029",
+                utf8_bytes(&v[0]).escape_ascii()
+            ))),
+        }),
+    },
+    ScalarFunction {
+        name: "try_validate_utf8",
+        aliases: &[],
+        arity: (1, 1),
+        signature: |call, b| Signature::new(vec![utf8_arg(call, b)?], DataType::String),
+        eval: Eval::Strict(|v, _| {
+            Ok(std::str::from_utf8(utf8_bytes(&v[0])).map_or(Value::Null, Value::string))
+        }),
+    },
     ScalarFunction {
         name: "encode",
         aliases: &[],
@@ -277,4 +315,27 @@ fn luhn(s: &str) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// The argument of the UTF-8 validation functions: a string, or bytes (which a Spark
+/// string may hold unchecked; a Sluice string is valid UTF-8 by construction).
+fn utf8_arg(call: &Call<'_>, b: Vec<BoundExpr>) -> Result<BoundExpr> {
+    let a = b.into_iter().next().expect("arity");
+    match a.data_type {
+        DataType::String | DataType::Binary => Ok(a),
+        DataType::Null => Ok(coerce(a, &DataType::String)),
+        ref t => Err(call.mismatch(format!(
+            "the first parameter requires the \"STRING\" type, however it has the type \"{}\"",
+            type_sql(t)
+        ))),
+    }
+}
+
+/// The bytes of a string or binary value.
+fn utf8_bytes(v: &Value) -> &[u8] {
+    match v {
+        Value::String(s) => s.as_bytes(),
+        Value::Binary(b) => b,
+        _ => &[],
+    }
 }
