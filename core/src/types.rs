@@ -426,6 +426,38 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value with every map's entries (in it, or in its arrays and structs) sorted by
+    /// key: how Spark compares maps where it groups by them (two maps with the same
+    /// entries are one group whatever their order). Other values pass as they are.
+    pub fn with_sorted_maps(self) -> Value {
+        match self {
+            Value::Map(entries) => {
+                let mut sorted: Vec<(Value, Value)> = entries
+                    .iter()
+                    .map(|(k, v)| (k.clone().with_sorted_maps(), v.clone().with_sorted_maps()))
+                    .collect();
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Map(sorted.into())
+            }
+            Value::Array(items) if items.iter().any(Value::holds_map) => {
+                Value::Array(items.iter().map(|v| v.clone().with_sorted_maps()).collect())
+            }
+            Value::Struct(fields) if fields.iter().any(Value::holds_map) => {
+                Value::Struct(fields.iter().map(|v| v.clone().with_sorted_maps()).collect())
+            }
+            other => other,
+        }
+    }
+
+    /// True if a map is in this value.
+    fn holds_map(&self) -> bool {
+        match self {
+            Value::Map(_) => true,
+            Value::Array(items) | Value::Struct(items) => items.iter().any(Value::holds_map),
+            _ => false,
+        }
+    }
+
     /// This value as a column of `TINYINT` or `SMALLINT` type `t`: an int in `t`'s range,
     /// `None` when out of it. Values of other types pass as they are.
     pub fn into_narrow(self, t: &DataType) -> Option<Value> {

@@ -313,7 +313,11 @@ fn partial_aggregate<'s>(
 fn fold_row(spec: &AggregateNode, row: &[Value], key: &mut Row, args: &mut Vec<Value>) -> Result<()> {
     key.clear();
     for k in &spec.keys {
-        key.push(k.eval(row)?);
+        // Maps group by their entries, whatever their order (Spark 4's map grouping).
+        key.push(match k.eval(row)? {
+            v @ (Value::Map(_) | Value::Array(_) | Value::Struct(_)) => v.with_sorted_maps(),
+            v => v,
+        });
     }
     args.clear();
     for a in &spec.aggs {
