@@ -396,12 +396,58 @@ fn multi_aliases(text: &str) -> String {
     out
 }
 
+/// Spark's interval types in a cast (`CAST(x AS INTERVAL YEAR TO MONTH)`, `x ::
+/// interval day`), which sqlparser cannot read as types: the type becomes one quoted name
+/// (`` `interval year to month` ``) that [`sql_type`] reads.
+fn interval_cast_types(text: &str) -> String {
+    let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
+    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
+        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let unit = |t: Option<&&sqlparser::tokenizer::TokenWithSpan>| match t.map(|t| &t.token) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => {
+            let v = w.value.to_ascii_lowercase();
+            matches!(v.as_str(), "year" | "month" | "day" | "hour" | "minute" | "second").then_some(v)
+        }
+        _ => None,
+    };
+    let mut edits = Vec::new();
+    for i in 0..solid.len() {
+        let casting = matches!(&solid[i].token, Token::Word(w) if w.keyword == Keyword::AS && w.quote_style.is_none())
+            || matches!(solid[i].token, Token::DoubleColon);
+        let interval = matches!(solid.get(i + 1).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == Keyword::INTERVAL);
+        let Some(first) = (casting && interval).then(|| unit(solid.get(i + 2))).flatten() else { continue };
+        let mut name = format!("interval {first}");
+        let mut last = i + 2;
+        if matches!(solid.get(i + 3).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == Keyword::TO) {
+            if let Some(to) = unit(solid.get(i + 4)) {
+                name = format!("{name} to {to}");
+                last = i + 4;
+            }
+        }
+        // In a CAST the type ends at `)`; after `::` at anything but a string (a literal's value).
+        let after = solid.get(last + 1).map(|t| &t.token);
+        if matches!(after, Some(Token::SingleQuotedString(_))) {
+            continue;
+        }
+        if let (Some(start), Some(end)) = (offset(solid[i + 1].span.start), offset(solid[last].span.end)) {
+            edits.push((start, end, format!("`{name}`")));
+        }
+    }
+    let mut out = text.to_string();
+    for (start, end, name) in edits.into_iter().rev() {
+        out.replace_range(start..end, &name);
+    }
+    out
+}
+
 /// The text as sqlparser can read it: Spark's inline tables parenthesised
 /// ([`parenthesize_inline_tables`]), typed number literals rewritten
 /// ([`typed_number_literals`]), the higher-order `exists(..)` quoted ([`exists_calls`]) and
 /// generators' multi-column aliases made one ([`multi_aliases`]).
 pub fn spark_text(text: &str) -> String {
-    multi_aliases(&exists_calls(&parenthesize_inline_tables(&typed_number_literals(text))))
+    interval_cast_types(&multi_aliases(&exists_calls(&parenthesize_inline_tables(&typed_number_literals(
+        text,
+    )))))
 }
 
 /// Spark's number literals with a type suffix that sqlparser splits into a number and a
@@ -989,7 +1035,8 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
 
 fn sql_type(dt: &ast::DataType) -> Result<DataType> {
     let text = dt.to_string();
-    DataType::parse(&text)
+    // `interval year to month` reaches here quoted (`interval_cast_types`).
+    DataType::parse(text.trim_matches('`'))
         .ok_or_else(|| SluiceError::Parse(format!("[UNSUPPORTED_DATATYPE] Unsupported data type \"{text}\"")))
 }
 

@@ -371,6 +371,17 @@ impl Binder<'_> {
 
     pub(super) fn cast(&self, e: &Expr, inner: &Expr, to: &DataType, ansi: bool) -> Result<BoundExpr> {
         let b = self.bind(inner)?;
+        // Spark allows these casts outside ANSI mode, so its error names the setting.
+        if b.data_type.is_integral() && *to == DataType::Binary {
+            return Err(SluiceError::analysis(format!(
+                "[DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: cannot cast \"{}\" to \"{}\" with ANSI mode on. If you have to cast {} to {}, you can set \"spark.sql.ansi.enabled\" as 'false'.",
+                e.output_name(),
+                type_sql(&b.data_type),
+                type_sql(to),
+                type_sql(&b.data_type),
+                type_sql(to)
+            )));
+        }
         if !can_cast(&b.data_type, to) {
             return Err(SluiceError::analysis(format!(
                 "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: cannot cast \"{}\" to \"{}\".",

@@ -23,6 +23,35 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
         (Value::YearMonth(ym), T::YearMonth(start, end)) => {
             Value::YearMonth(crate::types::YearMonth { start: *start, end: *end, ..*ym })
         }
+        // An integer is a count of the type's last field (years of INTERVAL YEAR).
+        (Value::Int(_) | Value::Long(_), T::YearMonth(start, end)) => {
+            let n = v.as_i64().unwrap_or(0);
+            let months = if *end == crate::types::YmField::Year { n.checked_mul(12) } else { Some(n) };
+            let months = months.and_then(|m| i32::try_from(m).ok()).ok_or_else(ovf)?;
+            Value::YearMonth(crate::types::YearMonth { months, start: *start, end: *end })
+        }
+        (Value::String(s), T::YearMonth(start, end)) => {
+            let expr = crate::sql::parse_expr(s.trim()).ok();
+            let months = match expr {
+                Some(crate::expr::Expr::Literal(Value::YearMonth(ym))) => ym.months,
+                // The bare value of the type's fields (`'1-2'` as YEAR TO MONTH).
+                _ => {
+                    let fields = match (start, end) {
+                        (crate::types::YmField::Year, crate::types::YmField::Month) => "YEAR TO MONTH",
+                        (crate::types::YmField::Year, _) => "YEAR",
+                        _ => "MONTH",
+                    };
+                    match crate::sql::parse_expr(&format!(
+                        "INTERVAL '{}' {fields}",
+                        s.trim().replace('\'', "")
+                    )) {
+                        Ok(crate::expr::Expr::Literal(Value::YearMonth(ym))) => ym.months,
+                        _ => return Err(bad()),
+                    }
+                }
+            };
+            Value::YearMonth(crate::types::YearMonth { months, start: *start, end: *end })
+        }
         // A single-field year-month interval casts as its count of that field (years of
         // `INTERVAL YEAR`), the others as months (Spark's `Cast` of ANSI intervals).
         (Value::YearMonth(ym), T::Byte | T::Short | T::Int | T::Long | T::Decimal(..)) => {
