@@ -30,6 +30,12 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
             let months = months.and_then(|m| i32::try_from(m).ok()).ok_or_else(ovf)?;
             Value::YearMonth(crate::types::YearMonth { months, start: *start, end: *end })
         }
+        // A decimal rounds half up to a count of the type's last field.
+        (Value::Decimal(d), T::YearMonth(..)) => {
+            let n = d.to_type(38, 0).map_err(|_| ovf())?.unscaled;
+            let n = i64::try_from(n).map_err(|_| ovf())?;
+            return cast_value_in(&Value::Long(n), to, zone);
+        }
         (Value::String(s), T::YearMonth(start, end)) => {
             let expr = crate::sql::parse_expr(s.trim()).ok();
             let months = match expr {

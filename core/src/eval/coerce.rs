@@ -116,7 +116,7 @@ pub(super) fn can_cast(from: &DataType, to: &DataType) -> bool {
         (Interval, _) | (_, Interval) => false,
         (YearMonth(..), YearMonth(..)) => true,
         (YearMonth(..), t) => t.is_integral() || matches!(t, Decimal(..)),
-        (t, YearMonth(..)) => t.is_integral(),
+        (t, YearMonth(..)) => t.is_integral() || matches!(t, Decimal(..)),
         (Boolean, t) | (t, Boolean) => t.is_numeric(),
         (Binary, _) | (_, Binary) => false,
         (Date, Timestamp) | (Timestamp, Date) => true,

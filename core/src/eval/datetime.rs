@@ -491,16 +491,15 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
                 }
                 Value::Timestamp(micros as i64)
             }
-            v => Value::Timestamp(
-                v.as_i64()
-                    .unwrap_or(0)
-                    .checked_mul(MICROS_PER_SECOND)
-                    .ok_or_else(|| overflow("long", "multiply"))?,
-            ),
+            v => {
+                let n = v.as_i64().unwrap_or(0);
+                Value::Timestamp(n.checked_mul(MICROS_PER_SECOND).ok_or_else(|| epoch_overflow(n, "SECOND"))?)
+            }
         },
-        TimeFunc::TimestampMillis => Value::Timestamp(
-            vals[0].as_i64().unwrap_or(0).checked_mul(1_000).ok_or_else(|| overflow("long", "multiply"))?,
-        ),
+        TimeFunc::TimestampMillis => {
+            let n = vals[0].as_i64().unwrap_or(0);
+            Value::Timestamp(n.checked_mul(1_000).ok_or_else(|| epoch_overflow(n, "MILLISECOND"))?)
+        }
         TimeFunc::TimestampMicros => Value::Timestamp(vals[0].as_i64().unwrap_or(0)),
         TimeFunc::WindowTime => match super::window::event_time_of(&vals[0]) {
             Some(end) => Value::Timestamp(end - 1),
@@ -534,4 +533,12 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
             Value::Struct(Arc::from(vec![Value::Timestamp(start), Value::Timestamp(end)]))
         }
     })
+}
+
+/// Spark's `[DATETIME_OVERFLOW]` for `timestamp_seconds(n)` / `timestamp_millis(n)` beyond
+/// the timestamps.
+fn epoch_overflow(n: i64, unit: &str) -> SluiceError {
+    SluiceError::exec(format!(
+        "[DATETIME_OVERFLOW] Datetime operation overflow: add {n} {unit} to TIMESTAMP '1970-01-01 00:00:00'. SQLSTATE: 22008"
+    ))
 }
