@@ -77,13 +77,18 @@ impl Binder<'_> {
             "from_json" => {
                 arity(2, 3)?;
                 let schema = match &args[1] {
-                    Expr::Literal(Value::String(ddl)) => crate::schema::Schema::parse_ddl(ddl)
-                        .or_else(|_| match DataType::parse(ddl) {
-                            Some(DataType::Struct(fields)) => Ok(crate::schema::Schema::new(fields)),
-                            _ => Err(SluiceError::analysis(format!(
-                                "[INVALID_SCHEMA.PARSE_ERROR] The input schema \"{ddl}\" is not a valid schema string."
-                            ))),
-                        })?,
+                    Expr::Literal(Value::String(ddl)) => match crate::schema::Schema::parse_ddl(ddl) {
+                        Ok(schema) => DataType::Struct(schema.fields),
+                        // A struct, or (as Spark allows) an array or a map of any type.
+                        Err(_) => match DataType::parse(ddl) {
+                            Some(t @ (DataType::Struct(_) | DataType::Array(_) | DataType::Map(..))) => t,
+                            _ => {
+                                return Err(SluiceError::analysis(format!(
+                                    "[INVALID_SCHEMA.PARSE_ERROR] The input schema \"{ddl}\" is not a valid schema string."
+                                )))
+                            }
+                        },
+                    },
                     _ => {
                         return Err(SluiceError::analysis(
                             "[INVALID_SCHEMA.NON_STRING_LITERAL] The input schema of from_json must be a string literal (a DDL such as 'a INT, b STRING').",
@@ -92,7 +97,7 @@ impl Binder<'_> {
                 };
                 json_options(name, args.get(2))?;
                 let b = string_arg(self.bind(&args[0])?);
-                node(Kind::FromJson(Box::new(b), session_zone()), DataType::Struct(schema.fields))
+                node(Kind::FromJson(Box::new(b), session_zone()), schema)
             }
             "schema_of_json" => {
                 arity(1, 2)?;

@@ -229,6 +229,17 @@ impl BoundExpr {
                 (Value::String(text), DataType::Struct(fields)) => {
                     Ok(crate::json_value::parse_struct_in(&text, fields, *zone))
                 }
+                // An array of structs also reads one object, as a one-element array (Spark).
+                (Value::String(text), DataType::Array(element))
+                    if matches!(**element, DataType::Struct(_)) && text.trim_start().starts_with('{') =>
+                {
+                    let DataType::Struct(fields) = &**element else { unreachable!("matched above") };
+                    Ok(match crate::json_value::parse_struct_in(&text, fields, *zone) {
+                        Value::Null => Value::Null,
+                        one => Value::Array(vec![one].into()),
+                    })
+                }
+                (Value::String(text), t) => Ok(crate::json_value::parse_value_in(&text, t, *zone)),
                 _ => Ok(Value::Null),
             },
             Kind::Temporal(op, l, r) => {
