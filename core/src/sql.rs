@@ -255,6 +255,21 @@ fn located_tokens(
     Some((tokens, offset))
 }
 
+/// The tokens that are not whitespace (what the rewrites below look at).
+fn solid_tokens(tokens: &[sqlparser::tokenizer::TokenWithSpan]) -> Vec<&sqlparser::tokenizer::TokenWithSpan> {
+    tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect()
+}
+
+/// `text` with each edit `(start, end, replacement)` made; edits come in text order and do
+/// not overlap.
+fn replaced(text: &str, edits: Vec<(usize, usize, String)>) -> String {
+    let mut out = text.to_string();
+    for (start, end, replacement) in edits.into_iter().rev() {
+        out.replace_range(start..end, &replacement);
+    }
+    out
+}
+
 /// Spark's inline tables without parentheses (`FROM VALUES (1, 'a'), (2, 'b') AS t(x, y)`,
 /// also after `JOIN`), which sqlparser's grammar reads only parenthesised: returns the text
 /// with `(VALUES ...)` around each such list. A view of one (`CREATE VIEW v AS VALUES (1)
@@ -262,8 +277,7 @@ fn located_tokens(
 /// is returned as is (the parser then reports it).
 pub fn parenthesize_inline_tables(text: &str) -> String {
     let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
-    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
-        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let solid = solid_tokens(&tokens);
     let is_kw = |i: usize, k: Keyword| matches!(&solid.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == k);
     let mut inserts: Vec<(usize, &str)> = Vec::new();
     for i in 1..solid.len() {
@@ -323,8 +337,7 @@ pub fn parenthesize_inline_tables(text: &str) -> String {
 /// `EXISTS (SELECT ..)` and `EXISTS (WITH ..)` stay subqueries.
 fn exists_calls(text: &str) -> String {
     let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
-    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
-        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let solid = solid_tokens(&tokens);
     let mut edits = Vec::new();
     for (i, t) in solid.iter().enumerate() {
         let Token::Word(w) = &t.token else { continue };
@@ -338,15 +351,10 @@ fn exists_calls(text: &str) -> String {
             if matches!(n.keyword, Keyword::SELECT | Keyword::WITH | Keyword::VALUES | Keyword::FROM))
             || matches!(solid.get(i + 2).map(|t| &t.token), Some(Token::LParen));
         if let (false, Some(start), Some(end)) = (query, offset(t.span.start), offset(t.span.end)) {
-            edits.push((start, end));
+            edits.push((start, end, format!("`{}`", &text[start..end])));
         }
     }
-    let mut out = text.to_string();
-    for (start, end) in edits.into_iter().rev() {
-        let word = format!("`{}`", &out[start..end]);
-        out.replace_range(start..end, &word);
-    }
-    out
+    replaced(text, edits)
 }
 
 /// Spark's multi-column alias of a generator (`posexplode(xs) AS (p, x)`), which sqlparser
@@ -355,8 +363,7 @@ fn exists_calls(text: &str) -> String {
 /// is no such list and stays.
 fn multi_aliases(text: &str) -> String {
     let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
-    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
-        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let solid = solid_tokens(&tokens);
     let mut edits = Vec::new();
     for (i, t) in solid.iter().enumerate() {
         let is_as = matches!(&t.token, Token::Word(w) if w.keyword == Keyword::AS && w.quote_style.is_none());
@@ -389,11 +396,7 @@ fn multi_aliases(text: &str) -> String {
             }
         }
     }
-    let mut out = text.to_string();
-    for (start, end, alias) in edits.into_iter().rev() {
-        out.replace_range(start..end, &alias);
-    }
-    out
+    replaced(text, edits)
 }
 
 /// Spark's interval types in a cast (`CAST(x AS INTERVAL YEAR TO MONTH)`, `x ::
@@ -401,8 +404,7 @@ fn multi_aliases(text: &str) -> String {
 /// (`` `interval year to month` ``) that [`sql_type`] reads.
 fn interval_cast_types(text: &str) -> String {
     let Some((tokens, offset)) = located_tokens(text) else { return text.to_string() };
-    let solid: Vec<&sqlparser::tokenizer::TokenWithSpan> =
-        tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let solid = solid_tokens(&tokens);
     let unit = |t: Option<&&sqlparser::tokenizer::TokenWithSpan>| match t.map(|t| &t.token) {
         Some(Token::Word(w)) if w.quote_style.is_none() => {
             let v = w.value.to_ascii_lowercase();
@@ -433,11 +435,7 @@ fn interval_cast_types(text: &str) -> String {
             edits.push((start, end, format!("`{name}`")));
         }
     }
-    let mut out = text.to_string();
-    for (start, end, name) in edits.into_iter().rev() {
-        out.replace_range(start..end, &name);
-    }
-    out
+    replaced(text, edits)
 }
 
 /// The text as sqlparser can read it: Spark's inline tables parenthesised
@@ -487,11 +485,7 @@ pub fn typed_number_literals(text: &str) -> String {
         };
         edits.push((start, end, replacement));
     }
-    let mut out = text.to_string();
-    for (start, end, replacement) in edits.into_iter().rev() {
-        out.replace_range(start..end, &replacement);
-    }
-    out
+    replaced(text, edits)
 }
 
 /// A number's text without an exponent (`1.5e3` is `1500`, `1.5e-2` is `0.015`).

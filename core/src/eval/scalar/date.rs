@@ -226,25 +226,22 @@ fn month_name(month: u32) -> &'static str {
 
 /// A date argument: dates as they are; strings, timestamps and NULL cast to dates.
 fn date_arg(call: &Call<'_>, a: BoundExpr) -> Result<BoundExpr> {
-    match a.data_type {
-        DataType::Date | DataType::Timestamp | DataType::String | DataType::Null => {
-            Ok(coerce(a, &DataType::Date))
-        }
-        ref t => Err(call.mismatch(format!(
-            "the first argument requires \"DATE\" type, however it has type \"{}\"",
-            type_sql(t)
-        ))),
-    }
+    instant_arg(call, a, DataType::Date)
 }
 
 /// A timestamp argument: dates, strings and NULL cast to timestamps.
 fn timestamp_arg(call: &Call<'_>, a: BoundExpr) -> Result<BoundExpr> {
+    instant_arg(call, a, DataType::Timestamp)
+}
+
+/// A date, timestamp, string or NULL argument cast to `to`; another type is Spark's
+/// `[DATATYPE_MISMATCH]`.
+fn instant_arg(call: &Call<'_>, a: BoundExpr, to: DataType) -> Result<BoundExpr> {
     match a.data_type {
-        DataType::Date | DataType::Timestamp | DataType::String | DataType::Null => {
-            Ok(coerce(a, &DataType::Timestamp))
-        }
+        DataType::Date | DataType::Timestamp | DataType::String | DataType::Null => Ok(coerce(a, &to)),
         ref t => Err(call.mismatch(format!(
-            "the arguments require the \"TIMESTAMP\" type, however it has type \"{}\"",
+            "the argument requires the \"{}\" type, however it has type \"{}\"",
+            type_sql(&to),
             type_sql(t)
         ))),
     }
