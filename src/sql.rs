@@ -53,8 +53,36 @@ fn select_item(item: &SelectItem) -> Result<Expr> {
 
 /// Plans a parsed query (also used for `INSERT INTO .. SELECT`).
 pub(crate) fn plan_select(session: &Session, q: &ast::Query, streaming: bool) -> Result<LogicalPlan> {
+    // Uncorrelated subqueries in expressions run while planning, as batch queries.
+    let owner = session.clone();
+    let runner: sluice_core::sql::SubqueryRunner = std::rc::Rc::new(move |sub: &ast::Query| {
+        if streaming {
+            return Err(SluiceError::analysis(format!(
+                "subqueries in expressions of a streaming query are not supported (in `({sub})`)"
+            )));
+        }
+        run_subquery(&owner, sub)
+    });
     // Constants (VALUES rows) are evaluated while planning, in the session's zone.
-    session.with_zone(|| Planner { session, streaming, ctes: Vec::new() }.query(q))
+    sluice_core::sql::with_subquery_runner(runner, || {
+        session.with_zone(|| Planner { session, streaming, ctes: Vec::new() }.query(q))
+    })
+}
+
+/// An uncorrelated subquery run as a batch query over the session's tables: its columns'
+/// types and rows. A subquery that names a column of the outer query (a correlated one)
+/// fails to plan alone; the error says so.
+fn run_subquery(session: &Session, q: &ast::Query) -> Result<(Vec<DataType>, Vec<Row>)> {
+    let ran = plan_select(session, q, false).and_then(|plan| {
+        let df = crate::dataframe::DataFrame::from_plan(session.clone(), plan)?;
+        let types = df.schema()?.fields.iter().map(|f| f.data_type.clone()).collect();
+        Ok((types, df.collect()?))
+    });
+    ran.map_err(|e| {
+        SluiceError::analysis(format!(
+            "in the subquery `({q})` (Sluice runs uncorrelated subqueries only, once, before the query): {e}"
+        ))
+    })
 }
 
 /// Plans queries against the session's tables and the `WITH` clauses in scope.

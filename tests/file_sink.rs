@@ -193,3 +193,92 @@ fn schema_inference_adds_the_partition_columns_of_the_directories() {
         assert_eq!(sorted(back.collect().unwrap()), sorted(want), "{format}");
     }
 }
+
+/// The JSON and CSV sinks write timestamps, dates and NULLs as Spark 4.3's writers do:
+/// `2024-03-10T10:11:12.500Z` by default, the `timestampFormat`/`dateFormat` options'
+/// patterns when given, local time in the `timeZone` option, a JSON row without its NULL
+/// fields unless `ignoreNullFields` is false, a CSV header, separator and quote as asked
+/// (`tests/data/file_sink/spark_writers.py` recorded Spark's files); a writer option that
+/// would change the bytes and is not followed is refused.
+#[test]
+fn json_and_csv_sinks_write_timestamps_and_dates_as_sparks_writers_do() {
+    let expected =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/file_sink/expected.txt"))
+            .unwrap();
+    let section = |name: &str| -> Vec<String> {
+        let mut lines: Vec<String> = expected
+            .split("== ")
+            .find_map(|s| s.strip_prefix(&format!("{name}\n")))
+            .unwrap_or_else(|| panic!("no section {name}"))
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let rows = "{\"id\":1,\"ts\":\"2024-03-10 10:11:12.5\",\"d\":\"2024-03-10\",\"s\":\"a\"}\n\
+                {\"id\":2}\n\
+                {\"id\":3,\"ts\":\"2024-03-10 00:00:00\",\"d\":\"1999-01-31\",\"s\":\"c,d\"}\n";
+    let formats = [("timestampFormat", "dd/MM/yyyy HH:mm"), ("dateFormat", "yyyy/MM/dd")];
+    // (expected section, sink format, input rows, sink options)
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 7] = [
+        ("json", "json", rows, &[]),
+        ("json_fmt", "json", rows, &formats),
+        ("csv", "csv", rows, &[]),
+        ("csv_fmt", "csv", rows, &formats),
+        ("csv_header", "csv", rows, &[("header", "true"), ("sep", ";"), ("quote", "'")]),
+        ("json_nulls", "json", rows, &[("ignoreNullFields", "false")]),
+        ("json_la", "json", "{\"ts\":\"2024-03-10T17:11:12Z\"}\n", &[("timeZone", "America/Los_Angeles")]),
+    ];
+    for (name, format, input_rows, options) in cases {
+        let (_tmp, input) = temp_data_dir();
+        drop_file(&input, "1.json", input_rows, 10);
+        let out = tempfile::tempdir().unwrap();
+        let spark = Session::builder().workers(1).build().unwrap();
+        let schema =
+            if name == "json_la" { "ts TIMESTAMP" } else { "id INT, ts TIMESTAMP, d DATE, s STRING" };
+        let mut writer = spark
+            .read_stream()
+            .schema(schema)
+            .json(input.to_str().unwrap())
+            .unwrap()
+            .write_stream()
+            .format(format)
+            .option("path", out.path().to_str().unwrap());
+        for (k, v) in options {
+            writer = writer.option(k, v);
+        }
+        let q = writer.start().unwrap();
+        q.process_all_available().unwrap();
+        q.stop().unwrap();
+        let mut got: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(out.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap().to_str().unwrap().starts_with("part-") {
+                got.extend(std::fs::read_to_string(&path).unwrap().lines().map(str::to_string));
+            }
+        }
+        got.sort();
+        assert_eq!(got, section(name), "{name}");
+    }
+    // Options the sink does not follow are refused, not ignored.
+    let (_tmp, input) = temp_data_dir();
+    let out = tempfile::tempdir().unwrap();
+    let spark = Session::builder().workers(1).build().unwrap();
+    let refused = spark
+        .read_stream()
+        .schema("id INT")
+        .json(input.to_str().unwrap())
+        .unwrap()
+        .write_stream()
+        .format("csv")
+        .option("path", out.path().to_str().unwrap())
+        .option("nullValue", "NA")
+        .start();
+    let err = match refused {
+        Ok(_) => panic!("nullValue = NA is refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("nullValue"), "{err}");
+}

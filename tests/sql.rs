@@ -377,3 +377,42 @@ fn sql_errors_carry_sparks_error_text() {
         assert!(err.contains(want), "{sql}: error `{err}` lacks `{want}`");
     }
 }
+
+/// An uncorrelated subquery runs once, as a batch query, while a batch query is planned; a
+/// streaming query refuses one rather than freezing its answer at the start.
+#[test]
+fn subqueries_run_in_batch_queries_and_streaming_ones_refuse_them() {
+    let tmp = events_dir();
+    let spark = session(1, tmp.path());
+    let rows = spark
+        .sql("SELECT name FROM people WHERE age > (SELECT avg(age) FROM people) AND dept IN (SELECT dept FROM people WHERE salary > 0) ORDER BY name")
+        .and_then(|df| df.collect())
+        .expect("a batch query with subqueries");
+    // The same answer worked out from the rows: above the mean of the known ages, in a
+    // department where someone has a positive salary (NULLs match nothing).
+    let older: Vec<Row> = {
+        let all = people();
+        let ages: Vec<f64> = all.iter().filter_map(|r| r[2].as_f64()).collect();
+        let avg = ages.iter().sum::<f64>() / ages.len() as f64;
+        let paid: Vec<Value> =
+            all.iter().filter(|r| r[3].as_f64().is_some_and(|x| x > 0.0)).map(|r| r[1].clone()).collect();
+        let mut names: Vec<Row> = all
+            .iter()
+            .filter(|r| r[2].as_f64().is_some_and(|a| a > avg) && !r[1].is_null() && paid.contains(&r[1]))
+            .map(|r| vec![r[0].clone()])
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!older.is_empty());
+    assert_eq!(rows, older);
+    spark
+        .execute("CREATE TABLE ticks WITH (connector = 'rate', rowsPerSecond = '0', numRows = '10', rowsPerBatch = '5')")
+        .expect("rate table");
+    spark.execute("CREATE TABLE out WITH (connector = 'memory', outputMode = 'append')").expect("sink");
+    let err = match spark.execute("INSERT INTO out SELECT value FROM ticks WHERE value IN (SELECT 1)") {
+        Ok(_) => panic!("a streaming query with a subquery ran"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("streaming query"), "{err}");
+}

@@ -273,6 +273,12 @@ pub enum AggFunc {
     /// `histogram_numeric(x, nb)`: `nb` bins `(x, y)` summarizing the values (Ben-Haim and
     /// Tom-Tov's streaming histogram, as Spark's `NumericHistogram`).
     HistogramNumeric,
+    /// `corr(x, y)`: Pearson's correlation coefficient of the pairs where neither is NULL.
+    Corr,
+    /// `covar_pop(x, y)`: the population covariance.
+    CovarPop,
+    /// `covar_samp(x, y)`: the sample covariance.
+    CovarSamp,
 }
 
 impl AggFunc {
@@ -305,7 +311,10 @@ impl AggFunc {
             | AggFunc::VarSamp
             | AggFunc::Skewness
             | AggFunc::Kurtosis
-            | AggFunc::Percentile => DataType::Double,
+            | AggFunc::Percentile
+            | AggFunc::Corr
+            | AggFunc::CovarPop
+            | AggFunc::CovarSamp => DataType::Double,
             AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last | AggFunc::PercentileApprox => {
                 input.clone()
             }
@@ -347,7 +356,8 @@ impl AggFunc {
     /// is no boolean.
     pub fn check_boolean_input(name: &str, call: &Expr, arg: &Expr, input: &DataType) -> crate::Result<()> {
         let boolean_only = matches!(name, "every" | "bool_and" | "some" | "any" | "bool_or" | "count_if");
-        if !boolean_only || matches!(input, DataType::Boolean | DataType::Null) {
+        // A string is cast to a boolean, as Spark's implicit cast of the argument does.
+        if !boolean_only || matches!(input, DataType::Boolean | DataType::Null | DataType::String) {
             return Ok(());
         }
         Err(crate::SluiceError::analysis(format!(
@@ -356,6 +366,18 @@ impl AggFunc {
             arg.output_name(),
             input.sql_name().to_ascii_uppercase()
         )))
+    }
+
+    /// Whether the aggregate reads two columns (`corr(x, y)`, `covar_pop`, `covar_samp`):
+    /// its input is the pair as a struct of two doubles, NULL when either is.
+    pub fn is_two_column(self) -> bool {
+        matches!(self, AggFunc::Corr | AggFunc::CovarPop | AggFunc::CovarSamp)
+    }
+
+    /// True when `name` is a boolean aggregate (`every`, `bool_and`, `some`, `any`,
+    /// `bool_or`), whose string argument Spark casts to a boolean.
+    pub fn is_boolean_aggregate(name: &str) -> bool {
+        matches!(name, "every" | "bool_and" | "some" | "any" | "bool_or")
     }
 
     /// The aggregate a lower-case function name denotes, if any.
@@ -382,6 +404,9 @@ impl AggFunc {
             "skewness" => AggFunc::Skewness,
             "kurtosis" => AggFunc::Kurtosis,
             "histogram_numeric" => AggFunc::HistogramNumeric,
+            "corr" => AggFunc::Corr,
+            "covar_pop" => AggFunc::CovarPop,
+            "covar_samp" => AggFunc::CovarSamp,
             _ => return None,
         })
     }

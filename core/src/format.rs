@@ -6,7 +6,7 @@
 //! `Dataset.showString` (`sql/core/.../classic/Dataset.scala`).
 
 use crate::schema::Schema;
-use crate::time::{format_date, format_interval, format_timestamp_in, Zone};
+use crate::time::{format_date, format_interval, format_timestamp_in, TimeFormats, Zone};
 use crate::types::{DataType, Field, Row, Value};
 use std::fmt::Write;
 
@@ -32,6 +32,8 @@ pub fn display_value_in(v: &Value, zone: Zone) -> String {
         Value::Date(d) => crate::time::format_date(*d),
         Value::Interval(us) => crate::time::format_interval(*us),
         Value::YearMonth(ym) => ym.sql(),
+        Value::Time(nanos) => crate::time::format_time(*nanos),
+        Value::DayTime(dt) => dt.sql(),
         Value::Struct(vals) => {
             let inner: Vec<String> = vals.iter().map(|v| display_value_in(v, zone)).collect();
             format!("{{{}}}", inner.join(", "))
@@ -82,6 +84,8 @@ pub fn value_to_string(v: &Value, zone: Zone) -> String {
         Value::Date(d) => format_date(*d),
         Value::Interval(us) => format_interval(*us),
         Value::YearMonth(ym) => ym.sql(),
+        Value::Time(nanos) => crate::time::format_time(*nanos),
+        Value::DayTime(dt) => dt.sql(),
         Value::Struct(fields) => {
             let inner: Vec<String> = fields.iter().map(|v| value_to_string(v, zone)).collect();
             format!("{{{}}}", inner.join(", "))
@@ -264,16 +268,16 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("serialising a str cannot fail"));
 }
 
-/// One value as JSON text; `data_type` supplies struct field names, timestamps are
-/// written in session zone `zone`.
-pub fn value_to_json(v: &Value, data_type: &DataType, zone: Zone) -> String {
+/// One value as JSON text; `data_type` supplies struct field names, `formats` how
+/// timestamps, dates and times are written (a writer's `timestampFormat`, .., and zone).
+pub fn value_to_json_with(v: &Value, data_type: &DataType, formats: &TimeFormats) -> String {
     let mut out = String::new();
-    push_json_value(&mut out, v, data_type, zone);
+    push_json_value(&mut out, v, data_type, formats);
     out
 }
 
 /// Appends one value as JSON; `data_type` supplies struct field names.
-fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone) {
+fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, formats: &TimeFormats) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -300,16 +304,18 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone
             out.push_str(&base64(b));
             out.push('"');
         }
-        Value::Timestamp(t) => push_json_string(out, &format_timestamp_in(*t, zone)),
-        Value::Date(d) => push_json_string(out, &format_date(*d)),
+        Value::Timestamp(t) => push_json_string(out, &formats.write_timestamp(*t)),
+        Value::Date(d) => push_json_string(out, &formats.write_date(*d)),
         Value::Interval(us) => push_json_string(out, &format_interval(*us)),
         Value::YearMonth(ym) => push_json_string(out, &ym.sql()),
+        Value::Time(nanos) => push_json_string(out, &formats.write_time(*nanos)),
+        Value::DayTime(dt) => push_json_string(out, &dt.sql()),
         Value::Struct(values) => {
             let fields: &[Field] = match data_type {
                 DataType::Struct(fields) => fields,
                 _ => &[],
             };
-            push_json_object(out, values, |i| fields.get(i), zone);
+            push_json_object(out, values, |i| fields.get(i), formats);
         }
         Value::Array(items) => {
             let element = match data_type {
@@ -324,7 +330,7 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone
                 if item.is_null() {
                     out.push_str("null");
                 } else {
-                    push_json_value(out, item, &element, zone);
+                    push_json_value(out, item, &element, formats);
                 }
             }
             out.push(']');
@@ -344,13 +350,13 @@ fn push_json_value(out: &mut String, v: &Value, data_type: &DataType, zone: Zone
                     Value::String(s) => s.to_string(),
                     other => {
                         let mut text = String::new();
-                        push_json_value(&mut text, other, &kt, zone);
+                        push_json_value(&mut text, other, &kt, formats);
                         text.trim_matches('"').to_string()
                     }
                 };
                 push_json_string(out, &key);
                 out.push(':');
-                push_json_value(out, v, &vt, zone);
+                push_json_value(out, v, &vt, formats);
             }
             out.push('}');
         }
@@ -363,7 +369,7 @@ fn push_json_object<'a>(
     out: &mut String,
     values: &[Value],
     field: impl Fn(usize) -> Option<&'a Field>,
-    zone: Zone,
+    formats: &TimeFormats,
 ) {
     out.push('{');
     for (i, v) in values.iter().enumerate() {
@@ -374,19 +380,21 @@ fn push_json_object<'a>(
             Some(f) => {
                 push_json_string(out, &f.name);
                 out.push(':');
-                push_json_value(out, v, &f.data_type, zone);
+                push_json_value(out, v, &f.data_type, formats);
             }
             None => {
                 push_json_string(out, &format!("col{}", i + 1));
                 out.push(':');
-                push_json_value(out, v, &DataType::Null, zone);
+                push_json_value(out, v, &DataType::Null, formats);
             }
         }
     }
     out.push('}');
 }
 
-/// Formats a row as one compact JSON object, keys being the schema's column names in order.
+/// Formats a row as one compact JSON object, keys being the schema's column names in order:
+/// the CLI's `--format json` and `DataFrame::to_json` (the file sink writes
+/// [`row_to_spark_json`]).
 ///
 /// Nulls are `null` (Spark's JSON writer would omit them), numbers are JSON numbers in
 /// Java's `Double.toString` form (`1.0E-4`, as Spark's Jackson writer prints), non-finite
@@ -396,8 +404,20 @@ fn push_json_object<'a>(
 pub fn row_to_json(schema: &Schema, row: &[Value], zone: Zone) -> String {
     let mut out = String::with_capacity(16 * row.len() + 2);
     let values: Vec<Value> = (0..schema.len()).map(|i| row.get(i).cloned().unwrap_or(Value::Null)).collect();
-    push_json_object(&mut out, &values, |i| schema.fields.get(i), zone);
+    push_json_object(&mut out, &values, |i| schema.fields.get(i), &TimeFormats::show_text(zone));
     out
+}
+
+/// A row as Spark's JSON writer writes it (the JSON file sink): null fields left out, as
+/// Spark's `ignoreNullFields` default, nested ones too; timestamps and dates by the writer's
+/// `formats` (Spark's `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` and `yyyy-MM-dd` by default).
+pub fn row_to_spark_json(schema: &Schema, row: &[Value], formats: &TimeFormats) -> String {
+    let values: Vec<Value> = (0..schema.len()).map(|i| row.get(i).cloned().unwrap_or(Value::Null)).collect();
+    crate::json_value::to_json_with(
+        &Value::Struct(values.into()),
+        &DataType::Struct(schema.fields.clone()),
+        formats,
+    )
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! compactly by `from_json` (`{"k":2}`, `1.5`) but kept as written by the file source
 //! (`{"k":  2}`, `1.50`).
 
-use crate::time::Zone;
+use crate::time::{TimeFormats, Zone};
 use crate::types::{DataType, Field, Value};
 use std::sync::Arc;
 
@@ -23,24 +23,30 @@ use std::sync::Arc;
 /// that is missing or does not fit its type is NULL, and text that is not a JSON object
 /// gives a struct of NULLs (Spark 3+, `Row(null, ...)`).
 pub fn parse_struct(text: &str, fields: &[Field]) -> Value {
-    parse_struct_in(text, fields, Zone::Utc)
+    parse_struct_with(text, fields, &TimeFormats::default())
 }
 
 /// One JSON value's text (an object or array) as `data_type`; NULL when it does not fit.
 pub fn parse_value_in(text: &str, data_type: &DataType, zone: Zone) -> Value {
+    parse_value_with(text, data_type, &TimeFormats::in_zone(zone))
+}
+
+/// [`parse_value_in`] with the `from_json` options' time formats.
+pub fn parse_value_with(text: &str, data_type: &DataType, formats: &TimeFormats) -> Value {
     let exact = has_decimal(data_type);
     let parsed = match (exact, serde_json::from_str::<serde_json::Value>(text)) {
         (false, Ok(v)) => Ok((v, false)),
         _ => serde_json::from_str::<serde_json::Value>(&spark_json_to_strict(text, exact)).map(|v| (v, true)),
     };
     match parsed {
-        Ok((v, bare_tokens)) => convert(&v, data_type, bare_tokens, zone),
+        Ok((v, bare_tokens)) => convert(&v, data_type, bare_tokens, formats),
         Err(_) => Value::Null,
     }
 }
 
-/// [`parse_struct`] with zone-less timestamp text read as local time in `zone`.
-pub fn parse_struct_in(text: &str, fields: &[Field], zone: Zone) -> Value {
+/// [`parse_struct`] with the `from_json` options' time formats (and zone: zone-less
+/// timestamp text is local time there).
+pub fn parse_struct_with(text: &str, fields: &[Field], formats: &TimeFormats) -> Value {
     // serde_json holds a fractional number as a double: a decimal field must see the
     // number's own text, so with one in the schema every number is marked as its text.
     let exact = fields.iter().any(|f| has_decimal(&f.data_type));
@@ -50,7 +56,7 @@ pub fn parse_struct_in(text: &str, fields: &[Field], zone: Zone) -> Value {
     };
     match parsed {
         Ok((serde_json::Value::Object(map), bare_tokens)) => {
-            object_to_struct(&map, fields, bare_tokens, zone)
+            object_to_struct(&map, fields, bare_tokens, formats)
         }
         _ => Value::Struct(vec![Value::Null; fields.len()].into()),
     }
@@ -159,17 +165,17 @@ fn object_to_struct(
     map: &serde_json::Map<String, serde_json::Value>,
     fields: &[Field],
     bare_tokens: bool,
-    zone: Zone,
+    formats: &TimeFormats,
 ) -> Value {
     let values: Vec<Value> = fields
         .iter()
-        .map(|f| map.get(&f.name).map_or(Value::Null, |v| convert(v, &f.data_type, bare_tokens, zone)))
+        .map(|f| map.get(&f.name).map_or(Value::Null, |v| convert(v, &f.data_type, bare_tokens, formats)))
         .collect();
     Value::Struct(values.into())
 }
 
 /// One JSON value as `data_type`; NULL when it does not fit.
-fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone: Zone) -> Value {
+fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, formats: &TimeFormats) -> Value {
     use serde_json::Value as J;
     match (v, data_type) {
         (J::Null, _) => Value::Null,
@@ -183,7 +189,7 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
                         .and_then(|d| d.to_type(*p, *sc).ok())
                         .map_or(Value::Null, Value::Decimal),
                     DataType::String => Value::String(Arc::from(token)),
-                    _ => convert(&n, data_type, false, zone),
+                    _ => convert(&n, data_type, false, formats),
                 };
             }
             match data_type {
@@ -211,16 +217,17 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
         (J::String(s), DataType::Double) => {
             crate::double_text::json_non_finite(s.as_bytes()).map_or(Value::Null, Value::double)
         }
+        (J::String(s), DataType::Time(_)) => formats.time(s).map_or(Value::Null, Value::Time),
         (J::String(s), DataType::Timestamp) => {
-            crate::time::parse_timestamp_in(s.trim(), zone).map_or(Value::Null, Value::Timestamp)
+            formats.timestamp(s.trim()).map_or(Value::Null, Value::Timestamp)
         }
         (J::Number(n), DataType::Timestamp) => {
             // Seconds since the epoch.
             n.as_i64().map_or(Value::Null, |s| Value::Timestamp(timestamp_from_seconds(s)))
         }
-        (J::String(s), DataType::Date) => crate::time::parse_date(s.trim()).map_or(Value::Null, Value::Date),
+        (J::String(s), DataType::Date) => formats.date(s.trim()).map_or(Value::Null, Value::Date),
         (J::String(s), DataType::Binary) => Value::Binary(Arc::from(s.as_bytes())),
-        (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields, bare_tokens, zone),
+        (J::Object(map), DataType::Struct(fields)) => object_to_struct(map, fields, bare_tokens, formats),
         // Keys in the document's order, read as the key type; a key or value that does not
         // fit makes the whole map NULL (as an array's element does).
         (J::Object(map), DataType::Map(kt, vt)) => {
@@ -229,7 +236,7 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
                 let Ok(key) = crate::eval::cast_value(&Value::String(Arc::from(k.as_str())), kt) else {
                     return Value::Null;
                 };
-                let value = convert(v, vt, bare_tokens, zone);
+                let value = convert(v, vt, bare_tokens, formats);
                 if value.is_null() && !v.is_null() {
                     return Value::Null;
                 }
@@ -241,7 +248,7 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
             // An element that does not fit makes the whole array NULL, as in Spark.
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                let v = convert(item, element, bare_tokens, zone);
+                let v = convert(item, element, bare_tokens, formats);
                 if v.is_null() && !item.is_null() {
                     return Value::Null;
                 }
@@ -256,13 +263,13 @@ fn convert(v: &serde_json::Value, data_type: &DataType, bare_tokens: bool, zone:
 /// `to_json(v)`: a struct as a JSON object (null fields left out, as Spark does), an
 /// array as a JSON array.
 pub fn to_json(v: &Value, data_type: &DataType) -> String {
-    to_json_in(v, data_type, Zone::Utc)
+    to_json_with(v, data_type, &TimeFormats::default())
 }
 
-/// [`to_json`] with timestamps written in session zone `zone`.
-pub fn to_json_in(v: &Value, data_type: &DataType, zone: Zone) -> String {
+/// [`to_json`] with the `to_json` options' time formats (and zone).
+pub fn to_json_with(v: &Value, data_type: &DataType, formats: &TimeFormats) -> String {
     let stripped = strip_null_fields(v, data_type);
-    crate::format::value_to_json(&stripped.0, &stripped.1, zone)
+    crate::format::value_to_json_with(&stripped.0, &stripped.1, formats)
 }
 
 /// Spark's generator skips null struct fields (`ignoreNullFields` defaults to true).

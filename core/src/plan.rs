@@ -1351,6 +1351,14 @@ fn arity_error(func: AggFunc, call: &Expr) -> Option<SluiceError> {
             })
         }
         AggFunc::First | AggFunc::Last | AggFunc::ApproxCountDistinct => 2,
+        f if f.is_two_column() => {
+            return (args.len() != 2).then(|| {
+                SluiceError::analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires 2 parameters but the actual number is {}.",
+                    args.len()
+                ))
+            })
+        }
         AggFunc::HistogramNumeric => {
             return (args.len() != 2).then(|| {
                 SluiceError::analysis(format!(
@@ -1419,6 +1427,24 @@ fn as_aggregate(e: &Expr) -> Option<(AggFunc, Option<Expr>, bool)> {
                     else_expr: Some(Box::new(Expr::Function {
                         name: "struct".into(),
                         args: args.clone(),
+                        distinct: false,
+                    })),
+                })
+            }
+            // `corr(x, y)` and the covariances: the pair as doubles, NULL when either is.
+            [x, y] if func.is_two_column() => {
+                let either_null = Expr::Binary {
+                    op: BinaryOp::Or,
+                    left: Box::new(Expr::IsNull(Box::new(x.clone()))),
+                    right: Box::new(Expr::IsNull(Box::new(y.clone()))),
+                };
+                let double = |e: &Expr| Expr::Cast(Box::new(e.clone()), DataType::Double);
+                Some(Expr::Case {
+                    operand: None,
+                    branches: vec![(either_null, Expr::Literal(Value::Null))],
+                    else_expr: Some(Box::new(Expr::Function {
+                        name: "struct".into(),
+                        args: vec![double(x), double(y)],
                         distinct: false,
                     })),
                 })
@@ -1697,7 +1723,13 @@ fn bind_agg(
                     AggFunc::check_boolean_input(name, call, c, c.bind(input)?.data_type())?;
                 }
             }
-            let b = a.bind(input)?;
+            let mut b = a.bind(input)?;
+            // `every('true')`: Spark casts a string argument of a boolean aggregate.
+            if let Expr::Function { name, .. } = call.unaliased() {
+                if AggFunc::is_boolean_aggregate(name) && *b.data_type() == DataType::String {
+                    b = Expr::Cast(Box::new(a.clone()), DataType::Boolean).bind(input)?;
+                }
+            }
             let t = b.data_type().clone();
             (Some(b), t)
         }

@@ -653,7 +653,19 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
                 list: list.iter().map(convert_expr).collect::<Result<_>>()?,
                 negated: *negated,
             },
-            _ => return Err(unsupported("IN subqueries", ast)),
+            ast::InTarget::Subquery(q) => {
+                let values = subquery_column(q, ast)?;
+                if values.is_empty() {
+                    // Nothing is in an empty subquery, NULL included (Spark's `InSubquery`).
+                    return Ok(Expr::Literal(Value::Boolean(*negated)));
+                }
+                Expr::InList {
+                    expr: boxed(expr)?,
+                    list: values.into_iter().map(Expr::Literal).collect(),
+                    negated: *negated,
+                }
+            }
+            _ => return Err(unsupported("IN with this kind of list", ast)),
         },
         A::Between { expr, negated, low, high } => {
             Expr::Between { expr: boxed(expr)?, low: boxed(low)?, high: boxed(high)?, negated: *negated }
@@ -751,6 +763,9 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
                 }
             }
         }
+        A::TypedString(ts) if matches!(ts.data_type, ast::DataType::Time(..)) => {
+            Expr::Literal(time_literal(&ts.value.value)?)
+        }
         A::TypedString(ts) => {
             let ty = sql_type(&ts.data_type)?;
             let value = literal(&ts.value.value, false)?;
@@ -830,7 +845,30 @@ pub fn convert_expr(ast: &ast::Expr) -> Result<Expr> {
         A::Wildcard(_) => Expr::Star(None),
         A::QualifiedWildcard(name, _) => Expr::Star(Some(name.to_string())),
         A::Interval(iv) => interval_literal(iv, ast)?,
-        A::Subquery(_) | A::Exists { .. } => return Err(unsupported("subqueries", ast)),
+        // An uncorrelated subquery is run once, while the query is planned.
+        A::Subquery(q) => {
+            let (types, rows) = run_subquery(q, ast)?;
+            if types.len() != 1 {
+                return Err(SluiceError::analysis(format!(
+                    "[INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN] The scalar subquery `{ast}` returns {} columns; it must return one.",
+                    types.len()
+                )));
+            }
+            let t = types.into_iter().next().unwrap_or(DataType::Null);
+            match rows.as_slice() {
+                [] => Expr::Cast(Box::new(Expr::Literal(Value::Null)), t),
+                [row] => Expr::Cast(Box::new(Expr::Literal(row.first().cloned().unwrap_or_default())), t),
+                _ => {
+                    return Err(SluiceError::exec(
+                        "[SCALAR_SUBQUERY_TOO_MANY_ROWS] More than one row returned by a subquery used as an expression.",
+                    ))
+                }
+            }
+        }
+        A::Exists { subquery, negated } => {
+            let (_, rows) = run_subquery(subquery, ast)?;
+            Expr::Literal(Value::Boolean(rows.is_empty() == *negated))
+        }
         // Spark reads `(a, b)` as a struct of the two.
         A::Tuple(items) => Expr::Function {
             name: "struct".into(),
@@ -872,7 +910,18 @@ fn interval_literal(iv: &ast::Interval, ast: &ast::Expr) -> Result<Expr> {
             let (year, month) = (words.iter().any(|w| w == "year"), words.iter().any(|w| w == "month"));
             let day_time = words.iter().any(|w| w != "year" && w != "month");
             match (year || month, day_time) {
-                (false, _) => micros,
+                (false, _) => {
+                    // Typed from its largest unit to its smallest (`interval 2 second` is an
+                    // `interval second`, `1 hour 30 minutes` an `interval hour to minute`).
+                    let fields: Vec<crate::types::DtField> = words
+                        .iter()
+                        .filter_map(|w| IntervalUnit::parse(w).and_then(IntervalUnit::day_time_field))
+                        .collect();
+                    if let (Some(start), Some(end)) = (fields.iter().min(), fields.iter().max()) {
+                        return Ok(Expr::Literal(Value::day_time(micros, *start, *end)));
+                    }
+                    micros
+                }
                 (true, false) => {
                     let start = if year { YmField::Year } else { YmField::Month };
                     let end = if month { YmField::Month } else { YmField::Year };
@@ -919,13 +968,17 @@ fn interval_literal(iv: &ast::Interval, ast: &ast::Expr) -> Result<Expr> {
             if from.micros().is_none() || to.micros().is_none() {
                 return Err(SluiceError::Parse(format!("Cannot mix year-month and day-time fields: {ast}.")));
             }
-            if last.is_none() {
+            let micros = if last.is_none() {
                 // A single field: `'30' MINUTE` is `30 minutes`.
                 parse_interval_parts(&format!("{text} {from:?}")).map_err(bad)?.1
             } else {
                 parse_ansi_day_time(&text, from, to)
                     .ok_or_else(|| bad(format!("'{text}' does not match the form of {from:?} TO {to:?}")))?
+            };
+            if let (Some(start), Some(end)) = (from.day_time_field(), to.day_time_field()) {
+                return Ok(Expr::Literal(Value::day_time(micros, start, end)));
             }
+            micros
         }
     };
     Ok(Expr::Literal(Value::Interval(micros)))
@@ -1029,9 +1082,70 @@ fn literal(v: &ast::Value, negate: bool) -> Result<Value> {
 
 fn sql_type(dt: &ast::DataType) -> Result<DataType> {
     let text = dt.to_string();
+    // Spark 4.3 reads TIME literals but not the type's name in SQL (`spark.sql.timeType.enabled`).
+    if matches!(dt, ast::DataType::Time(..)) {
+        return Err(SluiceError::analysis("[UNSUPPORTED_TIME_TYPE] The data type TIME is not supported."));
+    }
     // `interval year to month` reaches here quoted (`interval_cast_types`).
     DataType::parse(text.trim_matches('`'))
         .ok_or_else(|| SluiceError::Parse(format!("[UNSUPPORTED_DATATYPE] Unsupported data type \"{text}\"")))
+}
+
+/// Runs an uncorrelated subquery of an expression (`x IN (SELECT ..)`, `(SELECT max(..) ..)`,
+/// `EXISTS (SELECT ..)`) as a batch query: its columns' types and its rows. The planner of
+/// `SELECT` statements, which has the session's tables, sets one around planning
+/// ([`with_subquery_runner`]); elsewhere (`expr("..")`) a subquery is refused.
+pub type SubqueryRunner = std::rc::Rc<dyn Fn(&ast::Query) -> Result<(Vec<DataType>, Vec<crate::types::Row>)>>;
+
+thread_local! {
+    static SUBQUERY_RUNNER: std::cell::RefCell<Option<SubqueryRunner>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `runner` answering the subqueries of the expressions it converts.
+pub fn with_subquery_runner<R>(runner: SubqueryRunner, f: impl FnOnce() -> R) -> R {
+    let previous = SUBQUERY_RUNNER.with(|r| r.replace(Some(runner)));
+    let out = f();
+    SUBQUERY_RUNNER.with(|r| *r.borrow_mut() = previous);
+    out
+}
+
+fn run_subquery(q: &ast::Query, ast: &ast::Expr) -> Result<(Vec<DataType>, Vec<crate::types::Row>)> {
+    let runner = SUBQUERY_RUNNER.with(|r| r.borrow().clone());
+    match runner {
+        Some(run) => run(q),
+        None => Err(unsupported("subqueries outside a SQL query", ast)),
+    }
+}
+
+/// The values of a subquery of one column (`x IN (SELECT c ..)`).
+fn subquery_column(q: &ast::Query, ast: &ast::Expr) -> Result<Vec<Value>> {
+    let (types, rows) = run_subquery(q, ast)?;
+    if types.len() != 1 {
+        return Err(SluiceError::analysis(format!(
+            "[DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH] Cannot resolve \"{ast}\" due to data type mismatch: The number of columns in the left hand side of an IN subquery does not match the number of columns in the output of subquery. Left hand side columns(length: 1), right hand side columns(length: {}).",
+            types.len()
+        )));
+    }
+    Ok(rows.into_iter().map(|mut r| r.pop().unwrap_or_default()).collect())
+}
+
+/// `TIME '12:34:56.5'`: nanoseconds since midnight, with Spark's errors for a text that is
+/// no time of day and for more than nine fraction digits.
+fn time_literal(value: &ast::Value) -> Result<Value> {
+    let text = match value {
+        ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s,
+        other => return Err(SluiceError::Parse(format!("a TIME literal is a quoted string, not {other}"))),
+    };
+    match crate::time::parse_time(text) {
+        Ok((nanos, _)) => Ok(Value::Time(nanos)),
+        Err(crate::time::TimeParseError::Precision) => Err(SluiceError::analysis(format!(
+            "[INVALID_TIME_LITERAL_PRECISION] The time literal '{text}' has more than 9 fractional-second \
+             digits. The maximum supported fractional-second precision of a time literal is 9 (nanoseconds)."
+        ))),
+        Err(crate::time::TimeParseError::Invalid) => Err(SluiceError::analysis(format!(
+            "[INVALID_TYPED_LITERAL] The value of the typed literal \"TIME\" is invalid: '{text}'."
+        ))),
+    }
 }
 
 /// `OVER (PARTITION BY .. ORDER BY .. frame)`: Spark's default order is ascending with
@@ -1391,12 +1505,17 @@ mod tests {
             ("INTERVAL '10:30' HOUR TO MINUTE", 630 * minute),
         ];
         for (text, want) in cases {
-            assert_eq!(parse_expr(text).ok(), Some(l(Value::Interval(*want))), "{text}");
+            match parse_expr(text) {
+                Ok(Expr::Literal(v)) => assert_eq!(v.interval_micros(), Some(*want), "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
         }
+        use crate::types::DtField::{Hour, Minute};
         let got = parse_expr("event_time - INTERVAL 30 MINUTES").unwrap();
-        assert_eq!(got, b(BinaryOp::Minus, c("event_time"), l(Value::Interval(30 * minute))));
+        assert_eq!(got, b(BinaryOp::Minus, c("event_time"), l(Value::day_time(30 * minute, Minute, Minute))));
         let got = parse_expr("t + INTERVAL 1 HOUR - 5").unwrap();
-        assert_eq!(got, b(BinaryOp::Minus, b(BinaryOp::Plus, c("t"), l(Value::Interval(60 * minute))), l(5)));
+        let hour = l(Value::day_time(60 * minute, Hour, Hour));
+        assert_eq!(got, b(BinaryOp::Minus, b(BinaryOp::Plus, c("t"), hour), l(5)));
     }
 
     #[test]

@@ -11,6 +11,34 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+/// `PartialEq`, `Eq`, `PartialOrd`, `Ord` and `Hash` of an interval value by its `field`
+/// alone: the type's fields it prints with take no part in comparing or grouping.
+macro_rules! compared_by {
+    ($t:ty, $field:ident) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.$field == other.$field
+            }
+        }
+        impl Eq for $t {}
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $t {
+            fn cmp(&self, other: &Self) -> Ordering {
+                self.$field.cmp(&other.$field)
+            }
+        }
+        impl Hash for $t {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.$field.hash(state)
+            }
+        }
+    };
+}
+
 /// A column type, as Spark SQL names them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum DataType {
@@ -51,6 +79,85 @@ pub enum DataType {
     /// `INTERVAL YEAR`, `INTERVAL MONTH` or `INTERVAL YEAR TO MONTH` (its first and last
     /// field), a whole number of months (`Value::YearMonth`).
     YearMonth(YmField, YmField),
+    /// `TIME(p)`: a time of day, `p` fraction digits (0..=6; `TIME` is `TIME(6)`), held as
+    /// nanoseconds since midnight (`Value::Time`).
+    Time(u8),
+    /// A day-time interval type other than `INTERVAL DAY TO SECOND` (which is `Interval`):
+    /// `INTERVAL SECOND`, `INTERVAL HOUR TO MINUTE`, .. (its first and last field). Its
+    /// values are `Value::DayTime` (microseconds, printed with these fields). Build it with
+    /// [`DataType::day_time`], which keeps one form per type.
+    DayTime(DtField, DtField),
+}
+
+/// A field of a day-time interval type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DtField {
+    /// `DAY`.
+    Day,
+    /// `HOUR`.
+    Hour,
+    /// `MINUTE`.
+    Minute,
+    /// `SECOND`.
+    Second,
+}
+
+impl DtField {
+    /// Its name in SQL, upper case.
+    pub fn sql(self) -> &'static str {
+        match self {
+            DtField::Day => "DAY",
+            DtField::Hour => "HOUR",
+            DtField::Minute => "MINUTE",
+            DtField::Second => "SECOND",
+        }
+    }
+
+    /// The field named `name` (any case).
+    pub fn parse(name: &str) -> Option<DtField> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "day" => DtField::Day,
+            "hour" => DtField::Hour,
+            "minute" => DtField::Minute,
+            "second" => DtField::Second,
+            _ => return None,
+        })
+    }
+
+    /// Microseconds in one unit of the field.
+    pub fn micros(self) -> i64 {
+        match self {
+            DtField::Day => 86_400_000_000,
+            DtField::Hour => 3_600_000_000,
+            DtField::Minute => 60_000_000,
+            DtField::Second => 1_000_000,
+        }
+    }
+}
+
+/// A day-time interval's value of a type other than `INTERVAL DAY TO SECOND`: microseconds
+/// and the type's fields it prints with (`INTERVAL '10' SECOND`); equal, ordered and hashed
+/// by microseconds alone.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct DayTime {
+    /// The interval in microseconds.
+    pub micros: i64,
+    /// The type's first field.
+    pub start: DtField,
+    /// The type's last field.
+    pub end: DtField,
+}
+
+compared_by!(DayTime, micros);
+
+impl DayTime {
+    /// The value as Spark casts it to a string: `INTERVAL '-10' SECOND`,
+    /// `INTERVAL '00:01:40' HOUR TO SECOND`, `INTERVAL '3' DAY` (Spark's
+    /// `toDayTimeIntervalString`: the first field unbounded, the others two digits, the
+    /// second with its fraction).
+    pub fn sql(&self) -> String {
+        crate::time::format_day_time(self.micros, self.start, self.end)
+    }
 }
 
 /// A field of a year-month interval type.
@@ -85,31 +192,7 @@ pub struct YearMonth {
     pub end: YmField,
 }
 
-impl PartialEq for YearMonth {
-    fn eq(&self, other: &Self) -> bool {
-        self.months == other.months
-    }
-}
-
-impl Eq for YearMonth {}
-
-impl PartialOrd for YearMonth {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for YearMonth {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.months.cmp(&other.months)
-    }
-}
-
-impl std::hash::Hash for YearMonth {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.months.hash(state);
-    }
-}
+compared_by!(YearMonth, months);
 
 impl YearMonth {
     /// Spark's text of the interval: `INTERVAL '2' YEAR`, `INTERVAL '14' MONTH`,
@@ -155,6 +238,24 @@ impl DataType {
         }
     }
 
+    /// The day-time interval type from field `start` to field `end`: `Interval` for
+    /// `DAY TO SECOND`, so each type has one form.
+    pub fn day_time(start: DtField, end: DtField) -> DataType {
+        match (start, end) {
+            (DtField::Day, DtField::Second) => DataType::Interval,
+            _ => DataType::DayTime(start, end),
+        }
+    }
+
+    /// The fields of a day-time interval type (`Interval` is `DAY TO SECOND`).
+    pub fn day_time_fields(&self) -> Option<(DtField, DtField)> {
+        match self {
+            DataType::Interval => Some((DtField::Day, DtField::Second)),
+            DataType::DayTime(a, b) => Some((*a, *b)),
+            _ => None,
+        }
+    }
+
     /// The decimal type that holds every value of an exact numeric type exactly, as Spark
     /// widens integers beside a decimal: `int` is `decimal(10,0)`, `bigint` `decimal(20,0)`.
     pub fn as_decimal(&self) -> Option<(u8, u8)> {
@@ -193,6 +294,11 @@ impl DataType {
             DataType::Interval => "interval day to second".into(),
             DataType::YearMonth(a, b) if a == b => format!("interval {}", a.sql().to_ascii_lowercase()),
             DataType::YearMonth(..) => "interval year to month".into(),
+            DataType::Time(p) => format!("time({p})"),
+            DataType::DayTime(a, b) if a == b => format!("interval {}", a.sql().to_ascii_lowercase()),
+            DataType::DayTime(a, b) => {
+                format!("interval {} to {}", a.sql().to_ascii_lowercase(), b.sql().to_ascii_lowercase())
+            }
         }
     }
 
@@ -224,6 +330,17 @@ impl DataType {
         };
         if let Some((a, b)) = ym {
             return Some(DataType::YearMonth(a, b));
+        }
+        let dt = match base.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["interval", f] => DtField::parse(f).map(|f| (f, f)),
+            ["interval", a, "to", b] => DtField::parse(a).zip(DtField::parse(b)).filter(|(a, b)| a < b),
+            _ => None,
+        };
+        if let Some((a, b)) = dt {
+            return Some(DataType::day_time(a, b));
+        }
+        if base == "time" {
+            return time_type(&lower[base.len()..]);
         }
         Some(match base {
             "boolean" | "bool" => DataType::Boolean,
@@ -267,6 +384,17 @@ fn decimal_type(args: &str) -> Option<DataType> {
         return None;
     }
     Some(DataType::Decimal(precision, scale))
+}
+
+/// `TIME` or `TIME(p)` from the text after the name: Spark's default precision is 6, and
+/// 0..=6 are valid.
+fn time_type(args: &str) -> Option<DataType> {
+    let args = args.trim();
+    if args.is_empty() {
+        return Some(DataType::Time(crate::time::TIME_DEFAULT_PRECISION));
+    }
+    let p: u8 = args.strip_prefix('(')?.strip_suffix(')')?.trim().parse().ok()?;
+    (p <= crate::time::TIME_DEFAULT_PRECISION).then_some(DataType::Time(p))
 }
 
 /// `inner` of `name<inner>` (case-insensitive name), as in `array<string>`.
@@ -423,6 +551,10 @@ pub enum Value {
     Map(Arc<[(Value, Value)]>),
     /// A year-month interval (`INTERVAL '1-2' YEAR TO MONTH`), in months.
     YearMonth(YearMonth),
+    /// `TIME`: nanoseconds since midnight, `0..86_400 * 10^9`.
+    Time(i64),
+    /// A day-time interval of a type other than `INTERVAL DAY TO SECOND` (`Interval`).
+    DayTime(DayTime),
 }
 
 impl Value {
@@ -498,6 +630,8 @@ impl Value {
             )),
             Value::Interval(_) => DataType::Interval,
             Value::YearMonth(ym) => DataType::YearMonth(ym.start, ym.end),
+            Value::Time(_) => DataType::Time(crate::time::TIME_DEFAULT_PRECISION),
+            Value::DayTime(dt) => DataType::DayTime(dt.start, dt.end),
             Value::Map(entries) => {
                 let first = |f: fn(&(Value, Value)) -> &Value| {
                     entries.iter().map(f).find(|v| !v.is_null()).map_or(DataType::Null, Value::data_type)
@@ -506,6 +640,24 @@ impl Value {
             }
         }
     }
+    /// A day-time interval of `micros` typed from field `start` to field `end`
+    /// (`Value::Interval` for `DAY TO SECOND`).
+    pub fn day_time(micros: i64, start: DtField, end: DtField) -> Value {
+        match (start, end) {
+            (DtField::Day, DtField::Second) => Value::Interval(micros),
+            _ => Value::DayTime(DayTime { micros, start, end }),
+        }
+    }
+
+    /// The microseconds of a day-time interval value, whatever its fields.
+    pub fn interval_micros(&self) -> Option<i64> {
+        match self {
+            Value::Interval(n) => Some(*n),
+            Value::DayTime(dt) => Some(dt.micros),
+            _ => None,
+        }
+    }
+
     /// The value as an `f64`, for numeric values.
     pub fn as_f64(&self) -> Option<f64> {
         match self {

@@ -55,6 +55,10 @@ pub enum Acc {
     FirstAny(Option<Value>),
     /// The last value seen, NULL included.
     LastAny(Option<Value>),
+    /// `corr` / `covar_pop` / `covar_samp` of pairs `(x, y)`: count, the two means, the
+    /// co-moment and the two sums of squared deviations, updated and merged with Spark's
+    /// `PearsonCorrelation` / `Covariance` formulas.
+    CoMoments(i64, [OrderedF64; 5]),
 }
 
 /// The states of all aggregates of a group, plus how many rows it holds.
@@ -109,6 +113,9 @@ impl Acc {
                 | AggFunc::VarSamp
                 | AggFunc::Skewness
                 | AggFunc::Kurtosis
+                | AggFunc::Corr
+                | AggFunc::CovarPop
+                | AggFunc::CovarSamp
         );
         if agg.retracting && extremum_or_moments {
             return Acc::Multiset(BTreeMap::new());
@@ -141,6 +148,7 @@ impl Acc {
                 let zero = OrderedF64(0.0);
                 Acc::HigherMoments(0, zero, zero, zero, zero)
             }
+            AggFunc::Corr | AggFunc::CovarPop | AggFunc::CovarSamp => Acc::CoMoments(0, [OrderedF64(0.0); 5]),
         }
     }
 
@@ -229,6 +237,27 @@ impl Acc {
                     list.push(v.clone());
                 }
             }
+            Acc::CoMoments(n, m) => {
+                // Spark's `PearsonCorrelation.updateExpressions`, one pair at a time.
+                let Value::Struct(pair) = v else { return };
+                let (Some(x), Some(y)) =
+                    (pair.first().and_then(Value::as_f64), pair.get(1).and_then(Value::as_f64))
+                else {
+                    return;
+                };
+                for _ in 0..times.max(0) {
+                    let [x_avg, y_avg, ck, x_mk, y_mk] = &mut *m;
+                    let new_n = (*n + 1) as f64;
+                    let dx = x - x_avg.0;
+                    let dy = y - y_avg.0;
+                    x_avg.0 += dx / new_n;
+                    y_avg.0 += dy / new_n;
+                    ck.0 += dx * (y - y_avg.0);
+                    x_mk.0 += dx * (x - x_avg.0);
+                    y_mk.0 += dy * (y - y_avg.0);
+                    *n += 1;
+                }
+            }
             Acc::HigherMoments(n, mean, m2, m3, m4) => {
                 // Spark's `CentralMomentAgg.updateExpressions`, one value at a time.
                 let x = v.as_f64().unwrap_or(0.0);
@@ -308,6 +337,29 @@ impl Acc {
                 }
             }
             (Acc::Histogram(nb, a, rng), Acc::Histogram(_, b, _)) => histogram::merge(*nb, a, rng, b),
+            (Acc::CoMoments(n1, a), Acc::CoMoments(n2, b)) => {
+                if *n2 == 0 {
+                    return;
+                }
+                if *n1 == 0 {
+                    (*n1, *a) = (*n2, *b);
+                    return;
+                }
+                // Spark's `PearsonCorrelation.mergeExpressions`.
+                let (c1, c2) = (*n1 as f64, *n2 as f64);
+                let n = c1 + c2;
+                let dx = b[0].0 - a[0].0;
+                let dy = b[1].0 - a[1].0;
+                let (dx_n, dy_n) = (dx / n, dy / n);
+                *a = [
+                    OrderedF64(a[0].0 + dx_n * c2),
+                    OrderedF64(a[1].0 + dy_n * c2),
+                    OrderedF64(a[2].0 + b[2].0 + dx * dy_n * c1 * c2),
+                    OrderedF64(a[3].0 + b[3].0 + dx * dx_n * c1 * c2),
+                    OrderedF64(a[4].0 + b[4].0 + dy * dy_n * c1 * c2),
+                ];
+                *n1 += n2;
+            }
             (Acc::HigherMoments(n1, mean1, m2a, m3a, m4a), Acc::HigherMoments(n2, mean2, m2b, m3b, m4b)) => {
                 if *n2 == 0 {
                     return;
@@ -363,6 +415,20 @@ impl Acc {
             Acc::List(list) => Value::Array(list.clone().into()),
             Acc::FirstAny(v) | Acc::LastAny(v) => v.clone().unwrap_or(Value::Null),
             Acc::Histogram(_, bins, _) => histogram::finish(bins, &agg.input_type),
+            // Spark 4 (`nullOnDivideByZero`): NULL for no pair, and for one where a sample
+            // statistic would divide by zero.
+            Acc::CoMoments(n, [_, _, ck, x_mk, y_mk]) => {
+                let c = *n as f64;
+                match agg.func {
+                    _ if *n == 0 => Value::Null,
+                    AggFunc::CovarPop => Value::double(ck.0 / c),
+                    _ if *n == 1 => Value::Null,
+                    AggFunc::CovarSamp => Value::double(ck.0 / (c - 1.0)),
+                    // A constant x or y: no correlation (NULL, as Spark 4 answers).
+                    _ if x_mk.0 * y_mk.0 == 0.0 => Value::Null,
+                    _ => Value::double(ck.0 / (x_mk.0 * y_mk.0).sqrt()),
+                }
+            }
             Acc::HigherMoments(0, ..) => Value::Null,
             Acc::HigherMoments(n, _, m2, m3, m4) => {
                 // Spark: NULL when the values do not vary (m2 = 0).

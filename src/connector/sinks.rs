@@ -4,7 +4,7 @@
 use super::{made, MadeSink, SinkProvider, SinkRequest, ALL_MODES};
 use crate::foreach::{ForeachBatchSink, ForeachSink};
 use sluice_connectors::file::parquet::{check_writable, ParquetCompression};
-use sluice_connectors::sink::{ConsoleSink, FileSink, NoopSink, SinkFormat};
+use sluice_connectors::sink::{ConsoleSink, FileSink, NoopSink, SinkFormat, TextOptions};
 use sluice_core::mode::OutputMode;
 use sluice_core::{Result, SluiceError};
 
@@ -68,7 +68,12 @@ impl SinkProvider for FileSinkConnector {
                 )?)
             }
         };
-        made(FileSink::new(path, format, partition_by)?.in_zone(r.options.time_zone()?))
+        let formats = sluice_core::time::TimeFormats::for_writing(r.options, r.options.time_zone()?)?;
+        let sink = FileSink::new(path, format, partition_by)?.with_formats(formats);
+        made(match self {
+            FileSinkConnector::Parquet => sink,
+            _ => sink.with_text_options(TextOptions::from_options(r.options)?),
+        })
     }
 }
 

@@ -101,10 +101,22 @@ pub(crate) fn execute_one(session: &Session, text: &str) -> Result<SqlResult> {
     match statements.len() {
         1 => execute(session, &statements.remove(0)),
         0 => Err(SluiceError::Parse("no statement to run".into())),
-        n => Err(SluiceError::Parse(format!(
-            "expected exactly one statement, got {n}: use execute_script for a script"
-        ))),
+        // Spark's parser reads one statement to the end of the text: what follows the
+        // first `;` is a syntax error (a script runs through execute_script).
+        _ => Err(extra_statement(&statements[1])),
     }
+}
+
+/// Spark's `PARSE_SYNTAX_ERROR` at the first token of a statement after the first.
+fn extra_statement(next: &StatementText) -> SluiceError {
+    let text = next.text.trim_start();
+    let word = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').count();
+    let token: String = text.chars().take(word.max(1)).collect();
+    SluiceError::Parse(format!(
+        "[PARSE_SYNTAX_ERROR] Syntax error at or near '{token}'. SQLSTATE: 42601 (line {}, pos {}); sql() runs one statement: use execute_script for a script",
+        next.line,
+        next.column.saturating_sub(1)
+    ))
 }
 
 fn run(session: &Session, stmt: &StatementText) -> Result<SqlResult> {
@@ -387,6 +399,14 @@ mod tests {
         assert!(!e.contains("s-secret"), "{e}");
         let r = quoted_secrets(text);
         assert_eq!(r.scrub("alice it's-secret"), "alice *********(redacted)");
+    }
+
+    #[test]
+    fn sql_of_several_statements_is_sparks_syntax_error() {
+        let spark = Session::builder().build().unwrap();
+        let e = execute_one(&spark, "select 1; -- one\nselect 2").unwrap_err().to_string();
+        assert!(e.contains("[PARSE_SYNTAX_ERROR] Syntax error at or near 'select'"), "{e}");
+        assert!(e.contains("(line 2, pos 0)"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use sluice_core::expr::{BinaryOp, Expr};
 use sluice_core::sql::{dialect, parse_expr};
-use sluice_core::{Schema, SluiceError, Value};
+use sluice_core::{Schema, SluiceError};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
@@ -101,7 +101,9 @@ pub(crate) fn take_watermark(
     let delay = match bound {
         Expr::Binary { op: BinaryOp::Minus, left, right } if matches!(&*left, Expr::Column(p) if p.last().is_some_and(|c| c.eq_ignore_ascii_case(&column))) => {
             match right.bind(&Schema::default()).and_then(|b| b.eval(&[])) {
-                Ok(Value::Interval(us)) if us >= 0 => format!("{us} microseconds"),
+                Ok(v) if v.interval_micros().is_some_and(|us| us >= 0) => {
+                    format!("{} microseconds", v.interval_micros().unwrap_or(0))
+                }
                 _ => return Err(bad(format!("{USAGE}: the delay must be a non-negative interval"))),
             }
         }

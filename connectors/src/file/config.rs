@@ -360,7 +360,7 @@ impl FileSourceConfig {
             encoding,
             multi_line,
             ignore_corrupt_files: options.get_bool("ignoreCorruptFiles", false)?,
-            time_formats: Arc::new(TimeFormats::from_options(options)?),
+            time_formats: Arc::new(TimeFormats::from_options(options, sluice_core::time::Zone::Utc)?),
             listing: ListingOptions::from_options(options)?,
             clean_source: CleanSource::from_options(options, &path)?,
         };

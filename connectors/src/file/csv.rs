@@ -282,12 +282,14 @@ impl CsvLayout {
             },
             DataType::Timestamp => Value::Timestamp(self.formats.timestamp(text()?)?),
             DataType::Date => Value::Date(self.formats.date(text()?)?),
+            DataType::Time(_) => Value::Time(sluice_core::time::parse_time(text()?).ok()?.0),
             DataType::Binary => Value::Binary(Arc::from(t)),
             DataType::Null => Value::Null,
             DataType::Struct(_)
             | DataType::Array(_)
             | DataType::Map(..)
             | DataType::Interval
+            | DataType::DayTime(..)
             | DataType::YearMonth(..) => return None,
         })
     }

@@ -77,6 +77,10 @@ pub(crate) fn cannot_parse(text: &[u8], data_type: &DataType, column: &str) -> S
     format!("cannot parse '{shown}{more}' as {} for column `{column}`", data_type.sql_name())
 }
 
+/// How timestamp, date and time texts are read: `sluice_core::time::TimeFormats`, shared
+/// with `from_json`.
+pub(crate) use sluice_core::time::TimeFormats;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,69 +115,5 @@ mod tests {
         assert_eq!(parse_java_double("abc"), None);
         assert_eq!(parse_f64_ascii(b"7.6293945E-4"), Some(7.6293945E-4));
         assert_eq!(parse_f64_ascii(b"-8"), Some(-8.0));
-    }
-}
-
-/// How timestamp and date texts are read (Spark's `timestampFormat`, `dateFormat` and
-/// `timestampNTZFormat` options), through the pattern parser `to_timestamp` uses. Without a
-/// pattern, Spark's default parsing applies (ISO 8601 and its lenient forms); with one, as
-/// Spark's CORRECTED policy, the text must match the pattern.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TimeFormats {
-    timestamp: Option<sluice_core::time::DateTimePattern>,
-    date: Option<sluice_core::time::DateTimePattern>,
-    /// Kept for `TIMESTAMP_NTZ` columns, which Sluice does not have yet: validated only.
-    #[allow(dead_code)]
-    timestamp_ntz: Option<sluice_core::time::DateTimePattern>,
-    /// Where text without a zone is local time (the `timeZone` option; the session's zone
-    /// by default).
-    zone: sluice_core::time::Zone,
-}
-
-impl TimeFormats {
-    /// The patterns of `options`, each compiled and checked (an invalid pattern is an error
-    /// naming the option).
-    pub fn from_options(options: &sluice_core::Options) -> sluice_core::Result<TimeFormats> {
-        let pattern = |key: &str| {
-            options
-                .get(key)
-                .map(|p| {
-                    sluice_core::time::DateTimePattern::new(p).map_err(|why| {
-                        sluice_core::SluiceError::option(key, format!("invalid pattern '{p}': {why}"))
-                    })
-                })
-                .transpose()
-        };
-        Ok(TimeFormats {
-            timestamp: pattern("timestampFormat")?,
-            date: pattern("dateFormat")?,
-            timestamp_ntz: pattern("timestampNTZFormat")?,
-            zone: options.time_zone()?,
-        })
-    }
-
-    /// A timestamp (microseconds since the epoch, UTC) from text, local time in the
-    /// `timeZone` option's zone unless the text names a zone.
-    pub fn timestamp(&self, text: &str) -> Option<i64> {
-        match &self.timestamp {
-            Some(p) => p.parse_in(text, self.zone).ok(),
-            None => sluice_core::time::parse_timestamp_in(text, self.zone),
-        }
-    }
-
-    /// A date (days since the epoch) from text.
-    pub fn date(&self, text: &str) -> Option<i32> {
-        match &self.date {
-            Some(p) => {
-                let micros = p.parse(text).ok()?;
-                i32::try_from(micros.div_euclid(sluice_core::time::MICROS_PER_DAY)).ok()
-            }
-            None => sluice_core::time::parse_date(text),
-        }
-    }
-
-    /// True when a timestamp pattern was given (CSV type inference then tries it).
-    pub fn has_timestamp_format(&self) -> bool {
-        self.timestamp.is_some()
     }
 }

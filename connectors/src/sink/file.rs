@@ -13,7 +13,7 @@
 use crate::file::codec::Codec;
 use crate::file::parquet::ParquetCompression;
 use crate::file::partitions::NULL_PARTITION;
-use sluice_core::format::{row_to_json, value_to_string};
+use sluice_core::format::{row_to_spark_json, value_to_string};
 use sluice_core::mode::OutputMode;
 use sluice_core::sink::{PartWriter, PartWriterFactory, Sink};
 use sluice_core::{Result, Row, Schema, SluiceError, Value};
@@ -71,6 +71,68 @@ struct SinkFiles {
     partition_by: Vec<usize>,
     /// Timestamps are written as local text in this zone (the `timeZone` option).
     zone: sluice_core::time::Zone,
+    /// How JSON and CSV files write timestamps and dates: the `timestampFormat` and
+    /// `dateFormat` options, else Spark's writers' defaults (`2024-03-10T10:11:12.500Z`).
+    formats: sluice_core::time::TimeFormats,
+    /// The text writers' other options.
+    text: TextOptions,
+}
+
+/// The JSON and CSV writer options Sluice follows: `ignoreNullFields` (JSON), `header`,
+/// `sep`/`delimiter` and `quote` (CSV). Spark's other writer options that change the
+/// bytes (`escape`, `nullValue`, `emptyValue`, `quoteAll`, `escapeQuotes`, `lineSep`,
+/// `encoding`/`charset`) are refused unless set to Spark's default, never ignored.
+#[derive(Clone, Debug)]
+pub struct TextOptions {
+    ignore_null_fields: bool,
+    header: bool,
+    delimiter: u8,
+    quote: u8,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions { ignore_null_fields: true, header: false, delimiter: b',', quote: b'"' }
+    }
+}
+
+impl TextOptions {
+    /// The options of a JSON or CSV sink, checked.
+    pub fn from_options(options: &sluice_core::Options) -> Result<TextOptions> {
+        let defaults: [(&str, &[&str]); 8] = [
+            ("escape", &["\\"]),
+            ("nullValue", &[""]),
+            ("emptyValue", &["\"\""]),
+            ("quoteAll", &["false"]),
+            ("escapeQuotes", &["true"]),
+            ("lineSep", &["\n"]),
+            ("encoding", &["utf-8", "utf8"]),
+            ("charset", &["utf-8", "utf8"]),
+        ];
+        for (key, allowed) in defaults {
+            if let Some(v) = options.get(key) {
+                if !allowed.iter().any(|a| a.eq_ignore_ascii_case(v)) {
+                    return Err(SluiceError::option(
+                        key,
+                        format!("'{v}' is not supported by the file sink yet (only Spark's default)"),
+                    ));
+                }
+            }
+        }
+        let one_char = |key: &str| -> Result<Option<u8>> {
+            match options.get(key) {
+                None => Ok(None),
+                Some(v) if v.len() == 1 => Ok(Some(v.as_bytes()[0])),
+                Some(v) => Err(SluiceError::option(key, format!("expected one character, got '{v}'"))),
+            }
+        };
+        Ok(TextOptions {
+            ignore_null_fields: options.get_bool("ignoreNullFields", true)?,
+            header: options.get_bool("header", false)?,
+            delimiter: one_char("sep")?.or(one_char("delimiter")?).unwrap_or(b','),
+            quote: one_char("quote")?.unwrap_or(b'"'),
+        })
+    }
 }
 
 impl FileSink {
@@ -78,12 +140,34 @@ impl FileSink {
     pub fn new(path: impl Into<PathBuf>, format: SinkFormat, partition_by: Vec<usize>) -> Result<FileSink> {
         let path = path.into();
         std::fs::create_dir_all(path.join(METADATA_DIR)).map_err(|e| SluiceError::io(&path, e))?;
-        Ok(FileSink { files: Arc::new(SinkFiles { path, format, partition_by, zone: Default::default() }) })
+        let files = SinkFiles {
+            path,
+            format,
+            partition_by,
+            zone: Default::default(),
+            formats: Default::default(),
+            text: Default::default(),
+        };
+        Ok(FileSink { files: Arc::new(files) })
     }
 
     /// The same sink writing timestamps as local text in `zone` (Spark's `timeZone` option).
-    pub fn in_zone(mut self, zone: sluice_core::time::Zone) -> FileSink {
-        Arc::get_mut(&mut self.files).expect("a new sink's files are not shared yet").zone = zone;
+    pub fn in_zone(self, zone: sluice_core::time::Zone) -> FileSink {
+        self.with_formats(sluice_core::time::TimeFormats::in_zone(zone))
+    }
+
+    /// The same sink with the JSON/CSV writer options `text`.
+    pub fn with_text_options(mut self, text: TextOptions) -> FileSink {
+        Arc::get_mut(&mut self.files).expect("a new sink's files are not shared yet").text = text;
+        self
+    }
+
+    /// The same sink writing timestamps and dates with `formats` (the writer's
+    /// `timestampFormat`, `dateFormat` and `timeZone` options).
+    pub fn with_formats(mut self, formats: sluice_core::time::TimeFormats) -> FileSink {
+        let files = Arc::get_mut(&mut self.files).expect("a new sink's files are not shared yet");
+        files.zone = formats.zone();
+        files.formats = formats;
         self
     }
 }
@@ -155,7 +239,16 @@ impl SinkFiles {
                 let data_schema = Schema::new(columns.iter().map(|&i| schema.fields[i].clone()).collect());
                 for row in rows {
                     let values: Row = columns.iter().map(|&i| row[i].clone()).collect();
-                    out.extend_from_slice(row_to_json(&data_schema, &values, self.zone).as_bytes());
+                    let line = if self.text.ignore_null_fields {
+                        row_to_spark_json(&data_schema, &values, &self.formats)
+                    } else {
+                        sluice_core::format::value_to_json_with(
+                            &Value::Struct(values.into()),
+                            &sluice_core::DataType::Struct(data_schema.fields.clone()),
+                            &self.formats,
+                        )
+                    };
+                    out.extend_from_slice(line.as_bytes());
                     out.push(b'\n');
                 }
             }
@@ -164,10 +257,20 @@ impl SinkFiles {
             }
             SinkFormat::Csv(c) => {
                 codec = c;
-                let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .delimiter(self.text.delimiter)
+                    .quote(self.text.quote)
+                    .from_writer(&mut out);
+                if self.text.header {
+                    let names = columns.iter().map(|&i| schema.fields[i].name.as_str());
+                    w.write_record(names).map_err(|e| SluiceError::exec(format!("CSV write: {e}")))?;
+                }
                 for row in rows {
                     let fields = columns.iter().map(|&i| match &row[i] {
                         Value::Null => String::new(),
+                        Value::Timestamp(t) => self.formats.write_timestamp(*t),
+                        Value::Date(d) => self.formats.write_date(*d),
                         v => value_to_string(v, self.zone),
                     });
                     w.write_record(fields).map_err(|e| SluiceError::exec(format!("CSV write: {e}")))?;

@@ -6,6 +6,6 @@ pub mod memory;
 pub mod noop;
 
 pub use console::ConsoleSink;
-pub use file::{FileSink, SinkFormat};
+pub use file::{FileSink, SinkFormat, TextOptions};
 pub use memory::{MemorySink, MemoryTable};
 pub use noop::NoopSink;

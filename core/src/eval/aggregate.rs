@@ -27,6 +27,23 @@ impl Binder<'_> {
             }
             _ if agg == AggFunc::Count && !args.is_empty() => DataType::Long,
             [_, _] if agg == AggFunc::ApproxCountDistinct => DataType::Long,
+            [x, y] if agg.is_two_column() => {
+                let binder = Binder { schema: self.schema, allow_aggregates: false };
+                for (i, a) in [x, y].into_iter().enumerate() {
+                    let t = binder.bind(a)?.data_type;
+                    // A string is cast to a double, as Spark's implicit cast does.
+                    if !(t.is_numeric() || matches!(t, DataType::Null | DataType::String)) {
+                        return Err(SluiceError::analysis(format!(
+                            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}\" due to data type mismatch: The {} parameter requires the \"DOUBLE\" type, however \"{}\" has the type \"{}\".",
+                            e.output_name(),
+                            if i == 0 { "first" } else { "second" },
+                            a.output_name(),
+                            type_sql(&t)
+                        )));
+                    }
+                }
+                DataType::Double
+            }
             [a, _] | [a, _, _] if agg.has_parameter() => {
                 Binder { schema: self.schema, allow_aggregates: false }.bind(a)?.data_type
             }
@@ -40,6 +57,11 @@ impl Binder<'_> {
         if let [a] = args {
             AggFunc::check_boolean_input(name, e, a, &input)?;
         }
+        let input = if AggFunc::is_boolean_aggregate(name) && input == DataType::String {
+            DataType::Boolean
+        } else {
+            input
+        };
         let numeric_only = agg.numeric_only();
         if numeric_only && !(input.is_numeric() || matches!(input, DataType::Null | DataType::String)) {
             return Err(mismatch(

@@ -68,7 +68,7 @@ impl Binder<'_> {
                 let b = self.bind(inner)?;
                 let t = match &b.data_type {
                     DataType::Null | DataType::String => DataType::Double,
-                    t if t.is_numeric() || matches!(t, DataType::Interval | DataType::YearMonth(..)) => t.clone(),
+                    t if t.is_numeric() || matches!(t, DataType::Interval | DataType::DayTime(..) | DataType::YearMonth(..)) => t.clone(),
                     t => return Err(mismatch(e, format!("the operand of unary minus must be numeric, not \"{}\"", type_sql(t)))),
                 };
                 Ok(node(Kind::Negate(Box::new(coerce(b, &t))), t))
@@ -226,7 +226,7 @@ impl Binder<'_> {
         if matches!(op, BinaryOp::Plus | BinaryOp::Minus) {
             let (ym, dt) = (
                 |t: &DataType| matches!(t, DataType::YearMonth(..)),
-                |t: &DataType| matches!(t, DataType::Interval),
+                |t: &DataType| matches!(t, DataType::Interval | DataType::DayTime(..)),
             );
             if (ym(&l.data_type) && dt(&r.data_type)) || (dt(&l.data_type) && ym(&r.data_type)) {
                 return Err(SluiceError::analysis(format!(
@@ -248,6 +248,26 @@ impl Binder<'_> {
                     d.sql_name(),
                     n.sql_name(),
                     n.sql_name()
+                )));
+            }
+            // A date beside a number that is no INT, SMALLINT or TINYINT (`date + 1E1`).
+            let days = |t: &DataType| {
+                t.is_numeric() && !matches!(t, DataType::Int | DataType::Short | DataType::Byte)
+            };
+            if (l.data_type == DataType::Date && days(&r.data_type))
+                || (r.data_type == DataType::Date && days(&l.data_type))
+            {
+                let ((d, _), (n, nb)) = if l.data_type == DataType::Date {
+                    ((left, &l), (right, &r))
+                } else {
+                    ((right, &r), (left, &l))
+                };
+                return Err(SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"date_add({}, {})\" due to data type mismatch: The second parameter requires the (\"INT\" or \"SMALLINT\" or \"TINYINT\") type, however \"{}\" has the type \"{}\".",
+                    d.sql_name(),
+                    n.sql_name(),
+                    n.sql_name(),
+                    type_sql(&nb.data_type)
                 )));
             }
             if let (DataType::Timestamp, DataType::String) | (DataType::String, DataType::Timestamp) = pair {
@@ -354,11 +374,17 @@ impl Binder<'_> {
         let else_bound = else_expr.map(|x| self.bind(x)).transpose()?;
         let t =
             common_of(results.iter().chain(else_bound.iter()).map(|b| &b.data_type)).ok_or_else(|| {
-                mismatch(
-                    e,
-                    "the THEN and ELSE expressions should all be the same type or coercible to a common type"
-                        .into(),
-                )
+                // Spark's `[DATATYPE_MISMATCH.DATA_DIFF_TYPES]`, naming every branch's type.
+                let types: Vec<String> = results
+                    .iter()
+                    .chain(else_bound.iter())
+                    .map(|b| format!("\"{}\"", type_sql(&b.data_type)))
+                    .collect();
+                SluiceError::analysis(format!(
+                    "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"{}\" due to data type mismatch: Input to `casewhen` should all be the same type, but it's [{}].",
+                    e.sql_name(),
+                    types.join(", ")
+                ))
             })?;
         Ok(node(
             Kind::Case {

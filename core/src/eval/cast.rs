@@ -65,14 +65,66 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
                 (crate::types::YmField::Year, crate::types::YmField::Year) => ym.months / 12,
                 _ => ym.months,
             };
-            return cast_value_in(&Value::Int(n), to, zone).map_err(|e| {
-                if e.to_string().contains("CAST_OVERFLOW") {
-                    ovf()
-                } else {
-                    e
-                }
-            });
+            return count_as(&Value::Int(n), to, zone, ovf);
         }
+        // Day-time intervals: retyped between field ranges; to and from numbers as a count
+        // of the type's last field (seconds of `INTERVAL HOUR TO SECOND`), an integer cut
+        // toward zero, a decimal rounded half up (Spark's `Cast` of ANSI intervals).
+        (Value::Interval(_) | Value::DayTime(_), T::Interval | T::DayTime(..)) => {
+            let (start, end) = to.day_time_fields().expect("a day-time type");
+            Value::day_time(v.interval_micros().unwrap_or(0), start, end)
+        }
+        (Value::Interval(_) | Value::DayTime(_), T::Byte | T::Short | T::Int | T::Long | T::Decimal(..)) => {
+            let (_, end) = from.day_time_fields().expect("a day-time type");
+            let micros = v.interval_micros().unwrap_or(0);
+            let count = if let T::Decimal(p, s) = to {
+                // Seconds are exact at scale 6; a coarser unit at scale 18, the rest cut.
+                let seconds_per_unit = i128::from(end.micros() / 1_000_000);
+                let exact = if seconds_per_unit == 1 {
+                    crate::decimal::Decimal::new(i128::from(micros), 6)
+                } else {
+                    crate::decimal::Decimal::new(
+                        i128::from(micros) * 1_000_000_000_000 / seconds_per_unit,
+                        18,
+                    )
+                };
+                return Ok(Value::Decimal(
+                    exact.to_type(*p, *s).map_err(|_| decimal_out_of_range(&exact.to_string(), *p, *s))?,
+                ));
+            } else {
+                micros / end.micros()
+            };
+            return count_as(&Value::Long(count), to, zone, ovf);
+        }
+        (Value::Int(_) | Value::Long(_), T::Interval | T::DayTime(..)) => {
+            let (start, end) = to.day_time_fields().expect("a day-time type");
+            let micros = v.as_i64().unwrap_or(0).checked_mul(end.micros()).ok_or_else(ovf)?;
+            Value::day_time(micros, start, end)
+        }
+        (Value::Decimal(d), T::Interval | T::DayTime(..)) => {
+            let (start, end) = to.day_time_fields().expect("a day-time type");
+            let scaled = d.unscaled.checked_mul(i128::from(end.micros())).ok_or_else(ovf)?;
+            let micros = crate::decimal::Decimal::new(scaled, d.scale).to_type(38, 0).map_err(|_| ovf())?;
+            Value::day_time(i64::try_from(micros.unscaled).map_err(|_| ovf())?, start, end)
+        }
+        (Value::Time(_), T::Time(_)) => v.clone(),
+        // A time of day casts as its seconds since midnight: whole ones to an integer, the
+        // fraction kept (rounded half up) in a decimal.
+        (Value::Time(n), T::Byte | T::Short | T::Int | T::Long) => {
+            return count_as(&Value::Long(n / crate::time::NANOS_PER_SECOND), to, zone, ovf);
+        }
+        (Value::Time(n), T::Decimal(p, s)) => {
+            let seconds = crate::decimal::Decimal::new(i128::from(*n), 9);
+            Value::Decimal(
+                seconds.to_type(*p, *s).map_err(|_| decimal_out_of_range(&seconds.to_string(), *p, *s))?,
+            )
+        }
+        // That time on the session zone's current date.
+        (Value::Time(n), T::Timestamp) => {
+            let today = zone.to_local(super::datetime::now_micros()).div_euclid(MICROS_PER_DAY);
+            Value::Timestamp(zone.from_local(today * MICROS_PER_DAY + n / 1000))
+        }
+        (Value::String(s), T::Time(_)) => Value::Time(crate::time::parse_time(s).map_err(|_| bad())?.0),
         (Value::Struct(_), T::Struct(_)) => v.clone(),
         (_, T::String) => Value::String(crate::format::display_value_in(v, zone).into()),
         (Value::Map(entries), T::Map(kt, vt)) => Value::Map(
@@ -111,7 +163,7 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
             Ok(Value::Int(n)) if to.narrow_range().is_some_and(|r| r.contains(&n)) => Value::Int(n),
             Ok(_) | Err(_) if matches!(v, Value::String(_)) => return Err(bad()),
             Ok(_) => return Err(ovf()),
-            Err(e) => return Err(if e.to_string().contains("CAST_OVERFLOW") { ovf() } else { e }),
+            Err(e) => return Err(as_overflow(e, ovf)),
         },
         (_, T::Decimal(p, sc)) => Value::Decimal(to_decimal(v, &from, *p, *sc, zone)?),
         (Value::Decimal(d), T::Boolean) => Value::Boolean(!d.is_zero()),
@@ -155,6 +207,10 @@ pub fn cast_value_in(v: &Value, to: &DataType, zone: Zone) -> Result<Value> {
             Value::Timestamp(v.as_i64().unwrap_or(0).checked_mul(1_000_000).ok_or_else(ovf)?)
         }
         (Value::Double(d), T::Timestamp) => {
+            // NaN and the infinities are no number of seconds (Spark: CAST_INVALID_INPUT).
+            if !d.0.is_finite() {
+                return Err(bad());
+            }
             let micros = (d.0 * 1e6).trunc();
             if !(micros >= i64::MIN as f64 && micros < i64::MAX as f64) {
                 return Err(ovf());
@@ -204,6 +260,21 @@ fn to_decimal(v: &Value, from: &DataType, p: u8, s: u8, zone: Zone) -> Result<De
             type_sql(from),
             type_sql(&to)
         ))),
+    }
+}
+
+/// A count (an interval's months or last field, a time's seconds) cast to an integral or
+/// decimal type `to`, its overflow reported as the original value's (`ovf`).
+fn count_as(n: &Value, to: &DataType, zone: Zone, ovf: impl Fn() -> SluiceError) -> Result<Value> {
+    cast_value_in(n, to, zone).map_err(|e| as_overflow(e, ovf))
+}
+
+/// A `CAST_OVERFLOW` error of an inner cast told as the outer value's (`ovf`).
+fn as_overflow(e: SluiceError, ovf: impl Fn() -> SluiceError) -> SluiceError {
+    if e.to_string().contains("CAST_OVERFLOW") {
+        ovf()
+    } else {
+        e
     }
 }
 

@@ -36,6 +36,8 @@ pub(super) fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         }
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
         (YearMonth(s1, e1), YearMonth(s2, e2)) => YearMonth(*s1.min(s2), *e1.max(e2)),
+        (Time(p1), Time(p2)) => Time(*p1.max(p2)),
+        (Interval | DayTime(..), Interval | DayTime(..)) => widest_day_time(a, b),
         (Array(x), Array(y)) => Array(Box::new(common_type(x, y)?)),
         (Map(k1, v1), Map(k2, v2)) => Map(Box::new(common_type(k1, k2)?), Box::new(common_type(v1, v2)?)),
         _ => return None,
@@ -53,10 +55,21 @@ pub fn wider_type(a: &DataType, b: &DataType) -> Option<DataType> {
         _ if a.is_numeric() && b.is_numeric() => wider_numeric(a, b),
         (Date, Timestamp) | (Timestamp, Date) => Timestamp,
         (YearMonth(s1, e1), YearMonth(s2, e2)) => YearMonth(*s1.min(s2), *e1.max(e2)),
+        (Time(p1), Time(p2)) => Time(*p1.max(p2)),
+        (Interval | DayTime(..), Interval | DayTime(..)) => widest_day_time(a, b),
         (Array(x), Array(y)) => Array(Box::new(wider_type(x, y)?)),
         (Map(k1, v1), Map(k2, v2)) => Map(Box::new(wider_type(k1, k2)?), Box::new(wider_type(v1, v2)?)),
         _ => return None,
     })
+}
+
+/// The day-time interval type with the widest fields of two (Spark's `DayTimeIntervalType`
+/// widening: the smaller start field, the larger end field).
+fn widest_day_time(a: &DataType, b: &DataType) -> DataType {
+    match (a.day_time_fields(), b.day_time_fields()) {
+        (Some((s1, e1)), Some((s2, e2))) => DataType::day_time(s1.min(s2), e1.max(e2)),
+        _ => DataType::Interval,
+    }
 }
 
 impl BoundExpr {
@@ -113,7 +126,13 @@ pub(super) fn can_cast(from: &DataType, to: &DataType) -> bool {
         _ if from == to => true,
         (Null, _) | (_, String) => true,
         (String, _) => !matches!(to, Struct(_)),
-        (Interval, _) | (_, Interval) => false,
+        (Interval | DayTime(..), Interval | DayTime(..)) => true,
+        (Interval | DayTime(..), t) | (t, Interval | DayTime(..)) => {
+            t.is_integral() || matches!(t, Decimal(..))
+        }
+        (Time(_), Time(_)) => true,
+        (Time(_), t) => t.is_integral() || matches!(t, Decimal(..) | Timestamp),
+        (_, Time(_)) => false,
         (YearMonth(..), YearMonth(..)) => true,
         (YearMonth(..), t) => t.is_integral() || matches!(t, Decimal(..)),
         (t, YearMonth(..)) => t.is_integral() || matches!(t, Decimal(..)),

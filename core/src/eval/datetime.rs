@@ -90,8 +90,10 @@ pub(super) fn cannot_parse_timestamp(
     ))
 }
 
-pub(super) fn compile_pattern(p: &str) -> std::result::Result<DateTimePattern, SluiceError> {
-    DateTimePattern::new(p).map_err(|why| SluiceError::exec(format!("[INVALID_DATETIME_PATTERN] {why}")))
+/// Compiles a pattern met while running: to parse with (`parsing`) or to format with.
+pub(super) fn compile_pattern(p: &str, parsing: bool) -> std::result::Result<DateTimePattern, SluiceError> {
+    let compiled = if parsing { DateTimePattern::for_parsing(p) } else { DateTimePattern::new(p) };
+    compiled.map_err(|why| SluiceError::exec(why.to_string()))
 }
 
 impl Binder<'_> {
@@ -134,16 +136,18 @@ impl Binder<'_> {
             expect(i, self.bind(&args[i])?, T::Date, &[T::Timestamp, T::String])
         };
         let string_at = |i: usize| -> Result<BoundExpr> { Ok(string_arg(self.bind(&args[i])?)) };
-        // The pattern argument at `i`, compiled now when it is a literal.
-        let fmt_at = |i: usize| -> Result<(Fmt, Option<BoundExpr>)> {
+        // The pattern argument at `i`, compiled now when it is a literal: to parse with
+        // (`parsing`) or to format with, which Spark checks differently.
+        let fmt_at = |i: usize, parsing: bool| -> Result<(Fmt, Option<BoundExpr>)> {
             if i >= args.len() {
                 return Ok((Fmt::Default, None));
             }
             let b = string_at(i)?;
             match &b.kind {
                 Kind::Literal(Value::String(p)) => {
-                    let pattern = DateTimePattern::new(p)
-                        .map_err(|why| SluiceError::analysis(format!("[INVALID_DATETIME_PATTERN] {why}")))?;
+                    let compiled =
+                        if parsing { DateTimePattern::for_parsing(p) } else { DateTimePattern::new(p) };
+                    let pattern = compiled.map_err(|why| SluiceError::analysis(why.to_string()))?;
                     Ok((Fmt::Fixed(Arc::new(pattern)), None))
                 }
                 _ => Ok((Fmt::Dynamic, Some(b))),
@@ -212,7 +216,7 @@ impl Binder<'_> {
             "date_format" => {
                 arity(2, 2)?;
                 let ts = timestamp_arg(0)?;
-                let (fmt, dynamic) = fmt_at(1)?;
+                let (fmt, dynamic) = fmt_at(1, false)?;
                 time(TimeFunc::DateFormat(fmt), std::iter::once(ts).chain(dynamic).collect(), T::String)
             }
             "to_timestamp" | "try_to_timestamp" => {
@@ -229,7 +233,7 @@ impl Binder<'_> {
                         (_, kind) => node(kind, T::Timestamp),
                     }));
                 }
-                let (fmt, dynamic) = fmt_at(1)?;
+                let (fmt, dynamic) = fmt_at(1, true)?;
                 let s = string_arg(b);
                 time(
                     TimeFunc::ParseTimestamp { fmt, fail },
@@ -250,7 +254,7 @@ impl Binder<'_> {
                         (_, kind) => node(kind, T::Date),
                     }));
                 }
-                let (fmt, dynamic) = fmt_at(1)?;
+                let (fmt, dynamic) = fmt_at(1, true)?;
                 let s = string_arg(b);
                 time(TimeFunc::ParseDate { fmt, fail }, std::iter::once(s).chain(dynamic).collect(), T::Date)
             }
@@ -262,7 +266,7 @@ impl Binder<'_> {
                 }
                 let b = self.bind(&args[0])?;
                 if matches!(b.data_type, T::String | T::Null) {
-                    let (fmt, dynamic) = fmt_at(1)?;
+                    let (fmt, dynamic) = fmt_at(1, true)?;
                     let s = string_arg(b);
                     return time(
                         TimeFunc::UnixTimestampOfString(fmt),
@@ -285,7 +289,7 @@ impl Binder<'_> {
             "from_unixtime" => {
                 arity(1, 2)?;
                 let secs = expect(0, self.bind(&args[0])?, T::Long, &[T::Int, T::String])?;
-                let (fmt, dynamic) = fmt_at(1)?;
+                let (fmt, dynamic) = fmt_at(1, false)?;
                 time(TimeFunc::FromUnixTime(fmt), std::iter::once(secs).chain(dynamic).collect(), T::String)
             }
             "timestamp_seconds" => {
@@ -409,15 +413,15 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
     };
     let text = |i: usize| vals[i].as_str().unwrap_or_default();
     // The pattern of a function whose value is argument 0 and whose dynamic pattern is argument 1.
-    let pattern = |fmt: &Fmt| -> Result<Arc<DateTimePattern>> {
+    let pattern = |fmt: &Fmt, parsing: bool| -> Result<Arc<DateTimePattern>> {
         Ok(match fmt {
             Fmt::Fixed(p) => p.clone(),
-            Fmt::Default => Arc::new(compile_pattern(DEFAULT_TIMESTAMP_PATTERN)?),
-            Fmt::Dynamic => Arc::new(compile_pattern(vals[1].as_str().unwrap_or_default())?),
+            Fmt::Default => Arc::new(compile_pattern(DEFAULT_TIMESTAMP_PATTERN, parsing)?),
+            Fmt::Dynamic => Arc::new(compile_pattern(vals[1].as_str().unwrap_or_default(), parsing)?),
         })
     };
     let parse = |fmt: &Fmt, fail: bool, try_fn: &str| -> Result<Option<i64>> {
-        let p = pattern(fmt)?;
+        let p = pattern(fmt, true)?;
         match p.parse_in(text(0), zone) {
             Ok(t) => Ok(Some(t)),
             Err(err) if fail => Err(cannot_parse_timestamp(text(0), &err, try_fn)),
@@ -444,7 +448,7 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
                 DatePart::Second => (micros.rem_euclid(60_000_000) / MICROS_PER_SECOND) as i32,
             })
         }
-        TimeFunc::DateFormat(fmt) => Value::String(pattern(fmt)?.format_in(ts(0), zone).into()),
+        TimeFunc::DateFormat(fmt) => Value::String(pattern(fmt, false)?.format_in(ts(0), zone).into()),
         TimeFunc::ParseTimestamp { fmt, fail } => match parse(fmt, *fail, "try_to_timestamp")? {
             Some(t) => Value::Timestamp(t),
             None => Value::Null,
@@ -464,7 +468,7 @@ pub(super) fn eval_time(f: &TimeFunc, args: &[BoundExpr], zone: Zone, row: &[Val
         TimeFunc::FromUnixTime(fmt) => {
             let secs = vals[0].as_i64().unwrap_or(0);
             let micros = secs.checked_mul(MICROS_PER_SECOND).ok_or_else(|| overflow("long", "multiply"))?;
-            Value::String(pattern(fmt)?.format_in(micros, zone).into())
+            Value::String(pattern(fmt, false)?.format_in(micros, zone).into())
         }
         TimeFunc::TimestampSeconds => match &vals[0] {
             // Exact, as Spark's `longValueExact` of seconds times 10^6.

@@ -71,12 +71,22 @@ impl Binder<'_> {
                         ),
                     ));
                 }
-                json_options(name, args.get(1))?;
-                node(Kind::ToJson(Box::new(b), session_zone()), DataType::String)
+                let formats = json_options(name, args.get(1))?;
+                node(Kind::ToJson(Box::new(b), formats), DataType::String)
             }
             "from_json" => {
                 arity(2, 3)?;
-                let schema = match &args[1] {
+                // The schema: a string literal, or what a foldable `schema_of_json(..)` gives.
+                let folded = match &args[1] {
+                    Expr::Function { name, .. } if name == "schema_of_json" => {
+                        match self.bind(&args[1])?.literal_value() {
+                            Some(v @ Value::String(_)) => Some(Expr::Literal(v.clone())),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let schema = match folded.as_ref().unwrap_or(&args[1]) {
                     Expr::Literal(Value::String(ddl)) => match crate::schema::Schema::parse_ddl(ddl) {
                         Ok(schema) => DataType::Struct(schema.fields),
                         // A struct, or (as Spark allows) an array or a map of any type.
@@ -95,9 +105,9 @@ impl Binder<'_> {
                         ))
                     }
                 };
-                json_options(name, args.get(2))?;
+                let formats = json_options(name, args.get(2))?;
                 let b = string_arg(self.bind(&args[0])?);
-                node(Kind::FromJson(Box::new(b), session_zone()), schema)
+                node(Kind::FromJson(Box::new(b), formats), schema)
             }
             "schema_of_json" => {
                 arity(1, 2)?;
@@ -256,12 +266,14 @@ impl Inferred {
     }
 }
 
-/// Checks the options argument of `from_json` / `to_json`: Spark's `map('key', 'value', ..)`
-/// of string literals. Sluice reads JSON with Spark's default options only, so an option
-/// other than the default `mode` PERMISSIVE is refused rather than ignored (ignoring
-/// `timestampFormat` gave NULL or differently formatted timestamps without an error).
-fn json_options(function: &str, options: Option<&Expr>) -> Result<()> {
-    let Some(options) = options else { return Ok(()) };
+/// The options argument of `from_json` / `to_json`: Spark's `map('key', 'value', ..)` of
+/// string literals, read into the time formats (`timestampFormat`, `dateFormat`,
+/// `timeFormat`, `timeZone`; the session zone by default). Any other option than those and
+/// the default `mode` PERMISSIVE is refused rather than ignored (ignoring one would give
+/// differently read or written values without an error).
+fn json_options(function: &str, options: Option<&Expr>) -> Result<Arc<crate::time::TimeFormats>> {
+    let zone = session_zone();
+    let Some(options) = options else { return Ok(Arc::new(crate::time::TimeFormats::in_zone(zone))) };
     let Expr::Function { name, args, .. } = options else {
         return Err(SluiceError::analysis(format!(
             "[INVALID_OPTIONS.NON_MAP_FUNCTION] Must use the `map()` function for options, in `{function}`."
@@ -272,6 +284,7 @@ fn json_options(function: &str, options: Option<&Expr>) -> Result<()> {
             "[INVALID_OPTIONS.NON_MAP_FUNCTION] Must use the `map()` function for options, in `{function}`."
         )));
     }
+    let mut read = crate::Options::new();
     for pair in args.chunks(2) {
         let (Expr::Literal(Value::String(key)), Some(Expr::Literal(Value::String(value)))) =
             (&pair[0], pair.get(1))
@@ -280,11 +293,31 @@ fn json_options(function: &str, options: Option<&Expr>) -> Result<()> {
                 "[INVALID_OPTIONS.NON_STRING_TYPE] A type of keys and values in `map()` must be string, in `{function}`."
             )));
         };
-        if !(key.eq_ignore_ascii_case("mode") && value.eq_ignore_ascii_case("PERMISSIVE")) {
+        // Spark builds the formatters of the date and timestamp patterns first: a pattern
+        // Spark refuses fails as in Spark (from_json parses with it, to_json formats).
+        let pattern_key = ["dateFormat", "timestampFormat", "timestampNTZFormat"]
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k));
+        if pattern_key {
+            let compiled = if function == "to_json" {
+                crate::time::DateTimePattern::new(value)
+            } else {
+                crate::time::DateTimePattern::for_parsing(value)
+            };
+            compiled.map_err(|why| SluiceError::analysis(why.to_string()))?;
+        }
+        let known = ["timestampFormat", "dateFormat", "timeFormat", "timeZone"];
+        if known.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            read.set(key.to_string(), value.to_string());
+        } else if !(key.eq_ignore_ascii_case("mode") && value.eq_ignore_ascii_case("PERMISSIVE")) {
             return Err(SluiceError::analysis(format!(
-                "[UNSUPPORTED_FEATURE] The {function} option `{key}` = '{value}' is not supported yet: Sluice reads and writes JSON here with Spark's default options only."
+                "[UNSUPPORTED_FEATURE] The {function} option `{key}` = '{value}' is not supported yet: Sluice reads and writes JSON here with Spark's default options but for timestampFormat, dateFormat, timeFormat and timeZone."
             )));
         }
     }
-    Ok(())
+    Ok(Arc::new(if function == "to_json" {
+        crate::time::TimeFormats::for_writing(&read, zone)?
+    } else {
+        crate::time::TimeFormats::from_options(&read, zone)?
+    }))
 }

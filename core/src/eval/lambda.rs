@@ -273,6 +273,13 @@ impl Binder<'_> {
                             DataType::Map(Box::new(kt), Box::new(vt)),
                         ));
                     }
+                    Hof::TransformKeys if holds_map(&body.data_type) => {
+                        return Err(SluiceError::analysis(format!(
+                            "[DATATYPE_MISMATCH.INVALID_MAP_KEY_TYPE] Cannot resolve \"{}\" due to data type mismatch: The key of map cannot be/contain \"{}\".",
+                            e.output_name(),
+                            type_sql(&body.data_type)
+                        )))
+                    }
                     Hof::TransformKeys => DataType::Map(Box::new(body.data_type.clone()), Box::new(vt)),
                     _ => DataType::Map(Box::new(kt), Box::new(body.data_type.clone())),
                 };
@@ -553,4 +560,14 @@ fn comparator_null(a: &Value, b: &Value) -> SluiceError {
         value_sql(a),
         value_sql(b)
     ))
+}
+
+/// Whether a type is or holds a map (a map key may not: Spark's `INVALID_MAP_KEY_TYPE`).
+fn holds_map(t: &DataType) -> bool {
+    match t {
+        DataType::Map(..) => true,
+        DataType::Array(e) => holds_map(e),
+        DataType::Struct(fields) => fields.iter().any(|f| holds_map(&f.data_type)),
+        _ => false,
+    }
 }

@@ -100,10 +100,10 @@ enum Kind {
     Func(&'static ScalarFunction, Vec<BoundExpr>, State),
     /// `struct(..)` / `named_struct(..)`: the node's type names the fields.
     MakeStruct(Vec<BoundExpr>),
-    /// `to_json(struct or array)`.
-    ToJson(Box<BoundExpr>, Zone),
+    /// `to_json(struct or array)`, with its options' time formats and zone.
+    ToJson(Box<BoundExpr>, Arc<crate::time::TimeFormats>),
     /// `from_json(string, schema)`: the node's type is the schema's struct.
-    FromJson(Box<BoundExpr>, Zone),
+    FromJson(Box<BoundExpr>, Arc<crate::time::TimeFormats>),
     /// Timestamp, date and interval arithmetic; operands already cast to what `op` expects.
     Temporal(Temporal, Box<BoundExpr>, Box<BoundExpr>),
     /// A date-time function (`hour`, `date_format`, `to_timestamp`, tumbling `window`, ...).

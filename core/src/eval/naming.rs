@@ -9,6 +9,7 @@ pub(super) fn literal_name(v: &Value) -> String {
         Value::Null => "NULL".into(),
         Value::Date(_) => format!("DATE '{}'", display_value(v)),
         Value::Timestamp(_) => format!("TIMESTAMP '{}'", display_value(v)),
+        Value::Time(_) => format!("TIME '{}'", display_value(v)),
         other => display_value(other),
     }
 }

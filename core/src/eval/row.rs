@@ -146,6 +146,10 @@ impl BoundExpr {
                     Value::Interval(n) => {
                         Value::Interval(n.checked_neg().ok_or_else(|| overflow("long", "subtract"))?)
                     }
+                    Value::DayTime(dt) => Value::DayTime(crate::types::DayTime {
+                        micros: dt.micros.checked_neg().ok_or_else(|| overflow("long", "subtract"))?,
+                        ..dt
+                    }),
                     Value::YearMonth(ym) => Value::YearMonth(crate::types::YearMonth {
                         months: ym.months.checked_neg().ok_or_else(|| overflow("integer", "subtract"))?,
                         ..ym
@@ -221,25 +225,25 @@ impl BoundExpr {
             Kind::MakeStruct(fields) => {
                 Ok(Value::Struct(fields.iter().map(|f| f.eval(row)).collect::<Result<Vec<_>>>()?.into()))
             }
-            Kind::ToJson(inner, zone) => match inner.eval(row)? {
+            Kind::ToJson(inner, formats) => match inner.eval(row)? {
                 Value::Null => Ok(Value::Null),
-                v => Ok(Value::String(crate::json_value::to_json_in(&v, &inner.data_type, *zone).into())),
+                v => Ok(Value::String(crate::json_value::to_json_with(&v, &inner.data_type, formats).into())),
             },
-            Kind::FromJson(inner, zone) => match (inner.eval(row)?, &self.data_type) {
+            Kind::FromJson(inner, formats) => match (inner.eval(row)?, &self.data_type) {
                 (Value::String(text), DataType::Struct(fields)) => {
-                    Ok(crate::json_value::parse_struct_in(&text, fields, *zone))
+                    Ok(crate::json_value::parse_struct_with(&text, fields, formats))
                 }
                 // An array of structs also reads one object, as a one-element array (Spark).
                 (Value::String(text), DataType::Array(element))
                     if matches!(**element, DataType::Struct(_)) && text.trim_start().starts_with('{') =>
                 {
                     let DataType::Struct(fields) = &**element else { unreachable!("matched above") };
-                    Ok(match crate::json_value::parse_struct_in(&text, fields, *zone) {
+                    Ok(match crate::json_value::parse_struct_with(&text, fields, formats) {
                         Value::Null => Value::Null,
                         one => Value::Array(vec![one].into()),
                     })
                 }
-                (Value::String(text), t) => Ok(crate::json_value::parse_value_in(&text, t, *zone)),
+                (Value::String(text), t) => Ok(crate::json_value::parse_value_with(&text, t, formats)),
                 _ => Ok(Value::Null),
             },
             Kind::Temporal(op, l, r) => {
@@ -401,12 +405,16 @@ pub(super) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
     })
 }
 
-/// A year-month interval with the fields of its expression's type `t` (what it prints with).
+/// An interval with the fields of its expression's type `t` (what it prints with).
 pub(crate) fn typed_interval(v: Value, t: &DataType) -> Value {
     match (v, t) {
         (Value::YearMonth(ym), DataType::YearMonth(start, end)) => {
             Value::YearMonth(crate::types::YearMonth { start: *start, end: *end, ..ym })
         }
+        (v @ (Value::Interval(_) | Value::DayTime(_)), t) => match t.day_time_fields() {
+            Some((start, end)) => Value::day_time(v.interval_micros().unwrap_or(0), start, end),
+            None => v,
+        },
         (v, _) => v,
     }
 }

@@ -55,6 +55,30 @@ pub(super) fn temporal_op(
     r: &DataType,
 ) -> Option<(Temporal, DataType, DataType, DataType)> {
     use DataType::*;
+    // A day-time interval of other fields than DAY TO SECOND: a day count beside a date is
+    // `date_add` (Spark's `DateAdd(d, ExtractANSIIntervalDays(i))`); a sum or difference
+    // of two is typed with the widest fields; otherwise it is worked as DAY TO SECOND and
+    // negation and `*`/`/` keep DAY TO SECOND as Spark's do.
+    if matches!(l, DayTime(..)) || matches!(r, DayTime(..)) {
+        let day = |t: &DataType| matches!(t, DayTime(crate::types::DtField::Day, crate::types::DtField::Day));
+        match (op, l, r) {
+            (BinaryOp::Plus, Date, t) if day(t) => return Some((Temporal::DatePlusDays, Date, Int, Date)),
+            (BinaryOp::Minus, Date, t) if day(t) => return Some((Temporal::DateMinusDays, Date, Int, Date)),
+            _ => {}
+        }
+        let fields = |t: &DataType| t.day_time_fields();
+        let widen = |t: &DataType| if fields(t).is_some() { Interval } else { t.clone() };
+        let (temporal, lt, rt, result) = temporal_op(op, &widen(l), &widen(r))?;
+        let result = match (temporal, fields(l), fields(r)) {
+            (Temporal::IvPlusIv | Temporal::IvMinusIv, Some((s1, e1)), Some((s2, e2))) => {
+                DataType::day_time(s1.min(s2), e1.max(e2))
+            }
+            (Temporal::IvPlusIv | Temporal::IvMinusIv, Some((s, e)), None)
+            | (Temporal::IvPlusIv | Temporal::IvMinusIv, None, Some((s, e))) => DataType::day_time(s, e),
+            _ => result,
+        };
+        return Some((temporal, lt, rt, result));
+    }
     let instant = |t: &DataType| matches!(t, Timestamp | Date | String);
     // Year-month intervals: their sums keep the widest fields, products are YEAR TO MONTH.
     let full = YearMonth(YmField::Year, YmField::Month);
@@ -107,9 +131,12 @@ pub(super) fn temporal_op(
         (BinaryOp::Plus, a, Interval) if instant(a) => (Temporal::TsPlusIv, Timestamp, Interval, Timestamp),
         (BinaryOp::Minus, a, Interval) if instant(a) => (Temporal::TsMinusIv, Timestamp, Interval, Timestamp),
         // A string beside a date or timestamp in `-` is cast to it (Spark's ANSI coercion).
-        (BinaryOp::Minus, Date, Date | String) | (BinaryOp::Minus, String, Date) => {
-            (Temporal::DateMinusDate, Date, Date, Interval)
-        }
+        (BinaryOp::Minus, Date, Date | String) | (BinaryOp::Minus, String, Date) => (
+            Temporal::DateMinusDate,
+            Date,
+            Date,
+            DayTime(crate::types::DtField::Day, crate::types::DtField::Day),
+        ),
         (BinaryOp::Minus, Timestamp, String) | (BinaryOp::Minus, String, Timestamp) => {
             (Temporal::TsMinusTs(session_zone()), Timestamp, Timestamp, Interval)
         }

@@ -139,11 +139,13 @@ pub fn session_window_spec(e: &Expr) -> Result<Option<SessionWindowSpec>> {
 fn window_duration(e: &Expr) -> Result<i64> {
     match e.unaliased() {
         Expr::Literal(Value::String(s)) => crate::time::parse_interval_micros(s),
-        Expr::Literal(Value::Interval(us)) => Ok(*us),
+        Expr::Literal(v @ (Value::Interval(_) | Value::DayTime(_))) => Ok(v.interval_micros().unwrap_or(0)),
         Expr::Literal(Value::Int(n)) => Ok(*n as i64),
         Expr::Literal(Value::Long(n)) => Ok(*n),
         Expr::Negate(inner) => match inner.unaliased() {
-            Expr::Literal(Value::Interval(us)) => Ok(-*us),
+            Expr::Literal(v @ (Value::Interval(_) | Value::DayTime(_))) => {
+                Ok(-v.interval_micros().unwrap_or(0))
+            }
             _ => Err(window_literal_error()),
         },
         Expr::Cast(inner, DataType::Interval) => match inner.unaliased() {

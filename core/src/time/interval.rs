@@ -52,6 +52,19 @@ pub enum IntervalUnit {
 }
 
 impl IntervalUnit {
+    /// The day-time field a literal's unit types (`week` is days, `millisecond` seconds);
+    /// `None` for years and months.
+    pub fn day_time_field(self) -> Option<crate::types::DtField> {
+        use crate::types::DtField;
+        Some(match self {
+            IntervalUnit::Year | IntervalUnit::Month => return None,
+            IntervalUnit::Week | IntervalUnit::Day => DtField::Day,
+            IntervalUnit::Hour => DtField::Hour,
+            IntervalUnit::Minute => DtField::Minute,
+            IntervalUnit::Second | IntervalUnit::Millisecond | IntervalUnit::Microsecond => DtField::Second,
+        })
+    }
+
     /// A unit by name, any case, singular or plural (`minute`, `MINUTES`), or `ms`/`us`.
     pub fn parse(word: &str) -> Option<IntervalUnit> {
         let w = word.to_ascii_lowercase();
@@ -304,4 +317,43 @@ pub fn parse_interval_micros(text: &str) -> crate::error::Result<i64> {
         )));
     }
     Ok(micros)
+}
+
+/// A day-time interval as Spark casts it to a string for its type's fields `start` to
+/// `end` (`toDayTimeIntervalString`): `INTERVAL '-10' SECOND`, `INTERVAL '00:01:40' HOUR TO
+/// SECOND`, `INTERVAL '3' DAY`. The first field is unbounded (a day count has no padding),
+/// the others two digits, the second keeps its fraction; what is below `end` is not shown.
+pub fn format_day_time(micros: i64, start: crate::types::DtField, end: crate::types::DtField) -> String {
+    use crate::types::DtField;
+    let sign = if micros < 0 { "-" } else { "" };
+    let mut rest = micros.unsigned_abs();
+    let mut body = String::new();
+    for field in [DtField::Day, DtField::Hour, DtField::Minute, DtField::Second] {
+        if field < start || field > end {
+            if field < start {
+                continue;
+            }
+            break;
+        }
+        if field != start {
+            body.push(if field == DtField::Hour { ' ' } else { ':' });
+        }
+        let unit = field.micros() as u64;
+        let (whole, below) = (rest / unit, rest % unit);
+        match field {
+            DtField::Day if field == start => body.push_str(&whole.to_string()),
+            DtField::Second => {
+                body.push_str(&format!("{whole:02}"));
+                if below != 0 {
+                    body.push('.');
+                    body.push_str(format!("{below:06}").trim_end_matches('0'));
+                }
+            }
+            _ => body.push_str(&format!("{whole:02}")),
+        }
+        rest = below;
+    }
+    let fields =
+        if start == end { start.sql().to_string() } else { format!("{} TO {}", start.sql(), end.sql()) };
+    format!("INTERVAL '{sign}{body}' {fields}")
 }

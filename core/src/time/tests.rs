@@ -362,3 +362,213 @@ fn datetime_patterns_parse_whole_text() {
         "Text '2015-02-23 10:10' could not be parsed, unparsed text found at index 10"
     );
 }
+
+#[test]
+fn times_of_day_read_and_write_as_spark_4_3() {
+    // Spark 4.3's answers: `SELECT time'..'`, `CAST(time'..' AS STRING)`.
+    let ok: &[(&str, &str, u8)] = &[
+        ("12:3", "12:03:00", 0),
+        ("1:2:3", "01:02:03", 0),
+        (" 12:34:56 ", "12:34:56", 0),
+        ("12:34:56.", "12:34:56", 0),
+        ("12:00:01.500", "12:00:01.5", 3),
+        ("23:59:59.999999999", "23:59:59.999999999", 9),
+        ("12:00:00 AM", "00:00:00", 0),
+        ("12:30 pm", "12:30:00", 0),
+        ("1:30 PM", "13:30:00", 0),
+    ];
+    for (text, want, digits) in ok {
+        let (nanos, d) = parse_time(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        assert_eq!((format_time(nanos).as_str(), d), (*want, *digits), "{text}");
+    }
+    for bad in ["24:00:00", "12", "12:60", "-1:00", "12:00:60", "ab:cd", "12:34:56.x", "13:00 PM"] {
+        assert_eq!(parse_time(bad), Err(TimeParseError::Invalid), "{bad}");
+    }
+    assert_eq!(parse_time("12:34:56.1234567891"), Err(TimeParseError::Precision));
+}
+
+#[test]
+fn json_writers_use_sparks_default_timestamp_format_and_the_options_patterns() {
+    let ts = parse_timestamp("2020-01-01 01:02:03.5").unwrap();
+    // Spark 4.3: to_json(named_struct('a', timestamp'2020-01-01 01:02:03.5')) in UTC.
+    let defaults = TimeFormats::in_zone(Zone::Utc);
+    assert_eq!(defaults.write_timestamp(ts), "2020-01-01T01:02:03.500Z");
+    assert_eq!(TimeFormats::show_text(Zone::Utc).write_timestamp(ts), "2020-01-01 01:02:03.5");
+    let options: crate::Options =
+        [("timestampFormat", "dd/MM/yyyy HH"), ("dateFormat", "yyyy/MM"), ("timeFormat", "HH-mm")]
+            .into_iter()
+            .collect();
+    let formats = TimeFormats::from_options(&options, Zone::Utc).unwrap();
+    assert_eq!(formats.write_timestamp(ts), "01/01/2020 01");
+    assert_eq!(formats.write_date(18_263), "2020/01");
+    assert_eq!(formats.time("12-30"), Some(45_000 * NANOS_PER_SECOND));
+    assert_eq!(formats.write_time(45_000 * NANOS_PER_SECOND + 1_000_000), "12-30");
+    assert_eq!(formats.time("12:30"), None);
+    let bad: crate::Options = [("timeFormat", "HH-mm-Y")].into_iter().collect();
+    assert!(TimeFormats::from_options(&bad, Zone::Utc).unwrap_err().to_string().contains("timeFormat"));
+}
+
+#[test]
+fn day_time_intervals_print_and_type_with_their_fields_as_spark() {
+    use crate::types::{DataType, DtField::*};
+    // Spark 4.3's answers (cast.sql, try_arithmetic.sql, date.sql).
+    assert_eq!(format_day_time(-10_000_000, Second, Second), "INTERVAL '-10' SECOND");
+    assert_eq!(format_day_time(4_000_000, Second, Second), "INTERVAL '04' SECOND");
+    assert_eq!(format_day_time(100_000_000, Hour, Second), "INTERVAL '00:01:40' HOUR TO SECOND");
+    assert_eq!(format_day_time(3 * MICROS_PER_DAY, Day, Day), "INTERVAL '3' DAY");
+    assert_eq!(format_day_time(4_839_259_260, Hour, Minute), "INTERVAL '01:20' HOUR TO MINUTE");
+    assert_eq!(format_day_time(-3696 * MICROS_PER_DAY, Day, Day), "INTERVAL '-3696' DAY");
+    // `typeof(..)` of the literals, as pyspark 4.3 answers.
+    let typed = |sql: &str| match crate::sql::parse_expr(sql).unwrap() {
+        crate::expr::Expr::Literal(v) => v.data_type(),
+        other => panic!("{sql}: {other:?}"),
+    };
+    assert_eq!(typed("interval 2 second"), DataType::DayTime(Second, Second));
+    assert_eq!(typed("interval 1 hour 30 minutes"), DataType::DayTime(Hour, Minute));
+    assert_eq!(typed("interval 1 week"), DataType::DayTime(Day, Day));
+    assert_eq!(typed("interval 1 millisecond"), DataType::DayTime(Second, Second));
+    assert_eq!(typed("interval 3 day 1 second"), DataType::Interval);
+    assert_eq!(typed("interval '1 2' day to hour"), DataType::DayTime(Day, Hour));
+    assert_eq!(typed("interval '23:59:59' hour to second"), DataType::DayTime(Hour, Second));
+    assert_eq!(DataType::parse("interval minute to second"), Some(DataType::DayTime(Minute, Second)));
+    assert_eq!(DataType::parse("interval day to second"), Some(DataType::Interval));
+}
+
+/// `text` parsed with `pattern` (Spark's parsing checks) in the session zone
+/// America/Los_Angeles, written back there: what Spark's `to_timestamp` shows.
+fn to_timestamp_la(text: &str, pattern: &str) -> Option<String> {
+    let la = Zone::parse("America/Los_Angeles").unwrap();
+    let p = DateTimePattern::for_parsing(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+    p.parse_in(text, la).ok().map(|t| format_timestamp_in(t, la))
+}
+
+#[test]
+fn optional_sections_are_read_when_they_can_be() {
+    // Spark's answers (sql-tests timestamp.sql, session zone America/Los_Angeles).
+    let p = "yyyy-MM-dd HH:mm:ss.SSSSSS[zzz]";
+    let cases: &[(&str, Option<&str>)] = &[
+        ("2019-10-06 10:11:12.0", Some("2019-10-06 10:11:12")),
+        ("2019-10-06 10:11:12.1", Some("2019-10-06 10:11:12.1")),
+        ("2019-10-06 10:11:12.12", Some("2019-10-06 10:11:12.12")),
+        ("2019-10-06 10:11:12.123UTC", Some("2019-10-06 03:11:12.123")),
+        ("2019-10-06 10:11:12.1234", Some("2019-10-06 10:11:12.1234")),
+        // Zone names stand for regions (CST: Chicago, in daylight time in October).
+        ("2019-10-06 10:11:12.12345CST", Some("2019-10-06 08:11:12.12345")),
+        ("2019-10-06 10:11:12.123456PST", Some("2019-10-06 10:11:12.123456")),
+        // Seven digits: the fraction takes six, the zone cannot read the seventh.
+        ("2019-10-06 10:11:12.1234567PST", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(to_timestamp_la(text, p).as_deref(), *want, "{text}");
+    }
+    // A field read twice must read the same.
+    let twice = "SSSSSS yyyy-MM-dd HH:mm:ss.SSSSSS[zzz]";
+    let same = to_timestamp_la("123456 2019-10-06 10:11:12.123456PST", twice);
+    assert_eq!(same.as_deref(), Some("2019-10-06 10:11:12.123456"));
+    assert_eq!(to_timestamp_la("223456 2019-10-06 10:11:12.123456PST", twice), None);
+    let cases: &[(&str, &str, &str)] = &[
+        ("2019-10-06 10:11:12.1234", "yyyy-MM-dd HH:mm:ss.[SSSSSS]", "2019-10-06 10:11:12.1234"),
+        ("2019-10-06 10:11:12", "yyyy-MM-dd HH:mm:ss[.SSSSSS]", "2019-10-06 10:11:12"),
+        ("2019-10-06 10:11", "yyyy-MM-dd HH:mm[:ss.SSSSSS]", "2019-10-06 10:11:00"),
+    ];
+    for (text, pattern, want) in cases {
+        assert_eq!(to_timestamp_la(text, pattern).as_deref(), Some(*want), "{pattern}");
+    }
+    // Formatting prints the sections (datetime-formatting.sql).
+    let p = DateTimePattern::new("[yyyy-MM-dd HH:mm:ss]").unwrap();
+    assert_eq!(p.format(1_424_686_735_090_000), "2015-02-23 10:18:55");
+}
+
+#[test]
+fn fractions_and_numbers_take_their_widths_as_java_does() {
+    // Spark's answers (timestamp.sql): `SSSS` reads at most four digits, `yyyy` at least
+    // four, `y` as many as there are.
+    let p = "ss.SSSSyyyy-MM-dd'S'HH:mm";
+    assert_eq!(to_timestamp_la("12.12342019-10-06S10:11", p).as_deref(), Some("2019-10-06 10:11:12.1234"));
+    assert_eq!(to_timestamp_la("12.1232019-10-06S10:11", p), None);
+    assert_eq!(to_timestamp_la("12.1232019-10-06S10:11", "ss.SSSSyy-MM-dd'S'HH:mm"), None);
+    let short_year = to_timestamp_la("12.1234019-10-06S10:11", "ss.SSSSy-MM-dd'S'HH:mm");
+    assert_eq!(short_year.as_deref(), Some("0019-10-06 10:11:12.1234"));
+    // datetime-parsing.sql.
+    assert_eq!(to_timestamp_la("009999", "y").as_deref(), Some("9999-01-01 00:00:00"));
+    assert_eq!(to_timestamp_la("009999", "yyy").as_deref(), Some("9999-01-01 00:00:00"));
+    assert_eq!(to_timestamp_la("300", "D").as_deref(), Some("1970-10-27 00:00:00"));
+    assert_eq!(to_timestamp_la("2020-12-31-366", "yyyy-MM-dd-DDD").as_deref(), Some("2020-12-31 00:00:00"));
+    // timestamp.sql: missing fields take Spark's defaults, an hour of AM/PM is AM.
+    assert_eq!(to_timestamp_la("16", "dd").as_deref(), Some("1970-01-16 00:00:00"));
+    assert_eq!(to_timestamp_la("2019 10:10:10", "yyyy hh:mm:ss").as_deref(), Some("2019-01-01 10:10:10"));
+    assert_eq!(to_timestamp_la("02-29", "MM-dd"), None);
+}
+
+#[test]
+fn quoted_quotes_are_quotes() {
+    // Spark's answers (timestamp.sql).
+    let cases: &[(&str, &str, &str)] = &[
+        ("2019-10-06T10:11:12'12", "yyyy-MM-dd'T'HH:mm:ss''SSSS", "2019-10-06 10:11:12.12"),
+        ("2019-10-06T10:11:12'", "yyyy-MM-dd'T'HH:mm:ss''", "2019-10-06 10:11:12"),
+        ("'2019-10-06T10:11:12", "''yyyy-MM-dd'T'HH:mm:ss", "2019-10-06 10:11:12"),
+        ("P2019-10-06T10:11:12", "'P'yyyy-MM-dd'T'HH:mm:ss", "2019-10-06 10:11:12"),
+    ];
+    for (text, pattern, want) in cases {
+        assert_eq!(to_timestamp_la(text, pattern).as_deref(), Some(*want), "{pattern}");
+    }
+    assert_eq!(DateTimePattern::new("''").unwrap().format(0), "'");
+}
+
+#[test]
+fn patterns_spark_refuses_fail_with_its_classes() {
+    let recognition = "INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_PATTERN_RECOGNITION";
+    // Spark's answers: timestamp.sql and date.sql (parsing), datetime-formatting-invalid.sql.
+    let parsing: &[(&str, &str)] = &[
+        ("dd/MMMMM/yyyy", recognition),
+        ("yyyy-MM-dd GGGGG", recognition),
+        ("dd MM yyyy EEEEEE", recognition),
+        ("dd MM yyyy EEEEE", recognition),
+    ];
+    let formatting: &[(&str, &str)] = &[
+        ("GGGGG", recognition),
+        ("yyyyyyy", recognition),
+        ("MMMMM", recognition),
+        ("LLLLL", recognition),
+        ("EEEEE", recognition),
+        ("FF", recognition),
+        ("ddd", recognition),
+        ("DDDD", recognition),
+        ("HHH", recognition),
+        ("SSSSSSSSSS", recognition),
+        ("aa", recognition),
+        ("zzzzz", recognition),
+        ("ZZZZZZ", recognition),
+        ("Y", recognition),
+        ("w", recognition),
+        ("W", recognition),
+        ("u", recognition),
+        ("qqqqq", "INVALID_DATETIME_PATTERN.LENGTH"),
+        ("QQQQQ", "INVALID_DATETIME_PATTERN.LENGTH"),
+        ("e", "INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN"),
+        ("c", "INCONSISTENT_BEHAVIOR_CROSS_VERSION.DATETIME_WEEK_BASED_PATTERN"),
+        ("A", "INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER"),
+        ("B", "INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER"),
+        ("V", "INVALID_DATETIME_PATTERN"),
+        ("OO", "INVALID_DATETIME_PATTERN"),
+        ("XXXXXX", "INVALID_DATETIME_PATTERN"),
+        ("C", "INVALID_DATETIME_PATTERN"),
+    ];
+    for (pattern, class) in parsing {
+        let e = DateTimePattern::for_parsing(pattern).unwrap_err();
+        assert_eq!(e.class(), *class, "{pattern}: {e}");
+    }
+    for (pattern, class) in formatting {
+        let e = DateTimePattern::new(pattern).unwrap_err();
+        assert_eq!(e.class(), *class, "{pattern}: {e}");
+    }
+    // Formatting takes the letters Spark refuses only to parse with.
+    assert_eq!(DateTimePattern::new("E").unwrap().format(0), "Thu");
+    assert_eq!(DateTimePattern::for_parsing("E").unwrap_err().class(), recognition);
+    assert_eq!(
+        DateTimePattern::for_parsing("Q").unwrap_err().class(),
+        "INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER"
+    );
+    // Quoted letters are text.
+    assert!(DateTimePattern::new("'MMMMM'").is_ok());
+}

@@ -29,6 +29,7 @@ fn next_double(rng: &mut u64) -> f64 {
 pub(super) fn coordinate(v: &Value) -> f64 {
     match v {
         Value::Timestamp(us) | Value::Interval(us) => *us as f64,
+        Value::DayTime(dt) => dt.micros as f64,
         Value::Date(d) => f64::from(*d),
         Value::YearMonth(ym) => f64::from(ym.months),
         v => v.as_f64().unwrap_or(0.0),
@@ -98,7 +99,10 @@ pub(super) fn finish(bins: &[(OrderedF64, OrderedF64)], input: &DataType) -> Val
         DataType::Int | DataType::Byte | DataType::Short => Value::Int(x as i32),
         DataType::Long => Value::Long(x as i64),
         DataType::Timestamp => Value::Timestamp(x as i64),
-        DataType::Interval => Value::Interval(x as i64),
+        DataType::Interval | DataType::DayTime(..) => {
+            let (start, end) = input.day_time_fields().expect("a day-time type");
+            Value::day_time(x as i64, start, end)
+        }
         DataType::YearMonth(start, end) => {
             Value::YearMonth(sluice_core::types::YearMonth { months: x as i32, start: *start, end: *end })
         }

@@ -94,12 +94,20 @@ pub(super) const FUNCTIONS: &[ScalarFunction] =
             name: "nullifzero",
             aliases: &[],
             arity: (1, 1),
-            // NULL stays NULL, typed void as in Spark.
+            // NULL stays NULL, typed void as in Spark; a string stays a string (Spark's
+            // `if(x = 0, null, x)`, where the string is read as a number to compare).
             signature: |call, b| match b[0].data_type {
                 DataType::Null => Signature::new(b, DataType::Null),
+                DataType::String => Signature::new(b, DataType::String),
                 _ => numeric_signature(call, b),
             },
-            eval: Eval::Strict(|v, _| Ok(if double(&v[0]) == 0.0 { Value::Null } else { v[0].clone() })),
+            eval: Eval::Strict(|v, _| {
+                let x = match &v[0] {
+                    s @ Value::String(_) => double(&crate::eval::cast_value(s, &DataType::Double)?),
+                    other => double(other),
+                };
+                Ok(if x == 0.0 { Value::Null } else { v[0].clone() })
+            }),
         },
         ScalarFunction {
             name: "zeroifnull",

@@ -12,6 +12,7 @@ mod collection;
 mod conditional;
 mod date;
 mod encoding;
+mod format_string;
 mod json_text;
 mod map;
 mod math;

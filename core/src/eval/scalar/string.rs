@@ -222,6 +222,25 @@ pub(super) const FUNCTIONS: &[ScalarFunction] = &[
         }),
     },
     ScalarFunction {
+        name: "format_string",
+        aliases: &["printf"],
+        arity: (1, usize::MAX),
+        // The format is a string; the arguments go as they are (Java's Formatter reads each
+        // by its own type). NULL only when the format is.
+        signature: |_, b| {
+            let mut b = b;
+            let first = b.remove(0).cast_to(&DataType::String);
+            b.insert(0, first);
+            Signature::new(b, DataType::String)
+        },
+        eval: Eval::Lazy(|args, row, _| {
+            let fmt = args[0].eval(row)?;
+            let Some(fmt) = fmt.as_str() else { return Ok(Value::Null) };
+            let values = args[1..].iter().map(|a| a.eval(row)).collect::<Result<Vec<_>>>()?;
+            Ok(string(super::format_string::format_string(fmt, &values)?))
+        }),
+    },
+    ScalarFunction {
         name: "replace",
         aliases: &[],
         arity: (2, 3),

@@ -1,0 +1,20 @@
+-- Sluice's own cases: day-time interval types keep Spark's field ranges (answered by pyspark 4.3).
+select typeof(interval 2 second), typeof(interval 90 minutes), typeof(interval 1 hour 30 minutes), typeof(interval 1 week), typeof(interval 5 milliseconds);
+select interval 2 second, interval 1 hour 30 minutes, interval '1 2' day to hour, interval '10:30' minute to second;
+select interval '100' hour, interval '-3' day, interval 1.5 seconds;
+select interval 2 second + interval 1 hour, typeof(interval 2 second + interval 1 hour);
+select interval 1 day - interval 1 second, typeof(interval 1 day - interval 1 second);
+select -interval 2 hour, typeof(-interval 2 hour);
+select interval 10 minutes * 3, typeof(interval 10 minutes * 3), interval 1 hour / 4;
+select interval 90 minutes = interval '1:30' hour to minute, interval 1 day > interval 23 hours;
+select date '2024-03-01' - date '2024-02-01', typeof(date '2024-03-01' - date '2024-02-01');
+select date '2024-03-01' + interval 3 day, date '2024-03-01' - interval '2' day, date '2024-03-01' + interval 3 hour;
+select timestamp '2024-03-01 10:00:00' + interval 90 minutes, timestamp '2024-03-01 10:00:00' - interval '1 02:03' day to minute;
+select cast(interval '1:30' hour to minute as int), cast(interval '1 12' day to hour as bigint), cast(interval 90 seconds as decimal(6, 2));
+select cast(7 as interval minute), cast(7 as interval hour to minute), cast(2.5 as interval second);
+select cast(interval 90 minutes as interval hour to second), cast(interval '1 2' day to hour as string);
+select i from values (interval 1 second), (interval 2 hour) as t(i) order by i;
+select typeof(i) from values (interval 1 second), (interval 2 hour) as t(i) limit 1;
+select max(i), min(i), typeof(max(i)) from values (interval 1 second), (interval 2 minute), (interval 30 second) as t(i);
+select to_json(named_struct('i', interval 90 minutes));
+select window.start, count(*) from values (timestamp '2024-01-01 00:00:01'), (timestamp '2024-01-01 00:12:00') as t(ts) group by window(ts, interval 10 minutes) order by 1;
