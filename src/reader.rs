@@ -134,7 +134,8 @@ impl DataFrameReader {
     pub fn create_table_with(self, name: &str, path: &str, definition: TableDefinition) -> Result<()> {
         let spec = self.0.spec(Some(path), false)?;
         let session = self.0.session.clone();
-        let entry = CatalogEntry::Source(Arc::new(spec), Arc::new(definition));
+        let stream = Arc::new(SourceSpec { streaming: true, ..spec.clone() });
+        let entry = CatalogEntry::Source { batch: Arc::new(spec), stream, definition: Arc::new(definition) };
         let previous = session
             .inner
             .catalog

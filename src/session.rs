@@ -46,7 +46,10 @@ pub(crate) enum CatalogEntry {
     SqlView { batch: Arc<LogicalPlan>, stream: Arc<LogicalPlan> },
     /// A table over files (`CREATE TABLE .. WITH (connector = 'file')`): read as a batch by
     /// `table`/`sql`, as a stream by `read_stream().table` and `sql_stream`.
-    Source(Arc<SourceSpec>, Arc<TableDefinition>),
+    /// It keeps the spec read as a batch and the one read as a stream, so that every read of
+    /// the table in one query is the same `Arc` (a query reading it twice reads it once,
+    /// `core::plan::shared`).
+    Source { batch: Arc<SourceSpec>, stream: Arc<SourceSpec>, definition: Arc<TableDefinition> },
 }
 
 /// What a source table adds to its files' columns: computed columns and a watermark
@@ -299,10 +302,8 @@ impl Session {
             Some(CatalogEntry::SqlView { batch, stream }) => {
                 Ok(if streaming { (*stream).clone() } else { (*batch).clone() })
             }
-            Some(CatalogEntry::Source(spec, def)) => {
-                let mut spec = (*spec).clone();
-                spec.streaming = streaming;
-                let mut plan = LogicalPlan::Source(Arc::new(spec));
+            Some(CatalogEntry::Source { batch, stream, definition: def }) => {
+                let mut plan = LogicalPlan::Source(if streaming { stream } else { batch });
                 if !def.computed_columns.is_empty() {
                     let mut exprs = vec![Expr::Star(None)];
                     exprs.extend(def.computed_columns.iter().map(|(n, e)| e.clone().alias(n)));

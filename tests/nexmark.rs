@@ -540,3 +540,72 @@ fn q12_counts_every_bid_in_processing_time_windows() {
 fn parse_ts(text: &str) -> i64 {
     sluice::core::time::parse_timestamp(text).unwrap_or_else(|| panic!("timestamp {text}"))
 }
+
+/// q7's shape through the DataFrame API over the generator: the bids joined to the maximum
+/// price of their 10 s window. Built from one `load()` the query reads the bids once (one
+/// source in progress, each batch's bids counted once); built from two `load()`s it reads
+/// them twice. Both give the same rows, batch for batch.
+#[test]
+fn a_query_reading_one_source_twice_reads_it_once_with_the_same_rows() {
+    let spark = Session::builder().workers(2).build().unwrap();
+    let run = |shared: bool| {
+        let load = || {
+            spark
+                .read_stream()
+                .format("nexmark")
+                .option("table", "bid")
+                .option("numEvents", 200_000)
+                .option("eventsPerBatch", 50_000)
+                .load(None)
+                .unwrap()
+                .with_watermark("dateTime", "1 second")
+        };
+        let bids = load();
+        let maxima = if shared { bids.clone() } else { load() }
+            .group_by([window(col("dateTime"), "10 seconds")])
+            .agg([max(col("price")).alias("maxprice")]);
+        let joined = bids.alias("B").join(
+            &maxima.alias("B1"),
+            col("B.price")
+                .eq(col("B1.maxprice"))
+                .and(col("B.dateTime").gt_eq(col("B1.window.start")))
+                .and(col("B.dateTime").lt(col("B1.window.end"))),
+            "inner",
+        );
+        let name = format!("q7_shared_{shared}");
+        let q = joined
+            .select([col("B.auction"), col("B.bidder"), col("B.price"), col("B.dateTime")])
+            .write_stream()
+            .format("memory")
+            .query_name(&name)
+            .output_mode("append")
+            .start()
+            .unwrap();
+        assert!(q.await_termination_timeout(Duration::from_secs(120)).unwrap(), "{name} ends");
+        let progress = q.recent_progress();
+        let sources: Vec<usize> = progress.iter().map(|p| p.sources.len()).collect();
+        let input: Vec<u64> = progress.iter().map(|p| p.num_input_rows).collect();
+        let mut rows: Vec<String> = spark
+            .sql(&format!("SELECT * FROM {name}"))
+            .unwrap()
+            .collect()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{r:?}"))
+            .collect();
+        rows.sort();
+        (sources, input, rows)
+    };
+    let (shared_sources, shared_input, shared_rows) = run(true);
+    let (two_sources, two_input, two_rows) = run(false);
+    assert!(
+        shared_sources.iter().all(|&n| n == 1),
+        "one source when one DataFrame is read twice: {shared_sources:?}"
+    );
+    assert!(two_sources.iter().all(|&n| n == 2), "two sources for two load()s: {two_sources:?}");
+    let bids = rows_of(NexmarkTable::Bid, 0, 200_000).len() as u64;
+    assert_eq!(shared_input.iter().sum::<u64>(), bids, "each bid read once");
+    assert_eq!(two_input.iter().sum::<u64>(), 2 * bids, "each bid read by both sources");
+    assert!(!shared_rows.is_empty(), "windows closed by the watermark give rows");
+    assert_eq!(shared_rows, two_rows, "one read gives the rows of two");
+}

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 mod generate;
 mod join;
+mod shared;
 mod window;
 pub use generate::{
     generator_call, has_generator, json_text, GenerateNode, GeneratorKind, GENERATORS, MULTI_ALIAS_SEPARATOR,
@@ -714,12 +715,13 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
             order.keys.push((i, k.ascending, k.nulls_first));
         }
     }
+    let (root, sources) = shared::share_sources(root, a.sources);
     Ok(Analyzed {
         root,
         schema,
         streaming,
         has_sort: order_plan.is_some(),
-        sources: a.sources,
+        sources,
         order,
         aggregations: a.aggregations,
         watermarks: a.watermarks,

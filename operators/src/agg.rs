@@ -14,6 +14,7 @@ use sluice_core::{AggFunc, DataType, OrderedF64, Result, Row, SluiceError, Value
 use std::collections::BTreeMap;
 
 mod histogram;
+pub(crate) mod panes;
 
 /// The running state of one aggregate of one group.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //! groups' running states and emits the result's changes; see `state.rs` for why that
 //! operator, and not an arrangement, holds the state.
 
-use crate::agg::{Acc, AggState};
+use crate::agg::{panes, Acc, AggState};
 use crate::context::DataflowContext;
 use crate::keyed::RowMap;
 use crate::state::state_store;
@@ -46,22 +46,17 @@ pub fn build<'s>(
     for _ in &analyzed.sources {
         let (input, coll) = scope.new_collection::<Row, Diff>();
         inputs.push(input);
-        collections.push(Some(coll));
+        collections.push(coll);
     }
-    let (coll, steps) = build_node(&analyzed.root, &mut collections, ctx);
+    let (coll, steps) = build_node(&analyzed.root, &collections, ctx);
     (inputs, apply_steps(coll, steps, ctx))
 }
 
-fn build_node<'s>(
-    node: &Node,
-    sources: &mut [Option<Rows<'s>>],
-    ctx: &DataflowContext,
-) -> (Rows<'s>, Vec<Step>) {
+fn build_node<'s>(node: &Node, sources: &[Rows<'s>], ctx: &DataflowContext) -> (Rows<'s>, Vec<Step>) {
     match node {
-        Node::Source { index } => {
-            let coll = sources[*index].take().expect("each source is read by one plan node");
-            (coll, Vec::new())
-        }
+        // A source that several leaves read (a table read twice, `plan/shared.rs`) is one
+        // input whose rows go to each of them.
+        Node::Source { index } => (sources[*index].clone(), Vec::new()),
         Node::Map { input, exprs } => {
             let (coll, mut steps) = build_node(input, sources, ctx);
             steps.push(Step::Map(exprs.clone()));
@@ -218,11 +213,14 @@ fn partial_aggregate<'s>(
         "PartialAggregate",
         move |cap, _info| {
             let empty: Vec<Acc> = spec.aggs.iter().map(Acc::empty).collect();
+            // A time window folds its rows by pane (`agg/panes.rs`).
+            let pane = panes::pane_length(&spec);
             // A global aggregation of a batch query has one row even over no input (Spark):
             // worker 0 contributes an empty state for the empty key at the first batch.
             let mut default_row = (spec.default_row && index == 0).then_some(cap);
             let mut pending: BTreeMap<Time, (Capability<Time>, RowMap<AggState>)> = BTreeMap::new();
             let mut key: Row = Vec::with_capacity(spec.keys.len());
+            let mut last_groups = 0;
             let mut args: Vec<Value> = Vec::with_capacity(spec.aggs.len());
             move |(input, frontier), output| {
                 input.for_each_stamp(|cap, batches| {
@@ -243,7 +241,11 @@ fn partial_aggregate<'s>(
                             let groups = &mut pending
                                 .entry(t)
                                 .or_insert_with(|| {
-                                    (cap.delayed(&t, output.output_index()), RowMap::default())
+                                    // Sized as the last batch's groups: growing a map of
+                                    // rows rehashes every row each time it doubles.
+                                    let groups =
+                                        RowMap::with_capacity_and_hasher(last_groups, Default::default());
+                                    (cap.delayed(&t, output.output_index()), groups)
                                 })
                                 .1;
                             let mut fold_one = |key: &Row| {
@@ -275,6 +277,16 @@ fn partial_aggregate<'s>(
                             };
                             match &spec.window {
                                 None => fold(&key),
+                                Some(w) if pane.is_some() => match w.time.eval(&row) {
+                                    Ok(Value::Timestamp(ts)) => {
+                                        if let Some(p) = pane.and_then(|pane| panes::pane_key(w, pane, ts)) {
+                                            key[w.key] = p;
+                                            fold(&key);
+                                        }
+                                    }
+                                    Ok(_) => {}
+                                    Err(e) => ctx.errors.record(e),
+                                },
                                 Some(w) => match w.time.eval(&row) {
                                     // Rows without an event time belong to no window.
                                     Ok(Value::Timestamp(ts)) => w.for_each_window(ts, |start, end| {
@@ -299,9 +311,19 @@ fn partial_aggregate<'s>(
                         break;
                     }
                     let (cap, groups) = pending.remove(&t).expect("key just seen");
+                    last_groups = groups.len();
                     let mut session = output.session(&cap);
-                    for (k, state) in groups {
-                        session.give((k, t, state));
+                    match spec.window.as_ref().filter(|_| pane.is_some()) {
+                        Some(w) => {
+                            for (k, state) in panes::panes_to_windows(groups, w) {
+                                session.give((k, t, state));
+                            }
+                        }
+                        None => {
+                            for (k, state) in groups {
+                                session.give((k, t, state));
+                            }
+                        }
                     }
                 }
             }

@@ -156,6 +156,8 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                 let mut cap = Some(cap);
                 let mut pending: BTreeMap<Time, RowMap<AggState>> = BTreeMap::new();
                 let mut next_mark: Time = 0;
+                // A batch's pending groups, sized as the last batch's (no rehash as it grows).
+                let mut last_groups = 0;
                 let row_bytes = (spec.keys.len() + spec.aggs.len() * 2) * BYTES_PER_VALUE;
                 let track = ctx.tracks_changes;
                 let sessions = spec.window.as_ref().filter(|w| w.session_gap.is_some()).map(|w| {
@@ -172,7 +174,10 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                 move |(input, frontier), output| {
                     input.for_each(|_cap, data| {
                         for (key, t, partial) in data.drain(..) {
-                            match pending.entry(t).or_default().entry(key) {
+                            let groups = pending.entry(t).or_insert_with(|| {
+                                RowMap::with_capacity_and_hasher(last_groups, Default::default())
+                            });
+                            match groups.entry(key) {
                                 std::collections::hash_map::Entry::Occupied(mut e) => {
                                     e.get_mut().plus_equals(&partial)
                                 }
@@ -214,7 +219,9 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                             stats.state_bytes = (sessions.len * row_bytes) as i64;
                             continue;
                         }
-                        for (key, partial) in pending.remove(&t).unwrap_or_default() {
+                        let batch = pending.remove(&t).unwrap_or_default();
+                        last_groups = batch.len();
+                        for (key, partial) in batch {
                             let key_time = with_event_time.and_then(|i| event_time_of(&key[i]));
                             if let (Some(kt), Some(late)) = (key_time, marks.late) {
                                 if kt <= late {
@@ -223,37 +230,37 @@ pub fn state_store<'s>(partials: Partials<'s>, spec: Arc<AggregateNode>, ctx: &D
                                 }
                             }
                             stats.state_updated += 1;
-                            let old = state.get(&key).cloned();
-                            let mut new =
-                                old.clone().unwrap_or_else(|| AggState { rows: 0, accs: Vec::new() });
-                            new.plus_equals(&partial);
-                            if new.rows <= 0 && !spec.default_row {
-                                // Every input row of the group was retracted (an upstream
-                                // aggregation's row changed): the group is gone from the table.
-                                if mode == OutputMode::Complete {
-                                    if let Some(old) = &old {
-                                        finish(&spec, &ctx, &key, old, -1, &mut emit);
-                                    }
-                                }
-                                state.remove(&key);
-                                continue;
-                            }
                             // Complete mode keeps a table: retract the old row. Update mode
                             // writes every group that had input in the batch, as Spark, even
                             // when its value did not change: the new row alone (a retraction
-                            // would cancel an unchanged row).
-                            if mode == OutputMode::Complete {
+                            // would cancel an unchanged row). One lookup for a known group,
+                            // and its state changes in place (a copy only where the old row
+                            // is retracted).
+                            if let Some(slot) = state.get_mut(&key) {
+                                let old = (mode == OutputMode::Complete).then(|| slot.clone());
+                                slot.plus_equals(&partial);
                                 if let Some(old) = &old {
                                     finish(&spec, &ctx, &key, old, -1, &mut emit);
                                 }
+                                if slot.rows <= 0 && !spec.default_row {
+                                    // Every input row of the group was retracted (an upstream
+                                    // aggregation's row changed): the group is gone from the table.
+                                    state.remove(&key);
+                                } else if mode != OutputMode::Append {
+                                    finish(&spec, &ctx, &key, slot, 1, &mut emit);
+                                }
+                                continue;
+                            }
+                            let mut new = AggState { rows: 0, accs: Vec::new() };
+                            new.plus_equals(&partial);
+                            if new.rows <= 0 && !spec.default_row {
+                                continue;
                             }
                             if mode != OutputMode::Append {
                                 finish(&spec, &ctx, &key, &new, 1, &mut emit);
                             }
-                            if old.is_none() {
-                                if let Some(kt) = key_time {
-                                    by_time.entry(kt).or_default().push(key.clone());
-                                }
+                            if let Some(kt) = key_time {
+                                by_time.entry(kt).or_default().push(key.clone());
                             }
                             state.insert(key, new);
                         }
