@@ -72,6 +72,11 @@ impl JoinRows {
 
     /// Removes the row at `i` (whose hash is `h` when indexed): the last row takes its place.
     fn remove_at(&mut self, i: usize, h: Option<u64>) {
+        self.take_at(i, h);
+    }
+
+    /// As `remove_at`, returning the row.
+    fn take_at(&mut self, i: usize, h: Option<u64>) -> Stored {
         let last = self.rows.len() - 1;
         if let (Some(index), Some(h)) = (&mut self.index, h) {
             if let Ok(entry) = index.find_entry(h, |&j| j == i) {
@@ -84,7 +89,7 @@ impl JoinRows {
                 }
             }
         }
-        self.rows.swap_remove(i);
+        self.rows.swap_remove(i)
     }
 
     fn build_index(&mut self) {
@@ -115,6 +120,28 @@ impl JoinRows {
 
     /// Takes out the rows for which `gone` holds; the rest stay.
     pub fn take_where(&mut self, gone: impl Fn(&Stored) -> bool) -> Vec<Stored> {
+        let going = self.rows.iter().filter(|s| gone(s)).count();
+        if going == 0 {
+            return Vec::new();
+        }
+        // A few rows out of an indexed many leave one by one (two hashes each: the row's
+        // and the row that takes its place); more than a third, and rebuilding the index
+        // over the rest costs less. Eviction by row time takes a key's oldest rows a batch
+        // at a time: rebuilding the index over every row left each time is quadratic in a
+        // key that keeps many rows.
+        if self.index.is_some() && going * 3 < self.rows.len() {
+            let mut out = Vec::with_capacity(going);
+            let mut i = 0;
+            while i < self.rows.len() {
+                if gone(&self.rows[i]) {
+                    let h = hash(&self.rows[i].row);
+                    out.push(self.take_at(i, Some(h)));
+                } else {
+                    i += 1;
+                }
+            }
+            return out;
+        }
         let (out, stay): (Vec<Stored>, Vec<Stored>) =
             std::mem::take(&mut self.rows).into_iter().partition(gone);
         *self = JoinRows::from(stay);
@@ -188,5 +215,32 @@ mod tests {
         assert_eq!(bincode::serialize(&rows).unwrap(), bincode::serialize(&plain).unwrap());
         let back: JoinRows = bincode::deserialize(&bincode::serialize(&rows).unwrap()).unwrap();
         assert_eq!(back.len(), rows.len());
+    }
+
+    /// Taking a few rows out one by one and many by rebuilding both leave an index that
+    /// finds every row left (adding one again counts it, not a second copy) and none taken.
+    #[test]
+    fn taking_rows_keeps_the_index_right() {
+        for (taken, of) in [(10, 100), (60, 100)] {
+            let mut rows = JoinRows::default();
+            for k in 0..of {
+                rows.add(row(k), 1, false);
+            }
+            let out = rows.take_where(|s| {
+                s.row[0].as_i64().is_some_and(|k| k % (of / taken) == 0 && k / (of / taken) < taken)
+            });
+            assert_eq!(out.len(), taken as usize);
+            assert_eq!(rows.len(), (of - taken) as usize);
+            for k in 0..of {
+                rows.add(row(k), 1, false);
+            }
+            let mut counts: Vec<(i64, Diff)> =
+                rows.iter().map(|s| (s.row[0].as_i64().expect("long"), s.n)).collect();
+            counts.sort();
+            let want: Vec<(i64, Diff)> = (0..of)
+                .map(|k| (k, if out.iter().any(|s| s.row[0] == Value::Long(k)) { 1 } else { 2 }))
+                .collect();
+            assert_eq!(counts, want, "{taken} of {of} taken");
+        }
     }
 }

@@ -68,12 +68,19 @@ impl SideState {
     /// `threshold`; returns the rows removed.
     fn evict(&mut self, threshold: i64) -> Vec<Stored> {
         let kept = self.by_time.split_off(&threshold.saturating_add(1));
+        let mut due: Vec<Row> = std::mem::replace(&mut self.by_time, kept).into_values().flatten().collect();
         let mut out = Vec::new();
-        for key in std::mem::replace(&mut self.by_time, kept).into_values().flatten() {
-            let Some(col) = self.row_time else {
+        let Some(col) = self.row_time else {
+            for key in due {
                 out.extend(self.rows.remove(&key).map(JoinRows::into_rows).unwrap_or_default());
-                continue;
-            };
+            }
+            return out;
+        };
+        // By row time a key is listed once per row: visit each key once (a key holding
+        // many rows was otherwise scanned, and its index rebuilt, once per row).
+        due.sort_unstable();
+        due.dedup();
+        for key in due {
             let Some(rows) = self.rows.get_mut(&key) else { continue };
             out.extend(rows.take_where(|s| event_time_of(&s.row[col]).is_some_and(|t| t <= threshold)));
             if rows.is_empty() {
