@@ -609,3 +609,82 @@ fn a_query_reading_one_source_twice_reads_it_once_with_the_same_rows() {
     assert!(!shared_rows.is_empty(), "windows closed by the watermark give rows");
     assert_eq!(shared_rows, two_rows, "one read gives the rows of two");
 }
+
+/// q5 counts bids per (auction, window) in both branches of its self join: the two reads of
+/// `bid` share one source and one watermark, so the count runs once, which the checkpoint's
+/// shape records. A second run restores that state and, with nothing new to read, writes
+/// nothing more; both runs exit cleanly.
+#[test]
+fn q5s_two_identical_counts_run_as_one_aggregation_and_restore() {
+    let bench = repo().join("benches/nexmark");
+    let mut prelude = std::fs::read_to_string(bench.join("tables/generator.sql")).expect("prelude");
+    for (k, v) in generator_vars(100_000) {
+        prelude = prelude.replace(&format!("${{{k}}}"), &v);
+    }
+    let query = std::fs::read_to_string(bench.join("q5.sql")).expect("query");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tmp.path().join("out");
+    let script = tmp.path().join("q5.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "{prelude}\nCREATE TABLE nexmark WITH (connector = 'file', format = 'json', path = '{}');\n{query}\n",
+            out_dir.display()
+        ),
+    )
+    .expect("write script");
+    let checkpoint = tmp.path().join("checkpoint");
+    let run = || {
+        let out = Command::new(sluice_bin())
+            .arg("run")
+            .arg(&script)
+            .args(["-w", "2", "--trigger", "available-now", "--quiet", "--checkpoint"])
+            .arg(&checkpoint)
+            .output()
+            .expect("run sluice");
+        assert!(out.status.success(), "q5: exit {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    };
+    let rows = |dir: &Path| -> Vec<String> {
+        let mut lines = Vec::new();
+        for e in std::fs::read_dir(dir).expect("output dir") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "json") {
+                lines.extend(std::fs::read_to_string(&p).expect("part").lines().map(String::from));
+            }
+        }
+        lines.sort();
+        lines
+    };
+    run();
+    let first = rows(&out_dir);
+    assert!(!first.is_empty(), "q5 closes windows over 100,000 events");
+    let metadata = walk_for(&checkpoint, "metadata").expect("a checkpoint metadata file");
+    // A version line, then the JSON.
+    let text = std::fs::read_to_string(&metadata).expect("metadata");
+    let json = text.lines().find(|l| l.starts_with('{')).expect("metadata JSON line");
+    let meta: serde_json::Value = serde_json::from_str(json).expect("metadata JSON");
+    assert_eq!(
+        meta["shape"]["aggregations computed once for several readers"],
+        serde_json::json!("1"),
+        "q5's shape: {}",
+        meta["shape"]
+    );
+    assert_eq!(meta["shape"]["source 1"], serde_json::Value::Null, "bid is one source: {}", meta["shape"]);
+    run();
+    assert_eq!(rows(&out_dir), first, "the restart restores the shared state and adds nothing");
+}
+
+fn walk_for(dir: &Path, name: &str) -> Option<PathBuf> {
+    for e in std::fs::read_dir(dir).ok()? {
+        let p = e.ok()?.path();
+        if p.file_name().is_some_and(|n| n == name) {
+            return Some(p);
+        }
+        if p.is_dir() {
+            if let Some(found) = walk_for(&p, name) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}

@@ -716,6 +716,7 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
         }
     }
     let (root, sources) = shared::share_sources(root, a.sources);
+    let (root, watermarks) = shared::share_watermarks(root, a.watermarks);
     Ok(Analyzed {
         root,
         schema,
@@ -724,7 +725,7 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
         sources,
         order,
         aggregations: a.aggregations,
-        watermarks: a.watermarks,
+        watermarks,
         has_event_time_aggregate: a.event_time_aggregate,
         aggregations_without_event_time: a.aggregations_without_event_time,
         deduplications: a.deduplications,

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 mod histogram;
 pub(crate) mod panes;
+pub mod shared;
 
 /// The running state of one aggregate of one group.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

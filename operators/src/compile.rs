@@ -6,7 +6,7 @@
 //! groups' running states and emits the result's changes; see `state.rs` for why that
 //! operator, and not an arrangement, holds the state.
 
-use crate::agg::{panes, Acc, AggState};
+use crate::agg::{panes, shared, Acc, AggState};
 use crate::context::DataflowContext;
 use crate::keyed::RowMap;
 use crate::state::state_store;
@@ -14,7 +14,7 @@ use differential_dataflow::input::{Input, InputSession};
 use sluice_core::eval::BoundExpr;
 use sluice_core::plan::{AggregateNode, Analyzed, GenerateNode, JoinType, Node};
 use sluice_core::{Result, Row, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
@@ -48,42 +48,57 @@ pub fn build<'s>(
         inputs.push(input);
         collections.push(coll);
     }
-    let (coll, steps) = build_node(&analyzed.root, &collections, ctx);
+    let mut b = Builder {
+        sources: collections,
+        shared: shared::shared_cores(&analyzed.root, ctx.mode),
+        built: HashMap::new(),
+    };
+    let (coll, steps) = build_node(&analyzed.root, &mut b, ctx);
     (inputs, apply_steps(coll, steps, ctx))
 }
 
-fn build_node<'s>(node: &Node, sources: &[Rows<'s>], ctx: &DataflowContext) -> (Rows<'s>, Vec<Step>) {
+/// What building a plan keeps as it goes.
+struct Builder<'s> {
+    /// Each source's rows.
+    sources: Vec<Rows<'s>>,
+    /// The aggregations that several nodes compute (`agg/shared.rs`) ..
+    shared: HashMap<String, usize>,
+    /// .. and the intermediate rows of those built so far.
+    built: HashMap<String, Rows<'s>>,
+}
+
+fn build_node<'s>(node: &Node, b: &mut Builder<'s>, ctx: &DataflowContext) -> (Rows<'s>, Vec<Step>) {
     match node {
         // A source that several leaves read (a table read twice, `plan/shared.rs`) is one
         // input whose rows go to each of them.
-        Node::Source { index } => (sources[*index].clone(), Vec::new()),
+        Node::Source { index } => (b.sources[*index].clone(), Vec::new()),
         Node::Map { input, exprs } => {
-            let (coll, mut steps) = build_node(input, sources, ctx);
+            let (coll, mut steps) = build_node(input, b, ctx);
             steps.push(Step::Map(exprs.clone()));
             (coll, steps)
         }
         Node::Filter { input, predicate } => {
-            let (coll, mut steps) = build_node(input, sources, ctx);
+            let (coll, mut steps) = build_node(input, b, ctx);
             steps.push(Step::Filter(predicate.clone()));
             (coll, steps)
         }
         Node::Union { inputs } => {
             let mut branches = inputs.iter().map(|i| {
-                let (coll, steps) = build_node(i, sources, ctx);
+                let (coll, steps) = build_node(i, b, ctx);
                 apply_steps(coll, steps, ctx)
             });
             let first = branches.next().expect("a union has inputs");
             (branches.fold(first, |all, b| all.concat(b)), Vec::new())
         }
         Node::Watermark { input, column, id } => {
-            let (coll, mut steps) = build_node(input, sources, ctx);
+            let (coll, mut steps) = build_node(input, b, ctx);
             steps.push(Step::EventTime(*column, *id));
             (coll, steps)
         }
         Node::Join { left, right, join } => {
-            let (l, steps) = build_node(left, sources, ctx);
+            let (l, steps) = build_node(left, b, ctx);
             let l = apply_steps(l, steps, ctx);
-            let (r, steps) = build_node(right, sources, ctx);
+            let (r, steps) = build_node(right, b, ctx);
             let r = apply_steps(r, steps, ctx);
             let spec = Arc::new((**join).clone());
             // One streaming side joined to a static one, where Spark allows it (the checker
@@ -112,24 +127,51 @@ fn build_node<'s>(node: &Node, sources: &[Rows<'s>], ctx: &DataflowContext) -> (
             };
             (joined, Vec::new())
         }
+        Node::Aggregate { input, agg } if !b.shared.is_empty() && agg.grouping_sets.is_none() => {
+            let core = shared::core_signature(input, agg, ctx.mode);
+            if !b.shared.contains_key(&core) {
+                let (coll, steps) = build_node(input, b, ctx);
+                let spec = Arc::new((**agg).clone());
+                return (
+                    state_store(partial_aggregate(coll, steps, spec.clone(), ctx), spec, ctx),
+                    Vec::new(),
+                );
+            }
+            // Computed by another node too: one aggregation emits the intermediate row, and
+            // each reader filters by its HAVING and maps to its columns.
+            let (spec, having, output) = shared::intermediate(agg);
+            let rows = match b.built.get(&core) {
+                Some(rows) => rows.clone(),
+                None => {
+                    let (coll, steps) = build_node(input, b, ctx);
+                    let spec = Arc::new(spec);
+                    let rows = state_store(partial_aggregate(coll, steps, spec.clone(), ctx), spec, ctx);
+                    b.built.insert(core, rows.clone());
+                    rows
+                }
+            };
+            let mut steps: Vec<Step> = having.into_iter().map(Step::Filter).collect();
+            steps.push(Step::Map(output));
+            (rows, steps)
+        }
         Node::Aggregate { input, agg } => {
-            let (coll, steps) = build_node(input, sources, ctx);
+            let (coll, steps) = build_node(input, b, ctx);
             let spec = Arc::new((**agg).clone());
             let partials = partial_aggregate(coll, steps, spec.clone(), ctx);
             (state_store(partials, spec, ctx), Vec::new())
         }
         Node::Window { input, window } => {
-            let (coll, steps) = build_node(input, sources, ctx);
+            let (coll, steps) = build_node(input, b, ctx);
             let coll = apply_steps(coll, steps, ctx);
             (crate::window::window(coll, window.clone(), ctx), Vec::new())
         }
         Node::Generate { input, generate } => {
-            let (coll, steps) = build_node(input, sources, ctx);
+            let (coll, steps) = build_node(input, b, ctx);
             let coll = apply_steps(coll, steps, ctx);
             (generate_rows(coll, generate.clone(), ctx), Vec::new())
         }
         Node::Deduplicate { input, dedup } => {
-            let (coll, steps) = build_node(input, sources, ctx);
+            let (coll, steps) = build_node(input, b, ctx);
             let coll = apply_steps(coll, steps, ctx);
             (crate::dedup::deduplicate(coll, dedup.clone(), ctx), Vec::new())
         }

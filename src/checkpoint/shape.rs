@@ -28,6 +28,12 @@ pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> Que
         shape.insert(format!("aggregation {i} grouping keys"), a.0.to_string());
         shape.insert(format!("aggregation {i} functions"), a.1.clone());
     }
+    // An aggregation computed twice runs once (`sluice_operators::agg::shared`): one state
+    // store fewer, which a checkpoint of the same query from before it could not restore.
+    let reused = sluice_operators::agg::shared::reused_aggregations(&analyzed.root, mode);
+    if reused > 0 {
+        shape.insert("aggregations computed once for several readers".into(), reused.to_string());
+    }
     shape.insert("result columns".into(), analyzed.schema.to_string());
     shape.insert("output mode".into(), mode.to_string());
     if !aggs.is_empty() {
