@@ -640,6 +640,44 @@ pub struct Analyzed {
     pub has_evicting_join: bool,
 }
 
+impl Node {
+    /// The inputs of this node, in order.
+    pub fn children(&self) -> Vec<&Node> {
+        match self {
+            Node::Source { .. } => Vec::new(),
+            Node::Map { input, .. }
+            | Node::Filter { input, .. }
+            | Node::Watermark { input, .. }
+            | Node::Aggregate { input, .. }
+            | Node::Window { input, .. }
+            | Node::Generate { input, .. }
+            | Node::Deduplicate { input, .. } => vec![input],
+            Node::Union { inputs } => inputs.iter().collect(),
+            Node::Join { left, right, .. } => vec![left, right],
+        }
+    }
+
+    /// This node with each input replaced by `f(input)`.
+    pub fn map_children(self, f: &mut dyn FnMut(Node) -> Node) -> Node {
+        let mut sub = |n: Box<Node>| Box::new(f(*n));
+        match self {
+            Node::Source { index } => Node::Source { index },
+            Node::Map { input, exprs } => Node::Map { input: sub(input), exprs },
+            Node::Filter { input, predicate } => Node::Filter { input: sub(input), predicate },
+            Node::Watermark { input, column, id } => Node::Watermark { input: sub(input), column, id },
+            Node::Aggregate { input, agg } => Node::Aggregate { input: sub(input), agg },
+            Node::Join { left, right, join } => {
+                let left = sub(left);
+                Node::Join { left, right: sub(right), join }
+            }
+            Node::Window { input, window } => Node::Window { input: sub(input), window },
+            Node::Generate { input, generate } => Node::Generate { input: sub(input), generate },
+            Node::Deduplicate { input, dedup } => Node::Deduplicate { input: sub(input), dedup },
+            Node::Union { inputs } => Node::Union { inputs: inputs.into_iter().map(f).collect() },
+        }
+    }
+}
+
 impl Analyzed {
     /// True if the plan joins two inputs.
     pub fn has_join(&self) -> bool {

@@ -57,20 +57,9 @@ pub(super) fn share_sources(root: Node, sources: Vec<SourceInput>) -> (Node, Vec
 
 /// The tree with every source leaf replaced by `leaf(index)`.
 fn rewrite(node: Node, leaf: &dyn Fn(usize) -> Node) -> Node {
-    let sub = |n: Box<Node>| Box::new(rewrite(*n, leaf));
     match node {
         Node::Source { index } => leaf(index),
-        Node::Map { input, exprs } => Node::Map { input: sub(input), exprs },
-        Node::Filter { input, predicate } => Node::Filter { input: sub(input), predicate },
-        Node::Union { inputs } => {
-            Node::Union { inputs: inputs.into_iter().map(|i| rewrite(i, leaf)).collect() }
-        }
-        Node::Watermark { input, column, id } => Node::Watermark { input: sub(input), column, id },
-        Node::Aggregate { input, agg } => Node::Aggregate { input: sub(input), agg },
-        Node::Join { left, right, join } => Node::Join { left: sub(left), right: sub(right), join },
-        Node::Window { input, window } => Node::Window { input: sub(input), window },
-        Node::Generate { input, generate } => Node::Generate { input: sub(input), generate },
-        Node::Deduplicate { input, dedup } => Node::Deduplicate { input: sub(input), dedup },
+        other => other.map_children(&mut |n| rewrite(n, leaf)),
     }
 }
 
@@ -81,36 +70,22 @@ fn rewrite(node: Node, leaf: &dyn Fn(usize) -> Node) -> Node {
 /// both compute can run once (`sluice_operators::agg::shared`).
 pub(super) fn share_watermarks(root: Node, delays: Vec<i64>) -> (Node, Vec<i64>) {
     fn collect(n: &Node, out: &mut Vec<(usize, (usize, usize))>) {
-        match n {
-            Node::Source { .. } => {}
-            Node::Watermark { input, column, id } => {
-                let leaf = match &**input {
-                    Node::Source { index } => Some((*index, *column)),
-                    Node::Map { input, exprs } => match &**input {
-                        Node::Source { index } => {
-                            exprs.get(*column).and_then(|e| e.column_index()).map(|c| (*index, c))
-                        }
-                        _ => None,
-                    },
+        if let Node::Watermark { input, column, id } = n {
+            let leaf = match &**input {
+                Node::Source { index } => Some((*index, *column)),
+                Node::Map { input, exprs } => match &**input {
+                    Node::Source { index } => {
+                        exprs.get(*column).and_then(|e| e.column_index()).map(|c| (*index, c))
+                    }
                     _ => None,
-                };
-                if let Some(leaf) = leaf {
-                    out.push((*id, leaf));
-                }
-                collect(input, out);
-            }
-            Node::Map { input, .. }
-            | Node::Filter { input, .. }
-            | Node::Aggregate { input, .. }
-            | Node::Window { input, .. }
-            | Node::Generate { input, .. }
-            | Node::Deduplicate { input, .. } => collect(input, out),
-            Node::Union { inputs } => inputs.iter().for_each(|i| collect(i, out)),
-            Node::Join { left, right, .. } => {
-                collect(left, out);
-                collect(right, out);
+                },
+                _ => None,
+            };
+            if let Some(leaf) = leaf {
+                out.push((*id, leaf));
             }
         }
+        n.children().into_iter().for_each(|c| collect(c, out));
     }
     let mut reads = Vec::new();
     collect(&root, &mut reads);
@@ -133,19 +108,8 @@ pub(super) fn share_watermarks(root: Node, delays: Vec<i64>) -> (Node, Vec<i64>)
 }
 
 fn renumber_watermarks(node: Node, to: &[usize]) -> Node {
-    let sub = |n: Box<Node>| Box::new(renumber_watermarks(*n, to));
-    match node {
-        Node::Watermark { input, column, id } => Node::Watermark { input: sub(input), column, id: to[id] },
-        Node::Source { index } => Node::Source { index },
-        Node::Map { input, exprs } => Node::Map { input: sub(input), exprs },
-        Node::Filter { input, predicate } => Node::Filter { input: sub(input), predicate },
-        Node::Union { inputs } => {
-            Node::Union { inputs: inputs.into_iter().map(|i| renumber_watermarks(i, to)).collect() }
-        }
-        Node::Aggregate { input, agg } => Node::Aggregate { input: sub(input), agg },
-        Node::Join { left, right, join } => Node::Join { left: sub(left), right: sub(right), join },
-        Node::Window { input, window } => Node::Window { input: sub(input), window },
-        Node::Generate { input, generate } => Node::Generate { input: sub(input), generate },
-        Node::Deduplicate { input, dedup } => Node::Deduplicate { input: sub(input), dedup },
+    match node.map_children(&mut |n| renumber_watermarks(n, to)) {
+        Node::Watermark { input, column, id } => Node::Watermark { input, column, id: to[id] },
+        other => other,
     }
 }

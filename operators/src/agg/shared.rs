@@ -32,26 +32,12 @@ pub(crate) fn core_signature(input: &Node, agg: &AggregateNode, mode: OutputMode
 /// carry extra key values.
 pub(crate) fn shared_cores(root: &Node, mode: OutputMode) -> HashMap<String, usize> {
     fn walk(n: &Node, mode: OutputMode, seen: &mut HashMap<String, usize>) {
-        match n {
-            Node::Source { .. } => {}
-            Node::Aggregate { input, agg } => {
-                if agg.grouping_sets.is_none() {
-                    *seen.entry(core_signature(input, agg, mode)).or_default() += 1;
-                }
-                walk(input, mode, seen);
-            }
-            Node::Map { input, .. }
-            | Node::Filter { input, .. }
-            | Node::Watermark { input, .. }
-            | Node::Deduplicate { input, .. }
-            | Node::Window { input, .. }
-            | Node::Generate { input, .. } => walk(input, mode, seen),
-            Node::Union { inputs } => inputs.iter().for_each(|i| walk(i, mode, seen)),
-            Node::Join { left, right, .. } => {
-                walk(left, mode, seen);
-                walk(right, mode, seen);
+        if let Node::Aggregate { input, agg } = n {
+            if agg.grouping_sets.is_none() {
+                *seen.entry(core_signature(input, agg, mode)).or_default() += 1;
             }
         }
+        n.children().into_iter().for_each(|c| walk(c, mode, seen));
     }
     let mut seen = HashMap::new();
     walk(root, mode, &mut seen);
