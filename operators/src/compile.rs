@@ -127,25 +127,20 @@ fn build_node<'s>(node: &Node, b: &mut Builder<'s>, ctx: &DataflowContext) -> (R
             };
             (joined, Vec::new())
         }
-        Node::Aggregate { input, agg } if !b.shared.is_empty() && agg.grouping_sets.is_none() => {
-            let core = shared::core_signature(input, agg, ctx.mode);
-            if !b.shared.contains_key(&core) {
-                let (coll, steps) = build_node(input, b, ctx);
-                let spec = Arc::new((**agg).clone());
-                return (
-                    state_store(partial_aggregate(coll, steps, spec.clone(), ctx), spec, ctx),
-                    Vec::new(),
-                );
-            }
-            // Computed by another node too: one aggregation emits the intermediate row, and
-            // each reader filters by its HAVING and maps to its columns.
+        Node::Aggregate { input, agg } => {
+            // Computed alike by another node too (`agg/shared.rs`): one aggregation emits the
+            // intermediate row, and each reader filters by its HAVING and maps to its columns.
+            let core = (!b.shared.is_empty() && agg.grouping_sets.is_none())
+                .then(|| shared::core_signature(input, agg, ctx.mode))
+                .filter(|c| b.shared.contains_key(c));
+            let Some(core) = core else {
+                return (aggregate(input, (**agg).clone(), b, ctx), Vec::new());
+            };
             let (spec, having, output) = shared::intermediate(agg);
             let rows = match b.built.get(&core) {
                 Some(rows) => rows.clone(),
                 None => {
-                    let (coll, steps) = build_node(input, b, ctx);
-                    let spec = Arc::new(spec);
-                    let rows = state_store(partial_aggregate(coll, steps, spec.clone(), ctx), spec, ctx);
+                    let rows = aggregate(input, spec, b, ctx);
                     b.built.insert(core, rows.clone());
                     rows
                 }
@@ -153,12 +148,6 @@ fn build_node<'s>(node: &Node, b: &mut Builder<'s>, ctx: &DataflowContext) -> (R
             let mut steps: Vec<Step> = having.into_iter().map(Step::Filter).collect();
             steps.push(Step::Map(output));
             (rows, steps)
-        }
-        Node::Aggregate { input, agg } => {
-            let (coll, steps) = build_node(input, b, ctx);
-            let spec = Arc::new((**agg).clone());
-            let partials = partial_aggregate(coll, steps, spec.clone(), ctx);
-            (state_store(partials, spec, ctx), Vec::new())
         }
         Node::Window { input, window } => {
             let (coll, steps) = build_node(input, b, ctx);
@@ -176,6 +165,13 @@ fn build_node<'s>(node: &Node, b: &mut Builder<'s>, ctx: &DataflowContext) -> (R
             (crate::dedup::deduplicate(coll, dedup.clone(), ctx), Vec::new())
         }
     }
+}
+
+/// An aggregation of `input`'s rows: per-worker partial states, then the keyed state operator.
+fn aggregate<'s>(input: &Node, spec: AggregateNode, b: &mut Builder<'s>, ctx: &DataflowContext) -> Rows<'s> {
+    let (coll, steps) = build_node(input, b, ctx);
+    let spec = Arc::new(spec);
+    state_store(partial_aggregate(coll, steps, spec.clone(), ctx), spec, ctx)
 }
 
 /// Runs fused steps on one row; `Ok(None)` when a filter drops it.
