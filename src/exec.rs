@@ -455,8 +455,11 @@ impl Executor {
                             worker.step();
                         }
                     });
-                    if let Err(e) = res {
-                        error.get_or_insert(e);
+                    match res {
+                        Ok(skipped) => rows_in[s] += skipped,
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
                     }
                 }
                 for input in inputs.iter_mut() {

@@ -82,7 +82,9 @@ pub(crate) trait Source: Send {
 /// projected to the columns the query needs.
 pub(crate) trait SourceReader: Send + Sync {
     /// Reads the share; a plan of another connector is an error, never silently nothing.
-    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()>;
+    /// Returns how many records it read but did not emit because the source's pushed
+    /// filter (`SourceInput::filter`) rejected them: they count as input rows all the same.
+    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<u64>;
 }
 
 /// What [`Source::plan_next`] decided for one batch.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 mod generate;
 mod join;
+mod pushdown;
 mod shared;
 mod window;
 pub use generate::{
@@ -531,6 +532,10 @@ pub struct SourceInput {
     pub spec: Arc<SourceSpec>,
     /// Indices into `spec.schema` of the columns read, in order.
     pub projection: Vec<usize>,
+    /// A deterministic predicate over the projected columns that the plan applies right
+    /// above this source, its only reader: a reader may drop the rows it rejects early
+    /// (the plan still applies it to the rest). See `plan/pushdown.rs`.
+    pub filter: Option<BoundExpr>,
 }
 
 /// Row order and limit applied to a query's result table (ORDER BY / LIMIT).
@@ -753,7 +758,9 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
             order.keys.push((i, k.ascending, k.nulls_first));
         }
     }
-    let (root, sources) = shared::share_sources(root, a.sources);
+    let (root, mut sources) = shared::share_sources(root, a.sources);
+    let root = pushdown::below_watermarks(root);
+    pushdown::into_sources(&root, &mut sources);
     let (root, watermarks) = shared::share_watermarks(root, a.watermarks);
     Ok(Analyzed {
         root,
@@ -922,7 +929,7 @@ impl Analyzer {
                     })
                     .collect();
                 let schema = Schema::new(projection.iter().map(|&i| spec.schema.fields[i].clone()).collect());
-                self.sources.push(SourceInput { spec: spec.clone(), projection });
+                self.sources.push(SourceInput { spec: spec.clone(), projection, filter: None });
                 self.event_time = None;
                 self.qualifiers = Vec::new();
                 Ok((Node::Source { index: self.sources.len() - 1 }, schema))

@@ -100,7 +100,12 @@ impl SourceProvider for FileConnector {
                 .map(|(j, &i)| (j, fields[i].name.clone(), fields[i].data_type.clone()))
                 .collect(),
         };
-        Ok(Box::new(FileReader { reader: RecordReader::new(&cfg, &input.projection)?, partitions }))
+        let filtered = match &input.filter {
+            Some(predicate) => RecordReader::filtered(&cfg, &input.projection, predicate)?
+                .map(|reader| (reader, predicate.deterministic_columns().unwrap_or_default())),
+            None => None,
+        };
+        Ok(Box::new(FileReader { reader: RecordReader::new(&cfg, &input.projection)?, filtered, partitions }))
     }
 }
 
@@ -189,26 +194,37 @@ impl Source for FileSource {
 /// The worker side: parses its byte ranges.
 struct FileReader {
     reader: RecordReader,
+    /// The reader running the source's pushed filter while it parses, with the projected
+    /// columns the filter reads; `None` where it cannot (`RecordReader::filtered`).
+    filtered: Option<(RecordReader, Vec<usize>)>,
     partitions: PartitionColumns,
 }
 
 impl SourceReader for FileReader {
-    fn read(&self, plan: &BatchPlan, index: usize, _peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
-        let Some(splits) = plan.get::<Vec<Vec<FileSplit>>>(NAME)? else { return Ok(()) };
+    fn read(&self, plan: &BatchPlan, index: usize, _peers: usize, emit: &mut dyn FnMut(Row)) -> Result<u64> {
+        let Some(splits) = plan.get::<Vec<Vec<FileSplit>>>(NAME)? else { return Ok(0) };
+        let mut skipped = 0;
         for split in splits.get(index).into_iter().flatten() {
             let values = self.partitions.values_for(&split.path)?;
-            if values.is_empty() {
-                self.reader.read(split, emit)?;
+            // A partition value replaces the file's after parsing: a filter reading one
+            // cannot run before.
+            let reader = match &self.filtered {
+                Some((reader, cols)) if !values.iter().any(|(j, _)| cols.contains(j)) => reader,
+                _ => &self.reader,
+            };
+            let stats = if values.is_empty() {
+                reader.read(split, emit)?
             } else {
-                self.reader.read(split, &mut |mut row| {
+                reader.read(split, &mut |mut row| {
                     for (j, v) in &values {
                         row[*j] = v.clone();
                     }
                     emit(row)
-                })?;
-            }
+                })?
+            };
+            skipped += stats.skipped;
         }
-        Ok(())
+        Ok(skipped)
     }
 }
 

@@ -176,10 +176,11 @@ struct KafkaSourceReader {
 }
 
 impl SourceReader for KafkaSourceReader {
-    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
-        let Some(ranges) = plan.get::<Vec<KafkaRange>>(NAME)? else { return Ok(()) };
+    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<u64> {
+        let Some(ranges) = plan.get::<Vec<KafkaRange>>(NAME)? else { return Ok(0) };
         self.reader.read(&ranges, index, peers, &mut |row| {
             emit(self.projection.iter().map(|&i| row[i].clone()).collect())
-        })
+        })?;
+        Ok(0)
     }
 }

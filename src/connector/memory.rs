@@ -111,8 +111,8 @@ pub(super) struct RowsReader {
 }
 
 impl SourceReader for RowsReader {
-    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
-        let Some(rows) = plan.get::<Rows>(self.connector)? else { return Ok(()) };
+    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<u64> {
+        let Some(rows) = plan.get::<Rows>(self.connector)? else { return Ok(0) };
         let rows = &rows.0;
         let projection = &self.projection;
         let full = projection.len() == rows.first().map_or(0, |r| r.len())
@@ -124,6 +124,6 @@ impl SourceReader for RowsReader {
                 emit(projection.iter().map(|&i| row[i].clone()).collect());
             }
         }
-        Ok(())
+        Ok(0)
     }
 }

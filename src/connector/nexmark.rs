@@ -98,9 +98,9 @@ struct NexmarkReader {
 }
 
 impl SourceReader for NexmarkReader {
-    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
-        let Some(range) = plan.get::<NexmarkRange>(TAG)? else { return Ok(()) };
+    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<u64> {
+        let Some(range) = plan.get::<NexmarkRange>(TAG)? else { return Ok(0) };
         self.generator.generate(*range, index, peers, &self.projection, emit);
-        Ok(())
+        Ok(0)
     }
 }

@@ -82,11 +82,11 @@ struct RateReader {
 }
 
 impl SourceReader for RateReader {
-    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<()> {
-        let Some(range) = plan.get::<RateRange>(TAG)? else { return Ok(()) };
+    fn read(&self, plan: &BatchPlan, index: usize, peers: usize, emit: &mut dyn FnMut(Row)) -> Result<u64> {
+        let Some(range) = plan.get::<RateRange>(TAG)? else { return Ok(0) };
         range.generate(index, peers, &mut |row| {
             emit(self.projection.iter().map(|&i| row[i].clone()).collect())
         });
-        Ok(())
+        Ok(0)
     }
 }

@@ -100,31 +100,95 @@ pub(crate) struct Scratch {
 /// One parsed row and, if some value did not fit its column, why.
 pub(crate) type Parsed = (Row, Option<String>);
 
+/// A filter the plan applies right above the source, run while a record is parsed: once
+/// the columns it reads are parsed and it rejects them, the rest of the record is skipped
+/// (Spark's JSON filter pushdown, `spark.sql.json.filterPushdown.enabled`). The plan still
+/// applies the filter to the rows that pass, so skipping is only ever a shortcut:
+/// - it runs only if it rejects a row of NULLs (a record whose tail is malformed would be
+///   such a row under PERMISSIVE) and never under FAILFAST (`RecordReader::filtered`);
+/// - it skips only when the rest of the record holds none of its column names in quotes and
+///   no escape (a repeated key, even spelled with escapes, would replace a value it read);
+/// - an error evaluating it parses the record whole, for the plan's filter to report.
+///
+/// What is lost is only the count of malformed records among the rejected ones.
+#[derive(Debug)]
+pub(crate) struct PushedFilter {
+    predicate: sluice_core::eval::BoundExpr,
+    /// For each output slot, its bit among the filter's columns.
+    bit_of_slot: Vec<Option<u8>>,
+    /// Every bit of the filter's columns (0: it reads none).
+    all: u64,
+    /// The filter's column names in double and in single quotes, as a key spells them.
+    names: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl PushedFilter {
+    /// The filter over output `slots` named `names`, for rows `width` wide; `None` past 64
+    /// columns.
+    pub(crate) fn new(
+        predicate: sluice_core::eval::BoundExpr,
+        slots: &[usize],
+        names: &[&str],
+        width: usize,
+    ) -> Option<PushedFilter> {
+        if slots.len() > 64 {
+            return None;
+        }
+        let mut bit_of_slot = vec![None; width];
+        for (bit, &slot) in slots.iter().enumerate() {
+            *bit_of_slot.get_mut(slot)? = Some(bit as u8);
+        }
+        let all = if slots.len() == 64 { u64::MAX } else { (1u64 << slots.len()) - 1 };
+        let names = names
+            .iter()
+            .flat_map(|n| [format!("\"{n}\""), format!("'{n}'")])
+            .map(|key| memchr::memmem::Finder::new(key.as_bytes()).into_owned())
+            .collect();
+        Some(PushedFilter { predicate, bit_of_slot, all, names })
+    }
+
+    /// True if the row (its filter columns read) fails the filter and the `rest` of the
+    /// record cannot change them.
+    #[inline]
+    fn rejects(&self, row: &[Value], rest: &[u8]) -> bool {
+        !matches!(self.predicate.eval(row), Ok(Value::Boolean(true)) | Err(_))
+            && memchr::memchr(b'\\', rest).is_none()
+            && self.names.iter().all(|n| n.find(rest).is_none())
+    }
+}
+
 /// Parses one line into `out` (cleared first): nothing for a blank line, one row per object.
 /// `Err` is a syntax error, which makes the whole line malformed.
+///
+/// With `filter`, a line holding one object stops being parsed once the filter's columns
+/// are read and it rejects them: `Ok(true)` and no row (see [`PushedFilter`]).
 pub(crate) fn parse_line(
     layout: &ObjectLayout,
     line: &[u8],
     scratch: &mut Scratch,
     out: &mut Vec<Parsed>,
-) -> Result<(), String> {
+    filter: Option<&PushedFilter>,
+) -> Result<bool, String> {
     out.clear();
     let mut c = Cur { b: line, i: 0 };
     c.ws();
     match c.peek() {
-        None => Ok(()),
+        None => Ok(false),
         Some(b'{') => {
             let mut row = vec![Value::Null; layout.width];
             let mut bad = None;
-            c.object(layout, &mut row, scratch, 0, &mut bad)?;
+            let mut early = filter.map(|f| (f, 0u64));
+            if c.object(layout, &mut row, scratch, 0, &mut bad, early.as_mut())? {
+                return Ok(true);
+            }
             out.push((row, bad));
-            Ok(())
+            Ok(false)
         }
         Some(b'[') => {
             c.i += 1;
             c.ws();
             if c.peek() == Some(b']') {
-                return Ok(());
+                return Ok(false);
             }
             loop {
                 c.ws();
@@ -133,12 +197,12 @@ pub(crate) fn parse_line(
                 }
                 let mut row = vec![Value::Null; layout.width];
                 let mut bad = None;
-                c.object(layout, &mut row, scratch, 1, &mut bad)?;
+                c.object(layout, &mut row, scratch, 1, &mut bad, None)?;
                 out.push((row, bad));
                 c.ws();
                 match c.next() {
                     Some(b',') => continue,
-                    Some(b']') => return Ok(()),
+                    Some(b']') => return Ok(false),
                     _ => return Err(c.unexpected_prev("',' or ']'")),
                 }
             }
@@ -405,7 +469,9 @@ impl<'a> Cur<'a> {
     }
 
     /// Parses an object into `row` through `layout`. A value that does not fit its column
-    /// leaves null there and its reason in `bad` (Spark's partial results).
+    /// leaves null there and its reason in `bad` (Spark's partial results). With `early` (a
+    /// record's root object: the filter and the bits of its columns read so far), stops
+    /// once the filter rejects the row: `Ok(true)`.
     fn object(
         &mut self,
         layout: &ObjectLayout,
@@ -413,12 +479,18 @@ impl<'a> Cur<'a> {
         sc: &mut Scratch,
         depth: u32,
         bad: &mut Option<String>,
-    ) -> Result<(), String> {
+        mut early: Option<&mut (&PushedFilter, u64)>,
+    ) -> Result<bool, String> {
         self.enter(depth)?;
+        if let Some((filter, _)) = &early {
+            if filter.all == 0 && filter.rejects(row, &self.b[self.i..]) {
+                return Ok(true);
+            }
+        }
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(());
+            return Ok(false);
         }
         let mut hint = 0;
         loop {
@@ -437,13 +509,25 @@ impl<'a> Cur<'a> {
             match field.and_then(|f| Some((&layout.fields[f], layout.fields[f].slot?))) {
                 Some((f, slot)) => {
                     row[slot] = self.value(f, sc, depth + 1, bad)?;
+                    if let Some((filter, seen)) = early.as_deref_mut() {
+                        if let Some(bit) = filter.bit_of_slot[slot] {
+                            let before = *seen;
+                            *seen |= 1 << bit;
+                            if before != filter.all
+                                && *seen == filter.all
+                                && filter.rejects(row, &self.b[self.i..])
+                            {
+                                return Ok(true);
+                            }
+                        }
+                    }
                 }
                 None => self.skip(depth + 1)?,
             }
             self.ws();
             match self.next() {
                 Some(b',') => {}
-                Some(b'}') => return Ok(()),
+                Some(b'}') => return Ok(false),
                 _ => return Err(self.unexpected_prev("',' or '}'")),
             }
         }
@@ -527,7 +611,7 @@ impl<'a> Cur<'a> {
             Some(b'{') if f.nested.is_some() => {
                 let layout = f.nested.as_ref().expect("checked above");
                 let mut inner = vec![Value::Null; layout.width];
-                self.object(layout, &mut inner, sc, depth, bad)?;
+                self.object(layout, &mut inner, sc, depth, bad, None)?;
                 Some(Value::Struct(inner.into()))
             }
             Some(b'[') if f.element.is_some() => {
@@ -767,7 +851,7 @@ mod tests {
         }
         let layout = ObjectLayout::root(&schema.fields, &slots, proj.len());
         let mut out = Vec::new();
-        parse_line(&layout, line.as_bytes(), &mut Scratch::default(), &mut out)?;
+        parse_line(&layout, line.as_bytes(), &mut Scratch::default(), &mut out, None)?;
         Ok(out)
     }
 
@@ -909,7 +993,7 @@ mod tests {
         )]);
         let layout = ObjectLayout::root(&schema.fields, &[Some(0)], 1);
         let mut out = Vec::new();
-        parse_line(&layout, br#"{"s":{"y":"q","x":3}}"#, &mut Scratch::default(), &mut out).unwrap();
+        parse_line(&layout, br#"{"s":{"y":"q","x":3}}"#, &mut Scratch::default(), &mut out, None).unwrap();
         assert_eq!(out[0].0, vec![Value::Struct(vec![Value::Long(3), s("q")].into())]);
     }
 

@@ -4,9 +4,10 @@
 use super::codec::Codec;
 use super::config::{FileFormat, FileSourceConfig, ParseMode};
 use super::csv::{CsvLayout, Splitter};
-use super::json::{self, ObjectLayout, Parsed, Scratch};
+use super::json::{self, ObjectLayout, Parsed, PushedFilter, Scratch};
 use super::split::{self, FileSplit, SplitBuffer};
 use super::text::{is_corrupt_file, TextEncoding};
+use sluice_core::eval::BoundExpr;
 use sluice_core::{Result, Row, SluiceError, Value};
 use std::sync::Arc;
 
@@ -19,6 +20,8 @@ pub struct ReadStats {
     pub malformed: u64,
     /// Bytes of the records that belong to the split.
     pub bytes: u64,
+    /// Records a pushed filter rejected while they were parsed (no row emitted).
+    pub skipped: u64,
 }
 
 #[derive(Debug)]
@@ -45,6 +48,8 @@ struct Plan {
     encoding: TextEncoding,
     ignore_corrupt_files: bool,
     formats: Arc<super::values::TimeFormats>,
+    /// A filter run while JSON records are parsed (`RecordReader::filtered`).
+    filter: Option<PushedFilter>,
 }
 
 /// Parses splits of one source into rows of the projected columns; cheap to clone and send
@@ -102,8 +107,40 @@ impl RecordReader {
                 encoding: cfg.encoding,
                 ignore_corrupt_files: cfg.ignore_corrupt_files,
                 formats: cfg.time_formats.clone(),
+                filter: None,
             }),
         })
+    }
+
+    /// A reader as [`RecordReader::new`]'s that also runs `predicate` (over the projected
+    /// columns: a filter the plan applies right above this source) while it parses, skipping
+    /// the rest of each record the predicate rejects (`ReadStats::skipped`). `None` where that
+    /// could change any row (see `json::PushedFilter`): a format other than JSON, FAILFAST
+    /// (every malformed record must fail the query), a predicate reading the corrupt-record
+    /// column, not deterministic, or not rejecting a row of NULLs.
+    pub fn filtered(
+        cfg: &FileSourceConfig,
+        projection: &[usize],
+        predicate: &BoundExpr,
+    ) -> Result<Option<Self>> {
+        let mut reader = RecordReader::new(cfg, projection)?;
+        if cfg.format != FileFormat::Json || cfg.mode == ParseMode::FailFast {
+            return Ok(None);
+        }
+        let Some(slots) = predicate.deterministic_columns() else { return Ok(None) };
+        let plan = Arc::get_mut(&mut reader.plan).expect("a new reader's plan is its own");
+        if slots.iter().any(|&s| s >= projection.len() || Some(s) == plan.corrupt_slot)
+            || !matches!(
+                predicate.eval(&vec![Value::Null; plan.width]),
+                Ok(Value::Boolean(false) | Value::Null)
+            )
+        {
+            return Ok(None);
+        }
+        let names: Vec<&str> =
+            slots.iter().map(|&s| cfg.schema.fields[projection[s]].name.as_str()).collect();
+        plan.filter = PushedFilter::new(predicate.clone(), &slots, &names, plan.width);
+        Ok(plan.filter.is_some().then_some(reader))
     }
 
     /// Reads one split, calling `emit` per row. Malformed records follow the mode: FAILFAST
@@ -147,7 +184,7 @@ impl RecordReader {
             }
             let size = std::fs::metadata(&split.path).map_err(|e| SluiceError::io(&split.path, e))?.len();
             let rows = super::parquet::read_file(&split.path, layout, emit)?;
-            return Ok(ReadStats { rows, malformed: 0, bytes: size });
+            return Ok(ReadStats { rows, bytes: size, ..ReadStats::default() });
         }
         let Some(sb) = self.load(split)? else { return Ok(ReadStats::default()) };
         let mut stats = ReadStats::default();
@@ -179,29 +216,34 @@ impl RecordReader {
                     stats.rows += 1;
                     emit(row);
                 }
-                Parser::Json(layout) => match json::parse_line(layout, line, &mut scratch, &mut parsed) {
-                    Ok(()) => {
-                        for (row, bad) in parsed.drain(..) {
-                            match bad {
-                                None => {
-                                    stats.rows += 1;
-                                    emit(row);
+                Parser::Json(layout) => {
+                    match json::parse_line(layout, line, &mut scratch, &mut parsed, plan.filter.as_ref()) {
+                        Ok(true) => stats.skipped += 1,
+                        Ok(false) => {
+                            for (row, bad) in parsed.drain(..) {
+                                match bad {
+                                    None => {
+                                        stats.rows += 1;
+                                        emit(row);
+                                    }
+                                    Some(reason) => self.malformed(
+                                        split,
+                                        &sb,
+                                        pos,
+                                        line,
+                                        Some(row),
+                                        reason,
+                                        &mut stats,
+                                        emit,
+                                    )?,
                                 }
-                                Some(reason) => self.malformed(
-                                    split,
-                                    &sb,
-                                    pos,
-                                    line,
-                                    Some(row),
-                                    reason,
-                                    &mut stats,
-                                    emit,
-                                )?,
                             }
                         }
+                        Err(reason) => {
+                            self.malformed(split, &sb, pos, line, None, reason, &mut stats, emit)?
+                        }
                     }
-                    Err(reason) => self.malformed(split, &sb, pos, line, None, reason, &mut stats, emit)?,
-                },
+                }
                 Parser::Csv { layout, .. } => {
                     if !layout.skips(line) {
                         if header_pending {
@@ -329,7 +371,11 @@ mod tests {
         let size: u64 = list_all(&cfg).unwrap().iter().map(|f| f.size).sum();
         for parts in [1, 3, 8] {
             let (rows, stats) = read_all(&cfg, &[6], parts).unwrap();
-            assert_eq!(stats, ReadStats { rows: 529_288, malformed: 0, bytes: size }, "{parts} parts");
+            assert_eq!(
+                stats,
+                ReadStats { rows: 529_288, bytes: size, ..ReadStats::default() },
+                "{parts} parts"
+            );
             assert_eq!(rows.iter().filter(|r| !r[0].is_null()).count(), 425_230);
         }
         let (rows, _) = read_all(&cfg, &[9, 0, 2], 2).unwrap();
@@ -366,6 +412,85 @@ mod tests {
 
     fn s(v: &str) -> Value {
         Value::string(v)
+    }
+    fn predicate(sql: &str, ddl: &str, projection: &[usize]) -> BoundExpr {
+        let schema = Schema::parse_ddl(ddl).unwrap();
+        let projected = Schema::new(projection.iter().map(|&i| schema.fields[i].clone()).collect());
+        sluice_core::sql::parse_expr(sql).unwrap().bind(&projected).unwrap()
+    }
+
+    /// The rows `reader` gives that `p` keeps, and the records it skipped.
+    fn kept(reader: &RecordReader, cfg: &FileSourceConfig, p: &BoundExpr) -> (Vec<Row>, u64) {
+        let mut rows = Vec::new();
+        let mut skipped = 0;
+        for split in plan_splits(&list_all(cfg).unwrap(), 3).iter().flatten() {
+            skipped += reader.read(split, &mut |r| rows.push(r)).unwrap().skipped;
+        }
+        rows.retain(|r| p.eval_predicate(r).unwrap());
+        (rows, skipped)
+    }
+
+    #[test]
+    fn a_pushed_filter_keeps_the_rows_of_parsing_whole_records_then_filtering() {
+        // Real rows: the filter's columns come after others in each record.
+        let cfg = config(FileFormat::Json, Path::new(ACTIVITY), ACTIVITY_SCHEMA, &[]);
+        let proj = [3, 6, 7];
+        let p = predicate("Index % 7 = 0 AND gt = 'walk'", ACTIVITY_SCHEMA, &proj);
+        let filtered = RecordReader::filtered(&cfg, &proj, &p).unwrap().expect("pushable");
+        let (plain_rows, none) = kept(&RecordReader::new(&cfg, &proj).unwrap(), &cfg, &p);
+        let (rows, skipped) = kept(&filtered, &cfg, &p);
+        assert_eq!((rows.len(), none), (plain_rows.len(), 0));
+        assert_eq!(rows, plain_rows);
+        // The 425,230 records with a `gt` name it and `Index` once, before x, y, z, and have
+        // no escapes: each the filter rejects is skipped. The others never give it its columns.
+        assert_eq!(skipped, 425_230 - rows.len() as u64);
+    }
+
+    #[test]
+    fn a_pushed_filter_parses_whole_the_records_whose_rest_could_change_its_answer() {
+        let ddl = "a BIGINT, b STRING, _corrupt_record STRING";
+        let lines = [
+            r#"{"a":246,"b":"kept"}"#,
+            r#"{"a":1,"b":"rejected, skipped"}"#,
+            r#"{"a":1,"b":"a repeated key","a":369}"#,
+            r#"{"a":1,"b":"a repeated key spelled with an escape","a":492}"#,
+            r#"{"a":2,"b":"rejected, its malformed tail skipped""#,
+            r#"{"a":"one","b":"a value that does not fit"}"#,
+            r#"[{"a":615,"b":"an array"},{"a":3}]"#,
+            r#"{"b":"no a"}"#,
+            r#"{"b":"a after the rest","a":738}"#,
+        ];
+        let (_dir, path) = one_file("edge.json", &lines.join("\n"));
+        for (proj, opts) in [
+            (&[0, 1, 2][..], &[][..]),
+            (&[0, 1][..], &[("mode", "DROPMALFORMED")][..]),
+            (&[1, 0][..], &[][..]),
+        ] {
+            let cfg = config(FileFormat::Json, &path, ddl, opts);
+            let p = predicate("a % 123 = 0", ddl, proj);
+            let (plain, _) = kept(&RecordReader::new(&cfg, proj).unwrap(), &cfg, &p);
+            let (rows, skipped) = kept(&RecordReader::filtered(&cfg, proj, &p).unwrap().unwrap(), &cfg, &p);
+            assert_eq!(rows, plain, "{proj:?} {opts:?}");
+            let a = proj.iter().position(|&c| c == 0).unwrap();
+            let mut kept_a: Vec<_> = rows.iter().map(|r| r[a].clone()).collect();
+            kept_a.sort();
+            let want: Vec<Value> = [246, 369, 492, 615, 738].into_iter().map(Value::Long).collect();
+            assert_eq!(kept_a, want);
+            // Lines 2, 5 and 6: rejected once `a` is read, nothing after it names `a`.
+            assert_eq!(skipped, 3, "{proj:?} {opts:?}");
+        }
+        let cfg = |opts: &[(&str, &str)]| config(FileFormat::Json, &path, ddl, opts);
+        let pushable = |sql: &str, opts: &[(&str, &str)]| {
+            let p = predicate(sql, ddl, &[0, 1, 2]);
+            RecordReader::filtered(&cfg(opts), &[0, 1, 2], &p).unwrap().is_some()
+        };
+        assert!(pushable("a > 1", &[]));
+        assert!(!pushable("a > 1", &[("mode", "FAILFAST")]), "FAILFAST must see every malformed record");
+        assert!(!pushable("a IS NULL OR a > 1", &[]), "keeps the row of NULLs of a malformed record");
+        assert!(!pushable("_corrupt_record IS NOT NULL", &[]), "reads the whole record");
+        assert!(!pushable("rand() < 0.5", &[]));
+        let csv = config(FileFormat::Csv, &path, ddl, &[]);
+        assert!(RecordReader::filtered(&csv, &[0], &predicate("a > 1", ddl, &[0])).unwrap().is_none());
     }
 
     /// Writes `text` as the one file of a fresh directory.

@@ -135,6 +135,7 @@ mod json;
 mod lambda;
 mod like;
 mod naming;
+mod refs;
 mod row;
 mod scalar;
 mod temporal;
