@@ -620,3 +620,62 @@ fn a_filter_run_while_parsing_keeps_the_rows_and_counts_every_record() {
     let inputs: u64 = q.recent_progress().iter().map(|p| p.num_input_rows).sum();
     assert_eq!(inputs as usize, all.len(), "every record read counts as an input row");
 }
+
+/// Files in `col=value` directories under the path are read, as Spark's partition discovery
+/// reads them (they were silently left out): the directory's value replaces the file's, is
+/// appended to a given schema that lacks the column, and is what a filter on it sees.
+#[test]
+fn partition_directories_read_as_spark_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (sub, text) in [("day=1", "{\"v\":1,\"day\":9}\n{\"v\":2}\n"), ("day=2", "{\"v\":3,\"day\":9}\n")] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("part.json"), text).unwrap();
+    }
+    let path = dir.path().to_str().unwrap();
+    for workers in [1, 2] {
+        let spark = session(workers);
+        let read = |ddl: Option<&str>| match ddl {
+            Some(ddl) => spark.read().schema(ddl).json(path).unwrap(),
+            None => spark.read().json(path).unwrap(),
+        };
+        let rows = |df: DataFrame| {
+            let columns = df.columns().unwrap();
+            as_json(&columns.iter().map(String::as_str).collect::<Vec<_>>(), df.collect().unwrap())
+        };
+        let context = |what: &str| format!("{what}, {workers} workers");
+        assert_same_rows(
+            &spark_answer("partitions_schema"),
+            &rows(read(Some("v BIGINT, day BIGINT"))),
+            &context("schema"),
+        );
+        assert_same_rows(
+            &spark_answer("partitions_appended"),
+            &rows(read(Some("v BIGINT"))),
+            &context("appended"),
+        );
+        let inferred = read(None);
+        // A partition column the files also hold keeps its place among the sorted keys.
+        assert_eq!(inferred.columns().unwrap(), ["day", "v"]);
+        assert_same_rows(&spark_answer("partitions_inferred"), &rows(inferred), &context("inferred"));
+        let filtered = read(Some("v BIGINT, day BIGINT")).filter("day = 1");
+        assert_same_rows(&spark_answer("partitions_filtered"), &rows(filtered), &context("filtered"));
+        let table = format!("partitions_{workers}");
+        let q = spark
+            .read_stream()
+            .schema("v BIGINT")
+            .json(path)
+            .unwrap()
+            .write_stream()
+            .format("memory")
+            .query_name(&table)
+            .trigger(Trigger::AvailableNow)
+            .start()
+            .unwrap();
+        assert!(q.await_termination_timeout(WAIT).unwrap());
+        assert_same_rows(
+            &spark_answer("partitions_stream"),
+            &rows(spark.table(&table).unwrap()),
+            &context("stream"),
+        );
+    }
+}

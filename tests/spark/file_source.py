@@ -171,6 +171,22 @@ def main():
     except Exception as e:  # noqa: BLE001
         print("stream modifiedBefore:", str(e)[:300], file=sys.stderr)
 
+    # Partition directories under the path: their files are read, the directory's value
+    # replacing the file's, and the column appended to a given schema that lacks it.
+    d = os.path.join(tmp, "partitioned")
+    for sub, text in [("day=1", '{"v":1,"day":9}\n{"v":2}\n'), ("day=2", '{"v":3,"day":9}\n')]:
+        os.makedirs(os.path.join(d, sub))
+        open(os.path.join(d, sub, "part.json"), "w").write(text)
+    write_rows("partitions_schema", spark.read.schema("v BIGINT, day BIGINT").json(d), ["v"])
+    write_rows("partitions_appended", spark.read.schema("v BIGINT").json(d), ["v"])
+    write_rows("partitions_inferred", spark.read.json(d), ["v"])
+    write_rows("partitions_filtered", spark.read.schema("v BIGINT, day BIGINT").json(d).filter("day = 1"), ["v"])
+    q = (spark.readStream.schema("v BIGINT").json(d).writeStream.format("memory")
+         .queryName("partitions_stream").start())
+    q.processAllAvailable()
+    q.stop()
+    write_rows("partitions_stream", spark.sql("SELECT * FROM partitions_stream"), ["v"])
+
     # A binary file among JSON files: with ignoreCorruptFiles the rest is read. Spark reads
     # the binary bytes as malformed lines; Sluice refuses it, so the answer is the good files'.
     d = os.path.join(tmp, "good")

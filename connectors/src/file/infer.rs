@@ -234,7 +234,9 @@ impl FileSourceConfig {
     ) -> Result<Self> {
         let mut cfg = FileSourceConfig::from_options(format, path, options)?;
         cfg.schema = match (schema, format) {
-            (Some(s), _) => s,
+            // Spark appends the partition columns a given schema lacks (a path not there yet
+            // has none; reading it reports what is wrong with it).
+            (Some(s), _) => with_partition_columns(&cfg, s.clone()).unwrap_or(s),
             (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
             // Spark reads a parquet schema from the files, for streams too, when there are any.
             (None, FileFormat::Parquet) => match super::parquet::infer_schema(&cfg)? {

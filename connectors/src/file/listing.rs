@@ -33,9 +33,10 @@ fn entry_of(path: PathBuf, meta: &std::fs::Metadata) -> FileEntry {
     FileEntry { path, size: meta.len(), mtime_ms }
 }
 
-/// The visible regular files inside `dir` (in every subdirectory with `recursiveFileLookup`)
-/// whose names pass `pathGlobFilter`, unordered; for the output of a file sink, exactly the
-/// files its log commits (ordered by batch through `mtime_ms`).
+/// The visible regular files inside `dir` and its `col=value` partition directories (every
+/// subdirectory with `recursiveFileLookup`) whose names pass `pathGlobFilter`, unordered; for
+/// the output of a file sink, exactly the files its log commits (ordered by batch through
+/// `mtime_ms`).
 fn list_dir(dir: &Path, opts: &ListingOptions) -> Result<Vec<FileEntry>> {
     if let Some(committed) = super::sink_log::committed_files(dir)? {
         return Ok(committed
@@ -70,7 +71,9 @@ fn walk(dir: &Path, opts: &ListingOptions, files: &mut Vec<FileEntry>) -> Result
             if opts.glob.as_ref().is_none_or(|g| name_matches(g, &path)) {
                 files.push(entry_of(path, &meta));
             }
-        } else if meta.is_dir() && opts.recursive {
+        } else if meta.is_dir() && (opts.recursive || name.to_string_lossy().contains('=')) {
+            // Spark's partition discovery reads the files of `col=value` directories (their
+            // values are columns: `partitions.rs`); other directories only when recursive.
             walk(&path, opts, files)?;
         }
     }
