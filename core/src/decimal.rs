@@ -220,6 +220,13 @@ impl Decimal {
         precision: u8,
         scale: u8,
     ) -> Result<Decimal, DecimalError> {
+        if let Some(v) = self.arith_narrow(op, other, scale) {
+            // `precision` is at most 38, and 10^38 < i128::MAX.
+            return match v.unsigned_abs() < 10u128.pow(u32::from(precision.min(MAX_PRECISION))) {
+                true => Ok(Decimal { unscaled: v, scale }),
+                false => Err(DecimalError::Overflow),
+            };
+        }
         let (a, b) = (self.wide(), other.wide());
         let common = self.scale.max(other.scale);
         let at = |v: I256, s: u8| rescale_wide(v, s, common).ok_or(DecimalError::Overflow);
@@ -259,6 +266,20 @@ impl Decimal {
             }
         };
         Decimal::from_wide(v, precision, scale)
+    }
+
+    /// `self op other` at `scale` when it is exact in 128 bits without rounding (a product
+    /// at the sum of the scales, a sum or difference at the larger scale: a price times a
+    /// rate, amounts added up), the unscaled value; `None` sends it the 256-bit way.
+    #[inline]
+    fn arith_narrow(self, op: DecimalOp, other: Decimal, scale: u8) -> Option<i128> {
+        let up = |d: Decimal| d.unscaled.checked_mul(10i128.checked_pow(u32::from(scale.checked_sub(d.scale)?))?);
+        match op {
+            DecimalOp::Mul if scale == self.scale + other.scale => self.unscaled.checked_mul(other.unscaled),
+            DecimalOp::Add if scale == self.scale.max(other.scale) => up(self)?.checked_add(up(other)?),
+            DecimalOp::Sub if scale == self.scale.max(other.scale) => up(self)?.checked_sub(up(other)?),
+            _ => None,
+        }
     }
 
     /// The integral quotient `self div other`, truncated toward zero.
@@ -524,6 +545,45 @@ mod tests {
         assert_eq!(d("123.45").to_type(4, 2), Err(DecimalError::Overflow));
         assert_eq!(d("1.005").to_type(4, 2).unwrap().to_string(), "1.01");
         assert_eq!(d("-1.005").to_type(4, 2).unwrap().to_string(), "-1.01");
+    }
+
+    /// The 128-bit shortcut gives what the 256-bit path gives, overflow included.
+    #[test]
+    fn the_narrow_path_equals_the_wide_one() {
+        let wide = |x: Decimal, op, y: Decimal, p: u8, s: u8| {
+            let (a, b) = (x.wide(), y.wide());
+            let natural = if op == DecimalOp::Mul { x.scale + y.scale } else { x.scale.max(y.scale) };
+            let v = match op {
+                DecimalOp::Mul => a * b,
+                _ => {
+                    let c = x.scale.max(y.scale);
+                    let (a, b) = (rescale_wide(a, x.scale, c).unwrap(), rescale_wide(b, y.scale, c).unwrap());
+                    if op == DecimalOp::Add {
+                        a + b
+                    } else {
+                        a - b
+                    }
+                }
+            };
+            Decimal::from_wide(rescale_wide(v, natural, s).unwrap(), p, s)
+        };
+        let values = ["0", "0.908", "-1.5", "73134520", "99999999999999999999", "-0.001", "12345678901234567.8901"];
+        for x in values.map(d) {
+            for y in values.map(d) {
+                let natural = [x.scale + y.scale, x.scale.max(y.scale), x.scale.max(y.scale)];
+                let ops = [DecimalOp::Mul, DecimalOp::Add, DecimalOp::Sub];
+                // At the natural scale (exact: the shortcut) and one digit less (rounded).
+                for (op, s) in ops.into_iter().zip(natural).flat_map(|(op, n)| [(op, n), (op, n.saturating_sub(1))]) {
+                    for p in [s.max(1), 24, 38] {
+                        let exact = |r: Result<Decimal, DecimalError>| r.map(|v| (v.unscaled, v.scale));
+                        let got = exact(x.arith(op, y, p, s));
+                        assert_eq!(got, exact(wide(x, op, y, p, s)), "{x} {op:?} {y} as ({p},{s})");
+                    }
+                }
+            }
+        }
+        let big = Decimal::new(i128::MAX / 10, 0);
+        assert_eq!(big.arith(DecimalOp::Mul, d("20"), 38, 0), Err(DecimalError::Overflow));
     }
 
     #[test]
