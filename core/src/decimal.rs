@@ -273,7 +273,8 @@ impl Decimal {
     /// rate, amounts added up), the unscaled value; `None` sends it the 256-bit way.
     #[inline]
     fn arith_narrow(self, op: DecimalOp, other: Decimal, scale: u8) -> Option<i128> {
-        let up = |d: Decimal| d.unscaled.checked_mul(10i128.checked_pow(u32::from(scale.checked_sub(d.scale)?))?);
+        let up =
+            |d: Decimal| d.unscaled.checked_mul(10i128.checked_pow(u32::from(scale.checked_sub(d.scale)?))?);
         match op {
             DecimalOp::Mul if scale == self.scale + other.scale => self.unscaled.checked_mul(other.unscaled),
             DecimalOp::Add if scale == self.scale.max(other.scale) => up(self)?.checked_add(up(other)?),
@@ -567,13 +568,16 @@ mod tests {
             };
             Decimal::from_wide(rescale_wide(v, natural, s).unwrap(), p, s)
         };
-        let values = ["0", "0.908", "-1.5", "73134520", "99999999999999999999", "-0.001", "12345678901234567.8901"];
+        let values =
+            ["0", "0.908", "-1.5", "73134520", "99999999999999999999", "-0.001", "12345678901234567.8901"];
         for x in values.map(d) {
             for y in values.map(d) {
                 let natural = [x.scale + y.scale, x.scale.max(y.scale), x.scale.max(y.scale)];
                 let ops = [DecimalOp::Mul, DecimalOp::Add, DecimalOp::Sub];
                 // At the natural scale (exact: the shortcut) and one digit less (rounded).
-                for (op, s) in ops.into_iter().zip(natural).flat_map(|(op, n)| [(op, n), (op, n.saturating_sub(1))]) {
+                for (op, s) in
+                    ops.into_iter().zip(natural).flat_map(|(op, n)| [(op, n), (op, n.saturating_sub(1))])
+                {
                     for p in [s.max(1), 24, 38] {
                         let exact = |r: Result<Decimal, DecimalError>| r.map(|v| (v.unscaled, v.scale));
                         let got = exact(x.arith(op, y, p, s));

@@ -56,11 +56,15 @@ impl SideState {
         if let Some(t) = self.row_time.and_then(|i| event_time_of(&row[i])) {
             self.by_time.entry(t).or_default().push(key.clone());
         }
-        let time = self.event_key.and_then(|i| event_time_of(&key[i]));
+        let Some(time) = self.event_key.and_then(|i| event_time_of(&key[i])) else {
+            // No key to list by time: no copy of a new key either.
+            self.rows.entry_or_insert_with(key, JoinRows::default).add(row, n, matched);
+            return;
+        };
         let (rows, fresh) = self.rows.entry_or_insert_fresh(key, JoinRows::default);
         rows.add(row, n, matched);
-        if let (Some(t), Some(key)) = (time, fresh) {
-            self.by_time.entry(t).or_default().push(key);
+        if let Some(key) = fresh {
+            self.by_time.entry(time).or_default().push(key);
         }
     }
 
