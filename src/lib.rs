@@ -52,6 +52,7 @@ mod writer;
 
 pub use cluster::{read_hostfile, Cluster};
 pub use dataframe::{DataFrame, GroupedData, IntoColumn, IntoCondition, IntoJoinOn};
+pub use exec::exit_without_freeing_state;
 pub use foreach::ForeachWriter;
 pub use listener::{
     QueryIdleEvent, QueryProgressEvent, QueryStartedEvent, QueryTerminatedEvent, StreamingQueryListener,

@@ -115,6 +115,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The process ends with its queries: their workers need not free the state first.
+    sluice::exit_without_freeing_state();
     match cli.command {
         Command::Run {
             script,
