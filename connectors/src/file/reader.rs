@@ -221,22 +221,7 @@ impl RecordReader {
                         Ok(true) => stats.skipped += 1,
                         Ok(false) => {
                             for (row, bad) in parsed.drain(..) {
-                                match bad {
-                                    None => {
-                                        stats.rows += 1;
-                                        emit(row);
-                                    }
-                                    Some(reason) => self.malformed(
-                                        split,
-                                        &sb,
-                                        pos,
-                                        line,
-                                        Some(row),
-                                        reason,
-                                        &mut stats,
-                                        emit,
-                                    )?,
-                                }
+                                self.emit_parsed(row, bad, split, &sb, pos, line, &mut stats, emit)?;
                             }
                         }
                         Err(reason) => {
@@ -250,22 +235,8 @@ impl RecordReader {
                             header_pending = false;
                         } else {
                             let mut row = vec![Value::Null; plan.width];
-                            match layout.parse_line(line, &mut splitter, &mut scratch.interner, &mut row) {
-                                None => {
-                                    stats.rows += 1;
-                                    emit(row);
-                                }
-                                Some(reason) => self.malformed(
-                                    split,
-                                    &sb,
-                                    pos,
-                                    line,
-                                    Some(row),
-                                    reason,
-                                    &mut stats,
-                                    emit,
-                                )?,
-                            }
+                            let bad = layout.parse_line(line, &mut splitter, &mut scratch.interner, &mut row);
+                            self.emit_parsed(row, bad, split, &sb, pos, line, &mut stats, emit)?;
                         }
                     }
                 }
@@ -273,6 +244,29 @@ impl RecordReader {
             pos = next;
         }
         Ok(stats)
+    }
+
+    /// Emits a parsed row, or, when some value did not fit (`bad`), applies the parse mode.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_parsed(
+        &self,
+        row: Row,
+        bad: Option<String>,
+        split: &FileSplit,
+        sb: &SplitBuffer,
+        offset: usize,
+        line: &[u8],
+        stats: &mut ReadStats,
+        emit: &mut dyn FnMut(Row),
+    ) -> Result<()> {
+        match bad {
+            None => {
+                stats.rows += 1;
+                emit(row);
+                Ok(())
+            }
+            Some(reason) => self.malformed(split, sb, offset, line, Some(row), reason, stats, emit),
+        }
     }
 
     /// Applies the parse mode to a malformed record; `partial` is what parsed of it.
