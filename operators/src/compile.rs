@@ -28,10 +28,58 @@ pub use crate::collection::{Diff, Rows, Time};
 /// One row-at-a-time step of a fused pipeline.
 #[derive(Clone, Debug)]
 enum Step {
-    Map(Vec<BoundExpr>),
+    Map(MapStep),
     Filter(BoundExpr),
     /// Records the event time in column `.0` for watermark `.1`.
     EventTime(usize, usize),
+}
+
+/// A projection over each row. Column references pass their value on: moved out of the
+/// input row when no other expression reads that column (no reference-count traffic for a
+/// string), and a projection of every column in order leaves the row as it is.
+#[derive(Clone, Debug)]
+struct MapStep {
+    exprs: Vec<BoundExpr>,
+    /// Per expression: the input column it moves, when it is a plain column read once.
+    moves: Vec<Option<usize>>,
+    /// `exprs` are the columns `0..exprs.len()` in order.
+    identity: bool,
+}
+
+impl MapStep {
+    fn new(exprs: Vec<BoundExpr>) -> MapStep {
+        let identity = exprs.iter().enumerate().all(|(i, e)| e.column_index() == Some(i));
+        // How many expressions read each column (`None`: some expression is not
+        // deterministic, so none moves).
+        let reads: Option<Vec<usize>> =
+            exprs.iter().map(BoundExpr::deterministic_columns).collect::<Option<Vec<_>>>().map(|cols| {
+                let mut reads = vec![0; cols.iter().flatten().max().map_or(0, |m| m + 1)];
+                cols.iter().flatten().for_each(|&c| reads[c] += 1);
+                reads
+            });
+        let moves = exprs
+            .iter()
+            .map(|e| e.column_index().filter(|&c| reads.as_ref().is_some_and(|r| r[c] == 1)))
+            .collect();
+        MapStep { exprs, moves, identity }
+    }
+
+    fn apply(&self, mut row: Row) -> Result<Row> {
+        if self.identity && row.len() == self.exprs.len() {
+            return Ok(row);
+        }
+        let mut out = Vec::with_capacity(self.exprs.len());
+        // Expressions first (they read columns a move would take), then the moves.
+        for (e, m) in self.exprs.iter().zip(&self.moves) {
+            out.push(if m.is_some() { Value::Null } else { e.eval(&row)? });
+        }
+        for (slot, m) in out.iter_mut().zip(&self.moves) {
+            if let Some(c) = *m {
+                *slot = std::mem::take(&mut row[c]);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Builds the plan in `scope`: one input session per source (in `analyzed.sources` order)
@@ -74,7 +122,7 @@ fn build_node<'s>(node: &Node, b: &mut Builder<'s>, ctx: &DataflowContext) -> (R
         Node::Source { index } => (b.sources[*index].clone(), Vec::new()),
         Node::Map { input, exprs } => {
             let (coll, mut steps) = build_node(input, b, ctx);
-            steps.push(Step::Map(exprs.clone()));
+            steps.push(Step::Map(MapStep::new(exprs.clone())));
             (coll, steps)
         }
         Node::Filter { input, predicate } => {
@@ -146,7 +194,7 @@ fn build_node<'s>(node: &Node, b: &mut Builder<'s>, ctx: &DataflowContext) -> (R
                 }
             };
             let mut steps: Vec<Step> = having.into_iter().map(Step::Filter).collect();
-            steps.push(Step::Map(output));
+            steps.push(Step::Map(MapStep::new(output)));
             (rows, steps)
         }
         Node::Window { input, window } => {
@@ -183,13 +231,7 @@ fn run_steps(steps: &[Step], mut row: Row, ctx: &DataflowContext) -> Result<Opti
                     return Ok(None);
                 }
             }
-            Step::Map(exprs) => {
-                let mut out = Vec::with_capacity(exprs.len());
-                for e in exprs {
-                    out.push(e.eval(&row)?);
-                }
-                row = out;
-            }
+            Step::Map(map) => row = map.apply(row)?,
             Step::EventTime(column, id) => {
                 if let Value::Timestamp(us) = row[*column] {
                     // Spark keeps event-time statistics in milliseconds.
@@ -387,4 +429,42 @@ fn fold_row(spec: &AggregateNode, row: &[Value], key: &mut Row, args: &mut Vec<V
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MapStep;
+    use sluice_core::sql::parse_expr;
+    use sluice_core::{Schema, Value};
+
+    fn map(exprs: &[&str]) -> MapStep {
+        let schema = Schema::parse_ddl("a BIGINT, s STRING, t STRING").unwrap();
+        MapStep::new(exprs.iter().map(|e| parse_expr(e).unwrap().bind(&schema).unwrap()).collect())
+    }
+
+    #[test]
+    fn a_projection_moves_columns_read_once_and_gives_the_values_of_evaluating_each() {
+        let row = || vec![Value::Long(3), Value::string("x"), Value::string("y")];
+        let cases: &[(&[&str], Vec<Value>)] = &[
+            (&["a", "s", "t"], row()),
+            (&["t", "a"], vec![Value::string("y"), Value::Long(3)]),
+            (&["s", "upper(s)", "a * 2"], vec![Value::string("x"), Value::string("X"), Value::Long(6)]),
+            (&["a", "a", "t"], vec![Value::Long(3), Value::Long(3), Value::string("y")]),
+            (&["concat(t, s)", "s", "t"], vec![Value::string("yx"), Value::string("x"), Value::string("y")]),
+            (&["s", "rand(1) < 2"], vec![Value::string("x"), Value::Boolean(true)]),
+        ];
+        for (exprs, want) in cases {
+            let m = map(exprs);
+            assert_eq!(&m.apply(row()).unwrap(), want, "{exprs:?}");
+            let evaluated: Vec<Value> = m.exprs.iter().map(|e| e.eval(&row()).unwrap()).collect();
+            assert_eq!(&evaluated, want, "{exprs:?}");
+        }
+        assert_eq!(map(&["t", "a"]).moves, [Some(2), Some(0)]);
+        assert_eq!(map(&["s", "upper(s)"]).moves, [None, None], "s is read twice");
+        assert_eq!(map(&["s", "rand(1) < 2"]).moves, [None, None], "a random expression reads what it likes");
+        // A prefix of the columns is no identity: the row must lose its other columns.
+        assert_eq!(map(&["a", "s"]).apply(row()).unwrap(), vec![Value::Long(3), Value::string("x")]);
+        assert!(map(&["a", "s", "t"]).identity);
+        assert!(!map(&["s", "a", "t"]).identity);
+    }
 }
