@@ -225,12 +225,24 @@ pub(crate) fn stream_stream_join<'s>(
                                 (Some(i), Some(late)) => event_time_of(&row[i]).is_some_and(|et| et <= late),
                                 _ => false,
                             };
-                        let keep = |joined: &Row| match &spec.residual {
-                            None => true,
-                            Some(cond) => cond.eval_predicate(joined).unwrap_or_else(|e| {
-                                ctx.errors.record(e);
-                                false
-                            }),
+                        // A joined row if the residual condition keeps it; the condition reads
+                        // the pair in a reused buffer, so a pair it rejects costs no allocation
+                        // (Nexmark q5 tries every auction of a window against its maximum).
+                        let mut pair: Row = Vec::with_capacity(lw + rw);
+                        let mut joined_if = |a: &Row, b: &Row| -> Option<Row> {
+                            let Some(cond) = &spec.residual else {
+                                return Some(a.iter().chain(b.iter()).cloned().collect());
+                            };
+                            pair.clear();
+                            pair.extend(a.iter().chain(b.iter()).cloned());
+                            match cond.eval_predicate(&pair) {
+                                Ok(true) => Some(pair.clone()),
+                                Ok(false) => None,
+                                Err(e) => {
+                                    ctx.errors.record(e);
+                                    None
+                                }
+                            }
                         };
                         // The left rows against the right's earlier rows, then stored.
                         for (key, row, d) in left_rows {
@@ -242,8 +254,7 @@ pub(crate) fn stream_stream_join<'s>(
                             if let Some(key) = &key {
                                 if let Some(others) = rs.rows.get_mut(key) {
                                     for (other, other_n, other_matched) in others.iter_mut() {
-                                        let joined: Row = row.iter().chain(other.iter()).cloned().collect();
-                                        if keep(&joined) {
+                                        if let Some(joined) = joined_if(&row, other) {
                                             matched = true;
                                             *other_matched = true;
                                             if semi {
@@ -285,8 +296,7 @@ pub(crate) fn stream_stream_join<'s>(
                                         if semi && *other_matched {
                                             continue;
                                         }
-                                        let joined: Row = other.iter().chain(row.iter()).cloned().collect();
-                                        if keep(&joined) {
+                                        if let Some(joined) = joined_if(other, &row) {
                                             matched = true;
                                             *other_matched = true;
                                             if semi {
