@@ -280,8 +280,8 @@ static LEAVE_WORKERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// For a process that exits once its queries end (the `sluice` CLI): a stopped query no
 /// longer waits for its worker threads to free its state, which they do in the background
 /// (or never, when the process exits first). Freeing a large state row by row is pure cost
-/// at exit: a third of Nexmark q7's time (0.3 of 1.2 s) went to dropping the bids its join
-/// held. Single-process queries only; a cluster's processes stop together as before.
+/// at exit: about a quarter of Nexmark q7's time (0.3 of 1.2 s) went to dropping the bids
+/// its join held. Single-process queries only; a cluster's processes stop together as before.
 pub fn exit_without_freeing_state() {
     LEAVE_WORKERS.store(true, std::sync::atomic::Ordering::Relaxed);
 }
