@@ -180,6 +180,8 @@ def main():
     write_rows("partitions_schema", spark.read.schema("v BIGINT, day BIGINT").json(d), ["v"])
     write_rows("partitions_appended", spark.read.schema("v BIGINT").json(d), ["v"])
     write_rows("partitions_inferred", spark.read.json(d), ["v"])
+    with open(os.path.join(OUT, "partitions_inferred.schema"), "w") as f:
+        f.write(spark.read.json(d).schema.simpleString() + "\n")
     write_rows("partitions_filtered", spark.read.schema("v BIGINT, day BIGINT").json(d).filter("day = 1"), ["v"])
     q = (spark.readStream.schema("v BIGINT").json(d).writeStream.format("memory")
          .queryName("partitions_stream").start())

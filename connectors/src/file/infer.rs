@@ -21,20 +21,32 @@ pub(crate) fn infer_schema(cfg: &FileSourceConfig) -> Result<Schema> {
         FileFormat::Csv => infer_csv(cfg)?,
         FileFormat::Parquet => super::parquet::infer_schema(cfg)?.ok_or_else(|| unable("Parquet"))?,
     };
-    with_partition_columns(cfg, data)
+    with_partition_columns(cfg, data, true)
 }
 
-/// `data` followed by the columns of the `col=value` directories of `cfg`'s files.
-pub(crate) fn with_partition_columns(cfg: &FileSourceConfig, data: Schema) -> Result<Schema> {
+/// `data` followed by the columns of the `col=value` directories of `cfg`'s files that it
+/// lacks. A column it has keeps its place; an `inferred` one takes the partition's type, as
+/// Spark's `mergeDataAndPartitionSchema` (the directory's value is what the column holds),
+/// a given one keeps the type it was given.
+pub(crate) fn with_partition_columns(cfg: &FileSourceConfig, data: Schema, inferred: bool) -> Result<Schema> {
     if cfg.listing.recursive {
         // Spark: recursiveFileLookup turns partition discovery off.
         return Ok(data);
     }
     let files = list_all(cfg)?;
-    let partitions =
-        super::partitions::partition_schema(&cfg.path, files.iter().map(|f| f.path.as_path()), &data);
+    let partitions = super::partitions::partition_schema(
+        &cfg.path,
+        files.iter().map(|f| f.path.as_path()),
+        &Schema::default(),
+    );
     let mut fields = data.fields;
-    fields.extend(partitions);
+    for p in partitions {
+        match fields.iter_mut().find(|f| f.name.eq_ignore_ascii_case(&p.name)) {
+            Some(f) if inferred => f.data_type = p.data_type,
+            Some(_) => {}
+            None => fields.push(p),
+        }
+    }
     Ok(Schema::new(fields))
 }
 
@@ -236,11 +248,11 @@ impl FileSourceConfig {
         cfg.schema = match (schema, format) {
             // Spark appends the partition columns a given schema lacks (a path not there yet
             // has none; reading it reports what is wrong with it).
-            (Some(s), _) => with_partition_columns(&cfg, s.clone()).unwrap_or(s),
+            (Some(s), _) => with_partition_columns(&cfg, s.clone(), false).unwrap_or(s),
             (None, FileFormat::Text) => Schema::default().with("value", DataType::String),
             // Spark reads a parquet schema from the files, for streams too, when there are any.
             (None, FileFormat::Parquet) => match super::parquet::infer_schema(&cfg)? {
-                Some(s) => with_partition_columns(&cfg, s)?,
+                Some(s) => with_partition_columns(&cfg, s, true)?,
                 None if !infer => return Err(SluiceError::analysis(SCHEMA_REQUIRED)),
                 None => {
                     return Err(SluiceError::analysis(
