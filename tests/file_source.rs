@@ -106,6 +106,20 @@ fn check_batch_and_stream(
     check_with_mode(name, read, query, columns, context, "complete")
 }
 
+/// Runs `df` as a stream into the memory table `table` (`mode`, AvailableNow) to its end.
+fn into_memory(df: DataFrame, table: &str, mode: &str) -> StreamingQuery {
+    let q = df
+        .write_stream()
+        .format("memory")
+        .query_name(table)
+        .output_mode(mode)
+        .trigger(Trigger::AvailableNow)
+        .start()
+        .unwrap();
+    assert!(q.await_termination_timeout(WAIT).unwrap(), "{table}: stream did not finish");
+    q
+}
+
 /// [`check_batch_and_stream`] with the stream in `mode` (append for queries without aggregation).
 fn check_with_mode(
     name: &str,
@@ -121,15 +135,7 @@ fn check_with_mode(
         let rows = query(read(&spark, false)).collect().unwrap();
         assert_same_rows(&want, &as_json(columns, rows), &format!("{context} batch, {workers} workers"));
         let table = format!("t_{name}_{workers}");
-        let q = query(read(&spark, true))
-            .write_stream()
-            .format("memory")
-            .query_name(&table)
-            .output_mode(mode)
-            .trigger(Trigger::AvailableNow)
-            .start()
-            .unwrap();
-        assert!(q.await_termination_timeout(WAIT).unwrap(), "{context}: stream did not finish");
+        into_memory(query(read(&spark, true)), &table, mode);
         let rows = spark.table(&table).unwrap().collect().unwrap();
         assert_same_rows(&want, &as_json(columns, rows), &format!("{context} stream, {workers} workers"));
     }
@@ -247,20 +253,13 @@ fn sparks_lz4_and_snappy_files_read_as_the_rows_spark_wrote() {
                     .unwrap();
                 assert!(sorted(rows) == want, "{what}: batch rows differ");
                 let table = format!("hadoop_{format}_{codec}_{workers}");
-                let q = spark
+                let stream = spark
                     .read_stream()
                     .schema(ACTIVITY_DDL)
                     .option("header", true)
                     .format(format)
-                    .load(Some(path))
-                    .unwrap()
-                    .write_stream()
-                    .format("memory")
-                    .query_name(&table)
-                    .trigger(Trigger::AvailableNow)
-                    .start()
-                    .unwrap();
-                assert!(q.await_termination_timeout(WAIT).unwrap(), "{what}: stream did not finish");
+                    .load(Some(path));
+                into_memory(stream.unwrap(), &table, "append");
                 assert!(
                     sorted(spark.table(&table).unwrap().collect().unwrap()) == want,
                     "{what}: stream rows differ"
@@ -598,22 +597,12 @@ fn a_filter_run_while_parsing_keeps_the_rows_and_counts_every_record() {
         .collect();
     want.sort();
     assert!(want.len() > 100, "{} rows", want.len());
-    let q = spark
-        .read_stream()
-        .schema(ACTIVITY_DDL)
-        .option("maxFilesPerTrigger", 2)
-        .json(path)
-        .unwrap()
-        .filter("Index % 7 = 0 AND gt = 'walk'")
-        .select(["Index", "gt", "x"])
-        .write_stream()
-        .format("memory")
-        .query_name("walk_sevens")
-        .output_mode("append")
-        .trigger(Trigger::AvailableNow)
-        .start()
-        .unwrap();
-    assert!(q.await_termination_timeout(WAIT).unwrap());
+    let stream = spark.read_stream().schema(ACTIVITY_DDL).option("maxFilesPerTrigger", 2).json(path).unwrap();
+    let q = into_memory(
+        stream.filter("Index % 7 = 0 AND gt = 'walk'").select(["Index", "gt", "x"]),
+        "walk_sevens",
+        "append",
+    );
     let mut rows = spark.table("walk_sevens").unwrap().collect().unwrap();
     rows.sort();
     assert_eq!(rows, want);
@@ -671,18 +660,7 @@ fn partition_directories_read_as_spark_reads_them() {
         let filtered = read(Some("v BIGINT, day BIGINT")).filter("day = 1");
         assert_same_rows(&spark_answer("partitions_filtered"), &rows(filtered), &context("filtered"));
         let table = format!("partitions_{workers}");
-        let q = spark
-            .read_stream()
-            .schema("v BIGINT")
-            .json(path)
-            .unwrap()
-            .write_stream()
-            .format("memory")
-            .query_name(&table)
-            .trigger(Trigger::AvailableNow)
-            .start()
-            .unwrap();
-        assert!(q.await_termination_timeout(WAIT).unwrap());
+        into_memory(spark.read_stream().schema("v BIGINT").json(path).unwrap(), &table, "append");
         assert_same_rows(
             &spark_answer("partitions_stream"),
             &rows(spark.table(&table).unwrap()),
