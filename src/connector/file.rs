@@ -101,8 +101,7 @@ impl SourceProvider for FileConnector {
                 .collect(),
         };
         let filtered = match &input.filter {
-            Some(predicate) => RecordReader::filtered(&cfg, &input.projection, predicate)?
-                .map(|reader| (reader, predicate.deterministic_columns().unwrap_or_default())),
+            Some(predicate) => RecordReader::filtered(&cfg, &input.projection, predicate)?,
             None => None,
         };
         Ok(Box::new(FileReader { reader: RecordReader::new(&cfg, &input.projection)?, filtered, partitions }))
@@ -194,9 +193,9 @@ impl Source for FileSource {
 /// The worker side: parses its byte ranges.
 struct FileReader {
     reader: RecordReader,
-    /// The reader running the source's pushed filter while it parses, with the projected
-    /// columns the filter reads; `None` where it cannot (`RecordReader::filtered`).
-    filtered: Option<(RecordReader, Vec<usize>)>,
+    /// The reader running the source's pushed filter while it parses; `None` where it
+    /// cannot (`RecordReader::filtered`).
+    filtered: Option<RecordReader>,
     partitions: PartitionColumns,
 }
 
@@ -209,7 +208,7 @@ impl SourceReader for FileReader {
             // A partition value replaces the file's after parsing: a filter reading one
             // cannot run before.
             let reader = match &self.filtered {
-                Some((reader, cols)) if !values.iter().any(|(j, _)| cols.contains(j)) => reader,
+                Some(reader) if !values.iter().any(|(j, _)| reader.filter_columns().contains(j)) => reader,
                 _ => &self.reader,
             };
             let stats = if values.is_empty() {

@@ -114,6 +114,8 @@ pub(crate) type Parsed = (Row, Option<String>);
 #[derive(Debug)]
 pub(crate) struct PushedFilter {
     predicate: sluice_core::eval::BoundExpr,
+    /// The output slots the filter reads.
+    slots: Vec<usize>,
     /// For each output slot, its bit among the filter's columns.
     bit_of_slot: Vec<Option<u8>>,
     /// Every bit of the filter's columns (0: it reads none).
@@ -144,7 +146,12 @@ impl PushedFilter {
             .flat_map(|n| [format!("\"{n}\""), format!("'{n}'")])
             .map(|key| memchr::memmem::Finder::new(key.as_bytes()).into_owned())
             .collect();
-        Some(PushedFilter { predicate, bit_of_slot, all, names })
+        Some(PushedFilter { predicate, slots: slots.to_vec(), bit_of_slot, all, names })
+    }
+
+    /// The output slots the filter reads.
+    pub(crate) fn slots(&self) -> &[usize] {
+        &self.slots
     }
 
     /// True if the row (its filter columns read) fails the filter and the `rest` of the

@@ -112,6 +112,11 @@ impl RecordReader {
         })
     }
 
+    /// The projected columns the reader's pushed filter reads (none without one).
+    pub fn filter_columns(&self) -> &[usize] {
+        self.plan.filter.as_ref().map_or(&[], |f| f.slots())
+    }
+
     /// A reader as [`RecordReader::new`]'s that also runs `predicate` (over the projected
     /// columns: a filter the plan applies right above this source) while it parses, skipping
     /// the rest of each record the predicate rejects (`ReadStats::skipped`). `None` where that
