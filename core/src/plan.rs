@@ -643,6 +643,12 @@ pub struct Analyzed {
     pub has_expiring_dedup: bool,
     /// True if some stream-stream join evicts state as the watermark passes.
     pub has_evicting_join: bool,
+    /// Window nodes (`row_number() OVER ..`) over a stream: stateful, their rows taken back
+    /// as partitions change, so not in append mode.
+    pub windows: usize,
+    /// Spark's refusal of the first window function over a stream (which Sluice keeps in
+    /// append mode).
+    pub window_refusal: Option<String>,
 }
 
 impl Node {
@@ -776,6 +782,8 @@ pub fn analyze(plan: &LogicalPlan, prune: bool) -> Result<Analyzed> {
         deduplications: a.deduplications,
         has_expiring_dedup: a.expiring_dedup,
         has_evicting_join: a.stream_join_evicts,
+        windows: a.windows,
+        window_refusal: a.window_refusal,
     })
 }
 
@@ -864,6 +872,10 @@ struct Analyzer {
     deduplications: Vec<&'static str>,
     expiring_dedup: bool,
     stream_join_evicts: bool,
+    /// Window nodes over a stream.
+    windows: usize,
+    /// Spark's refusal of the first window function over a stream.
+    window_refusal: Option<String>,
     /// Qualifiers of each output column of the node resolved last (see `join::Scope`).
     qualifiers: Qualifiers,
 }
@@ -906,6 +918,8 @@ impl Analyzer {
             deduplications: Vec::new(),
             expiring_dedup: false,
             stream_join_evicts: false,
+            windows: 0,
+            window_refusal: None,
             qualifiers: Vec::new(),
         }
     }
@@ -960,6 +974,8 @@ impl Analyzer {
                         bound.data_type().sql_name().to_ascii_uppercase()
                     )));
                 }
+                let mut child = child;
+                window::infer_limit(&mut child, &bound);
                 Ok((Node::Filter { input: Box::new(child), predicate: bound }, schema))
             }
             LogicalPlan::Project { input, exprs } => {
@@ -971,11 +987,32 @@ impl Analyzer {
                     _ => exprs.iter().collect(),
                 };
                 let (child, schema) = self.resolve(input, refs_of(kept.iter().copied()))?;
+                // `*` means the input's columns, not those window calls and generators append.
+                let star_width = schema.len();
                 // Window calls: a chain of window nodes under this projection (`window.rs`).
                 let windowed;
                 let (child, schema, kept) = if kept.iter().any(|e| window::has_window_call(e)) {
+                    let mut child = child;
+                    if input.is_streaming() {
+                        // Spark refuses every window function on a stream; Sluice outside
+                        // append mode (`check_streaming_mode`).
+                        self.window_refusal.get_or_insert_with(|| window::streaming_refusal(&kept));
+                    }
+                    if contains_aggregate(&child) {
+                        // The aggregation's rows change: it emits each change as a retraction
+                        // and an addition, which the window takes exactly.
+                        mark_feeding_aggregates(&mut child);
+                    }
                     let (node, schema, qualifiers, exprs) =
-                        window::plan_windows(child, schema, &self.qualifiers, &kept, input.is_streaming())?;
+                        window::plan_windows(child, schema, &self.qualifiers, &kept)?;
+                    if input.is_streaming() {
+                        let mut n = &node;
+                        while let Node::Window { input, .. } = n {
+                            self.windows += 1;
+                            self.deduplications.push("window");
+                            n = input;
+                        }
+                    }
                     self.qualifiers = qualifiers;
                     windowed = exprs;
                     (node, schema, windowed.iter().collect())
@@ -1003,7 +1040,7 @@ impl Analyzer {
                     if let Expr::Star(q) = e {
                         let cols = match q {
                             Some(q) => scope.star(q)?,
-                            None => (0..schema.len()).collect(),
+                            None => (0..star_width).collect(),
                         };
                         for i in cols {
                             if child_event_time == Some(i) {
@@ -1865,9 +1902,15 @@ fn percentage(input: &Schema, call: &Expr, p: &Expr) -> Result<Value> {
 /// Spark's checks of a streaming query against its output mode, made at `start()` before
 /// any data moves (`UnsupportedOperationChecker`); the messages are Spark's.
 pub fn check_streaming_mode(a: &Analyzed, mode: OutputMode) -> Result<()> {
-    let has_agg = a.aggregations > 0;
+    // A window function's rows change as its partition grows: beyond Spark, which refuses
+    // them on every stream, Sluice runs them where output can change (complete and update
+    // mode), as it runs an aggregation.
+    if let Some(refusal) = a.window_refusal.as_ref().filter(|_| mode == OutputMode::Append) {
+        return Err(SluiceError::analysis(refusal.clone()));
+    }
+    let has_agg = a.aggregations > 0 || a.windows > 0;
     let has_watermark = a.has_event_time_aggregate;
-    if a.aggregations > 1 && mode != OutputMode::Append {
+    if a.aggregations + a.windows > 1 && mode != OutputMode::Append {
         // Where Spark refuses (its global-watermark correctness check: "Detected pattern of
         // possible 'correctness' issue"), a differential engine can run a chain: every
         // aggregation that feeds another emits its changes as retractions and additions,
@@ -2040,8 +2083,8 @@ pub fn has_chain(node: &Node) -> bool {
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Window { input, .. }
         | Node::Generate { input, .. } => has_chain(input),
+        Node::Window { input, .. } => contains_aggregate(input) || has_chain(input),
         Node::Deduplicate { input, dedup } => dedup.over_aggregate || has_chain(input),
         Node::Aggregate { input, .. } => contains_aggregate(input) || has_chain(input),
         Node::Union { inputs } => inputs.iter().any(has_chain),
@@ -2049,16 +2092,16 @@ pub fn has_chain(node: &Node) -> bool {
     }
 }
 
-/// True if `node` has an aggregation anywhere below (or at) it.
+/// True if `node` has an aggregation anywhere below (or at) it, or a window function: an
+/// operator whose rows change, so what reads them takes retractions.
 fn contains_aggregate(node: &Node) -> bool {
     match node {
         Node::Source { .. } => false,
-        Node::Aggregate { .. } => true,
+        Node::Aggregate { .. } | Node::Window { .. } => true,
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
         | Node::Deduplicate { input, .. }
-        | Node::Window { input, .. }
         | Node::Generate { input, .. } => contains_aggregate(input),
         Node::Union { inputs } => inputs.iter().any(contains_aggregate),
         Node::Join { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),

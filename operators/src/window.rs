@@ -1,21 +1,81 @@
 //! Window functions: every row of a partition gets one call's value (`plan::WindowNode`).
 //!
-//! Rows are keyed by their partition and gathered by differential's `reduce`, which hands
-//! the whole partition to [`partition_rows`] whenever it changes and emits the difference
-//! from what it gave before. Spark allows window functions only in batch queries, where
-//! this runs once; the operator itself is incremental all the same.
+//! A keyed timely operator: rows are routed by their partition's key, and each worker keeps
+//! its partitions' rows (with their counts) between batches. When a batch completes, each
+//! partition it touched is computed before and after its changes ([`partition_rows`]) and
+//! the difference is emitted, so earlier output is taken back exactly. Spark allows window
+//! functions only in batch queries, where this runs once; on a stream it runs every batch
+//! (outside append mode, `plan::check_streaming_mode`).
+//!
+//! A ranking under a filter on it (`WHERE rn <= 10`, `WindowNode::limit`) outputs only
+//! those rows, and over rows that are never taken back (`WindowNode::keeps_top_only`) keeps
+//! only them too: a row past the limit can never rank within it again (Flink's and
+//! Spark's `WindowGroupLimit`). The state is registered as a [`Snapshot`], so checkpoints
+//! save (per batch, the partitions it changed) and restore it.
+//!
+//! Ties in the window's order are broken by the whole row, ascending, so the same input
+//! ranks the same way on any worker count (Spark leaves their order unspecified).
 
 use crate::agg::Acc;
-use crate::context::DataflowContext;
+use crate::collection::Time;
+use crate::context::{DataflowContext, Snapshot};
+use crate::keyed::{KeyedState, StoreChanges};
+use differential_dataflow::consolidation::consolidate;
+use differential_dataflow::{AsCollection, Hashable};
 use sluice_core::expr::{Frame, FrameBound};
 use sluice_core::plan::{WindowCall, WindowNode};
-use sluice_core::{Result, Row, Value};
+use sluice_core::{Result, Row, SluiceError, Value};
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
 
 pub use crate::collection::{Diff, Rows};
 
-/// Appends `spec`'s value to every row of `input`.
+/// Rough bytes per value of a row in state, for `memoryUsedBytes`.
+const BYTES_PER_VALUE: usize = 32;
+
+/// A change to a partition: `((partition key, row), diff)`.
+type Change = ((Row, Row), Diff);
+
+/// One worker's partitions: per partition key, its rows sorted, with their counts.
+#[derive(Default)]
+struct Partitions {
+    keys: KeyedState<Vec<(Row, Diff)>>,
+    /// Rows held over all partitions (for progress).
+    rows: usize,
+}
+
+impl Snapshot for Partitions {
+    fn take_changes(&mut self, full: bool) -> Result<StoreChanges> {
+        self.keys.take_changes(full)
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.rows = 0;
+    }
+
+    fn apply_changes(&mut self, changes: StoreChanges) -> Result<()> {
+        self.keys.apply(changes)
+    }
+
+    fn restored(&mut self) {
+        self.rows = self.keys.iter().map(|(_, live)| live.len()).sum();
+    }
+
+    fn load_v1(&mut self, _bytes: &[u8]) -> Result<()> {
+        // The first format predates window functions on streams.
+        Err(SluiceError::exec("the saved state has no window function's partitions"))
+    }
+}
+
+/// Appends `spec`'s value to every row of `input` (only the rows it ranks within its
+/// `limit`, when it has one).
 pub fn window<'s>(input: Rows<'s>, spec: Arc<WindowNode>, ctx: &DataflowContext) -> Rows<'s> {
     let keyed = {
         let (spec, ctx) = (spec.clone(), ctx.clone());
@@ -31,20 +91,138 @@ pub fn window<'s>(input: Rows<'s>, spec: Arc<WindowNode>, ctx: &DataflowContext)
         })
     };
     let ctx = ctx.clone();
+    let exchange = Exchange::new(|((key, _), _t, _d): &((Row, Row), Time, Diff)| key.hashed());
     keyed
-        .reduce(move |_key, input: &[(&Row, Diff)], output: &mut Vec<(Row, Diff)>| {
-            let mut rows = Vec::new();
-            for (row, n) in input {
-                for _ in 0..(*n).max(0) {
-                    rows.push((*row).clone());
+        .inner
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, Diff)>>, _, _, _>(
+            exchange,
+            "Window",
+            move |cap, _info| {
+                let mut cap = Some(cap);
+                let mut pending: BTreeMap<Time, Vec<Change>> = BTreeMap::new();
+                let store = Rc::new(RefCell::new(Partitions {
+                    keys: KeyedState::tracking(ctx.tracks_changes),
+                    rows: 0,
+                }));
+                ctx.register_store(store.clone());
+                let slot = ctx.register_dedup_stats();
+                let mut changes_out: Vec<(Row, Diff)> = Vec::new();
+                move |(input, frontier), output| {
+                    input.for_each(|_cap, data| {
+                        for (pair, t, d) in data.drain(..) {
+                            pending.entry(t).or_default().push((pair, d));
+                        }
+                    });
+                    let Some(c) = cap.as_mut() else { return };
+                    let done = frontier.frontier().first().copied();
+                    let complete = |t: Time| done.is_none_or(|d| t < d);
+                    let mut store = store.borrow_mut();
+                    let Partitions { keys, rows: held } = &mut *store;
+                    while let Some(entry) = pending.first_entry().filter(|e| complete(*e.key())) {
+                        let t = *entry.key();
+                        let mut changes = entry.remove();
+                        // Sorted by partition, then row: a retraction and an addition cancel.
+                        consolidate(&mut changes);
+                        if *c.time() < t {
+                            c.downgrade(&t);
+                        }
+                        let mut session = output.session(&*c);
+                        let mut stats = ctx.stats.borrow_mut();
+                        let counts = &mut stats.dedup[slot];
+                        let mut rest = &mut changes[..];
+                        while let Some(((first, _), _)) = rest.first() {
+                            let n = rest.partition_point(|((k, _), _)| k == first);
+                            let (part, tail) = std::mem::take(&mut rest).split_at_mut(n);
+                            rest = tail;
+                            let key = std::mem::take(&mut part[0].0 .0);
+                            let live = keys.entry_or_insert_with(key.clone(), Vec::new);
+                            let had = live.len();
+                            match change_partition(&spec, live, part) {
+                                Ok((before, after)) => {
+                                    changes_out.extend(before.into_iter().map(|r| (r, -1)));
+                                    changes_out.extend(after.into_iter().map(|r| (r, 1)));
+                                    consolidate(&mut changes_out);
+                                    if !changes_out.is_empty() {
+                                        counts.updated += 1;
+                                    }
+                                    session.give_iterator(changes_out.drain(..).map(|(r, d)| (r, t, d)));
+                                }
+                                Err(e) => ctx.errors.record(e),
+                            }
+                            *held = *held + live.len() - had;
+                            if live.is_empty() {
+                                keys.remove(&key);
+                                counts.removed += 1;
+                            }
+                        }
+                        counts.rows = *held as i64;
+                        counts.bytes = (*held * (spec.column + 1) * BYTES_PER_VALUE) as i64;
+                    }
+                    crate::collection::follow_frontier(&mut cap, done);
                 }
+            },
+        )
+        .as_collection()
+}
+
+/// Applies one batch's changes (`((key, row), diff)`, sorted by row) to a partition's live
+/// rows, and returns its output before and after. When the node keeps only its top rows,
+/// the live rows become the ones output.
+fn change_partition(
+    spec: &WindowNode,
+    live: &mut Vec<(Row, Diff)>,
+    changes: &mut [Change],
+) -> Result<(Vec<Row>, Vec<Row>)> {
+    let before = if live.is_empty() { Vec::new() } else { ranked(spec, live)? };
+    let mut merged = Vec::with_capacity(live.len() + changes.len());
+    let mut old = std::mem::take(live).into_iter().peekable();
+    for ((_, row), d) in changes.iter_mut() {
+        while let Some((r, n)) = old.next_if(|(r, _)| r < row) {
+            merged.push((r, n));
+        }
+        match old.next_if(|(r, _)| r == row) {
+            Some((r, n)) => merged.push((r, n + *d)),
+            None => merged.push((std::mem::take(row), *d)),
+        }
+    }
+    merged.extend(old);
+    if spec.keeps_top_only() && merged.iter().any(|(_, n)| *n < 0) {
+        return Err(SluiceError::exec(
+            "a window function that keeps only its top rows was sent a row to take back it does not hold",
+        ));
+    }
+    merged.retain(|(_, n)| *n > 0);
+    *live = merged;
+    let after = if live.is_empty() { Vec::new() } else { ranked(spec, live)? };
+    if spec.keeps_top_only() {
+        // The rows output, without the value appended: adjacent when equal (a stable sort of
+        // sorted rows), counted, and sorted again.
+        let mut kept: Vec<(Row, Diff)> = Vec::with_capacity(after.len());
+        for row in &after {
+            let row = &row[..spec.column];
+            match kept.last_mut() {
+                Some((r, n)) if r[..] == *row => *n += 1,
+                _ => kept.push((row.to_vec(), 1)),
             }
-            match partition_rows(&spec, rows) {
-                Ok(out) => output.extend(out.into_iter().map(|r| (r, 1))),
-                Err(e) => ctx.errors.record(e),
-            }
-        })
-        .map(|(_key, row)| row)
+        }
+        kept.sort_unstable();
+        *live = kept;
+    }
+    Ok((before, after))
+}
+
+/// A partition's output: every row with the call's value, or the rows ranked within the
+/// node's limit.
+fn ranked(spec: &WindowNode, live: &[(Row, Diff)]) -> Result<Vec<Row>> {
+    let mut rows = Vec::with_capacity(live.iter().map(|(_, n)| (*n).max(0) as usize).sum());
+    for (row, n) in live {
+        rows.extend(std::iter::repeat_n(row, (*n).max(0) as usize).cloned());
+    }
+    let mut out = partition_rows(spec, rows)?;
+    if let Some(limit) = spec.limit {
+        out.retain(|row| matches!(row.last(), Some(Value::Int(r)) if i64::from(*r) <= limit));
+    }
+    Ok(out)
 }
 
 /// One partition's rows in the window's order, each with the call's value appended.
@@ -255,4 +433,63 @@ fn frames(
             (from, to.max(from))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_core::eval::BoundExpr;
+    use sluice_core::types::DataType;
+
+    /// `call() OVER (PARTITION BY #0 ORDER BY #1 DESC)` over rows `(key, value, tag)`, with
+    /// `limit`, over rows never taken back.
+    fn spec(call: WindowCall, limit: Option<i64>) -> WindowNode {
+        WindowNode {
+            partition: vec![BoundExpr::column(0, DataType::Long)],
+            order: vec![(BoundExpr::column(1, DataType::Long), false, false)],
+            call,
+            frame: Frame { rows: true, start: FrameBound::UnboundedPreceding, end: FrameBound::CurrentRow },
+            limit,
+            insert_only: true,
+            column: 3,
+        }
+    }
+
+    /// Random batches of rows (ties and duplicates among them) into one partition: a ranking
+    /// that keeps only its top rows outputs, batch after batch, what the same ranking over
+    /// every row so far outputs; and it holds no more rows than it outputs.
+    #[test]
+    fn keeping_only_the_top_rows_outputs_what_keeping_every_row_does() {
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for call in [WindowCall::RowNumber, WindowCall::Rank, WindowCall::DenseRank] {
+            for limit in [1, 3] {
+                let top = spec(call.clone(), Some(limit));
+                let mut every = top.clone();
+                every.insert_only = false;
+                let (mut kept, mut all): (Vec<(Row, Diff)>, Vec<(Row, Diff)>) = (Vec::new(), Vec::new());
+                for _ in 0..200 {
+                    let mut batch: Vec<Change> = (0..next(4) + 1)
+                        .map(|_| {
+                            let row = vec![
+                                Value::Long(7),
+                                Value::Long(next(6) as i64),
+                                Value::Long(next(3) as i64),
+                            ];
+                            ((vec![Value::Long(7)], row), 1)
+                        })
+                        .collect();
+                    consolidate(&mut batch);
+                    let (_, got) = change_partition(&top, &mut kept, &mut batch.clone()).expect("top");
+                    let (_, want) = change_partition(&every, &mut all, &mut batch).expect("every");
+                    assert_eq!(got, want, "{} <= {limit}", call.name());
+                    assert_eq!(kept.iter().map(|(_, n)| *n as usize).sum::<usize>(), got.len());
+                }
+                assert!(all.len() > kept.len(), "the full partition holds more");
+            }
+        }
+    }
 }

@@ -46,12 +46,24 @@ pub fn query_shape(analyzed: &Analyzed, mode: OutputMode, workers: usize) -> Que
 fn collect_aggregates(node: &Node, out: &mut Vec<(usize, String)>) {
     match node {
         Node::Source { .. } => {}
-        // Window nodes run in batch queries only: they keep no checkpointed state.
         Node::Map { input, .. }
         | Node::Filter { input, .. }
         | Node::Watermark { input, .. }
-        | Node::Window { input, .. }
         | Node::Generate { input, .. } => collect_aggregates(input, out),
+        // A window keeps its partitions' rows (only the top ones under a limit): another
+        // limit could need rows it dropped.
+        Node::Window { input, window } => {
+            collect_aggregates(input, out);
+            out.push((
+                window.partition.len(),
+                format!(
+                    "window {} (limit {:?}, top rows only {})",
+                    window.call.name(),
+                    window.limit,
+                    window.keeps_top_only()
+                ),
+            ));
+        }
         Node::Deduplicate { input, dedup } => {
             collect_aggregates(input, out);
             out.push((dedup.keys.len(), format!("dropDuplicates({:?})", dedup.expiry)));

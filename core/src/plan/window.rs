@@ -4,7 +4,14 @@
 //!
 //! A projection whose expressions hold window calls is planned as a chain of window nodes
 //! under the projection, each call replaced there by the column its node appends (as
-//! Spark's `ExtractWindowExpressions`). Spark refuses them on streams, and so does Sluice.
+//! Spark's `ExtractWindowExpressions`).
+//!
+//! Spark refuses window functions on streams. Sluice runs them outside append mode (a
+//! partition's rows change as rows arrive, so earlier output is taken back): every batch
+//! recomputes the partitions it touched and emits the difference, and a filter on a
+//! ranking (`WHERE rn <= 10`) bounds each partition's output and, over rows that are never
+//! taken back, its state to those top rows ([`infer_limit`], Spark's
+//! `InferWindowGroupLimit`). Append mode keeps Spark's refusal.
 
 use super::*;
 use crate::expr::{effective_frame, Frame, FrameBound, Over};
@@ -48,6 +55,25 @@ pub enum WindowCall {
     Aggregate(BoundAgg),
 }
 
+impl WindowCall {
+    /// The function's name (`row_number`, `lag`, `aggregate`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            WindowCall::RowNumber => "row_number",
+            WindowCall::Rank => "rank",
+            WindowCall::DenseRank => "dense_rank",
+            WindowCall::PercentRank => "percent_rank",
+            WindowCall::CumeDist => "cume_dist",
+            WindowCall::Ntile(_) => "ntile",
+            WindowCall::Offset { offset, .. } if *offset < 0 => "lag",
+            WindowCall::Offset { .. } => "lead",
+            WindowCall::Edge { last: false, .. } => "first_value",
+            WindowCall::Edge { last: true, .. } => "last_value",
+            WindowCall::Aggregate(_) => "aggregate",
+        }
+    }
+}
+
 /// One window call, bound over its input's rows.
 #[derive(Clone, Debug)]
 pub struct WindowNode {
@@ -59,6 +85,22 @@ pub struct WindowNode {
     pub call: WindowCall,
     /// The rows an aggregate sees: `ROWS` positions, or `RANGE` whole peer groups.
     pub frame: Frame,
+    /// Only rows whose ranking (`row_number`, `rank`, `dense_rank`) is at most this are
+    /// needed: a filter above keeps no other ([`infer_limit`]).
+    pub limit: Option<i64>,
+    /// The input only ever gains rows (no aggregation or window below changes them), so
+    /// with a `limit` a partition's rows past it can never rank within it again.
+    pub insert_only: bool,
+    /// The index of the column this node appends (its input's width).
+    pub column: usize,
+}
+
+impl WindowNode {
+    /// True when a partition needs to keep only the rows it outputs: a ranking limited by
+    /// a filter, over rows never taken back (a row's rank then only grows).
+    pub fn keeps_top_only(&self) -> bool {
+        self.limit.is_some() && self.insert_only
+    }
 }
 
 /// True when `e` holds a window call.
@@ -234,18 +276,38 @@ pub(super) fn bind_window(
             (WindowCall::Aggregate(agg), t)
         }
     };
-    Ok((WindowNode { partition, order, call, frame }, t))
+    Ok((WindowNode { partition, order, call, frame, limit: None, insert_only: false, column: 0 }, t))
+}
+
+/// Spark's refusal of the window call of `exprs` on a stream, which Sluice keeps in append
+/// mode.
+pub(super) fn streaming_refusal(exprs: &[&Expr]) -> String {
+    let mut call = None;
+    for e in exprs {
+        e.visit(&mut |n| {
+            if matches!(n, Expr::Over { .. }) && call.is_none() {
+                call = Some(n.clone());
+            }
+        });
+    }
+    let call = call.expect("a projection with a window call");
+    let column = exprs.iter().find(|e| has_window_call(e)).map(|e| e.output_name()).unwrap_or_default();
+    let spec = call.sql_name();
+    let spec = spec.split_once(" OVER ").map_or(spec.clone(), |(_, s)| s.to_string());
+    format!(
+        "[NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING] Window function is not supported in \"{}\" (as column `{column}`) on streaming DataFrames/Datasets. Structured Streaming only supports time-window aggregation using the WINDOW function. (window specification: \"{spec}\")",
+        call.sql_name()
+    )
 }
 
 /// Plans the window calls of a projection's expressions over `child`: a chain of window
 /// nodes, each appending one call's value, and the expressions with each call replaced by
-/// its column (named as the call was). `streaming` inputs are refused, as Spark refuses them.
+/// its column (named as the call was).
 pub(super) fn plan_windows(
     child: Node,
     schema: Schema,
     qualifiers: &Qualifiers,
     exprs: &[&Expr],
-    streaming: bool,
 ) -> Result<(Node, Schema, Qualifiers, Vec<Expr>)> {
     let mut calls: Vec<Expr> = Vec::new();
     for e in exprs {
@@ -254,16 +316,6 @@ pub(super) fn plan_windows(
                 calls.push(n.clone());
             }
         });
-    }
-    if streaming {
-        let call = &calls[0];
-        let column = exprs.iter().find(|e| has_window_call(e)).map(|e| e.output_name()).unwrap_or_default();
-        let spec = call.sql_name();
-        let spec = spec.split_once(" OVER ").map_or(spec.clone(), |(_, s)| s.to_string());
-        return Err(SluiceError::analysis(format!(
-            "[NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING] Window function is not supported in \"{}\" (as column `{column}`) on streaming DataFrames/Datasets. Structured Streaming only supports time-window aggregation using the WINDOW function. (window specification: \"{spec}\")",
-            call.sql_name()
-        )));
     }
     let scope = Scope::new(&schema, qualifiers);
     let mut node = child;
@@ -280,7 +332,9 @@ pub(super) fn plan_windows(
                 call.sql_name()
             )));
         }
-        let (window, t) = bind_window(&scope, func, over, call)?;
+        let (mut window, t) = bind_window(&scope, func, over, call)?;
+        window.insert_only = !contains_aggregate(&node);
+        window.column = fields.len();
         node = Node::Window { input: Box::new(node), window: Arc::new(window) };
         fields.push(Field::new(window_column(i), t));
         qualifiers.push(Vec::new());
@@ -300,4 +354,51 @@ pub(super) fn plan_windows(
         })
         .collect();
     Ok((node, Schema::new(fields), qualifiers, rewritten))
+}
+
+/// Spark's `InferWindowGroupLimit`: a filter over a ranking's column (`rn <= 10`, `rn < 4`,
+/// `rn = 1`, as a conjunct, directly or through a projection that passes the column on)
+/// needs only the rows ranked up to that bound, so the window node under it gets it as its
+/// `limit`. The filter stays: it still drops what the bound does not (`rn = 2`, say).
+pub(super) fn infer_limit(child: &mut Node, predicate: &BoundExpr) {
+    let (window, column) = match child {
+        Node::Window { window, .. } => {
+            let column = window.column;
+            (window, column)
+        }
+        Node::Map { input, exprs } => {
+            let Node::Window { window, .. } = &mut **input else { return };
+            let Some(column) = exprs.iter().position(|e| e.column_index() == Some(window.column)) else {
+                return;
+            };
+            (window, column)
+        }
+        _ => return,
+    };
+    if !matches!(window.call, WindowCall::RowNumber | WindowCall::Rank | WindowCall::DenseRank) {
+        return;
+    }
+    let mut limit: Option<i64> = None;
+    for conjunct in predicate.conjuncts() {
+        let Some((a, b, accepts)) = conjunct.comparison() else { continue };
+        // As `rank op bound`: [rank < bound, rank = bound, rank > bound] accepted.
+        let (bound, accepts) = if a.column_index() == Some(column) {
+            (b, accepts)
+        } else if b.column_index() == Some(column) {
+            (a, [accepts[2], accepts[1], accepts[0]])
+        } else {
+            continue;
+        };
+        let Some(Value::Int(bound)) = bound.literal_value() else { continue };
+        let bound = i64::from(*bound);
+        let at_most = match accepts {
+            [true, true, false] | [false, true, false] => bound,
+            [true, false, false] => bound - 1,
+            _ => continue,
+        };
+        limit = Some(limit.map_or(at_most, |l| l.min(at_most)));
+    }
+    if let Some(limit) = limit {
+        Arc::make_mut(window).limit = Some(limit.max(0));
+    }
 }

@@ -18,12 +18,9 @@ strings, decimals as doubles); with fewer than 2,000 rows the rows themselves go
 Run (NEXMARK_DIR defaults to /tmp/nexmark-1m, as scripts/nexmark-bench.sh makes it):
   /tmp/spark-peer/venv/bin/python tests/data/nexmark/q10_q22_spark.py [q ...]
 """
-import hashlib
-import json
-import os
 import sys
 
-from spark_nexmark import batch_tables, here, plain, query_text, session, stream_tables
+from spark_nexmark import batch_tables, query_text, session, stream_tables, write
 
 spark = session(**{"spark.driver.memory": "6g"})
 
@@ -34,20 +31,6 @@ def body(q):
     for statement in before:
         spark.sql(statement)
     return query
-
-
-def write(q, rows):
-    lines = sorted(
-        json.dumps({k: plain(v) for k, v in r.asDict().items()}, sort_keys=True, separators=(",", ":"))
-        for r in rows
-    )
-    digest = hashlib.sha256("".join(l + "\n" for l in lines).encode()).hexdigest()
-    with open(os.path.join(here, q + "-spark.digest"), "w") as f:
-        f.write(f"{len(lines)} {digest}\n")
-    if len(lines) < 2000:
-        with open(os.path.join(here, q + "-spark.jsonl"), "w") as f:
-            f.writelines(l + "\n" for l in lines)
-    print(q, len(lines), "rows", digest)
 
 
 chosen = sys.argv[1:]

@@ -3,6 +3,8 @@ UTC, 5 shuffle partitions), the tables' schemas, the files' directory, the text 
 benches/nexmark query, and how a value is written (timestamps as Spark casts them to strings).
 """
 import decimal
+import hashlib
+import json
 import os
 
 from pyspark.sql import SparkSession
@@ -57,3 +59,20 @@ def plain(v):
     if isinstance(v, decimal.Decimal):
         return float(v)
     return v
+
+
+def write(q, rows):
+    """Writes <q>-spark.digest beside the scripts: the row count and the SHA-256 of the sorted
+    rows, one JSON object per line (keys sorted, no spaces, values as `plain` writes them);
+    with fewer than 2,000 rows the rows themselves go to <q>-spark.jsonl too."""
+    lines = sorted(
+        json.dumps({k: plain(v) for k, v in r.asDict().items()}, sort_keys=True, separators=(",", ":"))
+        for r in rows
+    )
+    digest = hashlib.sha256("".join(l + "\n" for l in lines).encode()).hexdigest()
+    with open(os.path.join(here, q + "-spark.digest"), "w") as f:
+        f.write(f"{len(lines)} {digest}\n")
+    if len(lines) < 2000:
+        with open(os.path.join(here, q + "-spark.jsonl"), "w") as f:
+            f.writelines(l + "\n" for l in lines)
+    print(q, len(lines), "rows", digest)

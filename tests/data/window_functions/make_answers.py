@@ -1,7 +1,9 @@
 """Spark 4.3's answers for `tests/window_functions.rs`: window functions over the real
 retail data (`../shared/data/retail-data/by-day`): each country's top stock items by
 quantity (rank, a top-N filter), and its daily revenue with a running total, the change
-from the day before (lag) and quartiles (ntile). Values are Spark's strings.
+from the day before (lag) and quartiles (ntile); each country's three largest invoice lines
+(row_number under a filter on it, which tests/window_functions.rs also runs as a stream, its
+state kept to the top rows). Values are Spark's strings.
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/window_functions/make_answers.py 2>/dev/null
 """
@@ -31,6 +33,14 @@ SELECT Country, day, revenue,
        max(revenue) OVER (PARTITION BY Country ORDER BY day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS best_week
 FROM (SELECT Country, to_date(InvoiceDate) AS day, sum(Quantity * UnitPrice) AS revenue
       FROM retail GROUP BY Country, to_date(InvoiceDate))
+""",
+    "top_lines": """
+SELECT Country, InvoiceNo, StockCode, Quantity, n FROM (
+  SELECT Country, InvoiceNo, StockCode, Quantity,
+         row_number() OVER (PARTITION BY Country
+                            ORDER BY Quantity DESC, InvoiceNo, StockCode, InvoiceDate, UnitPrice, Description) AS n
+  FROM retail
+) WHERE n <= 3
 """,
 }
 for name, query in QUERIES.items():
