@@ -470,7 +470,8 @@ mod tests {
                 let top = spec(call.clone(), Some(limit));
                 let mut every = top.clone();
                 every.insert_only = false;
-                let (mut kept, mut all): (Vec<(Row, Diff)>, Vec<(Row, Diff)>) = (Vec::new(), Vec::new());
+                let mut kept: Vec<(Row, Diff)> = Vec::new();
+                let mut all: Vec<(Row, Diff)> = Vec::new();
                 for _ in 0..200 {
                     let mut batch: Vec<Change> = (0..next(4) + 1)
                         .map(|_| {
