@@ -172,30 +172,17 @@ fn write_gen_files(dir: &Path, events: u64, files: u64, tables: &[NexmarkTable])
 /// Runs query `q` of benches/nexmark over `tables` (generator | files) through the CLI
 /// into a memory sink and returns its rows as JSON objects.
 fn run_query(q: &str, tables: &str, vars: &[(&str, String)], workers: usize) -> Vec<serde_json::Value> {
-    run_query_in(q, tables, vars, workers, None)
-}
-
-/// As [`run_query`], in output mode `mode` rather than the query's own.
-fn run_query_in(
-    q: &str,
-    tables: &str,
-    vars: &[(&str, String)],
-    workers: usize,
-    mode: Option<&str>,
-) -> Vec<serde_json::Value> {
     let bench = repo().join("benches/nexmark");
     let mut prelude = std::fs::read_to_string(bench.join(format!("tables/{tables}.sql"))).expect("prelude");
     for (k, v) in vars {
         prelude = prelude.replace(&format!("${{{k}}}"), v);
     }
     let query = std::fs::read_to_string(bench.join(format!("{q}.sql"))).expect("query");
-    let mode = mode.map(str::to_string).unwrap_or_else(|| {
-        query
-            .lines()
-            .find_map(|l| l.strip_prefix("-- mode:"))
-            .map(|m| m.trim().to_string())
-            .unwrap_or_else(|| "append".into())
-    });
+    let mode = query
+        .lines()
+        .find_map(|l| l.strip_prefix("-- mode:"))
+        .map(|m| m.trim().to_string())
+        .unwrap_or_else(|| "append".into());
     let tmp = tempfile::tempdir().expect("tempdir");
     let script = tmp.path().join(format!("{q}.sql"));
     std::fs::write(
@@ -506,9 +493,9 @@ fn assert_equal_to_spark_digest(q: &str, got: Vec<serde_json::Value>, what: &str
 }
 
 /// q6, q9, q18 and q19 rank rows with ROW_NUMBER, which Spark refuses on a stream. Over the
-/// JSON files in four micro-batches, in complete mode, Sluice's table after the last batch
-/// equals Spark's batch answer (tests/data/nexmark/q6_q9_q18_q19_spark.py, with ties broken
-/// as Sluice breaks them). In the queries' own update mode each batch writes the rows that
+/// JSON files in four micro-batches, in their complete mode (through the CLI), Sluice's table
+/// after the last batch equals Spark's batch answer (tests/data/nexmark/q6_q9_q18_q19_spark.py,
+/// with ties broken as Sluice breaks them). In update mode each batch writes the rows that
 /// entered the top: upserted in batch order by q9's auction, q18's bidder and auction, q19's
 /// auction and rank, they give the same table (q6's rows have no key to upsert by).
 #[test]
@@ -517,7 +504,7 @@ fn q6_q9_q18_q19_rank_a_stream_and_end_with_sparks_batch_answer() {
     write_gen_files(tmp.path(), 1_000_000, 20, &[NexmarkTable::Auction, NexmarkTable::Bid]);
     let files = vec![("NEXMARK_DIR", tmp.path().display().to_string())];
     for q in ["q6", "q9", "q18", "q19"] {
-        let got = run_query_in(q, "files", &files, 2, Some("complete"));
+        let got = run_query(q, "files", &files, 2);
         assert_equal_to_spark_digest(q, got, &format!("{q} in complete mode over the files"));
     }
     let keys: [(&str, &[&str]); 3] =

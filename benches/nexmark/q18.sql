@@ -1,6 +1,6 @@
 -- Nexmark q18, find last bid: each bidder's latest bid on each auction (a ROW_NUMBER
 -- deduplication keeping the newest).
--- mode: update
+-- mode: complete
 INSERT INTO nexmark
 SELECT auction, bidder, price, channel, url, dateTime, extra
 FROM (

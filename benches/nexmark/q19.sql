@@ -1,6 +1,6 @@
 -- Nexmark q19, auction top-10 price: the 10 highest bids of each auction (ROW_NUMBER
 -- top-N).
--- mode: update
+-- mode: complete
 INSERT INTO nexmark
 SELECT *
 FROM (

@@ -1,7 +1,7 @@
 -- Nexmark q6, average selling price by seller: the average winning price of each
 -- seller's last 10 closed auctions. Needs ROW_NUMBER and a ROWS window over a stream,
 -- which neither Spark streaming nor Flink SQL supports.
--- mode: update
+-- mode: complete
 INSERT INTO nexmark
 SELECT Q.seller,
        avg(Q.price) OVER (PARTITION BY Q.seller ORDER BY Q.dateTime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS avg_price

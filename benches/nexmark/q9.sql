@@ -1,6 +1,6 @@
 -- Nexmark q9, winning bids: each auction with its highest bid made while it was open
 -- (ties: the earliest). A join and a ROW_NUMBER top-1 per auction.
--- mode: update
+-- mode: complete
 INSERT INTO nexmark
 SELECT id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra,
        auction, bidder, price, bid_dateTime, bid_extra
