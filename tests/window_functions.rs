@@ -56,14 +56,9 @@ fn link_retail_files(dir: &std::path::Path, range: std::ops::Range<usize>) {
     }
 }
 
-/// Runs `query` over a stream of the retail files in `dir` (100 files per micro-batch, so
-/// four batches for all 305) into a memory table in `mode`, until the files run out.
-fn stream_retail(
-    dir: &std::path::Path,
-    query: &str,
-    mode: &str,
-    checkpoint: Option<&std::path::Path>,
-) -> sluice::Result<Vec<sluice::Row>> {
+/// A session whose table `retail` streams the retail files in `dir`, 100 files per
+/// micro-batch (four batches for all 305).
+fn retail_stream(dir: &std::path::Path) -> sluice::Result<Session> {
     let spark =
         Session::builder().workers(2).config("spark.sql.session.timeZone", "UTC").build().expect("session");
     spark
@@ -73,6 +68,18 @@ fn stream_retail(
         .option("maxFilesPerTrigger", 100)
         .csv(dir.to_str().expect("UTF-8 path"))?
         .create_or_replace_temp_view("retail")?;
+    Ok(spark)
+}
+
+/// Runs `query` over a stream of the retail files in `dir` into a memory table in `mode`,
+/// until the files run out.
+fn stream_retail(
+    dir: &std::path::Path,
+    query: &str,
+    mode: &str,
+    checkpoint: Option<&std::path::Path>,
+) -> sluice::Result<Vec<sluice::Row>> {
+    let spark = retail_stream(dir)?;
     let mut writer =
         spark.sql(query)?.write_stream().format("memory").query_name("windowed").output_mode(mode);
     if let Some(c) = checkpoint {
@@ -111,22 +118,14 @@ fn window_functions_on_a_stream_in_complete_mode_end_with_sparks_batch_answer() 
     }
 }
 
-/// Runs `query` over a stream of the retail files in `dir` (100 files per batch) in update
-/// mode through `foreach_batch`: each batch's rows in batch order, and the last progress.
+/// Runs `query` over a stream of the retail files in `dir` in update mode through
+/// `foreach_batch`: each batch's rows in batch order, and the last progress.
 fn stream_retail_batches(
     dir: &std::path::Path,
     query: &str,
     checkpoint: &std::path::Path,
 ) -> sluice::Result<(Vec<Vec<sluice::Row>>, sluice::progress::StreamingQueryProgress)> {
-    let spark =
-        Session::builder().workers(2).config("spark.sql.session.timeZone", "UTC").build().expect("session");
-    spark
-        .read_stream()
-        .schema(common::RETAIL)
-        .option("header", true)
-        .option("maxFilesPerTrigger", 100)
-        .csv(dir.to_str().expect("UTF-8 path"))?
-        .create_or_replace_temp_view("retail")?;
+    let spark = retail_stream(dir)?;
     let batches: std::sync::Arc<std::sync::Mutex<Vec<Vec<sluice::Row>>>> = Default::default();
     let sink = batches.clone();
     let running = spark
