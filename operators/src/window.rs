@@ -19,7 +19,7 @@
 use crate::agg::Acc;
 use crate::collection::Time;
 use crate::context::{DataflowContext, Snapshot};
-use crate::keyed::{KeyedState, StoreChanges};
+use crate::keyed::{KeyedState, RowMap, StoreChanges};
 use differential_dataflow::consolidation::consolidate;
 use differential_dataflow::{AsCollection, Hashable};
 use sluice_core::expr::{Frame, FrameBound};
@@ -38,9 +38,6 @@ pub use crate::collection::{Diff, Rows};
 
 /// Rough bytes per value of a row in state, for `memoryUsedBytes`.
 const BYTES_PER_VALUE: usize = 32;
-
-/// A change to a partition: `((partition key, row), diff)`.
-type Change = ((Row, Row), Diff);
 
 /// One worker's partitions: per partition key, its rows sorted, with their counts.
 #[derive(Default)]
@@ -99,7 +96,9 @@ pub fn window<'s>(input: Rows<'s>, spec: Arc<WindowNode>, ctx: &DataflowContext)
             "Window",
             move |cap, _info| {
                 let mut cap = Some(cap);
-                let mut pending: BTreeMap<Time, Vec<Change>> = BTreeMap::new();
+                // Per batch, per partition, its changed rows (grouped as they come: one hash of
+                // the key per row, no sort of the whole batch).
+                let mut pending: BTreeMap<Time, RowMap<Vec<(Row, Diff)>>> = BTreeMap::new();
                 let store = Rc::new(RefCell::new(Partitions {
                     keys: KeyedState::tracking(ctx.tracks_changes),
                     rows: 0,
@@ -109,8 +108,8 @@ pub fn window<'s>(input: Rows<'s>, spec: Arc<WindowNode>, ctx: &DataflowContext)
                 let mut changes_out: Vec<(Row, Diff)> = Vec::new();
                 move |(input, frontier), output| {
                     input.for_each(|_cap, data| {
-                        for (pair, t, d) in data.drain(..) {
-                            pending.entry(t).or_default().push((pair, d));
+                        for ((key, row), t, d) in data.drain(..) {
+                            pending.entry(t).or_default().entry(key).or_default().push((row, d));
                         }
                     });
                     let Some(c) = cap.as_mut() else { return };
@@ -120,21 +119,16 @@ pub fn window<'s>(input: Rows<'s>, spec: Arc<WindowNode>, ctx: &DataflowContext)
                     let Partitions { keys, rows: held } = &mut *store;
                     while let Some(entry) = pending.first_entry().filter(|e| complete(*e.key())) {
                         let t = *entry.key();
-                        let mut changes = entry.remove();
-                        // Sorted by partition, then row: a retraction and an addition cancel.
-                        consolidate(&mut changes);
+                        let changes = entry.remove();
                         if *c.time() < t {
                             c.downgrade(&t);
                         }
                         let mut session = output.session(&*c);
                         let mut stats = ctx.stats.borrow_mut();
                         let counts = &mut stats.dedup[slot];
-                        let mut rest = &mut changes[..];
-                        while let Some(((first, _), _)) = rest.first() {
-                            let n = rest.partition_point(|((k, _), _)| k == first);
-                            let (part, tail) = std::mem::take(&mut rest).split_at_mut(n);
-                            rest = tail;
-                            let key = std::mem::take(&mut part[0].0 .0);
+                        for (key, mut part) in changes {
+                            // Sorted by row: a retraction and an addition of one row cancel.
+                            consolidate(&mut part);
                             let live = keys.entry_or_insert_with(key.clone(), Vec::new);
                             let had = live.len();
                             match change_partition(&spec, live, part) {
@@ -165,24 +159,24 @@ pub fn window<'s>(input: Rows<'s>, spec: Arc<WindowNode>, ctx: &DataflowContext)
         .as_collection()
 }
 
-/// Applies one batch's changes (`((key, row), diff)`, sorted by row) to a partition's live
-/// rows, and returns its output before and after. When the node keeps only its top rows,
-/// the live rows become the ones output.
+/// Applies one batch's changes to a partition (`(row, diff)`, consolidated: sorted by row)
+/// to its live rows, and returns its output before and after. When the node keeps only its
+/// top rows, the live rows become the ones output.
 fn change_partition(
     spec: &WindowNode,
     live: &mut Vec<(Row, Diff)>,
-    changes: &mut [Change],
+    changes: Vec<(Row, Diff)>,
 ) -> Result<(Vec<Row>, Vec<Row>)> {
     let before = if live.is_empty() { Vec::new() } else { ranked(spec, live)? };
     let mut merged = Vec::with_capacity(live.len() + changes.len());
     let mut old = std::mem::take(live).into_iter().peekable();
-    for ((_, row), d) in changes.iter_mut() {
-        while let Some((r, n)) = old.next_if(|(r, _)| r < row) {
+    for (row, d) in changes {
+        while let Some((r, n)) = old.next_if(|(r, _)| *r < row) {
             merged.push((r, n));
         }
-        match old.next_if(|(r, _)| r == row) {
-            Some((r, n)) => merged.push((r, n + *d)),
-            None => merged.push((std::mem::take(row), *d)),
+        match old.next_if(|(r, _)| *r == row) {
+            Some((r, n)) => merged.push((r, n + d)),
+            None => merged.push((row, d)),
         }
     }
     merged.extend(old);
@@ -473,19 +467,19 @@ mod tests {
                 let mut kept: Vec<(Row, Diff)> = Vec::new();
                 let mut all: Vec<(Row, Diff)> = Vec::new();
                 for _ in 0..200 {
-                    let mut batch: Vec<Change> = (0..next(4) + 1)
+                    let mut batch: Vec<(Row, Diff)> = (0..next(4) + 1)
                         .map(|_| {
                             let row = vec![
                                 Value::Long(7),
                                 Value::Long(next(6) as i64),
                                 Value::Long(next(3) as i64),
                             ];
-                            ((vec![Value::Long(7)], row), 1)
+                            (row, 1)
                         })
                         .collect();
                     consolidate(&mut batch);
-                    let (_, got) = change_partition(&top, &mut kept, &mut batch.clone()).expect("top");
-                    let (_, want) = change_partition(&every, &mut all, &mut batch).expect("every");
+                    let (_, got) = change_partition(&top, &mut kept, batch.clone()).expect("top");
+                    let (_, want) = change_partition(&every, &mut all, batch).expect("every");
                     assert_eq!(got, want, "{} <= {limit}", call.name());
                     assert_eq!(kept.iter().map(|(_, n)| *n as usize).sum::<usize>(), got.len());
                 }
