@@ -168,6 +168,10 @@ fn change_partition(
     changes: Vec<(Row, Diff)>,
 ) -> Result<(Vec<Row>, Vec<Row>)> {
     let before = if live.is_empty() { Vec::new() } else { ranked(spec, live)? };
+    if spec.keeps_top_only() && past_a_full_top(spec, &before, &changes)? {
+        // New rows that rank after a full top change nothing, and are not kept.
+        return Ok((before.clone(), before));
+    }
     let mut merged = Vec::with_capacity(live.len() + changes.len());
     let mut old = std::mem::take(live).into_iter().peekable();
     for (row, d) in changes {
@@ -205,6 +209,26 @@ fn change_partition(
     Ok((before, after))
 }
 
+/// True when `changes` only add rows, the partition's output `before` already reaches the
+/// limit (its last row ranks at it), and every added row sorts strictly after that last row:
+/// each would rank past the limit (a row's rank counts the rows before it), so the output
+/// stays as it is.
+fn past_a_full_top(spec: &WindowNode, before: &[Row], changes: &[(Row, Diff)]) -> Result<bool> {
+    let (Some(limit), Some(last)) = (spec.limit, before.last()) else { return Ok(false) };
+    if !matches!(last.last(), Some(Value::Int(r)) if i64::from(*r) == limit)
+        || changes.iter().any(|(_, d)| *d <= 0)
+    {
+        return Ok(false);
+    }
+    let last = order_key(spec, &last[..spec.column])?;
+    for (row, _) in changes {
+        if order_cmp(spec, &order_key(spec, row)?, &last) != Ordering::Greater {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// A partition's output: every row with the call's value, or the rows ranked within the
 /// node's limit.
 fn ranked(spec: &WindowNode, live: &[(Row, Diff)]) -> Result<Vec<Row>> {
@@ -224,43 +248,11 @@ pub fn partition_rows(spec: &WindowNode, rows: Vec<Row>) -> Result<Vec<Row>> {
     let mut keyed = rows
         .into_iter()
         .map(|row| {
-            let key = spec.order.iter().map(|(e, ..)| e.eval(&row)).collect::<Result<Vec<Value>>>()?;
+            let key = order_key(spec, &row)?;
             Ok((key, row))
         })
         .collect::<Result<Vec<(Vec<Value>, Row)>>>()?;
-    let compare = |a: &[Value], b: &[Value]| {
-        for ((x, y), (_, asc, nulls_first)) in a.iter().zip(b).zip(&spec.order) {
-            let ord = match (x.is_null(), y.is_null()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => {
-                    if *nulls_first {
-                        Ordering::Less
-                    } else {
-                        Ordering::Greater
-                    }
-                }
-                (false, true) => {
-                    if *nulls_first {
-                        Ordering::Greater
-                    } else {
-                        Ordering::Less
-                    }
-                }
-                (false, false) => {
-                    let o = x.cmp(y);
-                    if *asc {
-                        o
-                    } else {
-                        o.reverse()
-                    }
-                }
-            };
-            if ord != Ordering::Equal {
-                return ord;
-            }
-        }
-        Ordering::Equal
-    };
+    let compare = |a: &[Value], b: &[Value]| order_cmp(spec, a, b);
     keyed.sort_by(|a, b| compare(&a.0, &b.0));
     let n = keyed.len();
     // Peer groups: rows with equal order keys, as `[first, end)` per row.
@@ -357,6 +349,46 @@ pub fn partition_rows(spec: &WindowNode, rows: Vec<Row>) -> Result<Vec<Row>> {
             row
         })
         .collect())
+}
+
+/// A row's order keys (the window's `ORDER BY` values).
+fn order_key(spec: &WindowNode, row: &[Value]) -> Result<Vec<Value>> {
+    spec.order.iter().map(|(e, ..)| e.eval(row)).collect()
+}
+
+/// How two rows' order keys compare in the window's order, NULLs placed as it says.
+fn order_cmp(spec: &WindowNode, a: &[Value], b: &[Value]) -> Ordering {
+    for ((x, y), (_, asc, nulls_first)) in a.iter().zip(b).zip(&spec.order) {
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if *nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if *nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => {
+                let o = x.cmp(y);
+                if *asc {
+                    o
+                } else {
+                    o.reverse()
+                }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
 }
 
 fn int(i: usize) -> Value {
