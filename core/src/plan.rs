@@ -637,7 +637,8 @@ pub struct Analyzed {
     /// Aggregations without an event-time key (append mode refuses any of them).
     pub aggregations_without_event_time: usize,
     /// Spark's operator name of each keyed state operator besides aggregations
-    /// (deduplications, stream-stream joins), in build order (for progress).
+    /// (deduplications, stream-stream joins; `window` for a window function over a stream,
+    /// which Spark has not), in build order (for progress).
     pub deduplications: Vec<&'static str>,
     /// True if some deduplication evicts state as the watermark passes.
     pub has_expiring_dedup: bool,
