@@ -198,17 +198,16 @@ fn window_functions_on_a_stream_in_append_mode_are_refused_as_spark_refuses_them
     assert!(err.to_string().contains("[NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING]"), "{err}");
 }
 
-/// `SELECT *, f() OVER (..)` is the input's columns and the call's: not the hidden column the
-/// window node appends (Sluice once returned it too).
+/// `SELECT *, f() OVER (..)` is the input's columns and the call's, as in Spark
+/// (`tests/data/window_functions/first_lines.jsonl`): not the hidden column the window node
+/// appends (Sluice once returned it too).
 #[test]
 fn a_star_beside_a_window_call_means_the_inputs_columns() {
-    let spark = session_with_retail();
-    let df = spark
-        .sql("SELECT *, row_number() OVER (PARTITION BY Country ORDER BY InvoiceDate, InvoiceNo, StockCode) AS n FROM retail")
-        .expect("query");
+    let file = "tests/data/window_functions/first_lines.jsonl";
+    let (query, types, want) = common::spark_table(file);
+    let df = session_with_retail().sql(&query).expect("query");
     let names: Vec<String> = df.schema().expect("schema").fields.iter().map(|f| f.name.clone()).collect();
-    let mut want: Vec<String> =
-        common::RETAIL.split(", ").map(|c| c.split(' ').next().expect("name").trim().to_string()).collect();
-    want.push("n".into());
-    assert_eq!(names, want);
+    assert_eq!(names, common::spark_columns(file));
+    assert_eq!(common::sql_types(&df), types);
+    assert_eq!(common::sorted_spark_strings(&df.collect().expect("collect")), want);
 }

@@ -685,6 +685,14 @@ pub fn spark_table(relative: &str) -> SparkTable {
     (head["query"].as_str().expect("query").to_string(), types, rows)
 }
 
+/// The column names of the answer table at `relative`, as Spark names them.
+pub fn spark_columns(relative: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let head: Value = serde_json::from_str(text.lines().next().expect("header")).expect("header JSON");
+    serde_json::from_value(head["columns"].clone()).expect("columns")
+}
+
 /// Rows as Spark casts each value to a string (None for NULL), in their order.
 pub fn spark_strings(rows: &[sluice::Row]) -> Vec<Vec<Option<String>>> {
     rows.iter()

@@ -2,7 +2,8 @@
 percentile aggregates over the real retail data (`../shared/data/retail-data/by-day`):
 the words of each item's description (Spark's streaming word count, `explode(split(..))`)
 with their sales, each word position (`LATERAL VIEW OUTER posexplode`), and fields read
-back from JSON text (`LATERAL VIEW json_tuple`). Values are Spark's strings.
+back from JSON text (`LATERAL VIEW json_tuple`); and the columns a star beside a generator
+means. Values are Spark's strings.
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/generators/make_answers.py 2>/dev/null
 """
@@ -42,6 +43,10 @@ SELECT j.country, count(*) AS n, sum(CAST(j.q AS INT)) AS qty, max(j.code) AS to
 FROM (SELECT to_json(named_struct('c', Country, 'q', Quantity, 's', StockCode)) AS js FROM retail)
 LATERAL VIEW json_tuple(js, 'c', 'q', 's') j AS country, q, code
 GROUP BY j.country
+""",
+    # A star beside a generator is the input's columns, then the generator's.
+    "star_beside": """
+SELECT *, explode(array(10, 20)) AS x FROM range(2)
 """,
 }
 for name, query in QUERIES.items():

@@ -3,7 +3,8 @@ retail data (`../shared/data/retail-data/by-day`): each country's top stock item
 quantity (rank, a top-N filter), and its daily revenue with a running total, the change
 from the day before (lag) and quartiles (ntile); each country's three largest invoice lines
 (row_number under a filter on it, which tests/window_functions.rs also runs as a stream, its
-state kept to the top rows). Values are Spark's strings.
+state kept to the top rows); each country's first line, every column of it (a star beside
+the window call). Values are Spark's strings.
 
 Run: /tmp/spark-peer/venv/bin/python tests/data/window_functions/make_answers.py 2>/dev/null
 """
@@ -41,6 +42,15 @@ SELECT Country, InvoiceNo, StockCode, Quantity, n FROM (
                             ORDER BY Quantity DESC, InvoiceNo, StockCode, InvoiceDate, UnitPrice, Description) AS n
   FROM retail
 ) WHERE n <= 3
+""",
+    # A star beside a window call is the input's columns, then the call's; each country's
+    # first line (ordered by every column, so ties are equal rows).
+    "first_lines": """
+SELECT * FROM (
+  SELECT *, row_number() OVER (PARTITION BY Country
+                               ORDER BY InvoiceDate, InvoiceNo, StockCode, Quantity, UnitPrice, Description, CustomerID) AS n
+  FROM retail
+) WHERE n <= 1
 """,
 }
 for name, query in QUERIES.items():
