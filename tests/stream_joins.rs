@@ -226,27 +226,30 @@ fn an_inner_join_without_an_event_time_key_keeps_its_state_and_drops_late_rows_a
     }
 }
 
+/// The impressions (`it`, `iAd`, `impId`) or clicks (`ct`, `cAd`, `clickId`) of the test
+/// data, one file per trigger, the event time `t` under a 10-second watermark.
+fn timed(spark: &Session, clicks: bool) -> DataFrame {
+    let (dir, schema, time) = if clicks {
+        ("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime")
+    } else {
+        ("impressions", "impId STRING, adId BIGINT, impressionTime BIGINT", "impressionTime")
+    };
+    spark
+        .read_stream()
+        .schema(schema)
+        .option("maxFilesPerTrigger", 1)
+        .option("fileOrder", "name")
+        .json(&format!("{DATA}/{dir}"))
+        .unwrap()
+        .with_column("t", col(time).cast("timestamp"))
+        .with_watermark("t", "10 seconds")
+}
+
 /// The impressions and clicks joined on the ad and a range condition (a click within 5
 /// seconds after its impression), as `how`, recording each non-empty batch.
 fn start_interval(spark: &Session, how: &str) -> (StreamingQuery, Batches) {
-    let read = |dir: &str, schema: &str, time: &str| {
-        spark
-            .read_stream()
-            .schema(schema)
-            .option("maxFilesPerTrigger", 1)
-            .option("fileOrder", "name")
-            .json(&format!("{DATA}/{dir}"))
-            .unwrap()
-            .with_column("t", col(time).cast("timestamp"))
-            .with_watermark("t", "10 seconds")
-    };
-    let imps = read("impressions", "impId STRING, adId BIGINT, impressionTime BIGINT", "impressionTime")
-        .select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
-    let clicks = read("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime").select([
-        col("adId").alias("cAd"),
-        col("t").alias("ct"),
-        col("clickId"),
-    ]);
+    let imps = timed(spark, false).select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
+    let clicks = timed(spark, true).select([col("adId").alias("cAd"), col("t").alias("ct"), col("clickId")]);
     let (writer, batches) =
         recorded(imps.join(&clicks, expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS"), how));
     (writer.start().unwrap(), batches)
@@ -266,6 +269,51 @@ fn interval_joins_evict_by_the_range_condition_and_match_spark_batch_by_batch() 
             assert!(removed > 30, "rows evicted by the range condition: {removed}");
         }
     }
+}
+
+/// Each impression joined with its ad's click count in the 10-second window it falls in,
+/// by a range on the window's start and end (Nexmark q7's shape). A window of the
+/// aggregation is 10 seconds long, so `it >= w.start` bounds how late a window can still
+/// match an impression: the impressions are evicted as the watermark passes (Spark, which
+/// cannot read a bound from `w.start`, keeps them all), and the rows are Spark's. A left
+/// outer join, whose null-padded rows would come out as the impressions go, is refused as
+/// Spark refuses it.
+#[test]
+fn a_range_on_a_windows_start_and_end_evicts_and_matches_spark_batch_by_batch() {
+    let answers = spark_answers();
+    let joined = |spark: &Session, how: &str| {
+        let imps = timed(spark, false).select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
+        let clicks = timed(spark, true)
+            .group_by([col("adId").alias("cAd"), window(col("t"), "10 seconds").alias("w")])
+            .agg([count_star().alias("clicks")]);
+        imps.join(&clicks, expr("iAd = cAd AND it >= w.start AND it < w.end"), how)
+    };
+    for workers in [1, 2] {
+        let spark = Session::builder().workers(workers).build().unwrap();
+        let (writer, batches) = recorded(joined(&spark, "inner"));
+        let q = writer.start().unwrap();
+        q.await_termination().unwrap();
+        assert_eq!(*batches.lock().unwrap(), answers["window_range"], "{workers} workers");
+        let join = |p: &sluice::progress::StreamingQueryProgress| {
+            p.state_operators.iter().find(|op| op.operator_name == "symmetricHashJoin").cloned().unwrap()
+        };
+        let progress = q.recent_progress();
+        let removed: i64 = progress.iter().map(|p| join(p).num_rows_removed).sum();
+        let stored: i64 = progress.iter().map(|p| join(p).num_rows_updated).sum();
+        let held = join(progress.last().unwrap()).num_rows_total;
+        assert!(
+            removed > 0 && held < stored,
+            "evicted {removed} of {stored} rows stored, {held} held at the end"
+        );
+    }
+    let spark = Session::builder().build().unwrap();
+    let err = recorded(joined(&spark, "left_outer")).0.start().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "Stream-stream LeftOuter join between two streaming DataFrame/Datasets is not supported"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

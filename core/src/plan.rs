@@ -653,6 +653,24 @@ pub struct Analyzed {
 }
 
 impl Node {
+    /// The length of the time windows in column `col` of this node's rows, when the column
+    /// is a grouping key `window(time, size[, slide])` passed through unchanged (every
+    /// window is `size` long, so its start is its end minus `size`); `None` otherwise
+    /// (session windows, computed columns).
+    pub fn window_length(&self, col: usize) -> Option<i64> {
+        match self {
+            Node::Map { input, exprs } => input.window_length(exprs.get(col)?.column_index()?),
+            Node::Filter { input, .. } | Node::Watermark { input, .. } | Node::Deduplicate { input, .. } => {
+                input.window_length(col)
+            }
+            Node::Aggregate { agg, .. } => {
+                let w = agg.window.as_ref().filter(|w| w.session_gap.is_none())?;
+                (agg.output.get(col)?.column_index() == Some(w.key)).then_some(w.size)
+            }
+            _ => None,
+        }
+    }
+
     /// The inputs of this node, in order.
     pub fn children(&self) -> Vec<&Node> {
         match self {
@@ -1337,6 +1355,7 @@ impl Analyzer {
                         streaming: left.is_streaming(),
                         watermark: left_watermark,
                         event_time: let_time,
+                        window_length: let_time.and_then(|c| lnode.window_length(c)),
                     },
                     join::Side {
                         schema: &rschema,
@@ -1344,6 +1363,7 @@ impl Analyzer {
                         streaming: right.is_streaming(),
                         watermark: right_watermark,
                         event_time: ret_time,
+                        window_length: ret_time.and_then(|c| rnode.window_length(c)),
                     },
                     *kind,
                     condition,

@@ -3,8 +3,9 @@
 Two file streams (tests/data/stream_joins/impressions and clicks, one file per trigger
 each), a 10-second watermark on each side's event time, joined on the ad and the
 10-second window of the event time (window equality) as inner, left outer, right outer
-and full outer joins in append mode; and an inner join on the ad alone (no event-time
-key: nothing evicted, late rows still dropped). Every non-empty micro-batch's rows are written as
+and full outer joins in append mode; an inner join on the ad alone (no event-time
+key: nothing evicted, late rows still dropped); and impressions joined with the click
+counts of their window by a range on the window's start and end (Nexmark q7's shape). Every non-empty micro-batch's rows are written as
 {"query", "batch", "rows"} lines (rows sorted, windows as [start, end] epoch seconds) to
 tests/data/stream_joins/answers.jsonl.
 
@@ -56,6 +57,15 @@ def run(query, how):
         c = clicks.select(F.col("adId").alias("cAd"), F.col("t").alias("ct"), "clickId")
         cond = F.expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS")
         joined = i.join(c, cond, how)
+    elif query == "window_range":
+        # Nexmark q7's shape: each impression joined with its ad's click count of the
+        # 10-second window it falls in, by a range on the window's start and end (an
+        # aggregation in append mode, then the join).
+        i = imps.select(F.col("adId").alias("iAd"), F.col("t").alias("it"), "impId")
+        c = (clicks.groupBy(F.col("adId").alias("cAd"), F.window("t", "10 seconds").alias("w"))
+             .agg(F.count("*").alias("clicks")))
+        cond = F.expr("iAd = cAd AND it >= w.start AND it < w.end")
+        joined = i.join(c, cond, how)
     elif query == "inner_by_ad":
         # No event-time key: the state is kept, but late rows are still dropped.
         joined = imps.select("adId", "t", "impId").join(clicks.select("adId", "t", "clickId"), ["adId"], how)
@@ -79,7 +89,7 @@ def run(query, how):
 with open(f"{DATA}/answers.jsonl", "w") as f:
     for query, how in [("inner", "inner"), ("left", "left_outer"), ("right", "right_outer"), ("full", "full_outer"),
                        ("inner_by_ad", "inner"), ("interval_inner", "inner"), ("interval_left", "left_outer"),
-                       ("semi", "left_semi"), ("interval_semi", "left_semi")]:
+                       ("semi", "left_semi"), ("interval_semi", "left_semi"), ("window_range", "inner")]:
         for line in run(query, how):
             f.write(json.dumps(line) + "\n")
 print(open(f"{DATA}/answers.jsonl").read())

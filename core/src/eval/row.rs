@@ -19,12 +19,28 @@ impl BoundExpr {
 
     /// `column ± constant interval` as `(column, offset in microseconds)`; a bare column has
     /// offset 0. What a range condition on event times is made of (`a.t >= b.t - INTERVAL 5
-    /// SECONDS`).
-    pub fn time_offset(&self) -> Option<(usize, i64)> {
+    /// SECONDS`). For a window column whose windows are `window_length(column)` long, its
+    /// `end` is the column (a window's event time is its end) and its `start` the column
+    /// minus that length.
+    pub fn time_offset(&self, window_length: &dyn Fn(usize) -> Option<i64>) -> Option<(usize, i64)> {
         match &self.kind {
             Kind::Column(i) => Some((*i, 0)),
+            Kind::Field(inner, field) => {
+                let Kind::Column(i) = inner.kind else { return None };
+                let DataType::Struct(fields) = inner.data_type() else { return None };
+                let is_window = fields.len() == 2
+                    && fields.iter().all(|f| f.data_type == DataType::Timestamp)
+                    && fields[0].name == "start"
+                    && fields[1].name == "end";
+                let length = window_length(i).filter(|_| is_window)?;
+                match field {
+                    0 => Some((i, length.checked_neg()?)),
+                    1 => Some((i, 0)),
+                    _ => None,
+                }
+            }
             Kind::Temporal(op, ts, iv) => {
-                let (col, base) = ts.time_offset()?;
+                let (col, base) = ts.time_offset(window_length)?;
                 let Kind::Literal(Value::Interval(us)) = iv.kind else { return None };
                 match op {
                     super::temporal::Temporal::TsPlusIv => Some((col, base.checked_add(us)?)),

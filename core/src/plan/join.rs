@@ -317,6 +317,9 @@ pub(crate) struct Side<'a> {
     pub watermark: bool,
     /// The event-time column under a watermark, if the input has one.
     pub event_time: Option<usize>,
+    /// When that column is a time window of one length (`window(t, '10 seconds')`): the
+    /// length, so a condition on `window.start` bounds the window's end too.
+    pub window_length: Option<i64>,
 }
 
 /// Binds a join of two resolved inputs.
@@ -420,7 +423,16 @@ pub(crate) fn resolve_join(
     }
 
     if let (Some(lt), Some(rt), Some(residual)) = (left.event_time, right.event_time, &node.residual) {
-        node.time_range = time_range(residual, lt, lw + rt);
+        // A window's start and end bound an inner join's state (beyond Spark, whose state
+        // value watermark reads columns, not struct fields); outer and semi joins, whose rows
+        // depend on when state goes, keep Spark's bounds and refusals.
+        let inner = matches!(kind, JoinType::Inner | JoinType::Cross);
+        let length = |c: usize| match c {
+            c if c == lt && inner => left.window_length,
+            c if c == lw + rt && inner => right.window_length,
+            _ => None,
+        };
+        node.time_range = time_range(residual, lt, lw + rt, &length);
     }
     node.event_time_key = (0..node.left_keys.len()).find(|&i| {
         left.event_time.is_some()
@@ -614,12 +626,23 @@ fn bind_key_pair(l: &Expr, r: &Expr, left: &Schema, right: &Schema) -> Result<(B
 
 /// The bounds on `left time - right time` that the conjuncts of `condition` comparing the
 /// two event-time columns (each plus or minus a constant interval) require; `lt` and `rt`
-/// are their indices in the joined row.
-fn time_range(condition: &BoundExpr, lt: usize, rt: usize) -> (Option<i64>, Option<i64>) {
+/// are their indices in the joined row. An event time that is a window is its end; where
+/// `window_length` gives a window column's length, its `end` field is that time and its
+/// `start` the time minus the length (Nexmark q7: `B.dateTime >= B1.window.start AND
+/// B.dateTime < B1.window.end`).
+fn time_range(
+    condition: &BoundExpr,
+    lt: usize,
+    rt: usize,
+    window_length: &dyn Fn(usize) -> Option<i64>,
+) -> (Option<i64>, Option<i64>) {
     let (mut min, mut max): (Option<i64>, Option<i64>) = (None, None);
     for c in condition.conjuncts() {
         let Some((a, b, [less, equal, greater])) = c.comparison() else { continue };
-        let (Some((ca, oa)), Some((cb, ob))) = (a.time_offset(), b.time_offset()) else { continue };
+        let (Some((ca, oa)), Some((cb, ob))) = (a.time_offset(window_length), b.time_offset(window_length))
+        else {
+            continue;
+        };
         // `ca + oa <op> cb + ob`, as `left - right <op'> d`.
         let (d, less, greater) = if ca == lt && cb == rt {
             (ob - oa, less, greater)
