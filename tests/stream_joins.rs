@@ -226,9 +226,9 @@ fn an_inner_join_without_an_event_time_key_keeps_its_state_and_drops_late_rows_a
     }
 }
 
-/// The impressions (`it`, `iAd`, `impId`) or clicks (`ct`, `cAd`, `clickId`) of the test
-/// data, one file per trigger, the event time `t` under a 10-second watermark.
-fn timed(spark: &Session, clicks: bool) -> DataFrame {
+/// The impressions or clicks under `input` (the test data's layout), one file per trigger,
+/// the event time `t` under a 10-second watermark.
+fn timed(spark: &Session, input: &Path, clicks: bool) -> DataFrame {
     let (dir, schema, time) = if clicks {
         ("clicks", "clickId STRING, adId BIGINT, clickTime BIGINT", "clickTime")
     } else {
@@ -239,7 +239,7 @@ fn timed(spark: &Session, clicks: bool) -> DataFrame {
         .schema(schema)
         .option("maxFilesPerTrigger", 1)
         .option("fileOrder", "name")
-        .json(&format!("{DATA}/{dir}"))
+        .json(input.join(dir).to_str().unwrap())
         .unwrap()
         .with_column("t", col(time).cast("timestamp"))
         .with_watermark("t", "10 seconds")
@@ -248,8 +248,16 @@ fn timed(spark: &Session, clicks: bool) -> DataFrame {
 /// The impressions and clicks joined on the ad and a range condition (a click within 5
 /// seconds after its impression), as `how`, recording each non-empty batch.
 fn start_interval(spark: &Session, how: &str) -> (StreamingQuery, Batches) {
-    let imps = timed(spark, false).select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
-    let clicks = timed(spark, true).select([col("adId").alias("cAd"), col("t").alias("ct"), col("clickId")]);
+    let imps = timed(spark, Path::new(DATA), false).select([
+        col("adId").alias("iAd"),
+        col("t").alias("it"),
+        col("impId"),
+    ]);
+    let clicks = timed(spark, Path::new(DATA), true).select([
+        col("adId").alias("cAd"),
+        col("t").alias("ct"),
+        col("clickId"),
+    ]);
     let (writer, batches) =
         recorded(imps.join(&clicks, expr("iAd = cAd AND ct >= it AND ct <= it + INTERVAL 5 SECONDS"), how));
     (writer.start().unwrap(), batches)
@@ -275,19 +283,21 @@ fn interval_joins_evict_by_the_range_condition_and_match_spark_batch_by_batch() 
 /// by a range on the window's start and end (Nexmark q7's shape). A window of the
 /// aggregation is 10 seconds long, so `it >= w.start` bounds how late a window can still
 /// match an impression: the impressions are evicted as the watermark passes (Spark, which
-/// cannot read a bound from `w.start`, keeps them all), and the rows are Spark's. A left
-/// outer join, whose null-padded rows would come out as the impressions go, is refused as
-/// Spark refuses it.
+/// cannot read a bound from `w.start`, keeps them all), and the rows are Spark's, across a
+/// restart after every batch too. A left outer join, whose null-padded rows would come out
+/// as the impressions go, is refused as Spark refuses it.
 #[test]
 fn a_range_on_a_windows_start_and_end_evicts_and_matches_spark_batch_by_batch() {
     let answers = spark_answers();
-    let joined = |spark: &Session, how: &str| {
-        let imps = timed(spark, false).select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
-        let clicks = timed(spark, true)
+    let joined_in = |spark: &Session, input: &Path, how: &str| {
+        let imps =
+            timed(spark, input, false).select([col("adId").alias("iAd"), col("t").alias("it"), col("impId")]);
+        let clicks = timed(spark, input, true)
             .group_by([col("adId").alias("cAd"), window(col("t"), "10 seconds").alias("w")])
             .agg([count_star().alias("clicks")]);
         imps.join(&clicks, expr("iAd = cAd AND it >= w.start AND it < w.end"), how)
     };
+    let joined = |spark: &Session, how: &str| joined_in(spark, Path::new(DATA), how);
     for workers in [1, 2] {
         let spark = Session::builder().workers(workers).build().unwrap();
         let (writer, batches) = recorded(joined(&spark, "inner"));
@@ -306,6 +316,21 @@ fn a_range_on_a_windows_start_and_end_evicts_and_matches_spark_batch_by_batch() 
             "evicted {removed} of {stored} rows stored, {held} held at the end"
         );
     }
+    let dir = tempfile::tempdir().unwrap();
+    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
+    let mut got = Vec::new();
+    for n in 1..=5 {
+        copy_files(&input, n);
+        let spark = Session::builder().workers(2).build().unwrap();
+        let (writer, batches) = recorded(joined_in(&spark, &input, "inner"));
+        let q = writer.option("checkpointLocation", checkpoint.to_str().unwrap()).start().unwrap();
+        q.await_termination().unwrap();
+        got.extend(batches.lock().unwrap().iter().flat_map(|(_, rows)| rows.clone()));
+    }
+    got.sort();
+    let mut want: Vec<String> = answers["window_range"].iter().flat_map(|(_, rows)| rows.clone()).collect();
+    want.sort();
+    assert_eq!(got, want, "across restarts");
     let spark = Session::builder().build().unwrap();
     let err = recorded(joined(&spark, "left_outer")).0.start().unwrap_err().to_string();
     assert!(

@@ -123,19 +123,24 @@ impl JoinRows {
         self.rows.is_empty()
     }
 
-    /// Takes out the rows for which `gone` holds; the rest stay.
-    pub fn take_where(&mut self, gone: impl Fn(&Stored) -> bool) -> Vec<Stored> {
+    /// Moves the rows for which `gone` holds to `out`; the rest stay.
+    pub fn take_where(&mut self, gone: impl Fn(&Stored) -> bool, out: &mut Vec<Stored>) {
+        if self.index.is_none() {
+            // A short list, no index to keep: one pass.
+            out.extend(self.rows.extract_if(.., |s| gone(s)));
+            return;
+        }
         let going = self.rows.iter().filter(|s| gone(s)).count();
         if going == 0 {
-            return Vec::new();
+            return;
         }
         // A few rows out of an indexed many leave one by one (two hashes each: the row's
         // and the row that takes its place); more than a third, and rebuilding the index
         // over the rest costs less. Eviction by row time takes a key's oldest rows a batch
         // at a time: rebuilding the index over every row left each time is quadratic in a
         // key that keeps many rows.
-        if self.index.is_some() && going * 3 < self.rows.len() {
-            let mut out = Vec::with_capacity(going);
+        if going * 3 < self.rows.len() {
+            out.reserve(going);
             let mut i = 0;
             while i < self.rows.len() {
                 if gone(&self.rows[i]) {
@@ -145,12 +150,12 @@ impl JoinRows {
                     i += 1;
                 }
             }
-            return out;
+            return;
         }
-        let (out, stay): (Vec<Stored>, Vec<Stored>) =
+        let (gone, stay): (Vec<Stored>, Vec<Stored>) =
             std::mem::take(&mut self.rows).into_iter().partition(gone);
         *self = JoinRows::from(stay);
-        out
+        out.extend(gone);
     }
 
     pub fn into_rows(self) -> Vec<Stored> {
@@ -231,9 +236,11 @@ mod tests {
             for k in 0..of {
                 rows.add(row(k), 1, false);
             }
-            let out = rows.take_where(|s| {
-                s.row[0].as_i64().is_some_and(|k| k % (of / taken) == 0 && k / (of / taken) < taken)
-            });
+            let mut out = Vec::new();
+            rows.take_where(
+                |s| s.row[0].as_i64().is_some_and(|k| k % (of / taken) == 0 && k / (of / taken) < taken),
+                &mut out,
+            );
             assert_eq!(out.len(), taken as usize);
             assert_eq!(rows.len(), (of - taken) as usize);
             for k in 0..of {

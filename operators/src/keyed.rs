@@ -224,6 +224,19 @@ impl<V: Serialize + DeserializeOwned> KeyedState<V> {
         self.map.is_empty()
     }
 
+    /// Visits every key's state in one pass, keeping the keys for which `f` returns true;
+    /// `f` also says whether it changed the state it kept (a key dropped is a change).
+    pub fn retain(&mut self, mut f: impl FnMut(&mut V) -> (bool, bool)) {
+        let KeyedState { map, changed, .. } = self;
+        map.retain(|key, value| {
+            let (keep, touched) = f(value);
+            if touched || !keep {
+                changed.touch(key);
+            }
+            keep
+        });
+    }
+
     /// Every key and its state.
     pub fn iter(&self) -> impl Iterator<Item = (&Row, &V)> {
         self.map.iter()
