@@ -54,6 +54,8 @@ pub struct NexmarkGenerator {
     /// modulo `denominator` lies in `before..before + proportion`.
     shape: (u64, u64, u64),
     in_order: bool,
+    /// A bid's (channel, url) choices as values, made once (see [`BidStrings`]).
+    bid_strings: Arc<BidStrings>,
 }
 
 impl NexmarkGenerator {
@@ -73,6 +75,7 @@ impl NexmarkGenerator {
             proto: EventGenerator::new(c.clone()),
             shape,
             in_order: c.out_of_order_group_size == 1,
+            bid_strings: Arc::new(BidStrings::new(c)),
         }
     }
 
@@ -106,23 +109,14 @@ impl NexmarkGenerator {
             };
             let (lo, hi) = share(self.table_events_before(range.start), self.table_events_before(range.end));
             let mut gen = self.proto.clone().with_type_filter(kind).with_offset(lo);
-            if self.table == NexmarkTable::Bid && projection.iter().all(|&i| BID_HEAD.contains(&i)) {
-                // Neither channel, url nor extra: draw a bid's leading numbers alone.
+            if self.table == NexmarkTable::Bid {
+                // Bids are drawn here, as the crate draws them, and only as far as the
+                // projection needs.
+                let mut extra = Vec::new();
                 while gen.offset() < hi {
                     let id = self.first_id + gen.global_offset() as usize;
                     let time = gen.timestamp();
-                    let (auction, bidder, price) = bid_head(id, &self.config);
-                    emit(
-                        projection
-                            .iter()
-                            .map(|&i| match i {
-                                0 => long(auction),
-                                1 => long(bidder),
-                                2 => long(price),
-                                _ => timestamp(time),
-                            })
-                            .collect(),
-                    );
+                    emit(self.bid_row(id, time, projection, &mut extra));
                     let next = gen.offset() + 1;
                     gen = gen.with_offset(next);
                 }
@@ -163,19 +157,125 @@ impl NexmarkGenerator {
     }
 }
 
-/// The bid columns [`bid_head`] draws: auction, bidder, price, and the event's time.
-const BID_HEAD: [usize; 4] = [0, 1, 2, 5];
+impl NexmarkGenerator {
+    /// The columns `projection` of the bid with event id `id` at `time` (ms): the crate's
+    /// `Bid::new`, drawn from the bid's own generator (seeded by its id) in its order and
+    /// with its arithmetic, and no further than the projection needs: the channel and url
+    /// are shared values, and the `extra` string, one draw per character and most of a
+    /// bid's cost, is drawn (into `buf`) only when projected. `bids_are_the_crates` holds
+    /// it to the crate's bids.
+    fn bid_row(&self, id: usize, time: u64, projection: &[usize], buf: &mut Vec<u8>) -> Row {
+        use rand::Rng;
+        let c = &self.config;
+        let (auction, bidder, price, mut rng) = bid_head(id, c);
+        let strings = projection.iter().any(|&i| matches!(i, 3 | 4 | 6));
+        let (mut channel, mut url, mut extra) = (Value::Null, Value::Null, Value::Null);
+        if strings {
+            let (ch, u) = if rng.gen_range(0..c.hot_channel_ratio) > 0 {
+                &self.bid_strings.hot[rng.gen_range(0..c.hot_channels.len())]
+            } else {
+                // `SliceRandom::choose` over the crate's channel map.
+                &self.bid_strings.channels[rng.gen_range(0..CHANNELS as u32) as usize]
+            };
+            (channel, url) = (ch.clone(), u.clone());
+        }
+        if projection.contains(&6) {
+            // `gen_next_extra(8 + 8 + 8 + 8, avg_bid_byte_size)`.
+            const CURRENT_SIZE: usize = 32;
+            buf.clear();
+            if CURRENT_SIZE <= c.avg_bid_byte_size {
+                let desired = c.avg_bid_byte_size - CURRENT_SIZE;
+                let delta = (desired + 2) / 5;
+                let size = desired - delta + if delta == 0 { 0 } else { rng.gen_range(0..2 * delta) };
+                buf.extend((0..size).map(|_| letter(&mut rng)));
+            }
+            extra = Value::String(Arc::from(std::str::from_utf8(buf).expect("ASCII letters")));
+        }
+        projection
+            .iter()
+            .map(|&i| match i {
+                0 => long(auction),
+                1 => long(bidder),
+                2 => long(price),
+                3 => channel.clone(),
+                4 => url.clone(),
+                5 => timestamp(time),
+                6 => extra.clone(),
+                _ => Value::Null,
+            })
+            .collect()
+    }
+}
 
-/// The auction, bidder and price of the bid with event id `id`: the first numbers the
-/// `nexmark` crate's `Bid::new` draws from the bid's own generator (seeded by its id), in
-/// its order, with its arithmetic; what it draws after them (channel, url, the `extra`
-/// string, a quarter of a bid's cost) is not drawn. `the_leading_columns_alone_are_the_generators`
-/// holds it to the crate's bids.
-fn bid_head(id: usize, c: &nexmark::config::NexmarkConfig) -> (usize, usize, usize) {
+/// `rng.gen_range(b'a'..=b'z')` as rand 0.8 draws it (`UniformInt<u8>`'s
+/// `sample_single_inclusive`: a `u32` times 26, its high half the letter, redrawn in the
+/// rare case its low half falls past the last whole zone), with the zone a constant: the
+/// call, not inlined, computed it with a division per letter, a quarter of q1's time.
+fn letter(rng: &mut rand::rngs::SmallRng) -> u8 {
+    use rand::RngCore;
+    const RANGE: u32 = 26;
+    const ZONE: u32 = u32::MAX - (u32::MAX - RANGE + 1) % RANGE;
+    loop {
+        let wide = u64::from(rng.next_u32()) * u64::from(RANGE);
+        if wide as u32 <= ZONE {
+            return b'a' + (wide >> 32) as u8;
+        }
+    }
+}
+
+/// Channels of the crate's channel map (`CHANNEL_NUMBER`).
+const CHANNELS: usize = 10_000;
+
+/// A bid's possible (channel, url) pairs as string values: the crate's private channel map
+/// (`utils::build_channel_url_map`), rebuilt with its draws, and the configured hot ones.
+#[derive(Debug)]
+struct BidStrings {
+    channels: Vec<(Value, Value)>,
+    hot: Vec<(Value, Value)>,
+}
+
+impl BidStrings {
+    fn new(c: &nexmark::config::NexmarkConfig) -> BidStrings {
+        use rand::{Rng, SeedableRng};
+        let channels = (0..CHANNELS)
+            .map(|i| {
+                let mut url = base_url(i as u64);
+                let mut rng = rand::rngs::SmallRng::seed_from_u64(i as u64);
+                if rng.gen_range(0..10) > 0 {
+                    url.push_str("&channel_id=");
+                    url.push_str(&i64::abs((i as i32).reverse_bits() as i64).to_string());
+                }
+                (string(&format!("channel-{i}")), string(&url))
+            })
+            .collect();
+        let hot = c.hot_channels.iter().zip(&c.hot_urls).map(|(ch, u)| (string(ch), string(u))).collect();
+        BidStrings { channels, hot }
+    }
+}
+
+/// The crate's `utils::get_base_url`: three random path parts of 3-4 letters or `_`.
+fn base_url(seed: u64) -> String {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let mut part = || -> String {
+        let len = rng.gen_range(3..5usize);
+        (0..len)
+            .map(|_| if rng.gen_range(0..13) == 0 { '_' } else { rng.gen_range(b'a'..=b'z') as char })
+            .collect()
+    };
+    let (a, b, c) = (part(), part(), part());
+    format!("https://www.nexmark.com/{a}/{b}/{c}/item.htm?query=1")
+}
+
+/// The auction, bidder and price of the bid with event id `id`, and its generator after
+/// them: the first numbers the `nexmark` crate's `Bid::new` draws from the bid's own
+/// generator (seeded by its id), in its order, with its arithmetic.
+fn bid_head(id: usize, c: &nexmark::config::NexmarkConfig) -> (usize, usize, usize, rand::rngs::SmallRng) {
     use rand::{Rng, SeedableRng};
     // The crate's HOT_AUCTION_RATIO and HOT_BIDDER_RATIO.
     const HOT_RATIO: usize = 100;
-    let rng = &mut rand::rngs::SmallRng::seed_from_u64(id as u64);
+    let mut generator = rand::rngs::SmallRng::seed_from_u64(id as u64);
+    let rng = &mut generator;
     let denominator = c.person_proportion + c.auction_proportion + c.bid_proportion;
     let (epoch, offset) = (id / denominator, id % denominator);
     // `Auction::last_id`.
@@ -205,7 +305,7 @@ fn bid_head(id: usize, c: &nexmark::config::NexmarkConfig) -> (usize, usize, usi
     };
     // `gen_price`.
     let price = (10.0_f32.powf(rng.gen::<f32>() * 6.0) * 100.0).round() as usize;
-    (auction + c.first_auction_id, bidder + c.first_person_id, price)
+    (auction + c.first_auction_id, bidder + c.first_person_id, price, generator)
 }
 
 fn long(v: usize) -> Value {
@@ -323,32 +423,42 @@ mod tests {
         }
     }
 
-    /// A bid projected to auction, bidder, price and time (its numbers drawn alone, without
-    /// the strings after them) is the crate's bid, over 200,000 events and on other knobs,
-    /// in any order of those columns.
+    /// Bids drawn here, whole or projected (strings drawn only when projected), are the
+    /// crate's bids over 200,000 events and on other knobs, in any order of the columns.
     #[test]
-    fn the_leading_columns_alone_are_the_generators() {
-        let knobs: [&[(&str, &str)]; 4] = [
+    fn bids_are_the_crates() {
+        let knobs: [&[(&str, &str)]; 6] = [
             &[],
             &[("bidProportion", "5"), ("auctionProportion", "2")],
             &[("hotAuctionRatio", "1"), ("hotBidderRatio", "1"), ("activePeople", "7")],
             &[("inFlightAuctions", "3"), ("hotAuctionRatio", "9"), ("eventTimeRate", "77")],
+            &[("avgBidByteSize", "33")],
+            &[("avgBidByteSize", "20")],
         ];
         for extra in knobs {
             let g = generator("bid", extra);
-            for projection in [vec![0, 1, 2, 5], vec![5, 2], vec![1]] {
+            // The crate's bids of the second worker's share, all columns.
+            let all: Vec<usize> = (0..g.table_width()).collect();
+            let (lo, hi) = (g.table_events_before(0), g.table_events_before(200_000));
+            let share = lo + (hi - lo) / 2..hi;
+            let crate_bids: Vec<Row> = g
+                .proto
+                .clone()
+                .with_type_filter(EventType::Bid)
+                .with_offset(share.start)
+                .take((share.end - share.start) as usize)
+                .map(|e| to_row(e, &all))
+                .collect();
+            assert!(crate_bids.len() > 50_000, "{extra:?}: {} bids", crate_bids.len());
+            for projection in
+                [all.clone(), vec![0, 1, 2, 5], vec![5, 2], vec![1], vec![6, 0], vec![4, 3], vec![3]]
+            {
                 let range = NexmarkRange { start: 0, end: 200_000 };
-                let (mut fast, mut full) = (Vec::new(), Vec::new());
-                g.generate(range, 1, 2, &projection, &mut |r| fast.push(r));
-                // With `extra` in the projection the crate makes each whole bid.
-                let mut wide = projection.clone();
-                wide.push(6);
-                g.generate(range, 1, 2, &wide, &mut |mut r| {
-                    r.pop();
-                    full.push(r)
-                });
-                assert!(fast.len() > 50_000, "{extra:?}: {} bids", fast.len());
-                assert_eq!(fast, full, "{extra:?} {projection:?}");
+                let mut got = Vec::new();
+                g.generate(range, 1, 2, &projection, &mut |r| got.push(r));
+                let want: Vec<Row> =
+                    crate_bids.iter().map(|r| projection.iter().map(|&i| r[i].clone()).collect()).collect();
+                assert_eq!(got, want, "{extra:?} {projection:?}");
             }
         }
     }
