@@ -161,25 +161,37 @@ fn copy_files(into: &Path, n: usize) {
     }
 }
 
+/// Every row a join writes, sorted, when the test data comes one more file per side per
+/// run, each run a query `start`ed over the input directory with one checkpoint (every
+/// batch starts from the checkpoint's state).
+fn rows_across_restarts(start: impl Fn(&Session, &Path, &Path) -> (StreamingQuery, Batches)) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
+    let mut got = Vec::new();
+    for n in 1..=5 {
+        copy_files(&input, n);
+        let spark = Session::builder().workers(2).build().unwrap();
+        let (q, batches) = start(&spark, &input, &checkpoint);
+        q.await_termination().unwrap();
+        got.extend(batches.lock().unwrap().iter().flat_map(|(_, rows)| rows.clone()));
+    }
+    got.sort();
+    got
+}
+
+/// Spark's rows of query `name`, every batch's, sorted.
+fn all_rows(answers: &BTreeMap<String, Vec<(u64, Vec<String>)>>, name: &str) -> Vec<String> {
+    let mut rows: Vec<String> = answers[name].iter().flat_map(|(_, rows)| rows.clone()).collect();
+    rows.sort();
+    rows
+}
+
 #[test]
 fn join_state_survives_a_restart_after_every_batch() {
     let answers = spark_answers();
     for (name, how) in [("inner", "inner"), ("full", "full_outer")] {
-        let dir = tempfile::tempdir().unwrap();
-        let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
-        let mut got = Vec::new();
-        // One more file per side per run: every batch starts from the checkpoint's state.
-        for n in 1..=5 {
-            copy_files(&input, n);
-            let spark = Session::builder().workers(2).build().unwrap();
-            let (q, batches) = start(&spark, &input, how, Some(&checkpoint));
-            q.await_termination().unwrap();
-            got.extend(batches.lock().unwrap().iter().flat_map(|(_, rows)| rows.clone()));
-        }
-        got.sort();
-        let mut want: Vec<String> = answers[name].iter().flat_map(|(_, rows)| rows.clone()).collect();
-        want.sort();
-        assert_eq!(got, want, "{name} join across restarts");
+        let got = rows_across_restarts(|spark, input, checkpoint| start(spark, input, how, Some(checkpoint)));
+        assert_eq!(got, all_rows(&answers, name), "{name} join across restarts");
     }
 }
 
@@ -316,21 +328,11 @@ fn a_range_on_a_windows_start_and_end_evicts_and_matches_spark_batch_by_batch() 
             "evicted {removed} of {stored} rows stored, {held} held at the end"
         );
     }
-    let dir = tempfile::tempdir().unwrap();
-    let (input, checkpoint) = (dir.path().join("in"), dir.path().join("cp"));
-    let mut got = Vec::new();
-    for n in 1..=5 {
-        copy_files(&input, n);
-        let spark = Session::builder().workers(2).build().unwrap();
-        let (writer, batches) = recorded(joined_in(&spark, &input, "inner"));
-        let q = writer.option("checkpointLocation", checkpoint.to_str().unwrap()).start().unwrap();
-        q.await_termination().unwrap();
-        got.extend(batches.lock().unwrap().iter().flat_map(|(_, rows)| rows.clone()));
-    }
-    got.sort();
-    let mut want: Vec<String> = answers["window_range"].iter().flat_map(|(_, rows)| rows.clone()).collect();
-    want.sort();
-    assert_eq!(got, want, "across restarts");
+    let got = rows_across_restarts(|spark, input, checkpoint| {
+        let (writer, batches) = recorded(joined_in(spark, input, "inner"));
+        (writer.option("checkpointLocation", checkpoint.to_str().unwrap()).start().unwrap(), batches)
+    });
+    assert_eq!(got, all_rows(&answers, "window_range"), "across restarts");
     let spark = Session::builder().build().unwrap();
     let err = recorded(joined(&spark, "left_outer")).0.start().unwrap_err().to_string();
     assert!(
