@@ -116,7 +116,8 @@ impl SideState {
     fn sweep(&mut self, threshold: i64) -> Vec<Stored> {
         let Some(col) = self.row_time else { return Vec::new() };
         // Seconds wholly at or before the threshold: a lower bound on the rows due.
-        let due: Diff = self.per_second.range(..(threshold + 1).div_euclid(SECOND)).map(|(_, n)| n).sum();
+        let due: Diff =
+            self.per_second.range(..threshold.saturating_add(1).div_euclid(SECOND)).map(|(_, n)| n).sum();
         let held: Diff = self.per_second.values().sum();
         if due == 0 || due * 2 < held {
             return Vec::new();

@@ -54,7 +54,7 @@ pub struct NexmarkGenerator {
     /// modulo `denominator` lies in `before..before + proportion`.
     shape: (u64, u64, u64),
     in_order: bool,
-    /// A bid's (channel, url) choices as values, made once (see [`BidStrings`]).
+    /// A bid's (channel, url) choices as values, made once for the bid table (see [`BidStrings`]).
     bid_strings: Arc<BidStrings>,
 }
 
@@ -75,7 +75,10 @@ impl NexmarkGenerator {
             proto: EventGenerator::new(c.clone()),
             shape,
             in_order: c.out_of_order_group_size == 1,
-            bid_strings: Arc::new(BidStrings::new(c)),
+            bid_strings: Arc::new(match options.table {
+                NexmarkTable::Bid => BidStrings::new(c),
+                _ => BidStrings { channels: Vec::new(), hot: Vec::new() },
+            }),
         }
     }
 
@@ -155,9 +158,7 @@ impl NexmarkGenerator {
                 | (NexmarkTable::Bid, Event::Bid(_))
         )
     }
-}
 
-impl NexmarkGenerator {
     /// The columns `projection` of the bid with event id `id` at `time` (ms): the crate's
     /// `Bid::new`, drawn from the bid's own generator (seeded by its id) in its order and
     /// with its arithmetic, and no further than the projection needs: the channel and url
