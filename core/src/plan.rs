@@ -566,37 +566,26 @@ impl ResultOrder {
     /// Compares two rows by the sort keys.
     pub fn compare(&self, a: &[Value], b: &[Value]) -> Ordering {
         for &(i, asc, nulls_first) in &self.keys {
-            let (x, y) = (&a[i], &b[i]);
-            let ord = match (x.is_null(), y.is_null()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => {
-                    if nulls_first {
-                        Ordering::Less
-                    } else {
-                        Ordering::Greater
-                    }
-                }
-                (false, true) => {
-                    if nulls_first {
-                        Ordering::Greater
-                    } else {
-                        Ordering::Less
-                    }
-                }
-                (false, false) => {
-                    let o = compare_values(x, y);
-                    if asc {
-                        o
-                    } else {
-                        o.reverse()
-                    }
-                }
-            };
+            let ord = compare_sort_key(&a[i], &b[i], asc, nulls_first);
             if ord != Ordering::Equal {
                 return ord;
             }
         }
         Ordering::Equal
+    }
+}
+
+/// How two values of a sort key compare: NULLs first or last as `nulls_first` says, the
+/// rest ascending or not (`ORDER BY`, and a window's order).
+pub fn compare_sort_key(x: &Value, y: &Value, ascending: bool, nulls_first: bool) -> Ordering {
+    match (x.is_null(), y.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) if nulls_first => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (false, true) if nulls_first => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) if ascending => compare_values(x, y),
+        (false, false) => compare_values(x, y).reverse(),
     }
 }
 

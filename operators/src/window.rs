@@ -23,7 +23,7 @@ use crate::keyed::{KeyedState, RowMap, StoreChanges};
 use differential_dataflow::consolidation::consolidate;
 use differential_dataflow::{AsCollection, Hashable};
 use sluice_core::expr::{Frame, FrameBound};
-use sluice_core::plan::{WindowCall, WindowNode};
+use sluice_core::plan::{compare_sort_key, WindowCall, WindowNode};
 use sluice_core::{Result, Row, SluiceError, Value};
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -360,37 +360,12 @@ fn order_key(spec: &WindowNode, row: &[Value]) -> Result<Vec<Value>> {
 
 /// How two rows' order keys compare in the window's order, NULLs placed as it says.
 fn order_cmp(spec: &WindowNode, a: &[Value], b: &[Value]) -> Ordering {
-    for ((x, y), (_, asc, nulls_first)) in a.iter().zip(b).zip(&spec.order) {
-        let ord = match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => {
-                if *nulls_first {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
-            }
-            (false, true) => {
-                if *nulls_first {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
-            }
-            (false, false) => {
-                let o = x.cmp(y);
-                if *asc {
-                    o
-                } else {
-                    o.reverse()
-                }
-            }
-        };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
+    a.iter()
+        .zip(b)
+        .zip(&spec.order)
+        .map(|((x, y), (_, asc, nulls_first))| compare_sort_key(x, y, *asc, *nulls_first))
+        .find(|o| *o != Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
 }
 
 fn int(i: usize) -> Value {
